@@ -1,0 +1,220 @@
+//! The one error type of opskit and its stable [`ErrorKind`].
+//!
+//! Every binding (Python, Node, C, CLI) maps errors from [`ErrorKind`] only,
+//! never from message text, so the kinds and their codes are part of the
+//! public contract: a code is never reused once published.
+
+use std::fmt;
+use std::path::Path;
+
+/// What went wrong, in the categories a caller would handle differently.
+///
+/// The numeric [`code`](ErrorKind::code) is the C status (`opskit_status`),
+/// [`js_code`](ErrorKind::js_code) is the Node `err.code` string and
+/// [`name`](ErrorKind::name) the Python exception class name, as in the
+/// error table of `DESIGN.md`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Bad input: a malformed version, option, pattern, manifest or policy.
+    InvalidInput,
+    /// A path, revision, tag or document that does not exist.
+    NotFound,
+    /// The operating system refused access.
+    PermissionDenied,
+    /// Any other I/O failure.
+    Io,
+    /// git could not do what was asked (corrupt object, unsupported repository state).
+    Git,
+    /// A hash or signature mismatch: the data was changed.
+    Integrity,
+    /// An operation ran out of time.
+    Timeout,
+    /// The request is valid but not supported by this build or platform.
+    Unsupported,
+}
+
+impl ErrorKind {
+    /// Every kind, in code order; bindings test that their mapping is total.
+    pub const ALL: [ErrorKind; 8] = [
+        ErrorKind::InvalidInput,
+        ErrorKind::NotFound,
+        ErrorKind::PermissionDenied,
+        ErrorKind::Io,
+        ErrorKind::Git,
+        ErrorKind::Integrity,
+        ErrorKind::Timeout,
+        ErrorKind::Unsupported,
+    ];
+
+    /// The stable numeric code, equal to the C `opskit_status` value.
+    pub const fn code(self) -> u32 {
+        match self {
+            ErrorKind::InvalidInput => 10,
+            ErrorKind::NotFound => 20,
+            ErrorKind::PermissionDenied => 21,
+            ErrorKind::Io => 22,
+            ErrorKind::Git => 30,
+            ErrorKind::Integrity => 40,
+            ErrorKind::Timeout => 50,
+            ErrorKind::Unsupported => 60,
+        }
+    }
+
+    /// The stable string code used by the Node binding (`err.code`).
+    pub const fn js_code(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidInput => "ERR_OPSKIT_INVALID_INPUT",
+            ErrorKind::NotFound => "ERR_OPSKIT_NOT_FOUND",
+            ErrorKind::PermissionDenied => "ERR_OPSKIT_PERMISSION",
+            ErrorKind::Io => "ERR_OPSKIT_IO",
+            ErrorKind::Git => "ERR_OPSKIT_GIT",
+            ErrorKind::Integrity => "ERR_OPSKIT_INTEGRITY",
+            ErrorKind::Timeout => "ERR_OPSKIT_TIMEOUT",
+            ErrorKind::Unsupported => "ERR_OPSKIT_UNSUPPORTED",
+        }
+    }
+
+    /// The Python exception class name for this kind.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidInput => "InvalidInputError",
+            ErrorKind::NotFound => "NotFoundError",
+            ErrorKind::PermissionDenied => "PermissionDeniedError",
+            ErrorKind::Io => "IoError",
+            ErrorKind::Git => "GitError",
+            ErrorKind::Integrity => "IntegrityError",
+            ErrorKind::Timeout => "TimeoutError",
+            ErrorKind::Unsupported => "UnsupportedError",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            ErrorKind::InvalidInput => "invalid input",
+            ErrorKind::NotFound => "not found",
+            ErrorKind::PermissionDenied => "permission denied",
+            ErrorKind::Io => "i/o error",
+            ErrorKind::Git => "git error",
+            ErrorKind::Integrity => "integrity error",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Unsupported => "unsupported",
+        };
+        f.write_str(s)
+    }
+}
+
+type Source = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// An opskit error: a [`ErrorKind`], a message that names the offending input
+/// and says how to fix it, and the underlying cause when there is one.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    #[source]
+    source: Option<Source>,
+}
+
+/// `Result` with [`Error`] as the error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A new error of `kind` with `message` (lowercase, no trailing period).
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// Attach the underlying cause.
+    pub fn with_source(mut self, source: impl Into<Source>) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// Shorthand for an [`ErrorKind::InvalidInput`] error.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::InvalidInput, message)
+    }
+
+    /// Shorthand for an [`ErrorKind::NotFound`] error.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::NotFound, message)
+    }
+
+    /// What kind of error this is; stable across releases and languages.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The message without the cause chain.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// An I/O error on `path`, classified by the OS error.
+    pub fn io(path: &Path, action: &str, err: std::io::Error) -> Self {
+        let kind = match err.kind() {
+            std::io::ErrorKind::NotFound => ErrorKind::NotFound,
+            std::io::ErrorKind::PermissionDenied => ErrorKind::PermissionDenied,
+            std::io::ErrorKind::TimedOut => ErrorKind::Timeout,
+            _ => ErrorKind::Io,
+        };
+        Error::new(kind, format!("cannot {action} {}: {err}", path.display())).with_source(err)
+    }
+
+    /// A git error, with `context` saying what was being done; libgit2's
+    /// "not found" and permission classes are mapped to their kinds.
+    pub fn git(context: impl fmt::Display, err: git2::Error) -> Self {
+        let kind = match (err.code(), err.class()) {
+            (git2::ErrorCode::NotFound, _) => ErrorKind::NotFound,
+            (git2::ErrorCode::InvalidSpec | git2::ErrorCode::Ambiguous, _) => {
+                ErrorKind::InvalidInput
+            }
+            (_, git2::ErrorClass::Os) if err.message().contains("ermission denied") => {
+                ErrorKind::PermissionDenied
+            }
+            _ => ErrorKind::Git,
+        };
+        Error::new(kind, format!("{context}: {}", err.message())).with_source(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_match_design_table() {
+        let codes: Vec<u32> = ErrorKind::ALL.iter().map(|k| k.code()).collect();
+        assert_eq!(codes, [10, 20, 21, 22, 30, 40, 50, 60]);
+        let mut js: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.js_code()).collect();
+        js.sort_unstable();
+        js.dedup();
+        assert_eq!(js.len(), ErrorKind::ALL.len());
+    }
+
+    #[test]
+    fn io_errors_are_classified() {
+        let e = Error::io(
+            Path::new("/x"),
+            "read",
+            std::io::Error::from(std::io::ErrorKind::NotFound),
+        );
+        assert_eq!(e.kind(), ErrorKind::NotFound);
+        assert!(e.to_string().contains("/x"));
+        let e = Error::io(
+            Path::new("/y"),
+            "read",
+            std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+        );
+        assert_eq!(e.kind(), ErrorKind::PermissionDenied);
+    }
+}

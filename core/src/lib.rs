@@ -1,0 +1,22 @@
+//! opskit: an embeddable operations library.
+//!
+//! One Rust core for the chores that keep a production platform healthy, with
+//! thin bindings for Python, Node.js and C. This crate holds all behaviour;
+//! bindings only convert arguments, results and errors.
+//!
+//! Families:
+//! - [`version`]: SemVer, Conventional Commits, next version and changelog
+//!   from git history, release tags as rollback points, branch policy.
+//!
+//! Errors are one [`Error`] type with a stable [`ErrorKind`] that every
+//! binding maps the same way.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod version;
+
+pub use error::{Error, ErrorKind, Result};
+
+/// The version of this library (the workspace version).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

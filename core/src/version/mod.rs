@@ -1,0 +1,40 @@
+//! Versioning: SemVer, Conventional Commits, next version and changelog from
+//! git history, release tags as rollback points, and branch policy.
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use opskit::version::{next_version, NextOptions};
+//!
+//! let next = next_version(Path::new("."), &NextOptions::default())?;
+//! println!("{:?} -> {:?}", next.current, next.next);
+//! # Ok::<(), opskit::Error>(())
+//! ```
+
+mod branch;
+mod changelog;
+mod commit;
+mod git;
+mod next;
+mod releases;
+mod semver;
+
+pub use self::branch::{BranchCheck, BranchPolicy, Promotion, check_branch, promote_check};
+pub use self::changelog::{
+    Changelog, ChangelogGroup, ChangelogOptions, ChangelogRange, ChangelogRelease, GroupRule,
+    changelog, default_groups,
+};
+pub use self::commit::{CommitMessage, Footer, parse_commit_message};
+pub use self::git::{CommitEntry, DEFAULT_TAG_PATTERN, Release, SHORT_ID_LEN, TagPattern};
+pub use self::next::{
+    BumpPolicy, DecidingCommit, IgnoreReason, IgnoredCommit, Impact, NextOptions, NextVersion,
+    Preset, next_version,
+};
+pub use self::releases::{
+    CurrentOptions, ReleaseOptions, RollbackOptions, current_release, latest_release, releases,
+    rollback_target,
+};
+pub use self::semver::{
+    BumpLevel, bump, bump_on_channel, compare, parse_range, parse_version, satisfies,
+    sort_versions, validate_channel,
+};
+pub use ::semver::Version;

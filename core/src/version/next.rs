@@ -1,0 +1,500 @@
+//! The next version from git history: the bump policy as data, named presets
+//! that reproduce other tools, and the computation itself.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use ::semver::Version;
+use git2::{Oid, Repository, Sort};
+use serde::{Deserialize, Serialize};
+
+use super::git::{
+    CommitEntry, DEFAULT_TAG_PATTERN, TagPattern, TaggedRelease, nearest_releases,
+    normalize_paths, open_repo, releases_by_commit, resolve_commit, tagged_releases, touches,
+};
+use super::semver::{BumpLevel, bump, bump_on_channel, validate_channel};
+use crate::error::{Error, Result};
+
+/// What a commit means for the version, before the 0.x rules map it to a level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Impact {
+    /// A bug fix or other patch-level change.
+    Fix,
+    /// A new feature.
+    Feature,
+    /// A breaking change.
+    Breaking,
+}
+
+/// Named bump policies that reproduce other tools' defaults (see the README's table).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Preset {
+    /// opskit's own: Cargo's 0.x rules, other types and non-conventional commits don't release.
+    #[default]
+    Opskit,
+    /// semantic-release with the conventionalcommits preset.
+    SemanticRelease,
+    /// git-cliff 2.14 with its default configuration.
+    GitCliff,
+    /// release-plz (the `next_version` crate).
+    ReleasePlz,
+    /// commitizen (`cz bump`, semver scheme).
+    Commitizen,
+}
+
+impl Preset {
+    /// Every preset.
+    pub const ALL: [Preset; 5] = [
+        Preset::Opskit,
+        Preset::SemanticRelease,
+        Preset::GitCliff,
+        Preset::ReleasePlz,
+        Preset::Commitizen,
+    ];
+
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Preset::Opskit => "opskit",
+            Preset::SemanticRelease => "semantic-release",
+            Preset::GitCliff => "git-cliff",
+            Preset::ReleasePlz => "release-plz",
+            Preset::Commitizen => "commitizen",
+        }
+    }
+}
+
+impl std::str::FromStr for Preset {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Preset::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "unknown preset {s:?}; use one of opskit, semantic-release, git-cliff, release-plz, commitizen"
+                ))
+            })
+    }
+}
+
+/// The bump rules, as data. [`BumpPolicy::default`] is the `opskit` preset.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BumpPolicy {
+    /// Conventional types that are features (default `feat`).
+    pub minor_types: Vec<String>,
+    /// Conventional types that are fixes (default `fix`, `perf`).
+    pub patch_types: Vec<String>,
+    /// Types that never release, even when `other_types` would (e.g. `chore`, `ci`, `docs`).
+    pub no_bump_types: Vec<String>,
+    /// What any other conventional type does (default: no release).
+    pub other_types: Option<Impact>,
+    /// What a non-conventional commit does (default: ignored, but reported).
+    pub non_conventional: Option<Impact>,
+    /// What a revert does when the commit it reverts is not in range (default: fix).
+    pub revert: Option<Impact>,
+    /// A revert and the commit it reverts, both in range, cancel out (default true).
+    pub pair_reverts: bool,
+    /// Skip merge commits (default true).
+    pub skip_merges: bool,
+    /// Skip `fixup!`, `squash!` and `amend!` commits (default true).
+    pub skip_fixups: bool,
+    /// Level of a breaking change at `0.y.z`, y > 0 (default minor).
+    pub zero_major_breaking: BumpLevel,
+    /// Level of a feature at `0.y.z` (default patch).
+    pub zero_major_feature: BumpLevel,
+    /// Level of a breaking change at `0.0.z` (default patch).
+    pub zero_zero_breaking: BumpLevel,
+    /// The version of the first release when no release tag exists (default `0.1.0`).
+    pub initial_version: Version,
+}
+
+fn types(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+impl Default for BumpPolicy {
+    fn default() -> Self {
+        BumpPolicy::preset(Preset::Opskit)
+    }
+}
+
+impl BumpPolicy {
+    /// The policy of a named preset.
+    pub fn preset(preset: Preset) -> Self {
+        let base = BumpPolicy {
+            minor_types: types(&["feat"]),
+            patch_types: types(&["fix", "perf"]),
+            no_bump_types: Vec::new(),
+            other_types: None,
+            non_conventional: None,
+            revert: Some(Impact::Fix),
+            pair_reverts: true,
+            skip_merges: true,
+            skip_fixups: true,
+            zero_major_breaking: BumpLevel::Minor,
+            zero_major_feature: BumpLevel::Patch,
+            zero_zero_breaking: BumpLevel::Patch,
+            initial_version: Version::new(0, 1, 0),
+        };
+        match preset {
+            Preset::Opskit => base,
+            Preset::SemanticRelease => BumpPolicy {
+                zero_major_breaking: BumpLevel::Major,
+                zero_major_feature: BumpLevel::Minor,
+                zero_zero_breaking: BumpLevel::Major,
+                initial_version: Version::new(1, 0, 0),
+                ..base
+            },
+            Preset::GitCliff => BumpPolicy {
+                patch_types: Vec::new(),
+                other_types: Some(Impact::Fix),
+                revert: None,
+                pair_reverts: false,
+                zero_major_breaking: BumpLevel::Major,
+                zero_major_feature: BumpLevel::Minor,
+                zero_zero_breaking: BumpLevel::Major,
+                ..base
+            },
+            Preset::ReleasePlz => BumpPolicy {
+                patch_types: Vec::new(),
+                other_types: Some(Impact::Fix),
+                non_conventional: Some(Impact::Fix),
+                revert: None,
+                pair_reverts: false,
+                skip_merges: false,
+                skip_fixups: false,
+                ..base
+            },
+            Preset::Commitizen => BumpPolicy {
+                patch_types: types(&["fix", "refactor", "perf"]),
+                revert: None,
+                pair_reverts: false,
+                zero_major_breaking: BumpLevel::Major,
+                zero_major_feature: BumpLevel::Minor,
+                zero_zero_breaking: BumpLevel::Major,
+                ..base
+            },
+        }
+    }
+
+    fn validate(&self) -> Result<()> {
+        for (name, level) in [
+            ("zero_major_breaking", self.zero_major_breaking),
+            ("zero_major_feature", self.zero_major_feature),
+            ("zero_zero_breaking", self.zero_zero_breaking),
+        ] {
+            if !matches!(level, BumpLevel::Major | BumpLevel::Minor | BumpLevel::Patch) {
+                return Err(Error::invalid(format!(
+                    "bump policy {name} is {level}; use major, minor or patch"
+                )));
+            }
+        }
+        if !self.initial_version.build.is_empty() {
+            return Err(Error::invalid(
+                "bump policy initial_version must not carry build metadata",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The version level of `impact` at version `current`, with the 0.x rules.
+    pub fn level(&self, current: &Version, impact: Impact) -> BumpLevel {
+        match (current.major, current.minor, impact) {
+            (0, 0, Impact::Breaking) => self.zero_zero_breaking,
+            (0, _, Impact::Breaking) => self.zero_major_breaking,
+            (0, _, Impact::Feature) => self.zero_major_feature,
+            (_, _, Impact::Breaking) => BumpLevel::Major,
+            (_, _, Impact::Feature) => BumpLevel::Minor,
+            (_, _, Impact::Fix) => BumpLevel::Patch,
+        }
+    }
+
+    fn type_impact(&self, kind: &str) -> std::result::Result<Impact, IgnoreReason> {
+        let has = |list: &[String]| list.iter().any(|t| t.eq_ignore_ascii_case(kind));
+        if has(&self.no_bump_types) {
+            Err(IgnoreReason::NoReleaseType)
+        } else if has(&self.minor_types) {
+            Ok(Impact::Feature)
+        } else if has(&self.patch_types) {
+            Ok(Impact::Fix)
+        } else {
+            self.other_types.ok_or(IgnoreReason::NoReleaseType)
+        }
+    }
+}
+
+/// Why a commit did not count toward the next version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IgnoreReason {
+    /// A merge commit.
+    Merge,
+    /// A `fixup!`/`squash!`/`amend!` commit.
+    Fixup,
+    /// Reverted by a later commit in the same range.
+    Reverted,
+    /// A revert whose target is in the same range: the pair cancels out.
+    RevertPair,
+    /// Not a Conventional Commit.
+    NonConventional,
+    /// A conventional type that does not trigger a release (`chore`, `docs`, ...).
+    NoReleaseType,
+}
+
+/// Classify one commit under `policy`; `reverted` holds the ids reverted
+/// inside the range, `paired` the reverts whose target is in range.
+pub(crate) fn classify(
+    e: &CommitEntry,
+    policy: &BumpPolicy,
+    cancelled: &HashSet<String>,
+) -> std::result::Result<Impact, IgnoreReason> {
+    if e.merge && policy.skip_merges {
+        return Err(IgnoreReason::Merge);
+    }
+    if e.fixup && policy.skip_fixups {
+        return Err(IgnoreReason::Fixup);
+    }
+    if policy.pair_reverts && cancelled.contains(&e.id) {
+        return Err(if e.revert {
+            IgnoreReason::RevertPair
+        } else {
+            IgnoreReason::Reverted
+        });
+    }
+    if e.breaking && e.conventional {
+        return Ok(Impact::Breaking);
+    }
+    if e.revert {
+        if let Some(i) = policy.revert {
+            return Ok(i);
+        }
+    }
+    match &e.kind {
+        Some(kind) => policy.type_impact(kind),
+        None => policy.non_conventional.ok_or(IgnoreReason::NonConventional),
+    }
+}
+
+/// The ids of commits that cancel out: each revert whose target is in the
+/// range, and that target. Matching is by id prefix (`This reverts commit df012f3`).
+pub(crate) fn cancelled_pairs(entries: &[CommitEntry]) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for r in entries.iter().filter(|e| e.revert) {
+        let Some(target) = &r.reverts else { continue };
+        if let Some(t) = entries
+            .iter()
+            .find(|e| e.id != r.id && e.id.starts_with(target.as_str()) && !out.contains(&e.id))
+        {
+            out.insert(t.id.clone());
+            out.insert(r.id.clone());
+        }
+    }
+    out
+}
+
+/// Options of [`next_version`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NextOptions {
+    /// The revision to release (default `HEAD`).
+    pub rev: String,
+    /// Tag pattern with `{version}` (default `v{version}`).
+    pub tag_pattern: String,
+    /// Only commits touching these paths count (one component of a monorepo).
+    pub paths: Vec<String>,
+    /// Pre-release channel (`rc`, `beta`): enter or continue a pre-release.
+    /// Without it, a current pre-release is promoted (`1.3.0-rc.2` → `1.3.0`).
+    pub channel: Option<String>,
+    /// A named preset; `policy` fields override it when given.
+    pub preset: Preset,
+    /// The bump rules; `None` uses the preset's.
+    pub policy: Option<BumpPolicy>,
+}
+
+impl Default for NextOptions {
+    fn default() -> Self {
+        NextOptions {
+            rev: "HEAD".into(),
+            tag_pattern: DEFAULT_TAG_PATTERN.into(),
+            paths: Vec::new(),
+            channel: None,
+            preset: Preset::Opskit,
+            policy: None,
+        }
+    }
+}
+
+impl NextOptions {
+    /// The effective policy: `policy` if set, else the preset's.
+    pub fn effective_policy(&self) -> BumpPolicy {
+        self.policy
+            .clone()
+            .unwrap_or_else(|| BumpPolicy::preset(self.preset))
+    }
+}
+
+/// A commit that counted toward the next version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecidingCommit {
+    /// The commit.
+    #[serde(flatten)]
+    pub commit: CommitEntry,
+    /// What it means for the version.
+    pub impact: Impact,
+}
+
+/// A commit that did not count, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IgnoredCommit {
+    /// The commit.
+    #[serde(flatten)]
+    pub commit: CommitEntry,
+    /// Why it was ignored.
+    pub reason: IgnoreReason,
+}
+
+/// The result of [`next_version`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextVersion {
+    /// The current version: the highest release nearest to the revision.
+    pub current: Option<Version>,
+    /// Its tag.
+    pub current_tag: Option<String>,
+    /// The next version; `None` when nothing since the current release calls for one.
+    pub next: Option<Version>,
+    /// The tag the next release would get.
+    pub next_tag: Option<String>,
+    /// The level applied to the current version (after the 0.x rules).
+    pub bump: Option<BumpLevel>,
+    /// The strongest impact among the deciding commits.
+    pub impact: Option<Impact>,
+    /// The pre-release channel used, if any.
+    pub channel: Option<String>,
+    /// Commits that counted, newest first.
+    pub commits: Vec<DecidingCommit>,
+    /// Commits that did not count, newest first, each with its reason.
+    pub ignored: Vec<IgnoredCommit>,
+    /// The repository is a shallow clone: history (and tags) may be missing.
+    pub shallow: bool,
+}
+
+/// The commits reachable from `head` but not from `base`, newest first,
+/// optionally only those touching `paths`.
+pub(crate) fn commits_since(
+    repo: &Repository,
+    head: Oid,
+    base: Option<Oid>,
+    paths: &[std::path::PathBuf],
+) -> Result<Vec<CommitEntry>> {
+    let err = |e| Error::git("cannot walk history", e);
+    let mut walk = repo.revwalk().map_err(err)?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME).map_err(err)?;
+    walk.push(head).map_err(err)?;
+    if let Some(b) = base {
+        walk.hide(b).map_err(err)?;
+    }
+    let mut out = Vec::new();
+    for oid in walk {
+        let oid = oid.map_err(err)?;
+        let c = repo
+            .find_commit(oid)
+            .map_err(|e| Error::git(format!("cannot read commit {oid}"), e))?;
+        if touches(&c, paths)? {
+            out.push(CommitEntry::from_commit(&c));
+        }
+    }
+    Ok(out)
+}
+
+/// The base release for `head`: the highest version among the nearest
+/// release tags reachable from it.
+pub(crate) fn base_release<'a>(
+    repo: &Repository,
+    head: Oid,
+    releases: &'a [TaggedRelease],
+) -> Result<Option<&'a TaggedRelease>> {
+    let by_commit = releases_by_commit(releases);
+    let nearest = nearest_releases(repo, head, &by_commit)?;
+    Ok(nearest.into_iter().max().map(|i| &releases[i]))
+}
+
+/// Compute the next version of the repository at `path`.
+///
+/// The base is the nearest release tag reachable from `options.rev` (never
+/// the newest tag by date), the commits are those reachable from the rev but
+/// not from the base, and the policy decides the level. See [`BumpPolicy`].
+pub fn next_version(path: &Path, options: &NextOptions) -> Result<NextVersion> {
+    let policy = options.effective_policy();
+    policy.validate()?;
+    if let Some(ch) = &options.channel {
+        validate_channel(ch)?;
+    }
+    let pattern = TagPattern::new(&options.tag_pattern)?;
+    let paths = normalize_paths(&options.paths)?;
+    let repo = open_repo(path)?;
+    let head = resolve_commit(&repo, &options.rev)?.id();
+    let releases = tagged_releases(&repo, &pattern)?;
+    let base = base_release(&repo, head, &releases)?;
+    let entries = commits_since(&repo, head, base.map(|b| b.oid), &paths)?;
+    decide(entries, base.map(|b| &b.release), &pattern, &policy, options.channel.as_deref(), repo.is_shallow())
+}
+
+fn decide(
+    entries: Vec<CommitEntry>,
+    base: Option<&super::git::Release>,
+    pattern: &TagPattern,
+    policy: &BumpPolicy,
+    channel: Option<&str>,
+    shallow: bool,
+) -> Result<NextVersion> {
+    let cancelled = if policy.pair_reverts {
+        cancelled_pairs(&entries)
+    } else {
+        HashSet::new()
+    };
+    let mut commits = Vec::new();
+    let mut ignored = Vec::new();
+    for e in entries {
+        match classify(&e, policy, &cancelled) {
+            Ok(impact) => commits.push(DecidingCommit { commit: e, impact }),
+            Err(reason) => ignored.push(IgnoredCommit { commit: e, reason }),
+        }
+    }
+    let impact = commits.iter().map(|c| c.impact).max();
+    let current = base.map(|b| b.version.clone());
+    let (next, bump_level) = match (&current, impact) {
+        (_, None) => (None, None),
+        (None, Some(_)) => {
+            let mut v = policy.initial_version.clone();
+            if let Some(ch) = channel {
+                v.pre = ::semver::Prerelease::new(&format!("{ch}.1"))
+                    .map_err(|e| Error::invalid(format!("invalid channel {ch:?}: {e}")))?;
+            }
+            (Some(v), None)
+        }
+        (Some(cur), Some(impact)) => {
+            let level = policy.level(cur, impact);
+            let v = match channel {
+                Some(ch) => bump_on_channel(cur, level, ch)?,
+                None => bump(cur, level, None)?,
+            };
+            (Some(v), Some(level))
+        }
+    };
+    Ok(NextVersion {
+        current_tag: base.map(|b| b.tag.clone()),
+        current,
+        next_tag: next.as_ref().map(|v| pattern.format(v)),
+        next,
+        bump: bump_level,
+        impact,
+        channel: channel.map(str::to_string),
+        commits,
+        ignored,
+        shallow,
+    })
+}
