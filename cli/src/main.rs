@@ -1,1 +1,406 @@
-fn main(){}
+//! `opskit`: the command-line front of the opskit library.
+//!
+//! Exit codes: 0 ok, 1 a check failed (a bad branch name, a promotion that
+//! is not a fast-forward, no release to roll back to), 2 invalid input,
+//! usage, or any other error.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use opskit::version::{self, BumpLevel, ChangelogRange, Preset};
+use serde::Serialize;
+
+mod report;
+
+#[derive(Parser)]
+#[command(name = "opskit", version, about = "Operations toolkit: versioning, health, backups, docs audits")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Versioning: SemVer, next version and changelog from git, releases, branch policy.
+    #[command(subcommand)]
+    Version(VersionCmd),
+    /// The state of this machine and repository: versioning (more families to come).
+    Report {
+        /// Repository (or any folder inside it).
+        #[arg(long, default_value = ".")]
+        path: PathBuf,
+        /// Release tag pattern.
+        #[arg(long, default_value = version::DEFAULT_TAG_PATTERN)]
+        tag_pattern: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Clone)]
+struct RepoArgs {
+    /// Repository (or any folder inside it).
+    #[arg(long, default_value = ".")]
+    path: PathBuf,
+    /// Revision to look from.
+    #[arg(long, default_value = "HEAD")]
+    rev: String,
+    /// Release tag pattern: v{version}, {version}, api-v{version}, web@{version}.
+    #[arg(long, default_value = version::DEFAULT_TAG_PATTERN)]
+    tag_pattern: String,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum VersionCmd {
+    /// The current release: the highest release tag nearest to the revision.
+    Current(RepoArgs),
+    /// The next version from the commits since the current release.
+    Next {
+        #[command(flatten)]
+        repo: RepoArgs,
+        /// Only commits touching this path count (repeatable; monorepo components).
+        #[arg(long = "include-path", value_name = "PATH")]
+        paths: Vec<String>,
+        /// Pre-release channel (rc, beta, alpha): enter or continue a pre-release.
+        #[arg(long)]
+        channel: Option<String>,
+        /// Bump rules: opskit, semantic-release, git-cliff, release-plz, commitizen.
+        #[arg(long, default_value = "opskit")]
+        preset: String,
+    },
+    /// A Keep a Changelog markdown (or JSON) changelog.
+    Changelog {
+        #[command(flatten)]
+        repo: RepoArgs,
+        /// Only commits touching this path (repeatable).
+        #[arg(long = "include-path", value_name = "PATH")]
+        paths: Vec<String>,
+        /// One release (version or tag) instead of the unreleased commits.
+        #[arg(long, conflicts_with = "all")]
+        release: Option<String>,
+        /// The whole history.
+        #[arg(long)]
+        all: bool,
+        /// Leave out commits that fit no named group.
+        #[arg(long)]
+        no_other: bool,
+        /// Fold pre-release tags into the next stable release.
+        #[arg(long)]
+        merge_prereleases: bool,
+    },
+    /// List release tags, sorted by SemVer.
+    Releases {
+        #[command(flatten)]
+        repo: RepoArgs,
+        /// Leave out pre-releases.
+        #[arg(long)]
+        no_prereleases: bool,
+        /// Only releases reachable from the revision given with --rev.
+        #[arg(long)]
+        merged: bool,
+    },
+    /// The release to roll back to from VERSION (default: the latest release).
+    Rollback {
+        #[command(flatten)]
+        repo: RepoArgs,
+        /// Version or tag to roll back from.
+        version: Option<String>,
+        /// Pre-releases may be rollback targets.
+        #[arg(long)]
+        include_prereleases: bool,
+    },
+    /// Bump a version: major, minor, patch, premajor, preminor, prepatch, prerelease.
+    Bump {
+        /// The version, e.g. 1.2.3.
+        version: String,
+        /// The level.
+        level: String,
+        /// Pre-release channel for the pre* levels.
+        #[arg(long)]
+        channel: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a branch name against the branch policy.
+    CheckBranch {
+        /// The branch name, e.g. feature/login.
+        name: String,
+        /// Allowed glob (repeatable); replaces the default policy.
+        #[arg(long = "allow", value_name = "GLOB")]
+        allow: Vec<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Is promoting FROM into TO (e.g. staging → production) a fast-forward?
+    PromoteCheck {
+        /// Source branch.
+        from: String,
+        /// Target branch.
+        to: String,
+        /// Repository (or any folder inside it).
+        #[arg(long, default_value = ".")]
+        path: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// What a command produced: its exit status.
+enum Outcome {
+    Ok,
+    CheckFailed,
+}
+
+fn print_json<T: Serialize>(value: &T) -> opskit::Result<()> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| opskit::Error::invalid(format!("cannot encode JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Version(cmd) => run_version(cmd),
+        Command::Report {
+            path,
+            tag_pattern,
+            json,
+        } => report::run(&path, &tag_pattern, json),
+    };
+    let _ = std::io::stdout().flush();
+    match result {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::CheckFailed) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("opskit: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn short(id: &str) -> &str {
+    id.get(..version::SHORT_ID_LEN).unwrap_or(id)
+}
+
+fn run_version(cmd: VersionCmd) -> opskit::Result<Outcome> {
+    match cmd {
+        VersionCmd::Current(r) => {
+            let opts = version::CurrentOptions {
+                rev: r.rev.clone(),
+                tag_pattern: r.tag_pattern.clone(),
+            };
+            let cur = version::current_release(&r.path, &opts)?;
+            if r.json {
+                print_json(&cur)?;
+            } else {
+                match cur {
+                    Some(c) => println!("{} ({}) at {}, {}", c.tag, c.version, short(&c.commit), c.date),
+                    None => println!(
+                        "no release tag matching {} is reachable from {}",
+                        r.tag_pattern, r.rev
+                    ),
+                }
+            }
+        }
+        VersionCmd::Next {
+            repo,
+            paths,
+            channel,
+            preset,
+        } => {
+            let opts = version::NextOptions {
+                rev: repo.rev.clone(),
+                tag_pattern: repo.tag_pattern.clone(),
+                paths,
+                channel,
+                preset: preset.parse::<Preset>()?,
+                policy: None,
+            };
+            let next = version::next_version(&repo.path, &opts)?;
+            if repo.json {
+                print_json(&next)?;
+            } else {
+                print_next(&next);
+            }
+        }
+        VersionCmd::Changelog {
+            repo,
+            paths,
+            release,
+            all,
+            no_other,
+            merge_prereleases,
+        } => {
+            let range = match (release, all) {
+                (Some(r), _) => ChangelogRange::Release(r),
+                (None, true) => ChangelogRange::All,
+                (None, false) => ChangelogRange::Unreleased,
+            };
+            let opts = version::ChangelogOptions {
+                rev: repo.rev.clone(),
+                tag_pattern: repo.tag_pattern.clone(),
+                paths,
+                range,
+                include_other: !no_other,
+                include_prereleases: !merge_prereleases,
+                ..Default::default()
+            };
+            let log = version::changelog(&repo.path, &opts)?;
+            if repo.json {
+                print_json(&log)?;
+            } else {
+                print!("{}", log.to_markdown());
+            }
+        }
+        VersionCmd::Releases {
+            repo,
+            no_prereleases,
+            merged,
+        } => {
+            let opts = version::ReleaseOptions {
+                tag_pattern: repo.tag_pattern.clone(),
+                include_prereleases: !no_prereleases,
+                merged_into: merged.then(|| repo.rev.clone()),
+            };
+            let list = version::releases(&repo.path, &opts)?;
+            if repo.json {
+                print_json(&list)?;
+            } else if list.is_empty() {
+                println!("no release tags match {}", repo.tag_pattern);
+            } else {
+                for r in list.iter().rev() {
+                    println!(
+                        "{:<24} {:<18} {}  {}  {}",
+                        r.tag,
+                        r.version.to_string(),
+                        short(&r.commit),
+                        r.date,
+                        if r.annotated { "annotated" } else { "lightweight" }
+                    );
+                }
+            }
+        }
+        VersionCmd::Rollback {
+            repo,
+            version: of,
+            include_prereleases,
+        } => {
+            let opts = version::RollbackOptions {
+                tag_pattern: repo.tag_pattern.clone(),
+                include_prereleases,
+                merged_into: None,
+            };
+            let target = version::rollback_target(&repo.path, of.as_deref(), &opts)?;
+            if repo.json {
+                print_json(&target)?;
+            } else {
+                match &target {
+                    Some(t) => println!("roll back to {} ({}) at {}", t.tag, t.version, short(&t.commit)),
+                    None => println!("no earlier release to roll back to"),
+                }
+            }
+            if target.is_none() {
+                return Ok(Outcome::CheckFailed);
+            }
+        }
+        VersionCmd::Bump {
+            version: v,
+            level,
+            channel,
+            json,
+        } => {
+            let parsed = version::parse_version(&v)?;
+            let level: BumpLevel = level.parse()?;
+            let out = version::bump(&parsed, level, channel.as_deref())?;
+            if json {
+                print_json(&out)?;
+            } else {
+                println!("{out}");
+            }
+        }
+        VersionCmd::CheckBranch { name, allow, json } => {
+            let policy = if allow.is_empty() {
+                version::BranchPolicy::default()
+            } else {
+                version::BranchPolicy { allowed: allow }
+            };
+            let check = version::check_branch(&name, &policy)?;
+            if json {
+                print_json(&check)?;
+            } else if check.valid {
+                println!("ok: {} matches {}", check.name, check.matched.as_deref().unwrap_or(""));
+            } else {
+                println!("invalid: {}", check.reason.as_deref().unwrap_or(""));
+            }
+            if !check.valid {
+                return Ok(Outcome::CheckFailed);
+            }
+        }
+        VersionCmd::PromoteCheck {
+            from,
+            to,
+            path,
+            json,
+        } => {
+            let p = version::promote_check(&path, &from, &to)?;
+            if json {
+                print_json(&p)?;
+            } else {
+                let verdict = if p.fast_forward { "fast-forward" } else { "NOT a fast-forward" };
+                println!(
+                    "{} -> {}: {verdict} ({} ahead, {} behind)",
+                    p.from, p.to, p.ahead, p.behind
+                );
+                if !p.target_only.is_empty() {
+                    println!("{} has commits that {} lacks:", p.to, p.from);
+                    for c in &p.target_only {
+                        println!("  {} {}", c.short_id, c.subject);
+                    }
+                }
+            }
+            if !p.fast_forward {
+                return Ok(Outcome::CheckFailed);
+            }
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+pub(crate) fn print_next(n: &version::NextVersion) {
+    match (&n.current_tag, &n.current) {
+        (Some(t), Some(v)) => println!("current: {t} ({v})"),
+        _ => println!("current: none (no release tag yet)"),
+    }
+    match (&n.next_tag, &n.next) {
+        (Some(t), Some(v)) => {
+            let how = n.bump.map(|b| b.to_string()).unwrap_or_else(|| "initial".into());
+            println!("next:    {t} ({v}, {how})");
+        }
+        _ => println!("next:    none (no commit since the current release calls for one)"),
+    }
+    if n.shallow {
+        println!("warning: shallow clone; history and tags beyond its depth are not seen");
+    }
+    if !n.commits.is_empty() {
+        println!("decided by {} commit(s):", n.commits.len());
+        for c in &n.commits {
+            println!("  {} {}  [{}]", c.commit.short_id, c.commit.subject, c.impact);
+        }
+    }
+    if !n.ignored.is_empty() {
+        println!("ignored {} commit(s):", n.ignored.len());
+        for c in &n.ignored {
+            println!("  {} {}  [{}]", c.commit.short_id, c.commit.subject, c.reason);
+        }
+    }
+}

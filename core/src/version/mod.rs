@@ -17,6 +17,7 @@ mod git;
 mod next;
 mod releases;
 mod semver;
+mod status;
 
 pub use self::branch::{BranchCheck, BranchPolicy, Promotion, check_branch, promote_check};
 pub use self::changelog::{
@@ -37,4 +38,5 @@ pub use self::semver::{
     BumpLevel, bump, bump_on_channel, compare, parse_range, parse_version, satisfies,
     sort_versions, validate_channel,
 };
+pub use self::status::{VersionStatus, status};
 pub use ::semver::Version;

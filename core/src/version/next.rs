@@ -66,6 +66,23 @@ impl Preset {
     }
 }
 
+impl Impact {
+    /// The lowercase name (`"fix"`, `"feature"`, `"breaking"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Impact::Fix => "fix",
+            Impact::Feature => "feature",
+            Impact::Breaking => "breaking",
+        }
+    }
+}
+
+impl std::fmt::Display for Impact {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl std::str::FromStr for Preset {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
@@ -243,6 +260,26 @@ pub enum IgnoreReason {
     NonConventional,
     /// A conventional type that does not trigger a release (`chore`, `docs`, ...).
     NoReleaseType,
+}
+
+impl IgnoreReason {
+    /// The snake_case name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IgnoreReason::Merge => "merge",
+            IgnoreReason::Fixup => "fixup",
+            IgnoreReason::Reverted => "reverted",
+            IgnoreReason::RevertPair => "revert_pair",
+            IgnoreReason::NonConventional => "non_conventional",
+            IgnoreReason::NoReleaseType => "no_release_type",
+        }
+    }
+}
+
+impl std::fmt::Display for IgnoreReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Classify one commit under `policy`; `reverted` holds the ids reverted
