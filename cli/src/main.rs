@@ -15,7 +15,11 @@ use serde::Serialize;
 mod report;
 
 #[derive(Parser)]
-#[command(name = "opskit", version, about = "Operations toolkit: versioning, health, backups, docs audits")]
+#[command(
+    name = "opskit",
+    version,
+    about = "Operations toolkit: versioning, health, backups, docs audits"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -204,7 +208,13 @@ fn run_version(cmd: VersionCmd) -> opskit::Result<Outcome> {
                 print_json(&cur)?;
             } else {
                 match cur {
-                    Some(c) => println!("{} ({}) at {}, {}", c.tag, c.version, short(&c.commit), c.date),
+                    Some(c) => println!(
+                        "{} ({}) at {}, {}",
+                        c.tag,
+                        c.version,
+                        short(&c.commit),
+                        c.date
+                    ),
                     None => println!(
                         "no release tag matching {} is reachable from {}",
                         r.tag_pattern, r.rev
@@ -285,7 +295,11 @@ fn run_version(cmd: VersionCmd) -> opskit::Result<Outcome> {
                         r.version.to_string(),
                         short(&r.commit),
                         r.date,
-                        if r.annotated { "annotated" } else { "lightweight" }
+                        if r.annotated {
+                            "annotated"
+                        } else {
+                            "lightweight"
+                        }
                     );
                 }
             }
@@ -305,7 +319,12 @@ fn run_version(cmd: VersionCmd) -> opskit::Result<Outcome> {
                 print_json(&target)?;
             } else {
                 match &target {
-                    Some(t) => println!("roll back to {} ({}) at {}", t.tag, t.version, short(&t.commit)),
+                    Some(t) => println!(
+                        "roll back to {} ({}) at {}",
+                        t.tag,
+                        t.version,
+                        short(&t.commit)
+                    ),
                     None => println!("no earlier release to roll back to"),
                 }
             }
@@ -338,7 +357,11 @@ fn run_version(cmd: VersionCmd) -> opskit::Result<Outcome> {
             if json {
                 print_json(&check)?;
             } else if check.valid {
-                println!("ok: {} matches {}", check.name, check.matched.as_deref().unwrap_or(""));
+                println!(
+                    "ok: {} matches {}",
+                    check.name,
+                    check.matched.as_deref().unwrap_or("")
+                );
             } else {
                 println!("invalid: {}", check.reason.as_deref().unwrap_or(""));
             }
@@ -356,7 +379,11 @@ fn run_version(cmd: VersionCmd) -> opskit::Result<Outcome> {
             if json {
                 print_json(&p)?;
             } else {
-                let verdict = if p.fast_forward { "fast-forward" } else { "NOT a fast-forward" };
+                let verdict = if p.fast_forward {
+                    "fast-forward"
+                } else {
+                    "NOT a fast-forward"
+                };
                 println!(
                     "{} -> {}: {verdict} ({} ahead, {} behind)",
                     p.from, p.to, p.ahead, p.behind
@@ -383,7 +410,10 @@ pub(crate) fn print_next(n: &version::NextVersion) {
     }
     match (&n.next_tag, &n.next) {
         (Some(t), Some(v)) => {
-            let how = n.bump.map(|b| b.to_string()).unwrap_or_else(|| "initial".into());
+            let how = n
+                .bump
+                .map(|b| b.to_string())
+                .unwrap_or_else(|| "initial".into());
             println!("next:    {t} ({v}, {how})");
         }
         _ => println!("next:    none (no commit since the current release calls for one)"),
@@ -394,13 +424,19 @@ pub(crate) fn print_next(n: &version::NextVersion) {
     if !n.commits.is_empty() {
         println!("decided by {} commit(s):", n.commits.len());
         for c in &n.commits {
-            println!("  {} {}  [{}]", c.commit.short_id, c.commit.subject, c.impact);
+            println!(
+                "  {} {}  [{}]",
+                c.commit.short_id, c.commit.subject, c.impact
+            );
         }
     }
     if !n.ignored.is_empty() {
         println!("ignored {} commit(s):", n.ignored.len());
         for c in &n.ignored {
-            println!("  {} {}  [{}]", c.commit.short_id, c.commit.subject, c.reason);
+            println!(
+                "  {} {}  [{}]",
+                c.commit.short_id, c.commit.subject, c.reason
+            );
         }
     }
 }

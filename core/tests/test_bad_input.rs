@@ -18,7 +18,10 @@ fn not_a_repository() {
     let dir = tempfile::tempdir().unwrap();
     let e = next_version(dir.path(), &NextOptions::default()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);
-    assert!(e.to_string().contains(&dir.path().display().to_string()), "{e}");
+    assert!(
+        e.to_string().contains(&dir.path().display().to_string()),
+        "{e}"
+    );
     let missing = dir.path().join("nope");
     let e = releases(&missing, &ReleaseOptions::default()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);
@@ -32,7 +35,11 @@ fn empty_repository() {
     assert_eq!(e.kind(), ErrorKind::NotFound);
     assert!(e.to_string().contains("no commits yet"), "{e}");
     assert!(changelog(r.path(), &ChangelogOptions::default()).is_err());
-    assert!(releases(r.path(), &ReleaseOptions::default()).unwrap().is_empty());
+    assert!(
+        releases(r.path(), &ReleaseOptions::default())
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -125,7 +132,11 @@ fn non_utf8_and_huge_messages() {
     r.commit(&huge);
     let n = next_version(r.path(), &NextOptions::default()).unwrap();
     assert_eq!(n.next.unwrap().to_string(), "1.1.0");
-    let fix = n.commits.iter().find(|c| c.commit.kind.as_deref() == Some("fix")).unwrap();
+    let fix = n
+        .commits
+        .iter()
+        .find(|c| c.commit.kind.as_deref() == Some("fix"))
+        .unwrap();
     assert!(fix.commit.description.contains("caf\u{fffd}"));
     let log = changelog(r.path(), &ChangelogOptions::default()).unwrap();
     assert!(log.to_markdown().contains("huge"));

@@ -28,7 +28,8 @@ fn history() -> (TestRepo, String) {
 fn ids(r: &TestRepo) -> Vec<String> {
     let mut walk = r.repo.revwalk().unwrap();
     walk.push_head().unwrap();
-    walk.map(|o| o.unwrap().to_string()[..7].to_string()).collect()
+    walk.map(|o| o.unwrap().to_string()[..7].to_string())
+        .collect()
 }
 
 const HEADER: &str = "# Changelog\n\nAll notable changes to this project are documented in this file.\n\
@@ -87,7 +88,10 @@ fn whole_history_markdown_is_exact() {
     assert_eq!(json["releases"][1]["tag"], "v1.1.0");
     assert_eq!(json["releases"][1]["previous_tag"], "v1.0.0");
     assert_eq!(json["releases"][1]["groups"][0]["title"], "Features");
-    assert_eq!(json["releases"][1]["groups"][0]["commits"][0]["scope"], "api");
+    assert_eq!(
+        json["releases"][1]["groups"][0]["commits"][0]["scope"],
+        "api"
+    );
     assert_eq!(json["releases"][2]["previous_tag"], serde_json::Value::Null);
 }
 
@@ -101,7 +105,11 @@ fn one_release_and_configurable_groups() {
     };
     let log = changelog(r.path(), &opts).unwrap();
     assert_eq!(log.releases.len(), 1);
-    let titles: Vec<_> = log.releases[0].groups.iter().map(|g| g.title.as_str()).collect();
+    let titles: Vec<_> = log.releases[0]
+        .groups
+        .iter()
+        .map(|g| g.title.as_str())
+        .collect();
     assert_eq!(titles, ["Features", "Bug Fixes"]);
 
     let opts = ChangelogOptions {
@@ -215,5 +223,8 @@ fn path_filtered_changelog() {
     let log = changelog(r.path(), &opts).unwrap();
     assert_eq!(log.releases.len(), 1);
     assert_eq!(log.releases[0].groups[0].commits.len(), 1);
-    assert_eq!(log.releases[0].groups[0].commits[0].scope.as_deref(), Some("web"));
+    assert_eq!(
+        log.releases[0].groups[0].commits[0].scope.as_deref(),
+        Some("web")
+    );
 }

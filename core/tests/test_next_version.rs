@@ -55,8 +55,14 @@ fn case_01_02_03_stable_levels() {
 
 #[test]
 fn case_04_breaking_footers() {
-    assert_eq!(next("v1.2.3", &["fix: a\n\nBREAKING CHANGE: x"]), s("2.0.0"));
-    assert_eq!(next("v1.2.3", &["fix: a\n\nBREAKING-CHANGE: x"]), s("2.0.0"));
+    assert_eq!(
+        next("v1.2.3", &["fix: a\n\nBREAKING CHANGE: x"]),
+        s("2.0.0")
+    );
+    assert_eq!(
+        next("v1.2.3", &["fix: a\n\nBREAKING-CHANGE: x"]),
+        s("2.0.0")
+    );
 }
 
 #[test]
@@ -101,24 +107,45 @@ fn case_08_non_conventional() {
     assert_eq!(n.ignored.len(), 1);
     assert_eq!(n.ignored[0].reason, IgnoreReason::NonConventional);
     assert_eq!(n.ignored[0].commit.subject, "my change");
-    assert_eq!(next_preset("v1.2.3", &["my change"], Preset::ReleasePlz), s("1.2.4"));
-    assert_eq!(next_preset("v1.2.3", &["my change"], Preset::GitCliff), None);
+    assert_eq!(
+        next_preset("v1.2.3", &["my change"], Preset::ReleasePlz),
+        s("1.2.4")
+    );
+    assert_eq!(
+        next_preset("v1.2.3", &["my change"], Preset::GitCliff),
+        None
+    );
 }
 
 #[test]
 fn case_09_to_11_before_one_point_oh() {
     assert_eq!(next("v0.2.3", &["feat: make coffee"]), s("0.2.4"));
-    assert_eq!(next_preset("v0.2.3", &["feat: make coffee"], Preset::GitCliff), s("0.3.0"));
-    assert_eq!(next_preset("v0.2.3", &["feat: make coffee"], Preset::Commitizen), s("0.3.0"));
+    assert_eq!(
+        next_preset("v0.2.3", &["feat: make coffee"], Preset::GitCliff),
+        s("0.3.0")
+    );
+    assert_eq!(
+        next_preset("v0.2.3", &["feat: make coffee"], Preset::Commitizen),
+        s("0.3.0")
+    );
     assert_eq!(next("v0.2.3", &["feat!: break user"]), s("0.3.0"));
-    assert_eq!(next_preset("v0.2.3", &["feat!: break user"], Preset::GitCliff), s("1.0.0"));
+    assert_eq!(
+        next_preset("v0.2.3", &["feat!: break user"], Preset::GitCliff),
+        s("1.0.0")
+    );
     assert_eq!(
         next_preset("v0.2.3", &["feat!: break user"], Preset::SemanticRelease),
         s("1.0.0")
     );
     assert_eq!(next("v0.0.3", &["feat!: break user"]), s("0.0.4"));
-    assert_eq!(next_preset("v0.0.3", &["feat!: break user"], Preset::ReleasePlz), s("0.0.4"));
-    assert_eq!(next_preset("v0.0.3", &["feat!: break user"], Preset::GitCliff), s("1.0.0"));
+    assert_eq!(
+        next_preset("v0.0.3", &["feat!: break user"], Preset::ReleasePlz),
+        s("0.0.4")
+    );
+    assert_eq!(
+        next_preset("v0.0.3", &["feat!: break user"], Preset::GitCliff),
+        s("1.0.0")
+    );
     assert_eq!(next("v0.2.3", &["fix: a"]), s("0.2.4"));
 }
 
@@ -188,7 +215,9 @@ fn case_17_revert_pairs_cancel_and_lone_reverts_patch() {
     r.commit("chore: init");
     let old = r.commit("feat: old");
     r.tag("v2.0.0");
-    r.commit(&format!("Revert \"feat: old\"\n\nThis reverts commit {old}.\n"));
+    r.commit(&format!(
+        "Revert \"feat: old\"\n\nThis reverts commit {old}.\n"
+    ));
     let n = next_version(r.path(), &NextOptions::default()).unwrap();
     assert_eq!(n.next.unwrap().to_string(), "2.0.1");
     assert_eq!(n.commits[0].impact, Impact::Fix);
@@ -201,11 +230,16 @@ fn case_18_initial_version() {
     assert_eq!(n.current, None);
     assert_eq!(n.next.unwrap().to_string(), "0.1.0");
     assert_eq!(n.next_tag.as_deref(), Some("v0.1.0"));
-    assert_eq!(next_preset("", &["feat: a"], Preset::SemanticRelease), s("1.0.0"));
+    assert_eq!(
+        next_preset("", &["feat: a"], Preset::SemanticRelease),
+        s("1.0.0")
+    );
     let r = repo_with("", &["feat: a"]);
     assert_eq!(next_with(&r, &with_channel("rc")), s("0.1.0-rc.1"));
-    let mut policy = BumpPolicy::default();
-    policy.initial_version = "1.0.0".parse().unwrap();
+    let policy = BumpPolicy {
+        initial_version: "1.0.0".parse().unwrap(),
+        ..Default::default()
+    };
     let opts = NextOptions {
         policy: Some(policy),
         ..Default::default()
@@ -280,8 +314,14 @@ fn case_22_custom_types() {
         policy: Some(policy),
         ..Default::default()
     };
-    assert_eq!(next_with(&repo_with("v1.1.0", &["more: 1"]), &opts), s("1.2.0"));
-    assert_eq!(next_with(&repo_with("v1.1.0", &["docs: x"]), &opts), s("1.1.1"));
+    assert_eq!(
+        next_with(&repo_with("v1.1.0", &["more: 1"]), &opts),
+        s("1.2.0")
+    );
+    assert_eq!(
+        next_with(&repo_with("v1.1.0", &["docs: x"]), &opts),
+        s("1.1.1")
+    );
 }
 
 #[test]
@@ -392,7 +432,11 @@ fn given_rev_and_head_on_a_tag() {
 fn deciding_commits_are_reported_newest_first() {
     let r = repo_with("v1.0.0", &["fix: one", "feat(ui): two", "docs: three"]);
     let n = next_version(r.path(), &NextOptions::default()).unwrap();
-    let subjects: Vec<_> = n.commits.iter().map(|c| c.commit.subject.as_str()).collect();
+    let subjects: Vec<_> = n
+        .commits
+        .iter()
+        .map(|c| c.commit.subject.as_str())
+        .collect();
     assert_eq!(subjects, ["feat(ui): two", "fix: one"]);
     assert_eq!(n.commits[0].commit.scope.as_deref(), Some("ui"));
     assert_eq!(n.impact, Some(Impact::Feature));

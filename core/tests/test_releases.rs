@@ -45,11 +45,22 @@ fn releases_are_sorted_by_semver_not_by_name_or_date() {
     let list = releases(r.path(), &ReleaseOptions::default()).unwrap();
     assert_eq!(
         tags(&list),
-        ["v0.9.0", "v1.0.0-rc.1", "v1.0.0", "v1.0.1", "v1.1.0-beta.1", "v1.2.0", "v1.10.0"]
+        [
+            "v0.9.0",
+            "v1.0.0-rc.1",
+            "v1.0.0",
+            "v1.0.1",
+            "v1.1.0-beta.1",
+            "v1.2.0",
+            "v1.10.0"
+        ]
     );
     let v100 = &list[2];
     assert!(v100.annotated);
-    assert_eq!(v100.message.as_deref(), Some("Release 1.0.0\n\nFirst stable."));
+    assert_eq!(
+        v100.message.as_deref(),
+        Some("Release 1.0.0\n\nFirst stable.")
+    );
     assert!(!list[0].annotated);
     assert!(list[1].prerelease);
     assert_eq!(list[0].date, "2026-01-01T01:00:00Z");
@@ -63,8 +74,13 @@ fn releases_are_sorted_by_semver_not_by_name_or_date() {
         },
     )
     .unwrap();
-    assert_eq!(tags(&stable), ["v0.9.0", "v1.0.0", "v1.0.1", "v1.2.0", "v1.10.0"]);
-    let latest = latest_release(r.path(), &ReleaseOptions::default()).unwrap().unwrap();
+    assert_eq!(
+        tags(&stable),
+        ["v0.9.0", "v1.0.0", "v1.0.1", "v1.2.0", "v1.10.0"]
+    );
+    let latest = latest_release(r.path(), &ReleaseOptions::default())
+        .unwrap()
+        .unwrap();
     assert_eq!(latest.tag, "v1.10.0");
     let api = releases(
         r.path(),
@@ -123,7 +139,9 @@ fn merged_filter_and_current_release_ignore_other_branches() {
     )
     .unwrap();
     assert_eq!(tags(&merged), ["v1.0.0", "v1.0.1"]);
-    let cur = current_release(r.path(), &CurrentOptions::default()).unwrap().unwrap();
+    let cur = current_release(r.path(), &CurrentOptions::default())
+        .unwrap()
+        .unwrap();
     assert_eq!(cur.tag, "v1.0.1");
     let on_next = current_release(
         r.path(),
@@ -144,11 +162,15 @@ fn tags_of_trees_and_blobs_are_ignored() {
     r.tag("v1.0.0");
     let head = r.repo.head().unwrap().peel_to_commit().unwrap();
     let tree = head.tree().unwrap();
-    r.repo.tag_lightweight("v2.0.0", tree.as_object(), false).unwrap();
+    r.repo
+        .tag_lightweight("v2.0.0", tree.as_object(), false)
+        .unwrap();
     let blob = r.repo.blob(b"hello").unwrap();
     let blob = r.repo.find_object(blob, None).unwrap();
     let sig = git2::Signature::now("t", "t@example.com").unwrap();
-    r.repo.tag("v3.0.0", &blob, &sig, "blob tag", false).unwrap();
+    r.repo
+        .tag("v3.0.0", &blob, &sig, "blob tag", false)
+        .unwrap();
     let list = releases(r.path(), &ReleaseOptions::default()).unwrap();
     assert_eq!(tags(&list), ["v1.0.0"]);
 }
@@ -173,12 +195,27 @@ fn bad_tag_pattern_is_invalid_input() {
 #[test]
 fn branch_policy() {
     let p = BranchPolicy::default();
-    for ok in ["main", "staging", "production", "feature/login", "hotfix/cve-1", "release/1.2.0"] {
+    for ok in [
+        "main",
+        "staging",
+        "production",
+        "feature/login",
+        "hotfix/cve-1",
+        "release/1.2.0",
+    ] {
         let c = check_branch(ok, &p).unwrap();
         assert!(c.valid, "{ok}: {:?}", c.reason);
         assert!(c.matched.is_some());
     }
-    for bad in ["master", "feature", "feature/a/b", "Feature/x", "feature/a..b", "fix/x.lock", ""] {
+    for bad in [
+        "master",
+        "feature",
+        "feature/a/b",
+        "Feature/x",
+        "feature/a..b",
+        "fix/x.lock",
+        "",
+    ] {
         let c = check_branch(bad, &p).unwrap();
         assert!(!c.valid, "{bad}");
         assert!(c.reason.is_some());
@@ -191,9 +228,14 @@ fn branch_policy() {
     let broken = BranchPolicy {
         allowed: vec!["feature/[".into()],
     };
-    assert_eq!(check_branch("x", &broken).unwrap_err().kind(), ErrorKind::InvalidInput);
     assert_eq!(
-        check_branch("x", &BranchPolicy { allowed: vec![] }).unwrap_err().kind(),
+        check_branch("x", &broken).unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
+    assert_eq!(
+        check_branch("x", &BranchPolicy { allowed: vec![] })
+            .unwrap_err()
+            .kind(),
         ErrorKind::InvalidInput
     );
 }

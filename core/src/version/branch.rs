@@ -63,7 +63,8 @@ fn compile(policy: &BranchPolicy) -> Result<Vec<(String, GlobMatcher)>> {
                 .literal_separator(true)
                 .build()
                 .map_err(|e| {
-                    Error::invalid(format!("invalid branch glob {g:?} in policy: {e}")).with_source(e)
+                    Error::invalid(format!("invalid branch glob {g:?} in policy: {e}"))
+                        .with_source(e)
                 })?;
             Ok((g.clone(), glob.compile_matcher()))
         })

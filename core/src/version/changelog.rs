@@ -172,25 +172,18 @@ impl Changelog {
 }
 
 fn group_of(e: &CommitEntry, groups: &[GroupRule], include_other: bool) -> Option<usize> {
-    if e.breaking && e.conventional {
-        if let Some(i) = groups.iter().position(|g| g.types.iter().any(|t| t == "!")) {
-            return Some(i);
-        }
-    }
+    let has = |g: &GroupRule, t: &str| g.types.iter().any(|x| x.eq_ignore_ascii_case(t));
+    let breaking = (e.breaking && e.conventional)
+        .then(|| groups.iter().position(|g| has(g, "!")))
+        .flatten();
     let kind = e.kind.as_deref().or(e.revert.then_some("revert"));
-    if let Some(k) = kind {
-        if let Some(i) = groups
-            .iter()
-            .position(|g| g.types.iter().any(|t| t.eq_ignore_ascii_case(k)))
-        {
-            return Some(i);
-        }
-    }
-    if include_other {
-        groups.iter().position(|g| g.types.iter().any(|t| t == "*"))
-    } else {
-        None
-    }
+    let typed = kind.and_then(|k| groups.iter().position(|g| has(g, k)));
+    let other = || {
+        include_other
+            .then(|| groups.iter().position(|g| has(g, "*")))
+            .flatten()
+    };
+    breaking.or(typed).or_else(other)
 }
 
 fn build_groups(entries: Vec<CommitEntry>, options: &ChangelogOptions) -> Vec<ChangelogGroup> {
@@ -291,14 +284,21 @@ fn load_graph(repo: &Repository, head: Oid, paths: &[std::path::PathBuf]) -> Res
 fn assign(graph: &Graph, releases: &[&TaggedRelease]) -> Vec<Option<usize>> {
     let mut owner: Vec<Option<usize>> = vec![None; graph.entries.len()];
     for (ri, r) in releases.iter().enumerate() {
-        let Some(&start) = graph.index.get(&r.oid) else { continue };
+        let Some(&start) = graph.index.get(&r.oid) else {
+            continue;
+        };
         let mut stack = vec![start];
         while let Some(i) = stack.pop() {
             if owner[i].is_some() {
                 continue;
             }
             owner[i] = Some(ri);
-            stack.extend(graph.parents[i].iter().copied().filter(|&p| owner[p].is_none()));
+            stack.extend(
+                graph.parents[i]
+                    .iter()
+                    .copied()
+                    .filter(|&p| owner[p].is_none()),
+            );
         }
     }
     owner

@@ -131,7 +131,11 @@ fn parse_conventional(message: &str, out: &mut CommitMessage) {
     let Some((subject, rest)) = trimmed.split_once('\n') else {
         return;
     };
-    let relaxed = format!("{}\n\n{}", subject.trim_end(), rest.trim_start_matches('\n'));
+    let relaxed = format!(
+        "{}\n\n{}",
+        subject.trim_end(),
+        rest.trim_start_matches('\n')
+    );
     if let Ok(c) = git_conventional::Commit::parse(&relaxed) {
         fill(out, &c);
         return;
@@ -187,7 +191,10 @@ mod tests {
         assert!(m.breaking);
         assert_eq!(m.description, "drop v1 endpoints");
         assert_eq!(m.body.as_deref(), Some("The v1 API is gone."));
-        assert_eq!(m.breaking_description.as_deref(), Some("clients must use /v2"));
+        assert_eq!(
+            m.breaking_description.as_deref(),
+            Some("clients must use /v2")
+        );
         let tokens: Vec<_> = m
             .footers
             .iter()
@@ -218,7 +225,14 @@ mod tests {
 
     #[test]
     fn not_conventional_is_not_an_error() {
-        for s in ["update readme", "WIP fix: x", "", "feat:", "1.2: release", "feat x"] {
+        for s in [
+            "update readme",
+            "WIP fix: x",
+            "",
+            "feat:",
+            "1.2: release",
+            "feat x",
+        ] {
             let m = parse_commit_message(s);
             assert!(!m.conventional, "{s:?}");
             assert_eq!(m.description, s);
@@ -237,7 +251,9 @@ mod tests {
             m.reverts.as_deref(),
             Some("0123456789abcdef0123456789abcdef01234567")
         );
-        let m = parse_commit_message("revert: feat(scope): First feature\n\nThis reverts commit df012f3.");
+        let m = parse_commit_message(
+            "revert: feat(scope): First feature\n\nThis reverts commit df012f3.",
+        );
         assert!(m.revert && m.conventional);
         assert_eq!(m.reverts.as_deref(), Some("df012f3"));
         for s in ["fixup! feat: a", "squash! fix: b", "amend! fix: c"] {

@@ -39,11 +39,17 @@ pub fn resolve_commit<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Commi
     if rev == "HEAD" {
         match repo.head() {
             Ok(h) => {
-                return h
-                    .peel_to_commit()
-                    .map_err(|e| Error::git(format!("cannot read HEAD of {}", repo_name(repo).display()), e));
+                return h.peel_to_commit().map_err(|e| {
+                    Error::git(
+                        format!("cannot read HEAD of {}", repo_name(repo).display()),
+                        e,
+                    )
+                });
             }
-            Err(e) if e.code() == git2::ErrorCode::UnbornBranch || e.code() == git2::ErrorCode::NotFound => {
+            Err(e)
+                if e.code() == git2::ErrorCode::UnbornBranch
+                    || e.code() == git2::ErrorCode::NotFound =>
+            {
                 return Err(Error::not_found(format!(
                     "repository {} has no commits yet: make a first commit",
                     repo_name(repo).display()
@@ -152,14 +158,20 @@ pub(crate) fn format_time(t: git2::Time) -> String {
     time::OffsetDateTime::from_unix_timestamp(t.seconds())
         .map(|d| d.to_offset(offset))
         .ok()
-        .and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|d| {
+            d.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_else(|| t.seconds().to_string())
 }
 
 /// All release tags of `repo` matching `pattern`, sorted by SemVer precedence
 /// (lowest first; equal precedence by tag name). Tags that don't parse, and
 /// tags that point at trees or blobs, are ignored.
-pub(crate) fn tagged_releases(repo: &Repository, pattern: &TagPattern) -> Result<Vec<TaggedRelease>> {
+pub(crate) fn tagged_releases(
+    repo: &Repository,
+    pattern: &TagPattern,
+) -> Result<Vec<TaggedRelease>> {
     let mut out = Vec::new();
     let refs = repo
         .references_glob("refs/tags/*")
@@ -179,10 +191,12 @@ pub(crate) fn tagged_releases(repo: &Repository, pattern: &TagPattern) -> Result
                 let Ok(commit) = obj.peel(ObjectType::Commit) else {
                     continue; // a tag of a tree or blob is not a release
                 };
-                let when = tag
-                    .tagger()
-                    .map(|s| s.when())
-                    .unwrap_or_else(|| commit.as_commit().map(|c| c.time()).unwrap_or(git2::Time::new(0, 0)));
+                let when = tag.tagger().map(|s| s.when()).unwrap_or_else(|| {
+                    commit
+                        .as_commit()
+                        .map(|c| c.time())
+                        .unwrap_or(git2::Time::new(0, 0))
+                });
                 let msg = tag
                     .message_bytes()
                     .map(|m| String::from_utf8_lossy(m).trim().to_string())
@@ -219,8 +233,11 @@ pub(crate) fn tagged_releases(repo: &Repository, pattern: &TagPattern) -> Result
 
 /// Every commit reachable from `from`, as a set.
 pub(crate) fn reachable_set(repo: &Repository, from: Oid) -> Result<HashSet<Oid>> {
-    let mut walk = repo.revwalk().map_err(|e| Error::git("cannot walk history", e))?;
-    walk.push(from).map_err(|e| Error::git("cannot walk history", e))?;
+    let mut walk = repo
+        .revwalk()
+        .map_err(|e| Error::git("cannot walk history", e))?;
+    walk.push(from)
+        .map_err(|e| Error::git("cannot walk history", e))?;
     walk.map(|r| r.map_err(|e| Error::git("cannot walk history", e)))
         .collect()
 }

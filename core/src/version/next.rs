@@ -9,8 +9,8 @@ use git2::{Oid, Repository, Sort};
 use serde::{Deserialize, Serialize};
 
 use super::git::{
-    CommitEntry, DEFAULT_TAG_PATTERN, TagPattern, TaggedRelease, nearest_releases,
-    normalize_paths, open_repo, releases_by_commit, resolve_commit, tagged_releases, touches,
+    CommitEntry, DEFAULT_TAG_PATTERN, TagPattern, TaggedRelease, nearest_releases, normalize_paths,
+    open_repo, releases_by_commit, resolve_commit, tagged_releases, touches,
 };
 use super::semver::{BumpLevel, bump, bump_on_channel, validate_channel};
 use crate::error::{Error, Result};
@@ -204,7 +204,10 @@ impl BumpPolicy {
             ("zero_major_feature", self.zero_major_feature),
             ("zero_zero_breaking", self.zero_zero_breaking),
         ] {
-            if !matches!(level, BumpLevel::Major | BumpLevel::Minor | BumpLevel::Patch) {
+            if !matches!(
+                level,
+                BumpLevel::Major | BumpLevel::Minor | BumpLevel::Patch
+            ) {
                 return Err(Error::invalid(format!(
                     "bump policy {name} is {level}; use major, minor or patch"
                 )));
@@ -305,10 +308,8 @@ pub(crate) fn classify(
     if e.breaking && e.conventional {
         return Ok(Impact::Breaking);
     }
-    if e.revert {
-        if let Some(i) = policy.revert {
-            return Ok(i);
-        }
+    if let (true, Some(i)) = (e.revert, policy.revert) {
+        return Ok(i);
     }
     match &e.kind {
         Some(kind) => policy.type_impact(kind),
@@ -429,7 +430,8 @@ pub(crate) fn commits_since(
 ) -> Result<Vec<CommitEntry>> {
     let err = |e| Error::git("cannot walk history", e);
     let mut walk = repo.revwalk().map_err(err)?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME).map_err(err)?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)
+        .map_err(err)?;
     walk.push(head).map_err(err)?;
     if let Some(b) = base {
         walk.hide(b).map_err(err)?;
@@ -477,7 +479,14 @@ pub fn next_version(path: &Path, options: &NextOptions) -> Result<NextVersion> {
     let releases = tagged_releases(&repo, &pattern)?;
     let base = base_release(&repo, head, &releases)?;
     let entries = commits_since(&repo, head, base.map(|b| b.oid), &paths)?;
-    decide(entries, base.map(|b| &b.release), &pattern, &policy, options.channel.as_deref(), repo.is_shallow())
+    decide(
+        entries,
+        base.map(|b| &b.release),
+        &pattern,
+        &policy,
+        options.channel.as_deref(),
+        repo.is_shallow(),
+    )
 }
 
 fn decide(

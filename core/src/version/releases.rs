@@ -146,9 +146,17 @@ pub fn rollback_target(
     options: &RollbackOptions,
 ) -> Result<Option<Release>> {
     // `of` itself may be a pre-release, so list them all, then filter.
-    let all = filtered(path, &options.tag_pattern, true, options.merged_into.as_deref())?;
+    let all = filtered(
+        path,
+        &options.tag_pattern,
+        true,
+        options.merged_into.as_deref(),
+    )?;
     let position = match of {
-        None => match all.iter().rposition(|r| options.include_prereleases || !r.release.prerelease) {
+        None => match all
+            .iter()
+            .rposition(|r| options.include_prereleases || !r.release.prerelease)
+        {
             Some(p) => p,
             None => return Ok(None),
         },

@@ -302,12 +302,22 @@ mod tests {
     fn parse_errors_say_how_to_fix() {
         let e = parse_version("v1.2.3").unwrap_err();
         assert!(e.to_string().contains("prefix"), "{e}");
-        assert!(parse_version("01.2.3").unwrap_err().to_string().contains("leading zero"));
+        assert!(
+            parse_version("01.2.3")
+                .unwrap_err()
+                .to_string()
+                .contains("leading zero")
+        );
         assert!(parse_version("1.2").is_err());
         assert!(parse_version("1.2.3-").is_err());
         assert!(parse_version("1.2.3-rc..1").is_err());
         assert!(parse_version("1.2.3-01").is_err());
-        assert!(parse_version(" 1.2.3").unwrap_err().to_string().contains("whitespace"));
+        assert!(
+            parse_version(" 1.2.3")
+                .unwrap_err()
+                .to_string()
+                .contains("whitespace")
+        );
     }
 
     #[test]

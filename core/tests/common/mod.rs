@@ -21,7 +21,12 @@ impl TestRepo {
         let dir = tempfile::tempdir().unwrap();
         let repo = Repository::init(dir.path()).unwrap();
         repo.set_head("refs/heads/main").unwrap();
-        TestRepo { dir, repo, clock: START, counter: 0 }
+        TestRepo {
+            dir,
+            repo,
+            clock: START,
+            counter: 0,
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -83,11 +88,22 @@ impl TestRepo {
             buf.push_str(&format!("parent {}\n", p.id()));
         }
         let t = sig.when();
-        buf.push_str(&format!("author Test Author <test@example.com> {} +0000\n", t.seconds()));
-        buf.push_str(&format!("committer Test Author <test@example.com> {} +0000\n\n", t.seconds()));
+        buf.push_str(&format!(
+            "author Test Author <test@example.com> {} +0000\n",
+            t.seconds()
+        ));
+        buf.push_str(&format!(
+            "committer Test Author <test@example.com> {} +0000\n\n",
+            t.seconds()
+        ));
         let mut raw = buf.into_bytes();
         raw.extend_from_slice(msg);
-        let oid = self.repo.odb().unwrap().write(git2::ObjectType::Commit, &raw).unwrap();
+        let oid = self
+            .repo
+            .odb()
+            .unwrap()
+            .write(git2::ObjectType::Commit, &raw)
+            .unwrap();
         let head = self.repo.find_reference("HEAD").unwrap();
         let target = head.symbolic_target().ok().flatten().map(str::to_string);
         match target {
@@ -99,7 +115,10 @@ impl TestRepo {
         // Keep the index and work tree in step with HEAD.
         let commit = self.repo.find_commit(oid).unwrap();
         self.repo
-            .checkout_tree(commit.as_object(), Some(git2::build::CheckoutBuilder::new().force()))
+            .checkout_tree(
+                commit.as_object(),
+                Some(git2::build::CheckoutBuilder::new().force()),
+            )
             .unwrap();
         oid
     }
@@ -110,14 +129,26 @@ impl TestRepo {
 
     /// A lightweight tag on HEAD.
     pub fn tag(&self, name: &str) {
-        let obj = self.repo.head().unwrap().peel_to_commit().unwrap().into_object();
+        let obj = self
+            .repo
+            .head()
+            .unwrap()
+            .peel_to_commit()
+            .unwrap()
+            .into_object();
         self.repo.tag_lightweight(name, &obj, false).unwrap();
     }
 
     /// An annotated tag on HEAD.
     pub fn tag_annotated(&mut self, name: &str, msg: &str) {
         let sig = self.sig();
-        let obj = self.repo.head().unwrap().peel_to_commit().unwrap().into_object();
+        let obj = self
+            .repo
+            .head()
+            .unwrap()
+            .peel_to_commit()
+            .unwrap()
+            .into_object();
         self.repo.tag(name, &obj, &sig, msg, false).unwrap();
     }
 

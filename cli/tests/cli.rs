@@ -1,0 +1,174 @@
+//! The `opskit` binary, run as a user would: output, JSON and exit codes.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use git2::{Repository, Signature, Time};
+
+fn opskit(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_opskit"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run opskit")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A repo: init, v1.0.0, feat, v1.1.0-rc.1, fix; branches staging/production.
+fn repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Repository::init(dir.path()).unwrap();
+    repo.set_head("refs/heads/main").unwrap();
+    let mut parent: Option<git2::Oid> = None;
+    let mut t = 1_767_225_600;
+    for (msg, tag) in [
+        ("chore: init", Some("v1.0.0")),
+        ("feat(api): orders", Some("v1.1.0-rc.1")),
+        ("fix: cart", None),
+    ] {
+        t += 3600;
+        let sig = Signature::new("A", "a@example.com", &Time::new(t, 0)).unwrap();
+        std::fs::write(dir.path().join("f.txt"), msg).unwrap();
+        let mut idx = repo.index().unwrap();
+        idx.add_path(Path::new("f.txt")).unwrap();
+        let tree = repo.find_tree(idx.write_tree().unwrap()).unwrap();
+        let parents: Vec<git2::Commit> = parent
+            .iter()
+            .map(|p| repo.find_commit(*p).unwrap())
+            .collect();
+        let refs: Vec<&git2::Commit> = parents.iter().collect();
+        let oid = repo
+            .commit(Some("HEAD"), &sig, &sig, msg, &tree, &refs)
+            .unwrap();
+        if let Some(tag) = tag {
+            repo.tag_lightweight(tag, &repo.find_object(oid, None).unwrap(), false)
+                .unwrap();
+        }
+        if msg == "chore: init" {
+            repo.branch("production", &repo.find_commit(oid).unwrap(), false)
+                .unwrap();
+        }
+        parent = Some(oid);
+    }
+    repo.branch(
+        "staging",
+        &repo.find_commit(parent.unwrap()).unwrap(),
+        false,
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn version_next_human_and_json() {
+    let d = repo();
+    let o = opskit(d.path(), &["version", "next"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.contains("current: v1.1.0-rc.1 (1.1.0-rc.1)"), "{out}");
+    assert!(out.contains("next:    v1.1.0 (1.1.0, patch)"), "{out}");
+    let o = opskit(d.path(), &["version", "next", "--json", "--channel", "rc"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["next"], "1.1.0-rc.2");
+    assert_eq!(v["next_tag"], "v1.1.0-rc.2");
+    let o = opskit(d.path(), &["version", "next", "--preset", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown preset"));
+}
+
+#[test]
+fn version_current_releases_rollback() {
+    let d = repo();
+    let o = opskit(d.path(), &["version", "current"]);
+    assert!(stdout(&o).starts_with("v1.1.0-rc.1 (1.1.0-rc.1) at "));
+    let o = opskit(d.path(), &["version", "releases", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    let o = opskit(d.path(), &["version", "releases", "--no-prereleases"]);
+    assert_eq!(stdout(&o).lines().count(), 1);
+    let o = opskit(d.path(), &["version", "rollback", "v1.1.0-rc.1"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("roll back to v1.0.0"), "{}", stdout(&o));
+    let o = opskit(d.path(), &["version", "rollback", "1.0.0"]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = opskit(d.path(), &["version", "rollback", "9.9.9"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn version_changelog_markdown_and_json() {
+    let d = repo();
+    let o = opskit(d.path(), &["version", "changelog"]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("## [Unreleased]\n\n### Bug Fixes\n\n- cart ("),
+        "{out}"
+    );
+    let o = opskit(d.path(), &["version", "changelog", "--all", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["releases"].as_array().unwrap().len(), 3);
+    let o = opskit(d.path(), &["version", "changelog", "--release", "1.0.0"]);
+    assert!(stdout(&o).contains("## [1.0.0] - 2026-01-01"));
+}
+
+#[test]
+fn bump_and_check_branch_and_promote_exit_codes() {
+    let d = repo();
+    let o = opskit(
+        d.path(),
+        &["version", "bump", "1.2.3", "preminor", "--channel", "rc"],
+    );
+    assert_eq!(stdout(&o).trim(), "1.3.0-rc.1");
+    let o = opskit(d.path(), &["version", "bump", "v1.2.3", "minor"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("prefix"));
+    let o = opskit(d.path(), &["version", "check-branch", "feature/login"]);
+    assert_eq!(o.status.code(), Some(0));
+    let o = opskit(d.path(), &["version", "check-branch", "wip"]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = opskit(
+        d.path(),
+        &["version", "check-branch", "wip", "--allow", "wip"],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let o = opskit(
+        d.path(),
+        &["version", "promote-check", "staging", "production"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("fast-forward (2 ahead, 0 behind)"));
+    let o = opskit(
+        d.path(),
+        &["version", "promote-check", "production", "staging"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let o = opskit(d.path(), &["version", "frobnicate"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn report_inside_and_outside_a_repository() {
+    let d = repo();
+    let o = opskit(d.path(), &["report"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(
+        out.contains("branch:  main (follows the branch policy)"),
+        "{out}"
+    );
+    assert!(out.contains("next:    v1.1.0"), "{out}");
+    let o = opskit(d.path(), &["report", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["version"]["next"]["next"], "1.1.0");
+    let empty = tempfile::tempdir().unwrap();
+    let o = opskit(empty.path(), &["report"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).contains("skipped: no git repository"),
+        "{}",
+        stdout(&o)
+    );
+}
