@@ -122,6 +122,17 @@ fn file_content(rng: &mut Rng, path: &str, n: usize) -> Vec<u8> {
     s.into_bytes()
 }
 
+/// The release after `v` when it is the `n`-th: a major every 25, a minor every 5.
+fn version_after(v: (u64, u64, u64), n: usize) -> (u64, u64, u64) {
+    if n % 25 == 0 {
+        (v.0 + 1, 0, 0)
+    } else if n % 5 == 0 {
+        (v.0, v.1 + 1, 0)
+    } else {
+        (v.0, v.1, v.2 + 1)
+    }
+}
+
 /// The fast-import stream being written.
 struct Stream {
     out: Vec<u8>,
@@ -195,6 +206,8 @@ pub fn generate(dir: &Path, shape: &Shape) -> io::Result<Summary> {
     let mut latest = String::new();
     let mut written = 0usize;
     let mut side_base: Option<usize> = None;
+    let mut rc_placed = false;
+    let mut rcs = 0usize;
 
     while written < shape.commits {
         let n = written;
@@ -214,32 +227,46 @@ pub fn generate(dir: &Path, shape: &Shape) -> io::Result<Summary> {
             written += 4;
         } else {
             let f = &files[st.rng.below(files.len() as u64) as usize];
-            let msg = if n == 0 { "chore: initial import\n".to_string() } else { message(&mut st.rng, n) };
+            let msg = if n == 0 {
+                "chore: initial import\n".to_string()
+            } else {
+                message(&mut st.rng, n)
+            };
             main_tip = Some(st.commit("main", main_tip, None, &msg, &[f]));
             written += 1;
         }
+        // Half-way to every tenth release, a release candidate of it.
+        if tags < shape.tags
+            && (tags + 1) % 10 == 0
+            && !rc_placed
+            && written >= (tags * tag_every) + tag_every / 2
+        {
+            let (ma, mi, pa) = version_after(release, tags + 1);
+            let tip = main_tip.unwrap();
+            st.out.extend_from_slice(
+                format!("reset refs/tags/v{ma}.{mi}.{pa}-rc.1\nfrom :{tip}\n\n").as_bytes(),
+            );
+            rc_placed = true;
+            rcs += 1;
+        }
         if written / tag_every > tags && tags < shape.tags {
             tags += 1;
-            release = if tags % 25 == 0 {
-                (release.0 + 1, 0, 0)
-            } else if tags % 5 == 0 {
-                (release.0, release.1 + 1, 0)
-            } else {
-                (release.0, release.1, release.2 + 1)
-            };
+            rc_placed = false;
+            release = version_after(release, tags);
             let (ma, mi, pa) = release;
             let tip = main_tip.unwrap();
-            if tags % 10 == 0 {
-                // An rc one commit earlier is not possible after the fact; tag it on the same commit.
-                st.out.extend_from_slice(format!("reset refs/tags/v{ma}.{mi}.{pa}-rc.1\nfrom :{tip}\n\n").as_bytes());
-            }
             latest = format!("v{ma}.{mi}.{pa}");
             if tags % 3 == 0 {
-                st.out.extend_from_slice(format!("tag {latest}\nfrom :{tip}\n").as_bytes());
-                st.out.extend_from_slice(format!("tagger CI <ci@example.com> {} +0000\n", st.time).as_bytes());
+                st.out
+                    .extend_from_slice(format!("tag {latest}\nfrom :{tip}\n").as_bytes());
+                st.out.extend_from_slice(
+                    format!("tagger CI <ci@example.com> {} +0000\n", st.time).as_bytes(),
+                );
                 data(&mut st.out, format!("Release {latest}\n").as_bytes());
             } else {
-                st.out.extend_from_slice(format!("reset refs/tags/{latest}\nfrom :{tip}\n\n").as_bytes());
+                st.out.extend_from_slice(
+                    format!("reset refs/tags/{latest}\nfrom :{tip}\n\n").as_bytes(),
+                );
             }
             if shape.side_commits > 0 && written + 60 >= shape.commits && side_base.is_none() {
                 side_base = main_tip;
@@ -259,7 +286,8 @@ pub fn generate(dir: &Path, shape: &Shape) -> io::Result<Summary> {
             if k % 6 == 5 {
                 extra_tags += 1;
                 st.out.extend_from_slice(
-                    format!("reset refs/tags/v{next_major}.0.0-rc.{extra_tags}\nfrom :{tip}\n\n").as_bytes(),
+                    format!("reset refs/tags/v{next_major}.0.0-rc.{extra_tags}\nfrom :{tip}\n\n")
+                        .as_bytes(),
                 );
             }
         }
@@ -270,14 +298,18 @@ pub fn generate(dir: &Path, shape: &Shape) -> io::Result<Summary> {
         .current_dir(dir)
         .stdin(Stdio::piped())
         .spawn()?;
-    child.stdin.take().expect("piped stdin").write_all(&st.out)?;
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(&st.out)?;
     if !child.wait()?.success() {
         return Err(io::Error::other("git fast-import failed"));
     }
     git(&["reset", "-q", "--hard", "main"])?;
     Ok(Summary {
         commits: total_commits,
-        tags: tags + tags / 10 + extra_tags,
+        tags: tags + rcs + extra_tags,
         latest_reachable: latest,
     })
 }
