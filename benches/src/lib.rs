@@ -124,9 +124,9 @@ fn file_content(rng: &mut Rng, path: &str, n: usize) -> Vec<u8> {
 
 /// The release after `v` when it is the `n`-th: a major every 25, a minor every 5.
 fn version_after(v: (u64, u64, u64), n: usize) -> (u64, u64, u64) {
-    if n % 25 == 0 {
+    if n.is_multiple_of(25) {
         (v.0 + 1, 0, 0)
-    } else if n % 5 == 0 {
+    } else if n.is_multiple_of(5) {
         (v.0, v.1 + 1, 0)
     } else {
         (v.0, v.1, v.2 + 1)
@@ -211,7 +211,11 @@ pub fn generate(dir: &Path, shape: &Shape) -> io::Result<Summary> {
 
     while written < shape.commits {
         let n = written;
-        if shape.merge_every > 0 && n > 0 && n % shape.merge_every == 0 && main_tip.is_some() {
+        if shape.merge_every > 0
+            && n > 0
+            && n.is_multiple_of(shape.merge_every)
+            && main_tip.is_some()
+        {
             // A feature branch of three commits, merged with a merge commit.
             let base = main_tip.unwrap();
             let mut tip = base;
@@ -237,7 +241,7 @@ pub fn generate(dir: &Path, shape: &Shape) -> io::Result<Summary> {
         }
         // Half-way to every tenth release, a release candidate of it.
         if tags < shape.tags
-            && (tags + 1) % 10 == 0
+            && (tags + 1).is_multiple_of(10)
             && !rc_placed
             && written >= (tags * tag_every) + tag_every / 2
         {
@@ -256,7 +260,7 @@ pub fn generate(dir: &Path, shape: &Shape) -> io::Result<Summary> {
             let (ma, mi, pa) = release;
             let tip = main_tip.unwrap();
             latest = format!("v{ma}.{mi}.{pa}");
-            if tags % 3 == 0 {
+            if tags.is_multiple_of(3) {
                 st.out
                     .extend_from_slice(format!("tag {latest}\nfrom :{tip}\n").as_bytes());
                 st.out.extend_from_slice(

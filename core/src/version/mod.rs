@@ -35,7 +35,7 @@ pub use self::releases::{
     rollback_target,
 };
 pub use self::semver::{
-    BumpLevel, bump, bump_on_channel, compare, parse_range, parse_version, satisfies,
+    BumpLevel, VersionParts, bump, bump_on_channel, compare, parse_range, parse_version, satisfies,
     sort_versions, validate_channel,
 };
 pub use self::status::{VersionStatus, status};

@@ -1,0 +1,322 @@
+//! `opskit_version_*`: the versioning family for C. Structured results are
+//! JSON strings freed with `opskit_string_free`.
+
+use std::ffi::c_char;
+use std::path::Path;
+
+use opskit::version as v;
+
+use crate::error::opskit_status;
+use crate::ffi::{boundary, opt_str_arg, options, out_arg, owned_json, owned_string, str_arg};
+
+/// Parse a SemVer version. `*out_json` receives
+/// `{"version","major","minor","patch","pre","build"}`.
+///
+/// # Safety
+/// Strings are NUL-terminated; `out_json` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_parse(
+    version: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let s = unsafe { str_arg(version, "version") }?;
+        let parsed = v::parse_version(s)?;
+        *out = owned_json(&v::VersionParts::from(&parsed))?;
+        Ok(())
+    })
+}
+
+/// Compare two versions by SemVer precedence: `*out` is -1, 0 or 1.
+///
+/// # Safety
+/// Strings are NUL-terminated; `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_compare(
+    a: *const c_char,
+    b: *const c_char,
+    out: *mut i32,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out, "out") }?;
+        let a = unsafe { str_arg(a, "a") }?;
+        let b = unsafe { str_arg(b, "b") }?;
+        *out = v::compare(a, b)? as i32;
+        Ok(())
+    })
+}
+
+/// Sort a JSON array of version strings by precedence, lowest first.
+///
+/// # Safety
+/// Strings are NUL-terminated; `out_json` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_sort(
+    versions_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let list: Vec<String> = unsafe { options::<Vec<String>>(versions_json, "versions_json") }?;
+        let sorted: Vec<String> = v::sort_versions(&list)?
+            .iter()
+            .map(|x| x.to_string())
+            .collect();
+        *out = owned_json(&sorted)?;
+        Ok(())
+    })
+}
+
+/// Bump `version` by `level` (`major`, `minor`, `patch`, `premajor`,
+/// `preminor`, `prepatch`, `prerelease`); `channel` (may be NULL) names the
+/// pre-release channel. `*out` receives the new version string.
+///
+/// # Safety
+/// Strings are NUL-terminated (channel may be NULL); `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_bump(
+    version: *const c_char,
+    level: *const c_char,
+    channel: *const c_char,
+    out: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out, "out") }?;
+        let version = v::parse_version(unsafe { str_arg(version, "version") }?)?;
+        let level: v::BumpLevel = unsafe { str_arg(level, "level") }?.parse()?;
+        let channel = unsafe { opt_str_arg(channel, "channel") }?;
+        *out = owned_string(v::bump(&version, level, channel)?.to_string());
+        Ok(())
+    })
+}
+
+/// Does `version` satisfy `range` (`^1.2`, `>=1.0.0, <2.0.0`, `~1.4 || ^2`)?
+///
+/// # Safety
+/// Strings are NUL-terminated; `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_satisfies(
+    version: *const c_char,
+    range: *const c_char,
+    out: *mut bool,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out, "out") }?;
+        let version = unsafe { str_arg(version, "version") }?;
+        let range = unsafe { str_arg(range, "range") }?;
+        *out = v::satisfies(version, range)?;
+        Ok(())
+    })
+}
+
+/// Parse a commit message (Conventional Commits 1.0.0) into JSON.
+///
+/// # Safety
+/// Strings are NUL-terminated; `out_json` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_parse_commit(
+    message: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let message = unsafe { str_arg(message, "message") }?;
+        *out = owned_json(&v::parse_commit_message(message))?;
+        Ok(())
+    })
+}
+
+/// Release tags of the repository at `path`, sorted by SemVer, as a JSON
+/// array. `options_json` (may be NULL):
+/// `{"tag_pattern","include_prereleases","merged_into"}`.
+///
+/// # Safety
+/// Strings are NUL-terminated (options may be NULL); `out_json` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_releases(
+    path: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let path = unsafe { str_arg(path, "path") }?;
+        let opts: v::ReleaseOptions = unsafe { options(options_json, "options_json") }?;
+        *out = owned_json(&v::releases(Path::new(path), &opts)?)?;
+        Ok(())
+    })
+}
+
+/// The highest release as JSON, or `null`. Options as `opskit_version_releases`.
+///
+/// # Safety
+/// As `opskit_version_releases`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_latest_release(
+    path: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let path = unsafe { str_arg(path, "path") }?;
+        let opts: v::ReleaseOptions = unsafe { options(options_json, "options_json") }?;
+        *out = owned_json(&v::latest_release(Path::new(path), &opts)?)?;
+        Ok(())
+    })
+}
+
+/// The current release (nearest reachable from `rev`) as JSON, or `null`.
+/// `options_json` (may be NULL): `{"rev","tag_pattern"}`.
+///
+/// # Safety
+/// As `opskit_version_releases`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_current_release(
+    path: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let path = unsafe { str_arg(path, "path") }?;
+        let opts: v::CurrentOptions = unsafe { options(options_json, "options_json") }?;
+        *out = owned_json(&v::current_release(Path::new(path), &opts)?)?;
+        Ok(())
+    })
+}
+
+/// The release to roll back to from `of` (a version or tag; NULL = latest)
+/// as JSON, or `null`. `options_json` (may be NULL):
+/// `{"tag_pattern","include_prereleases","merged_into"}`.
+///
+/// # Safety
+/// As `opskit_version_releases`; `of` may be NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_rollback_target(
+    path: *const c_char,
+    of: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let path = unsafe { str_arg(path, "path") }?;
+        let of = unsafe { opt_str_arg(of, "of") }?;
+        let opts: v::RollbackOptions = unsafe { options(options_json, "options_json") }?;
+        *out = owned_json(&v::rollback_target(Path::new(path), of, &opts)?)?;
+        Ok(())
+    })
+}
+
+/// The next version from git history, as JSON. `options_json` (may be NULL):
+/// `{"rev","tag_pattern","paths","channel","preset","policy"}`.
+///
+/// # Safety
+/// As `opskit_version_releases`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_next(
+    path: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let path = unsafe { str_arg(path, "path") }?;
+        let opts: v::NextOptions = unsafe { options(options_json, "options_json") }?;
+        *out = owned_json(&v::next_version(Path::new(path), &opts)?)?;
+        Ok(())
+    })
+}
+
+/// A changelog as JSON. `options_json` (may be NULL): `{"rev","tag_pattern",
+/// "paths","range","include_other","include_prereleases","groups","policy"}`
+/// with `range` `{"kind":"unreleased"}`, `{"kind":"all"}` or
+/// `{"kind":"release","release":"1.4.0"}`.
+///
+/// # Safety
+/// As `opskit_version_releases`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_changelog(
+    path: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let path = unsafe { str_arg(path, "path") }?;
+        let opts: v::ChangelogOptions = unsafe { options(options_json, "options_json") }?;
+        *out = owned_json(&v::changelog(Path::new(path), &opts)?)?;
+        Ok(())
+    })
+}
+
+/// The same changelog as Keep a Changelog markdown.
+///
+/// # Safety
+/// As `opskit_version_releases`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_changelog_markdown(
+    path: *const c_char,
+    options_json: *const c_char,
+    out: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out, "out") }?;
+        let path = unsafe { str_arg(path, "path") }?;
+        let opts: v::ChangelogOptions = unsafe { options(options_json, "options_json") }?;
+        *out = owned_string(v::changelog(Path::new(path), &opts)?.to_markdown());
+        Ok(())
+    })
+}
+
+/// Check a branch name against a policy (`policy_json` may be NULL for the
+/// default: `{"allowed":["main","production","staging","feature/*",...]}`).
+/// A name outside the policy is a result (`"valid": false`), not an error.
+///
+/// # Safety
+/// As `opskit_version_releases`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_check_branch(
+    name: *const c_char,
+    policy_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let name = unsafe { str_arg(name, "name") }?;
+        let policy: v::BranchPolicy = unsafe { options(policy_json, "policy_json") }?;
+        *out = owned_json(&v::check_branch(name, &policy)?)?;
+        Ok(())
+    })
+}
+
+/// Can branch `to` fast-forward to `from` (e.g. staging → production)? JSON
+/// with `fast_forward`, `ahead`, `behind` and `target_only` commits.
+///
+/// # Safety
+/// As `opskit_version_releases`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_promote_check(
+    path: *const c_char,
+    from: *const c_char,
+    to: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let path = unsafe { str_arg(path, "path") }?;
+        let from = unsafe { str_arg(from, "from") }?;
+        let to = unsafe { str_arg(to, "to") }?;
+        *out = owned_json(&v::promote_check(Path::new(path), from, to)?)?;
+        Ok(())
+    })
+}
+
+/// For binding tests only: panics inside the boundary, so callers can check
+/// that a panic comes back as `OPSKIT_ERR_PANIC` with a message.
+#[unsafe(no_mangle)]
+pub extern "C" fn opskit_test_panic() -> opskit_status {
+    boundary(|| panic!("deliberate panic from opskit_test_panic"))
+}

@@ -1,0 +1,216 @@
+/* Tests of the opskit C API (versioning family): every function and every
+ * error path. Built with -Wall -Wextra -Werror, linked against the static and
+ * the shared library, and run under valgrind by `make test`. */
+#define _POSIX_C_SOURCE 200809L
+#include <opskit.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int failures = 0;
+
+#define CHECK(cond)                                                             \
+  do {                                                                          \
+    if (!(cond)) {                                                              \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+      failures++;                                                               \
+    }                                                                           \
+  } while (0)
+
+#define CHECK_STATUS(call, expected)                                               \
+  do {                                                                             \
+    opskit_status s_ = (call);                                                     \
+    if (s_ != (expected)) {                                                        \
+      const char *m_ = opskit_last_error_message();                                \
+      fprintf(stderr, "%s:%d: %s returned %s, expected %s (%s)\n", __FILE__,       \
+              __LINE__, #call, opskit_status_name(s_), opskit_status_name(expected), \
+              m_ ? m_ : "no message");                                             \
+      failures++;                                                                  \
+    }                                                                              \
+  } while (0)
+
+static void run(const char *cmd) {
+  if (system(cmd) != 0) {
+    fprintf(stderr, "command failed: %s\n", cmd);
+    exit(2);
+  }
+}
+
+static char repo[256];
+
+static void make_repo(void) {
+  char tmpl[] = "/tmp/opskit-c-XXXXXX";
+  char *dir = mkdtemp(tmpl);
+  char cmd[1024];
+  if (dir == NULL) exit(2);
+  snprintf(repo, sizeof repo, "%s", dir);
+  snprintf(cmd, sizeof cmd,
+           "cd %s && git init -q -b main . && "
+           "G='git -c user.name=T -c user.email=t@example.com' && "
+           "$G commit -q --allow-empty -m 'chore: init' && git tag v1.0.0 && "
+           "git branch production && "
+           "$G commit -q --allow-empty -m 'feat(api): orders' && git tag v1.1.0-rc.1 && "
+           "$G commit -q --allow-empty -m 'fix: cart' && git branch staging",
+           repo);
+  run(cmd);
+}
+
+static void remove_repo(void) {
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", repo);
+  run(cmd);
+}
+
+static void test_library(void) {
+  CHECK(strcmp(opskit_version(), OPSKIT_TEST_EXPECTED_VERSION) == 0);
+  CHECK(strcmp(opskit_status_name(OPSKIT_OK), "OPSKIT_OK") == 0);
+  CHECK(strcmp(opskit_status_name(OPSKIT_ERR_NOT_FOUND), "OPSKIT_ERR_NOT_FOUND") == 0);
+  CHECK(strcmp(opskit_status_name(9999), "OPSKIT_UNKNOWN_STATUS") == 0);
+  static const uint32_t codes[] = {0, 1, 2, 10, 20, 21, 22, 30, 40, 50, 60};
+  for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+    CHECK(strncmp(opskit_status_name(codes[i]), "OPSKIT_", 7) == 0);
+    CHECK(strcmp(opskit_status_name(codes[i]), "OPSKIT_UNKNOWN_STATUS") != 0);
+  }
+  opskit_string_free(NULL); /* a no-op */
+  CHECK_STATUS(opskit_test_panic(), OPSKIT_ERR_PANIC);
+  CHECK(opskit_last_error_message() != NULL &&
+        strstr(opskit_last_error_message(), "deliberate panic") != NULL);
+}
+
+static void test_pure(void) {
+  char *out = NULL;
+  int32_t cmp = 99;
+  bool ok = false;
+
+  CHECK_STATUS(opskit_version_parse("1.2.3-rc.1+b.5", &out), OPSKIT_OK);
+  CHECK(opskit_last_error_message() == NULL); /* cleared by a successful call */
+  CHECK(strstr(out, "\"pre\":[\"rc\",\"1\"]") != NULL);
+  CHECK(strstr(out, "\"build\":[\"b\",\"5\"]") != NULL);
+  opskit_string_free(out);
+  out = NULL;
+  CHECK_STATUS(opskit_version_parse("v1.2.3", &out), OPSKIT_ERR_INVALID_INPUT);
+  CHECK(out == NULL); /* out-parameters are written only on success */
+  CHECK(strstr(opskit_last_error_message(), "prefix") != NULL);
+  CHECK_STATUS(opskit_version_parse(NULL, &out), OPSKIT_ERR_NULL_ARGUMENT);
+  CHECK_STATUS(opskit_version_parse("1.0.0", NULL), OPSKIT_ERR_NULL_ARGUMENT);
+  CHECK_STATUS(opskit_version_parse("\xff\xfe", &out), OPSKIT_ERR_INVALID_INPUT);
+  CHECK(strstr(opskit_last_error_message(), "UTF-8") != NULL);
+
+  CHECK_STATUS(opskit_version_compare("1.0.0-rc.1", "1.0.0", &cmp), OPSKIT_OK);
+  CHECK(cmp == -1);
+  CHECK_STATUS(opskit_version_compare("1.0.0+a", "1.0.0+b", &cmp), OPSKIT_OK);
+  CHECK(cmp == 0);
+  CHECK_STATUS(opskit_version_compare("x", "1.0.0", &cmp), OPSKIT_ERR_INVALID_INPUT);
+  CHECK_STATUS(opskit_version_compare("1.0.0", "1.0.0", NULL), OPSKIT_ERR_NULL_ARGUMENT);
+
+  CHECK_STATUS(opskit_version_sort("[\"1.10.0\",\"1.2.0\",\"1.2.0-rc.1\"]", &out), OPSKIT_OK);
+  CHECK(strcmp(out, "[\"1.2.0-rc.1\",\"1.2.0\",\"1.10.0\"]") == 0);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_sort("[1,2", &out), OPSKIT_ERR_INVALID_INPUT);
+
+  CHECK_STATUS(opskit_version_bump("1.2.3", "preminor", "rc", &out), OPSKIT_OK);
+  CHECK(strcmp(out, "1.3.0-rc.1") == 0);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_bump("1.3.0-rc.1", "prerelease", NULL, &out), OPSKIT_OK);
+  CHECK(strcmp(out, "1.3.0-rc.2") == 0);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_bump("1.2.3", "huge", NULL, &out), OPSKIT_ERR_INVALID_INPUT);
+  CHECK_STATUS(opskit_version_bump("1.2.3", "preminor", NULL, &out), OPSKIT_ERR_INVALID_INPUT);
+
+  CHECK_STATUS(opskit_version_satisfies("1.4.2", "^1.2", &ok), OPSKIT_OK);
+  CHECK(ok);
+  CHECK_STATUS(opskit_version_satisfies("2.0.0", "^1.2", &ok), OPSKIT_OK);
+  CHECK(!ok);
+  CHECK_STATUS(opskit_version_satisfies("1.0.0", "nonsense", &ok), OPSKIT_ERR_INVALID_INPUT);
+
+  CHECK_STATUS(opskit_version_parse_commit("feat(api)!: drop v1\n\nBREAKING CHANGE: gone", &out),
+               OPSKIT_OK);
+  CHECK(strstr(out, "\"breaking\":true") != NULL);
+  CHECK(strstr(out, "\"scope\":\"api\"") != NULL);
+  opskit_string_free(out);
+
+  CHECK_STATUS(opskit_version_check_branch("feature/login", NULL, &out), OPSKIT_OK);
+  CHECK(strstr(out, "\"valid\":true") != NULL);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_check_branch("wip", "{\"allowed\":[\"main\"]}", &out), OPSKIT_OK);
+  CHECK(strstr(out, "\"valid\":false") != NULL);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_check_branch("x", "{\"allowed\":[\"feature/[\"]}", &out),
+               OPSKIT_ERR_INVALID_INPUT);
+  CHECK_STATUS(opskit_version_check_branch("x", "{\"alowed\":[]}", &out),
+               OPSKIT_ERR_INVALID_INPUT);
+}
+
+static void test_git(void) {
+  char *out = NULL;
+
+  CHECK_STATUS(opskit_version_releases(repo, NULL, &out), OPSKIT_OK);
+  CHECK(strstr(out, "\"tag\":\"v1.0.0\"") != NULL && strstr(out, "v1.1.0-rc.1") != NULL);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_releases(repo, "{\"include_prereleases\":false}", &out), OPSKIT_OK);
+  CHECK(strstr(out, "v1.1.0-rc.1") == NULL);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_releases(repo, "{\"tag_pattern\":\"v\"}", &out),
+               OPSKIT_ERR_INVALID_INPUT);
+  CHECK_STATUS(opskit_version_releases("/nonexistent/opskit", NULL, &out), OPSKIT_ERR_NOT_FOUND);
+  CHECK(strstr(opskit_last_error_message(), "/nonexistent/opskit") != NULL);
+
+  CHECK_STATUS(opskit_version_latest_release(repo, NULL, &out), OPSKIT_OK);
+  CHECK(strstr(out, "\"tag\":\"v1.1.0-rc.1\"") != NULL);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_current_release(repo, "{\"rev\":\"production\"}", &out), OPSKIT_OK);
+  CHECK(strstr(out, "\"tag\":\"v1.0.0\"") != NULL);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_current_release(repo, "{\"rev\":\"nope\"}", &out),
+               OPSKIT_ERR_NOT_FOUND);
+
+  CHECK_STATUS(opskit_version_rollback_target(repo, "v1.1.0-rc.1", NULL, &out), OPSKIT_OK);
+  CHECK(strstr(out, "\"tag\":\"v1.0.0\"") != NULL);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_rollback_target(repo, "1.0.0", NULL, &out), OPSKIT_OK);
+  CHECK(strcmp(out, "null") == 0);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_rollback_target(repo, "9.9.9", NULL, &out), OPSKIT_ERR_NOT_FOUND);
+
+  CHECK_STATUS(opskit_version_next(repo, NULL, &out), OPSKIT_OK);
+  CHECK(strstr(out, "\"next\":\"1.1.0\"") != NULL);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_next(repo, "{\"channel\":\"rc\"}", &out), OPSKIT_OK);
+  CHECK(strstr(out, "\"next_tag\":\"v1.1.0-rc.2\"") != NULL);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_next(repo, "{\"preset\":\"nope\"}", &out), OPSKIT_ERR_INVALID_INPUT);
+  CHECK_STATUS(opskit_version_next(repo, "not json", &out), OPSKIT_ERR_INVALID_INPUT);
+
+  CHECK_STATUS(opskit_version_changelog(repo, "{\"range\":{\"kind\":\"all\"}}", &out), OPSKIT_OK);
+  CHECK(strstr(out, "\"title\":\"Features\"") != NULL);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_changelog_markdown(repo, NULL, &out), OPSKIT_OK);
+  CHECK(strstr(out, "## [Unreleased]") != NULL && strstr(out, "- cart (") != NULL);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_changelog_markdown(repo, "{\"range\":{\"kind\":\"release\",\"release\":\"7.0.0\"}}", &out),
+               OPSKIT_ERR_NOT_FOUND);
+
+  CHECK_STATUS(opskit_version_promote_check(repo, "staging", "production", &out), OPSKIT_OK);
+  CHECK(strstr(out, "\"fast_forward\":true") != NULL);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_promote_check(repo, "production", "staging", &out), OPSKIT_OK);
+  CHECK(strstr(out, "\"fast_forward\":false") != NULL);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_promote_check(repo, "staging", NULL, &out), OPSKIT_ERR_NULL_ARGUMENT);
+}
+
+int main(void) {
+  make_repo();
+  test_library();
+  test_pure();
+  test_git();
+  remove_repo();
+  if (failures) {
+    fprintf(stderr, "%d check(s) failed\n", failures);
+    return 1;
+  }
+  printf("PASS test_version\n");
+  return 0;
+}
