@@ -9,9 +9,11 @@ STATIC_LIBS := -lz -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 CTEST_FLAGS := -std=c11 -Wall -Wextra -Werror -Iinclude -DOPSKIT_TEST_EXPECTED_VERSION='"$(VERSION)"'
 VALGRIND := valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,possible --error-exitcode=1
 
-.PHONY: test lint fmt-check clippy rust-test c-test c-deps header bench compare fmt
+VENV := $(CURDIR)/.venv
 
-test: fmt-check clippy rust-test c-test
+.PHONY: test lint fmt-check clippy rust-test c-test c-deps header python-test bench compare fmt
+
+test: fmt-check clippy rust-test c-test python-test
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -41,6 +43,15 @@ c-test: c-deps
 	  -fsyntax-only tests/c/test_version.c
 	$(VALGRIND) $(OUT)/c_test_static
 	$(VALGRIND) $(OUT)/c_test_shared
+
+# Python: a virtualenv with maturin, pytest and mypy from PyPI; build the
+# binding into it; run pytest and check the stubs with mypy.stubtest.
+python-test:
+	[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check "maturin>=1.9,<2" pytest mypy
+	cd bindings-python && VIRTUAL_ENV=$(VENV) PATH=$(VENV)/bin:$$PATH maturin develop -q
+	$(VENV)/bin/pytest -q bindings-python/tests
+	cd bindings-python && $(VENV)/bin/python -m mypy.stubtest opskit
 
 # Regenerate include/opskit.h with the pinned cbindgen (the drift test fails until you do).
 header:

@@ -173,8 +173,7 @@ opskit_status opskit_version_next(const char *path, const char *options_json, ch
 
 // A changelog as JSON. `options_json` (may be NULL): `{"rev","tag_pattern",
 // "paths","range","include_other","include_prereleases","groups","policy"}`
-// with `range` `{"kind":"unreleased"}`, `{"kind":"all"}` or
-// `{"kind":"release","release":"1.4.0"}`.
+// with `range` `"unreleased"` (default), `"all"` or `{"release":"1.4.0"}`.
 //
 // # Safety
 // As `opskit_version_releases`.

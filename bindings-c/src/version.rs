@@ -232,8 +232,7 @@ pub unsafe extern "C" fn opskit_version_next(
 
 /// A changelog as JSON. `options_json` (may be NULL): `{"rev","tag_pattern",
 /// "paths","range","include_other","include_prereleases","groups","policy"}`
-/// with `range` `{"kind":"unreleased"}`, `{"kind":"all"}` or
-/// `{"kind":"release","release":"1.4.0"}`.
+/// with `range` `"unreleased"` (default), `"all"` or `{"release":"1.4.0"}`.
 ///
 /// # Safety
 /// As `opskit_version_releases`.

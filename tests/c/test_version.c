@@ -183,13 +183,13 @@ static void test_git(void) {
   CHECK_STATUS(opskit_version_next(repo, "{\"preset\":\"nope\"}", &out), OPSKIT_ERR_INVALID_INPUT);
   CHECK_STATUS(opskit_version_next(repo, "not json", &out), OPSKIT_ERR_INVALID_INPUT);
 
-  CHECK_STATUS(opskit_version_changelog(repo, "{\"range\":{\"kind\":\"all\"}}", &out), OPSKIT_OK);
+  CHECK_STATUS(opskit_version_changelog(repo, "{\"range\":\"all\"}", &out), OPSKIT_OK);
   CHECK(strstr(out, "\"title\":\"Features\"") != NULL);
   opskit_string_free(out);
   CHECK_STATUS(opskit_version_changelog_markdown(repo, NULL, &out), OPSKIT_OK);
   CHECK(strstr(out, "## [Unreleased]") != NULL && strstr(out, "- cart (") != NULL);
   opskit_string_free(out);
-  CHECK_STATUS(opskit_version_changelog_markdown(repo, "{\"range\":{\"kind\":\"release\",\"release\":\"7.0.0\"}}", &out),
+  CHECK_STATUS(opskit_version_changelog_markdown(repo, "{\"range\":{\"release\":\"7.0.0\"}}", &out),
                OPSKIT_ERR_NOT_FOUND);
 
   CHECK_STATUS(opskit_version_promote_check(repo, "staging", "production", &out), OPSKIT_OK);

@@ -18,7 +18,8 @@ use crate::error::{Error, Result};
 
 /// Which part of the history a changelog covers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case", tag = "kind", content = "release")]
+/// In JSON: `"unreleased"`, `"all"` or `{"release": "1.4.0"}`.
+#[serde(rename_all = "snake_case")]
 pub enum ChangelogRange {
     /// Commits since the nearest release reachable from the revision.
     #[default]

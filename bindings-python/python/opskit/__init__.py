@@ -1,0 +1,37 @@
+"""opskit: an embeddable operations library (Rust core, Python binding).
+
+Families: ``opskit.version`` (SemVer, Conventional Commits, next version and
+changelog from git, releases and rollback targets, branch policy).
+Errors are ``opskit.OpskitError`` subclasses, one per kind (``opskit.exceptions``).
+"""
+
+from . import exceptions, version
+from ._native import __version__
+from .exceptions import (
+    GitError,
+    IntegrityError,
+    InvalidInputError,
+    IoError,
+    NotFoundError,
+    OpskitError,
+    PanicException,
+    PermissionDeniedError,
+    TimeoutError,
+    UnsupportedError,
+)
+
+__all__ = [
+    "__version__",
+    "exceptions",
+    "version",
+    "OpskitError",
+    "InvalidInputError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "IoError",
+    "GitError",
+    "IntegrityError",
+    "TimeoutError",
+    "UnsupportedError",
+    "PanicException",
+]

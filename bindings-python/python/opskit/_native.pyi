@@ -1,0 +1,118 @@
+"""Stubs of the native module (opskit._native)."""
+
+import os
+from typing import Any, List, Mapping, Optional, Sequence, Union
+
+from opskit.types import (
+    BranchCheck,
+    Changelog,
+    CommitMessage,
+    NextVersion,
+    Promotion,
+    Release,
+    VersionParts,
+)
+
+_Path = Union[str, "os.PathLike[str]"]
+_Range = Union[str, Mapping[str, str]]
+
+__version__: str
+__all__ = [
+    "__version__",
+    "PanicException",
+    "_test_panic",
+    "_test_error",
+    "_error_codes",
+    "parse_version",
+    "compare",
+    "sort_versions",
+    "bump",
+    "satisfies",
+    "parse_commit_message",
+    "releases",
+    "latest_release",
+    "current_release",
+    "rollback_target",
+    "next_version",
+    "changelog",
+    "changelog_markdown",
+    "check_branch",
+    "promote_check",
+]
+
+class PanicException(BaseException): ...
+
+def _test_panic() -> None: ...
+def _test_error(code: int) -> None: ...
+def _error_codes() -> List[int]: ...
+def parse_version(version: str) -> VersionParts: ...
+def compare(a: str, b: str) -> int: ...
+def sort_versions(versions: Sequence[str]) -> List[str]: ...
+def bump(version: str, level: str, channel: Optional[str] = None) -> str: ...
+def satisfies(version: str, range: str) -> bool: ...
+def parse_commit_message(message: str) -> CommitMessage: ...
+def releases(
+    path: _Path = ...,
+    *,
+    tag_pattern: str = ...,
+    include_prereleases: bool = ...,
+    merged_into: Optional[str] = ...,
+) -> List[Release]: ...
+def latest_release(
+    path: _Path = ...,
+    *,
+    tag_pattern: str = ...,
+    include_prereleases: bool = ...,
+    merged_into: Optional[str] = ...,
+) -> Optional[Release]: ...
+def current_release(
+    path: _Path = ...,
+    *,
+    rev: str = ...,
+    tag_pattern: str = ...,
+) -> Optional[Release]: ...
+def rollback_target(
+    path: _Path = ...,
+    of: Optional[str] = None,
+    *,
+    tag_pattern: str = ...,
+    include_prereleases: bool = ...,
+    merged_into: Optional[str] = ...,
+) -> Optional[Release]: ...
+def next_version(
+    path: _Path = ...,
+    *,
+    rev: str = ...,
+    tag_pattern: str = ...,
+    paths: Sequence[str] = ...,
+    channel: Optional[str] = ...,
+    preset: str = ...,
+    policy: Optional[Mapping[str, Any]] = ...,
+) -> NextVersion: ...
+def changelog(
+    path: _Path = ...,
+    *,
+    rev: str = ...,
+    tag_pattern: str = ...,
+    paths: Sequence[str] = ...,
+    range: _Range = ...,
+    include_other: bool = ...,
+    include_prereleases: bool = ...,
+    groups: Sequence[Mapping[str, Any]] = ...,
+    policy: Mapping[str, Any] = ...,
+) -> Changelog: ...
+def changelog_markdown(
+    path: _Path = ...,
+    *,
+    rev: str = ...,
+    tag_pattern: str = ...,
+    paths: Sequence[str] = ...,
+    range: _Range = ...,
+    include_other: bool = ...,
+    include_prereleases: bool = ...,
+    groups: Sequence[Mapping[str, Any]] = ...,
+    policy: Mapping[str, Any] = ...,
+) -> str: ...
+def check_branch(name: str, *, allowed: Sequence[str] = ...) -> BranchCheck: ...
+def promote_check(from_: str, to: str, path: _Path = ...) -> Promotion: ...
+

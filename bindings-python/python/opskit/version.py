@@ -1,0 +1,42 @@
+"""Versioning: SemVer, Conventional Commits, next version and changelog from
+git history, release tags as rollback points, and branch policy.
+
+Functions that read git release the GIL. Options are keyword arguments named
+as in the Rust option structs; an unknown name raises InvalidInputError.
+"""
+
+from ._native import (
+    bump,
+    changelog,
+    changelog_markdown,
+    check_branch,
+    compare,
+    current_release,
+    latest_release,
+    next_version,
+    parse_commit_message,
+    parse_version,
+    promote_check,
+    releases,
+    rollback_target,
+    satisfies,
+    sort_versions,
+)
+
+__all__ = [
+    "bump",
+    "changelog",
+    "changelog_markdown",
+    "check_branch",
+    "compare",
+    "current_release",
+    "latest_release",
+    "next_version",
+    "parse_commit_message",
+    "parse_version",
+    "promote_check",
+    "releases",
+    "rollback_target",
+    "satisfies",
+    "sort_versions",
+]

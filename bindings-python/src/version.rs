@@ -1,0 +1,202 @@
+//! `opskit.version`: the versioning family for Python.
+
+use std::path::PathBuf;
+
+use opskit::version as v;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{detached, invalid, to_py};
+
+fn out<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
+    pythonize::pythonize(py, value).map_err(|e| invalid(py, "cannot convert the result", e))
+}
+
+/// Keyword options into a core options struct; unknown names are errors.
+fn opts<T: DeserializeOwned + Default>(
+    py: Python<'_>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<T> {
+    match kwargs {
+        None => Ok(T::default()),
+        Some(d) => pythonize::depythonize(d.as_any())
+            .map_err(|e| invalid(py, "invalid keyword options", e)),
+    }
+}
+
+/// Parse a SemVer 2.0.0 version into its parts.
+#[pyfunction]
+fn parse_version<'py>(py: Python<'py>, version: &str) -> PyResult<Bound<'py, PyAny>> {
+    let parsed = v::parse_version(version).map_err(|e| to_py(py, e))?;
+    out(py, &v::VersionParts::from(&parsed))
+}
+
+/// Compare by SemVer precedence: -1, 0 or 1.
+#[pyfunction]
+fn compare(py: Python<'_>, a: &str, b: &str) -> PyResult<i32> {
+    v::compare(a, b).map(|o| o as i32).map_err(|e| to_py(py, e))
+}
+
+/// Sort versions by precedence, lowest first.
+#[pyfunction]
+fn sort_versions(py: Python<'_>, versions: Vec<String>) -> PyResult<Vec<String>> {
+    v::sort_versions(&versions)
+        .map(|l| l.iter().map(|x| x.to_string()).collect())
+        .map_err(|e| to_py(py, e))
+}
+
+/// Bump a version by level, with a pre-release channel for the pre* levels.
+#[pyfunction]
+#[pyo3(signature = (version, level, channel=None))]
+fn bump(py: Python<'_>, version: &str, level: &str, channel: Option<&str>) -> PyResult<String> {
+    let run = || -> opskit::Result<String> {
+        let parsed = v::parse_version(version)?;
+        Ok(v::bump(&parsed, level.parse()?, channel)?.to_string())
+    };
+    run().map_err(|e| to_py(py, e))
+}
+
+/// Does the version satisfy the range?
+#[pyfunction]
+fn satisfies(py: Python<'_>, version: &str, range: &str) -> PyResult<bool> {
+    v::satisfies(version, range).map_err(|e| to_py(py, e))
+}
+
+/// Parse a commit message (Conventional Commits 1.0.0).
+#[pyfunction]
+fn parse_commit_message<'py>(py: Python<'py>, message: &str) -> PyResult<Bound<'py, PyAny>> {
+    out(py, &v::parse_commit_message(message))
+}
+
+/// Release tags sorted by SemVer.
+#[pyfunction]
+#[pyo3(signature = (path=PathBuf::from("."), **options))]
+fn releases<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    options: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let o: v::ReleaseOptions = opts(py, options)?;
+    out(py, &detached(py, || v::releases(&path, &o))?)
+}
+
+/// The highest release, or None.
+#[pyfunction]
+#[pyo3(signature = (path=PathBuf::from("."), **options))]
+fn latest_release<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    options: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let o: v::ReleaseOptions = opts(py, options)?;
+    out(py, &detached(py, || v::latest_release(&path, &o))?)
+}
+
+/// The current release: the highest nearest to `rev`, or None.
+#[pyfunction]
+#[pyo3(signature = (path=PathBuf::from("."), **options))]
+fn current_release<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    options: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let o: v::CurrentOptions = opts(py, options)?;
+    out(py, &detached(py, || v::current_release(&path, &o))?)
+}
+
+/// The release to roll back to from `of` (default: the latest), or None.
+#[pyfunction]
+#[pyo3(signature = (path=PathBuf::from("."), of=None, **options))]
+fn rollback_target<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    of: Option<String>,
+    options: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let o: v::RollbackOptions = opts(py, options)?;
+    out(
+        py,
+        &detached(py, || v::rollback_target(&path, of.as_deref(), &o))?,
+    )
+}
+
+/// The next version from git history.
+#[pyfunction]
+#[pyo3(signature = (path=PathBuf::from("."), **options))]
+fn next_version<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    options: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let o: v::NextOptions = opts(py, options)?;
+    out(py, &detached(py, || v::next_version(&path, &o))?)
+}
+
+/// A changelog as data.
+#[pyfunction]
+#[pyo3(signature = (path=PathBuf::from("."), **options))]
+fn changelog<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    options: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let o: v::ChangelogOptions = opts(py, options)?;
+    out(py, &detached(py, || v::changelog(&path, &o))?)
+}
+
+/// A changelog as Keep a Changelog markdown.
+#[pyfunction]
+#[pyo3(signature = (path=PathBuf::from("."), **options))]
+fn changelog_markdown(
+    py: Python<'_>,
+    path: PathBuf,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<String> {
+    let o: v::ChangelogOptions = opts(py, options)?;
+    detached(py, || v::changelog(&path, &o).map(|c| c.to_markdown()))
+}
+
+/// Check a branch name against a policy (`allowed` globs; default policy when omitted).
+#[pyfunction]
+#[pyo3(signature = (name, **policy))]
+fn check_branch<'py>(
+    py: Python<'py>,
+    name: &str,
+    policy: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let p: v::BranchPolicy = opts(py, policy)?;
+    out(py, &v::check_branch(name, &p).map_err(|e| to_py(py, e))?)
+}
+
+/// Can `to` fast-forward to `from_`?
+#[pyfunction]
+#[pyo3(signature = (from_, to, path=PathBuf::from(".")))]
+fn promote_check<'py>(
+    py: Python<'py>,
+    from_: String,
+    to: String,
+    path: PathBuf,
+) -> PyResult<Bound<'py, PyAny>> {
+    out(py, &detached(py, || v::promote_check(&path, &from_, &to))?)
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(parse_version, m)?)?;
+    m.add_function(wrap_pyfunction!(compare, m)?)?;
+    m.add_function(wrap_pyfunction!(sort_versions, m)?)?;
+    m.add_function(wrap_pyfunction!(bump, m)?)?;
+    m.add_function(wrap_pyfunction!(satisfies, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_commit_message, m)?)?;
+    m.add_function(wrap_pyfunction!(releases, m)?)?;
+    m.add_function(wrap_pyfunction!(latest_release, m)?)?;
+    m.add_function(wrap_pyfunction!(current_release, m)?)?;
+    m.add_function(wrap_pyfunction!(rollback_target, m)?)?;
+    m.add_function(wrap_pyfunction!(next_version, m)?)?;
+    m.add_function(wrap_pyfunction!(changelog, m)?)?;
+    m.add_function(wrap_pyfunction!(changelog_markdown, m)?)?;
+    m.add_function(wrap_pyfunction!(check_branch, m)?)?;
+    m.add_function(wrap_pyfunction!(promote_check, m)?)?;
+    Ok(())
+}

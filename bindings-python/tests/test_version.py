@@ -1,0 +1,94 @@
+"""Every function of opskit.version, on real repositories."""
+
+import pathlib
+
+import pytest
+
+import opskit
+from opskit import version as v
+from opskit import types
+
+
+def keys(td):
+    return set(td.__annotations__)
+
+
+def test_pure_functions():
+    parts = v.parse_version("1.2.3-rc.1+b.5")
+    assert parts == {"version": "1.2.3-rc.1+b.5", "major": 1, "minor": 2, "patch": 3,
+                     "pre": ["rc", "1"], "build": ["b", "5"], "prerelease": True}
+    assert set(parts) == keys(types.VersionParts)
+    assert v.compare("1.0.0-rc.1", "1.0.0") == -1
+    assert v.compare("1.0.0+a", "1.0.0+b") == 0
+    assert v.compare("2.0.0", "1.9.9") == 1
+    assert v.sort_versions(["1.10.0", "1.2.0", "1.2.0-rc.1"]) == ["1.2.0-rc.1", "1.2.0", "1.10.0"]
+    assert v.bump("1.2.3", "preminor", "rc") == "1.3.0-rc.1"
+    assert v.bump("1.3.0-rc.1", "prerelease") == "1.3.0-rc.2"
+    assert v.bump("1.3.0-rc.2", "minor") == "1.3.0"
+    assert v.bump("1.2.3+b", level="patch") == "1.2.4"
+    assert v.satisfies("1.4.2", "^1.2") is True
+    assert v.satisfies("2.0.0", "^1.2") is False
+    m = v.parse_commit_message("feat(api)!: drop v1\n\nBREAKING CHANGE: gone")
+    assert m["type"] == "feat" and m["scope"] == "api" and m["breaking"]
+    assert m["footers"] == [{"token": "BREAKING CHANGE", "separator": ":", "value": "gone"}]
+    assert set(m) == keys(types.CommitMessage)
+    b = v.check_branch("feature/login")
+    assert b["valid"] and b["matched"] == "feature/*"
+    assert set(b) == keys(types.BranchCheck)
+    assert not v.check_branch("wip", allowed=["main"])["valid"]
+
+
+def test_releases_and_rollback(repo):
+    rel = v.releases(repo)
+    assert [r["tag"] for r in rel] == ["v1.0.0", "v1.1.0-rc.1"]
+    assert rel[1]["annotated"] and rel[1]["message"] == "first rc"
+    assert set(rel[0]) == keys(types.Release)
+    assert [r["tag"] for r in v.releases(str(repo), include_prereleases=False)] == ["v1.0.0"]
+    assert v.latest_release(repo)["tag"] == "v1.1.0-rc.1"
+    assert v.current_release(repo, rev="production")["tag"] == "v1.0.0"
+    assert v.rollback_target(repo, "v1.1.0-rc.1")["tag"] == "v1.0.0"
+    assert v.rollback_target(repo, "1.0.0") is None
+    assert v.rollback_target(repo, of=None, include_prereleases=True)["tag"] == "v1.0.0"
+
+
+def test_next_version(repo):
+    n = v.next_version(repo)
+    assert n["current"] == "1.1.0-rc.1" and n["next"] == "1.1.0" and n["bump"] == "patch"
+    assert set(n) == keys(types.NextVersion)
+    assert set(n["commits"][0]) == keys(types.DecidingCommit)
+    assert v.next_version(repo, channel="rc")["next_tag"] == "v1.1.0-rc.2"
+    assert v.next_version(repo, rev="production")["next"] is None
+    n = v.next_version(repo, preset="git-cliff", policy={"no_bump_types": ["fix"], "other_types": None})
+    assert n["next"] is None
+    assert n["ignored"][0]["reason"] == "no_release_type"
+    assert set(n["ignored"][0]) == keys(types.IgnoredCommit)
+    assert v.next_version(pathlib.Path(repo), paths=["nothing-here"])["commits"] == []
+
+
+def test_changelog(repo):
+    log = v.changelog(repo, range="all")
+    assert set(log) == keys(types.Changelog)
+    assert [r["version"] for r in log["releases"]] == [None, "1.1.0-rc.1", "1.0.0"]
+    assert set(log["releases"][1]) == keys(types.ChangelogRelease)
+    assert set(log["releases"][1]["groups"][0]) == keys(types.ChangelogGroup)
+    assert set(log["releases"][1]["groups"][0]["commits"][0]) == keys(types.CommitEntry)
+    one = v.changelog(repo, range={"release": "1.1.0-rc.1"})
+    assert len(one["releases"]) == 1
+    md = v.changelog_markdown(repo)
+    assert md.startswith("# Changelog\n") and "## [Unreleased]" in md and "- cart (" in md
+    md = v.changelog_markdown(repo, range="all", include_other=False)
+    assert "init" not in md
+
+
+def test_promote_check(repo):
+    p = v.promote_check("staging", "production", path=repo)
+    assert p["fast_forward"] and p["ahead"] == 2 and p["behind"] == 0
+    assert set(p) == set(types.Promotion.__annotations__)
+    p = v.promote_check("production", "staging", repo)
+    assert not p["fast_forward"] and len(p["target_only"]) == 2
+
+
+def test_version_matches_the_workspace():
+    cargo = pathlib.Path(__file__).resolve().parents[2] / "Cargo.toml"
+    line = next(l for l in cargo.read_text().splitlines() if l.startswith("version = "))
+    assert opskit.__version__ == line.split('"')[1]
