@@ -11,9 +11,9 @@ VALGRIND := valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,
 
 VENV := $(CURDIR)/.venv
 
-.PHONY: test lint fmt-check clippy rust-test c-test c-deps header python-test bench compare fmt
+.PHONY: test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
 
-test: fmt-check clippy rust-test c-test python-test
+test: fmt-check clippy rust-test c-test python-test node-test
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -52,6 +52,23 @@ python-test:
 	cd bindings-python && VIRTUAL_ENV=$(VENV) PATH=$(VENV)/bin:$$PATH maturin develop -q
 	$(VENV)/bin/pytest -q bindings-python/tests
 	cd bindings-python && $(VENV)/bin/python -m mypy.stubtest opskit
+
+# Node: npm packages from the lockfile, build the addon with the napi CLI,
+# fail if the generated index.js/index.d.ts differ from the committed ones,
+# run node:test, and type-check a TypeScript example against index.d.ts.
+node-test:
+	@command -v node >/dev/null && command -v npm >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq nodejs npm)
+	cd bindings-node && npm ci --no-audit --no-fund --loglevel=error
+	cd bindings-node && npx napi build --platform
+	git diff --exit-code -- bindings-node/index.js bindings-node/index.d.ts || \
+	  (echo "bindings-node/index.js or index.d.ts changed on rebuild: commit the generated files" && exit 1)
+	cd bindings-node && node --test __test__/
+	cd bindings-node && npx tsc -p __test__/tsconfig.json
+
+# Regenerate bindings-node/types.d.ts (TypeScript types of the core, via ts-rs).
+node-types:
+	OPSKIT_BLESS=1 $(CARGO) test -p opskit-node --test types
 
 # Regenerate include/opskit.h with the pinned cbindgen (the drift test fails until you do).
 header:

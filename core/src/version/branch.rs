@@ -11,6 +11,8 @@ use crate::error::{Error, Result};
 
 /// Allowed branch names, as globs (`*` does not cross `/`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 #[serde(default, deny_unknown_fields)]
 pub struct BranchPolicy {
     /// Globs a branch name must match one of.
@@ -38,6 +40,8 @@ impl Default for BranchPolicy {
 
 /// The verdict on one branch name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct BranchCheck {
     /// The name checked.
     pub name: String,
@@ -104,6 +108,8 @@ pub fn check_branch(name: &str, policy: &BranchPolicy) -> Result<BranchCheck> {
 
 /// The result of [`promote_check`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct Promotion {
     /// The source branch (e.g. `staging`).
     pub from: String,

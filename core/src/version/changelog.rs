@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 
 /// Which part of the history a changelog covers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 /// In JSON: `"unreleased"`, `"all"` or `{"release": "1.4.0"}`.
 #[serde(rename_all = "snake_case")]
 pub enum ChangelogRange {
@@ -35,6 +36,8 @@ pub enum ChangelogRange {
 /// In `types`, `"!"` stands for breaking changes and `"*"` for every commit
 /// no earlier group took (other types and non-conventional commits).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct GroupRule {
     /// Section heading, e.g. `Features`.
     pub title: String,
@@ -60,6 +63,8 @@ pub fn default_groups() -> Vec<GroupRule> {
 
 /// Options of [`changelog`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 #[serde(default, deny_unknown_fields)]
 pub struct ChangelogOptions {
     /// The revision to describe (default `HEAD`).
@@ -98,6 +103,8 @@ impl Default for ChangelogOptions {
 
 /// One section of a release.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct ChangelogGroup {
     /// The section heading.
     pub title: String,
@@ -107,8 +114,11 @@ pub struct ChangelogGroup {
 
 /// One release (or the unreleased commits) in a changelog.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct ChangelogRelease {
     /// The version; `None` for the unreleased commits.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub version: Option<Version>,
     /// The tag; `None` for the unreleased commits.
     pub tag: Option<String>,
@@ -124,6 +134,8 @@ pub struct ChangelogRelease {
 
 /// A changelog: releases newest first, the unreleased section on top.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct Changelog {
     /// The releases, newest first.
     pub releases: Vec<ChangelogRelease>,

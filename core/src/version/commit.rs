@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 
 /// One footer (`Token: value` or `Token #value`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct Footer {
     /// The token, e.g. `Reviewed-by`, `Refs` or `BREAKING CHANGE`.
     pub token: String,
@@ -20,6 +22,8 @@ pub struct Footer {
 
 /// A parsed commit message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct CommitMessage {
     /// The first line, as written.
     pub subject: String,

@@ -124,10 +124,13 @@ impl std::fmt::Display for TagPattern {
 /// A release: a tag matching the pattern whose name parses as SemVer and
 /// which points (directly or through an annotated tag) at a commit.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct Release {
     /// The tag name, e.g. `v1.4.0`.
     pub tag: String,
     /// The version the tag names.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub version: Version,
     /// The full id of the tagged commit.
     pub commit: String,
@@ -244,6 +247,8 @@ pub(crate) fn reachable_set(repo: &Repository, from: Oid) -> Result<HashSet<Oid>
 
 /// One commit, classified, as it appears in a next-version result or a changelog.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct CommitEntry {
     /// The full commit id.
     pub id: String,

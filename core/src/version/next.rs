@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 
 /// What a commit means for the version, before the 0.x rules map it to a level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Impact {
     /// A bug fix or other patch-level change.
@@ -29,6 +30,7 @@ pub enum Impact {
 
 /// Named bump policies that reproduce other tools' defaults (see the README's table).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum Preset {
     /// opskit's own: Cargo's 0.x rules, other types and non-conventional commits don't release.
@@ -99,6 +101,8 @@ impl std::str::FromStr for Preset {
 
 /// The bump rules, as data. [`BumpPolicy::default`] is the `opskit` preset.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 #[serde(default, deny_unknown_fields)]
 pub struct BumpPolicy {
     /// Conventional types that are features (default `feat`).
@@ -126,6 +130,7 @@ pub struct BumpPolicy {
     /// Level of a breaking change at `0.0.z` (default patch).
     pub zero_zero_breaking: BumpLevel,
     /// The version of the first release when no release tag exists (default `0.1.0`).
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub initial_version: Version,
 }
 
@@ -249,6 +254,7 @@ impl BumpPolicy {
 
 /// Why a commit did not count toward the next version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum IgnoreReason {
     /// A merge commit.
@@ -336,6 +342,8 @@ pub(crate) fn cancelled_pairs(entries: &[CommitEntry]) -> HashSet<String> {
 
 /// Options of [`next_version`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 #[serde(default, deny_unknown_fields)]
 pub struct NextOptions {
     /// The revision to release (default `HEAD`).
@@ -377,6 +385,8 @@ impl NextOptions {
 
 /// A commit that counted toward the next version.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct DecidingCommit {
     /// The commit.
     #[serde(flatten)]
@@ -387,6 +397,8 @@ pub struct DecidingCommit {
 
 /// A commit that did not count, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct IgnoredCommit {
     /// The commit.
     #[serde(flatten)]
@@ -397,12 +409,16 @@ pub struct IgnoredCommit {
 
 /// The result of [`next_version`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct NextVersion {
     /// The current version: the highest release nearest to the revision.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub current: Option<Version>,
     /// Its tag.
     pub current_tag: Option<String>,
     /// The next version; `None` when nothing since the current release calls for one.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub next: Option<Version>,
     /// The tag the next release would get.
     pub next_tag: Option<String>,

@@ -21,6 +21,8 @@ fn default_rev() -> String {
 
 /// Which release tags to list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 #[serde(default, deny_unknown_fields)]
 pub struct ReleaseOptions {
     /// Tag pattern with `{version}`: `v{version}` (default), `{version}`, `api-v{version}`.
@@ -43,6 +45,8 @@ impl Default for ReleaseOptions {
 
 /// How to find a rollback target.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 #[serde(default, deny_unknown_fields)]
 pub struct RollbackOptions {
     /// Tag pattern with `{version}` (default `v{version}`).
@@ -65,6 +69,8 @@ impl Default for RollbackOptions {
 
 /// How to find the current release.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 #[serde(default, deny_unknown_fields)]
 pub struct CurrentOptions {
     /// The revision to look from (default `HEAD`).

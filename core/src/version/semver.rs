@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 /// (`1.2.3` + preminor `rc` → `1.3.0-rc.1`); [`BumpLevel::Prerelease`]
 /// continues one (`rc.1` → `rc.2`). Build metadata is cleared on every bump.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum BumpLevel {
     /// `1.2.3` → `2.0.0`.
@@ -83,6 +84,8 @@ impl std::fmt::Display for BumpLevel {
 
 /// A parsed version split into its parts, for bindings and JSON.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct VersionParts {
     /// The whole version, normalised.
     pub version: String,

@@ -13,6 +13,8 @@ use crate::error::Result;
 /// The versioning state of a repository: where HEAD is, whether its branch
 /// name follows the policy, the current release and the next version.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct VersionStatus {
     /// The work tree (or the git dir of a bare repository).
     pub repository: String,

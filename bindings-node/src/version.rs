@@ -1,0 +1,425 @@
+//! The versioning family for Node: pure functions are synchronous; git
+//! functions return a Promise (libuv pool) and have a `…Sync` twin.
+
+use std::path::PathBuf;
+
+use napi::bindgen_prelude::AsyncTask;
+use napi::{Env, Task};
+use napi_derive::napi;
+use opskit::version as v;
+use serde_json::Value;
+
+use crate::convert::{from_js, to_js};
+use crate::error::{Code, Failure, guard, sync};
+
+type Op = Box<dyn FnOnce() -> Result<Value, Failure> + Send>;
+
+/// One call of the core on the libuv pool; its error rejects the Promise
+/// with our `code`, built on the JS thread.
+pub struct Job(Option<Op>);
+
+/// A JSON result handed to JS as a plain object (typed in `index.d.ts` per function).
+pub struct Json(Value);
+
+impl napi::bindgen_prelude::TypeName for Json {
+    fn type_name() -> &'static str {
+        "any"
+    }
+    fn value_type() -> napi::ValueType {
+        napi::ValueType::Unknown
+    }
+}
+
+impl napi::bindgen_prelude::ToNapiValue for Json {
+    unsafe fn to_napi_value(
+        env: napi::sys::napi_env,
+        val: Self,
+    ) -> napi::Result<napi::sys::napi_value> {
+        // SAFETY: forwarded from napi's own conversion call with its env.
+        unsafe { Value::to_napi_value(env, val.0) }
+    }
+}
+
+impl Task for Job {
+    type Output = Result<Value, Failure>;
+    type JsValue = Json;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let op = self
+            .0
+            .take()
+            .ok_or_else(|| napi::Error::from_reason("opskit task ran twice"))?;
+        Ok(guard(op))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Json> {
+        output.map(Json).map_err(|f| f.into_rejection(&env))
+    }
+}
+
+fn job(op: impl FnOnce() -> Result<Value, Failure> + Send + 'static) -> AsyncTask<Job> {
+    AsyncTask::new(Job(Some(Box::new(op))))
+}
+
+fn repo_path(path: Option<String>) -> PathBuf {
+    PathBuf::from(path.unwrap_or_else(|| ".".into()))
+}
+
+// ---- pure, synchronous ----
+
+/// Parse a SemVer 2.0.0 version into its parts.
+#[napi(ts_return_type = "VersionParts")]
+pub fn parse_version(version: String) -> Result<Value, napi::Error<Code>> {
+    sync(|| to_js(&v::VersionParts::from(&v::parse_version(&version)?)))
+}
+
+/// Compare two versions by SemVer precedence: -1, 0 or 1.
+#[napi]
+pub fn compare(a: String, b: String) -> Result<i32, napi::Error<Code>> {
+    sync(|| Ok(v::compare(&a, &b)? as i32))
+}
+
+/// Sort versions by precedence, lowest first.
+#[napi]
+pub fn sort_versions(versions: Vec<String>) -> Result<Vec<String>, napi::Error<Code>> {
+    sync(|| {
+        Ok(v::sort_versions(&versions)?
+            .iter()
+            .map(|x| x.to_string())
+            .collect())
+    })
+}
+
+/// Bump a version: `major`, `minor`, `patch`, `premajor`, `preminor`,
+/// `prepatch` or `prerelease`, with a pre-release channel for the pre* levels.
+#[napi(ts_args_type = "version: string, level: BumpLevel, channel?: string | null")]
+pub fn bump(
+    version: String,
+    level: String,
+    channel: Option<String>,
+) -> Result<String, napi::Error<Code>> {
+    sync(|| {
+        let parsed = v::parse_version(&version)?;
+        Ok(v::bump(&parsed, level.parse()?, channel.as_deref())?.to_string())
+    })
+}
+
+/// Does the version satisfy the range (`^1.2`, `>=1.0.0, <2.0.0`, `~1.4 || ^2`)?
+#[napi]
+pub fn satisfies(version: String, range: String) -> Result<bool, napi::Error<Code>> {
+    sync(|| Ok(v::satisfies(&version, &range)?))
+}
+
+/// Parse a commit message (Conventional Commits 1.0.0).
+#[napi(ts_return_type = "CommitMessage")]
+pub fn parse_commit_message(message: String) -> Result<Value, napi::Error<Code>> {
+    sync(|| to_js(&v::parse_commit_message(&message)))
+}
+
+/// Check a branch name against a policy (default: main, production, staging,
+/// feature/*, fix/*, hotfix/*, release/*).
+#[napi(
+    ts_args_type = "name: string, policy?: Partial<BranchPolicy> | null",
+    ts_return_type = "BranchCheck"
+)]
+pub fn check_branch(name: String, policy: Option<Value>) -> Result<Value, napi::Error<Code>> {
+    sync(|| {
+        let p: v::BranchPolicy = from_js(policy, "branch policy")?;
+        to_js(&v::check_branch(&name, &p)?)
+    })
+}
+
+// ---- git: Promise + Sync twin ----
+
+fn releases_op(
+    path: Option<String>,
+    options: Option<Value>,
+) -> impl FnOnce() -> Result<Value, Failure> + Send {
+    move || {
+        let o: v::ReleaseOptions = from_js(options, "releases options")?;
+        to_js(&v::releases(&repo_path(path), &o)?)
+    }
+}
+
+/// Release tags sorted by SemVer (oldest first).
+#[napi(
+    ts_args_type = "path?: string | null, options?: Partial<ReleaseOptions> | null",
+    ts_return_type = "Promise<Release[]>"
+)]
+pub fn releases(path: Option<String>, options: Option<Value>) -> AsyncTask<Job> {
+    job(releases_op(path, options))
+}
+
+/// Blocking twin of `releases`.
+#[napi(
+    ts_args_type = "path?: string | null, options?: Partial<ReleaseOptions> | null",
+    ts_return_type = "Release[]"
+)]
+pub fn releases_sync(
+    path: Option<String>,
+    options: Option<Value>,
+) -> Result<Value, napi::Error<Code>> {
+    sync(releases_op(path, options))
+}
+
+fn latest_op(
+    path: Option<String>,
+    options: Option<Value>,
+) -> impl FnOnce() -> Result<Value, Failure> + Send {
+    move || {
+        let o: v::ReleaseOptions = from_js(options, "latestRelease options")?;
+        to_js(&v::latest_release(&repo_path(path), &o)?)
+    }
+}
+
+/// The highest release, or null.
+#[napi(
+    ts_args_type = "path?: string | null, options?: Partial<ReleaseOptions> | null",
+    ts_return_type = "Promise<Release | null>"
+)]
+pub fn latest_release(path: Option<String>, options: Option<Value>) -> AsyncTask<Job> {
+    job(latest_op(path, options))
+}
+
+/// Blocking twin of `latestRelease`.
+#[napi(
+    ts_args_type = "path?: string | null, options?: Partial<ReleaseOptions> | null",
+    ts_return_type = "Release | null"
+)]
+pub fn latest_release_sync(
+    path: Option<String>,
+    options: Option<Value>,
+) -> Result<Value, napi::Error<Code>> {
+    sync(latest_op(path, options))
+}
+
+fn current_op(
+    path: Option<String>,
+    options: Option<Value>,
+) -> impl FnOnce() -> Result<Value, Failure> + Send {
+    move || {
+        let o: v::CurrentOptions = from_js(options, "currentRelease options")?;
+        to_js(&v::current_release(&repo_path(path), &o)?)
+    }
+}
+
+/// The current release (the highest nearest to `rev`), or null.
+#[napi(
+    ts_args_type = "path?: string | null, options?: Partial<CurrentOptions> | null",
+    ts_return_type = "Promise<Release | null>"
+)]
+pub fn current_release(path: Option<String>, options: Option<Value>) -> AsyncTask<Job> {
+    job(current_op(path, options))
+}
+
+/// Blocking twin of `currentRelease`.
+#[napi(
+    ts_args_type = "path?: string | null, options?: Partial<CurrentOptions> | null",
+    ts_return_type = "Release | null"
+)]
+pub fn current_release_sync(
+    path: Option<String>,
+    options: Option<Value>,
+) -> Result<Value, napi::Error<Code>> {
+    sync(current_op(path, options))
+}
+
+fn rollback_op(
+    path: Option<String>,
+    of: Option<String>,
+    options: Option<Value>,
+) -> impl FnOnce() -> Result<Value, Failure> + Send {
+    move || {
+        let o: v::RollbackOptions = from_js(options, "rollbackTarget options")?;
+        to_js(&v::rollback_target(&repo_path(path), of.as_deref(), &o)?)
+    }
+}
+
+/// The release to roll back to from `of` (a version or tag; default the latest), or null.
+#[napi(
+    ts_args_type = "path?: string | null, of?: string | null, options?: Partial<RollbackOptions> | null",
+    ts_return_type = "Promise<Release | null>"
+)]
+pub fn rollback_target(
+    path: Option<String>,
+    of: Option<String>,
+    options: Option<Value>,
+) -> AsyncTask<Job> {
+    job(rollback_op(path, of, options))
+}
+
+/// Blocking twin of `rollbackTarget`.
+#[napi(
+    ts_args_type = "path?: string | null, of?: string | null, options?: Partial<RollbackOptions> | null",
+    ts_return_type = "Release | null"
+)]
+pub fn rollback_target_sync(
+    path: Option<String>,
+    of: Option<String>,
+    options: Option<Value>,
+) -> Result<Value, napi::Error<Code>> {
+    sync(rollback_op(path, of, options))
+}
+
+fn next_op(
+    path: Option<String>,
+    options: Option<Value>,
+) -> impl FnOnce() -> Result<Value, Failure> + Send {
+    move || {
+        let o: v::NextOptions = from_js(options, "nextVersion options")?;
+        to_js(&v::next_version(&repo_path(path), &o)?)
+    }
+}
+
+/// The next version from git history.
+#[napi(
+    ts_args_type = "path?: string | null, options?: Partial<NextOptions> | null",
+    ts_return_type = "Promise<NextVersion>"
+)]
+pub fn next_version(path: Option<String>, options: Option<Value>) -> AsyncTask<Job> {
+    job(next_op(path, options))
+}
+
+/// Blocking twin of `nextVersion`.
+#[napi(
+    ts_args_type = "path?: string | null, options?: Partial<NextOptions> | null",
+    ts_return_type = "NextVersion"
+)]
+pub fn next_version_sync(
+    path: Option<String>,
+    options: Option<Value>,
+) -> Result<Value, napi::Error<Code>> {
+    sync(next_op(path, options))
+}
+
+fn changelog_op(
+    path: Option<String>,
+    options: Option<Value>,
+) -> impl FnOnce() -> Result<Value, Failure> + Send {
+    move || {
+        let o: v::ChangelogOptions = from_js(options, "changelog options")?;
+        to_js(&v::changelog(&repo_path(path), &o)?)
+    }
+}
+
+/// A changelog as data.
+#[napi(
+    ts_args_type = "path?: string | null, options?: Partial<ChangelogOptions> | null",
+    ts_return_type = "Promise<Changelog>"
+)]
+pub fn changelog(path: Option<String>, options: Option<Value>) -> AsyncTask<Job> {
+    job(changelog_op(path, options))
+}
+
+/// Blocking twin of `changelog`.
+#[napi(
+    ts_args_type = "path?: string | null, options?: Partial<ChangelogOptions> | null",
+    ts_return_type = "Changelog"
+)]
+pub fn changelog_sync(
+    path: Option<String>,
+    options: Option<Value>,
+) -> Result<Value, napi::Error<Code>> {
+    sync(changelog_op(path, options))
+}
+
+fn markdown_op(
+    path: Option<String>,
+    options: Option<Value>,
+) -> impl FnOnce() -> Result<Value, Failure> + Send {
+    move || {
+        let o: v::ChangelogOptions = from_js(options, "changelogMarkdown options")?;
+        Ok(Value::String(
+            v::changelog(&repo_path(path), &o)?.to_markdown(),
+        ))
+    }
+}
+
+/// A changelog as Keep a Changelog markdown.
+#[napi(
+    ts_args_type = "path?: string | null, options?: Partial<ChangelogOptions> | null",
+    ts_return_type = "Promise<string>"
+)]
+pub fn changelog_markdown(path: Option<String>, options: Option<Value>) -> AsyncTask<Job> {
+    job(markdown_op(path, options))
+}
+
+/// Blocking twin of `changelogMarkdown`.
+#[napi(
+    ts_args_type = "path?: string | null, options?: Partial<ChangelogOptions> | null",
+    ts_return_type = "string"
+)]
+pub fn changelog_markdown_sync(
+    path: Option<String>,
+    options: Option<Value>,
+) -> Result<Value, napi::Error<Code>> {
+    sync(markdown_op(path, options))
+}
+
+fn promote_op(
+    from: String,
+    to: String,
+    path: Option<String>,
+) -> impl FnOnce() -> Result<Value, Failure> + Send {
+    move || to_js(&v::promote_check(&repo_path(path), &from, &to)?)
+}
+
+/// Can branch `to` fast-forward to `from` (e.g. staging → production)?
+#[napi(
+    ts_args_type = "from: string, to: string, path?: string | null",
+    ts_return_type = "Promise<Promotion>"
+)]
+pub fn promote_check(from: String, to: String, path: Option<String>) -> AsyncTask<Job> {
+    job(promote_op(from, to, path))
+}
+
+/// Blocking twin of `promoteCheck`.
+#[napi(
+    ts_args_type = "from: string, to: string, path?: string | null",
+    ts_return_type = "Promotion"
+)]
+pub fn promote_check_sync(
+    from: String,
+    to: String,
+    path: Option<String>,
+) -> Result<Value, napi::Error<Code>> {
+    sync(promote_op(from, to, path))
+}
+
+// ---- test hooks ----
+
+/// For binding tests: throws the error of the kind with C code `code`.
+#[napi(js_name = "_testError")]
+pub fn test_error(code: u32) -> Result<(), napi::Error<Code>> {
+    sync(|| {
+        let kind = opskit::ErrorKind::ALL
+            .into_iter()
+            .find(|k| k.code() == code)
+            .ok_or_else(|| Failure::invalid(format!("no error kind has code {code}")))?;
+        Err(opskit::Error::new(kind, format!("test error of kind {kind}")).into())
+    })
+}
+
+/// For binding tests: rejects with the error of the kind with C code `code`.
+#[napi(js_name = "_testErrorAsync", ts_return_type = "Promise<void>")]
+pub fn test_error_async(code: u32) -> AsyncTask<Job> {
+    job(move || {
+        let kind = opskit::ErrorKind::ALL
+            .into_iter()
+            .find(|k| k.code() == code)
+            .ok_or_else(|| Failure::invalid(format!("no error kind has code {code}")))?;
+        Err(opskit::Error::new(kind, format!("test error of kind {kind}")).into())
+    })
+}
+
+/// For binding tests: panics inside Rust (sync), surfacing as `ERR_OPSKIT_PANIC`.
+#[napi(js_name = "_testPanic")]
+pub fn test_panic() -> Result<(), napi::Error<Code>> {
+    sync(|| panic!("deliberate panic from opskit _testPanic"))
+}
+
+/// For binding tests: panics on the libuv pool, rejecting with `ERR_OPSKIT_PANIC`.
+#[napi(js_name = "_testPanicAsync", ts_return_type = "Promise<void>")]
+pub fn test_panic_async() -> AsyncTask<Job> {
+    job(|| panic!("deliberate panic from opskit _testPanicAsync"))
+}
