@@ -43,6 +43,9 @@ c-test: c-deps
 	  -fsyntax-only tests/c/test_version.c
 	$(VALGRIND) $(OUT)/c_test_static
 	$(VALGRIND) $(OUT)/c_test_shared
+	python3 tests/cases/to_c.py tests/cases/version.json > $(OUT)/shared_cases.tsv
+	gcc $(CTEST_FLAGS) tests/c/test_shared_cases.c $(OUT)/libopskit.a $(STATIC_LIBS) -o $(OUT)/c_shared_cases
+	$(VALGRIND) $(OUT)/c_shared_cases $(OUT)/shared_cases.tsv
 
 # Python: a virtualenv with maturin, pytest and mypy from PyPI; build the
 # binding into it; run pytest and check the stubs with mypy.stubtest.

@@ -20,7 +20,10 @@ test('works with require() and ESM import alike', () => {
 
 test('version() is the workspace version', () => {
   const cargo = readFileSync(new URL('../../Cargo.toml', import.meta.url), 'utf8')
-  assert.equal(opskit.version(), cargo.match(/^version = "(.+)"$/m)[1])
+  const version = cargo.match(/^version = "(.+)"$/m)[1]
+  assert.equal(opskit.version(), version)
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  assert.equal(pkg.version, version, 'package.json moves in lockstep with the workspace version')
 })
 
 test('pure functions are synchronous', () => {
