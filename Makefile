@@ -11,9 +11,9 @@ VALGRIND := valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,
 
 VENV := $(CURDIR)/.venv
 
-.PHONY: test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
+.PHONY: examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
 
-test: fmt-check clippy rust-test c-test python-test node-test
+test: fmt-check clippy rust-test c-test python-test node-test examples
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -68,6 +68,14 @@ node-test:
 	  (echo "bindings-node/index.js or index.d.ts changed on rebuild: commit the generated files" && exit 1)
 	cd bindings-node && node --test __test__/
 	cd bindings-node && npx tsc -p __test__/tsconfig.json
+
+# Each language's example, run on this repository as the README shows them.
+examples: c-test python-test node-test
+	$(CARGO) run -q -p opskit --example next_version -- . | grep '^next:' >/dev/null
+	$(VENV)/bin/python examples/python/next_version.py . | grep '^next:' >/dev/null
+	cd examples/node && npm install --no-audit --no-fund --loglevel=error && node next-version.mjs ../.. | grep '^next:' >/dev/null
+	$(MAKE) -s -B -C examples/c PKG_CONFIG_PATH=$(CURDIR)/$(OUT)/pkgconfig
+	examples/c/next_version . | grep '^next_tag:' >/dev/null
 
 # Regenerate bindings-node/types.d.ts (TypeScript types of the core, via ts-rs).
 node-types:
