@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Time one cheap call (bump "1.2.3" minor) from Rust, Python, Node and C, all
+# release builds. Run from the repository root: benches/bindings/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+REL=target/x86_64-unknown-linux-gnu/release
+cargo build -q --release -p opskit-c
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/pip install -q "maturin>=1.9,<2"
+(cd bindings-python && VIRTUAL_ENV=$PWD/../.venv PATH=$PWD/../.venv/bin:$PATH maturin develop -q --release)
+(cd bindings-node && npm ci --no-audit --no-fund --loglevel=error && npx napi build --platform --release >/dev/null)
+gcc -O2 -std=c11 -Iinclude benches/bindings/bump_c.c $REL/libopskit.a -lz -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc -o $REL/bump_c
+cargo bench -q -p opskit-benches --bench bump -- --noplot 2>/dev/null | grep -E "^bump|time:" || true
+.venv/bin/python benches/bindings/bump_python.py
+node benches/bindings/bump_node.mjs
+$REL/bump_c
+# Leave debug builds in place for `make test`.
+(cd bindings-python && VIRTUAL_ENV=$PWD/../.venv PATH=$PWD/../.venv/bin:$PATH maturin develop -q)
+(cd bindings-node && npx napi build --platform >/dev/null)
