@@ -388,28 +388,24 @@ pub fn promote_check_sync(
 
 // ---- test hooks ----
 
+/// The error of the kind with C code `code`, for the mapping tests.
+fn test_failure(code: u32) -> Failure {
+    match opskit::ErrorKind::from_code(code) {
+        Some(kind) => opskit::Error::new(kind, format!("test error of kind {kind}")).into(),
+        None => Failure::invalid(format!("no error kind has code {code}")),
+    }
+}
+
 /// For binding tests: throws the error of the kind with C code `code`.
 #[napi(js_name = "_testError")]
 pub fn test_error(code: u32) -> Result<(), napi::Error<Code>> {
-    sync(|| {
-        let kind = opskit::ErrorKind::ALL
-            .into_iter()
-            .find(|k| k.code() == code)
-            .ok_or_else(|| Failure::invalid(format!("no error kind has code {code}")))?;
-        Err(opskit::Error::new(kind, format!("test error of kind {kind}")).into())
-    })
+    sync(|| Err(test_failure(code)))
 }
 
 /// For binding tests: rejects with the error of the kind with C code `code`.
 #[napi(js_name = "_testErrorAsync", ts_return_type = "Promise<void>")]
 pub fn test_error_async(code: u32) -> AsyncTask<Job> {
-    job(move || {
-        let kind = opskit::ErrorKind::ALL
-            .into_iter()
-            .find(|k| k.code() == code)
-            .ok_or_else(|| Failure::invalid(format!("no error kind has code {code}")))?;
-        Err(opskit::Error::new(kind, format!("test error of kind {kind}")).into())
-    })
+    job(move || Err(test_failure(code)))
 }
 
 /// For binding tests: panics inside Rust (sync), surfacing as `ERR_OPSKIT_PANIC`.

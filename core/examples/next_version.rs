@@ -16,6 +16,9 @@ fn main() -> Result<(), opskit::Error> {
         _ => println!("next:    none (no commit calls for a release)"),
     }
     println!("ignored: {} commit(s)\n", n.ignored.len());
-    print!("{}", changelog(&path, &ChangelogOptions::default())?.to_markdown());
+    print!(
+        "{}",
+        changelog(&path, &ChangelogOptions::default())?.to_markdown()
+    );
     Ok(())
 }

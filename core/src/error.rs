@@ -48,6 +48,11 @@ impl ErrorKind {
         ErrorKind::Unsupported,
     ];
 
+    /// The kind whose [`code`](ErrorKind::code) is `code`, if any.
+    pub fn from_code(code: u32) -> Option<ErrorKind> {
+        ErrorKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
     /// The stable numeric code, equal to the C `opskit_status` value.
     pub const fn code(self) -> u32 {
         match self {
@@ -199,6 +204,10 @@ mod tests {
         js.sort_unstable();
         js.dedup();
         assert_eq!(js.len(), ErrorKind::ALL.len());
+        for k in ErrorKind::ALL {
+            assert_eq!(ErrorKind::from_code(k.code()), Some(k));
+        }
+        assert_eq!(ErrorKind::from_code(0), None);
     }
 
     #[test]

@@ -5,7 +5,9 @@ use opskit::version as v;
 use serde_json::{Value, json};
 
 fn s<'a>(args: &'a Value, key: &str) -> &'a str {
-    args[key].as_str().unwrap_or_else(|| panic!("case argument {key} is a string"))
+    args[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("case argument {key} is a string"))
 }
 
 fn call(name: &str, args: &Value) -> opskit::Result<Value> {
@@ -19,9 +21,16 @@ fn call(name: &str, args: &Value) -> opskit::Result<Value> {
         "satisfies" => json!(v::satisfies(s(args, "version"), s(args, "range"))?),
         "sort_versions" => {
             let list: Vec<String> = serde_json::from_value(args["versions"].clone()).expect("list");
-            json!(v::sort_versions(&list)?.iter().map(|x| x.to_string()).collect::<Vec<_>>())
+            json!(
+                v::sort_versions(&list)?
+                    .iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+            )
         }
-        "parse_version" => json!(v::VersionParts::from(&v::parse_version(s(args, "version"))?)),
+        "parse_version" => json!(v::VersionParts::from(&v::parse_version(s(
+            args, "version"
+        ))?)),
         "parse_commit_message" => json!(v::parse_commit_message(s(args, "message"))),
         "check_branch" => {
             let policy = match &args["allowed"] {

@@ -44,15 +44,7 @@ impl TestRepo {
 
     /// Commit `msg` changing `file` on the current branch.
     pub fn commit_file(&mut self, file: &str, msg: &str) -> Oid {
-        self.counter += 1;
-        let full = self.dir.path().join(file);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(&full, format!("change {}\n", self.counter)).unwrap();
-        let mut index = self.repo.index().unwrap();
-        index.add_path(Path::new(file)).unwrap();
-        index.write().unwrap();
-        let tree_id = index.write_tree().unwrap();
-        self.commit_tree(tree_id, msg.as_bytes(), &[])
+        self.write_and_commit(file, msg.as_bytes())
     }
 
     /// Commit `msg` on the current branch.
@@ -62,11 +54,16 @@ impl TestRepo {
 
     /// Commit raw message bytes (may be invalid UTF-8).
     pub fn commit_bytes(&mut self, msg: &[u8]) -> Oid {
+        self.write_and_commit("file.txt", msg)
+    }
+
+    fn write_and_commit(&mut self, file: &str, msg: &[u8]) -> Oid {
         self.counter += 1;
-        let full = self.dir.path().join("file.txt");
-        std::fs::write(&full, format!("bytes {}\n", self.counter)).unwrap();
+        let full = self.dir.path().join(file);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(&full, format!("change {}\n", self.counter)).unwrap();
         let mut index = self.repo.index().unwrap();
-        index.add_path(Path::new("file.txt")).unwrap();
+        index.add_path(Path::new(file)).unwrap();
         index.write().unwrap();
         let tree_id = index.write_tree().unwrap();
         self.commit_tree(tree_id, msg, &[])
