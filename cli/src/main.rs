@@ -421,22 +421,32 @@ pub(crate) fn print_next(n: &version::NextVersion) {
     if n.shallow {
         println!("warning: shallow clone; history and tags beyond its depth are not seen");
     }
-    if !n.commits.is_empty() {
-        println!("decided by {} commit(s):", n.commits.len());
-        for c in &n.commits {
-            println!(
-                "  {} {}  [{}]",
-                c.commit.short_id, c.commit.subject, c.impact
-            );
-        }
+    print_commits(
+        "decided by",
+        n.commits.iter().map(|c| (&c.commit, c.impact.as_str())),
+    );
+    print_commits(
+        "ignored",
+        n.ignored.iter().map(|c| (&c.commit, c.reason.as_str())),
+    );
+}
+
+/// How many commits the human output lists per group; `--json` has them all.
+const LISTED: usize = 20;
+
+fn print_commits<'a>(
+    title: &str,
+    commits: impl ExactSizeIterator<Item = (&'a version::CommitEntry, &'a str)>,
+) {
+    let total = commits.len();
+    if total == 0 {
+        return;
     }
-    if !n.ignored.is_empty() {
-        println!("ignored {} commit(s):", n.ignored.len());
-        for c in &n.ignored {
-            println!(
-                "  {} {}  [{}]",
-                c.commit.short_id, c.commit.subject, c.reason
-            );
-        }
+    println!("{title} {total} commit(s):");
+    for (c, why) in commits.take(LISTED) {
+        println!("  {} {}  [{why}]", c.short_id, c.subject);
+    }
+    if total > LISTED {
+        println!("  ... and {} more (--json lists them all)", total - LISTED);
     }
 }

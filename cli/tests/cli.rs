@@ -80,6 +80,35 @@ fn version_next_human_and_json() {
 }
 
 #[test]
+fn long_commit_lists_are_cut_in_human_output() {
+    let d = repo();
+    let repo = Repository::open(d.path()).unwrap();
+    let sig = Signature::new("A", "a@example.com", &Time::new(1_767_300_000, 0)).unwrap();
+    for i in 0..25 {
+        let head = repo.head().unwrap().peel_to_commit().unwrap();
+        let tree = head.tree().unwrap();
+        repo.commit(
+            Some("HEAD"),
+            &sig,
+            &sig,
+            &format!("docs: page {i}"),
+            &tree,
+            &[&head],
+        )
+        .unwrap();
+    }
+    let out = stdout(&opskit(d.path(), &["version", "next"]));
+    assert!(out.contains("ignored 25 commit(s):"), "{out}");
+    assert!(
+        out.contains("  ... and 5 more (--json lists them all)"),
+        "{out}"
+    );
+    let o = opskit(d.path(), &["version", "next", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["ignored"].as_array().unwrap().len(), 25);
+}
+
+#[test]
 fn version_current_releases_rollback() {
     let d = repo();
     let o = opskit(d.path(), &["version", "current"]);
