@@ -644,6 +644,32 @@ export type BranchPolicy = {
  */
 allowed: Array<string>, };
 
+export type VersionStatus = { 
+/**
+ * The work tree (or the git dir of a bare repository).
+ */
+repository: string, 
+/**
+ * The checked-out branch; `None` on a detached HEAD or an unborn branch.
+ */
+branch: string | null, 
+/**
+ * HEAD points at a commit, not a branch.
+ */
+detached: boolean, 
+/**
+ * The branch name checked against the policy.
+ */
+branchCheck: BranchCheck | null, 
+/**
+ * The current release reachable from HEAD.
+ */
+current: Release | null, 
+/**
+ * The next version; `None` when the repository has no commits yet.
+ */
+next: NextVersion | null, };
+
 
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
@@ -671,6 +697,12 @@ export declare function _testPanicAsync(): Promise<void>
  */
 export declare function bump(version: string, level: BumpLevel, channel?: string | null): string
 
+/**
+ * Apply a stable level (major, minor, patch) on a pre-release channel:
+ * enter, continue or escalate a pre-release (`1.2.3` + minor + `rc` → `1.3.0-rc.1`).
+ */
+export declare function bumpOnChannel(version: string, level: BumpLevel, channel: string): string
+
 /** A changelog as data. */
 export declare function changelog(path?: string | null, options?: Partial<ChangelogOptions> | null): Promise<Changelog>
 
@@ -697,6 +729,9 @@ export declare function currentRelease(path?: string | null, options?: Partial<C
 
 /** Blocking twin of `currentRelease`. */
 export declare function currentReleaseSync(path?: string | null, options?: Partial<CurrentOptions> | null): Release | null
+
+/** The default changelog sections. */
+export declare function defaultGroups(): GroupRule[]
 
 /** The `code` of every error kind, keyed by kind (`invalidInput: "ERR_OPSKIT_INVALID_INPUT"`). */
 export declare function errorCodes(): Record<string, string>
@@ -742,6 +777,12 @@ export declare function satisfies(version: string, range: string): boolean
 
 /** Sort versions by precedence, lowest first. */
 export declare function sortVersions(versions: Array<string>): Array<string>
+
+/** The versioning state of a repository: branch, policy check, current and next version. */
+export declare function status(path?: string | null, options?: Partial<NextOptions> | null, policy?: Partial<BranchPolicy> | null): Promise<VersionStatus>
+
+/** Blocking twin of `status`. */
+export declare function statusSync(path?: string | null, options?: Partial<NextOptions> | null, policy?: Partial<BranchPolicy> | null): VersionStatus
 
 /** The library version (the workspace version). */
 export declare function version(): string

@@ -644,3 +644,29 @@ export type BranchPolicy = {
  */
 allowed: Array<string>, };
 
+export type VersionStatus = { 
+/**
+ * The work tree (or the git dir of a bare repository).
+ */
+repository: string, 
+/**
+ * The checked-out branch; `None` on a detached HEAD or an unborn branch.
+ */
+branch: string | null, 
+/**
+ * HEAD points at a commit, not a branch.
+ */
+detached: boolean, 
+/**
+ * The branch name checked against the policy.
+ */
+branchCheck: BranchCheck | null, 
+/**
+ * The current release reachable from HEAD.
+ */
+current: Release | null, 
+/**
+ * The next version; `None` when the repository has no commits yet.
+ */
+next: NextVersion | null, };
+

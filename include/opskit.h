@@ -116,6 +116,35 @@ opskit_status opskit_version_bump(const char *version,
                                   const char *channel,
                                   char **out);
 
+// Apply a stable `level` (`major`, `minor`, `patch`) on pre-release
+// `channel`: enter, continue or escalate a pre-release
+// (`1.2.3` + minor + `rc` → `1.3.0-rc.1`). `*out` receives the version.
+//
+// # Safety
+// Strings are NUL-terminated; `out` points to writable memory.
+opskit_status opskit_version_bump_on_channel(const char *version,
+                                             const char *level,
+                                             const char *channel,
+                                             char **out);
+
+// The default changelog sections as JSON (`[{"title","types"}]`).
+//
+// # Safety
+// `out_json` points to writable memory.
+opskit_status opskit_version_default_groups(char **out_json);
+
+// The versioning state of the repository at `path` as JSON: branch, branch
+// policy check, current release and next version. `options_json` as for
+// `opskit_version_next`, `policy_json` as for `opskit_version_check_branch`
+// (both may be NULL).
+//
+// # Safety
+// Strings are NUL-terminated (options and policy may be NULL); `out_json` points to writable memory.
+opskit_status opskit_version_status(const char *path,
+                                    const char *options_json,
+                                    const char *policy_json,
+                                    char **out_json);
+
 // Does `version` satisfy `range` (`^1.2`, `>=1.0.0, <2.0.0`, `~1.4 || ^2`)?
 //
 // # Safety

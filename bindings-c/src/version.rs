@@ -91,6 +91,68 @@ pub unsafe extern "C" fn opskit_version_bump(
     })
 }
 
+/// Apply a stable `level` (`major`, `minor`, `patch`) on pre-release
+/// `channel`: enter, continue or escalate a pre-release
+/// (`1.2.3` + minor + `rc` → `1.3.0-rc.1`). `*out` receives the version.
+///
+/// # Safety
+/// Strings are NUL-terminated; `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_bump_on_channel(
+    version: *const c_char,
+    level: *const c_char,
+    channel: *const c_char,
+    out: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out, "out") }?;
+        let version = v::parse_version(unsafe { str_arg(version, "version") }?)?;
+        let level: v::BumpLevel = unsafe { str_arg(level, "level") }?.parse()?;
+        let channel = unsafe { str_arg(channel, "channel") }?;
+        *out = owned_string(v::bump_on_channel(&version, level, channel)?.to_string());
+        Ok(())
+    })
+}
+
+/// The default changelog sections as JSON (`[{"title","types"}]`).
+///
+/// # Safety
+/// `out_json` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_default_groups(
+    out_json: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        *out = owned_json(&v::default_groups())?;
+        Ok(())
+    })
+}
+
+/// The versioning state of the repository at `path` as JSON: branch, branch
+/// policy check, current release and next version. `options_json` as for
+/// `opskit_version_next`, `policy_json` as for `opskit_version_check_branch`
+/// (both may be NULL).
+///
+/// # Safety
+/// Strings are NUL-terminated (options and policy may be NULL); `out_json` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_status(
+    path: *const c_char,
+    options_json: *const c_char,
+    policy_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let path = unsafe { str_arg(path, "path") }?;
+        let opts: v::NextOptions = unsafe { options(options_json, "options_json") }?;
+        let policy: v::BranchPolicy = unsafe { options(policy_json, "policy_json") }?;
+        *out = owned_json(&v::status(Path::new(path), &opts, &policy)?)?;
+        Ok(())
+    })
+}
+
 /// Does `version` satisfy `range` (`^1.2`, `>=1.0.0, <2.0.0`, `~1.4 || ^2`)?
 ///
 /// # Safety

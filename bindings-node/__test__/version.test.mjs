@@ -86,6 +86,19 @@ test('changelog as data and as markdown', async () => {
   assert.equal(opskit.changelogMarkdownSync(repo), md)
 })
 
+test('channel bumps, default groups and status', async () => {
+  assert.equal(opskit.bumpOnChannel('1.2.3', 'minor', 'rc'), '1.3.0-rc.1')
+  assert.throws(() => opskit.bumpOnChannel('1.2.3', 'minor', 'r c'), { code: 'ERR_OPSKIT_INVALID_INPUT' })
+  assert.deepEqual(opskit.defaultGroups()[1], { title: 'Features', types: ['feat'] })
+  const repo = makeRepo()
+  const st = await opskit.status(repo, { tagPattern: 'v{version}' }, { allowed: ['main'] })
+  assert.equal(st.branch, 'main')
+  assert.equal(st.branchCheck.valid, true)
+  assert.equal(st.current.tag, 'v1.1.0-rc.1')
+  assert.equal(st.next.next, '1.1.0')
+  assert.deepEqual(opskit.statusSync(repo, null, { allowed: ['main'] }), st)
+})
+
 test('promotion checks', async () => {
   const repo = makeRepo()
   const p = await opskit.promoteCheck('staging', 'production', repo)

@@ -104,6 +104,26 @@ pub fn bump(
     })
 }
 
+/// Apply a stable level (major, minor, patch) on a pre-release channel:
+/// enter, continue or escalate a pre-release (`1.2.3` + minor + `rc` → `1.3.0-rc.1`).
+#[napi(ts_args_type = "version: string, level: BumpLevel, channel: string")]
+pub fn bump_on_channel(
+    version: String,
+    level: String,
+    channel: String,
+) -> Result<String, napi::Error<Code>> {
+    sync(|| {
+        let parsed = v::parse_version(&version)?;
+        Ok(v::bump_on_channel(&parsed, level.parse()?, &channel)?.to_string())
+    })
+}
+
+/// The default changelog sections.
+#[napi(ts_return_type = "GroupRule[]")]
+pub fn default_groups() -> Result<Value, napi::Error<Code>> {
+    sync(|| to_js(&v::default_groups()))
+}
+
 /// Does the version satisfy the range (`^1.2`, `>=1.0.0, <2.0.0`, `~1.4 || ^2`)?
 #[napi]
 pub fn satisfies(version: String, range: String) -> Result<bool, napi::Error<Code>> {
@@ -384,6 +404,44 @@ pub fn promote_check_sync(
     path: Option<String>,
 ) -> Result<Value, napi::Error<Code>> {
     sync(promote_op(from, to, path))
+}
+
+fn status_op(
+    path: Option<String>,
+    options: Option<Value>,
+    policy: Option<Value>,
+) -> impl FnOnce() -> Result<Value, Failure> + Send {
+    move || {
+        let o: v::NextOptions = from_js(options, "status options")?;
+        let p: v::BranchPolicy = from_js(policy, "branch policy")?;
+        to_js(&v::status(&repo_path(path), &o, &p)?)
+    }
+}
+
+/// The versioning state of a repository: branch, policy check, current and next version.
+#[napi(
+    ts_args_type = "path?: string | null, options?: Partial<NextOptions> | null, policy?: Partial<BranchPolicy> | null",
+    ts_return_type = "Promise<VersionStatus>"
+)]
+pub fn status(
+    path: Option<String>,
+    options: Option<Value>,
+    policy: Option<Value>,
+) -> AsyncTask<Job> {
+    job(status_op(path, options, policy))
+}
+
+/// Blocking twin of `status`.
+#[napi(
+    ts_args_type = "path?: string | null, options?: Partial<NextOptions> | null, policy?: Partial<BranchPolicy> | null",
+    ts_return_type = "VersionStatus"
+)]
+pub fn status_sync(
+    path: Option<String>,
+    options: Option<Value>,
+    policy: Option<Value>,
+) -> Result<Value, napi::Error<Code>> {
+    sync(status_op(path, options, policy))
 }
 
 // ---- test hooks ----

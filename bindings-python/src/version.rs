@@ -58,6 +58,17 @@ fn bump(py: Python<'_>, version: &str, level: &str, channel: Option<&str>) -> Py
     run().map_err(|e| to_py(py, e))
 }
 
+/// Apply a stable level (major, minor, patch) on a pre-release channel:
+/// enter, continue or escalate a pre-release.
+#[pyfunction]
+fn bump_on_channel(py: Python<'_>, version: &str, level: &str, channel: &str) -> PyResult<String> {
+    let run = || -> opskit::Result<String> {
+        let parsed = v::parse_version(version)?;
+        Ok(v::bump_on_channel(&parsed, level.parse()?, channel)?.to_string())
+    };
+    run().map_err(|e| to_py(py, e))
+}
+
 /// Does the version satisfy the range?
 #[pyfunction]
 fn satisfies(py: Python<'_>, version: &str, range: &str) -> PyResult<bool> {
@@ -158,6 +169,26 @@ fn changelog_markdown(
     detached(py, || v::changelog(&path, &o).map(|c| c.to_markdown()))
 }
 
+/// The default changelog sections.
+#[pyfunction]
+fn default_groups(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    out(py, &v::default_groups())
+}
+
+/// The versioning state of a repository: branch, policy check, current and next version.
+#[pyfunction]
+#[pyo3(signature = (path=PathBuf::from("."), policy=None, **options))]
+fn status<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    policy: Option<&Bound<'py, PyDict>>,
+    options: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let o: v::NextOptions = opts(py, options)?;
+    let p: v::BranchPolicy = opts(py, policy)?;
+    out(py, &detached(py, || v::status(&path, &o, &p))?)
+}
+
 /// Check a branch name against a policy (`allowed` globs; default policy when omitted).
 #[pyfunction]
 #[pyo3(signature = (name, **policy))]
@@ -187,6 +218,9 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add_function(wrap_pyfunction!(sort_versions, m)?)?;
     m.add_function(wrap_pyfunction!(bump, m)?)?;
+    m.add_function(wrap_pyfunction!(bump_on_channel, m)?)?;
+    m.add_function(wrap_pyfunction!(default_groups, m)?)?;
+    m.add_function(wrap_pyfunction!(status, m)?)?;
     m.add_function(wrap_pyfunction!(satisfies, m)?)?;
     m.add_function(wrap_pyfunction!(parse_commit_message, m)?)?;
     m.add_function(wrap_pyfunction!(releases, m)?)?;

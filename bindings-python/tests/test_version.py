@@ -80,6 +80,20 @@ def test_changelog(repo):
     assert "init" not in md
 
 
+def test_channel_groups_and_status(repo):
+    assert v.bump_on_channel("1.2.3", "minor", "rc") == "1.3.0-rc.1"
+    assert v.bump_on_channel("1.3.0-rc.1", "major", "rc") == "2.0.0-rc.1"
+    with pytest.raises(opskit.InvalidInputError):
+        v.bump_on_channel("1.2.3", "minor", "r c")
+    groups = v.default_groups()
+    assert [g["title"] for g in groups][:2] == ["Breaking Changes", "Features"]
+    assert set(groups[0]) == keys(types.GroupRule)
+    st = v.status(repo, policy={"allowed": ["main"]}, tag_pattern="v{version}")
+    assert set(st) == keys(types.VersionStatus)
+    assert st["branch"] == "main" and st["branch_check"]["valid"]
+    assert st["current"]["tag"] == "v1.1.0-rc.1" and st["next"]["next"] == "1.1.0"
+
+
 def test_promote_check(repo):
     p = v.promote_check("staging", "production", path=repo)
     assert p["fast_forward"] and p["ahead"] == 2 and p["behind"] == 0

@@ -119,6 +119,15 @@ static void test_pure(void) {
   CHECK_STATUS(opskit_version_bump("1.2.3", "huge", NULL, &out), OPSKIT_ERR_INVALID_INPUT);
   CHECK_STATUS(opskit_version_bump("1.2.3", "preminor", NULL, &out), OPSKIT_ERR_INVALID_INPUT);
 
+  CHECK_STATUS(opskit_version_bump_on_channel("1.3.0-rc.1", "major", "rc", &out), OPSKIT_OK);
+  CHECK(strcmp(out, "2.0.0-rc.1") == 0);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_bump_on_channel("1.2.3", "minor", NULL, &out), OPSKIT_ERR_NULL_ARGUMENT);
+  CHECK_STATUS(opskit_version_default_groups(&out), OPSKIT_OK);
+  CHECK(strstr(out, "{\"title\":\"Features\",\"types\":[\"feat\"]}") != NULL);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_default_groups(NULL), OPSKIT_ERR_NULL_ARGUMENT);
+
   CHECK_STATUS(opskit_version_satisfies("1.4.2", "^1.2", &ok), OPSKIT_OK);
   CHECK(ok);
   CHECK_STATUS(opskit_version_satisfies("2.0.0", "^1.2", &ok), OPSKIT_OK);
@@ -191,6 +200,11 @@ static void test_git(void) {
   opskit_string_free(out);
   CHECK_STATUS(opskit_version_changelog_markdown(repo, "{\"range\":{\"release\":\"7.0.0\"}}", &out),
                OPSKIT_ERR_NOT_FOUND);
+
+  CHECK_STATUS(opskit_version_status(repo, NULL, "{\"allowed\":[\"main\"]}", &out), OPSKIT_OK);
+  CHECK(strstr(out, "\"branch\":\"main\"") != NULL && strstr(out, "\"next\":\"1.1.0\"") != NULL);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_status(repo, NULL, "{\"allowed\":[]}", &out), OPSKIT_ERR_INVALID_INPUT);
 
   CHECK_STATUS(opskit_version_promote_check(repo, "staging", "production", &out), OPSKIT_OK);
   CHECK(strstr(out, "\"fast_forward\":true") != NULL);

@@ -8,9 +8,11 @@ from opskit.types import (
     Changelog,
     CommitMessage,
     NextVersion,
+    GroupRule,
     Promotion,
     Release,
     VersionParts,
+    VersionStatus,
 )
 
 _Path = Union[str, "os.PathLike[str]"]
@@ -27,6 +29,9 @@ __all__ = [
     "compare",
     "sort_versions",
     "bump",
+    "bump_on_channel",
+    "default_groups",
+    "status",
     "satisfies",
     "parse_commit_message",
     "releases",
@@ -49,6 +54,7 @@ def parse_version(version: str) -> VersionParts: ...
 def compare(a: str, b: str) -> int: ...
 def sort_versions(versions: Sequence[str]) -> List[str]: ...
 def bump(version: str, level: str, channel: Optional[str] = None) -> str: ...
+def bump_on_channel(version: str, level: str, channel: str) -> str: ...
 def satisfies(version: str, range: str) -> bool: ...
 def parse_commit_message(message: str) -> CommitMessage: ...
 def releases(
@@ -113,6 +119,17 @@ def changelog_markdown(
     groups: Sequence[Mapping[str, Any]] = ...,
     policy: Mapping[str, Any] = ...,
 ) -> str: ...
+def default_groups() -> List[GroupRule]: ...
+def status(
+    path: _Path = ...,
+    policy: Optional[Mapping[str, Any]] = None,
+    *,
+    rev: str = ...,
+    tag_pattern: str = ...,
+    paths: Sequence[str] = ...,
+    channel: Optional[str] = ...,
+    preset: str = ...,
+) -> VersionStatus: ...
 def check_branch(name: str, *, allowed: Sequence[str] = ...) -> BranchCheck: ...
 def promote_check(from_: str, to: str, path: _Path = ...) -> Promotion: ...
 

@@ -16,6 +16,8 @@ __all__ = [
     "Changelog",
     "BranchCheck",
     "Promotion",
+    "GroupRule",
+    "VersionStatus",
 ]
 
 
@@ -140,3 +142,17 @@ Promotion = TypedDict(
         "target_only": List[CommitEntry],
     },
 )
+
+
+class GroupRule(TypedDict):
+    title: str
+    types: List[str]
+
+
+class VersionStatus(TypedDict):
+    repository: str
+    branch: Optional[str]
+    detached: bool
+    branch_check: Optional[BranchCheck]
+    current: Optional[Release]
+    next: Optional[NextVersion]

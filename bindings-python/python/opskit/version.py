@@ -7,11 +7,13 @@ as in the Rust option structs; an unknown name raises InvalidInputError.
 
 from ._native import (
     bump,
+    bump_on_channel,
     changelog,
     changelog_markdown,
     check_branch,
     compare,
     current_release,
+    default_groups,
     latest_release,
     next_version,
     parse_commit_message,
@@ -21,15 +23,18 @@ from ._native import (
     rollback_target,
     satisfies,
     sort_versions,
+    status,
 )
 
 __all__ = [
     "bump",
+    "bump_on_channel",
     "changelog",
     "changelog_markdown",
     "check_branch",
     "compare",
     "current_release",
+    "default_groups",
     "latest_release",
     "next_version",
     "parse_commit_message",
@@ -39,4 +44,5 @@ __all__ = [
     "rollback_target",
     "satisfies",
     "sort_versions",
+    "status",
 ]

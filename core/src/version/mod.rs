@@ -35,8 +35,8 @@ pub use self::releases::{
     rollback_target,
 };
 pub use self::semver::{
-    BumpLevel, VersionParts, bump, bump_on_channel, compare, parse_range, parse_version, satisfies,
-    sort_versions, validate_channel,
+    BumpLevel, VersionParts, bump, bump_on_channel, compare, parse_version, satisfies,
+    sort_versions,
 };
 pub use self::status::{VersionStatus, status};
 pub use ::semver::Version;

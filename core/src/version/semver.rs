@@ -163,7 +163,7 @@ pub fn sort_versions<S: AsRef<str>>(versions: &[S]) -> Result<Vec<Version>> {
 
 /// Check a pre-release channel name (`rc`, `beta`, `alpha.x`): it must be valid
 /// SemVer pre-release identifiers.
-pub fn validate_channel(channel: &str) -> Result<()> {
+pub(crate) fn validate_channel(channel: &str) -> Result<()> {
     if channel.is_empty() || Prerelease::new(channel).is_err() {
         return Err(Error::invalid(format!(
             "invalid pre-release channel {channel:?}: use dot-separated identifiers of [0-9A-Za-z-], e.g. rc, beta or alpha"
@@ -308,7 +308,7 @@ pub fn bump_on_channel(version: &Version, level: BumpLevel, channel: &str) -> Re
 
 /// Parse a version requirement. Cargo's syntax (`^1.2`, `~1.2.3`, `>=1, <2`,
 /// `1.*`) is used, and `||` separates alternatives as in npm.
-pub fn parse_range(range: &str) -> Result<Vec<VersionReq>> {
+pub(crate) fn parse_range(range: &str) -> Result<Vec<VersionReq>> {
     range
         .split("||")
         .map(|part| {
