@@ -9,11 +9,12 @@ use ::semver::Version;
 use git2::{Oid, Repository};
 use serde::{Deserialize, Serialize};
 
+use super::git::base_release;
 use super::git::{
     CommitEntry, DEFAULT_TAG_PATTERN, Release, TagPattern, TaggedRelease, normalize_paths,
     open_repo, resolve_commit, tagged_releases, touches,
 };
-use super::next::{BumpPolicy, base_release, cancelled_pairs, commits_since};
+use super::next::{BumpPolicy, cancelled_pairs, commits_since};
 use crate::error::{Error, Result};
 
 /// Which part of the history a changelog covers.

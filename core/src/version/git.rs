@@ -389,3 +389,15 @@ pub(crate) fn nearest_releases(
     }
     Ok(found)
 }
+
+/// The base release for `head`: the highest version among the nearest
+/// release tags reachable from it.
+pub(crate) fn base_release<'a>(
+    repo: &Repository,
+    head: Oid,
+    releases: &'a [TaggedRelease],
+) -> Result<Option<&'a TaggedRelease>> {
+    let by_commit = releases_by_commit(releases);
+    let nearest = nearest_releases(repo, head, &by_commit)?;
+    Ok(nearest.into_iter().max().map(|i| &releases[i]))
+}

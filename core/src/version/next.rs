@@ -9,8 +9,8 @@ use git2::{Oid, Repository, Sort};
 use serde::{Deserialize, Serialize};
 
 use super::git::{
-    CommitEntry, DEFAULT_TAG_PATTERN, TagPattern, TaggedRelease, nearest_releases, normalize_paths,
-    open_repo, releases_by_commit, resolve_commit, tagged_releases, touches,
+    CommitEntry, DEFAULT_TAG_PATTERN, TagPattern, base_release, normalize_paths, open_repo,
+    resolve_commit, tagged_releases, touches,
 };
 use super::semver::{BumpLevel, bump, bump_on_channel, validate_channel};
 use crate::error::{Error, Result};
@@ -465,24 +465,20 @@ pub(crate) fn commits_since(
     Ok(out)
 }
 
-/// The base release for `head`: the highest version among the nearest
-/// release tags reachable from it.
-pub(crate) fn base_release<'a>(
-    repo: &Repository,
-    head: Oid,
-    releases: &'a [TaggedRelease],
-) -> Result<Option<&'a TaggedRelease>> {
-    let by_commit = releases_by_commit(releases);
-    let nearest = nearest_releases(repo, head, &by_commit)?;
-    Ok(nearest.into_iter().max().map(|i| &releases[i]))
-}
-
 /// Compute the next version of the repository at `path`.
 ///
 /// The base is the nearest release tag reachable from `options.rev` (never
 /// the newest tag by date), the commits are those reachable from the rev but
 /// not from the base, and the policy decides the level. See [`BumpPolicy`].
 pub fn next_version(path: &Path, options: &NextOptions) -> Result<NextVersion> {
+    next_version_and_base(path, options).map(|(next, _)| next)
+}
+
+/// [`next_version`] and the base release it started from, in one pass.
+pub(crate) fn next_version_and_base(
+    path: &Path,
+    options: &NextOptions,
+) -> Result<(NextVersion, Option<super::git::Release>)> {
     let policy = options.effective_policy();
     policy.validate()?;
     if let Some(ch) = &options.channel {
@@ -495,14 +491,15 @@ pub fn next_version(path: &Path, options: &NextOptions) -> Result<NextVersion> {
     let releases = tagged_releases(&repo, &pattern)?;
     let base = base_release(&repo, head, &releases)?;
     let entries = commits_since(&repo, head, base.map(|b| b.oid), &paths)?;
-    decide(
+    let next = decide(
         entries,
         base.map(|b| &b.release),
         &pattern,
         &policy,
         options.channel.as_deref(),
         repo.is_shallow(),
-    )
+    )?;
+    Ok((next, base.map(|b| b.release.clone())))
 }
 
 fn decide(

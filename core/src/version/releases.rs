@@ -6,8 +6,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::git::{
-    DEFAULT_TAG_PATTERN, Release, TagPattern, TaggedRelease, nearest_releases, open_repo,
-    reachable_set, releases_by_commit, resolve_commit, tagged_releases,
+    DEFAULT_TAG_PATTERN, Release, TagPattern, TaggedRelease, base_release, open_repo,
+    reachable_set, resolve_commit, tagged_releases,
 };
 use crate::error::{Error, Result};
 
@@ -136,10 +136,7 @@ pub fn current_release(path: &Path, options: &CurrentOptions) -> Result<Option<R
     let repo = open_repo(path)?;
     let head = resolve_commit(&repo, &options.rev)?.id();
     let all = tagged_releases(&repo, &pattern)?;
-    let by_commit = releases_by_commit(&all);
-    let nearest = nearest_releases(&repo, head, &by_commit)?;
-    // `all` is sorted by precedence, so the highest index is the highest version.
-    Ok(nearest.into_iter().max().map(|i| all[i].release.clone()))
+    Ok(base_release(&repo, head, &all)?.map(|r| r.release.clone()))
 }
 
 /// The release to roll back to from `of` (a version such as `1.4.0` or a

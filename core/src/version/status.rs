@@ -6,8 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::branch::{BranchCheck, BranchPolicy, check_branch};
 use super::git::{Release, open_repo, repo_name};
-use super::next::{NextOptions, NextVersion, next_version};
-use super::releases::{CurrentOptions, current_release};
+use super::next::{NextOptions, NextVersion, next_version_and_base};
 use crate::error::Result;
 
 /// The versioning state of a repository: where HEAD is, whether its branch
@@ -51,14 +50,9 @@ pub fn status(path: &Path, options: &NextOptions, policy: &BranchPolicy) -> Resu
     let (current, next) = if unborn {
         (None, None)
     } else {
-        let cur = current_release(
-            path,
-            &CurrentOptions {
-                rev: options.rev.clone(),
-                tag_pattern: options.tag_pattern.clone(),
-            },
-        )?;
-        (cur, Some(next_version(path, options)?))
+        // One pass: the next version starts from the current release.
+        let (next, base) = next_version_and_base(path, options)?;
+        (base, Some(next))
     };
     Ok(VersionStatus {
         repository: repo_name(&repo).display().to_string(),
