@@ -143,16 +143,24 @@ fn merged_filter_and_current_release_ignore_other_branches() {
         .unwrap()
         .unwrap();
     assert_eq!(cur.tag, "v1.0.1");
-    let on_next = current_release(
-        r.path(),
-        &CurrentOptions {
-            rev: "next".into(),
-            ..Default::default()
-        },
-    )
-    .unwrap()
-    .unwrap();
-    assert_eq!(on_next.tag, "v2.0.0-rc.1");
+    // Without a channel the current release is the last stable one; on the
+    // rc channel it is the rc pre-release.
+    let on_next = |channel: Option<&str>| {
+        current_release(
+            r.path(),
+            &CurrentOptions {
+                rev: "next".into(),
+                channel: channel.map(str::to_string),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .unwrap()
+        .tag
+    };
+    assert_eq!(on_next(None), "v1.0.0");
+    assert_eq!(on_next(Some("rc")), "v2.0.0-rc.1");
+    assert_eq!(on_next(Some("beta")), "v1.0.0");
 }
 
 #[test]

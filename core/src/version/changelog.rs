@@ -9,12 +9,11 @@ use ::semver::Version;
 use git2::{Oid, Repository};
 use serde::{Deserialize, Serialize};
 
-use super::git::base_release;
 use super::git::{
-    CommitEntry, DEFAULT_TAG_PATTERN, Release, TagPattern, TaggedRelease, normalize_paths,
-    open_repo, resolve_commit, tagged_releases, touches,
+    CommitEntry, DEFAULT_TAG_PATTERN, Line, Release, TagPattern, TaggedRelease, base_release,
+    open_repo, resolve_commit, tagged_releases,
 };
-use super::next::{BumpPolicy, cancelled_pairs, commits_since};
+use super::next::{BumpPolicy, ComponentFilter, ComponentMatch, cancelled_pairs, commits_since};
 use crate::error::{Error, Result};
 
 /// Which part of the history a changelog covers.
@@ -74,6 +73,10 @@ pub struct ChangelogOptions {
     pub tag_pattern: String,
     /// Only commits touching these paths (one component of a monorepo).
     pub paths: Vec<String>,
+    /// Only commits whose Conventional Commits scope names one of these.
+    pub scopes: Vec<String>,
+    /// How `paths` and `scopes` combine (as in [`super::NextOptions`]).
+    pub component_match: Option<ComponentMatch>,
     /// Which part of the history.
     pub range: ChangelogRange,
     /// Keep commits that fit no named group, in the `"*"` group (default true).
@@ -81,6 +84,9 @@ pub struct ChangelogOptions {
     /// Pre-release tags are release sections of their own (default true);
     /// when false their commits fold into the next stable release.
     pub include_prereleases: bool,
+    /// With `include_prereleases`, only this channel's pre-releases are
+    /// sections; other channels' fold into the next release of the line.
+    pub channel: Option<String>,
     /// The sections, in order.
     pub groups: Vec<GroupRule>,
     /// Skip merges and fixups, drop revert pairs: the same rules as the bump policy.
@@ -93,9 +99,12 @@ impl Default for ChangelogOptions {
             rev: "HEAD".into(),
             tag_pattern: DEFAULT_TAG_PATTERN.into(),
             paths: Vec::new(),
+            scopes: Vec::new(),
+            component_match: None,
             range: ChangelogRange::Unreleased,
             include_other: true,
             include_prereleases: true,
+            channel: None,
             groups: default_groups(),
             policy: BumpPolicy::default(),
         }
@@ -187,7 +196,8 @@ impl Changelog {
 
 fn group_of(e: &CommitEntry, groups: &[GroupRule], include_other: bool) -> Option<usize> {
     let has = |g: &GroupRule, t: &str| g.types.iter().any(|x| x.eq_ignore_ascii_case(t));
-    let breaking = (e.breaking && e.conventional)
+    let breaking = e
+        .breaking
         .then(|| groups.iter().position(|g| has(g, "!")))
         .flatten();
     let kind = e.kind.as_deref().or(e.revert.then_some("revert"));
@@ -203,7 +213,7 @@ fn group_of(e: &CommitEntry, groups: &[GroupRule], include_other: bool) -> Optio
 fn build_groups(entries: Vec<CommitEntry>, options: &ChangelogOptions) -> Vec<ChangelogGroup> {
     let p = &options.policy;
     let cancelled = if p.pair_reverts {
-        cancelled_pairs(&entries)
+        cancelled_pairs(&entries, p.pair_reverts_by_header)
     } else {
         HashSet::new()
     };
@@ -259,7 +269,7 @@ struct Graph {
     touched: Vec<bool>,
 }
 
-fn load_graph(repo: &Repository, head: Oid, paths: &[std::path::PathBuf]) -> Result<Graph> {
+fn load_graph(repo: &Repository, head: Oid, filter: &ComponentFilter) -> Result<Graph> {
     let mut g = Graph {
         entries: Vec::new(),
         parents: Vec::new(),
@@ -279,9 +289,10 @@ fn load_graph(repo: &Repository, head: Oid, paths: &[std::path::PathBuf]) -> Res
             Err(e) => return Err(Error::git(format!("cannot read commit {oid}"), e)),
         };
         g.index.insert(oid, g.entries.len());
-        g.entries.push(CommitEntry::from_commit(&c));
+        let entry = CommitEntry::from_commit(&c);
+        g.touched.push(filter.selects(&c, &entry)?);
+        g.entries.push(entry);
         g.time.push(c.time().seconds());
-        g.touched.push(touches(&c, paths)?);
         let ps: Vec<Oid> = c.parent_ids().collect();
         stack.extend(ps.iter().rev());
         parent_oids.push(ps);
@@ -293,11 +304,99 @@ fn load_graph(repo: &Repository, head: Oid, paths: &[std::path::PathBuf]) -> Res
     Ok(g)
 }
 
-/// Assign every commit of the graph to the lowest release (by version) whose
-/// tag reaches it; `None` for unreleased commits.
+/// The commits of the graph, parents before children.
+fn parents_first(graph: &Graph) -> Vec<usize> {
+    let n = graph.entries.len();
+    let mut order = Vec::with_capacity(n);
+    let mut done = vec![false; n];
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    for start in 0..n {
+        if done[start] {
+            continue;
+        }
+        stack.push((start, 0));
+        while let Some((node, next)) = stack.pop() {
+            if done[node] {
+                continue;
+            }
+            match graph.parents[node].get(next) {
+                Some(&p) => {
+                    stack.push((node, next + 1));
+                    if !done[p] {
+                        stack.push((p, 0));
+                    }
+                }
+                None => {
+                    done[node] = true;
+                    order.push(node);
+                }
+            }
+        }
+    }
+    order
+}
+
+/// The order in which releases claim commits: a release comes after every
+/// release whose tagged commit is its ancestor (so a commit goes to the
+/// release that first shipped it, whatever the channels' names), and
+/// releases on parallel branches come in version order. `releases` is
+/// sorted by version.
+fn shipping_order(graph: &Graph, releases: &[&TaggedRelease]) -> Vec<usize> {
+    let words = releases.len().div_ceil(64);
+    let mut tagged: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (ri, r) in releases.iter().enumerate() {
+        if let Some(&c) = graph.index.get(&r.oid) {
+            tagged.entry(c).or_default().push(ri);
+        }
+    }
+    // below[c]: the releases tagged on strict ancestors of commit c.
+    let mut below: Vec<Vec<u64>> = vec![Vec::new(); graph.entries.len()];
+    let mut ancestors: Vec<Vec<u64>> = vec![vec![0; words]; releases.len()];
+    for c in parents_first(graph) {
+        let mut bits = vec![0u64; words];
+        for &p in &graph.parents[c] {
+            for (w, x) in bits.iter_mut().zip(&below[p]) {
+                *w |= x;
+            }
+            for &ri in tagged.get(&p).map(Vec::as_slice).unwrap_or(&[]) {
+                bits[ri / 64] |= 1 << (ri % 64);
+            }
+        }
+        for &ri in tagged.get(&c).map(Vec::as_slice).unwrap_or(&[]) {
+            ancestors[ri].clone_from(&bits);
+        }
+        below[c] = bits;
+    }
+    drop(below);
+    let mut waiting: Vec<u32> = ancestors
+        .iter()
+        .map(|a| a.iter().map(|w| w.count_ones()).sum())
+        .collect();
+    let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<usize>> = (0..releases.len())
+        .filter(|&r| waiting[r] == 0)
+        .map(std::cmp::Reverse)
+        .collect();
+    let mut order = Vec::with_capacity(releases.len());
+    while let Some(std::cmp::Reverse(r)) = ready.pop() {
+        order.push(r);
+        for (s, a) in ancestors.iter().enumerate() {
+            if a[r / 64] & (1 << (r % 64)) != 0 {
+                waiting[s] -= 1;
+                if waiting[s] == 0 {
+                    ready.push(std::cmp::Reverse(s));
+                }
+            }
+        }
+    }
+    order
+}
+
+/// Assign every commit of the graph to the release that first shipped it
+/// (see [`shipping_order`]); `None` for unreleased commits.
 fn assign(graph: &Graph, releases: &[&TaggedRelease]) -> Vec<Option<usize>> {
     let mut owner: Vec<Option<usize>> = vec![None; graph.entries.len()];
-    for (ri, r) in releases.iter().enumerate() {
+    for ri in shipping_order(graph, releases) {
+        let r = releases[ri];
         let Some(&start) = graph.index.get(&r.oid) else {
             continue;
         };
@@ -322,17 +421,16 @@ fn assign(graph: &Graph, releases: &[&TaggedRelease]) -> Vec<Option<usize>> {
 pub fn changelog(path: &Path, options: &ChangelogOptions) -> Result<Changelog> {
     validate(options)?;
     let pattern = TagPattern::new(&options.tag_pattern)?;
-    let paths = normalize_paths(&options.paths)?;
+    let line = Line::listing(options.include_prereleases, options.channel.as_deref())?;
+    let filter = ComponentFilter::new(&options.paths, &options.scopes, options.component_match)?;
     let repo = open_repo(path)?;
     let head = resolve_commit(&repo, &options.rev)?.id();
     let mut all = tagged_releases(&repo, &pattern)?;
-    if !options.include_prereleases {
-        all.retain(|r| !r.release.prerelease);
-    }
+    all.retain(|r| line.contains(&r.release.version));
 
     if options.range == ChangelogRange::Unreleased {
-        let base = base_release(&repo, head, &all)?;
-        let entries = commits_since(&repo, head, base.map(|b| b.oid), &paths)?;
+        let base = base_release(&repo, head, &all, Line::All)?;
+        let entries = commits_since(&repo, head, base.map(|b| b.oid), &filter)?;
         return Ok(Changelog {
             releases: vec![ChangelogRelease {
                 version: None,
@@ -364,7 +462,7 @@ pub fn changelog(path: &Path, options: &ChangelogOptions) -> Result<Changelog> {
         }
         _ => (head, None),
     };
-    let graph = load_graph(&repo, root, &paths)?;
+    let graph = load_graph(&repo, root, &filter)?;
     let reachable: Vec<&TaggedRelease> = all
         .iter()
         .filter(|r| graph.index.contains_key(&r.oid))

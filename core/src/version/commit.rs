@@ -52,6 +52,43 @@ pub struct CommitMessage {
     pub reverts: Option<String>,
     /// A `fixup!`, `squash!` or `amend!` commit, meant to be squashed away.
     pub fixup: bool,
+    /// What the parser accepted that Conventional Commits 1.0.0 does not
+    /// allow, so a user can see why a commit counted (empty when the message
+    /// follows the spec).
+    pub lenient: Vec<Leniency>,
+}
+
+/// A departure from Conventional Commits 1.0.0 that opskit still reads the
+/// way other release tools do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Leniency {
+    /// `feat!(scope): x`: the `!` before the scope, read as `feat(scope)!: x`
+    /// (release-please does the same).
+    BangBeforeScope,
+    /// A body right under the subject, without the blank line.
+    MissingBlankLine,
+    /// A `BREAKING CHANGE:` footer under a subject that is not conventional:
+    /// the commit is breaking (semantic-release reads it so).
+    BreakingFooterOnly,
+}
+
+impl Leniency {
+    /// The snake_case name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Leniency::BangBeforeScope => "bang_before_scope",
+            Leniency::MissingBlankLine => "missing_blank_line",
+            Leniency::BreakingFooterOnly => "breaking_footer_only",
+        }
+    }
+}
+
+impl std::fmt::Display for Leniency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 fn valid_type(t: &str) -> bool {
@@ -83,11 +120,15 @@ fn reverted_id(message: &str) -> Option<String> {
 /// Parse a commit message. Never fails: non-conventional messages come back
 /// with `conventional == false` and the subject as description.
 ///
-/// Leniency: a body that does not start after a blank line is accepted (the
-/// subject alone decides whether a commit is conventional). Types must start
-/// with a letter and contain only `[A-Za-z0-9_-]`.
+/// Surrounding whitespace is trimmed first (` feat: x` is conventional, as
+/// semantic-release trims too). Leniency, each reported in
+/// [`CommitMessage::lenient`]: a body that does not start after a blank line
+/// is accepted; `type!(scope):` is read as `type(scope)!:`; a
+/// `BREAKING CHANGE:`/`BREAKING-CHANGE:` footer makes a commit breaking even
+/// under a subject that is not conventional. Types must start with a letter
+/// and contain only `[A-Za-z0-9_-]`.
 pub fn parse_commit_message(message: &str) -> CommitMessage {
-    let message = message.trim_start_matches(['\n', '\r']);
+    let message = message.trim();
     let subject = message.lines().next().unwrap_or("").trim_end().to_string();
     let fixup = ["fixup!", "squash!", "amend!"]
         .iter()
@@ -109,6 +150,7 @@ pub fn parse_commit_message(message: &str) -> CommitMessage {
         revert: git_revert,
         reverts: None,
         fixup,
+        lenient: Vec::new(),
     };
 
     if !(fixup || merge || git_revert) {
@@ -117,6 +159,9 @@ pub fn parse_commit_message(message: &str) -> CommitMessage {
     if !out.conventional {
         let rest = message[subject.len().min(message.len())..].trim();
         out.body = (!rest.is_empty()).then(|| rest.to_string());
+        if !(fixup || merge || git_revert) {
+            breaking_footer_only(rest, &mut out);
+        }
     }
     if out.revert {
         out.reverts = reverted_id(message);
@@ -124,10 +169,65 @@ pub fn parse_commit_message(message: &str) -> CommitMessage {
     out
 }
 
+/// `type!(scope): rest` → `type(scope)!: rest`, for the slip release-please accepts.
+fn move_bang_after_scope(subject: &str) -> Option<String> {
+    let bang = subject.find('!')?;
+    let kind = &subject[..bang];
+    let rest = subject[bang + 1..].strip_prefix('(')?;
+    let close = rest.find(')')?;
+    let after = rest[close + 1..].strip_prefix(':')?;
+    if !valid_type(kind) {
+        return None;
+    }
+    Some(format!("{kind}({})!:{after}", &rest[..close]))
+}
+
+/// Footers under a subject that is not conventional: parsed by the same
+/// footer grammar (behind a stand-in subject); a breaking one makes the
+/// commit breaking. A plain `BREAKING CHANGE: ` line anywhere in the body
+/// counts too, as conventional-commits-parser reads notes.
+fn breaking_footer_only(rest: &str, out: &mut CommitMessage) {
+    if rest.is_empty() {
+        return;
+    }
+    let standin = format!("x: x\n\n{rest}");
+    if let Ok(c) = git_conventional::Commit::parse(&standin)
+        && let Some(f) = c.footers().iter().find(|f| f.breaking())
+    {
+        out.breaking = true;
+        out.breaking_description = Some(f.value().trim().to_string());
+    }
+    if !out.breaking {
+        out.breaking_description = rest.lines().find_map(|l| {
+            ["BREAKING CHANGE:", "BREAKING-CHANGE:"]
+                .iter()
+                .find_map(|k| l.strip_prefix(k))
+                .map(|v| v.trim().to_string())
+        });
+        out.breaking = out.breaking_description.is_some();
+    }
+    if out.breaking {
+        out.lenient.push(Leniency::BreakingFooterOnly);
+    }
+}
+
 fn parse_conventional(message: &str, out: &mut CommitMessage) {
     let trimmed = message.trim_end();
     if let Ok(c) = git_conventional::Commit::parse(trimmed) {
         fill(out, &c);
+        return;
+    }
+    let (subject, rest) = trimmed.split_once('\n').unwrap_or((trimmed, ""));
+    if let Some(fixed) = move_bang_after_scope(subject.trim_end()) {
+        let rewritten = if rest.is_empty() {
+            fixed
+        } else {
+            format!("{fixed}\n{rest}")
+        };
+        parse_conventional(&rewritten, out);
+        if out.conventional {
+            out.lenient.insert(0, Leniency::BangBeforeScope);
+        }
         return;
     }
     // Lenient retries: a body written right under the subject, without the
@@ -142,12 +242,18 @@ fn parse_conventional(message: &str, out: &mut CommitMessage) {
     );
     if let Ok(c) = git_conventional::Commit::parse(&relaxed) {
         fill(out, &c);
+        if out.conventional && !rest.starts_with('\n') {
+            out.lenient.push(Leniency::MissingBlankLine);
+        }
         return;
     }
     if let Ok(c) = git_conventional::Commit::parse(subject.trim_end()) {
         fill(out, &c);
         let body = rest.trim();
         out.body = (!body.is_empty()).then(|| body.to_string());
+        if out.conventional && !rest.starts_with('\n') {
+            out.lenient.push(Leniency::MissingBlankLine);
+        }
     }
 }
 
@@ -270,6 +376,34 @@ mod tests {
         let m = parse_commit_message("fix: a\nmore text\n\nBREAKING CHANGE: gone");
         assert!(m.conventional);
         assert!(m.breaking);
+    }
+
+    #[test]
+    fn lenient_forms_are_read_and_reported() {
+        let m = parse_commit_message("feat!(api): x\n\nbody");
+        assert!(m.conventional && m.breaking);
+        assert_eq!(m.scope.as_deref(), Some("api"));
+        assert_eq!(m.body.as_deref(), Some("body"));
+        assert_eq!(m.lenient, [Leniency::BangBeforeScope]);
+        // Not a type before the bang: stays non-conventional.
+        assert!(!parse_commit_message("1x!(api): y").conventional);
+        let m = parse_commit_message("fix: a\nmore");
+        assert_eq!(m.lenient, [Leniency::MissingBlankLine]);
+        let m = parse_commit_message("  \n feat: padded \n\n");
+        assert!(m.conventional);
+        assert_eq!(m.subject, "feat: padded");
+        // A breaking footer under a plain subject; also as a bare body line.
+        let m = parse_commit_message("Release v9\n\nBREAKING-CHANGE: gone");
+        assert!(!m.conventional && m.breaking);
+        assert_eq!(m.breaking_description.as_deref(), Some("gone"));
+        assert_eq!(m.lenient, [Leniency::BreakingFooterOnly]);
+        let m = parse_commit_message("v9\n\n* feat: x\nBREAKING CHANGE: y\nmore text");
+        assert!(m.breaking);
+        // Merges and reverts never take footers from their bodies.
+        let m = parse_commit_message("Merge branch 'x'\n\nBREAKING CHANGE: y");
+        assert!(!m.breaking);
+        // A plain mention is not a footer.
+        assert!(!parse_commit_message("docs\n\nsee the BREAKING CHANGE: notes").breaking);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use ::semver::Version;
 use git2::{ObjectType, Oid, Repository};
 use serde::{Deserialize, Serialize};
 
-use super::commit::{CommitMessage, parse_commit_message};
+use super::commit::{CommitMessage, Leniency, parse_commit_message};
 use crate::error::{Error, Result};
 
 /// How many hex digits a short commit id has.
@@ -277,6 +277,8 @@ pub struct CommitEntry {
     pub reverts: Option<String>,
     /// A `fixup!`/`squash!`/`amend!` commit.
     pub fixup: bool,
+    /// What the parser read leniently (see [`Leniency`]).
+    pub lenient: Vec<Leniency>,
     /// Author name.
     pub author: String,
     /// Commit date, RFC 3339.
@@ -303,6 +305,7 @@ impl CommitEntry {
             revert: m.revert,
             reverts: m.reverts,
             fixup: m.fixup,
+            lenient: m.lenient,
             author: String::from_utf8_lossy(c.author().name_bytes()).into_owned(),
             date: format_time(c.time()),
         }
@@ -352,10 +355,55 @@ pub(crate) fn touches(c: &git2::Commit<'_>, paths: &[PathBuf]) -> Result<bool> {
     }))
 }
 
+/// Which releases a computation stands on: stable releases only, stable
+/// releases plus the pre-releases of one channel, or every release.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Line<'a> {
+    /// Stable releases only: the base of the next stable version.
+    Stable,
+    /// Stable releases and the pre-releases of this channel (`beta` holds
+    /// `1.0.0-beta.3` but not `1.0.0-alpha.1`).
+    Channel(&'a str),
+    /// Every release, pre-releases of any channel included.
+    All,
+}
+
+impl Line<'_> {
+    /// The line of a computation on `channel` (stable without one).
+    pub(crate) fn of(channel: Option<&str>) -> Line<'_> {
+        channel.map_or(Line::Stable, Line::Channel)
+    }
+
+    /// The line of a listing: stable releases, plus one channel's
+    /// pre-releases or every pre-release when `include_prereleases`.
+    pub(crate) fn listing(include_prereleases: bool, channel: Option<&str>) -> Result<Line<'_>> {
+        if let Some(ch) = channel {
+            super::semver::validate_channel(ch)?;
+        }
+        Ok(match (include_prereleases, channel) {
+            (false, _) => Line::Stable,
+            (true, Some(ch)) => Line::Channel(ch),
+            (true, None) => Line::All,
+        })
+    }
+
+    /// Does `version` belong to this line?
+    pub(crate) fn contains(self, version: &Version) -> bool {
+        version.pre.is_empty()
+            || match self {
+                Line::Stable => false,
+                Line::Channel(ch) => super::semver::on_channel(&version.pre, ch),
+                Line::All => true,
+            }
+    }
+}
+
 /// Index from commit id to the releases tagged on it.
-pub(crate) fn releases_by_commit(releases: &[TaggedRelease]) -> HashMap<Oid, Vec<usize>> {
+pub(crate) fn releases_by_commit<'a>(
+    releases: impl Iterator<Item = (usize, &'a TaggedRelease)>,
+) -> HashMap<Oid, Vec<usize>> {
     let mut map: HashMap<Oid, Vec<usize>> = HashMap::new();
-    for (i, r) in releases.iter().enumerate() {
+    for (i, r) in releases {
         map.entry(r.oid).or_default().push(i);
     }
     map
@@ -390,14 +438,51 @@ pub(crate) fn nearest_releases(
     Ok(found)
 }
 
-/// The base release for `head`: the highest version among the nearest
-/// release tags reachable from it.
+/// The base release for `head` on `line`: the highest version among the
+/// nearest release tags of that line reachable from it. Releases outside the
+/// line (other channels' pre-releases) neither count nor stop the walk.
 pub(crate) fn base_release<'a>(
     repo: &Repository,
     head: Oid,
     releases: &'a [TaggedRelease],
+    line: Line<'_>,
 ) -> Result<Option<&'a TaggedRelease>> {
-    let by_commit = releases_by_commit(releases);
+    let by_commit = releases_by_commit(
+        releases
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| line.contains(&r.release.version)),
+    );
     let nearest = nearest_releases(repo, head, &by_commit)?;
     Ok(nearest.into_iter().max().map(|i| &releases[i]))
+}
+
+/// Answers "is this commit reachable from `head`?", walking the history once
+/// and only when first asked about a commit other than `head`.
+pub(crate) struct Reachability<'r> {
+    repo: &'r Repository,
+    head: Oid,
+    set: Option<HashSet<Oid>>,
+}
+
+impl<'r> Reachability<'r> {
+    /// An oracle for `head` in `repo`.
+    pub(crate) fn new(repo: &'r Repository, head: Oid) -> Self {
+        Reachability {
+            repo,
+            head,
+            set: None,
+        }
+    }
+
+    /// Is `oid` `head` or one of its ancestors?
+    pub(crate) fn reaches(&mut self, oid: Oid) -> Result<bool> {
+        if oid == self.head {
+            return Ok(true);
+        }
+        if self.set.is_none() {
+            self.set = Some(reachable_set(self.repo, self.head)?);
+        }
+        Ok(self.set.as_ref().is_some_and(|s| s.contains(&oid)))
+    }
 }

@@ -24,11 +24,11 @@ pub use self::changelog::{
     Changelog, ChangelogGroup, ChangelogOptions, ChangelogRange, ChangelogRelease, GroupRule,
     changelog, default_groups,
 };
-pub use self::commit::{CommitMessage, Footer, parse_commit_message};
+pub use self::commit::{CommitMessage, Footer, Leniency, parse_commit_message};
 pub use self::git::{CommitEntry, DEFAULT_TAG_PATTERN, Release, SHORT_ID_LEN, TagPattern};
 pub use self::next::{
-    BumpPolicy, DecidingCommit, IgnoreReason, IgnoredCommit, Impact, NextOptions, NextVersion,
-    Preset, next_version,
+    BumpPolicy, ComponentMatch, DecidingCommit, IgnoreReason, IgnoredCommit, Impact, NextOptions,
+    NextVersion, Preset, next_version,
 };
 pub use self::releases::{
     CurrentOptions, ReleaseOptions, RollbackOptions, current_release, latest_release, releases,

@@ -9,8 +9,8 @@ use git2::{Oid, Repository, Sort};
 use serde::{Deserialize, Serialize};
 
 use super::git::{
-    CommitEntry, DEFAULT_TAG_PATTERN, TagPattern, base_release, normalize_paths, open_repo,
-    resolve_commit, tagged_releases, touches,
+    CommitEntry, DEFAULT_TAG_PATTERN, Line, Reachability, TagPattern, TaggedRelease, base_release,
+    normalize_paths, open_repo, resolve_commit, tagged_releases, touches,
 };
 use super::semver::{BumpLevel, bump, bump_on_channel, validate_channel};
 use crate::error::{Error, Result};
@@ -119,6 +119,10 @@ pub struct BumpPolicy {
     pub revert: Option<Impact>,
     /// A revert and the commit it reverts, both in range, cancel out (default true).
     pub pair_reverts: bool,
+    /// Pair a revert only when the header it quotes also equals the reverted
+    /// commit's subject, not just the id (semantic-release's rule: a squash
+    /// merge's `Revert "x" (#12)` of `x (#11)` does not pair). Default false.
+    pub pair_reverts_by_header: bool,
     /// Skip merge commits (default true).
     pub skip_merges: bool,
     /// Skip `fixup!`, `squash!` and `amend!` commits (default true).
@@ -155,6 +159,7 @@ impl BumpPolicy {
             non_conventional: None,
             revert: Some(Impact::Fix),
             pair_reverts: true,
+            pair_reverts_by_header: false,
             skip_merges: true,
             skip_fixups: true,
             zero_major_breaking: BumpLevel::Minor,
@@ -165,6 +170,7 @@ impl BumpPolicy {
         match preset {
             Preset::Opskit => base,
             Preset::SemanticRelease => BumpPolicy {
+                pair_reverts_by_header: true,
                 zero_major_breaking: BumpLevel::Major,
                 zero_major_feature: BumpLevel::Minor,
                 zero_zero_breaking: BumpLevel::Major,
@@ -311,7 +317,7 @@ pub(crate) fn classify(
             IgnoreReason::Reverted
         });
     }
-    if e.breaking && e.conventional {
+    if e.breaking {
         return Ok(Impact::Breaking);
     }
     if let (true, Some(i)) = (e.revert, policy.revert) {
@@ -323,21 +329,147 @@ pub(crate) fn classify(
     }
 }
 
+/// The header a revert quotes: `Revert "x"` → `x`, `revert: x` → `x`
+/// (one pair of surrounding quotes dropped). `None` for other commits.
+fn reverted_header(e: &CommitEntry) -> Option<&str> {
+    let quoted = if e.kind.as_deref() == Some("revert") {
+        e.description.trim()
+    } else {
+        e.subject
+            .strip_prefix("Revert ")
+            .or_else(|| e.subject.strip_prefix("revert "))?
+            .trim()
+    };
+    let inner = quoted.strip_prefix('"').unwrap_or(quoted);
+    Some(if inner.len() < quoted.len() {
+        inner.strip_suffix('"').unwrap_or(inner)
+    } else {
+        quoted
+    })
+}
+
 /// The ids of commits that cancel out: each revert whose target is in the
-/// range, and that target. Matching is by id prefix (`This reverts commit df012f3`).
-pub(crate) fn cancelled_pairs(entries: &[CommitEntry]) -> HashSet<String> {
+/// range, and that target. Matching is by id prefix (`This reverts commit
+/// df012f3`), and also by the quoted header when `by_header` is set.
+pub(crate) fn cancelled_pairs(entries: &[CommitEntry], by_header: bool) -> HashSet<String> {
     let mut out = HashSet::new();
     for r in entries.iter().filter(|e| e.revert) {
         let Some(target) = &r.reverts else { continue };
-        if let Some(t) = entries
-            .iter()
-            .find(|e| e.id != r.id && e.id.starts_with(target.as_str()) && !out.contains(&e.id))
-        {
+        let header = reverted_header(r);
+        if let Some(t) = entries.iter().find(|e| {
+            e.id != r.id
+                && e.id.starts_with(target.as_str())
+                && !out.contains(&e.id)
+                && (!by_header || header.is_some_and(|h| h.trim() == e.subject.trim()))
+        }) {
             out.insert(t.id.clone());
             out.insert(r.id.clone());
         }
     }
     out
+}
+
+/// How a monorepo component picks its commits (see [`NextOptions::paths`]
+/// and [`NextOptions::scopes`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum ComponentMatch {
+    /// Commits that change a file under one of the paths.
+    Paths,
+    /// Commits whose Conventional Commits scope names the component
+    /// (`feat(api,web): x` names `api` and `web`).
+    Scopes,
+    /// Commits selected by the paths or by the scopes.
+    Either,
+    /// Commits selected by the paths and by the scopes.
+    Both,
+}
+
+/// The commits of one component: by paths, by scopes or by both.
+pub(crate) struct ComponentFilter {
+    paths: Vec<std::path::PathBuf>,
+    scopes: Vec<String>,
+    mode: Option<ComponentMatch>,
+}
+
+impl ComponentFilter {
+    /// Validate and resolve the options: without an explicit mode, the one
+    /// kind of filter given, or `Either` when both are.
+    pub(crate) fn new(
+        paths: &[String],
+        scopes: &[String],
+        mode: Option<ComponentMatch>,
+    ) -> Result<Self> {
+        let paths = normalize_paths(paths)?;
+        if let Some(s) = scopes
+            .iter()
+            .find(|s| s.trim().is_empty() || s.contains(','))
+        {
+            return Err(Error::invalid(format!(
+                "component scope {s:?} must be one non-empty name without commas, e.g. \"api\""
+            )));
+        }
+        let scopes: Vec<String> = scopes.iter().map(|s| s.trim().to_string()).collect();
+        let mode = match (mode, paths.is_empty(), scopes.is_empty()) {
+            (Some(m), no_paths, no_scopes) => {
+                let needs_paths = matches!(
+                    m,
+                    ComponentMatch::Paths | ComponentMatch::Either | ComponentMatch::Both
+                );
+                let needs_scopes = matches!(
+                    m,
+                    ComponentMatch::Scopes | ComponentMatch::Either | ComponentMatch::Both
+                );
+                if (needs_paths && no_paths && m != ComponentMatch::Either)
+                    || (needs_scopes && no_scopes && m != ComponentMatch::Either)
+                    || (m == ComponentMatch::Either && no_paths && no_scopes)
+                {
+                    return Err(Error::invalid(format!(
+                        "component_match {m:?} needs {}: give the component's paths and/or scopes",
+                        match m {
+                            ComponentMatch::Paths => "paths",
+                            ComponentMatch::Scopes => "scopes",
+                            _ => "paths and scopes",
+                        }
+                    )));
+                }
+                Some(m)
+            }
+            (None, true, true) => None,
+            (None, false, true) => Some(ComponentMatch::Paths),
+            (None, true, false) => Some(ComponentMatch::Scopes),
+            (None, false, false) => Some(ComponentMatch::Either),
+        };
+        Ok(ComponentFilter {
+            paths,
+            scopes,
+            mode,
+        })
+    }
+
+    fn scoped(&self, e: &CommitEntry) -> bool {
+        e.scope.as_deref().is_some_and(|s| {
+            s.split(',').any(|one| {
+                self.scopes
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case(one.trim()))
+            })
+        })
+    }
+
+    /// Does the component take commit `c` (parsed as `e`)?
+    pub(crate) fn selects(&self, c: &git2::Commit<'_>, e: &CommitEntry) -> Result<bool> {
+        Ok(match self.mode {
+            None => true,
+            Some(ComponentMatch::Paths) => touches(c, &self.paths)?,
+            Some(ComponentMatch::Scopes) => self.scoped(e),
+            Some(ComponentMatch::Either) => {
+                self.scoped(e) || (!self.paths.is_empty() && touches(c, &self.paths)?)
+            }
+            Some(ComponentMatch::Both) => self.scoped(e) && touches(c, &self.paths)?,
+        })
+    }
 }
 
 /// Options of [`next_version`].
@@ -352,8 +484,15 @@ pub struct NextOptions {
     pub tag_pattern: String,
     /// Only commits touching these paths count (one component of a monorepo).
     pub paths: Vec<String>,
+    /// Only commits whose Conventional Commits scope names one of these
+    /// count (`feat(api,web): x` counts for `api` and for `web`).
+    pub scopes: Vec<String>,
+    /// How `paths` and `scopes` combine; default: whichever is given, or
+    /// either of them when both are.
+    pub component_match: Option<ComponentMatch>,
     /// Pre-release channel (`rc`, `beta`): enter or continue a pre-release.
-    /// Without it, a current pre-release is promoted (`1.3.0-rc.2` → `1.3.0`).
+    /// Its base is the highest of the stable releases and this channel's
+    /// pre-releases. Without it, the base is the last stable release.
     pub channel: Option<String>,
     /// A named preset; `policy` fields override it when given.
     pub preset: Preset,
@@ -367,6 +506,8 @@ impl Default for NextOptions {
             rev: "HEAD".into(),
             tag_pattern: DEFAULT_TAG_PATTERN.into(),
             paths: Vec::new(),
+            scopes: Vec::new(),
+            component_match: None,
             channel: None,
             preset: Preset::Opskit,
             policy: None,
@@ -434,15 +575,18 @@ pub struct NextVersion {
     pub ignored: Vec<IgnoredCommit>,
     /// The repository is a shallow clone: history (and tags) may be missing.
     pub shallow: bool,
+    /// Why the next version differs from a plain bump of the current one
+    /// (raised above a release already reachable, or past an existing tag).
+    pub notes: Vec<String>,
 }
 
 /// The commits reachable from `head` but not from `base`, newest first,
-/// optionally only those touching `paths`.
+/// only those the component filter selects.
 pub(crate) fn commits_since(
     repo: &Repository,
     head: Oid,
     base: Option<Oid>,
-    paths: &[std::path::PathBuf],
+    filter: &ComponentFilter,
 ) -> Result<Vec<CommitEntry>> {
     let err = |e| Error::git("cannot walk history", e);
     let mut walk = repo.revwalk().map_err(err)?;
@@ -458,8 +602,9 @@ pub(crate) fn commits_since(
         let c = repo
             .find_commit(oid)
             .map_err(|e| Error::git(format!("cannot read commit {oid}"), e))?;
-        if touches(&c, paths)? {
-            out.push(CommitEntry::from_commit(&c));
+        let entry = CommitEntry::from_commit(&c);
+        if filter.selects(&c, &entry)? {
+            out.push(entry);
         }
     }
     Ok(out)
@@ -467,9 +612,12 @@ pub(crate) fn commits_since(
 
 /// Compute the next version of the repository at `path`.
 ///
-/// The base is the nearest release tag reachable from `options.rev` (never
-/// the newest tag by date), the commits are those reachable from the rev but
-/// not from the base, and the policy decides the level. See [`BumpPolicy`].
+/// The base is the highest release among the nearest release tags of the
+/// line reachable from `options.rev` (stable releases, plus the channel's
+/// pre-releases when a channel is given; never the newest tag by date), the
+/// commits are those reachable from the rev but not from the base, and the
+/// policy decides the level. The result is then kept ahead of every
+/// reachable release and never names an existing tag (see `notes`).
 pub fn next_version(path: &Path, options: &NextOptions) -> Result<NextVersion> {
     next_version_and_base(path, options).map(|(next, _)| next)
 }
@@ -485,21 +633,131 @@ pub(crate) fn next_version_and_base(
         validate_channel(ch)?;
     }
     let pattern = TagPattern::new(&options.tag_pattern)?;
-    let paths = normalize_paths(&options.paths)?;
+    let filter = ComponentFilter::new(&options.paths, &options.scopes, options.component_match)?;
     let repo = open_repo(path)?;
     let head = resolve_commit(&repo, &options.rev)?.id();
     let releases = tagged_releases(&repo, &pattern)?;
-    let base = base_release(&repo, head, &releases)?;
-    let entries = commits_since(&repo, head, base.map(|b| b.oid), &paths)?;
-    let next = decide(
+    let channel = options.channel.as_deref();
+    let base = base_release(&repo, head, &releases, Line::of(channel))?;
+    let entries = commits_since(&repo, head, base.map(|b| b.oid), &filter)?;
+    let mut next = decide(
         entries,
         base.map(|b| &b.release),
         &pattern,
         &policy,
-        options.channel.as_deref(),
+        channel,
         repo.is_shallow(),
     )?;
+    if let (Some(v), Some(impact)) = (next.next.clone(), next.impact) {
+        let mut reach = Reachability::new(&repo, head);
+        let v = keep_ahead(
+            v,
+            impact,
+            &policy,
+            channel,
+            &releases,
+            &mut reach,
+            &mut next.notes,
+        )?;
+        next.next_tag = Some(pattern.format(&v));
+        next.next = Some(v);
+    }
     Ok((next, base.map(|b| b.release.clone())))
+}
+
+fn core_of(v: &Version) -> Version {
+    Version::new(v.major, v.minor, v.patch)
+}
+
+/// The first pre-release of `v`'s `major.minor.patch` on `channel` (`ch.1`).
+fn first_on_channel(v: &Version, channel: &str) -> Result<Version> {
+    let mut out = core_of(v);
+    out.pre = ::semver::Prerelease::new(&format!("{channel}.1"))
+        .map_err(|e| Error::invalid(format!("invalid channel {channel:?}: {e}")))?;
+    Ok(out)
+}
+
+/// Keep a proposed version `next` ahead of history: above every reachable
+/// release of its line, at least the target of every reachable pre-release
+/// of another channel (a stable proposal promotes it), and never the version
+/// of an existing tag (a pre-release continues after the highest number of
+/// its channel). Every change is explained in `notes`.
+fn keep_ahead(
+    mut next: Version,
+    impact: Impact,
+    policy: &BumpPolicy,
+    channel: Option<&str>,
+    releases: &[TaggedRelease],
+    reach: &mut Reachability<'_>,
+    notes: &mut Vec<String>,
+) -> Result<Version> {
+    // Each round only raises `next`, and a release can raise it at most once.
+    for _ in 0..=releases.len() {
+        let mut floor: Option<&TaggedRelease> = None;
+        for r in releases.iter().rev() {
+            let v = &r.release.version;
+            let relevant = match channel {
+                // A stable proposal must pass every reachable release.
+                None => v.cmp_precedence(&next).is_ge(),
+                // A pre-release must pass its line, and reach the target of
+                // other channels' pre-releases.
+                Some(ch) => {
+                    if Line::Channel(ch).contains(v) {
+                        v.cmp_precedence(&next).is_ge()
+                    } else {
+                        core_of(v) > core_of(&next)
+                    }
+                }
+            };
+            if relevant && reach.reaches(r.oid)? {
+                floor = Some(r);
+                break;
+            }
+        }
+        let Some(f) = floor else { break };
+        let fv = &f.release.version;
+        let raised = match channel {
+            None if !fv.pre.is_empty() => core_of(fv),
+            None => bump(fv, policy.level(fv, impact), None)?,
+            Some(ch) if Line::Channel(ch).contains(fv) => {
+                bump_on_channel(fv, policy.level(fv, impact), ch)?
+            }
+            Some(ch) => first_on_channel(fv, ch)?,
+        };
+        notes.push(format!(
+            "{} is reachable and not below {next}: raised to {raised}",
+            f.release.tag
+        ));
+        next = raised;
+    }
+    // Never the version of an existing tag, reachable or not.
+    for _ in 0..=releases.len() {
+        let taken = releases.iter().rev().find(|r| {
+            let v = &r.release.version;
+            match channel {
+                Some(ch) if !next.pre.is_empty() => {
+                    core_of(v) == core_of(&next)
+                        && Line::Channel(ch).contains(v)
+                        && !v.pre.is_empty()
+                        && v.cmp_precedence(&next).is_ge()
+                }
+                _ => v.cmp_precedence(&next).is_eq(),
+            }
+        });
+        let Some(t) = taken else { break };
+        let tv = &t.release.version;
+        let moved = if next.pre.is_empty() {
+            bump(tv, policy.level(tv, impact), None)?
+        } else {
+            bump(tv, BumpLevel::Prerelease, channel)?
+        };
+        notes.push(format!(
+            "tag {} already exists (not reachable from here): moved on to {moved}",
+            t.release.tag
+        ));
+        next = moved;
+    }
+    Ok(next)
 }
 
 fn decide(
@@ -511,7 +769,7 @@ fn decide(
     shallow: bool,
 ) -> Result<NextVersion> {
     let cancelled = if policy.pair_reverts {
-        cancelled_pairs(&entries)
+        cancelled_pairs(&entries, policy.pair_reverts_by_header)
     } else {
         HashSet::new()
     };
@@ -528,11 +786,10 @@ fn decide(
     let (next, bump_level) = match (&current, impact) {
         (_, None) => (None, None),
         (None, Some(_)) => {
-            let mut v = policy.initial_version.clone();
-            if let Some(ch) = channel {
-                v.pre = ::semver::Prerelease::new(&format!("{ch}.1"))
-                    .map_err(|e| Error::invalid(format!("invalid channel {ch:?}: {e}")))?;
-            }
+            let v = match channel {
+                Some(ch) => first_on_channel(&policy.initial_version, ch)?,
+                None => policy.initial_version.clone(),
+            };
             (Some(v), None)
         }
         (Some(cur), Some(impact)) => {
@@ -555,5 +812,6 @@ fn decide(
         commits,
         ignored,
         shallow,
+        notes: Vec::new(),
     })
 }

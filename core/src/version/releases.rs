@@ -6,9 +6,10 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::git::{
-    DEFAULT_TAG_PATTERN, Release, TagPattern, TaggedRelease, base_release, open_repo,
+    DEFAULT_TAG_PATTERN, Line, Release, TagPattern, TaggedRelease, base_release, open_repo,
     reachable_set, resolve_commit, tagged_releases,
 };
+use super::semver::validate_channel;
 use crate::error::{Error, Result};
 
 fn default_pattern() -> String {
@@ -29,6 +30,8 @@ pub struct ReleaseOptions {
     pub tag_pattern: String,
     /// List pre-releases too (default true).
     pub include_prereleases: bool,
+    /// Only this channel's pre-releases (`beta`: `1.0.0-beta.2`, not `1.0.0-alpha.1`).
+    pub channel: Option<String>,
     /// Only tags reachable from this revision (like `git tag --merged <rev>`).
     pub merged_into: Option<String>,
 }
@@ -38,6 +41,7 @@ impl Default for ReleaseOptions {
         ReleaseOptions {
             tag_pattern: default_pattern(),
             include_prereleases: true,
+            channel: None,
             merged_into: None,
         }
     }
@@ -53,6 +57,9 @@ pub struct RollbackOptions {
     pub tag_pattern: String,
     /// Consider pre-releases as rollback targets (default false).
     pub include_prereleases: bool,
+    /// With `include_prereleases`, only this channel's pre-releases are targets
+    /// (rolling back `2.0.0-alpha.6` lands on `alpha.5`, not on a beta).
+    pub channel: Option<String>,
     /// Only releases reachable from this revision.
     pub merged_into: Option<String>,
 }
@@ -62,6 +69,7 @@ impl Default for RollbackOptions {
         RollbackOptions {
             tag_pattern: default_pattern(),
             include_prereleases: false,
+            channel: None,
             merged_into: None,
         }
     }
@@ -77,6 +85,9 @@ pub struct CurrentOptions {
     pub rev: String,
     /// Tag pattern with `{version}` (default `v{version}`).
     pub tag_pattern: String,
+    /// Pre-release channel: the current release may be one of its
+    /// pre-releases. Without it, the current release is the last stable one.
+    pub channel: Option<String>,
 }
 
 impl Default for CurrentOptions {
@@ -84,6 +95,7 @@ impl Default for CurrentOptions {
         CurrentOptions {
             rev: default_rev(),
             tag_pattern: default_pattern(),
+            channel: None,
         }
     }
 }
@@ -91,15 +103,13 @@ impl Default for CurrentOptions {
 fn filtered(
     path: &Path,
     pattern: &str,
-    include_prereleases: bool,
+    line: Line<'_>,
     merged_into: Option<&str>,
 ) -> Result<Vec<TaggedRelease>> {
     let pattern = TagPattern::new(pattern)?;
     let repo = open_repo(path)?;
     let mut all = tagged_releases(&repo, &pattern)?;
-    if !include_prereleases {
-        all.retain(|r| !r.release.prerelease);
-    }
+    all.retain(|r| line.contains(&r.release.version));
     if let Some(rev) = merged_into {
         let head = resolve_commit(&repo, rev)?.id();
         let reachable = reachable_set(&repo, head)?;
@@ -112,10 +122,11 @@ fn filtered(
 /// (oldest version first). Tags that don't parse as SemVer, or that point
 /// at trees or blobs, are ignored.
 pub fn releases(path: &Path, options: &ReleaseOptions) -> Result<Vec<Release>> {
+    let line = Line::listing(options.include_prereleases, options.channel.as_deref())?;
     Ok(filtered(
         path,
         &options.tag_pattern,
-        options.include_prereleases,
+        line,
         options.merged_into.as_deref(),
     )?
     .into_iter()
@@ -130,13 +141,19 @@ pub fn latest_release(path: &Path, options: &ReleaseOptions) -> Result<Option<Re
 
 /// The current release: the highest version among the release tags nearest
 /// to `rev` (each history path from `rev` stops at its first tagged commit),
-/// so a newer tag on another branch is never taken.
+/// so a newer tag on another branch is never taken. Only stable releases
+/// count, plus the pre-releases of `channel` when one is given: it is the
+/// base that [`next_version`](super::next_version) starts from.
 pub fn current_release(path: &Path, options: &CurrentOptions) -> Result<Option<Release>> {
     let pattern = TagPattern::new(&options.tag_pattern)?;
+    if let Some(ch) = &options.channel {
+        validate_channel(ch)?;
+    }
     let repo = open_repo(path)?;
     let head = resolve_commit(&repo, &options.rev)?.id();
     let all = tagged_releases(&repo, &pattern)?;
-    Ok(base_release(&repo, head, &all)?.map(|r| r.release.clone()))
+    let line = Line::of(options.channel.as_deref());
+    Ok(base_release(&repo, head, &all, line)?.map(|r| r.release.clone()))
 }
 
 /// The release to roll back to from `of` (a version such as `1.4.0` or a
@@ -149,17 +166,15 @@ pub fn rollback_target(
     options: &RollbackOptions,
 ) -> Result<Option<Release>> {
     // `of` itself may be a pre-release, so list them all, then filter.
+    let line = Line::listing(options.include_prereleases, options.channel.as_deref())?;
     let all = filtered(
         path,
         &options.tag_pattern,
-        true,
+        Line::All,
         options.merged_into.as_deref(),
     )?;
     let position = match of {
-        None => match all
-            .iter()
-            .rposition(|r| options.include_prereleases || !r.release.prerelease)
-        {
+        None => match all.iter().rposition(|r| line.contains(&r.release.version)) {
             Some(p) => p,
             None => return Ok(None),
         },
@@ -185,8 +200,7 @@ pub fn rollback_target(
         .iter()
         .rev()
         .find(|r| {
-            (options.include_prereleases || !r.release.prerelease)
-                && r.release.version.cmp_precedence(current).is_lt()
+            line.contains(&r.release.version) && r.release.version.cmp_precedence(current).is_lt()
         })
         .map(|r| r.release.clone()))
 }

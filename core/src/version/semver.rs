@@ -192,7 +192,7 @@ fn need_channel(v: &Version, level: BumpLevel, channel: Option<&str>) -> Result<
 }
 
 /// Does pre-release `pre` belong to `channel` (`rc.3` is on `rc`)?
-fn on_channel(pre: &Prerelease, channel: &str) -> bool {
+pub(crate) fn on_channel(pre: &Prerelease, channel: &str) -> bool {
     let p = pre.as_str();
     p == channel || (p.starts_with(channel) && p[channel.len()..].starts_with('.'))
 }
