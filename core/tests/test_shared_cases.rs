@@ -61,3 +61,112 @@ fn shared_cases() {
         }
     }
 }
+
+/// Build the repository of a `history` case with the `git` CLI, as every
+/// language's harness does: fixed identity, dates an hour apart.
+fn build_repo(dir: &std::path::Path, steps: &Value) {
+    let git = |args: &[&str], n: u64| {
+        let date = format!("@{} +0000", 1_767_225_600 + n * 3600);
+        let out = std::process::Command::new("git")
+            .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Test Author")
+            .env("GIT_AUTHOR_EMAIL", "test@example.com")
+            .env("GIT_COMMITTER_NAME", "Test Author")
+            .env("GIT_COMMITTER_EMAIL", "test@example.com")
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date)
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    git(&["init", "-q", "-b", "main"], 0);
+    let mut n = 0;
+    for step in steps.as_array().expect("steps") {
+        let step: Vec<&str> = step
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap())
+            .collect();
+        n += 1;
+        match step[..] {
+            ["commit", msg, ref rest @ ..] => {
+                let file = rest.first().copied().unwrap_or("file.txt");
+                let path = dir.join(file);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, format!("change {n}\n")).unwrap();
+                let msg = if msg.contains("{HEAD}") {
+                    msg.replace("{HEAD}", git(&["rev-parse", "HEAD"], n).trim())
+                } else {
+                    msg.to_string()
+                };
+                git(&["add", file], n);
+                git(&["commit", "-q", "--cleanup=verbatim", "-m", &msg], n);
+            }
+            ["tag", name] => drop(git(&["tag", name], n)),
+            ["branch", name] => drop(git(&["branch", name], n)),
+            ["checkout", name] => drop(git(&["checkout", "-q", name], n)),
+            ["merge", name] => {
+                let msg = format!("Merge branch '{name}'");
+                git(&["merge", "-q", "--no-ff", "-m", &msg, name], n);
+            }
+            _ => panic!("unknown step {step:?}"),
+        }
+    }
+}
+
+/// Does `got` contain `want`: every key of an object, lists element by element?
+fn subset(got: &Value, want: &Value) -> bool {
+    match (got, want) {
+        (Value::Object(g), Value::Object(w)) => w
+            .iter()
+            .all(|(k, wv)| g.get(k).is_some_and(|gv| subset(gv, wv))),
+        (Value::Array(g), Value::Array(w)) => {
+            g.len() == w.len() && g.iter().zip(w).all(|(gv, wv)| subset(gv, wv))
+        }
+        _ => got == want,
+    }
+}
+
+fn options<T: serde::de::DeserializeOwned>(args: &Value) -> T {
+    serde_json::from_value(args["options"].clone()).expect("case options")
+}
+
+fn call_history(dir: &std::path::Path, name: &str, args: &Value) -> opskit::Result<Value> {
+    Ok(match name {
+        "next_version" => json!(v::next_version(dir, &options(args))?),
+        "current_release" => json!(v::current_release(dir, &options(args))?),
+        "rollback_target" => json!(v::rollback_target(
+            dir,
+            args["of"].as_str(),
+            &options(args)
+        )?),
+        "changelog" => json!(v::changelog(dir, &options(args))?),
+        other => panic!("unknown history call {other}"),
+    })
+}
+
+#[test]
+fn shared_history_cases() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/cases/version.json");
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let cases = file["history"].as_array().unwrap();
+    assert!(cases.len() >= 15);
+    for case in cases {
+        let dir = tempfile::tempdir().unwrap();
+        build_repo(dir.path(), &case["repo"]);
+        let got = call_history(dir.path(), case["call"].as_str().unwrap(), &case["args"]);
+        let name = &case["name"];
+        match (&case["error"], got) {
+            (Value::String(code), Err(e)) => assert_eq!(e.kind().js_code(), code, "{name}"),
+            (Value::String(_), Ok(v)) => panic!("{name}: expected an error, got {v}"),
+            (_, Ok(v)) => assert!(subset(&v, &case["result"]), "{name}: got {v:#}"),
+            (_, Err(e)) => panic!("{name}: unexpected error {e}"),
+        }
+    }
+}
