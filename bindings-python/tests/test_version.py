@@ -52,13 +52,14 @@ def test_releases_and_rollback(repo):
 
 
 def test_next_version(repo):
+    # Without a channel the base is the last stable release: the rc's feature counts.
     n = v.next_version(repo)
-    assert n["current"] == "1.1.0-rc.1" and n["next"] == "1.1.0" and n["bump"] == "patch"
+    assert n["current"] == "1.0.0" and n["next"] == "1.1.0" and n["bump"] == "minor"
     assert set(n) == keys(types.NextVersion)
     assert set(n["commits"][0]) == keys(types.DecidingCommit)
     assert v.next_version(repo, channel="rc")["next_tag"] == "v1.1.0-rc.2"
     assert v.next_version(repo, rev="production")["next"] is None
-    n = v.next_version(repo, preset="git-cliff", policy={"no_bump_types": ["fix"], "other_types": None})
+    n = v.next_version(repo, preset="git-cliff", policy={"no_bump_types": ["fix", "feat"], "other_types": None})
     assert n["next"] is None
     assert n["ignored"][0]["reason"] == "no_release_type"
     assert set(n["ignored"][0]) == keys(types.IgnoredCommit)
@@ -91,7 +92,13 @@ def test_channel_groups_and_status(repo):
     st = v.status(repo, policy={"allowed": ["main"]}, tag_pattern="v{version}")
     assert set(st) == keys(types.VersionStatus)
     assert st["branch"] == "main" and st["branch_check"]["valid"]
-    assert st["current"]["tag"] == "v1.1.0-rc.1" and st["next"]["next"] == "1.1.0"
+    assert st["current"]["tag"] == "v1.0.0" and st["next"]["next"] == "1.1.0"
+    st = v.status(repo, channel="rc")
+    assert st["current"]["tag"] == "v1.1.0-rc.1" and st["next"]["next"] == "1.1.0-rc.2"
+    assert v.current_release(repo, channel="rc")["tag"] == "v1.1.0-rc.1"
+    assert v.next_version(repo, scopes=["api"])["commits"][0]["scope"] == "api"
+    with pytest.raises(opskit.InvalidInputError):
+        v.next_version(repo, component_match="scopes")
 
 
 def test_promote_check(repo):

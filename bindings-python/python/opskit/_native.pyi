@@ -1,7 +1,7 @@
 """Stubs of the native module (opskit._native)."""
 
 import os
-from typing import Any, List, Mapping, Optional, Sequence, Union
+from typing import Any, List, Literal, Mapping, Optional, Sequence, Union
 
 from opskit.types import (
     BranchCheck,
@@ -17,6 +17,7 @@ from opskit.types import (
 
 _Path = Union[str, "os.PathLike[str]"]
 _Range = Union[str, Mapping[str, str]]
+_ComponentMatch = Literal["paths", "scopes", "either", "both"]
 
 __version__: str
 __all__ = [
@@ -62,6 +63,7 @@ def releases(
     *,
     tag_pattern: str = ...,
     include_prereleases: bool = ...,
+    channel: Optional[str] = ...,
     merged_into: Optional[str] = ...,
 ) -> List[Release]: ...
 def latest_release(
@@ -69,6 +71,7 @@ def latest_release(
     *,
     tag_pattern: str = ...,
     include_prereleases: bool = ...,
+    channel: Optional[str] = ...,
     merged_into: Optional[str] = ...,
 ) -> Optional[Release]: ...
 def current_release(
@@ -76,6 +79,7 @@ def current_release(
     *,
     rev: str = ...,
     tag_pattern: str = ...,
+    channel: Optional[str] = ...,
 ) -> Optional[Release]: ...
 def rollback_target(
     path: _Path = ...,
@@ -83,6 +87,7 @@ def rollback_target(
     *,
     tag_pattern: str = ...,
     include_prereleases: bool = ...,
+    channel: Optional[str] = ...,
     merged_into: Optional[str] = ...,
 ) -> Optional[Release]: ...
 def next_version(
@@ -91,6 +96,8 @@ def next_version(
     rev: str = ...,
     tag_pattern: str = ...,
     paths: Sequence[str] = ...,
+    scopes: Sequence[str] = ...,
+    component_match: Optional[_ComponentMatch] = ...,
     channel: Optional[str] = ...,
     preset: str = ...,
     policy: Optional[Mapping[str, Any]] = ...,
@@ -101,9 +108,12 @@ def changelog(
     rev: str = ...,
     tag_pattern: str = ...,
     paths: Sequence[str] = ...,
+    scopes: Sequence[str] = ...,
+    component_match: Optional[_ComponentMatch] = ...,
     range: _Range = ...,
     include_other: bool = ...,
     include_prereleases: bool = ...,
+    channel: Optional[str] = ...,
     groups: Sequence[Mapping[str, Any]] = ...,
     policy: Mapping[str, Any] = ...,
 ) -> Changelog: ...
@@ -113,9 +123,12 @@ def changelog_markdown(
     rev: str = ...,
     tag_pattern: str = ...,
     paths: Sequence[str] = ...,
+    scopes: Sequence[str] = ...,
+    component_match: Optional[_ComponentMatch] = ...,
     range: _Range = ...,
     include_other: bool = ...,
     include_prereleases: bool = ...,
+    channel: Optional[str] = ...,
     groups: Sequence[Mapping[str, Any]] = ...,
     policy: Mapping[str, Any] = ...,
 ) -> str: ...
@@ -127,6 +140,8 @@ def status(
     rev: str = ...,
     tag_pattern: str = ...,
     paths: Sequence[str] = ...,
+    scopes: Sequence[str] = ...,
+    component_match: Optional[_ComponentMatch] = ...,
     channel: Optional[str] = ...,
     preset: str = ...,
 ) -> VersionStatus: ...

@@ -51,6 +51,7 @@ class CommitMessage(TypedDict):
     revert: bool
     reverts: Optional[str]
     fixup: bool
+    lenient: List[str]
 
 
 class Release(TypedDict):
@@ -78,6 +79,7 @@ class CommitEntry(TypedDict):
     revert: bool
     reverts: Optional[str]
     fixup: bool
+    lenient: List[str]
     author: str
     date: str
 
@@ -101,6 +103,7 @@ class NextVersion(TypedDict):
     commits: List[DecidingCommit]
     ignored: List[IgnoredCommit]
     shallow: bool
+    notes: List[str]
 
 
 class ChangelogGroup(TypedDict):
