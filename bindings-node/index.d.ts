@@ -47,6 +47,8 @@ separator: string,
  */
 value: string, };
 
+export type Leniency = "bang_before_scope" | "missing_blank_line" | "breaking_footer_only";
+
 export type CommitMessage = { 
 /**
  * The first line, as written.
@@ -99,7 +101,13 @@ reverts: string | null,
 /**
  * A `fixup!`, `squash!` or `amend!` commit, meant to be squashed away.
  */
-fixup: boolean, };
+fixup: boolean, 
+/**
+ * What the parser accepted that Conventional Commits 1.0.0 does not
+ * allow, so a user can see why a commit counted (empty when the message
+ * follows the spec).
+ */
+lenient: Array<Leniency>, };
 
 export type Release = { 
 /**
@@ -190,6 +198,10 @@ reverts: string | null,
  */
 fixup: boolean, 
 /**
+ * What the parser read leniently (see [`Leniency`]).
+ */
+lenient: Array<Leniency>, 
+/**
  * Author name.
  */
 author: string, 
@@ -260,6 +272,10 @@ reverts: string | null,
  */
 fixup: boolean, 
 /**
+ * What the parser read leniently (see [`Leniency`]).
+ */
+lenient: Array<Leniency>, 
+/**
  * Author name.
  */
 author: string, 
@@ -326,6 +342,10 @@ reverts: string | null,
  */
 fixup: boolean, 
 /**
+ * What the parser read leniently (see [`Leniency`]).
+ */
+lenient: Array<Leniency>, 
+/**
  * Author name.
  */
 author: string, 
@@ -374,7 +394,12 @@ ignored: Array<IgnoredCommit>,
 /**
  * The repository is a shallow clone: history (and tags) may be missing.
  */
-shallow: boolean, };
+shallow: boolean, 
+/**
+ * Why the next version differs from a plain bump of the current one
+ * (raised above a release already reachable, or past an existing tag).
+ */
+notes: Array<string>, };
 
 export type ChangelogGroup = { 
 /**
@@ -472,6 +497,8 @@ targetOnly: Array<CommitEntry>, };
 
 export type Preset = "opskit" | "semantic-release" | "git-cliff" | "release-plz" | "commitizen";
 
+export type ComponentMatch = "paths" | "scopes" | "either" | "both";
+
 export type BumpPolicy = { 
 /**
  * Conventional types that are features (default `feat`).
@@ -501,6 +528,12 @@ revert: Impact | null,
  * A revert and the commit it reverts, both in range, cancel out (default true).
  */
 pairReverts: boolean, 
+/**
+ * Pair a revert only when the header it quotes also equals the reverted
+ * commit's subject, not just the id (semantic-release's rule: a squash
+ * merge's `Revert "x" (#12)` of `x (#11)` does not pair). Default false.
+ */
+pairRevertsByHeader: boolean, 
 /**
  * Skip merge commits (default true).
  */
@@ -536,6 +569,10 @@ tagPattern: string,
  */
 includePrereleases: boolean, 
 /**
+ * Only this channel's pre-releases (`beta`: `1.0.0-beta.2`, not `1.0.0-alpha.1`).
+ */
+channel: string | null, 
+/**
  * Only tags reachable from this revision (like `git tag --merged <rev>`).
  */
 mergedInto: string | null, };
@@ -550,6 +587,11 @@ tagPattern: string,
  */
 includePrereleases: boolean, 
 /**
+ * With `include_prereleases`, only this channel's pre-releases are targets
+ * (rolling back `2.0.0-alpha.6` lands on `alpha.5`, not on a beta).
+ */
+channel: string | null, 
+/**
  * Only releases reachable from this revision.
  */
 mergedInto: string | null, };
@@ -562,7 +604,12 @@ rev: string,
 /**
  * Tag pattern with `{version}` (default `v{version}`).
  */
-tagPattern: string, };
+tagPattern: string, 
+/**
+ * Pre-release channel: the current release may be one of its
+ * pre-releases. Without it, the current release is the last stable one.
+ */
+channel: string | null, };
 
 export type NextOptions = { 
 /**
@@ -578,8 +625,19 @@ tagPattern: string,
  */
 paths: Array<string>, 
 /**
+ * Only commits whose Conventional Commits scope names one of these
+ * count (`feat(api,web): x` counts for `api` and for `web`).
+ */
+scopes: Array<string>, 
+/**
+ * How `paths` and `scopes` combine; default: whichever is given, or
+ * either of them when both are.
+ */
+componentMatch: ComponentMatch | null, 
+/**
  * Pre-release channel (`rc`, `beta`): enter or continue a pre-release.
- * Without it, a current pre-release is promoted (`1.3.0-rc.2` → `1.3.0`).
+ * Its base is the highest of the stable releases and this channel's
+ * pre-releases. Without it, the base is the last stable release.
  */
 channel: string | null, 
 /**
@@ -617,6 +675,14 @@ tagPattern: string,
  */
 paths: Array<string>, 
 /**
+ * Only commits whose Conventional Commits scope names one of these.
+ */
+scopes: Array<string>, 
+/**
+ * How `paths` and `scopes` combine (as in [`super::NextOptions`]).
+ */
+componentMatch: ComponentMatch | null, 
+/**
  * Which part of the history.
  */
 range: ChangelogRange, 
@@ -629,6 +695,11 @@ includeOther: boolean,
  * when false their commits fold into the next stable release.
  */
 includePrereleases: boolean, 
+/**
+ * With `include_prereleases`, only this channel's pre-releases are
+ * sections; other channels' fold into the next release of the line.
+ */
+channel: string | null, 
 /**
  * The sections, in order.
  */

@@ -1,8 +1,8 @@
 // Real git repositories for the tests, made with the git CLI in temp dirs.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 
 const env = {
   ...process.env,
@@ -40,5 +40,42 @@ export function makeBigRepo(n) {
     if (i % 100 === 99) parts.push(`reset refs/tags/v1.${Math.floor(i / 100)}.0\nfrom refs/heads/main\n\n`)
   }
   execFileSync('git', ['fast-import', '--quiet'], { cwd: dir, input: parts.join('') })
+  return dir
+}
+
+/** The repository of a shared `history` case: the git CLI on its steps, fixed identity, dates an hour apart. */
+export function buildCaseRepo(steps) {
+  const dir = mkdtempSync(join(tmpdir(), 'opskit-node-case-'))
+  const run = (n, ...args) => {
+    const date = `@${1767225600 + n * 3600} +0000`
+    const caseEnv = {
+      PATH: process.env.PATH, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1',
+      GIT_AUTHOR_NAME: 'Test Author', GIT_AUTHOR_EMAIL: 'test@example.com',
+      GIT_COMMITTER_NAME: 'Test Author', GIT_COMMITTER_EMAIL: 'test@example.com',
+      GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date,
+    }
+    return execFileSync('git', ['-c', 'commit.gpgsign=false', '-c', 'tag.gpgsign=false', ...args],
+      { cwd: dir, env: caseEnv, encoding: 'utf8' })
+  }
+  run(0, 'init', '-q', '-b', 'main')
+  steps.forEach(([op, ...rest], i) => {
+    const n = i + 1
+    if (op === 'commit') {
+      const [template, file = 'file.txt'] = rest
+      mkdirSync(dirname(join(dir, file)), { recursive: true })
+      writeFileSync(join(dir, file), `change ${n}\n`)
+      const msg = template.includes('{HEAD}') ? template.replace('{HEAD}', run(n, 'rev-parse', 'HEAD').trim()) : template
+      run(n, 'add', file)
+      run(n, 'commit', '-q', '--cleanup=verbatim', '-m', msg)
+    } else if (op === 'tag' || op === 'branch') {
+      run(n, op, rest[0])
+    } else if (op === 'checkout') {
+      run(n, 'checkout', '-q', rest[0])
+    } else if (op === 'merge') {
+      run(n, 'merge', '-q', '--no-ff', '-m', `Merge branch '${rest[0]}'`, rest[0])
+    } else {
+      throw new Error(`unknown step ${op}`)
+    }
+  })
   return dir
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 
 import * as opskit from '../index.js'
+import { buildCaseRepo } from './helpers.mjs'
 
 const { cases } = JSON.parse(readFileSync(new URL('../../tests/cases/version.json', import.meta.url), 'utf8'))
 const camel = (s) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
@@ -32,3 +33,32 @@ test('shared cases', () => {
     }
   }
 })
+
+const { history } = JSON.parse(readFileSync(new URL('../../tests/cases/version.json', import.meta.url), 'utf8'))
+
+/** Every key of `want` matches in `got`; lists element by element. */
+const subset = (got, want) => {
+  if (Array.isArray(want)) return Array.isArray(got) && got.length === want.length && want.every((w, i) => subset(got[i], w))
+  if (want && typeof want === 'object') return !!got && typeof got === 'object' && Object.entries(want).every(([k, w]) => k in got && subset(got[k], w))
+  return got === want
+}
+
+const historyCalls = {
+  next_version: (dir, a) => opskit.nextVersion(dir, toCamel(a.options)),
+  current_release: (dir, a) => opskit.currentRelease(dir, toCamel(a.options)),
+  rollback_target: (dir, a) => opskit.rollbackTarget(dir, a.of, toCamel(a.options)),
+  changelog: (dir, a) => opskit.changelog(dir, toCamel(a.options)),
+}
+
+for (const c of history) {
+  test(`shared history: ${c.name}`, async () => {
+    const dir = buildCaseRepo(c.repo)
+    const run = () => historyCalls[c.call](dir, c.args)
+    if (c.error) {
+      await assert.rejects(run, { code: c.error })
+    } else {
+      const got = await run()
+      assert.ok(subset(got, toCamel(c.result)), JSON.stringify(got, null, 1))
+    }
+  })
+}
