@@ -27,8 +27,8 @@ rust-test:
 # C: build libopskit (static and shared), write opskit.pc, compile the C tests
 # against both with -Werror, check the header compiles as C++, run under valgrind.
 c-deps:
-	@command -v valgrind >/dev/null && command -v pkg-config >/dev/null || \
-	  (apt-get update -qq && apt-get install -y -qq valgrind pkg-config)
+	@command -v valgrind >/dev/null && command -v pkg-config >/dev/null && pkg-config --exists libcjson || \
+	  (apt-get update -qq && apt-get install -y -qq valgrind pkg-config libcjson-dev)
 
 c-test: c-deps
 	$(CARGO) build -p opskit-c --locked
@@ -46,6 +46,9 @@ c-test: c-deps
 	python3 tests/cases/to_c.py tests/cases/version.json > $(OUT)/shared_cases.tsv
 	gcc $(CTEST_FLAGS) tests/c/test_shared_cases.c $(OUT)/libopskit.a $(STATIC_LIBS) -o $(OUT)/c_shared_cases
 	$(VALGRIND) $(OUT)/c_shared_cases $(OUT)/shared_cases.tsv
+	gcc $(CTEST_FLAGS) tests/c/test_history_cases.c $(OUT)/libopskit.a $$(pkg-config --cflags --libs libcjson) \
+	  $(STATIC_LIBS) -o $(OUT)/c_history_cases
+	$(VALGRIND) $(OUT)/c_history_cases tests/cases/version.json
 
 # Python: a virtualenv with maturin, pytest and mypy from PyPI; build the
 # binding into it; run pytest and check the stubs with mypy.stubtest.

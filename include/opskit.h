@@ -159,7 +159,7 @@ opskit_status opskit_version_parse_commit(const char *message, char **out_json);
 
 // Release tags of the repository at `path`, sorted by SemVer, as a JSON
 // array. `options_json` (may be NULL):
-// `{"tag_pattern","include_prereleases","merged_into"}`.
+// `{"tag_pattern","include_prereleases","channel","merged_into"}`.
 //
 // # Safety
 // Strings are NUL-terminated (options may be NULL); `out_json` points to writable memory.
@@ -174,7 +174,8 @@ opskit_status opskit_version_latest_release(const char *path,
                                             char **out_json);
 
 // The current release (nearest reachable from `rev`) as JSON, or `null`.
-// `options_json` (may be NULL): `{"rev","tag_pattern"}`.
+// `options_json` (may be NULL): `{"rev","tag_pattern","channel"}`; without
+// a channel, the last stable release.
 //
 // # Safety
 // As `opskit_version_releases`.
@@ -184,7 +185,7 @@ opskit_status opskit_version_current_release(const char *path,
 
 // The release to roll back to from `of` (a version or tag; NULL = latest)
 // as JSON, or `null`. `options_json` (may be NULL):
-// `{"tag_pattern","include_prereleases","merged_into"}`.
+// `{"tag_pattern","include_prereleases","channel","merged_into"}`.
 //
 // # Safety
 // As `opskit_version_releases`; `of` may be NULL.
@@ -194,14 +195,16 @@ opskit_status opskit_version_rollback_target(const char *path,
                                              char **out_json);
 
 // The next version from git history, as JSON. `options_json` (may be NULL):
-// `{"rev","tag_pattern","paths","channel","preset","policy"}`.
+// `{"rev","tag_pattern","paths","scopes","component_match","channel",
+// "preset","policy"}`.
 //
 // # Safety
 // As `opskit_version_releases`.
 opskit_status opskit_version_next(const char *path, const char *options_json, char **out_json);
 
 // A changelog as JSON. `options_json` (may be NULL): `{"rev","tag_pattern",
-// "paths","range","include_other","include_prereleases","groups","policy"}`
+// "paths","scopes","component_match","range","include_other",
+// "include_prereleases","channel","groups","policy"}`
 // with `range` `"unreleased"` (default), `"all"` or `{"release":"1.4.0"}`.
 //
 // # Safety

@@ -191,7 +191,7 @@ pub unsafe extern "C" fn opskit_version_parse_commit(
 
 /// Release tags of the repository at `path`, sorted by SemVer, as a JSON
 /// array. `options_json` (may be NULL):
-/// `{"tag_pattern","include_prereleases","merged_into"}`.
+/// `{"tag_pattern","include_prereleases","channel","merged_into"}`.
 ///
 /// # Safety
 /// Strings are NUL-terminated (options may be NULL); `out_json` points to writable memory.
@@ -230,7 +230,8 @@ pub unsafe extern "C" fn opskit_version_latest_release(
 }
 
 /// The current release (nearest reachable from `rev`) as JSON, or `null`.
-/// `options_json` (may be NULL): `{"rev","tag_pattern"}`.
+/// `options_json` (may be NULL): `{"rev","tag_pattern","channel"}`; without
+/// a channel, the last stable release.
 ///
 /// # Safety
 /// As `opskit_version_releases`.
@@ -251,7 +252,7 @@ pub unsafe extern "C" fn opskit_version_current_release(
 
 /// The release to roll back to from `of` (a version or tag; NULL = latest)
 /// as JSON, or `null`. `options_json` (may be NULL):
-/// `{"tag_pattern","include_prereleases","merged_into"}`.
+/// `{"tag_pattern","include_prereleases","channel","merged_into"}`.
 ///
 /// # Safety
 /// As `opskit_version_releases`; `of` may be NULL.
@@ -273,7 +274,8 @@ pub unsafe extern "C" fn opskit_version_rollback_target(
 }
 
 /// The next version from git history, as JSON. `options_json` (may be NULL):
-/// `{"rev","tag_pattern","paths","channel","preset","policy"}`.
+/// `{"rev","tag_pattern","paths","scopes","component_match","channel",
+/// "preset","policy"}`.
 ///
 /// # Safety
 /// As `opskit_version_releases`.
@@ -293,7 +295,8 @@ pub unsafe extern "C" fn opskit_version_next(
 }
 
 /// A changelog as JSON. `options_json` (may be NULL): `{"rev","tag_pattern",
-/// "paths","range","include_other","include_prereleases","groups","policy"}`
+/// "paths","scopes","component_match","range","include_other",
+/// "include_prereleases","channel","groups","policy"}`
 /// with `range` `"unreleased"` (default), `"all"` or `{"release":"1.4.0"}`.
 ///
 /// # Safety

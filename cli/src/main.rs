@@ -38,10 +38,44 @@ enum Command {
         /// Release tag pattern.
         #[arg(long, default_value = version::DEFAULT_TAG_PATTERN)]
         tag_pattern: String,
+        /// Pre-release channel the next version goes to (default: a stable release).
+        #[arg(long)]
+        channel: Option<String>,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Which commits belong to one component of a monorepo.
+#[derive(Args, Clone)]
+struct ComponentArgs {
+    /// Only commits touching this path count (repeatable).
+    #[arg(long = "include-path", value_name = "PATH")]
+    paths: Vec<String>,
+    /// Only commits whose Conventional Commits scope names this component
+    /// count (repeatable; `feat(api,web): x` names api and web).
+    #[arg(long = "scope", value_name = "NAME")]
+    scopes: Vec<String>,
+    /// How --include-path and --scope combine: paths, scopes, either, both
+    /// (default: whichever is given; either when both are).
+    #[arg(long, value_name = "MODE")]
+    component_match: Option<String>,
+}
+
+impl ComponentArgs {
+    fn mode(&self) -> opskit::Result<Option<version::ComponentMatch>> {
+        self.component_match
+            .as_deref()
+            .map(|m| {
+                serde_json::from_value(serde_json::Value::String(m.to_string())).map_err(|_| {
+                    opskit::Error::invalid(format!(
+                        "unknown --component-match {m:?}; use paths, scopes, either or both"
+                    ))
+                })
+            })
+            .transpose()
+    }
 }
 
 #[derive(Args, Clone)]
@@ -62,15 +96,21 @@ struct RepoArgs {
 
 #[derive(Subcommand)]
 enum VersionCmd {
-    /// The current release: the highest release tag nearest to the revision.
-    Current(RepoArgs),
+    /// The current release: the highest stable release tag nearest to the
+    /// revision (with --channel, that channel's pre-releases count too).
+    Current {
+        #[command(flatten)]
+        repo: RepoArgs,
+        /// Pre-release channel whose pre-releases count as releases.
+        #[arg(long)]
+        channel: Option<String>,
+    },
     /// The next version from the commits since the current release.
     Next {
         #[command(flatten)]
         repo: RepoArgs,
-        /// Only commits touching this path count (repeatable; monorepo components).
-        #[arg(long = "include-path", value_name = "PATH")]
-        paths: Vec<String>,
+        #[command(flatten)]
+        component: ComponentArgs,
         /// Pre-release channel (rc, beta, alpha): enter or continue a pre-release.
         #[arg(long)]
         channel: Option<String>,
@@ -82,9 +122,11 @@ enum VersionCmd {
     Changelog {
         #[command(flatten)]
         repo: RepoArgs,
-        /// Only commits touching this path (repeatable).
-        #[arg(long = "include-path", value_name = "PATH")]
-        paths: Vec<String>,
+        #[command(flatten)]
+        component: ComponentArgs,
+        /// Only this channel's pre-releases are sections of their own.
+        #[arg(long)]
+        channel: Option<String>,
         /// One release (version or tag) instead of the unreleased commits.
         #[arg(long, conflicts_with = "all")]
         release: Option<String>,
@@ -105,6 +147,9 @@ enum VersionCmd {
         /// Leave out pre-releases.
         #[arg(long)]
         no_prereleases: bool,
+        /// Only this channel's pre-releases.
+        #[arg(long)]
+        channel: Option<String>,
         /// Only releases reachable from the revision given with --rev.
         #[arg(long)]
         merged: bool,
@@ -118,6 +163,9 @@ enum VersionCmd {
         /// Pre-releases may be rollback targets.
         #[arg(long)]
         include_prereleases: bool,
+        /// With --include-prereleases, only this channel's.
+        #[arg(long)]
+        channel: Option<String>,
     },
     /// Bump a version: major, minor, patch, premajor, preminor, prepatch, prerelease.
     Bump {
@@ -178,8 +226,9 @@ fn main() -> ExitCode {
         Command::Report {
             path,
             tag_pattern,
+            channel,
             json,
-        } => report::run(&path, &tag_pattern, json),
+        } => report::run(&path, &tag_pattern, channel, json),
     };
     let _ = std::io::stdout().flush();
     match result {
@@ -198,10 +247,11 @@ fn short(id: &str) -> &str {
 
 fn run_version(cmd: VersionCmd) -> opskit::Result<Outcome> {
     match cmd {
-        VersionCmd::Current(r) => {
+        VersionCmd::Current { repo: r, channel } => {
             let opts = version::CurrentOptions {
                 rev: r.rev.clone(),
                 tag_pattern: r.tag_pattern.clone(),
+                channel,
             };
             let cur = version::current_release(&r.path, &opts)?;
             if r.json {
@@ -224,14 +274,16 @@ fn run_version(cmd: VersionCmd) -> opskit::Result<Outcome> {
         }
         VersionCmd::Next {
             repo,
-            paths,
+            component,
             channel,
             preset,
         } => {
             let opts = version::NextOptions {
                 rev: repo.rev.clone(),
                 tag_pattern: repo.tag_pattern.clone(),
-                paths,
+                component_match: component.mode()?,
+                paths: component.paths,
+                scopes: component.scopes,
                 channel,
                 preset: preset.parse::<Preset>()?,
                 policy: None,
@@ -245,7 +297,8 @@ fn run_version(cmd: VersionCmd) -> opskit::Result<Outcome> {
         }
         VersionCmd::Changelog {
             repo,
-            paths,
+            component,
+            channel,
             release,
             all,
             no_other,
@@ -259,10 +312,13 @@ fn run_version(cmd: VersionCmd) -> opskit::Result<Outcome> {
             let opts = version::ChangelogOptions {
                 rev: repo.rev.clone(),
                 tag_pattern: repo.tag_pattern.clone(),
-                paths,
+                component_match: component.mode()?,
+                paths: component.paths,
+                scopes: component.scopes,
                 range,
                 include_other: !no_other,
                 include_prereleases: !merge_prereleases,
+                channel,
                 ..Default::default()
             };
             let log = version::changelog(&repo.path, &opts)?;
@@ -275,11 +331,13 @@ fn run_version(cmd: VersionCmd) -> opskit::Result<Outcome> {
         VersionCmd::Releases {
             repo,
             no_prereleases,
+            channel,
             merged,
         } => {
             let opts = version::ReleaseOptions {
                 tag_pattern: repo.tag_pattern.clone(),
                 include_prereleases: !no_prereleases,
+                channel,
                 merged_into: merged.then(|| repo.rev.clone()),
             };
             let list = version::releases(&repo.path, &opts)?;
@@ -308,10 +366,12 @@ fn run_version(cmd: VersionCmd) -> opskit::Result<Outcome> {
             repo,
             version: of,
             include_prereleases,
+            channel,
         } => {
             let opts = version::RollbackOptions {
                 tag_pattern: repo.tag_pattern.clone(),
                 include_prereleases,
+                channel,
                 merged_into: None,
             };
             let target = version::rollback_target(&repo.path, of.as_deref(), &opts)?;
@@ -418,6 +478,9 @@ pub(crate) fn print_next(n: &version::NextVersion) {
         }
         _ => println!("next:    none (no commit since the current release calls for one)"),
     }
+    for note in &n.notes {
+        println!("note:    {note}");
+    }
     if n.shallow {
         println!("warning: shallow clone; history and tags beyond its depth are not seen");
     }
@@ -444,7 +507,17 @@ fn print_commits<'a>(
     }
     println!("{title} {total} commit(s):");
     for (c, why) in commits.take(LISTED) {
-        println!("  {} {}  [{why}]", c.short_id, c.subject);
+        let lenient: Vec<&str> = c.lenient.iter().map(|l| l.as_str()).collect();
+        if lenient.is_empty() {
+            println!("  {} {}  [{why}]", c.short_id, c.subject);
+        } else {
+            println!(
+                "  {} {}  [{why}; read leniently: {}]",
+                c.short_id,
+                c.subject,
+                lenient.join(", ")
+            );
+        }
     }
     if total > LISTED {
         println!("  ... and {} more (--json lists them all)", total - LISTED);

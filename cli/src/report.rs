@@ -9,9 +9,15 @@ use serde_json::json;
 
 use crate::{Outcome, print_json};
 
-pub(crate) fn run(path: &Path, tag_pattern: &str, json: bool) -> opskit::Result<Outcome> {
+pub(crate) fn run(
+    path: &Path,
+    tag_pattern: &str,
+    channel: Option<String>,
+    json: bool,
+) -> opskit::Result<Outcome> {
     let options = NextOptions {
         tag_pattern: tag_pattern.to_string(),
+        channel,
         ..Default::default()
     };
     let status = version::status(path, &options, &BranchPolicy::default());

@@ -68,8 +68,9 @@ fn version_next_human_and_json() {
     let o = opskit(d.path(), &["version", "next"]);
     assert_eq!(o.status.code(), Some(0));
     let out = stdout(&o);
-    assert!(out.contains("current: v1.1.0-rc.1 (1.1.0-rc.1)"), "{out}");
-    assert!(out.contains("next:    v1.1.0 (1.1.0, patch)"), "{out}");
+    // The base of a stable release is the last stable release.
+    assert!(out.contains("current: v1.0.0 (1.0.0)"), "{out}");
+    assert!(out.contains("next:    v1.1.0 (1.1.0, minor)"), "{out}");
     let o = opskit(d.path(), &["version", "next", "--json", "--channel", "rc"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["next"], "1.1.0-rc.2");
@@ -77,6 +78,51 @@ fn version_next_human_and_json() {
     let o = opskit(d.path(), &["version", "next", "--preset", "nope"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown preset"));
+    // Components by scope: only `feat(api)` names api.
+    let o = opskit(d.path(), &["version", "next", "--json", "--scope", "api"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["commits"].as_array().unwrap().len(), 1, "{v}");
+    let o = opskit(
+        d.path(),
+        &[
+            "version",
+            "next",
+            "--scope",
+            "api",
+            "--component-match",
+            "all",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("either or both"));
+}
+
+#[test]
+fn lenient_reads_and_notes_are_shown() {
+    let d = repo();
+    let repo = Repository::open(d.path()).unwrap();
+    let sig = Signature::new("A", "a@example.com", &Time::new(1_767_300_000, 0)).unwrap();
+    let head = repo.head().unwrap().peel_to_commit().unwrap();
+    let tree = head.tree().unwrap();
+    // A hand-made v3.0.0 on an old commit, and v1.5.0 nearer to HEAD: the
+    // base is v1.5.0, but the next version must pass v3.0.0.
+    repo.tag_lightweight("v1.5.0", head.as_object(), false)
+        .unwrap();
+    let first = repo.revparse_single("v1.0.0").unwrap();
+    repo.tag_lightweight("v3.0.0", &first, false).unwrap();
+    repo.commit(
+        Some("HEAD"),
+        &sig,
+        &sig,
+        "feat!(api): drop v1",
+        &tree,
+        &[&head],
+    )
+    .unwrap();
+    let out = stdout(&opskit(d.path(), &["version", "next"]));
+    assert!(out.contains("read leniently: bang_before_scope"), "{out}");
+    assert!(out.contains("note:    v3.0.0 is reachable"), "{out}");
+    assert!(out.contains("next:    v4.0.0"), "{out}");
 }
 
 #[test]
@@ -112,7 +158,15 @@ fn long_commit_lists_are_cut_in_human_output() {
 fn version_current_releases_rollback() {
     let d = repo();
     let o = opskit(d.path(), &["version", "current"]);
+    assert!(
+        stdout(&o).starts_with("v1.0.0 (1.0.0) at "),
+        "{}",
+        stdout(&o)
+    );
+    let o = opskit(d.path(), &["version", "current", "--channel", "rc"]);
     assert!(stdout(&o).starts_with("v1.1.0-rc.1 (1.1.0-rc.1) at "));
+    let o = opskit(d.path(), &["version", "releases", "--channel", "beta"]);
+    assert_eq!(stdout(&o).lines().count(), 1);
     let o = opskit(d.path(), &["version", "releases", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 2);
