@@ -529,6 +529,17 @@ revert: Impact | null,
  */
 pairReverts: boolean, 
 /**
+ * Read `type!(scope):` as a breaking `type(scope)!:` (default true, as
+ * release-please does); when false such a commit is non-conventional.
+ */
+lenientBangBeforeScope: boolean, 
+/**
+ * A `BREAKING CHANGE:` footer makes a commit breaking even under a
+ * subject that is not conventional (default true, as semantic-release
+ * and commitizen read it).
+ */
+lenientBreakingFooter: boolean, 
+/**
  * Pair a revert only when the header it quotes also equals the reverted
  * commit's subject, not just the id (semantic-release's rule: a squash
  * merge's `Revert "x" (#12)` of `x (#11)` does not pair). Default false.

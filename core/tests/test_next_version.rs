@@ -466,3 +466,203 @@ fn presets_parse_by_name() {
     };
     assert!(next_version(r.path(), &opts).is_err());
 }
+
+/// Every row of the README's presets table, for every preset: the commits
+/// after a tag, and the next version each preset gives (`None`: no release).
+#[test]
+fn presets_table_rows_hold_for_every_preset() {
+    use Preset::*;
+    type Row = (
+        &'static str,
+        &'static str,
+        &'static [&'static str],
+        [Option<&'static str>; 5],
+    );
+    // Columns: opskit, semantic-release, git-cliff, release-plz, commitizen.
+    let rows: &[Row] = &[
+        ("feat", "v1.2.3", &["feat: a"], [s3("1.3.0"); 5]),
+        ("fix", "v1.2.3", &["fix: a"], [s3("1.2.4"); 5]),
+        ("perf", "v1.2.3", &["perf: a"], [s3("1.2.4"); 5]),
+        (
+            "refactor",
+            "v1.2.3",
+            &["refactor: a"],
+            [None, None, s3("1.2.4"), s3("1.2.4"), s3("1.2.4")],
+        ),
+        (
+            "other types",
+            "v1.2.3",
+            &["chore: a", "docs: b"],
+            [None, None, s3("1.2.4"), s3("1.2.4"), None],
+        ),
+        (
+            "non-conventional",
+            "v1.2.3",
+            &["update readme"],
+            [None, None, None, s3("1.2.4"), None],
+        ),
+        (
+            "0.y.z + breaking",
+            "v0.2.3",
+            &["feat!: a"],
+            [
+                s3("0.3.0"),
+                s3("1.0.0"),
+                s3("1.0.0"),
+                s3("0.3.0"),
+                s3("1.0.0"),
+            ],
+        ),
+        (
+            "0.y.z + feat",
+            "v0.2.3",
+            &["feat: a"],
+            [
+                s3("0.2.4"),
+                s3("0.3.0"),
+                s3("0.3.0"),
+                s3("0.2.4"),
+                s3("0.3.0"),
+            ],
+        ),
+        (
+            "0.0.z + breaking",
+            "v0.0.3",
+            &["feat!: a"],
+            [
+                s3("0.0.4"),
+                s3("1.0.0"),
+                s3("1.0.0"),
+                s3("0.0.4"),
+                s3("1.0.0"),
+            ],
+        ),
+        (
+            "no release tag yet",
+            "",
+            &["feat: a"],
+            [
+                s3("0.1.0"),
+                s3("1.0.0"),
+                s3("0.1.0"),
+                s3("0.1.0"),
+                s3("0.1.0"),
+            ],
+        ),
+        (
+            "breaking footer, plain subject",
+            "v1.2.3",
+            &["v2 (#9)\n\nBREAKING CHANGE: x"],
+            [s3("2.0.0"), s3("2.0.0"), None, s3("1.2.4"), s3("2.0.0")],
+        ),
+        (
+            "type!(scope):",
+            "v1.2.3",
+            &["feat!(api): x"],
+            [s3("2.0.0"), None, None, s3("1.2.4"), None],
+        ),
+        (
+            "leading whitespace",
+            "v1.2.3",
+            &["  feat: a"],
+            [s3("1.3.0"); 5],
+        ),
+    ];
+    for (name, tag, commits, want) in rows {
+        let r = repo_with(tag, commits);
+        for (preset, want) in Preset::ALL.iter().zip(want) {
+            let opts = NextOptions {
+                preset: *preset,
+                ..Default::default()
+            };
+            assert_eq!(
+                next_with(&r, &opts).as_deref(),
+                *want,
+                "row {name:?}, preset {preset:?}"
+            );
+        }
+    }
+    // Reverts: a lone git revert, a pair in range, and a squash-merged pair
+    // whose quoted header differs from the reverted subject.
+    let lone = |preset| {
+        let mut r = TestRepo::new();
+        let old = r.commit("feat: old");
+        r.tag("v1.0.0");
+        r.commit(&format!(
+            "Revert \"feat: old\"\n\nThis reverts commit {old}."
+        ));
+        next_with(
+            &r,
+            &NextOptions {
+                preset,
+                ..Default::default()
+            },
+        )
+    };
+    let pair = |preset, target: &str, revert: &str| {
+        let mut r = TestRepo::new();
+        r.commit("chore: init");
+        r.tag("v1.0.0");
+        let t = r.commit(target);
+        r.commit(&format!("{revert}\n\nThis reverts commit {t}."));
+        next_with(
+            &r,
+            &NextOptions {
+                preset,
+                ..Default::default()
+            },
+        )
+    };
+    let lone_want = [s("1.0.1"), s("1.0.1"), None, s("1.0.1"), None];
+    let pair_want = [None, None, s("1.1.0"), s("1.1.0"), s("1.1.0")];
+    let squash_want = [None, s("1.0.1"), s("1.0.1"), s("1.0.1"), None];
+    for (i, preset) in [Opskit, SemanticRelease, GitCliff, ReleasePlz, Commitizen]
+        .into_iter()
+        .enumerate()
+    {
+        assert_eq!(lone(preset), lone_want[i], "lone revert, {preset:?}");
+        assert_eq!(
+            pair(preset, "feat: a", "revert: feat: a"),
+            pair_want[i],
+            "pair, {preset:?}"
+        );
+        assert_eq!(
+            pair(
+                preset,
+                "chore(deps): bump ava (#11)",
+                "Revert \"chore(deps): bump ava\" (#12)"
+            ),
+            squash_want[i],
+            "squash-merged revert, {preset:?}"
+        );
+    }
+    // Merge commits: only release-plz counts them. The side branch's commit
+    // is released (v1.0.1) before the merge, so only the merge is new.
+    for (i, preset) in Preset::ALL.into_iter().enumerate() {
+        let mut r = TestRepo::new();
+        r.commit("chore: init");
+        r.tag("v1.0.0");
+        r.branch("side");
+        r.checkout("side");
+        r.commit_file("side.txt", "fix: side");
+        r.tag("v1.0.1");
+        r.checkout("main");
+        r.merge("side", "Merge branch 'side'");
+        let want = [None, None, None, s("1.0.2"), None][i].clone();
+        assert_eq!(
+            next_with(
+                &r,
+                &NextOptions {
+                    preset,
+                    ..Default::default()
+                }
+            ),
+            want,
+            "merge, {preset:?}"
+        );
+    }
+}
+
+const fn s3(v: &'static str) -> Option<&'static str> {
+    Some(v)
+}

@@ -194,16 +194,23 @@ impl Changelog {
     }
 }
 
-fn group_of(e: &CommitEntry, groups: &[GroupRule], include_other: bool) -> Option<usize> {
+fn group_of(e: &CommitEntry, options: &ChangelogOptions) -> Option<usize> {
+    let (groups, p) = (&options.groups, &options.policy);
     let has = |g: &GroupRule, t: &str| g.types.iter().any(|x| x.eq_ignore_ascii_case(t));
-    let breaking = e
-        .breaking
+    let breaking = p
+        .reads_as_breaking(e)
         .then(|| groups.iter().position(|g| has(g, "!")))
         .flatten();
-    let kind = e.kind.as_deref().or(e.revert.then_some("revert"));
+    let kind = if p.reads_as_conventional(e) {
+        e.kind.as_deref()
+    } else {
+        None
+    };
+    let kind = kind.or(e.revert.then_some("revert"));
     let typed = kind.and_then(|k| groups.iter().position(|g| has(g, k)));
     let other = || {
-        include_other
+        options
+            .include_other
             .then(|| groups.iter().position(|g| has(g, "*")))
             .flatten()
     };
@@ -222,7 +229,7 @@ fn build_groups(entries: Vec<CommitEntry>, options: &ChangelogOptions) -> Vec<Ch
         if (e.merge && p.skip_merges) || (e.fixup && p.skip_fixups) || cancelled.contains(&e.id) {
             continue;
         }
-        if let Some(i) = group_of(&e, &options.groups, options.include_other) {
+        if let Some(i) = group_of(&e, options) {
             buckets[i].push(e);
         }
     }

@@ -8,6 +8,7 @@ use ::semver::Version;
 use git2::{Oid, Repository, Sort};
 use serde::{Deserialize, Serialize};
 
+use super::commit::Leniency;
 use super::git::{
     CommitEntry, DEFAULT_TAG_PATTERN, Line, Reachability, TagPattern, TaggedRelease, base_release,
     normalize_paths, open_repo, resolve_commit, tagged_releases, touches,
@@ -119,6 +120,13 @@ pub struct BumpPolicy {
     pub revert: Option<Impact>,
     /// A revert and the commit it reverts, both in range, cancel out (default true).
     pub pair_reverts: bool,
+    /// Read `type!(scope):` as a breaking `type(scope)!:` (default true, as
+    /// release-please does); when false such a commit is non-conventional.
+    pub lenient_bang_before_scope: bool,
+    /// A `BREAKING CHANGE:` footer makes a commit breaking even under a
+    /// subject that is not conventional (default true, as semantic-release
+    /// and commitizen read it).
+    pub lenient_breaking_footer: bool,
     /// Pair a revert only when the header it quotes also equals the reverted
     /// commit's subject, not just the id (semantic-release's rule: a squash
     /// merge's `Revert "x" (#12)` of `x (#11)` does not pair). Default false.
@@ -159,6 +167,8 @@ impl BumpPolicy {
             non_conventional: None,
             revert: Some(Impact::Fix),
             pair_reverts: true,
+            lenient_bang_before_scope: true,
+            lenient_breaking_footer: true,
             pair_reverts_by_header: false,
             skip_merges: true,
             skip_fixups: true,
@@ -171,6 +181,7 @@ impl BumpPolicy {
             Preset::Opskit => base,
             Preset::SemanticRelease => BumpPolicy {
                 pair_reverts_by_header: true,
+                lenient_bang_before_scope: false,
                 zero_major_breaking: BumpLevel::Major,
                 zero_major_feature: BumpLevel::Minor,
                 zero_zero_breaking: BumpLevel::Major,
@@ -178,6 +189,8 @@ impl BumpPolicy {
                 ..base
             },
             Preset::GitCliff => BumpPolicy {
+                lenient_bang_before_scope: false,
+                lenient_breaking_footer: false,
                 patch_types: Vec::new(),
                 other_types: Some(Impact::Fix),
                 revert: None,
@@ -188,6 +201,8 @@ impl BumpPolicy {
                 ..base
             },
             Preset::ReleasePlz => BumpPolicy {
+                lenient_bang_before_scope: false,
+                lenient_breaking_footer: false,
                 patch_types: Vec::new(),
                 other_types: Some(Impact::Fix),
                 non_conventional: Some(Impact::Fix),
@@ -198,6 +213,7 @@ impl BumpPolicy {
                 ..base
             },
             Preset::Commitizen => BumpPolicy {
+                lenient_bang_before_scope: false,
                 patch_types: types(&["fix", "refactor", "perf"]),
                 revert: None,
                 pair_reverts: false,
@@ -242,6 +258,19 @@ impl BumpPolicy {
             (_, _, Impact::Feature) => BumpLevel::Minor,
             (_, _, Impact::Fix) => BumpLevel::Patch,
         }
+    }
+
+    /// Does the policy read `e` as a Conventional Commit? (A `type!(scope):`
+    /// subject is one only with `lenient_bang_before_scope`.)
+    pub(crate) fn reads_as_conventional(&self, e: &CommitEntry) -> bool {
+        self.lenient_bang_before_scope || !e.lenient.contains(&Leniency::BangBeforeScope)
+    }
+
+    /// Does the policy read `e` as a breaking change?
+    pub(crate) fn reads_as_breaking(&self, e: &CommitEntry) -> bool {
+        e.breaking
+            && self.reads_as_conventional(e)
+            && (e.conventional || self.lenient_breaking_footer)
     }
 
     fn type_impact(&self, kind: &str) -> std::result::Result<Impact, IgnoreReason> {
@@ -317,7 +346,10 @@ pub(crate) fn classify(
             IgnoreReason::Reverted
         });
     }
-    if e.breaking {
+    if !policy.reads_as_conventional(e) {
+        return policy.non_conventional.ok_or(IgnoreReason::NonConventional);
+    }
+    if policy.reads_as_breaking(e) {
         return Ok(Impact::Breaking);
     }
     if let (true, Some(i)) = (e.revert, policy.revert) {
