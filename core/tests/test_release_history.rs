@@ -503,3 +503,33 @@ fn monorepo_components_by_path_by_scope_and_by_both() {
         ["feat(conventional-changelog-angular,conventional-changelog-atom): shared option"]
     );
 }
+
+#[test]
+fn semantic_release_get_next_version_cases_in_a_real_repository() {
+    // main v1.0.0; beta: feat → 1.1.0-beta.1, feat → beta.2, feat! → 2.0.0-beta.1.
+    let mut r = TestRepo::new();
+    r.commit("chore: init");
+    r.tag("v1.0.0");
+    r.branch("beta");
+    r.checkout("beta");
+    r.commit_file("b.txt", "feat: one");
+    let n = next_on(&r, Some("beta"), Preset::SemanticRelease);
+    assert_eq!(next_str(&n).as_deref(), Some("1.1.0-beta.1"));
+    r.tag("v1.1.0-beta.1");
+    r.branch("alpha");
+    r.commit_file("b.txt", "feat: two");
+    let n = next_on(&r, Some("beta"), Preset::SemanticRelease);
+    assert_eq!(next_str(&n).as_deref(), Some("1.1.0-beta.2"));
+    r.commit_file("b.txt", "feat!: three");
+    let n = next_on(&r, Some("beta"), Preset::SemanticRelease);
+    assert_eq!(next_str(&n).as_deref(), Some("2.0.0-beta.1"));
+    // An alpha branch from 1.1.0-beta.1 with a feature: the last release of
+    // the alpha line is 1.0.0 (get-last-release skips the beta tag), so
+    // 1.1.0-alpha.1, as semantic-release itself answers in a repository;
+    // its unit test, given 1.1.0-beta.1 as the last release, says 1.2.0-alpha.1.
+    r.checkout("alpha");
+    r.commit_file("a.txt", "feat: on alpha");
+    let n = next_on(&r, Some("alpha"), Preset::SemanticRelease);
+    assert_eq!(n.current_tag.as_deref(), Some("v1.0.0"));
+    assert_eq!(next_str(&n).as_deref(), Some("1.1.0-alpha.1"));
+}
