@@ -457,13 +457,19 @@ pub(crate) fn base_release<'a>(
     Ok(nearest.into_iter().max().map(|i| &releases[i]))
 }
 
-/// Answers "is this commit reachable from `head`?", walking the history once
-/// and only when first asked about a commit other than `head`.
+/// Answers "is this commit reachable from `head`?". The first few questions
+/// are answered by merge-base walks, which stop where the histories meet (a
+/// side branch's tags cost the commits since it forked); past that, one walk
+/// of the whole history answers the rest.
 pub(crate) struct Reachability<'r> {
     repo: &'r Repository,
     head: Oid,
+    asked: usize,
     set: Option<HashSet<Oid>>,
 }
+
+/// How many merge-base walks before walking the whole history once.
+const MERGE_BASE_QUERIES: usize = 8;
 
 impl<'r> Reachability<'r> {
     /// An oracle for `head` in `repo`.
@@ -471,6 +477,7 @@ impl<'r> Reachability<'r> {
         Reachability {
             repo,
             head,
+            asked: 0,
             set: None,
         }
     }
@@ -480,9 +487,21 @@ impl<'r> Reachability<'r> {
         if oid == self.head {
             return Ok(true);
         }
-        if self.set.is_none() {
-            self.set = Some(reachable_set(self.repo, self.head)?);
+        if let Some(set) = &self.set {
+            return Ok(set.contains(&oid));
         }
-        Ok(self.set.as_ref().is_some_and(|s| s.contains(&oid)))
+        self.asked += 1;
+        if self.asked <= MERGE_BASE_QUERIES {
+            match self.repo.graph_descendant_of(self.head, oid) {
+                Ok(yes) => return Ok(yes),
+                // A shallow boundary can hide the answer: walk what is there.
+                Err(_) if self.repo.is_shallow() => {}
+                Err(e) => return Err(Error::git(format!("cannot compare {oid} with HEAD"), e)),
+            }
+        }
+        let set = reachable_set(self.repo, self.head)?;
+        let yes = set.contains(&oid);
+        self.set = Some(set);
+        Ok(yes)
     }
 }
