@@ -149,6 +149,11 @@ impl Error {
         Error::new(ErrorKind::InvalidInput, message)
     }
 
+    /// Shorthand for an [`ErrorKind::Integrity`] error.
+    pub fn integrity(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Integrity, message)
+    }
+
     /// Shorthand for an [`ErrorKind::NotFound`] error.
     pub fn not_found(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::NotFound, message)

@@ -7,12 +7,15 @@
 //! Families:
 //! - [`version`]: SemVer, Conventional Commits, next version and changelog
 //!   from git history, release tags as rollback points, branch policy.
+//! - [`backup`]: manifests of backup trees (BLAKE3/SHA-256), verify, diff,
+//!   retention plans, signatures, BagIt and checksum-file export.
 //!
 //! Errors are one [`Error`] type with a stable [`ErrorKind`] that every
 //! binding maps the same way.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod backup;
 pub mod error;
 pub mod version;
 

@@ -1,0 +1,603 @@
+//! The manifest document: its types, canonical serialisation, atomic write
+//! and validating read. The format is documented in `docs/manifest-format.md`.
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::io::Write as _;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The `format` field of every manifest.
+pub const MANIFEST_FORMAT: &str = "opskit-manifest";
+/// The newest manifest format version this library reads and writes.
+pub const MANIFEST_VERSION: u32 = 1;
+
+/// A content hash algorithm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum Algorithm {
+    /// BLAKE3 (256-bit), the default: fast, and parallel within one file.
+    Blake3,
+    /// SHA-256, for tools that only speak SHA-2 (BagIt, `sha256sum`).
+    Sha256,
+}
+
+impl Algorithm {
+    /// The lowercase name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Algorithm::Blake3 => "blake3",
+            Algorithm::Sha256 => "sha256",
+        }
+    }
+
+    /// Hex digits of a digest.
+    pub fn hex_len(self) -> usize {
+        64
+    }
+}
+
+impl std::str::FromStr for Algorithm {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "blake3" | "b3" => Ok(Algorithm::Blake3),
+            "sha256" | "sha-256" => Ok(Algorithm::Sha256),
+            _ => Err(Error::invalid(format!(
+                "unknown hash algorithm {s:?}; use blake3 or sha256"
+            ))),
+        }
+    }
+}
+
+impl std::fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What an entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    /// A regular file: size and hashes.
+    File,
+    /// A directory.
+    Dir,
+    /// A symbolic link: its target, not followed.
+    Symlink,
+    /// A named pipe (recorded, never read).
+    Fifo,
+    /// A Unix socket (recorded, never read).
+    Socket,
+    /// A block device (recorded, never read).
+    BlockDevice,
+    /// A character device (recorded, never read).
+    CharDevice,
+}
+
+impl EntryKind {
+    /// The snake_case name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::File => "file",
+            EntryKind::Dir => "dir",
+            EntryKind::Symlink => "symlink",
+            EntryKind::Fifo => "fifo",
+            EntryKind::Socket => "socket",
+            EntryKind::BlockDevice => "block_device",
+            EntryKind::CharDevice => "char_device",
+        }
+    }
+}
+
+/// One entry of a manifest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// Relative, `/`-separated path; for a name that is not UTF-8, its lossy
+    /// form (the exact bytes are in `path_bytes`).
+    pub path: String,
+    /// The exact path bytes as lowercase hex, only when the name is not UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<String>,
+    /// What it is.
+    pub kind: EntryKind,
+    /// Size in bytes (files; the target's length for symlinks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// Permission bits in octal, e.g. `0644`.
+    pub mode: String,
+    /// Modification time, RFC 3339 UTC with nanoseconds.
+    pub mtime: String,
+    /// BLAKE3 of the content (files, when the manifest uses BLAKE3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blake3: Option<String>,
+    /// SHA-256 of the content (files, when the manifest uses SHA-256).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// A symlink's target as written (lossy when not UTF-8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// A symlink target's exact bytes as hex, only when not UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_bytes: Option<String>,
+}
+
+impl Entry {
+    /// The digest for `alg`, if recorded.
+    pub fn digest(&self, alg: Algorithm) -> Option<&str> {
+        match alg {
+            Algorithm::Blake3 => self.blake3.as_deref(),
+            Algorithm::Sha256 => self.sha256.as_deref(),
+        }
+    }
+
+    /// The exact path bytes (decoded from `path_bytes` when present).
+    pub fn raw_path(&self) -> Vec<u8> {
+        match &self.path_bytes {
+            Some(h) => decode_hex(h).unwrap_or_else(|| self.path.as_bytes().to_vec()),
+            None => self.path.as_bytes().to_vec(),
+        }
+    }
+
+    /// The entry's location under `root`.
+    pub fn fs_path(&self, root: &Path) -> PathBuf {
+        root.join(OsStr::from_bytes(&self.raw_path()))
+    }
+}
+
+/// A path that was left out of the manifest, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct Skipped {
+    /// The relative path (lossy when not UTF-8).
+    pub path: String,
+    /// Why: unreadable, changed while hashed, vanished.
+    pub reason: String,
+}
+
+/// Counts and bytes of a manifest.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct Totals {
+    /// Regular files.
+    pub files: u64,
+    /// Directories.
+    pub dirs: u64,
+    /// Symbolic links.
+    pub symlinks: u64,
+    /// FIFOs, sockets and devices.
+    pub other: u64,
+    /// Bytes of all regular files.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub bytes: u64,
+}
+
+/// The include/exclude globs a manifest was built with; verify applies them too.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default, deny_unknown_fields)]
+pub struct Filters {
+    /// Only paths matching one of these globs (all when empty).
+    pub include: Vec<String>,
+    /// Paths matching one of these globs are left out.
+    pub exclude: Vec<String>,
+}
+
+/// A backup manifest: what a backup holds, byte for byte.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Always `opskit-manifest`.
+    pub format: String,
+    /// The format version (1).
+    pub version: u32,
+    /// When it was made, RFC 3339 UTC.
+    pub created: String,
+    /// A label for the tree (by default its folder name).
+    pub root: String,
+    /// The content hash algorithms, in order.
+    pub algorithms: Vec<Algorithm>,
+    /// Free-form labels: database, job, encryption algorithm, key id (never a key).
+    pub labels: BTreeMap<String, String>,
+    /// The hash of the previous manifest in a chain (`blake3:<hex>` of its bytes).
+    pub previous: Option<String>,
+    /// The globs the tree was filtered with.
+    pub filters: Filters,
+    /// Counts and bytes.
+    pub totals: Totals,
+    /// The entries, sorted by path bytes.
+    pub entries: Vec<Entry>,
+    /// Paths left out, with the reason (sorted by path).
+    pub skipped: Vec<Skipped>,
+}
+
+pub(crate) fn encode_hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(HEX[(b >> 4) as usize] as char);
+        s.push(HEX[(b & 15) as usize] as char);
+    }
+    s
+}
+
+pub(crate) fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+fn is_lower_hex(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Check a relative manifest path: no empty, `.` or `..` components, not
+/// absolute, no NUL. Returns a reason when it is unsafe.
+pub(crate) fn unsafe_path(raw: &[u8]) -> Option<&'static str> {
+    if raw.is_empty() {
+        return Some("is empty");
+    }
+    if raw.contains(&0) {
+        return Some("contains a NUL byte");
+    }
+    if raw[0] == b'/' {
+        return Some("is absolute");
+    }
+    for part in raw.split(|&b| b == b'/') {
+        match part {
+            b"" => return Some("has an empty component (`//` or a trailing `/`)"),
+            b"." => return Some("has a `.` component"),
+            b".." => return Some("has a `..` component"),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Format a time as RFC 3339 UTC with nanoseconds: `2026-12-02T01:02:03.000000004Z`.
+pub(crate) fn format_mtime(secs: i64, nanos: u32) -> String {
+    let t =
+        time::OffsetDateTime::from_unix_timestamp(secs).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    format!(
+        "{}.{nanos:09}Z",
+        t.format(&fmt).unwrap_or_else(|_| secs.to_string())
+    )
+}
+
+/// Parse what [`format_mtime`] writes (any RFC 3339 time is accepted).
+pub(crate) fn parse_mtime(s: &str) -> Option<(i64, u32)> {
+    let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
+    Some((t.unix_timestamp(), t.nanosecond()))
+}
+
+impl Manifest {
+    /// The canonical text: a stable field order, the header indented, one
+    /// entry per line, a final newline. The same tree gives the same bytes.
+    pub fn to_canonical_string(&self) -> Result<String> {
+        let j = |v: &dyn erased::Json| v.json();
+        let mut out = String::from("{\n");
+        let mut field = |name: &str, value: String| {
+            out.push_str(&format!("  {}: {value},\n", serde_json::Value::from(name)));
+        };
+        field("format", j(&self.format)?);
+        field("version", j(&self.version)?);
+        field("created", j(&self.created)?);
+        field("root", j(&self.root)?);
+        field("algorithms", j(&self.algorithms)?);
+        field("labels", j(&self.labels)?);
+        field("previous", j(&self.previous)?);
+        field("filters", j(&self.filters)?);
+        field("totals", j(&self.totals)?);
+        let list = |items: Vec<String>| -> String {
+            if items.is_empty() {
+                "[]".to_string()
+            } else {
+                format!("[\n    {}\n  ]", items.join(",\n    "))
+            }
+        };
+        let entries = self
+            .entries
+            .iter()
+            .map(|e| j(e))
+            .collect::<Result<Vec<_>>>()?;
+        out.push_str(&format!("  \"entries\": {},\n", list(entries)));
+        let skipped = self
+            .skipped
+            .iter()
+            .map(|s| j(s))
+            .collect::<Result<Vec<_>>>()?;
+        out.push_str(&format!("  \"skipped\": {}\n}}\n", list(skipped)));
+        Ok(out)
+    }
+
+    /// Parse and validate manifest text. Every problem is an
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind) error naming the entry.
+    pub fn from_json(text: &str) -> Result<Manifest> {
+        // The version decides how to read the rest: check it first.
+        let head: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            Error::invalid(format!(
+                "manifest is not valid JSON (line {}, column {}): {e}; it may be truncated",
+                e.line(),
+                e.column()
+            ))
+        })?;
+        match head.get("format").and_then(|f| f.as_str()) {
+            Some(MANIFEST_FORMAT) => {}
+            other => {
+                return Err(Error::invalid(format!(
+                    "not an opskit manifest: format is {other:?}, expected {MANIFEST_FORMAT:?}"
+                )));
+            }
+        }
+        match head.get("version").and_then(|v| v.as_u64()) {
+            Some(v) if v >= 1 && v <= MANIFEST_VERSION as u64 => {}
+            Some(v) if v > MANIFEST_VERSION as u64 => {
+                return Err(Error::new(
+                    crate::ErrorKind::Unsupported,
+                    format!(
+                        "manifest format version {v} is newer than this opskit reads ({MANIFEST_VERSION}): upgrade opskit"
+                    ),
+                ));
+            }
+            other => {
+                return Err(Error::invalid(format!(
+                    "manifest version {other:?} is invalid; expected 1"
+                )));
+            }
+        }
+        let m: Manifest = serde_json::from_value(head)
+            .map_err(|e| Error::invalid(format!("invalid manifest: {e}")))?;
+        m.validate()?;
+        Ok(m)
+    }
+
+    /// Read and validate the manifest file at `path`.
+    pub fn read(path: &Path) -> Result<Manifest> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| Error::io(path, "read manifest", e))?;
+        Manifest::from_json(&text)
+            .map_err(|e| Error::new(e.kind(), format!("{}: {}", path.display(), e.message())))
+    }
+
+    /// Write the canonical text to `path` atomically: a temporary file in the
+    /// same folder, fsync, rename, fsync of the folder. A crash leaves the old
+    /// file or the new one, never half of one.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        write_atomic(path, self.to_canonical_string()?.as_bytes())
+    }
+
+    /// Check every rule of the format (see `docs/manifest-format.md`).
+    pub fn validate(&self) -> Result<()> {
+        if self.format != MANIFEST_FORMAT {
+            return Err(Error::invalid(format!(
+                "not an opskit manifest: format is {:?}",
+                self.format
+            )));
+        }
+        if self.algorithms.is_empty() {
+            return Err(Error::invalid(
+                "manifest names no hash algorithm; expected [\"blake3\"] and/or [\"sha256\"]",
+            ));
+        }
+        let mut algs = self.algorithms.clone();
+        algs.dedup();
+        if algs.len() != self.algorithms.len() || algs.len() > 2 {
+            return Err(Error::invalid(
+                "manifest lists a hash algorithm twice; list each once",
+            ));
+        }
+        if let Some(p) = &self.previous {
+            let ok = p
+                .strip_prefix("blake3:")
+                .is_some_and(|h| h.len() == 64 && is_lower_hex(h));
+            if !ok {
+                return Err(Error::invalid(format!(
+                    "manifest previous {p:?} must be \"blake3:\" and 64 lowercase hex digits"
+                )));
+            }
+        }
+        let mut totals = Totals::default();
+        let mut last: Option<Vec<u8>> = None;
+        for (i, e) in self.entries.iter().enumerate() {
+            let bad =
+                |why: String| Error::invalid(format!("manifest entry {i} ({:?}): {why}", e.path));
+            let raw = match &e.path_bytes {
+                Some(h) => {
+                    let raw = decode_hex(h)
+                        .filter(|_| is_lower_hex(h))
+                        .ok_or_else(|| bad("path_bytes is not lowercase hex".into()))?;
+                    if std::str::from_utf8(&raw).is_ok() {
+                        return Err(bad("path_bytes is only for names that are not UTF-8".into()));
+                    }
+                    if String::from_utf8_lossy(&raw) != e.path {
+                        return Err(bad("path does not match path_bytes".into()));
+                    }
+                    raw
+                }
+                None => e.path.as_bytes().to_vec(),
+            };
+            if let Some(why) = unsafe_path(&raw) {
+                return Err(bad(format!(
+                    "the path {why}; paths are relative, `/`-separated, without `.` or `..`"
+                )));
+            }
+            if let Some(prev) = &last
+                && raw <= *prev
+            {
+                return Err(bad(if raw == *prev {
+                    "duplicate path".into()
+                } else {
+                    "entries are not sorted by path".into()
+                }));
+            }
+            last = Some(raw);
+            let mode_ok = e.mode.len() == 4
+                && e.mode.starts_with('0')
+                && e.mode.bytes().all(|b| (b'0'..=b'7').contains(&b));
+            let mode_ok = mode_ok
+                || (e.mode.len() == 5 && e.mode.bytes().all(|b| (b'0'..=b'7').contains(&b)));
+            if !mode_ok {
+                return Err(bad(format!(
+                    "mode {:?} must be octal like \"0644\"",
+                    e.mode
+                )));
+            }
+            if parse_mtime(&e.mtime).is_none() {
+                return Err(bad(format!("mtime {:?} is not an RFC 3339 time", e.mtime)));
+            }
+            let has_hash = e.blake3.is_some() || e.sha256.is_some();
+            match e.kind {
+                EntryKind::File => {
+                    let size = e.size.ok_or_else(|| bad("a file needs a size".into()))?;
+                    for alg in [Algorithm::Blake3, Algorithm::Sha256] {
+                        let listed = self.algorithms.contains(&alg);
+                        match (e.digest(alg), listed) {
+                            (Some(d), true) => {
+                                if d.len() != alg.hex_len() || !is_lower_hex(d) {
+                                    return Err(bad(format!(
+                                        "{alg} digest {d:?} must be {} lowercase hex digits",
+                                        alg.hex_len()
+                                    )));
+                                }
+                            }
+                            (None, true) => {
+                                return Err(bad(format!("a file needs its {alg} digest")));
+                            }
+                            (Some(_), false) => {
+                                return Err(bad(format!(
+                                    "has a {alg} digest but the manifest does not list {alg}"
+                                )));
+                            }
+                            (None, false) => {}
+                        }
+                    }
+                    if e.target.is_some() {
+                        return Err(bad("a file has no target".into()));
+                    }
+                    totals.files += 1;
+                    totals.bytes = totals
+                        .bytes
+                        .checked_add(size)
+                        .ok_or_else(|| bad("sizes overflow".into()))?;
+                }
+                kind => {
+                    if has_hash {
+                        return Err(bad(format!("a {} has no digest", kind.as_str())));
+                    }
+                    match kind {
+                        EntryKind::Symlink => {
+                            if e.target.is_none() {
+                                return Err(bad("a symlink needs its target".into()));
+                            }
+                            totals.symlinks += 1;
+                        }
+                        EntryKind::Dir => totals.dirs += 1,
+                        _ => totals.other += 1,
+                    }
+                    if kind != EntryKind::Symlink && (e.target.is_some() || e.size.is_some()) {
+                        return Err(bad(format!("a {} has no size or target", kind.as_str())));
+                    }
+                }
+            }
+            if let Some(t) = &e.target_bytes {
+                let raw = decode_hex(t)
+                    .filter(|_| is_lower_hex(t))
+                    .ok_or_else(|| bad("target_bytes is not lowercase hex".into()))?;
+                if raw.contains(&0) {
+                    return Err(bad("target contains a NUL byte".into()));
+                }
+            }
+        }
+        if totals != self.totals {
+            return Err(Error::invalid(format!(
+                "manifest totals {:?} do not match its entries {:?}",
+                self.totals, totals
+            )));
+        }
+        for (i, s) in self.skipped.iter().enumerate() {
+            if unsafe_path(s.path.as_bytes()).is_some() {
+                return Err(Error::invalid(format!(
+                    "manifest skipped entry {i} ({:?}) is not a safe relative path",
+                    s.path
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The BLAKE3 of the canonical text, `blake3:<hex>`: what a following
+    /// manifest names as its `previous`.
+    pub fn chain_hash(&self) -> Result<String> {
+        let text = self.to_canonical_string()?;
+        Ok(format!(
+            "blake3:{}",
+            encode_hex(blake3::hash(text.as_bytes()).as_bytes())
+        ))
+    }
+}
+
+/// Serialise a value as compact JSON (object-safe helper for the canonical writer).
+mod erased {
+    use crate::error::{Error, Result};
+
+    pub trait Json {
+        fn json(&self) -> Result<String>;
+    }
+
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> Result<String> {
+            serde_json::to_string(self)
+                .map_err(|e| Error::invalid(format!("cannot encode manifest JSON: {e}")))
+        }
+    }
+}
+
+/// Write `bytes` to `path` atomically (temp file in the same folder, fsync,
+/// rename, fsync of the folder).
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::invalid(format!("{} is not a file path", path.display())))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".tmp-{}", std::process::id()));
+    let tmp = dir.join(tmp_name);
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        std::fs::File::open(&dir)?.sync_all()
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(path, "write", e));
+    }
+    Ok(())
+}

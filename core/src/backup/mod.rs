@@ -1,0 +1,30 @@
+//! Backup manifests: describe a tree byte for byte, verify a backup or a
+//! restore against it, diff two days, plan retention, sign, and export for
+//! tools that don't know opskit (BagIt, `sha256sum -c`, `b3sum -c`).
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use opskit::backup::{build_manifest, verify_tree, ManifestOptions, VerifyOptions};
+//!
+//! let m = build_manifest(Path::new("/srv/backup/2026-12-02"), &ManifestOptions::default(), None)?;
+//! m.write(Path::new("/srv/backup/2026-12-02.manifest.json"))?;
+//! let report = verify_tree(Path::new("/restore"), &m, &VerifyOptions::default(), None)?;
+//! assert!(report.exact);
+//! # Ok::<(), opskit::Error>(())
+//! ```
+
+mod build;
+mod manifest;
+mod verify;
+mod walk;
+
+pub use self::build::{ManifestOptions, build_manifest};
+pub use self::manifest::{
+    Algorithm, Entry, EntryKind, Filters, MANIFEST_FORMAT, MANIFEST_VERSION, Manifest, Skipped,
+    Totals,
+};
+pub use self::verify::{
+    DiffItem, Difference, ManifestDiff, Problem, Renamed, VerifyMode, VerifyOptions, VerifyReport,
+    diff_manifests, verify_tree,
+};
+pub use self::walk::{Progress, ProgressFn};

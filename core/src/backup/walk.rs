@@ -1,0 +1,370 @@
+//! Walking a tree and hashing its files: one walk (walkdir, symlinks not
+//! followed unless asked), include/exclude globs, files hashed in parallel
+//! (rayon), progress reported on the caller's thread.
+
+use std::ffi::OsStr;
+use std::fs::Metadata;
+use std::io::Read;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::{Deserialize, Serialize};
+
+use super::manifest::{Algorithm, Entry, EntryKind, Filters, encode_hex, format_mtime};
+use crate::error::{Error, Result};
+
+/// Progress of a long call: files and bytes done, of the totals.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+pub struct Progress {
+    /// Files hashed so far.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub files_done: u64,
+    /// Files to hash.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub files_total: u64,
+    /// Bytes hashed so far.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub bytes_done: u64,
+    /// Bytes to hash.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub bytes_total: u64,
+}
+
+/// A progress callback, called on the caller's thread (about ten times a
+/// second, and once at the end).
+pub type ProgressFn<'a> = &'a mut dyn FnMut(Progress);
+
+/// Compiled include/exclude globs, matched against relative `/` paths.
+pub(crate) struct Filter {
+    include: Option<GlobSet>,
+    exclude: GlobSet,
+}
+
+fn globset(globs: &[String], what: &str) -> Result<GlobSet> {
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        let glob = Glob::new(g).map_err(|e| {
+            Error::invalid(format!(
+                "invalid {what} glob {g:?}: {e}; use globs such as \"*.log\" or \"cache/**\""
+            ))
+        })?;
+        b.add(glob);
+    }
+    b.build()
+        .map_err(|e| Error::invalid(format!("invalid {what} globs: {e}")))
+}
+
+impl Filter {
+    pub(crate) fn new(filters: &Filters) -> Result<Self> {
+        Ok(Filter {
+            include: if filters.include.is_empty() {
+                None
+            } else {
+                Some(globset(&filters.include, "include")?)
+            },
+            exclude: globset(&filters.exclude, "exclude")?,
+        })
+    }
+
+    /// Is this relative path left out? (A directory left out takes its contents.)
+    fn excluded(&self, rel: &Path) -> bool {
+        self.exclude.is_match(rel)
+    }
+
+    /// Does a file at this relative path pass the include globs?
+    fn included(&self, rel: &Path) -> bool {
+        self.include.as_ref().is_none_or(|g| g.is_match(rel))
+    }
+}
+
+/// One thing found by the walk, before hashing.
+pub(crate) struct Found {
+    pub rel: PathBuf,
+    pub abs: PathBuf,
+    pub kind: EntryKind,
+    pub meta: Metadata,
+    pub target: Option<PathBuf>,
+}
+
+/// A path the walk could not read.
+pub(crate) struct WalkProblem {
+    pub rel: PathBuf,
+    pub reason: String,
+}
+
+fn kind_of(ft: std::fs::FileType) -> EntryKind {
+    if ft.is_dir() {
+        EntryKind::Dir
+    } else if ft.is_symlink() {
+        EntryKind::Symlink
+    } else if ft.is_fifo() {
+        EntryKind::Fifo
+    } else if ft.is_socket() {
+        EntryKind::Socket
+    } else if ft.is_block_device() {
+        EntryKind::BlockDevice
+    } else if ft.is_char_device() {
+        EntryKind::CharDevice
+    } else {
+        EntryKind::File
+    }
+}
+
+/// Walk `root`: every entry below it (not the root itself), sorted by path
+/// bytes, with the paths it could not read.
+pub(crate) fn walk(
+    root: &Path,
+    filter: &Filter,
+    follow_symlinks: bool,
+) -> Result<(Vec<Found>, Vec<WalkProblem>)> {
+    let meta = std::fs::metadata(root).map_err(|e| Error::io(root, "read the tree at", e))?;
+    if !meta.is_dir() {
+        return Err(Error::invalid(format!(
+            "{} is not a folder: give the folder to describe",
+            root.display()
+        )));
+    }
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    let mut it = walkdir::WalkDir::new(root)
+        .follow_links(follow_symlinks)
+        .min_depth(1)
+        .into_iter();
+    while let Some(item) = it.next() {
+        let item = match item {
+            Ok(i) => i,
+            Err(e) => {
+                let rel = e
+                    .path()
+                    .and_then(|p| p.strip_prefix(root).ok())
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
+                let reason = match (e.loop_ancestor(), e.io_error()) {
+                    (Some(a), _) => format!("symlink loop back to {}", a.display()),
+                    (_, Some(io)) => io.to_string(),
+                    _ => e.to_string(),
+                };
+                if !rel.as_os_str().is_empty() {
+                    problems.push(WalkProblem { rel, reason });
+                }
+                continue;
+            }
+        };
+        let abs = item.path().to_path_buf();
+        let rel = abs.strip_prefix(root).unwrap_or(&abs).to_path_buf();
+        if filter.excluded(&rel) {
+            if item.file_type().is_dir() {
+                it.skip_current_dir();
+            }
+            continue;
+        }
+        let meta = match item.metadata() {
+            Ok(m) => m,
+            Err(e) => {
+                problems.push(WalkProblem {
+                    rel,
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let kind = kind_of(meta.file_type());
+        if kind != EntryKind::Dir && !filter.included(&rel) {
+            continue;
+        }
+        let target = if kind == EntryKind::Symlink {
+            match std::fs::read_link(&abs) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    problems.push(WalkProblem {
+                        rel,
+                        reason: e.to_string(),
+                    });
+                    continue;
+                }
+            }
+        } else {
+            None
+        };
+        found.push(Found {
+            rel,
+            abs,
+            kind,
+            meta,
+            target,
+        });
+    }
+    found.sort_by(|a, b| {
+        a.rel
+            .as_os_str()
+            .as_bytes()
+            .cmp(b.rel.as_os_str().as_bytes())
+    });
+    Ok((found, problems))
+}
+
+/// The digests of one file, by algorithm.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Digests {
+    pub blake3: Option<String>,
+    pub sha256: Option<String>,
+}
+
+/// Read size for small files, and for big ones (whose BLAKE3 then runs on
+/// every core, chunk by chunk).
+const CHUNK: usize = 1 << 20;
+const BIG: u64 = 16 << 20;
+const BIG_CHUNK: usize = 8 << 20;
+
+/// Hash the regular file at `path` (opened with `O_NOFOLLOW`, so a symlink
+/// swapped in is never followed), adding the bytes read to `done` as it
+/// goes. The file is streamed, never read whole.
+pub(crate) fn hash_file(
+    path: &Path,
+    algorithms: &[Algorithm],
+    size_hint: u64,
+    done: &AtomicU64,
+) -> std::io::Result<Digests> {
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other("not a regular file any more"));
+    }
+    let mut b3 = algorithms
+        .contains(&Algorithm::Blake3)
+        .then(blake3::Hasher::new);
+    let mut sha = algorithms
+        .contains(&Algorithm::Sha256)
+        .then(<sha2::Sha256 as sha2::Digest>::new);
+    let size = if size_hint >= BIG {
+        BIG_CHUNK
+    } else {
+        CHUNK.min(size_hint.max(4096) as usize)
+    };
+    let mut buf = vec![0u8; size];
+    loop {
+        let n = match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let chunk = &buf[..n];
+        if let Some(h) = &mut b3 {
+            if n >= 256 * 1024 {
+                h.update_rayon(chunk);
+            } else {
+                h.update(chunk);
+            }
+        }
+        if let Some(h) = &mut sha {
+            sha2::Digest::update(h, chunk);
+        }
+        done.fetch_add(n as u64, Ordering::Relaxed);
+    }
+    Ok(Digests {
+        blake3: b3.map(|h| encode_hex(h.finalize().as_bytes())),
+        sha256: sha.map(|h| encode_hex(&sha2::Digest::finalize(h))),
+    })
+}
+
+/// Run `work` on a helper thread while the caller's thread reports progress
+/// from `counters` about ten times a second; returns `work`'s result.
+pub(crate) fn with_progress<T: Send>(
+    counters: &Counters,
+    progress: Option<ProgressFn<'_>>,
+    work: impl FnOnce() -> T + Send,
+) -> T {
+    let Some(report) = progress else {
+        return work();
+    };
+    let finished = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let handle = s.spawn(|| {
+            let out = work();
+            finished.store(true, Ordering::Release);
+            out
+        });
+        while !finished.load(Ordering::Acquire) {
+            report(counters.snapshot());
+            std::thread::park_timeout(Duration::from_millis(100));
+        }
+        let out = handle
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        report(counters.snapshot());
+        out
+    })
+}
+
+/// Shared progress counters.
+#[derive(Default)]
+pub(crate) struct Counters {
+    pub files_done: AtomicU64,
+    pub files_total: AtomicU64,
+    pub bytes_done: AtomicU64,
+    pub bytes_total: AtomicU64,
+}
+
+impl Counters {
+    pub(crate) fn snapshot(&self) -> Progress {
+        Progress {
+            files_done: self.files_done.load(Ordering::Relaxed),
+            files_total: self.files_total.load(Ordering::Relaxed),
+            bytes_done: self.bytes_done.load(Ordering::Relaxed),
+            bytes_total: self.bytes_total.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// The relative path as manifest strings: `path` and, when not UTF-8, `path_bytes`.
+pub(crate) fn path_fields(rel: &OsStr) -> (String, Option<String>) {
+    let raw = rel.as_bytes();
+    match std::str::from_utf8(raw) {
+        Ok(s) => (s.to_string(), None),
+        Err(_) => (
+            String::from_utf8_lossy(raw).into_owned(),
+            Some(encode_hex(raw)),
+        ),
+    }
+}
+
+/// The manifest entry for a found item (digests filled in by the caller).
+pub(crate) fn entry_of(f: &Found) -> Entry {
+    let (path, path_bytes) = path_fields(f.rel.as_os_str());
+    let (target, target_bytes) = match &f.target {
+        Some(t) => {
+            let (a, b) = path_fields(t.as_os_str());
+            (Some(a), b)
+        }
+        None => (None, None),
+    };
+    let size = match f.kind {
+        EntryKind::File => Some(f.meta.len()),
+        EntryKind::Symlink => f.target.as_ref().map(|t| t.as_os_str().len() as u64),
+        _ => None,
+    };
+    Entry {
+        path,
+        path_bytes,
+        kind: f.kind,
+        size,
+        mode: format!("{:04o}", f.meta.mode() & 0o7777),
+        mtime: format_mtime(
+            f.meta.mtime(),
+            f.meta.mtime_nsec().clamp(0, 999_999_999) as u32,
+        ),
+        blake3: None,
+        sha256: None,
+        target,
+        target_bytes,
+    }
+}
