@@ -15,6 +15,7 @@
 
 mod build;
 mod manifest;
+mod retention;
 mod verify;
 mod walk;
 
@@ -22,6 +23,9 @@ pub use self::build::{ManifestOptions, build_manifest};
 pub use self::manifest::{
     Algorithm, Entry, EntryKind, Filters, MANIFEST_FORMAT, MANIFEST_VERSION, Manifest, Skipped,
     Totals,
+};
+pub use self::retention::{
+    CalendarSpan, Kept, RetentionPlan, RetentionPolicy, Snapshot, parse_snapshots, plan_retention,
 };
 pub use self::verify::{
     DiffItem, Difference, ManifestDiff, Problem, Renamed, VerifyMode, VerifyOptions, VerifyReport,
