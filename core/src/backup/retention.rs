@@ -225,6 +225,15 @@ pub struct RetentionPlan {
 
 type Bucketer = fn(OffsetDateTime, usize) -> i64;
 
+/// A `keep_within_*` rule while planning: name, span, cutoff, bucketer, last key.
+type WithinBucket = (
+    &'static str,
+    CalendarSpan,
+    Option<OffsetDateTime>,
+    Bucketer,
+    Option<i64>,
+);
+
 fn by_nr(_: OffsetDateTime, nr: usize) -> i64 {
     nr as i64
 }
@@ -341,7 +350,7 @@ pub fn plan_retention(
         .map(|s| Ok((parse_time(&s.time)?, s)))
         .collect::<Result<_>>()?;
     // Newest first; equal times keep their input order (Go's sort.Stable).
-    list.sort_by(|a, b| b.0.cmp(&a.0));
+    list.sort_by_key(|a| std::cmp::Reverse(a.0));
     let latest = list.iter().map(|(t, _)| *t).find(|t| *t <= now);
     let future: Vec<Snapshot> = list
         .iter()
@@ -359,13 +368,7 @@ pub fn plan_retention(
         .map(|((name, c), f)| (*name, c.unwrap_or(0), f, None))
         .collect();
     let within_bucketers: [Bucketer; 5] = [by_hour, by_day, by_week, by_month, by_year];
-    let mut withins: Vec<(
-        &str,
-        CalendarSpan,
-        Option<OffsetDateTime>,
-        Bucketer,
-        Option<i64>,
-    )> = policy
+    let mut withins: Vec<WithinBucket> = policy
         .withins()
         .iter()
         .zip(within_bucketers)
