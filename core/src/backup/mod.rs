@@ -16,6 +16,7 @@
 mod build;
 mod manifest;
 mod retention;
+mod sign;
 mod verify;
 mod walk;
 
@@ -26,6 +27,9 @@ pub use self::manifest::{
 };
 pub use self::retention::{
     CalendarSpan, Kept, RetentionPlan, RetentionPolicy, Snapshot, parse_snapshots, plan_retention,
+};
+pub use self::sign::{
+    SIGNATURE_FORMAT, Signature, SignatureAlgorithm, check_chain, check_signature, sign_manifest,
 };
 pub use self::verify::{
     DiffItem, Difference, ManifestDiff, Problem, Renamed, VerifyMode, VerifyOptions, VerifyReport,
