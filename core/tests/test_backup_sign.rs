@@ -58,7 +58,6 @@ fn tampered(m: &Manifest) -> Vec<(String, Manifest)> {
         };
         out.push((format!("mode of entry {i}"), x));
         let mut x = m.clone();
-        x.entries[i].mtime = x.entries[i].mtime.replace("Z", "").replace(".", ".") + "";
         x.entries[i].mtime = flip(&m.entries[i].mtime.replace('Z', "")) + "Z";
         out.push((format!("mtime of entry {i}"), x));
         if let Some(h) = &m.entries[i].blake3 {
