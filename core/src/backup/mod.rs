@@ -13,6 +13,7 @@
 //! # Ok::<(), opskit::Error>(())
 //! ```
 
+mod bagit;
 mod build;
 mod manifest;
 mod retention;
@@ -20,6 +21,10 @@ mod sign;
 mod verify;
 mod walk;
 
+pub use self::bagit::{
+    BagAlgorithm, BagOptions, BagReport, BagValidateOptions, BagValidation, ChecksumFormat,
+    checksum_lines, make_bag, validate_bag,
+};
 pub use self::build::{ManifestOptions, build_manifest};
 pub use self::manifest::{
     Algorithm, Entry, EntryKind, Filters, MANIFEST_FORMAT, MANIFEST_VERSION, Manifest, Skipped,
