@@ -467,3 +467,42 @@ fn bad_roots() {
     .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
 }
+
+#[test]
+fn restore_drill_against_an_objective() {
+    use opskit::backup::{DrillOptions, restore_drill};
+    let d = tree();
+    let m = build_manifest(d.path(), &opts(), None).unwrap();
+    let r = restore_drill(d.path(), &m, &DrillOptions::default(), None).unwrap();
+    assert!(r.passed && r.exact && r.met_rto, "{}", r.summary);
+    assert_eq!(r.rto_seconds, 7200.0);
+    assert!(
+        r.summary.starts_with("restore drill PASSED"),
+        "{}",
+        r.summary
+    );
+    assert_eq!(r.backup_bytes, m.totals.bytes);
+    assert!(r.projected_verify_seconds > 0.0);
+    // The restore took longer than the objective: failed, though exact.
+    let late = DrillOptions {
+        rto: "30m".into(),
+        restore_time: Some("45m".into()),
+        ..Default::default()
+    };
+    let r = restore_drill(d.path(), &m, &late, None).unwrap();
+    assert!(r.exact && !r.met_rto && !r.passed);
+    assert!(r.summary.contains("missed"), "{}", r.summary);
+    // A damaged restore fails whatever the time.
+    std::fs::write(d.path().join("db/orders.sql"), b"xyz").unwrap();
+    let r = restore_drill(d.path(), &m, &DrillOptions::default(), None).unwrap();
+    assert!(!r.exact && !r.passed);
+    assert!(r.summary.contains("1 difference"), "{}", r.summary);
+    let bad = DrillOptions {
+        rto: "soon".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        restore_drill(d.path(), &m, &bad, None).unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
+}

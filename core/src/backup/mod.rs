@@ -15,6 +15,7 @@
 
 mod bagit;
 mod build;
+mod drill;
 mod manifest;
 mod retention;
 mod sign;
@@ -26,6 +27,7 @@ pub use self::bagit::{
     checksum_lines, make_bag, validate_bag,
 };
 pub use self::build::{ManifestOptions, build_manifest};
+pub use self::drill::{DrillOptions, DrillReport, parse_duration, restore_drill};
 pub use self::manifest::{
     Algorithm, Entry, EntryKind, Filters, MANIFEST_FORMAT, MANIFEST_VERSION, Manifest, Skipped,
     Totals,
