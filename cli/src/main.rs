@@ -1,8 +1,9 @@
 //! `opskit`: the command-line front of the opskit library.
 //!
 //! Exit codes: 0 ok, 1 a check failed (a bad branch name, a promotion that
-//! is not a fast-forward, no release to roll back to), 2 invalid input,
-//! usage, or any other error.
+//! is not a fast-forward, no release to roll back to, a tree that differs
+//! from its manifest, an invalid bag or signature, a missed drill), 2
+//! invalid input, usage, or any other error.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -12,6 +13,7 @@ use clap::{Args, Parser, Subcommand};
 use opskit::version::{self, BumpLevel, ChangelogRange, Preset};
 use serde::Serialize;
 
+mod backup;
 mod report;
 
 #[derive(Parser)]
@@ -30,6 +32,9 @@ enum Command {
     /// Versioning: SemVer, next version and changelog from git, releases, branch policy.
     #[command(subcommand)]
     Version(VersionCmd),
+    /// Backup manifests: build, verify, diff, retention, sign, BagIt, checksums, drills.
+    #[command(subcommand)]
+    Backup(backup::BackupCmd),
     /// The state of this machine and repository: versioning (more families to come).
     Report {
         /// Repository (or any folder inside it).
@@ -41,6 +46,12 @@ enum Command {
         /// Pre-release channel the next version goes to (default: a stable release).
         #[arg(long)]
         channel: Option<String>,
+        /// A backup manifest to check (with --tree): adds a backup section.
+        #[arg(long, requires = "tree")]
+        manifest: Option<PathBuf>,
+        /// The tree to check against --manifest (fast verify).
+        #[arg(long, requires = "manifest")]
+        tree: Option<PathBuf>,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -223,12 +234,15 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Version(cmd) => run_version(cmd),
+        Command::Backup(cmd) => backup::run(cmd),
         Command::Report {
             path,
             tag_pattern,
             channel,
+            manifest,
+            tree,
             json,
-        } => report::run(&path, &tag_pattern, channel, json),
+        } => report::run(&path, &tag_pattern, channel, manifest.zip(tree), json),
     };
     let _ = std::io::stdout().flush();
     match result {

@@ -13,8 +13,45 @@ pub(crate) fn run(
     path: &Path,
     tag_pattern: &str,
     channel: Option<String>,
+    backup: Option<(std::path::PathBuf, std::path::PathBuf)>,
     json: bool,
 ) -> opskit::Result<Outcome> {
+    let backup = match backup {
+        Some((manifest, tree)) => {
+            let m = opskit::backup::Manifest::read(&manifest)?;
+            let opts = opskit::backup::VerifyOptions {
+                mode: opskit::backup::VerifyMode::Fast,
+                ..Default::default()
+            };
+            Some((
+                manifest,
+                opskit::backup::verify_tree(&tree, &m, &opts, None)?,
+            ))
+        }
+        None => None,
+    };
+    let outcome = version_section(path, tag_pattern, channel, json, backup.as_ref())?;
+    if let Some((manifest, r)) = &backup {
+        if !json {
+            println!("== backup: {} (fast verify)", manifest.display());
+            crate::backup::print_verify(r);
+        }
+        if !r.exact {
+            return Ok(Outcome::CheckFailed);
+        }
+    }
+    Ok(outcome)
+}
+
+fn version_section(
+    path: &Path,
+    tag_pattern: &str,
+    channel: Option<String>,
+    json: bool,
+    backup: Option<&(std::path::PathBuf, opskit::backup::VerifyReport)>,
+) -> opskit::Result<Outcome> {
+    let backup_json =
+        backup.map(|(m, r)| json!({ "manifest": m.display().to_string(), "verify": r }));
     let options = NextOptions {
         tag_pattern: tag_pattern.to_string(),
         channel,
@@ -24,7 +61,7 @@ pub(crate) fn run(
     match status {
         Ok(s) => {
             if json {
-                print_json(&json!({ "version": s }))?;
+                print_json(&json!({ "version": s, "backup": backup_json }))?;
             } else {
                 println!("== versioning: {}", s.repository);
                 match (&s.branch, s.detached) {
@@ -49,7 +86,9 @@ pub(crate) fn run(
         // Outside a git repository the report still runs and says so.
         Err(e) if e.kind() == ErrorKind::NotFound => {
             if json {
-                print_json(&json!({ "version": { "error": e.to_string() } }))?;
+                print_json(
+                    &json!({ "version": { "error": e.to_string() }, "backup": backup_json }),
+                )?;
             } else {
                 println!("== versioning: skipped: {e}");
             }

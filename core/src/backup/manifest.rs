@@ -571,8 +571,14 @@ mod erased {
     }
 }
 
-/// Write `bytes` to `path` atomically (temp file in the same folder, fsync,
-/// rename, fsync of the folder).
+/// Write `bytes` to `path` atomically: a temporary file in the same folder,
+/// fsync, rename, fsync of the folder; a crash leaves the old file or the
+/// new one. (Used for manifests, signatures and bag tag files.)
+pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic(path, bytes)
+}
+
+/// See [`write_file_atomic`].
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),

@@ -30,7 +30,7 @@ pub use self::build::{ManifestOptions, build_manifest};
 pub use self::drill::{DrillOptions, DrillReport, parse_duration, restore_drill};
 pub use self::manifest::{
     Algorithm, Entry, EntryKind, Filters, MANIFEST_FORMAT, MANIFEST_VERSION, Manifest, Skipped,
-    Totals,
+    Totals, write_file_atomic,
 };
 pub use self::retention::{
     CalendarSpan, Kept, RetentionPlan, RetentionPolicy, Snapshot, parse_snapshots, plan_retention,

@@ -178,22 +178,37 @@ pub struct RetentionPolicy {
 }
 
 /// One snapshot: `restic snapshots --json` output is accepted as it is
-/// (other fields are ignored).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// (other fields are ignored; `"tags": null` is no tags).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Snapshot {
     /// Its id, if it has one.
-    #[serde(default)]
     pub id: Option<String>,
     /// RFC 3339 time with its UTC offset, which decides its calendar buckets.
     pub time: String,
     /// Its tags.
-    #[serde(default, deserialize_with = "null_as_empty")]
     pub tags: Vec<String>,
 }
 
-fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
-    Ok(Option::<Vec<String>>::deserialize(d)?.unwrap_or_default())
+/// A snapshot as read: tags may be missing or `null`.
+#[derive(Deserialize)]
+struct RawSnapshot {
+    #[serde(default)]
+    id: Option<String>,
+    time: String,
+    #[serde(default)]
+    tags: Option<Vec<String>>,
+}
+
+impl<'de> Deserialize<'de> for Snapshot {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let r = RawSnapshot::deserialize(d)?;
+        Ok(Snapshot {
+            id: r.id,
+            time: r.time,
+            tags: r.tags.unwrap_or_default(),
+        })
+    }
 }
 
 /// A snapshot to keep, with the rules that keep it.

@@ -1,0 +1,699 @@
+//! `opskit backup …`: manifests, verify, diff, retention, signatures, BagIt,
+//! checksum lines and restore drills.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use opskit::backup::{self as b, Algorithm, Manifest};
+
+use crate::{Outcome, print_json};
+
+#[derive(Subcommand)]
+pub(crate) enum BackupCmd {
+    /// Describe a tree: every entry with its size, mode, mtime and content hash.
+    Manifest {
+        /// The folder to describe.
+        dir: PathBuf,
+        /// Write the manifest here (atomically); default: standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Record SHA-256 as well as BLAKE3.
+        #[arg(long)]
+        sha256: bool,
+        /// Record SHA-256 only.
+        #[arg(long, conflicts_with = "sha256")]
+        sha256_only: bool,
+        /// A label, `key=value` (repeatable): database, job, encryption, key id.
+        #[arg(long = "label", value_name = "KEY=VALUE")]
+        labels: Vec<String>,
+        /// Only paths matching this glob (repeatable).
+        #[arg(long)]
+        include: Vec<String>,
+        /// Leave out paths matching this glob (repeatable).
+        #[arg(long)]
+        exclude: Vec<String>,
+        /// Follow symlinks instead of recording them.
+        #[arg(long)]
+        follow_symlinks: bool,
+        /// The previous manifest of a chain: its hash is recorded.
+        #[arg(long, value_name = "MANIFEST")]
+        previous: Option<PathBuf>,
+        /// The root label (default: the folder's name).
+        #[arg(long)]
+        root: Option<String>,
+        /// Print a JSON summary instead of text (the manifest goes to --output).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a tree (a backup or a restore) against a manifest.
+    Verify {
+        /// The manifest.
+        manifest: PathBuf,
+        /// The tree to check.
+        dir: PathBuf,
+        /// Trust files whose size and mtime match; hash the rest.
+        #[arg(long)]
+        fast: bool,
+        /// Stop at the first difference.
+        #[arg(long)]
+        stop_at_first: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// What changed between two manifests.
+    Diff {
+        /// The older manifest.
+        old: PathBuf,
+        /// The newer manifest.
+        new: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Which snapshots to keep and remove (restic forget's rules).
+    Retention(RetentionArgs),
+    /// Sign a manifest (HMAC-SHA-256 by default; Ed25519 with --ed25519).
+    Sign {
+        /// The manifest.
+        manifest: PathBuf,
+        /// The key: HMAC secret, or an Ed25519 PKCS#8 PEM private key.
+        #[arg(long)]
+        key_file: PathBuf,
+        /// Sign with Ed25519.
+        #[arg(long)]
+        ed25519: bool,
+        /// The key's name in the signature (default: the key file's stem).
+        #[arg(long)]
+        key_id: Option<String>,
+        /// Write the signature here (default MANIFEST.sig).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a manifest's signature (an Ed25519 public key is enough).
+    CheckSignature {
+        /// The manifest.
+        manifest: PathBuf,
+        /// The HMAC secret, or the Ed25519 public (or private) key.
+        #[arg(long)]
+        key_file: PathBuf,
+        /// The signature (default MANIFEST.sig).
+        #[arg(long)]
+        signature: Option<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a chain of manifests, oldest first.
+    CheckChain {
+        /// The manifests, oldest first.
+        manifests: Vec<PathBuf>,
+    },
+    /// Make a BagIt bag of a folder (in place, or a copy with --to).
+    Bag {
+        /// The folder.
+        dir: PathBuf,
+        /// Write the bag here (a new or empty folder) instead of in place.
+        #[arg(long)]
+        to: Option<PathBuf>,
+        /// A bag-info.txt line, `Label=value` (repeatable).
+        #[arg(long = "info", value_name = "LABEL=VALUE")]
+        info: Vec<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate a BagIt bag (completeness, Payload-Oxum, checksums).
+    ValidateBag {
+        /// The bag.
+        dir: PathBuf,
+        /// Completeness and Payload-Oxum only.
+        #[arg(long)]
+        fast: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print `sha256sum -c` or `b3sum -c` lines for a manifest.
+    Checksums {
+        /// The manifest.
+        manifest: PathBuf,
+        /// sha256sum or b3sum.
+        #[arg(long, default_value = "sha256sum")]
+        format: String,
+    },
+    /// Verify a restored tree, time it, and judge it against an objective.
+    Drill {
+        /// The manifest of the backup.
+        manifest: PathBuf,
+        /// The restored tree.
+        dir: PathBuf,
+        /// The recovery-time objective.
+        #[arg(long, default_value = "2h")]
+        rto: String,
+        /// How long the restore took (counts toward the objective).
+        #[arg(long)]
+        restore_time: Option<String>,
+        /// Fast verification (trust size and mtime).
+        #[arg(long)]
+        fast: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+pub(crate) struct RetentionArgs {
+    /// Snapshots as JSON: a list of {id, time, tags}, or `restic snapshots --json` output.
+    snapshots: PathBuf,
+    /// A policy file (JSON with keep_* fields); flags below override it.
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    /// Keep the newest N snapshots.
+    #[arg(long, value_name = "N")]
+    keep_last: Option<String>,
+    /// Keep the newest snapshot of each of the last N hours.
+    #[arg(long, value_name = "N")]
+    keep_hourly: Option<String>,
+    /// ... days.
+    #[arg(long, value_name = "N")]
+    keep_daily: Option<String>,
+    /// ... ISO weeks.
+    #[arg(long, value_name = "N")]
+    keep_weekly: Option<String>,
+    /// ... months.
+    #[arg(long, value_name = "N")]
+    keep_monthly: Option<String>,
+    /// ... years.
+    #[arg(long, value_name = "N")]
+    keep_yearly: Option<String>,
+    /// Keep everything within this span of the newest snapshot (e.g. 7d, 1y2m).
+    #[arg(long, value_name = "SPAN")]
+    keep_within: Option<String>,
+    /// Keep snapshots with all these tags (comma-separated; repeatable).
+    #[arg(long = "keep-tag", value_name = "TAGS")]
+    keep_tags: Vec<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn read_manifest(p: &Path) -> opskit::Result<Manifest> {
+    Manifest::read(p)
+}
+
+/// A progress bar on stderr when it is a terminal.
+fn bar(json: bool) -> Option<indicatif::ProgressBar> {
+    if json || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new(0);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:30} {bytes}/{total_bytes} {bytes_per_sec} {msg} eta {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(pb)
+}
+
+fn with_bar<T>(
+    json: bool,
+    run: impl FnOnce(Option<b::ProgressFn<'_>>) -> opskit::Result<T>,
+) -> opskit::Result<T> {
+    match bar(json) {
+        None => run(None),
+        Some(pb) => {
+            let mut cb = |p: b::Progress| {
+                pb.set_length(p.bytes_total);
+                pb.set_position(p.bytes_done);
+                pb.set_message(format!("{}/{} files", p.files_done, p.files_total));
+            };
+            let out = run(Some(&mut cb));
+            pb.finish_and_clear();
+            out
+        }
+    }
+}
+
+fn pairs(list: &[String], what: &str) -> opskit::Result<Vec<(String, String)>> {
+    list.iter()
+        .map(|kv| {
+            kv.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+                .ok_or_else(|| opskit::Error::invalid(format!("{what} {kv:?} must be KEY=VALUE")))
+        })
+        .collect()
+}
+
+fn count(flag: &Option<String>, name: &str) -> opskit::Result<Option<i64>> {
+    flag.as_deref()
+        .map(|v| {
+            if v == "unlimited" {
+                Ok(-1)
+            } else {
+                v.parse::<i64>().map_err(|_| {
+                    opskit::Error::invalid(format!(
+                        "--keep-{name} {v:?} must be a count or `unlimited`"
+                    ))
+                })
+            }
+        })
+        .transpose()
+}
+
+fn read_text(p: &Path, what: &str) -> opskit::Result<String> {
+    std::fs::read_to_string(p).map_err(|e| opskit::Error::io(p, &format!("read {what}"), e))
+}
+
+pub(crate) fn run(cmd: BackupCmd) -> opskit::Result<Outcome> {
+    match cmd {
+        BackupCmd::Manifest {
+            dir,
+            output,
+            sha256,
+            sha256_only,
+            labels,
+            include,
+            exclude,
+            follow_symlinks,
+            previous,
+            root,
+            json,
+        } => {
+            let algorithms = match (sha256, sha256_only) {
+                (_, true) => vec![Algorithm::Sha256],
+                (true, _) => vec![Algorithm::Blake3, Algorithm::Sha256],
+                _ => vec![Algorithm::Blake3],
+            };
+            let previous = match previous {
+                Some(p) => Some(read_manifest(&p)?.chain_hash()?),
+                None => None,
+            };
+            let opts = b::ManifestOptions {
+                algorithms,
+                include,
+                exclude,
+                follow_symlinks,
+                root,
+                labels: pairs(&labels, "--label")?
+                    .into_iter()
+                    .collect::<BTreeMap<_, _>>(),
+                previous,
+                created: std::env::var("SOURCE_DATE_EPOCH")
+                    .ok()
+                    .and_then(|s| s.parse::<i64>().ok())
+                    .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+                    .and_then(|t| {
+                        t.format(&time::format_description::well_known::Rfc3339)
+                            .ok()
+                    }),
+                ..Default::default()
+            };
+            let started = std::time::Instant::now();
+            let m = with_bar(json || output.is_none(), |p| {
+                b::build_manifest(&dir, &opts, p)
+            })?;
+            let secs = started.elapsed().as_secs_f64();
+            match &output {
+                Some(out) => m.write(out)?,
+                None => print!("{}", m.to_canonical_string()?),
+            }
+            if json {
+                print_json(&serde_json::json!({
+                    "output": output.as_ref().map(|o| o.display().to_string()),
+                    "totals": m.totals,
+                    "skipped": m.skipped,
+                    "chain_hash": m.chain_hash()?,
+                    "seconds": secs,
+                }))?;
+            } else if let Some(out) = &output {
+                println!(
+                    "{}: {} files, {} dirs, {} symlinks, {} bytes in {:.2}s ({:.0} MB/s)",
+                    out.display(),
+                    m.totals.files,
+                    m.totals.dirs,
+                    m.totals.symlinks,
+                    m.totals.bytes,
+                    secs,
+                    m.totals.bytes as f64 / secs.max(1e-9) / 1e6
+                );
+                for s in &m.skipped {
+                    println!("skipped {}: {}", s.path, s.reason);
+                }
+            }
+        }
+        BackupCmd::Verify {
+            manifest,
+            dir,
+            fast,
+            stop_at_first,
+            json,
+        } => {
+            let m = read_manifest(&manifest)?;
+            let opts = b::VerifyOptions {
+                mode: if fast {
+                    b::VerifyMode::Fast
+                } else {
+                    b::VerifyMode::Full
+                },
+                stop_at_first,
+                follow_symlinks: false,
+            };
+            let r = with_bar(json, |p| b::verify_tree(&dir, &m, &opts, p))?;
+            if json {
+                print_json(&r)?;
+            } else {
+                print_verify(&r);
+            }
+            if !r.exact {
+                return Ok(Outcome::CheckFailed);
+            }
+        }
+        BackupCmd::Diff { old, new, json } => {
+            let d = b::diff_manifests(&read_manifest(&old)?, &read_manifest(&new)?)?;
+            if json {
+                print_json(&d)?;
+            } else {
+                for i in &d.added {
+                    println!("+ {}", i.path);
+                }
+                for i in &d.removed {
+                    println!("- {}", i.path);
+                }
+                for i in &d.modified {
+                    println!("M {}", i.path);
+                }
+                for r in &d.renamed {
+                    println!("R {} -> {}", r.from, r.to);
+                }
+                for i in &d.type_changed {
+                    println!("T {}", i.path);
+                }
+                for i in &d.suspicious {
+                    println!(
+                        "? {} (content changed, size and mtime did not: corruption?)",
+                        i.path
+                    );
+                }
+                println!(
+                    "{} added ({} bytes), {} removed ({} bytes), {} modified ({} bytes), {} renamed",
+                    d.added.len(),
+                    d.bytes_added,
+                    d.removed.len(),
+                    d.bytes_removed,
+                    d.modified.len(),
+                    d.bytes_modified,
+                    d.renamed.len()
+                );
+            }
+        }
+        BackupCmd::Retention(a) => {
+            let mut policy: b::RetentionPolicy = match &a.policy {
+                Some(p) => serde_json::from_str(&read_text(p, "policy")?).map_err(|e| {
+                    opskit::Error::invalid(format!("invalid policy {}: {e}", p.display()))
+                })?,
+                None => b::RetentionPolicy::default(),
+            };
+            for (flag, name, slot) in [
+                (&a.keep_last, "last", &mut policy.keep_last),
+                (&a.keep_hourly, "hourly", &mut policy.keep_hourly),
+                (&a.keep_daily, "daily", &mut policy.keep_daily),
+                (&a.keep_weekly, "weekly", &mut policy.keep_weekly),
+                (&a.keep_monthly, "monthly", &mut policy.keep_monthly),
+                (&a.keep_yearly, "yearly", &mut policy.keep_yearly),
+            ] {
+                if let Some(n) = count(flag, name)? {
+                    *slot = Some(n);
+                }
+            }
+            if let Some(w) = &a.keep_within {
+                policy.keep_within = Some(b::CalendarSpan::parse(w)?);
+            }
+            for t in &a.keep_tags {
+                policy
+                    .keep_tags
+                    .push(t.split(',').map(|s| s.trim().to_string()).collect());
+            }
+            let snaps = b::parse_snapshots(&read_text(&a.snapshots, "snapshots")?)?;
+            let plan = b::plan_retention(&snaps, &policy, None)?;
+            if a.json {
+                print_json(&plan)?;
+            } else {
+                for k in &plan.keep {
+                    println!(
+                        "keep   {} {}  [{}]",
+                        k.snapshot.id.as_deref().unwrap_or("-"),
+                        k.snapshot.time,
+                        k.reasons.join(", ")
+                    );
+                }
+                for r in &plan.remove {
+                    println!("remove {} {}", r.id.as_deref().unwrap_or("-"), r.time);
+                }
+                for f in &plan.future {
+                    println!(
+                        "warning: snapshot {} is dated in the future ({})",
+                        f.id.as_deref().unwrap_or("-"),
+                        f.time
+                    );
+                }
+                println!(
+                    "{} to keep, {} to remove",
+                    plan.keep.len(),
+                    plan.remove.len()
+                );
+            }
+        }
+        BackupCmd::Sign {
+            manifest,
+            key_file,
+            ed25519,
+            key_id,
+            output,
+            json,
+        } => {
+            let m = read_manifest(&manifest)?;
+            let key = std::fs::read(&key_file)
+                .map_err(|e| opskit::Error::io(&key_file, "read key", e))?;
+            let key_id = key_id.unwrap_or_else(|| {
+                key_file
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "key".into())
+            });
+            let alg = if ed25519 {
+                b::SignatureAlgorithm::Ed25519
+            } else {
+                b::SignatureAlgorithm::HmacSha256
+            };
+            let sig = b::sign_manifest(&m, alg, &key, &key_id)?;
+            let out = output.unwrap_or_else(|| sig_path(&manifest));
+            opskit::backup::write_file_atomic(&out, sig.to_json()?.as_bytes())?;
+            if json {
+                print_json(
+                    &serde_json::json!({"signature": out.display().to_string(), "algorithm": alg.as_str(), "key_id": key_id}),
+                )?;
+            } else {
+                println!(
+                    "signed {} with {} key {key_id:?}: {}",
+                    manifest.display(),
+                    alg.as_str(),
+                    out.display()
+                );
+            }
+        }
+        BackupCmd::CheckSignature {
+            manifest,
+            key_file,
+            signature,
+            json,
+        } => {
+            let m = read_manifest(&manifest)?;
+            let key = std::fs::read(&key_file)
+                .map_err(|e| opskit::Error::io(&key_file, "read key", e))?;
+            let sig_file = signature.unwrap_or_else(|| sig_path(&manifest));
+            let sig = b::Signature::from_json(&read_text(&sig_file, "signature")?)?;
+            match b::check_signature(&m, &sig, &key) {
+                Ok(()) => {
+                    if json {
+                        print_json(&serde_json::json!({"valid": true, "key_id": sig.key_id}))?;
+                    } else {
+                        println!(
+                            "ok: {} is signed by {:?} ({})",
+                            manifest.display(),
+                            sig.key_id,
+                            sig.algorithm.as_str()
+                        );
+                    }
+                }
+                Err(e) if e.kind() == opskit::ErrorKind::Integrity => {
+                    if json {
+                        print_json(&serde_json::json!({"valid": false, "reason": e.to_string()}))?;
+                    } else {
+                        println!("INVALID: {e}");
+                    }
+                    return Ok(Outcome::CheckFailed);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        BackupCmd::CheckChain { manifests } => {
+            let list = manifests
+                .iter()
+                .map(|p| read_manifest(p))
+                .collect::<opskit::Result<Vec<_>>>()?;
+            match b::check_chain(&list) {
+                Ok(()) => println!("ok: {} manifests form an unbroken chain", list.len()),
+                Err(e) if e.kind() == opskit::ErrorKind::Integrity => {
+                    println!("BROKEN: {e}");
+                    return Ok(Outcome::CheckFailed);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        BackupCmd::Bag {
+            dir,
+            to,
+            info,
+            json,
+        } => {
+            let opts = b::BagOptions {
+                dest: to.map(|t| t.display().to_string()),
+                info: pairs(&info, "--info")?,
+                ..Default::default()
+            };
+            let r = b::make_bag(&dir, &opts)?;
+            if json {
+                print_json(&r)?;
+            } else {
+                println!(
+                    "bag {}: {} files, {} bytes (Payload-Oxum {})",
+                    r.bag, r.files, r.bytes, r.payload_oxum
+                );
+                for w in &r.warnings {
+                    println!("warning: {w}");
+                }
+            }
+        }
+        BackupCmd::ValidateBag { dir, fast, json } => {
+            let v = b::validate_bag(&dir, &b::BagValidateOptions { fast })?;
+            if json {
+                print_json(&v)?;
+            } else {
+                for e in &v.errors {
+                    println!("error: {e}");
+                }
+                for w in &v.warnings {
+                    println!("warning: {w}");
+                }
+                println!(
+                    "{}: {} (BagIt {}, {} files, {} bytes)",
+                    dir.display(),
+                    if v.valid { "valid" } else { "INVALID" },
+                    v.version.as_deref().unwrap_or("?"),
+                    v.files,
+                    v.bytes
+                );
+            }
+            if !v.valid {
+                return Ok(Outcome::CheckFailed);
+            }
+        }
+        BackupCmd::Checksums { manifest, format } => {
+            let f = match format.as_str() {
+                "sha256sum" => b::ChecksumFormat::Sha256sum,
+                "b3sum" => b::ChecksumFormat::B3sum,
+                other => {
+                    return Err(opskit::Error::invalid(format!(
+                        "unknown --format {other:?}; use sha256sum or b3sum"
+                    )));
+                }
+            };
+            print!("{}", b::checksum_lines(&read_manifest(&manifest)?, f)?);
+        }
+        BackupCmd::Drill {
+            manifest,
+            dir,
+            rto,
+            restore_time,
+            fast,
+            json,
+        } => {
+            let m = read_manifest(&manifest)?;
+            let opts = b::DrillOptions {
+                rto,
+                restore_time,
+                verify: b::VerifyOptions {
+                    mode: if fast {
+                        b::VerifyMode::Fast
+                    } else {
+                        b::VerifyMode::Full
+                    },
+                    ..Default::default()
+                },
+            };
+            let r = with_bar(json, |p| b::restore_drill(&dir, &m, &opts, p))?;
+            if json {
+                print_json(&r)?;
+            } else {
+                print_verify(&r.verify);
+                println!("{}", r.summary);
+            }
+            if !r.passed {
+                return Ok(Outcome::CheckFailed);
+            }
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+fn sig_path(manifest: &Path) -> PathBuf {
+    let mut s = manifest.as_os_str().to_os_string();
+    s.push(".sig");
+    PathBuf::from(s)
+}
+
+/// How many differences the human output lists; `--json` has them all.
+const LISTED: usize = 50;
+
+pub(crate) fn print_verify(r: &b::VerifyReport) {
+    for d in r.differences.iter().take(LISTED) {
+        let detail = match (&d.expected, &d.found) {
+            (Some(e), Some(f)) => format!(" (expected {e}, found {f})"),
+            (None, Some(f)) => format!(" ({f})"),
+            _ => String::new(),
+        };
+        let problem = serde_json::to_value(d.problem)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        println!("{problem:<12} {}{detail}", d.path);
+    }
+    if r.differences.len() > LISTED {
+        println!(
+            "... and {} more (--json lists them all)",
+            r.differences.len() - LISTED
+        );
+    }
+    println!(
+        "{}: {} files ({} bytes) checked, {} hashed at {:.0} MB/s in {:.2}s{}",
+        if r.exact { "exact match" } else { "DIFFERS" },
+        r.files_checked,
+        r.bytes_checked,
+        r.files_hashed,
+        r.bytes_per_second / 1e6,
+        r.elapsed_seconds,
+        if r.stopped_early {
+            " (stopped at the first difference)"
+        } else {
+            ""
+        }
+    );
+}

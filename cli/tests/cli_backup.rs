@@ -1,0 +1,272 @@
+//! `opskit backup …` run as a user would: files in, files out, exit codes.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn opskit(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_opskit"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run opskit")
+}
+
+fn out(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn setup() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    let t = d.path().join("tree");
+    std::fs::create_dir_all(t.join("db")).unwrap();
+    std::fs::write(t.join("db/orders.sql"), b"insert 1;\n").unwrap();
+    std::fs::write(t.join("db/users.sql"), b"insert 2;\n").unwrap();
+    d
+}
+
+#[test]
+fn manifest_verify_diff_and_exit_codes() {
+    let d = setup();
+    let p = d.path();
+    let o = opskit(
+        p,
+        &[
+            "backup",
+            "manifest",
+            "tree",
+            "-o",
+            "m1.json",
+            "--sha256",
+            "--label",
+            "database=orders",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(out(&o).contains("m1.json: 2 files, 1 dirs"), "{}", out(&o));
+    let text = std::fs::read_to_string(p.join("m1.json")).unwrap();
+    assert!(text.contains("\"database\":\"orders\"") && text.contains("\"sha256\""));
+    let o = opskit(p, &["backup", "verify", "m1.json", "tree"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(out(&o).contains("exact match"));
+    std::fs::write(p.join("tree/db/orders.sql"), b"insert 3;\n").unwrap();
+    std::fs::write(p.join("tree/db/new.sql"), b"new").unwrap();
+    let o = opskit(p, &["backup", "verify", "m1.json", "tree", "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["exact"], false);
+    assert_eq!(v["counts"]["content"], 1);
+    assert_eq!(v["counts"]["extra"], 1);
+    let o = opskit(
+        p,
+        &[
+            "backup",
+            "manifest",
+            "tree",
+            "-o",
+            "m2.json",
+            "--sha256",
+            "--previous",
+            "m1.json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let o = opskit(p, &["backup", "diff", "m1.json", "m2.json"]);
+    assert!(
+        out(&o).contains("+ db/new.sql") && out(&o).contains("M db/orders.sql"),
+        "{}",
+        out(&o)
+    );
+    let o = opskit(p, &["backup", "check-chain", "m1.json", "m2.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let o = opskit(p, &["backup", "check-chain", "m2.json", "m1.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    // sha256sum lines accepted by sha256sum -c, run in the tree.
+    let o = opskit(
+        p,
+        &["backup", "checksums", "m2.json", "--format", "sha256sum"],
+    );
+    std::fs::write(p.join("SUMS"), &o.stdout).unwrap();
+    let ok = Command::new("sha256sum")
+        .args(["-c", "../SUMS"])
+        .current_dir(p.join("tree"))
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    // A manifest to stdout is canonical JSON; a bad manifest is exit 2.
+    let o = opskit(p, &["backup", "manifest", "tree"]);
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("{\n  \"format\": \"opskit-manifest\""));
+    std::fs::write(
+        p.join("bad.json"),
+        "{\"format\":\"opskit-manifest\",\"version\":9}",
+    )
+    .unwrap();
+    let o = opskit(p, &["backup", "verify", "bad.json", "tree"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(out(&o).contains("newer"), "{}", out(&o));
+}
+
+#[test]
+fn sign_check_bag_drill_and_retention() {
+    let d = setup();
+    let p = d.path();
+    opskit(p, &["backup", "manifest", "tree", "-o", "m.json"]);
+    std::fs::write(p.join("hmac.key"), b"0123456789abcdef0123456789abcdef").unwrap();
+    let o = opskit(p, &["backup", "sign", "m.json", "--key-file", "hmac.key"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(p.join("m.json.sig").exists());
+    let o = opskit(
+        p,
+        &[
+            "backup",
+            "check-signature",
+            "m.json",
+            "--key-file",
+            "hmac.key",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    std::fs::write(p.join("other.key"), b"another key, also long enough").unwrap();
+    let o = opskit(
+        p,
+        &[
+            "backup",
+            "check-signature",
+            "m.json",
+            "--key-file",
+            "other.key",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out(&o).contains("INVALID"));
+    // Ed25519 with openssl keys.
+    let keygen = Command::new("openssl")
+        .args(["genpkey", "-algorithm", "ed25519", "-out", "ed.pem"])
+        .current_dir(p)
+        .status()
+        .unwrap();
+    assert!(keygen.success());
+    let pubout = Command::new("openssl")
+        .args(["pkey", "-in", "ed.pem", "-pubout", "-out", "ed.pub"])
+        .current_dir(p)
+        .status()
+        .unwrap();
+    assert!(pubout.success());
+    assert_eq!(
+        opskit(
+            p,
+            &[
+                "backup",
+                "sign",
+                "m.json",
+                "--key-file",
+                "ed.pem",
+                "--ed25519",
+                "-o",
+                "m.ed.sig"
+            ]
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    let o = opskit(
+        p,
+        &[
+            "backup",
+            "check-signature",
+            "m.json",
+            "--key-file",
+            "ed.pub",
+            "--signature",
+            "m.ed.sig",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    // Drill.
+    let o = opskit(
+        p,
+        &[
+            "backup",
+            "drill",
+            "m.json",
+            "tree",
+            "--rto",
+            "2h",
+            "--restore-time",
+            "20m",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(out(&o).contains("restore drill PASSED"));
+    let o = opskit(
+        p,
+        &[
+            "backup",
+            "drill",
+            "m.json",
+            "tree",
+            "--rto",
+            "10m",
+            "--restore-time",
+            "20m",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    // Bag a copy, validate it, break it.
+    let o = opskit(
+        p,
+        &[
+            "backup",
+            "bag",
+            "tree",
+            "--to",
+            "bag",
+            "--info",
+            "Source-Organization=Ops",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert_eq!(
+        opskit(p, &["backup", "validate-bag", "bag"]).status.code(),
+        Some(0)
+    );
+    std::fs::write(p.join("bag/data/extra"), b"x").unwrap();
+    let o = opskit(p, &["backup", "validate-bag", "bag"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out(&o).contains("not listed"), "{}", out(&o));
+    // Retention from flags over restic-style JSON.
+    std::fs::write(
+        p.join("snaps.json"),
+        r#"[{"id":"a","time":"2026-12-01T01:00:00Z"},{"id":"b","time":"2026-11-30T01:00:00Z"},{"id":"c","time":"2026-11-30T00:30:00Z"}]"#,
+    )
+    .unwrap();
+    let o = opskit(
+        p,
+        &[
+            "backup",
+            "retention",
+            "snaps.json",
+            "--keep-daily",
+            "7",
+            "--json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["keep"].as_array().unwrap().len(), 3, "{v}");
+    let o = opskit(
+        p,
+        &["backup", "retention", "snaps.json", "--keep-daily", "1"],
+    );
+    assert!(out(&o).contains("remove"), "{}", out(&o));
+    let o = opskit(p, &["backup", "retention", "snaps.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(out(&o).contains("keeps nothing"));
+    // report gains a backup section.
+    let o = opskit(p, &["report", "--manifest", "m.json", "--tree", "tree"]);
+    assert!(out(&o).contains("== backup: m.json"), "{}", out(&o));
+}
