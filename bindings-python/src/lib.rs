@@ -5,6 +5,7 @@
 
 use pyo3::prelude::*;
 
+mod backup;
 mod error;
 mod version;
 
@@ -46,5 +47,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_test_error, m)?)?;
     m.add_function(wrap_pyfunction!(_error_codes, m)?)?;
     version::register(m)?;
+    backup::register(m)?;
     Ok(())
 }

@@ -1,11 +1,13 @@
 """opskit: an embeddable operations library (Rust core, Python binding).
 
 Families: ``opskit.version`` (SemVer, Conventional Commits, next version and
-changelog from git, releases and rollback targets, branch policy).
+changelog from git, releases and rollback targets, branch policy) and
+``opskit.backup`` (manifests, verify, diff, retention, signatures, BagIt,
+checksum lines, restore drills).
 Errors are ``opskit.OpskitError`` subclasses, one per kind (``opskit.exceptions``).
 """
 
-from . import exceptions, version
+from . import backup, exceptions, version
 from ._native import __version__
 from .exceptions import (
     GitError,
@@ -22,6 +24,7 @@ from .exceptions import (
 
 __all__ = [
     "__version__",
+    "backup",
     "exceptions",
     "version",
     "OpskitError",

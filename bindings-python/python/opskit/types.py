@@ -1,6 +1,6 @@
 """TypedDicts for the results of opskit's functions (plain dicts at runtime)."""
 
-from typing import List, Optional, TypedDict
+from typing import Dict, List, Optional, TypedDict
 
 __all__ = [
     "VersionParts",
@@ -18,6 +18,24 @@ __all__ = [
     "Promotion",
     "GroupRule",
     "VersionStatus",
+    "ManifestEntry",
+    "ManifestTotals",
+    "ManifestFilters",
+    "Skipped",
+    "Manifest",
+    "Progress",
+    "Difference",
+    "VerifyReport",
+    "DiffItem",
+    "Renamed",
+    "ManifestDiff",
+    "Snapshot",
+    "KeptSnapshot",
+    "RetentionPlan",
+    "Signature",
+    "BagReport",
+    "BagValidation",
+    "DrillReport",
 ]
 
 
@@ -159,3 +177,167 @@ class VersionStatus(TypedDict):
     branch_check: Optional[BranchCheck]
     current: Optional[Release]
     next: Optional[NextVersion]
+
+
+class _EntryBase(TypedDict):
+    path: str
+    kind: str
+    mode: str
+    mtime: str
+
+
+class ManifestEntry(_EntryBase, total=False):
+    path_bytes: str
+    size: int
+    blake3: str
+    sha256: str
+    target: str
+    target_bytes: str
+
+
+class ManifestTotals(TypedDict):
+    files: int
+    dirs: int
+    symlinks: int
+    other: int
+    bytes: int
+
+
+class ManifestFilters(TypedDict):
+    include: List[str]
+    exclude: List[str]
+
+
+class Skipped(TypedDict):
+    path: str
+    reason: str
+
+
+class Manifest(TypedDict):
+    format: str
+    version: int
+    created: str
+    root: str
+    algorithms: List[str]
+    labels: Dict[str, str]
+    previous: Optional[str]
+    filters: ManifestFilters
+    totals: ManifestTotals
+    entries: List[ManifestEntry]
+    skipped: List[Skipped]
+
+
+class Progress(TypedDict):
+    files_done: int
+    files_total: int
+    bytes_done: int
+    bytes_total: int
+
+
+class Difference(TypedDict):
+    path: str
+    problem: str
+    expected: Optional[str]
+    found: Optional[str]
+
+
+class VerifyReport(TypedDict):
+    exact: bool
+    mode: str
+    differences: List[Difference]
+    counts: Dict[str, int]
+    files_checked: int
+    files_hashed: int
+    bytes_checked: int
+    bytes_hashed: int
+    elapsed_seconds: float
+    bytes_per_second: float
+    stopped_early: bool
+
+
+class DiffItem(TypedDict):
+    path: str
+    kind: str
+    size: Optional[int]
+    old_size: Optional[int]
+
+
+# "from" is a keyword, so this one uses the functional syntax.
+Renamed = TypedDict("Renamed", {"from": str, "to": str, "size": int})
+
+
+class ManifestDiff(TypedDict):
+    identical: bool
+    algorithm: Optional[str]
+    added: List[DiffItem]
+    removed: List[DiffItem]
+    modified: List[DiffItem]
+    renamed: List[Renamed]
+    type_changed: List[DiffItem]
+    suspicious: List[DiffItem]
+    metadata_changed: List[DiffItem]
+    bytes_added: int
+    bytes_removed: int
+    bytes_modified: int
+
+
+class Snapshot(TypedDict):
+    id: Optional[str]
+    time: str
+    tags: List[str]
+
+
+class KeptSnapshot(TypedDict):
+    snapshot: Snapshot
+    reasons: List[str]
+    counters: Dict[str, int]
+
+
+class RetentionPlan(TypedDict):
+    keep: List[KeptSnapshot]
+    remove: List[Snapshot]
+    latest: Optional[str]
+    future: List[Snapshot]
+
+
+class Signature(TypedDict):
+    format: str
+    version: int
+    algorithm: str
+    key_id: str
+    manifest: str
+    signature: str
+
+
+class BagReport(TypedDict):
+    bag: str
+    files: int
+    bytes: int
+    payload_oxum: str
+    warnings: List[str]
+
+
+class BagValidation(TypedDict):
+    valid: bool
+    complete: bool
+    version: Optional[str]
+    algorithms: List[str]
+    files: int
+    bytes: int
+    errors: List[str]
+    warnings: List[str]
+
+
+class DrillReport(TypedDict):
+    passed: bool
+    exact: bool
+    rto_seconds: float
+    restore_seconds: float
+    verify_seconds: float
+    total_seconds: float
+    met_rto: bool
+    backup_bytes: int
+    bytes_per_second: float
+    projected_verify_seconds: float
+    verify: VerifyReport
+    summary: str

@@ -1,0 +1,302 @@
+//! `opskit.backup`: the backup-manifest family for Python. Hashing, walking
+//! and checking run without the GIL; a progress callback, when given, is
+//! called on the calling thread (re-taking the GIL for each call).
+
+use std::path::PathBuf;
+
+use opskit::backup as b;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyString};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{detached, invalid, to_py};
+
+fn out<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
+    pythonize::pythonize(py, value).map_err(|e| invalid(py, "cannot convert the result", e))
+}
+
+fn opts<T: DeserializeOwned + Default>(
+    py: Python<'_>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<T> {
+    match kwargs {
+        None => Ok(T::default()),
+        Some(d) => pythonize::depythonize(d.as_any())
+            .map_err(|e| invalid(py, "invalid keyword options", e)),
+    }
+}
+
+fn from_py<T: DeserializeOwned>(py: Python<'_>, what: &str, v: &Bound<'_, PyAny>) -> PyResult<T> {
+    pythonize::depythonize(v).map_err(|e| invalid(py, &format!("invalid {what}"), e))
+}
+
+/// A manifest given as a dict (as returned by `build_manifest`) or as the
+/// path of a manifest file.
+fn manifest_arg(py: Python<'_>, v: &Bound<'_, PyAny>) -> PyResult<b::Manifest> {
+    if v.is_instance_of::<PyDict>() {
+        let m: b::Manifest = from_py(py, "manifest", v)?;
+        m.validate().map_err(|e| to_py(py, e))?;
+        return Ok(m);
+    }
+    let path: PathBuf = v
+        .extract()
+        .map_err(|_| invalid(py, "manifest", "give a manifest dict or a path"))?;
+    detached(py, || b::Manifest::read(&path))
+}
+
+/// Run `work` without the GIL, passing it a progress callback that calls the
+/// Python `callback` (if any) with a dict; an exception raised by the
+/// callback is raised after the work ends.
+fn with_progress<T: Send>(
+    py: Python<'_>,
+    callback: Option<Py<PyAny>>,
+    work: impl FnOnce(Option<b::ProgressFn<'_>>) -> opskit::Result<T> + Send,
+) -> PyResult<T> {
+    let Some(cb) = callback else {
+        return detached(py, || work(None));
+    };
+    let mut failure: Option<PyErr> = None;
+    let result = py.detach(|| {
+        let mut report = |p: b::Progress| {
+            if failure.is_some() {
+                return;
+            }
+            Python::attach(|py| {
+                let call = pythonize::pythonize(py, &p)
+                    .map_err(|e| invalid(py, "progress", e))
+                    .and_then(|d| cb.call1(py, (d,)));
+                if let Err(e) = call {
+                    failure = Some(e);
+                }
+            });
+        };
+        work(Some(&mut report))
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    result.map_err(|e| to_py(py, e))
+}
+
+/// Describe the tree at `path`: every entry with size, mode, mtime and hash.
+#[pyfunction]
+#[pyo3(signature = (path, *, progress=None, **options))]
+fn build_manifest<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    progress: Option<Py<PyAny>>,
+    options: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let o: b::ManifestOptions = opts(py, options)?;
+    let m = with_progress(py, progress, |p| b::build_manifest(&path, &o, p))?;
+    out(py, &m)
+}
+
+/// Read and validate a manifest file.
+#[pyfunction]
+fn read_manifest(py: Python<'_>, path: PathBuf) -> PyResult<Bound<'_, PyAny>> {
+    out(py, &detached(py, || b::Manifest::read(&path))?)
+}
+
+/// Write a manifest (dict) to `path` atomically, in canonical form.
+#[pyfunction]
+fn write_manifest(py: Python<'_>, manifest: &Bound<'_, PyAny>, path: PathBuf) -> PyResult<()> {
+    let m = manifest_arg(py, manifest)?;
+    detached(py, || m.write(&path))
+}
+
+/// The canonical text of a manifest.
+#[pyfunction]
+fn manifest_to_json(py: Python<'_>, manifest: &Bound<'_, PyAny>) -> PyResult<String> {
+    let m = manifest_arg(py, manifest)?;
+    m.to_canonical_string().map_err(|e| to_py(py, e))
+}
+
+/// Parse and validate manifest text.
+#[pyfunction]
+fn manifest_from_json<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    out(py, &b::Manifest::from_json(text).map_err(|e| to_py(py, e))?)
+}
+
+/// `blake3:<hex>` of the manifest: what the next manifest names as `previous`.
+#[pyfunction]
+fn chain_hash(py: Python<'_>, manifest: &Bound<'_, PyAny>) -> PyResult<String> {
+    let m = manifest_arg(py, manifest)?;
+    m.chain_hash().map_err(|e| to_py(py, e))
+}
+
+/// Check the tree at `path` against a manifest (dict or file path).
+#[pyfunction]
+#[pyo3(signature = (path, manifest, *, progress=None, **options))]
+fn verify_tree<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    manifest: &Bound<'py, PyAny>,
+    progress: Option<Py<PyAny>>,
+    options: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let m = manifest_arg(py, manifest)?;
+    let o: b::VerifyOptions = opts(py, options)?;
+    let r = with_progress(py, progress, |p| b::verify_tree(&path, &m, &o, p))?;
+    out(py, &r)
+}
+
+/// What changed between two manifests (dicts or file paths).
+#[pyfunction]
+fn diff_manifests<'py>(
+    py: Python<'py>,
+    old: &Bound<'py, PyAny>,
+    new: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (a, c) = (manifest_arg(py, old)?, manifest_arg(py, new)?);
+    out(py, &detached(py, || b::diff_manifests(&a, &c))?)
+}
+
+/// Which snapshots to keep (restic forget's rules). `snapshots` is a list of
+/// `{id, time, tags}` dicts or JSON text (`restic snapshots --json` as it is).
+#[pyfunction]
+#[pyo3(signature = (snapshots, policy, *, now=None))]
+fn plan_retention<'py>(
+    py: Python<'py>,
+    snapshots: &Bound<'py, PyAny>,
+    policy: &Bound<'py, PyAny>,
+    now: Option<String>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let list: Vec<b::Snapshot> = if let Ok(text) = snapshots.cast::<PyString>() {
+        b::parse_snapshots(&text.to_cow()?).map_err(|e| to_py(py, e))?
+    } else {
+        from_py(py, "snapshots", snapshots)?
+    };
+    let p: b::RetentionPolicy = from_py(py, "retention policy", policy)?;
+    out(
+        py,
+        &b::plan_retention(&list, &p, now.as_deref()).map_err(|e| to_py(py, e))?,
+    )
+}
+
+fn key_bytes(key: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    if let Ok(b) = key.cast::<PyBytes>() {
+        return Ok(b.as_bytes().to_vec());
+    }
+    if let Ok(s) = key.cast::<PyString>() {
+        return Ok(s.to_cow()?.as_bytes().to_vec());
+    }
+    Err(invalid(key.py(), "key", "give the key as bytes or str"))
+}
+
+/// Sign a manifest: HMAC-SHA-256 (`key` = the secret) or Ed25519 (`key` =
+/// PKCS#8 PEM private key). Returns the signature document as a dict.
+#[pyfunction]
+#[pyo3(signature = (manifest, key, *, key_id, algorithm="hmac-sha256"))]
+fn sign_manifest<'py>(
+    py: Python<'py>,
+    manifest: &Bound<'py, PyAny>,
+    key: &Bound<'py, PyAny>,
+    key_id: &str,
+    algorithm: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let m = manifest_arg(py, manifest)?;
+    let alg: b::SignatureAlgorithm = algorithm.parse().map_err(|e| to_py(py, e))?;
+    let k = key_bytes(key)?;
+    out(
+        py,
+        &b::sign_manifest(&m, alg, &k, key_id).map_err(|e| to_py(py, e))?,
+    )
+}
+
+/// Check a signature (dict) over a manifest; raises `IntegrityError` when it
+/// does not match. For Ed25519 the public key is enough.
+#[pyfunction]
+fn check_signature(
+    py: Python<'_>,
+    manifest: &Bound<'_, PyAny>,
+    signature: &Bound<'_, PyAny>,
+    key: &Bound<'_, PyAny>,
+) -> PyResult<()> {
+    let m = manifest_arg(py, manifest)?;
+    let sig: b::Signature = from_py(py, "signature", signature)?;
+    let k = key_bytes(key)?;
+    b::check_signature(&m, &sig, &k).map_err(|e| to_py(py, e))
+}
+
+/// Check a chain of manifests (dicts or paths), oldest first; raises
+/// `IntegrityError` at the first break.
+#[pyfunction]
+fn check_chain(py: Python<'_>, manifests: Vec<Bound<'_, PyAny>>) -> PyResult<()> {
+    let list = manifests
+        .iter()
+        .map(|m| manifest_arg(py, m))
+        .collect::<PyResult<Vec<_>>>()?;
+    b::check_chain(&list).map_err(|e| to_py(py, e))
+}
+
+/// Make a BagIt bag of the folder (in place, or a copy with `dest=`).
+#[pyfunction]
+#[pyo3(signature = (path, **options))]
+fn make_bag<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    options: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let o: b::BagOptions = opts(py, options)?;
+    out(py, &detached(py, || b::make_bag(&path, &o))?)
+}
+
+/// Validate a BagIt bag: `{valid, complete, errors, warnings, ...}`.
+#[pyfunction]
+#[pyo3(signature = (path, **options))]
+fn validate_bag<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    options: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let o: b::BagValidateOptions = opts(py, options)?;
+    out(py, &detached(py, || b::validate_bag(&path, &o))?)
+}
+
+/// `sha256sum -c` or `b3sum -c` lines for a manifest's files.
+#[pyfunction]
+#[pyo3(signature = (manifest, format="sha256sum"))]
+fn checksum_lines(py: Python<'_>, manifest: &Bound<'_, PyAny>, format: &str) -> PyResult<String> {
+    let m = manifest_arg(py, manifest)?;
+    let f: b::ChecksumFormat = pythonize::depythonize(PyString::new(py, format).as_any())
+        .map_err(|_| invalid(py, "format", "use sha256sum or b3sum"))?;
+    b::checksum_lines(&m, f).map_err(|e| to_py(py, e))
+}
+
+/// Verify a restored tree, time it, and judge it against an objective.
+#[pyfunction]
+#[pyo3(signature = (path, manifest, *, progress=None, **options))]
+fn restore_drill<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    manifest: &Bound<'py, PyAny>,
+    progress: Option<Py<PyAny>>,
+    options: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let m = manifest_arg(py, manifest)?;
+    let o: b::DrillOptions = opts(py, options)?;
+    let r = with_progress(py, progress, |p| b::restore_drill(&path, &m, &o, p))?;
+    out(py, &r)
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(build_manifest, m)?)?;
+    m.add_function(wrap_pyfunction!(read_manifest, m)?)?;
+    m.add_function(wrap_pyfunction!(write_manifest, m)?)?;
+    m.add_function(wrap_pyfunction!(manifest_to_json, m)?)?;
+    m.add_function(wrap_pyfunction!(manifest_from_json, m)?)?;
+    m.add_function(wrap_pyfunction!(chain_hash, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_tree, m)?)?;
+    m.add_function(wrap_pyfunction!(diff_manifests, m)?)?;
+    m.add_function(wrap_pyfunction!(plan_retention, m)?)?;
+    m.add_function(wrap_pyfunction!(sign_manifest, m)?)?;
+    m.add_function(wrap_pyfunction!(check_signature, m)?)?;
+    m.add_function(wrap_pyfunction!(check_chain, m)?)?;
+    m.add_function(wrap_pyfunction!(make_bag, m)?)?;
+    m.add_function(wrap_pyfunction!(validate_bag, m)?)?;
+    m.add_function(wrap_pyfunction!(checksum_lines, m)?)?;
+    m.add_function(wrap_pyfunction!(restore_drill, m)?)?;
+    Ok(())
+}
