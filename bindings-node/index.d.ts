@@ -752,6 +752,663 @@ current: Release | null,
  */
 next: NextVersion | null, };
 
+export type Algorithm = "blake3" | "sha256";
+
+export type EntryKind = "file" | "dir" | "symlink" | "fifo" | "socket" | "block_device" | "char_device";
+
+export type Entry = { 
+/**
+ * Relative, `/`-separated path; for a name that is not UTF-8, its lossy
+ * form (the exact bytes are in `path_bytes`).
+ */
+path: string, 
+/**
+ * The exact path bytes as lowercase hex, only when the name is not UTF-8.
+ */
+pathBytes?: string | null, 
+/**
+ * What it is.
+ */
+kind: EntryKind, 
+/**
+ * Size in bytes (files; the target's length for symlinks).
+ */
+size?: number | null, 
+/**
+ * Permission bits in octal, e.g. `0644`.
+ */
+mode: string, 
+/**
+ * Modification time, RFC 3339 UTC with nanoseconds.
+ */
+mtime: string, 
+/**
+ * BLAKE3 of the content (files, when the manifest uses BLAKE3).
+ */
+blake3?: string | null, 
+/**
+ * SHA-256 of the content (files, when the manifest uses SHA-256).
+ */
+sha256?: string | null, 
+/**
+ * A symlink's target as written (lossy when not UTF-8).
+ */
+target?: string | null, 
+/**
+ * A symlink target's exact bytes as hex, only when not UTF-8.
+ */
+targetBytes?: string | null, };
+
+export type Skipped = { 
+/**
+ * The relative path (lossy when not UTF-8).
+ */
+path: string, 
+/**
+ * Why: unreadable, changed while hashed, vanished.
+ */
+reason: string, };
+
+export type Totals = { 
+/**
+ * Regular files.
+ */
+files: number, 
+/**
+ * Directories.
+ */
+dirs: number, 
+/**
+ * Symbolic links.
+ */
+symlinks: number, 
+/**
+ * FIFOs, sockets and devices.
+ */
+other: number, 
+/**
+ * Bytes of all regular files.
+ */
+bytes: number, };
+
+export type Filters = { 
+/**
+ * Only paths matching one of these globs (all when empty).
+ */
+include: Array<string>, 
+/**
+ * Paths matching one of these globs are left out.
+ */
+exclude: Array<string>, };
+
+export type Manifest = { 
+/**
+ * Always `opskit-manifest`.
+ */
+format: string, 
+/**
+ * The format version (1).
+ */
+version: number, 
+/**
+ * When it was made, RFC 3339 UTC.
+ */
+created: string, 
+/**
+ * A label for the tree (by default its folder name).
+ */
+root: string, 
+/**
+ * The content hash algorithms, in order.
+ */
+algorithms: Array<Algorithm>, 
+/**
+ * Free-form labels: database, job, encryption algorithm, key id (never a key).
+ */
+labels: { [key in string]: string }, 
+/**
+ * The hash of the previous manifest in a chain (`blake3:<hex>` of its bytes).
+ */
+previous: string | null, 
+/**
+ * The globs the tree was filtered with.
+ */
+filters: Filters, 
+/**
+ * Counts and bytes.
+ */
+totals: Totals, 
+/**
+ * The entries, sorted by path bytes.
+ */
+entries: Array<Entry>, 
+/**
+ * Paths left out, with the reason (sorted by path).
+ */
+skipped: Array<Skipped>, };
+
+export type ManifestOptions = { 
+/**
+ * Content hashes to record (default `["blake3"]`; `["sha256"]` or both).
+ */
+algorithms: Array<Algorithm>, 
+/**
+ * Only paths matching one of these globs (relative, `/`-separated).
+ */
+include: Array<string>, 
+/**
+ * Leave out paths matching these globs (a folder takes its contents).
+ */
+exclude: Array<string>, 
+/**
+ * Describe only these relative paths instead of walking the tree.
+ */
+files: Array<string> | null, 
+/**
+ * Follow symlinks (default false: a symlink is recorded with its target).
+ */
+followSymlinks: boolean, 
+/**
+ * The `root` label (default: the folder's name).
+ */
+root: string | null, 
+/**
+ * Free-form labels: database, job, encryption algorithm, key id. Never a key.
+ */
+labels: { [key in string]: string }, 
+/**
+ * The `blake3:<hex>` chain hash of the previous manifest.
+ */
+previous: string | null, 
+/**
+ * The `created` time, RFC 3339 (default: now). Fix it to get
+ * byte-identical manifests of an unchanged tree.
+ */
+created: string | null, };
+
+export type Progress = { 
+/**
+ * Files hashed so far.
+ */
+filesDone: number, 
+/**
+ * Files to hash.
+ */
+filesTotal: number, 
+/**
+ * Bytes hashed so far.
+ */
+bytesDone: number, 
+/**
+ * Bytes to hash.
+ */
+bytesTotal: number, };
+
+export type VerifyMode = "full" | "fast";
+
+export type VerifyOptions = { 
+/**
+ * Full (default) or fast.
+ */
+mode: VerifyMode, 
+/**
+ * Stop at the first difference in content or presence.
+ */
+stopAtFirst: boolean, 
+/**
+ * Follow symlinks in the tree (default false, as when building).
+ */
+followSymlinks: boolean, };
+
+export type Problem = "missing" | "extra" | "size" | "content" | "target" | "type_changed" | "unreadable" | "mode" | "mtime";
+
+export type Difference = { 
+/**
+ * The relative path.
+ */
+path: string, 
+/**
+ * What differs.
+ */
+problem: Problem, 
+/**
+ * What the manifest says (size, digest, kind, target, mode or mtime).
+ */
+expected: string | null, 
+/**
+ * What the tree has.
+ */
+found: string | null, };
+
+export type VerifyReport = { 
+/**
+ * The tree holds exactly what the manifest lists, byte for byte
+ * (metadata differences aside).
+ */
+exact: boolean, 
+/**
+ * The mode used.
+ */
+mode: VerifyMode, 
+/**
+ * Every difference, sorted by path.
+ */
+differences: Array<Difference>, 
+/**
+ * Counts by problem.
+ */
+counts: { [key in string]: number }, 
+/**
+ * Files compared with the manifest.
+ */
+filesChecked: number, 
+/**
+ * Files rehashed (all of them in full mode).
+ */
+filesHashed: number, 
+/**
+ * Bytes of the files compared.
+ */
+bytesChecked: number, 
+/**
+ * Bytes read and hashed.
+ */
+bytesHashed: number, 
+/**
+ * Wall time of the check.
+ */
+elapsedSeconds: number, 
+/**
+ * Bytes hashed per second.
+ */
+bytesPerSecond: number, 
+/**
+ * Stopped at the first difference (`stop_at_first`).
+ */
+stoppedEarly: boolean, };
+
+export type DiffItem = { 
+/**
+ * The relative path.
+ */
+path: string, 
+/**
+ * Its kind (in the newer manifest, or the older one for removals).
+ */
+kind: EntryKind, 
+/**
+ * The size in the newer manifest (files).
+ */
+size: number | null, 
+/**
+ * The size in the older manifest (files).
+ */
+oldSize: number | null, };
+
+export type Renamed = { 
+/**
+ * The old path.
+ */
+from: string, 
+/**
+ * The new path.
+ */
+to: string, 
+/**
+ * Its size.
+ */
+size: number, };
+
+export type ManifestDiff = { 
+/**
+ * Nothing differs (metadata-only changes aside).
+ */
+identical: boolean, 
+/**
+ * The algorithm the contents were compared with.
+ */
+algorithm: Algorithm | null, 
+/**
+ * New paths.
+ */
+added: Array<DiffItem>, 
+/**
+ * Paths gone.
+ */
+removed: Array<DiffItem>, 
+/**
+ * Files whose size or content changed (or symlinks whose target did).
+ */
+modified: Array<DiffItem>, 
+/**
+ * Files that moved (same content, new path).
+ */
+renamed: Array<Renamed>, 
+/**
+ * Paths whose kind changed.
+ */
+typeChanged: Array<DiffItem>, 
+/**
+ * Content that changed while size and mtime did not: silent corruption
+ * (restic's diff calls it bitrot). Also listed in `modified`.
+ */
+suspicious: Array<DiffItem>, 
+/**
+ * Paths whose mode or mtime alone changed.
+ */
+metadataChanged: Array<DiffItem>, 
+/**
+ * Bytes of added files.
+ */
+bytesAdded: number, 
+/**
+ * Bytes of removed files.
+ */
+bytesRemoved: number, 
+/**
+ * Bytes of modified files (their new size).
+ */
+bytesModified: number, };
+
+export type CalendarSpan = { 
+/**
+ * Years.
+ */
+years: number, 
+/**
+ * Months.
+ */
+months: number, 
+/**
+ * Days.
+ */
+days: number, 
+/**
+ * Hours.
+ */
+hours: number, };
+
+export type RetentionPolicy = { 
+/**
+ * The newest n snapshots.
+ */
+keepLast: number | null, 
+/**
+ * The newest snapshot of each of the last n hours that have one.
+ */
+keepHourly: number | null, 
+/**
+ * ... days.
+ */
+keepDaily: number | null, 
+/**
+ * ... ISO weeks.
+ */
+keepWeekly: number | null, 
+/**
+ * ... months.
+ */
+keepMonthly: number | null, 
+/**
+ * ... years.
+ */
+keepYearly: number | null, 
+/**
+ * Every snapshot newer than this span before the newest snapshot.
+ */
+keepWithin: CalendarSpan | null, 
+/**
+ * One per hour within the span.
+ */
+keepWithinHourly: CalendarSpan | null, 
+/**
+ * One per day within the span.
+ */
+keepWithinDaily: CalendarSpan | null, 
+/**
+ * One per week within the span.
+ */
+keepWithinWeekly: CalendarSpan | null, 
+/**
+ * One per month within the span.
+ */
+keepWithinMonthly: CalendarSpan | null, 
+/**
+ * One per year within the span.
+ */
+keepWithinYearly: CalendarSpan | null, 
+/**
+ * Snapshots having every tag of one of these lists (`""` matches untagged ones).
+ */
+keepTags: Array<Array<string>>, };
+
+export type Snapshot = { 
+/**
+ * Its id, if it has one.
+ */
+id: string | null, 
+/**
+ * RFC 3339 time with its UTC offset, which decides its calendar buckets.
+ */
+time: string, 
+/**
+ * Its tags.
+ */
+tags: Array<string>, };
+
+export type Kept = { 
+/**
+ * The snapshot.
+ */
+snapshot: Snapshot, 
+/**
+ * restic's reason strings: `daily snapshot`, `oldest yearly snapshot`,
+ * `has tags [foo]`, `within 7d`, `daily within 1m`.
+ */
+reasons: Array<string>, 
+/**
+ * The counts left in each bucket after it (-1: unlimited; exhausted buckets left out).
+ */
+counters: { [key in string]: number }, };
+
+export type RetentionPlan = { 
+/**
+ * Kept, newest first.
+ */
+keep: Array<Kept>, 
+/**
+ * To remove, newest first.
+ */
+remove: Array<Snapshot>, 
+/**
+ * The newest snapshot not in the future: `within` spans count from it.
+ */
+latest: string | null, 
+/**
+ * Snapshots dated in the future (a sign of a wrong clock or of tampering).
+ */
+future: Array<Snapshot>, };
+
+export type SignatureAlgorithm = "hmac-sha256" | "ed25519";
+
+export type Signature = { 
+/**
+ * Always `opskit-manifest-signature`.
+ */
+format: string, 
+/**
+ * The format version (1).
+ */
+version: number, 
+/**
+ * How it was made.
+ */
+algorithm: SignatureAlgorithm, 
+/**
+ * Which key made it (a name, never the key).
+ */
+keyId: string, 
+/**
+ * The BLAKE3 chain hash of the signed manifest (`blake3:<hex>`), to tell
+ * "wrong manifest" from "tampered manifest" at a glance.
+ */
+manifest: string, 
+/**
+ * The signature (HMAC tag or Ed25519 signature), lowercase hex.
+ */
+signature: string, };
+
+export type BagAlgorithm = "md5" | "sha1" | "sha224" | "sha256" | "sha384" | "sha512";
+
+export type BagOptions = { 
+/**
+ * Payload and tag manifest algorithms (default sha256 and sha512).
+ */
+algorithms: Array<BagAlgorithm>, 
+/**
+ * Write the bag here (a new or empty folder), copying the payload;
+ * `None` turns the source folder itself into a bag.
+ */
+dest: string | null, 
+/**
+ * Extra `bag-info.txt` lines, in order (`Source-Organization`, ...).
+ */
+info: Array<[string, string]>, 
+/**
+ * `Bagging-Date` (default today, UTC).
+ */
+baggingDate: string | null, };
+
+export type BagReport = { 
+/**
+ * The bag's folder.
+ */
+bag: string, 
+/**
+ * Payload files.
+ */
+files: number, 
+/**
+ * Payload bytes.
+ */
+bytes: number, 
+/**
+ * `Payload-Oxum` as written.
+ */
+payloadOxum: string, 
+/**
+ * Things left out (symlinks, special files), with why.
+ */
+warnings: Array<string>, };
+
+export type BagValidateOptions = { 
+/**
+ * Check completeness and `Payload-Oxum` only, no checksums.
+ */
+fast: boolean, };
+
+export type BagValidation = { 
+/**
+ * Complete, and every checksum matches.
+ */
+valid: boolean, 
+/**
+ * Every listed file is there and every payload file is listed.
+ */
+complete: boolean, 
+/**
+ * `BagIt-Version` as declared.
+ */
+version: string | null, 
+/**
+ * The payload manifest algorithms found.
+ */
+algorithms: Array<string>, 
+/**
+ * Payload files.
+ */
+files: number, 
+/**
+ * Payload bytes.
+ */
+bytes: number, 
+/**
+ * Why the bag is not valid (empty when it is).
+ */
+errors: Array<string>, 
+/**
+ * What is odd but allowed (md5sum markers, `./data/` paths, ...).
+ */
+warnings: Array<string>, };
+
+export type ChecksumFormat = "sha256sum" | "b3sum";
+
+export type DrillOptions = { 
+/**
+ * The recovery-time objective, e.g. `2h` (default).
+ */
+rto: string, 
+/**
+ * How long the restore itself took, e.g. `35m`, measured by the caller;
+ * it counts toward the objective with the verification.
+ */
+restoreTime: string | null, 
+/**
+ * How to verify (full by default).
+ */
+verify: VerifyOptions, };
+
+export type DrillReport = { 
+/**
+ * The restored tree matches and the objective was met.
+ */
+passed: boolean, 
+/**
+ * The restored tree is an exact match of the manifest.
+ */
+exact: boolean, 
+/**
+ * The objective, in seconds.
+ */
+rtoSeconds: number, 
+/**
+ * The restore time given, in seconds.
+ */
+restoreSeconds: number, 
+/**
+ * The verification time, in seconds.
+ */
+verifySeconds: number, 
+/**
+ * Restore plus verification.
+ */
+totalSeconds: number, 
+/**
+ * `total_seconds` within `rto_seconds`.
+ */
+metRto: boolean, 
+/**
+ * Bytes in the backup (the manifest's total).
+ */
+backupBytes: number, 
+/**
+ * Verification throughput, bytes per second.
+ */
+bytesPerSecond: number, 
+/**
+ * Verification time projected for the whole backup at that throughput
+ * (useful when the drill restored a sample).
+ */
+projectedVerifySeconds: number, 
+/**
+ * The verification report.
+ */
+verify: VerifyReport, 
+/**
+ * A short human summary.
+ */
+summary: string, };
+
 
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
@@ -773,98 +1430,135 @@ export declare function _testPanic(): void
 /** For binding tests: panics on the libuv pool, rejecting with `ERR_OPSKIT_PANIC`. */
 export declare function _testPanicAsync(): Promise<void>
 
-/**
- * Bump a version: `major`, `minor`, `patch`, `premajor`, `preminor`,
- * `prepatch` or `prerelease`, with a pre-release channel for the pre* levels.
- */
-export declare function bump(version: string, level: BumpLevel, channel?: string | null): string
-
-/**
- * Apply a stable level (major, minor, patch) on a pre-release channel:
- * enter, continue or escalate a pre-release (`1.2.3` + minor + `rc` → `1.3.0-rc.1`).
- */
-export declare function bumpOnChannel(version: string, level: BumpLevel, channel: string): string
-
-/** A changelog as data. */
-export declare function changelog(path?: string | null, options?: Partial<ChangelogOptions> | null): Promise<Changelog>
-
-/** A changelog as Keep a Changelog markdown. */
-export declare function changelogMarkdown(path?: string | null, options?: Partial<ChangelogOptions> | null): Promise<string>
-
-/** Blocking twin of `changelogMarkdown`. */
-export declare function changelogMarkdownSync(path?: string | null, options?: Partial<ChangelogOptions> | null): string
-
-/** Blocking twin of `changelog`. */
-export declare function changelogSync(path?: string | null, options?: Partial<ChangelogOptions> | null): Changelog
-
-/**
- * Check a branch name against a policy (default: main, production, staging,
- * feature/*, fix/*, hotfix/*, release/*).
- */
-export declare function checkBranch(name: string, policy?: Partial<BranchPolicy> | null): BranchCheck
-
-/** Compare two versions by SemVer precedence: -1, 0 or 1. */
-export declare function compare(a: string, b: string): number
-
-/** The current release (the highest nearest to `rev`), or null. */
-export declare function currentRelease(path?: string | null, options?: Partial<CurrentOptions> | null): Promise<Release | null>
-
-/** Blocking twin of `currentRelease`. */
-export declare function currentReleaseSync(path?: string | null, options?: Partial<CurrentOptions> | null): Release | null
-
-/** The default changelog sections. */
-export declare function defaultGroups(): GroupRule[]
-
 /** The `code` of every error kind, keyed by kind (`invalidInput: "ERR_OPSKIT_INVALID_INPUT"`). */
 export declare function errorCodes(): Record<string, string>
 
-/** The highest release, or null. */
-export declare function latestRelease(path?: string | null, options?: Partial<ReleaseOptions> | null): Promise<Release | null>
+/**
+ * The library version (the workspace version). `version` is the
+ * versioning family's namespace, so the number is this constant.
+ */
+export declare const VERSION: string
 
-/** Blocking twin of `latestRelease`. */
-export declare function latestReleaseSync(path?: string | null, options?: Partial<ReleaseOptions> | null): Release | null
+export declare namespace backup {
+  /** Describe the tree at `path`: every entry with size, mode, mtime and content hash. */
+  export function buildManifest(path: string, options?: Partial<ManifestOptions> | null, progress?: (p: Progress) => void): Promise<Manifest>
+  /** `buildManifest`, blocking; the progress callback is called on this thread. */
+  export function buildManifestSync(path: string, options?: Partial<ManifestOptions> | null, progress?: (p: Progress) => void): Manifest
+  /** `blake3:<hex>` of a manifest: what the next manifest names as `previous`. */
+  export function chainHash(manifest: Manifest): string
+  /** Check a chain of manifests, oldest first; throws `ERR_OPSKIT_INTEGRITY` at the first break. */
+  export function checkChain(manifests: Array<Manifest | string>): void
+  /**
+   * Check a signature over a manifest; throws `ERR_OPSKIT_INTEGRITY` when it
+   * does not match. For Ed25519 the public key is enough.
+   */
+  export function checkSignature(manifest: Manifest | string, signature: Signature, key: Buffer | string): void
+  /** `sha256sum -c` or `b3sum -c` lines for a manifest's files. */
+  export function checksumLines(manifest: Manifest | string, format?: ChecksumFormat): string
+  /** What changed between two manifests (objects or file paths). */
+  export function diffManifests(older: Manifest | string, newer: Manifest | string): ManifestDiff
+  /** Make a BagIt bag of a folder (in place, or a copy with `dest`). */
+  export function makeBag(path: string, options?: Partial<BagOptions> | null): Promise<BagReport>
+  /** `makeBag`, blocking. */
+  export function makeBagSync(path: string, options?: Partial<BagOptions> | null): BagReport
+  /** Parse and validate manifest text. */
+  export function manifestFromJson(text: string): Manifest
+  /** The canonical text of a manifest. */
+  export function manifestToJson(manifest: Manifest): string
+  /**
+   * Which snapshots to keep (restic forget's rules). `snapshots` is an array of
+   * `{id, time, tags}` or JSON text (`restic snapshots --json` as it is).
+   */
+  export function planRetention(snapshots: Snapshot[] | string, policy: Partial<RetentionPolicy>, now?: string | null): RetentionPlan
+  /** Read and validate a manifest file. */
+  export function readManifest(path: string): Promise<Manifest>
+  /** `readManifest`, blocking. */
+  export function readManifestSync(path: string): Manifest
+  /** Verify a restored tree, time it, and judge it against an objective. */
+  export function restoreDrill(path: string, manifest: Manifest | string, options?: Partial<DrillOptions> | null, progress?: (p: Progress) => void): Promise<DrillReport>
+  /** `restoreDrill`, blocking. */
+  export function restoreDrillSync(path: string, manifest: Manifest | string, options?: Partial<DrillOptions> | null, progress?: (p: Progress) => void): DrillReport
+  /**
+   * Sign a manifest: HMAC-SHA-256 (`key` = the secret) or Ed25519 (`key` =
+   * PKCS#8 PEM private key). Returns the signature document.
+   */
+  export function signManifest(manifest: Manifest | string, key: Buffer | string, keyId: string, algorithm?: SignatureAlgorithm): Signature
+  /** Validate a BagIt bag: `{valid, complete, errors, warnings, ...}`. */
+  export function validateBag(path: string, options?: Partial<BagValidateOptions> | null): Promise<BagValidation>
+  /** `validateBag`, blocking. */
+  export function validateBagSync(path: string, options?: Partial<BagValidateOptions> | null): BagValidation
+  /** Check the tree at `path` against a manifest (object or file path). */
+  export function verifyTree(path: string, manifest: Manifest | string, options?: Partial<VerifyOptions> | null, progress?: (p: Progress) => void): Promise<VerifyReport>
+  /** `verifyTree`, blocking. */
+  export function verifyTreeSync(path: string, manifest: Manifest | string, options?: Partial<VerifyOptions> | null, progress?: (p: Progress) => void): VerifyReport
+  /** Write a manifest to `path` atomically, in canonical form. */
+  export function writeManifest(manifest: Manifest | string, path: string): Promise<void>
+  /** `writeManifest`, blocking. */
+  export function writeManifestSync(manifest: Manifest | string, path: string): void
+}
 
-/** The next version from git history. */
-export declare function nextVersion(path?: string | null, options?: Partial<NextOptions> | null): Promise<NextVersion>
-
-/** Blocking twin of `nextVersion`. */
-export declare function nextVersionSync(path?: string | null, options?: Partial<NextOptions> | null): NextVersion
-
-/** Parse a commit message (Conventional Commits 1.0.0). */
-export declare function parseCommitMessage(message: string): CommitMessage
-
-/** Parse a SemVer 2.0.0 version into its parts. */
-export declare function parseVersion(version: string): VersionParts
-
-/** Can branch `to` fast-forward to `from` (e.g. staging → production)? */
-export declare function promoteCheck(from: string, to: string, path?: string | null): Promise<Promotion>
-
-/** Blocking twin of `promoteCheck`. */
-export declare function promoteCheckSync(from: string, to: string, path?: string | null): Promotion
-
-/** Release tags sorted by SemVer (oldest first). */
-export declare function releases(path?: string | null, options?: Partial<ReleaseOptions> | null): Promise<Release[]>
-
-/** Blocking twin of `releases`. */
-export declare function releasesSync(path?: string | null, options?: Partial<ReleaseOptions> | null): Release[]
-
-/** The release to roll back to from `of` (a version or tag; default the latest), or null. */
-export declare function rollbackTarget(path?: string | null, of?: string | null, options?: Partial<RollbackOptions> | null): Promise<Release | null>
-
-/** Blocking twin of `rollbackTarget`. */
-export declare function rollbackTargetSync(path?: string | null, of?: string | null, options?: Partial<RollbackOptions> | null): Release | null
-
-/** Does the version satisfy the range (`^1.2`, `>=1.0.0, <2.0.0`, `~1.4 || ^2`)? */
-export declare function satisfies(version: string, range: string): boolean
-
-/** Sort versions by precedence, lowest first. */
-export declare function sortVersions(versions: Array<string>): Array<string>
-
-/** The versioning state of a repository: branch, policy check, current and next version. */
-export declare function status(path?: string | null, options?: Partial<NextOptions> | null, policy?: Partial<BranchPolicy> | null): Promise<VersionStatus>
-
-/** Blocking twin of `status`. */
-export declare function statusSync(path?: string | null, options?: Partial<NextOptions> | null, policy?: Partial<BranchPolicy> | null): VersionStatus
-
-/** The library version (the workspace version). */
-export declare function version(): string
+export declare namespace version {
+  /**
+   * Bump a version: `major`, `minor`, `patch`, `premajor`, `preminor`,
+   * `prepatch` or `prerelease`, with a pre-release channel for the pre* levels.
+   */
+  export function bump(version: string, level: BumpLevel, channel?: string | null): string
+  /**
+   * Apply a stable level (major, minor, patch) on a pre-release channel:
+   * enter, continue or escalate a pre-release (`1.2.3` + minor + `rc` → `1.3.0-rc.1`).
+   */
+  export function bumpOnChannel(version: string, level: BumpLevel, channel: string): string
+  /** A changelog as data. */
+  export function changelog(path?: string | null, options?: Partial<ChangelogOptions> | null): Promise<Changelog>
+  /** A changelog as Keep a Changelog markdown. */
+  export function changelogMarkdown(path?: string | null, options?: Partial<ChangelogOptions> | null): Promise<string>
+  /** Blocking twin of `changelogMarkdown`. */
+  export function changelogMarkdownSync(path?: string | null, options?: Partial<ChangelogOptions> | null): string
+  /** Blocking twin of `changelog`. */
+  export function changelogSync(path?: string | null, options?: Partial<ChangelogOptions> | null): Changelog
+  /**
+   * Check a branch name against a policy (default: main, production, staging,
+   * feature/*, fix/*, hotfix/*, release/*).
+   */
+  export function checkBranch(name: string, policy?: Partial<BranchPolicy> | null): BranchCheck
+  /** Compare two versions by SemVer precedence: -1, 0 or 1. */
+  export function compare(a: string, b: string): number
+  /** The current release (the highest nearest to `rev`), or null. */
+  export function currentRelease(path?: string | null, options?: Partial<CurrentOptions> | null): Promise<Release | null>
+  /** Blocking twin of `currentRelease`. */
+  export function currentReleaseSync(path?: string | null, options?: Partial<CurrentOptions> | null): Release | null
+  /** The default changelog sections. */
+  export function defaultGroups(): GroupRule[]
+  /** The highest release, or null. */
+  export function latestRelease(path?: string | null, options?: Partial<ReleaseOptions> | null): Promise<Release | null>
+  /** Blocking twin of `latestRelease`. */
+  export function latestReleaseSync(path?: string | null, options?: Partial<ReleaseOptions> | null): Release | null
+  /** The next version from git history. */
+  export function nextVersion(path?: string | null, options?: Partial<NextOptions> | null): Promise<NextVersion>
+  /** Blocking twin of `nextVersion`. */
+  export function nextVersionSync(path?: string | null, options?: Partial<NextOptions> | null): NextVersion
+  /** Parse a commit message (Conventional Commits 1.0.0). */
+  export function parseCommitMessage(message: string): CommitMessage
+  /** Parse a SemVer 2.0.0 version into its parts. */
+  export function parseVersion(version: string): VersionParts
+  /** Can branch `to` fast-forward to `from` (e.g. staging → production)? */
+  export function promoteCheck(from: string, to: string, path?: string | null): Promise<Promotion>
+  /** Blocking twin of `promoteCheck`. */
+  export function promoteCheckSync(from: string, to: string, path?: string | null): Promotion
+  /** Release tags sorted by SemVer (oldest first). */
+  export function releases(path?: string | null, options?: Partial<ReleaseOptions> | null): Promise<Release[]>
+  /** Blocking twin of `releases`. */
+  export function releasesSync(path?: string | null, options?: Partial<ReleaseOptions> | null): Release[]
+  /** The release to roll back to from `of` (a version or tag; default the latest), or null. */
+  export function rollbackTarget(path?: string | null, of?: string | null, options?: Partial<RollbackOptions> | null): Promise<Release | null>
+  /** Blocking twin of `rollbackTarget`. */
+  export function rollbackTargetSync(path?: string | null, of?: string | null, options?: Partial<RollbackOptions> | null): Release | null
+  /** Does the version satisfy the range (`^1.2`, `>=1.0.0, <2.0.0`, `~1.4 || ^2`)? */
+  export function satisfies(version: string, range: string): boolean
+  /** Sort versions by precedence, lowest first. */
+  export function sortVersions(versions: Array<string>): Array<string>
+  /** The versioning state of a repository: branch, policy check, current and next version. */
+  export function status(path?: string | null, options?: Partial<NextOptions> | null, policy?: Partial<BranchPolicy> | null): Promise<VersionStatus>
+  /** Blocking twin of `status`. */
+  export function statusSync(path?: string | null, options?: Partial<NextOptions> | null, policy?: Partial<BranchPolicy> | null): VersionStatus
+}

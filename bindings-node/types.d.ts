@@ -752,3 +752,660 @@ current: Release | null,
  */
 next: NextVersion | null, };
 
+export type Algorithm = "blake3" | "sha256";
+
+export type EntryKind = "file" | "dir" | "symlink" | "fifo" | "socket" | "block_device" | "char_device";
+
+export type Entry = { 
+/**
+ * Relative, `/`-separated path; for a name that is not UTF-8, its lossy
+ * form (the exact bytes are in `path_bytes`).
+ */
+path: string, 
+/**
+ * The exact path bytes as lowercase hex, only when the name is not UTF-8.
+ */
+pathBytes?: string | null, 
+/**
+ * What it is.
+ */
+kind: EntryKind, 
+/**
+ * Size in bytes (files; the target's length for symlinks).
+ */
+size?: number | null, 
+/**
+ * Permission bits in octal, e.g. `0644`.
+ */
+mode: string, 
+/**
+ * Modification time, RFC 3339 UTC with nanoseconds.
+ */
+mtime: string, 
+/**
+ * BLAKE3 of the content (files, when the manifest uses BLAKE3).
+ */
+blake3?: string | null, 
+/**
+ * SHA-256 of the content (files, when the manifest uses SHA-256).
+ */
+sha256?: string | null, 
+/**
+ * A symlink's target as written (lossy when not UTF-8).
+ */
+target?: string | null, 
+/**
+ * A symlink target's exact bytes as hex, only when not UTF-8.
+ */
+targetBytes?: string | null, };
+
+export type Skipped = { 
+/**
+ * The relative path (lossy when not UTF-8).
+ */
+path: string, 
+/**
+ * Why: unreadable, changed while hashed, vanished.
+ */
+reason: string, };
+
+export type Totals = { 
+/**
+ * Regular files.
+ */
+files: number, 
+/**
+ * Directories.
+ */
+dirs: number, 
+/**
+ * Symbolic links.
+ */
+symlinks: number, 
+/**
+ * FIFOs, sockets and devices.
+ */
+other: number, 
+/**
+ * Bytes of all regular files.
+ */
+bytes: number, };
+
+export type Filters = { 
+/**
+ * Only paths matching one of these globs (all when empty).
+ */
+include: Array<string>, 
+/**
+ * Paths matching one of these globs are left out.
+ */
+exclude: Array<string>, };
+
+export type Manifest = { 
+/**
+ * Always `opskit-manifest`.
+ */
+format: string, 
+/**
+ * The format version (1).
+ */
+version: number, 
+/**
+ * When it was made, RFC 3339 UTC.
+ */
+created: string, 
+/**
+ * A label for the tree (by default its folder name).
+ */
+root: string, 
+/**
+ * The content hash algorithms, in order.
+ */
+algorithms: Array<Algorithm>, 
+/**
+ * Free-form labels: database, job, encryption algorithm, key id (never a key).
+ */
+labels: { [key in string]: string }, 
+/**
+ * The hash of the previous manifest in a chain (`blake3:<hex>` of its bytes).
+ */
+previous: string | null, 
+/**
+ * The globs the tree was filtered with.
+ */
+filters: Filters, 
+/**
+ * Counts and bytes.
+ */
+totals: Totals, 
+/**
+ * The entries, sorted by path bytes.
+ */
+entries: Array<Entry>, 
+/**
+ * Paths left out, with the reason (sorted by path).
+ */
+skipped: Array<Skipped>, };
+
+export type ManifestOptions = { 
+/**
+ * Content hashes to record (default `["blake3"]`; `["sha256"]` or both).
+ */
+algorithms: Array<Algorithm>, 
+/**
+ * Only paths matching one of these globs (relative, `/`-separated).
+ */
+include: Array<string>, 
+/**
+ * Leave out paths matching these globs (a folder takes its contents).
+ */
+exclude: Array<string>, 
+/**
+ * Describe only these relative paths instead of walking the tree.
+ */
+files: Array<string> | null, 
+/**
+ * Follow symlinks (default false: a symlink is recorded with its target).
+ */
+followSymlinks: boolean, 
+/**
+ * The `root` label (default: the folder's name).
+ */
+root: string | null, 
+/**
+ * Free-form labels: database, job, encryption algorithm, key id. Never a key.
+ */
+labels: { [key in string]: string }, 
+/**
+ * The `blake3:<hex>` chain hash of the previous manifest.
+ */
+previous: string | null, 
+/**
+ * The `created` time, RFC 3339 (default: now). Fix it to get
+ * byte-identical manifests of an unchanged tree.
+ */
+created: string | null, };
+
+export type Progress = { 
+/**
+ * Files hashed so far.
+ */
+filesDone: number, 
+/**
+ * Files to hash.
+ */
+filesTotal: number, 
+/**
+ * Bytes hashed so far.
+ */
+bytesDone: number, 
+/**
+ * Bytes to hash.
+ */
+bytesTotal: number, };
+
+export type VerifyMode = "full" | "fast";
+
+export type VerifyOptions = { 
+/**
+ * Full (default) or fast.
+ */
+mode: VerifyMode, 
+/**
+ * Stop at the first difference in content or presence.
+ */
+stopAtFirst: boolean, 
+/**
+ * Follow symlinks in the tree (default false, as when building).
+ */
+followSymlinks: boolean, };
+
+export type Problem = "missing" | "extra" | "size" | "content" | "target" | "type_changed" | "unreadable" | "mode" | "mtime";
+
+export type Difference = { 
+/**
+ * The relative path.
+ */
+path: string, 
+/**
+ * What differs.
+ */
+problem: Problem, 
+/**
+ * What the manifest says (size, digest, kind, target, mode or mtime).
+ */
+expected: string | null, 
+/**
+ * What the tree has.
+ */
+found: string | null, };
+
+export type VerifyReport = { 
+/**
+ * The tree holds exactly what the manifest lists, byte for byte
+ * (metadata differences aside).
+ */
+exact: boolean, 
+/**
+ * The mode used.
+ */
+mode: VerifyMode, 
+/**
+ * Every difference, sorted by path.
+ */
+differences: Array<Difference>, 
+/**
+ * Counts by problem.
+ */
+counts: { [key in string]: number }, 
+/**
+ * Files compared with the manifest.
+ */
+filesChecked: number, 
+/**
+ * Files rehashed (all of them in full mode).
+ */
+filesHashed: number, 
+/**
+ * Bytes of the files compared.
+ */
+bytesChecked: number, 
+/**
+ * Bytes read and hashed.
+ */
+bytesHashed: number, 
+/**
+ * Wall time of the check.
+ */
+elapsedSeconds: number, 
+/**
+ * Bytes hashed per second.
+ */
+bytesPerSecond: number, 
+/**
+ * Stopped at the first difference (`stop_at_first`).
+ */
+stoppedEarly: boolean, };
+
+export type DiffItem = { 
+/**
+ * The relative path.
+ */
+path: string, 
+/**
+ * Its kind (in the newer manifest, or the older one for removals).
+ */
+kind: EntryKind, 
+/**
+ * The size in the newer manifest (files).
+ */
+size: number | null, 
+/**
+ * The size in the older manifest (files).
+ */
+oldSize: number | null, };
+
+export type Renamed = { 
+/**
+ * The old path.
+ */
+from: string, 
+/**
+ * The new path.
+ */
+to: string, 
+/**
+ * Its size.
+ */
+size: number, };
+
+export type ManifestDiff = { 
+/**
+ * Nothing differs (metadata-only changes aside).
+ */
+identical: boolean, 
+/**
+ * The algorithm the contents were compared with.
+ */
+algorithm: Algorithm | null, 
+/**
+ * New paths.
+ */
+added: Array<DiffItem>, 
+/**
+ * Paths gone.
+ */
+removed: Array<DiffItem>, 
+/**
+ * Files whose size or content changed (or symlinks whose target did).
+ */
+modified: Array<DiffItem>, 
+/**
+ * Files that moved (same content, new path).
+ */
+renamed: Array<Renamed>, 
+/**
+ * Paths whose kind changed.
+ */
+typeChanged: Array<DiffItem>, 
+/**
+ * Content that changed while size and mtime did not: silent corruption
+ * (restic's diff calls it bitrot). Also listed in `modified`.
+ */
+suspicious: Array<DiffItem>, 
+/**
+ * Paths whose mode or mtime alone changed.
+ */
+metadataChanged: Array<DiffItem>, 
+/**
+ * Bytes of added files.
+ */
+bytesAdded: number, 
+/**
+ * Bytes of removed files.
+ */
+bytesRemoved: number, 
+/**
+ * Bytes of modified files (their new size).
+ */
+bytesModified: number, };
+
+export type CalendarSpan = { 
+/**
+ * Years.
+ */
+years: number, 
+/**
+ * Months.
+ */
+months: number, 
+/**
+ * Days.
+ */
+days: number, 
+/**
+ * Hours.
+ */
+hours: number, };
+
+export type RetentionPolicy = { 
+/**
+ * The newest n snapshots.
+ */
+keepLast: number | null, 
+/**
+ * The newest snapshot of each of the last n hours that have one.
+ */
+keepHourly: number | null, 
+/**
+ * ... days.
+ */
+keepDaily: number | null, 
+/**
+ * ... ISO weeks.
+ */
+keepWeekly: number | null, 
+/**
+ * ... months.
+ */
+keepMonthly: number | null, 
+/**
+ * ... years.
+ */
+keepYearly: number | null, 
+/**
+ * Every snapshot newer than this span before the newest snapshot.
+ */
+keepWithin: CalendarSpan | null, 
+/**
+ * One per hour within the span.
+ */
+keepWithinHourly: CalendarSpan | null, 
+/**
+ * One per day within the span.
+ */
+keepWithinDaily: CalendarSpan | null, 
+/**
+ * One per week within the span.
+ */
+keepWithinWeekly: CalendarSpan | null, 
+/**
+ * One per month within the span.
+ */
+keepWithinMonthly: CalendarSpan | null, 
+/**
+ * One per year within the span.
+ */
+keepWithinYearly: CalendarSpan | null, 
+/**
+ * Snapshots having every tag of one of these lists (`""` matches untagged ones).
+ */
+keepTags: Array<Array<string>>, };
+
+export type Snapshot = { 
+/**
+ * Its id, if it has one.
+ */
+id: string | null, 
+/**
+ * RFC 3339 time with its UTC offset, which decides its calendar buckets.
+ */
+time: string, 
+/**
+ * Its tags.
+ */
+tags: Array<string>, };
+
+export type Kept = { 
+/**
+ * The snapshot.
+ */
+snapshot: Snapshot, 
+/**
+ * restic's reason strings: `daily snapshot`, `oldest yearly snapshot`,
+ * `has tags [foo]`, `within 7d`, `daily within 1m`.
+ */
+reasons: Array<string>, 
+/**
+ * The counts left in each bucket after it (-1: unlimited; exhausted buckets left out).
+ */
+counters: { [key in string]: number }, };
+
+export type RetentionPlan = { 
+/**
+ * Kept, newest first.
+ */
+keep: Array<Kept>, 
+/**
+ * To remove, newest first.
+ */
+remove: Array<Snapshot>, 
+/**
+ * The newest snapshot not in the future: `within` spans count from it.
+ */
+latest: string | null, 
+/**
+ * Snapshots dated in the future (a sign of a wrong clock or of tampering).
+ */
+future: Array<Snapshot>, };
+
+export type SignatureAlgorithm = "hmac-sha256" | "ed25519";
+
+export type Signature = { 
+/**
+ * Always `opskit-manifest-signature`.
+ */
+format: string, 
+/**
+ * The format version (1).
+ */
+version: number, 
+/**
+ * How it was made.
+ */
+algorithm: SignatureAlgorithm, 
+/**
+ * Which key made it (a name, never the key).
+ */
+keyId: string, 
+/**
+ * The BLAKE3 chain hash of the signed manifest (`blake3:<hex>`), to tell
+ * "wrong manifest" from "tampered manifest" at a glance.
+ */
+manifest: string, 
+/**
+ * The signature (HMAC tag or Ed25519 signature), lowercase hex.
+ */
+signature: string, };
+
+export type BagAlgorithm = "md5" | "sha1" | "sha224" | "sha256" | "sha384" | "sha512";
+
+export type BagOptions = { 
+/**
+ * Payload and tag manifest algorithms (default sha256 and sha512).
+ */
+algorithms: Array<BagAlgorithm>, 
+/**
+ * Write the bag here (a new or empty folder), copying the payload;
+ * `None` turns the source folder itself into a bag.
+ */
+dest: string | null, 
+/**
+ * Extra `bag-info.txt` lines, in order (`Source-Organization`, ...).
+ */
+info: Array<[string, string]>, 
+/**
+ * `Bagging-Date` (default today, UTC).
+ */
+baggingDate: string | null, };
+
+export type BagReport = { 
+/**
+ * The bag's folder.
+ */
+bag: string, 
+/**
+ * Payload files.
+ */
+files: number, 
+/**
+ * Payload bytes.
+ */
+bytes: number, 
+/**
+ * `Payload-Oxum` as written.
+ */
+payloadOxum: string, 
+/**
+ * Things left out (symlinks, special files), with why.
+ */
+warnings: Array<string>, };
+
+export type BagValidateOptions = { 
+/**
+ * Check completeness and `Payload-Oxum` only, no checksums.
+ */
+fast: boolean, };
+
+export type BagValidation = { 
+/**
+ * Complete, and every checksum matches.
+ */
+valid: boolean, 
+/**
+ * Every listed file is there and every payload file is listed.
+ */
+complete: boolean, 
+/**
+ * `BagIt-Version` as declared.
+ */
+version: string | null, 
+/**
+ * The payload manifest algorithms found.
+ */
+algorithms: Array<string>, 
+/**
+ * Payload files.
+ */
+files: number, 
+/**
+ * Payload bytes.
+ */
+bytes: number, 
+/**
+ * Why the bag is not valid (empty when it is).
+ */
+errors: Array<string>, 
+/**
+ * What is odd but allowed (md5sum markers, `./data/` paths, ...).
+ */
+warnings: Array<string>, };
+
+export type ChecksumFormat = "sha256sum" | "b3sum";
+
+export type DrillOptions = { 
+/**
+ * The recovery-time objective, e.g. `2h` (default).
+ */
+rto: string, 
+/**
+ * How long the restore itself took, e.g. `35m`, measured by the caller;
+ * it counts toward the objective with the verification.
+ */
+restoreTime: string | null, 
+/**
+ * How to verify (full by default).
+ */
+verify: VerifyOptions, };
+
+export type DrillReport = { 
+/**
+ * The restored tree matches and the objective was met.
+ */
+passed: boolean, 
+/**
+ * The restored tree is an exact match of the manifest.
+ */
+exact: boolean, 
+/**
+ * The objective, in seconds.
+ */
+rtoSeconds: number, 
+/**
+ * The restore time given, in seconds.
+ */
+restoreSeconds: number, 
+/**
+ * The verification time, in seconds.
+ */
+verifySeconds: number, 
+/**
+ * Restore plus verification.
+ */
+totalSeconds: number, 
+/**
+ * `total_seconds` within `rto_seconds`.
+ */
+metRto: boolean, 
+/**
+ * Bytes in the backup (the manifest's total).
+ */
+backupBytes: number, 
+/**
+ * Verification throughput, bytes per second.
+ */
+bytesPerSecond: number, 
+/**
+ * Verification time projected for the whole backup at that throughput
+ * (useful when the drill restored a sample).
+ */
+projectedVerifySeconds: number, 
+/**
+ * The verification report.
+ */
+verify: VerifyReport, 
+/**
+ * A short human summary.
+ */
+summary: string, };
+

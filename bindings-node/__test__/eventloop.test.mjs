@@ -17,7 +17,7 @@ test('a large changelog does not block the event loop', async () => {
     ticks++
   }, 5)
   const start = performance.now()
-  const log = await opskit.changelog(repo, { range: 'all' })
+  const log = await opskit.version.changelog(repo, { range: 'all' })
   const elapsed = performance.now() - start
   clearInterval(timer)
   assert.equal(log.releases.length, 200)

@@ -1,7 +1,9 @@
 // Type-checked with `tsc --noEmit` against the generated index.d.ts: results
 // are typed (not `any`), options are checked, and mistakes are errors.
-import { bump, changelogMarkdown, nextVersion, nextVersionSync, releases } from '../index.js'
-import type { NextVersion, Release } from '../index.js'
+import { backup, version } from '../index.js'
+import type { Manifest, NextVersion, Release, VerifyReport } from '../index.js'
+
+const { bump, changelogMarkdown, nextVersion, nextVersionSync, releases } = version
 
 async function main(): Promise<void> {
   const next: NextVersion = await nextVersion('.', { tagPattern: 'api-v{version}', paths: ['services/api'], channel: 'rc' })
@@ -20,6 +22,17 @@ async function main(): Promise<void> {
   nextVersionSync('.', { tagPattern: 42 })
   // @ts-expect-error: the Promise must be awaited before use
   console.log((nextVersion('.')).nextTag)
+
+  const m: Manifest = await backup.buildManifest('/srv/backup', { algorithms: ['blake3', 'sha256'] }, (p) => {
+    const done: number = p.bytesDone
+    console.log(done)
+  })
+  const r: VerifyReport = await backup.verifyTree('/restore', m, { mode: 'fast' })
+  console.log(r.exact, m.totals.bytes)
+  // @ts-expect-error: an unknown hash algorithm
+  backup.buildManifestSync('.', { algorithms: ['md5'] })
+  // @ts-expect-error: the manifest's fields are typed
+  console.log(m.entries[0].sha1)
 }
 
 void main()

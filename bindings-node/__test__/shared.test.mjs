@@ -13,13 +13,13 @@ const toCamel = (v) => Array.isArray(v) ? v.map(toCamel)
   : v
 
 const calls = {
-  bump: (a) => opskit.bump(a.version, a.level, a.channel),
-  compare: (a) => opskit.compare(a.a, a.b),
-  satisfies: (a) => opskit.satisfies(a.version, a.range),
-  sort_versions: (a) => opskit.sortVersions(a.versions),
-  parse_version: (a) => opskit.parseVersion(a.version),
-  parse_commit_message: (a) => opskit.parseCommitMessage(a.message),
-  check_branch: (a) => opskit.checkBranch(a.name, a.allowed === null ? undefined : { allowed: a.allowed }),
+  bump: (a) => opskit.version.bump(a.version, a.level, a.channel),
+  compare: (a) => opskit.version.compare(a.a, a.b),
+  satisfies: (a) => opskit.version.satisfies(a.version, a.range),
+  sort_versions: (a) => opskit.version.sortVersions(a.versions),
+  parse_version: (a) => opskit.version.parseVersion(a.version),
+  parse_commit_message: (a) => opskit.version.parseCommitMessage(a.message),
+  check_branch: (a) => opskit.version.checkBranch(a.name, a.allowed === null ? undefined : { allowed: a.allowed }),
 }
 
 test('shared cases', () => {
@@ -44,10 +44,10 @@ const subset = (got, want) => {
 }
 
 const historyCalls = {
-  next_version: (dir, a) => opskit.nextVersion(dir, toCamel(a.options)),
-  current_release: (dir, a) => opskit.currentRelease(dir, toCamel(a.options)),
-  rollback_target: (dir, a) => opskit.rollbackTarget(dir, a.of, toCamel(a.options)),
-  changelog: (dir, a) => opskit.changelog(dir, toCamel(a.options)),
+  next_version: (dir, a) => opskit.version.nextVersion(dir, toCamel(a.options)),
+  current_release: (dir, a) => opskit.version.currentRelease(dir, toCamel(a.options)),
+  rollback_target: (dir, a) => opskit.version.rollbackTarget(dir, a.of, toCamel(a.options)),
+  changelog: (dir, a) => opskit.version.changelog(dir, toCamel(a.options)),
 }
 
 for (const c of history) {

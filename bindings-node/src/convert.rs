@@ -38,16 +38,33 @@ pub(crate) fn camel_to_snake(s: &str) -> String {
     out
 }
 
+/// Fields whose keys are data, not field names (a manifest's labels, counts
+/// by problem, retention counters): their keys cross unchanged.
+const DATA_MAPS: [&str; 3] = ["labels", "counts", "counters"];
+
 fn rekey(v: Value, f: &dyn Fn(&str) -> String) -> Value {
     match v {
         Value::Object(m) => Value::Object(
             m.into_iter()
-                .map(|(k, v)| (f(&k), rekey(v, f)))
+                .map(|(k, v)| {
+                    let v = if DATA_MAPS.contains(&k.as_str()) {
+                        v
+                    } else {
+                        rekey(v, f)
+                    };
+                    (f(&k), v)
+                })
                 .collect::<Map<_, _>>(),
         ),
         Value::Array(a) => Value::Array(a.into_iter().map(|v| rekey(v, f)).collect()),
         other => other,
     }
+}
+
+/// A required JS value (camelCase keys) into a core type.
+pub(crate) fn from_js_value<T: DeserializeOwned>(value: Value, what: &str) -> Result<T, Failure> {
+    serde_json::from_value(rekey(value, &camel_to_snake))
+        .map_err(|e| Failure::invalid(format!("invalid {what}: {e}")))
 }
 
 /// A core result as a JSON value with camelCase keys.
@@ -88,5 +105,15 @@ mod tests {
             snake_to_camel("breaking_description"),
             "breakingDescription"
         );
+    }
+
+    #[test]
+    fn data_map_keys_cross_unchanged() {
+        let v = serde_json::json!({"root_label": 1, "labels": {"db_name": "x", "keyId": "y"}});
+        let js = rekey(v.clone(), &snake_to_camel);
+        assert_eq!(js["labels"]["db_name"], "x");
+        assert_eq!(js["labels"]["keyId"], "y");
+        assert_eq!(js["rootLabel"], 1);
+        assert_eq!(rekey(js, &camel_to_snake), v);
     }
 }

@@ -5,17 +5,18 @@
 //! for thrown errors and rejected Promises alike. Option and result fields
 //! are camelCase.
 
+pub mod backup;
 pub mod convert;
 pub mod error;
+pub mod task;
 pub mod version;
 
 use napi_derive::napi;
 
-/// The library version (the workspace version).
+/// The library version (the workspace version). `version` is the
+/// versioning family's namespace, so the number is this constant.
 #[napi]
-pub fn version() -> String {
-    opskit::VERSION.to_string()
-}
+pub const VERSION: &str = opskit::VERSION;
 
 /// The `code` of every error kind, keyed by kind (`invalidInput: "ERR_OPSKIT_INVALID_INPUT"`).
 #[napi(ts_return_type = "Record<string, string>")]

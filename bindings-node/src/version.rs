@@ -4,62 +4,13 @@
 use std::path::PathBuf;
 
 use napi::bindgen_prelude::AsyncTask;
-use napi::{Env, Task};
 use napi_derive::napi;
 use opskit::version as v;
 use serde_json::Value;
 
 use crate::convert::{from_js, to_js};
-use crate::error::{Code, Failure, guard, sync};
-
-type Op = Box<dyn FnOnce() -> Result<Value, Failure> + Send>;
-
-/// One call of the core on the libuv pool; its error rejects the Promise
-/// with our `code`, built on the JS thread.
-pub struct Job(Option<Op>);
-
-/// A JSON result handed to JS as a plain object (typed in `index.d.ts` per function).
-pub struct Json(Value);
-
-impl napi::bindgen_prelude::TypeName for Json {
-    fn type_name() -> &'static str {
-        "any"
-    }
-    fn value_type() -> napi::ValueType {
-        napi::ValueType::Unknown
-    }
-}
-
-impl napi::bindgen_prelude::ToNapiValue for Json {
-    unsafe fn to_napi_value(
-        env: napi::sys::napi_env,
-        val: Self,
-    ) -> napi::Result<napi::sys::napi_value> {
-        // SAFETY: forwarded from napi's own conversion call with its env.
-        unsafe { Value::to_napi_value(env, val.0) }
-    }
-}
-
-impl Task for Job {
-    type Output = Result<Value, Failure>;
-    type JsValue = Json;
-
-    fn compute(&mut self) -> napi::Result<Self::Output> {
-        let op = self
-            .0
-            .take()
-            .ok_or_else(|| napi::Error::from_reason("opskit task ran twice"))?;
-        Ok(guard(op))
-    }
-
-    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Json> {
-        output.map(Json).map_err(|f| f.into_rejection(&env))
-    }
-}
-
-fn job(op: impl FnOnce() -> Result<Value, Failure> + Send + 'static) -> AsyncTask<Job> {
-    AsyncTask::new(Job(Some(Box::new(op))))
-}
+use crate::error::{Code, Failure, sync};
+use crate::task::{Job, job};
 
 fn repo_path(path: Option<String>) -> PathBuf {
     PathBuf::from(path.unwrap_or_else(|| ".".into()))
@@ -68,19 +19,19 @@ fn repo_path(path: Option<String>) -> PathBuf {
 // ---- pure, synchronous ----
 
 /// Parse a SemVer 2.0.0 version into its parts.
-#[napi(ts_return_type = "VersionParts")]
+#[napi(namespace = "version", ts_return_type = "VersionParts")]
 pub fn parse_version(version: String) -> Result<Value, napi::Error<Code>> {
     sync(|| to_js(&v::VersionParts::from(&v::parse_version(&version)?)))
 }
 
 /// Compare two versions by SemVer precedence: -1, 0 or 1.
-#[napi]
+#[napi(namespace = "version")]
 pub fn compare(a: String, b: String) -> Result<i32, napi::Error<Code>> {
     sync(|| Ok(v::compare(&a, &b)? as i32))
 }
 
 /// Sort versions by precedence, lowest first.
-#[napi]
+#[napi(namespace = "version")]
 pub fn sort_versions(versions: Vec<String>) -> Result<Vec<String>, napi::Error<Code>> {
     sync(|| {
         Ok(v::sort_versions(&versions)?
@@ -92,7 +43,10 @@ pub fn sort_versions(versions: Vec<String>) -> Result<Vec<String>, napi::Error<C
 
 /// Bump a version: `major`, `minor`, `patch`, `premajor`, `preminor`,
 /// `prepatch` or `prerelease`, with a pre-release channel for the pre* levels.
-#[napi(ts_args_type = "version: string, level: BumpLevel, channel?: string | null")]
+#[napi(
+    namespace = "version",
+    ts_args_type = "version: string, level: BumpLevel, channel?: string | null"
+)]
 pub fn bump(
     version: String,
     level: String,
@@ -106,7 +60,10 @@ pub fn bump(
 
 /// Apply a stable level (major, minor, patch) on a pre-release channel:
 /// enter, continue or escalate a pre-release (`1.2.3` + minor + `rc` → `1.3.0-rc.1`).
-#[napi(ts_args_type = "version: string, level: BumpLevel, channel: string")]
+#[napi(
+    namespace = "version",
+    ts_args_type = "version: string, level: BumpLevel, channel: string"
+)]
 pub fn bump_on_channel(
     version: String,
     level: String,
@@ -119,19 +76,19 @@ pub fn bump_on_channel(
 }
 
 /// The default changelog sections.
-#[napi(ts_return_type = "GroupRule[]")]
+#[napi(namespace = "version", ts_return_type = "GroupRule[]")]
 pub fn default_groups() -> Result<Value, napi::Error<Code>> {
     sync(|| to_js(&v::default_groups()))
 }
 
 /// Does the version satisfy the range (`^1.2`, `>=1.0.0, <2.0.0`, `~1.4 || ^2`)?
-#[napi]
+#[napi(namespace = "version")]
 pub fn satisfies(version: String, range: String) -> Result<bool, napi::Error<Code>> {
     sync(|| Ok(v::satisfies(&version, &range)?))
 }
 
 /// Parse a commit message (Conventional Commits 1.0.0).
-#[napi(ts_return_type = "CommitMessage")]
+#[napi(namespace = "version", ts_return_type = "CommitMessage")]
 pub fn parse_commit_message(message: String) -> Result<Value, napi::Error<Code>> {
     sync(|| to_js(&v::parse_commit_message(&message)))
 }
@@ -139,6 +96,7 @@ pub fn parse_commit_message(message: String) -> Result<Value, napi::Error<Code>>
 /// Check a branch name against a policy (default: main, production, staging,
 /// feature/*, fix/*, hotfix/*, release/*).
 #[napi(
+    namespace = "version",
     ts_args_type = "name: string, policy?: Partial<BranchPolicy> | null",
     ts_return_type = "BranchCheck"
 )]
@@ -163,6 +121,7 @@ fn releases_op(
 
 /// Release tags sorted by SemVer (oldest first).
 #[napi(
+    namespace = "version",
     ts_args_type = "path?: string | null, options?: Partial<ReleaseOptions> | null",
     ts_return_type = "Promise<Release[]>"
 )]
@@ -172,6 +131,7 @@ pub fn releases(path: Option<String>, options: Option<Value>) -> AsyncTask<Job> 
 
 /// Blocking twin of `releases`.
 #[napi(
+    namespace = "version",
     ts_args_type = "path?: string | null, options?: Partial<ReleaseOptions> | null",
     ts_return_type = "Release[]"
 )]
@@ -194,6 +154,7 @@ fn latest_op(
 
 /// The highest release, or null.
 #[napi(
+    namespace = "version",
     ts_args_type = "path?: string | null, options?: Partial<ReleaseOptions> | null",
     ts_return_type = "Promise<Release | null>"
 )]
@@ -203,6 +164,7 @@ pub fn latest_release(path: Option<String>, options: Option<Value>) -> AsyncTask
 
 /// Blocking twin of `latestRelease`.
 #[napi(
+    namespace = "version",
     ts_args_type = "path?: string | null, options?: Partial<ReleaseOptions> | null",
     ts_return_type = "Release | null"
 )]
@@ -225,6 +187,7 @@ fn current_op(
 
 /// The current release (the highest nearest to `rev`), or null.
 #[napi(
+    namespace = "version",
     ts_args_type = "path?: string | null, options?: Partial<CurrentOptions> | null",
     ts_return_type = "Promise<Release | null>"
 )]
@@ -234,6 +197,7 @@ pub fn current_release(path: Option<String>, options: Option<Value>) -> AsyncTas
 
 /// Blocking twin of `currentRelease`.
 #[napi(
+    namespace = "version",
     ts_args_type = "path?: string | null, options?: Partial<CurrentOptions> | null",
     ts_return_type = "Release | null"
 )]
@@ -257,6 +221,7 @@ fn rollback_op(
 
 /// The release to roll back to from `of` (a version or tag; default the latest), or null.
 #[napi(
+    namespace = "version",
     ts_args_type = "path?: string | null, of?: string | null, options?: Partial<RollbackOptions> | null",
     ts_return_type = "Promise<Release | null>"
 )]
@@ -270,6 +235,7 @@ pub fn rollback_target(
 
 /// Blocking twin of `rollbackTarget`.
 #[napi(
+    namespace = "version",
     ts_args_type = "path?: string | null, of?: string | null, options?: Partial<RollbackOptions> | null",
     ts_return_type = "Release | null"
 )]
@@ -293,6 +259,7 @@ fn next_op(
 
 /// The next version from git history.
 #[napi(
+    namespace = "version",
     ts_args_type = "path?: string | null, options?: Partial<NextOptions> | null",
     ts_return_type = "Promise<NextVersion>"
 )]
@@ -302,6 +269,7 @@ pub fn next_version(path: Option<String>, options: Option<Value>) -> AsyncTask<J
 
 /// Blocking twin of `nextVersion`.
 #[napi(
+    namespace = "version",
     ts_args_type = "path?: string | null, options?: Partial<NextOptions> | null",
     ts_return_type = "NextVersion"
 )]
@@ -324,6 +292,7 @@ fn changelog_op(
 
 /// A changelog as data.
 #[napi(
+    namespace = "version",
     ts_args_type = "path?: string | null, options?: Partial<ChangelogOptions> | null",
     ts_return_type = "Promise<Changelog>"
 )]
@@ -333,6 +302,7 @@ pub fn changelog(path: Option<String>, options: Option<Value>) -> AsyncTask<Job>
 
 /// Blocking twin of `changelog`.
 #[napi(
+    namespace = "version",
     ts_args_type = "path?: string | null, options?: Partial<ChangelogOptions> | null",
     ts_return_type = "Changelog"
 )]
@@ -357,6 +327,7 @@ fn markdown_op(
 
 /// A changelog as Keep a Changelog markdown.
 #[napi(
+    namespace = "version",
     ts_args_type = "path?: string | null, options?: Partial<ChangelogOptions> | null",
     ts_return_type = "Promise<string>"
 )]
@@ -366,6 +337,7 @@ pub fn changelog_markdown(path: Option<String>, options: Option<Value>) -> Async
 
 /// Blocking twin of `changelogMarkdown`.
 #[napi(
+    namespace = "version",
     ts_args_type = "path?: string | null, options?: Partial<ChangelogOptions> | null",
     ts_return_type = "string"
 )]
@@ -386,6 +358,7 @@ fn promote_op(
 
 /// Can branch `to` fast-forward to `from` (e.g. staging → production)?
 #[napi(
+    namespace = "version",
     ts_args_type = "from: string, to: string, path?: string | null",
     ts_return_type = "Promise<Promotion>"
 )]
@@ -395,6 +368,7 @@ pub fn promote_check(from: String, to: String, path: Option<String>) -> AsyncTas
 
 /// Blocking twin of `promoteCheck`.
 #[napi(
+    namespace = "version",
     ts_args_type = "from: string, to: string, path?: string | null",
     ts_return_type = "Promotion"
 )]
@@ -420,6 +394,7 @@ fn status_op(
 
 /// The versioning state of a repository: branch, policy check, current and next version.
 #[napi(
+    namespace = "version",
     ts_args_type = "path?: string | null, options?: Partial<NextOptions> | null, policy?: Partial<BranchPolicy> | null",
     ts_return_type = "Promise<VersionStatus>"
 )]
@@ -433,6 +408,7 @@ pub fn status(
 
 /// Blocking twin of `status`.
 #[napi(
+    namespace = "version",
     ts_args_type = "path?: string | null, options?: Partial<NextOptions> | null, policy?: Partial<BranchPolicy> | null",
     ts_return_type = "VersionStatus"
 )]

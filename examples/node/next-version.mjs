@@ -1,7 +1,9 @@
 // Print the next version and the unreleased changelog of a repository.
 //
 //     node examples/node/next-version.mjs [PATH]
-import { changelogMarkdown, nextVersion } from 'opskit'
+import { version } from 'opskit'
+
+const { changelogMarkdown, nextVersion } = version
 
 const path = process.argv[2] ?? '.'
 const n = await nextVersion(path)

@@ -1,0 +1,435 @@
+//! The backup-manifest family for Node, under the `backup` namespace.
+//! Anything that reads files returns a Promise computed on the libuv pool,
+//! with a blocking `…Sync` twin; pure functions (diff, retention, signatures
+//! of a manifest in memory, checksum lines) are synchronous. Progress
+//! callbacks get `{filesDone, filesTotal, bytesDone, bytesTotal}`: from the
+//! Promise form through a thread-safe function (on the event loop), from
+//! the Sync form directly.
+
+use std::path::PathBuf;
+
+use napi::Status;
+use napi::bindgen_prelude::{AsyncTask, Buffer, Either, Function, Unknown};
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi_derive::napi;
+use opskit::backup as b;
+use serde_json::Value;
+
+use crate::convert::{from_js, from_js_value, to_js};
+use crate::error::{Code, Failure, sync};
+use crate::task::{Job, job};
+
+/// A JS progress callback that can be called from the libuv pool.
+type ProgressTsfn = ThreadsafeFunction<Value, Unknown<'static>, Value, Status, false>;
+
+/// A manifest given as an object (as returned by `buildManifest`) or the path of a file.
+fn manifest_of(v: Value) -> Result<b::Manifest, Failure> {
+    match v {
+        Value::String(path) => Ok(b::Manifest::read(&PathBuf::from(path))?),
+        other => {
+            let m: b::Manifest = from_js_value(other, "manifest")?;
+            m.validate()?;
+            Ok(m)
+        }
+    }
+}
+
+fn progress_value(p: b::Progress) -> Value {
+    to_js(&p).unwrap_or(Value::Null)
+}
+
+/// Run `work` with a progress function that forwards to the thread-safe JS
+/// callback, when one was given.
+fn with_tsfn<T>(
+    tsfn: Option<&ProgressTsfn>,
+    work: impl FnOnce(Option<b::ProgressFn<'_>>) -> opskit::Result<T>,
+) -> opskit::Result<T> {
+    match tsfn {
+        None => work(None),
+        Some(f) => {
+            let mut cb = |p: b::Progress| {
+                f.call(progress_value(p), ThreadsafeFunctionCallMode::NonBlocking);
+            };
+            work(Some(&mut cb))
+        }
+    }
+}
+
+/// Run `work` with a progress function that calls the JS callback directly
+/// (the Sync forms run on the JS thread, and so do their callbacks).
+fn with_function<T>(
+    f: Option<&Function<'_, Value, Unknown<'_>>>,
+    work: impl FnOnce(Option<b::ProgressFn<'_>>) -> opskit::Result<T>,
+) -> opskit::Result<T> {
+    match f {
+        None => work(None),
+        Some(f) => {
+            let mut cb = |p: b::Progress| {
+                let _ = f.call(progress_value(p));
+            };
+            work(Some(&mut cb))
+        }
+    }
+}
+
+// ---- build, read, write ----
+
+/// Describe the tree at `path`: every entry with size, mode, mtime and content hash.
+#[napi(
+    namespace = "backup",
+    ts_args_type = "path: string, options?: Partial<ManifestOptions> | null, progress?: (p: Progress) => void",
+    ts_return_type = "Promise<Manifest>"
+)]
+pub fn build_manifest(
+    path: String,
+    options: Option<Value>,
+    progress: Option<ProgressTsfn>,
+) -> AsyncTask<Job> {
+    job(move || {
+        let o: b::ManifestOptions = from_js(options, "manifest options")?;
+        let m = with_tsfn(progress.as_ref(), |p| {
+            b::build_manifest(&PathBuf::from(&path), &o, p)
+        })?;
+        to_js(&m)
+    })
+}
+
+/// `buildManifest`, blocking; the progress callback is called on this thread.
+#[napi(
+    namespace = "backup",
+    ts_args_type = "path: string, options?: Partial<ManifestOptions> | null, progress?: (p: Progress) => void",
+    ts_return_type = "Manifest"
+)]
+pub fn build_manifest_sync(
+    path: String,
+    options: Option<Value>,
+    progress: Option<Function<'_, Value, Unknown<'_>>>,
+) -> Result<Value, napi::Error<Code>> {
+    sync(|| {
+        let o: b::ManifestOptions = from_js(options, "manifest options")?;
+        let m = with_function(progress.as_ref(), |p| {
+            b::build_manifest(&PathBuf::from(&path), &o, p)
+        })?;
+        to_js(&m)
+    })
+}
+
+/// Read and validate a manifest file.
+#[napi(namespace = "backup", ts_return_type = "Promise<Manifest>")]
+pub fn read_manifest(path: String) -> AsyncTask<Job> {
+    job(move || to_js(&b::Manifest::read(&PathBuf::from(path))?))
+}
+
+/// `readManifest`, blocking.
+#[napi(namespace = "backup", ts_return_type = "Manifest")]
+pub fn read_manifest_sync(path: String) -> Result<Value, napi::Error<Code>> {
+    sync(|| to_js(&b::Manifest::read(&PathBuf::from(path))?))
+}
+
+/// Write a manifest to `path` atomically, in canonical form.
+#[napi(
+    namespace = "backup",
+    ts_args_type = "manifest: Manifest | string, path: string",
+    ts_return_type = "Promise<void>"
+)]
+pub fn write_manifest(manifest: Value, path: String) -> AsyncTask<Job> {
+    job(move || {
+        manifest_of(manifest)?.write(&PathBuf::from(path))?;
+        Ok(Value::Null)
+    })
+}
+
+/// `writeManifest`, blocking.
+#[napi(
+    namespace = "backup",
+    ts_args_type = "manifest: Manifest | string, path: string"
+)]
+pub fn write_manifest_sync(manifest: Value, path: String) -> Result<(), napi::Error<Code>> {
+    sync(|| Ok(manifest_of(manifest)?.write(&PathBuf::from(path))?))
+}
+
+/// The canonical text of a manifest.
+#[napi(namespace = "backup", ts_args_type = "manifest: Manifest")]
+pub fn manifest_to_json(manifest: Value) -> Result<String, napi::Error<Code>> {
+    sync(|| Ok(manifest_of(manifest)?.to_canonical_string()?))
+}
+
+/// Parse and validate manifest text.
+#[napi(namespace = "backup", ts_return_type = "Manifest")]
+pub fn manifest_from_json(text: String) -> Result<Value, napi::Error<Code>> {
+    sync(|| to_js(&b::Manifest::from_json(&text)?))
+}
+
+/// `blake3:<hex>` of a manifest: what the next manifest names as `previous`.
+#[napi(namespace = "backup", ts_args_type = "manifest: Manifest")]
+pub fn chain_hash(manifest: Value) -> Result<String, napi::Error<Code>> {
+    sync(|| Ok(manifest_of(manifest)?.chain_hash()?))
+}
+
+// ---- verify, diff, drill ----
+
+/// Check the tree at `path` against a manifest (object or file path).
+#[napi(
+    namespace = "backup",
+    ts_args_type = "path: string, manifest: Manifest | string, options?: Partial<VerifyOptions> | null, progress?: (p: Progress) => void",
+    ts_return_type = "Promise<VerifyReport>"
+)]
+pub fn verify_tree(
+    path: String,
+    manifest: Value,
+    options: Option<Value>,
+    progress: Option<ProgressTsfn>,
+) -> AsyncTask<Job> {
+    job(move || {
+        let m = manifest_of(manifest)?;
+        let o: b::VerifyOptions = from_js(options, "verify options")?;
+        let r = with_tsfn(progress.as_ref(), |p| {
+            b::verify_tree(&PathBuf::from(&path), &m, &o, p)
+        })?;
+        to_js(&r)
+    })
+}
+
+/// `verifyTree`, blocking.
+#[napi(
+    namespace = "backup",
+    ts_args_type = "path: string, manifest: Manifest | string, options?: Partial<VerifyOptions> | null, progress?: (p: Progress) => void",
+    ts_return_type = "VerifyReport"
+)]
+pub fn verify_tree_sync(
+    path: String,
+    manifest: Value,
+    options: Option<Value>,
+    progress: Option<Function<'_, Value, Unknown<'_>>>,
+) -> Result<Value, napi::Error<Code>> {
+    sync(|| {
+        let m = manifest_of(manifest)?;
+        let o: b::VerifyOptions = from_js(options, "verify options")?;
+        let r = with_function(progress.as_ref(), |p| {
+            b::verify_tree(&PathBuf::from(&path), &m, &o, p)
+        })?;
+        to_js(&r)
+    })
+}
+
+/// What changed between two manifests (objects or file paths).
+#[napi(
+    namespace = "backup",
+    ts_args_type = "older: Manifest | string, newer: Manifest | string",
+    ts_return_type = "ManifestDiff"
+)]
+pub fn diff_manifests(older: Value, newer: Value) -> Result<Value, napi::Error<Code>> {
+    sync(|| {
+        to_js(&b::diff_manifests(
+            &manifest_of(older)?,
+            &manifest_of(newer)?,
+        )?)
+    })
+}
+
+/// Verify a restored tree, time it, and judge it against an objective.
+#[napi(
+    namespace = "backup",
+    ts_args_type = "path: string, manifest: Manifest | string, options?: Partial<DrillOptions> | null, progress?: (p: Progress) => void",
+    ts_return_type = "Promise<DrillReport>"
+)]
+pub fn restore_drill(
+    path: String,
+    manifest: Value,
+    options: Option<Value>,
+    progress: Option<ProgressTsfn>,
+) -> AsyncTask<Job> {
+    job(move || {
+        let m = manifest_of(manifest)?;
+        let o: b::DrillOptions = from_js(options, "drill options")?;
+        let r = with_tsfn(progress.as_ref(), |p| {
+            b::restore_drill(&PathBuf::from(&path), &m, &o, p)
+        })?;
+        to_js(&r)
+    })
+}
+
+/// `restoreDrill`, blocking.
+#[napi(
+    namespace = "backup",
+    ts_args_type = "path: string, manifest: Manifest | string, options?: Partial<DrillOptions> | null, progress?: (p: Progress) => void",
+    ts_return_type = "DrillReport"
+)]
+pub fn restore_drill_sync(
+    path: String,
+    manifest: Value,
+    options: Option<Value>,
+    progress: Option<Function<'_, Value, Unknown<'_>>>,
+) -> Result<Value, napi::Error<Code>> {
+    sync(|| {
+        let m = manifest_of(manifest)?;
+        let o: b::DrillOptions = from_js(options, "drill options")?;
+        let r = with_function(progress.as_ref(), |p| {
+            b::restore_drill(&PathBuf::from(&path), &m, &o, p)
+        })?;
+        to_js(&r)
+    })
+}
+
+// ---- retention, signatures, checksums (pure) ----
+
+/// Which snapshots to keep (restic forget's rules). `snapshots` is an array of
+/// `{id, time, tags}` or JSON text (`restic snapshots --json` as it is).
+#[napi(
+    namespace = "backup",
+    ts_args_type = "snapshots: Snapshot[] | string, policy: Partial<RetentionPolicy>, now?: string | null",
+    ts_return_type = "RetentionPlan"
+)]
+pub fn plan_retention(
+    snapshots: Value,
+    policy: Value,
+    now: Option<String>,
+) -> Result<Value, napi::Error<Code>> {
+    sync(|| {
+        let list = match snapshots {
+            Value::String(text) => b::parse_snapshots(&text)?,
+            other => from_js_value(other, "snapshots")?,
+        };
+        let p: b::RetentionPolicy = from_js_value(policy, "retention policy")?;
+        to_js(&b::plan_retention(&list, &p, now.as_deref())?)
+    })
+}
+
+fn key_of(key: Either<Buffer, String>) -> Vec<u8> {
+    match key {
+        Either::A(buf) => buf.to_vec(),
+        Either::B(s) => s.into_bytes(),
+    }
+}
+
+/// Sign a manifest: HMAC-SHA-256 (`key` = the secret) or Ed25519 (`key` =
+/// PKCS#8 PEM private key). Returns the signature document.
+#[napi(
+    namespace = "backup",
+    ts_args_type = "manifest: Manifest | string, key: Buffer | string, keyId: string, algorithm?: SignatureAlgorithm",
+    ts_return_type = "Signature"
+)]
+pub fn sign_manifest(
+    manifest: Value,
+    key: Either<Buffer, String>,
+    key_id: String,
+    algorithm: Option<String>,
+) -> Result<Value, napi::Error<Code>> {
+    sync(|| {
+        let alg: b::SignatureAlgorithm = algorithm.as_deref().unwrap_or("hmac-sha256").parse()?;
+        to_js(&b::sign_manifest(
+            &manifest_of(manifest)?,
+            alg,
+            &key_of(key),
+            &key_id,
+        )?)
+    })
+}
+
+/// Check a signature over a manifest; throws `ERR_OPSKIT_INTEGRITY` when it
+/// does not match. For Ed25519 the public key is enough.
+#[napi(
+    namespace = "backup",
+    ts_args_type = "manifest: Manifest | string, signature: Signature, key: Buffer | string"
+)]
+pub fn check_signature(
+    manifest: Value,
+    signature: Value,
+    key: Either<Buffer, String>,
+) -> Result<(), napi::Error<Code>> {
+    sync(|| {
+        let sig: b::Signature = from_js_value(signature, "signature")?;
+        Ok(b::check_signature(
+            &manifest_of(manifest)?,
+            &sig,
+            &key_of(key),
+        )?)
+    })
+}
+
+/// Check a chain of manifests, oldest first; throws `ERR_OPSKIT_INTEGRITY` at the first break.
+#[napi(
+    namespace = "backup",
+    ts_args_type = "manifests: Array<Manifest | string>"
+)]
+pub fn check_chain(manifests: Vec<Value>) -> Result<(), napi::Error<Code>> {
+    sync(|| {
+        let list = manifests
+            .into_iter()
+            .map(manifest_of)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(b::check_chain(&list)?)
+    })
+}
+
+/// `sha256sum -c` or `b3sum -c` lines for a manifest's files.
+#[napi(
+    namespace = "backup",
+    ts_args_type = "manifest: Manifest | string, format?: ChecksumFormat"
+)]
+pub fn checksum_lines(
+    manifest: Value,
+    format: Option<String>,
+) -> Result<String, napi::Error<Code>> {
+    sync(|| {
+        let f: b::ChecksumFormat = from_js_value(
+            Value::String(format.unwrap_or_else(|| "sha256sum".into())),
+            "checksum format (sha256sum or b3sum)",
+        )?;
+        Ok(b::checksum_lines(&manifest_of(manifest)?, f)?)
+    })
+}
+
+// ---- BagIt (files) ----
+
+/// Make a BagIt bag of a folder (in place, or a copy with `dest`).
+#[napi(
+    namespace = "backup",
+    ts_args_type = "path: string, options?: Partial<BagOptions> | null",
+    ts_return_type = "Promise<BagReport>"
+)]
+pub fn make_bag(path: String, options: Option<Value>) -> AsyncTask<Job> {
+    job(move || {
+        let o: b::BagOptions = from_js(options, "bag options")?;
+        to_js(&b::make_bag(&PathBuf::from(path), &o)?)
+    })
+}
+
+/// `makeBag`, blocking.
+#[napi(
+    namespace = "backup",
+    ts_args_type = "path: string, options?: Partial<BagOptions> | null",
+    ts_return_type = "BagReport"
+)]
+pub fn make_bag_sync(path: String, options: Option<Value>) -> Result<Value, napi::Error<Code>> {
+    sync(|| {
+        let o: b::BagOptions = from_js(options, "bag options")?;
+        to_js(&b::make_bag(&PathBuf::from(path), &o)?)
+    })
+}
+
+/// Validate a BagIt bag: `{valid, complete, errors, warnings, ...}`.
+#[napi(
+    namespace = "backup",
+    ts_args_type = "path: string, options?: Partial<BagValidateOptions> | null",
+    ts_return_type = "Promise<BagValidation>"
+)]
+pub fn validate_bag(path: String, options: Option<Value>) -> AsyncTask<Job> {
+    job(move || {
+        let o: b::BagValidateOptions = from_js(options, "bag validation options")?;
+        to_js(&b::validate_bag(&PathBuf::from(path), &o)?)
+    })
+}
+
+/// `validateBag`, blocking.
+#[napi(
+    namespace = "backup",
+    ts_args_type = "path: string, options?: Partial<BagValidateOptions> | null",
+    ts_return_type = "BagValidation"
+)]
+pub fn validate_bag_sync(path: String, options: Option<Value>) -> Result<Value, napi::Error<Code>> {
+    sync(|| {
+        let o: b::BagValidateOptions = from_js(options, "bag validation options")?;
+        to_js(&b::validate_bag(&PathBuf::from(path), &o)?)
+    })
+}
