@@ -7,7 +7,8 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 # What a static link of libopskit.a needs (cargo's native-static-libs).
 STATIC_LIBS := -lz -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 CTEST_FLAGS := -std=c11 -Wall -Wextra -Werror -Iinclude -DOPSKIT_TEST_EXPECTED_VERSION='"$(VERSION)"'
-VALGRIND := valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,possible --error-exitcode=1
+VALGRIND := valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,possible --error-exitcode=1 \
+  --suppressions=$(CURDIR)/tests/c/valgrind.supp
 
 VENV := $(CURDIR)/.venv
 
@@ -49,6 +50,9 @@ c-test: c-deps
 	gcc $(CTEST_FLAGS) tests/c/test_history_cases.c $(OUT)/libopskit.a $$(pkg-config --cflags --libs libcjson) \
 	  $(STATIC_LIBS) -o $(OUT)/c_history_cases
 	$(VALGRIND) $(OUT)/c_history_cases tests/cases/version.json
+	gcc $(CTEST_FLAGS) tests/c/test_backup.c $(OUT)/libopskit.a $$(pkg-config --cflags --libs libcjson) \
+	  $(STATIC_LIBS) -o $(OUT)/c_backup
+	$(VALGRIND) $(OUT)/c_backup
 
 # Python: a virtualenv with maturin, pytest and mypy from PyPI; build the
 # binding into it; run pytest and check the stubs with mypy.stubtest.

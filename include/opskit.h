@@ -13,6 +13,11 @@
  *    Python and Node APIs (snake_case).
  *  - After a failure, opskit_last_error_message() holds the detail for this
  *    thread until the next opskit call on it.
+ *  - Callbacks (progress) are a function pointer plus a void *user_data that
+ *    is passed back unchanged; they are called on the caller's thread, during
+ *    the call, and never after it returns. NULL means no callback.
+ *  - Manifests cross as their canonical JSON text (opskit_backup_manifest's
+ *    output, or a manifest file's content).
  *  - No panic crosses the boundary: it is caught and reported as OPSKIT_ERR_PANIC.
  *  - Thread-safe: calls share no state; the last error is per thread.
  */
@@ -63,12 +68,160 @@ typedef uint32_t opskit_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// Progress of a long call: files and bytes done, of the totals.
+typedef struct opskit_progress {
+  // Files hashed so far.
+  uint64_t files_done;
+  // Files to hash.
+  uint64_t files_total;
+  // Bytes hashed so far.
+  uint64_t bytes_done;
+  // Bytes to hash.
+  uint64_t bytes_total;
+} opskit_progress;
+
+// A progress callback: called on the caller's thread about ten times a
+// second and once at the end, with `user_data` as given. May be NULL.
+typedef void (*opskit_progress_fn)(const struct opskit_progress *progress, void *user_data);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
 
 // The library version, e.g. `"0.1.0"`: a static string, never freed.
 const char *opskit_version(void);
+
+// Describe the tree at `path`; `*out_json` is the manifest's canonical
+// text. `options_json` (may be NULL): `{"algorithms":["blake3","sha256"],
+// "include","exclude","files","follow_symlinks","root","labels","previous",
+// "created"}`. `progress` may be NULL.
+//
+// # Safety
+// Strings are NUL-terminated (options may be NULL); `out_json` points to
+// writable memory; `progress` is NULL or valid with `user_data` for the call.
+opskit_status opskit_backup_manifest(const char *path,
+                                     const char *options_json,
+                                     opskit_progress_fn progress,
+                                     void *user_data,
+                                     char **out_json);
+
+// Read and validate the manifest file at `path`; `*out_json` is its canonical text.
+//
+// # Safety
+// As `opskit_backup_manifest`.
+opskit_status opskit_backup_read_manifest(const char *path, char **out_json);
+
+// Validate `manifest_json` and write it to `path` atomically, canonical.
+//
+// # Safety
+// Strings are NUL-terminated.
+opskit_status opskit_backup_write_manifest(const char *manifest_json, const char *path);
+
+// `blake3:<hex>` of a manifest: what the next one names as `previous`.
+//
+// # Safety
+// Strings are NUL-terminated; `out` points to writable memory.
+opskit_status opskit_backup_chain_hash(const char *manifest_json, char **out);
+
+// Check the tree at `path` against `manifest_json`; `*out_json` is the
+// report (`{"exact":…,"differences":[…],…}`). `options_json` (may be NULL):
+// `{"mode":"full"|"fast","stop_at_first","follow_symlinks"}`.
+//
+// # Safety
+// As `opskit_backup_manifest`.
+opskit_status opskit_backup_verify(const char *path,
+                                   const char *manifest_json,
+                                   const char *options_json,
+                                   opskit_progress_fn progress,
+                                   void *user_data,
+                                   char **out_json);
+
+// What changed between two manifests (their JSON texts).
+//
+// # Safety
+// Strings are NUL-terminated; `out_json` points to writable memory.
+opskit_status opskit_backup_diff(const char *old_json, const char *new_json, char **out_json);
+
+// Which snapshots to keep (restic forget's rules). `snapshots_json`: a list
+// of `{id, time, tags}` or `restic snapshots --json` output; `policy_json`:
+// `{"keep_daily":7,…}`; `now` (may be NULL): RFC 3339.
+//
+// # Safety
+// Strings are NUL-terminated (`now` may be NULL); `out_json` points to writable memory.
+opskit_status opskit_backup_retention(const char *snapshots_json,
+                                      const char *policy_json,
+                                      const char *now,
+                                      char **out_json);
+
+// Sign a manifest with `key` (`key_len` bytes: the HMAC secret, or an
+// Ed25519 PKCS#8 PEM private key); `algorithm` is `"hmac-sha256"` (NULL) or
+// `"ed25519"`. `*out_json` is the signature document.
+//
+// # Safety
+// Strings are NUL-terminated (`algorithm` may be NULL); `key` points to
+// `key_len` bytes; `out_json` points to writable memory.
+opskit_status opskit_backup_sign(const char *manifest_json,
+                                 const uint8_t *key,
+                                 size_t key_len,
+                                 const char *key_id,
+                                 const char *algorithm,
+                                 char **out_json);
+
+// Check a signature document over a manifest with `key` (HMAC secret, or
+// the Ed25519 public key). `OPSKIT_OK` when it matches,
+// `OPSKIT_ERR_INTEGRITY` when the manifest was changed or the key is wrong.
+//
+// # Safety
+// Strings are NUL-terminated; `key` points to `key_len` bytes.
+opskit_status opskit_backup_check_signature(const char *manifest_json,
+                                            const char *signature_json,
+                                            const uint8_t *key,
+                                            size_t key_len);
+
+// Check a chain: `manifests_json` is a JSON array of manifests, oldest
+// first. `OPSKIT_ERR_INTEGRITY` names the first break.
+//
+// # Safety
+// Strings are NUL-terminated.
+opskit_status opskit_backup_check_chain(const char *manifests_json);
+
+// Make a BagIt bag of the folder at `path` (in place, or a copy with
+// `{"dest": …}`). `options_json` (may be NULL): `{"algorithms","dest",
+// "info":[["Label","value"]],"bagging_date"}`.
+//
+// # Safety
+// As `opskit_backup_read_manifest`; options may be NULL.
+opskit_status opskit_backup_bag(const char *path, const char *options_json, char **out_json);
+
+// Validate the BagIt bag at `path`: `{"valid","complete","errors",…}`.
+// `options_json` (may be NULL): `{"fast"}`. An invalid bag is `OPSKIT_OK`
+// with `"valid": false`.
+//
+// # Safety
+// As `opskit_backup_bag`.
+opskit_status opskit_backup_validate_bag(const char *path,
+                                         const char *options_json,
+                                         char **out_json);
+
+// `sha256sum -c` (`format` "sha256sum" or NULL) or `b3sum -c` ("b3sum")
+// lines for a manifest's files; `*out` is the text.
+//
+// # Safety
+// Strings are NUL-terminated (`format` may be NULL); `out` points to writable memory.
+opskit_status opskit_backup_checksums(const char *manifest_json, const char *format, char **out);
+
+// Verify a restored tree, time it, and judge it against an objective.
+// `options_json` (may be NULL): `{"rto":"2h","restore_time":"35m",
+// "verify":{…}}`. `*out_json` is the report with a `summary`.
+//
+// # Safety
+// As `opskit_backup_verify`.
+opskit_status opskit_backup_drill(const char *path,
+                                  const char *manifest_json,
+                                  const char *options_json,
+                                  opskit_progress_fn progress,
+                                  void *user_data,
+                                  char **out_json);
 
 // The name of a status code (`"OPSKIT_ERR_NOT_FOUND"`), or `"OPSKIT_UNKNOWN_STATUS"`.
 // A static string: never freed.

@@ -4,10 +4,12 @@
 //! results). The header `include/opskit.h` is generated from this crate.
 #![allow(non_camel_case_types)]
 
+mod backup;
 mod error;
 mod ffi;
 mod version;
 
+pub use backup::*;
 pub use error::{opskit_last_error_message, opskit_status, opskit_status_name};
 pub use ffi::opskit_string_free;
 pub use version::*;
