@@ -958,7 +958,12 @@ stopAtFirst: boolean,
 /**
  * Follow symlinks in the tree (default false, as when building).
  */
-followSymlinks: boolean, };
+followSymlinks: boolean, 
+/**
+ * Report mode and mtime differences (default true). They never break an
+ * exact match; restore tools that do not keep them make them noise.
+ */
+checkMetadata: boolean, };
 
 export type Problem = "missing" | "extra" | "size" | "content" | "target" | "type_changed" | "unreadable" | "mode" | "mtime";
 

@@ -364,7 +364,7 @@ pub(crate) fn run(cmd: BackupCmd) -> opskit::Result<Outcome> {
                     b::VerifyMode::Full
                 },
                 stop_at_first,
-                follow_symlinks: false,
+                ..Default::default()
             };
             let r = with_bar(json, |p| b::verify_tree(&dir, &m, &opts, p))?;
             if json {

@@ -202,6 +202,7 @@ def verify_tree(
     mode: Literal["full", "fast"] = ...,
     stop_at_first: bool = ...,
     follow_symlinks: bool = ...,
+    check_metadata: bool = ...,
 ) -> VerifyReport: ...
 def diff_manifests(old: _ManifestArg, new: _ManifestArg) -> ManifestDiff: ...
 def plan_retention(

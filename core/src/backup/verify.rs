@@ -27,7 +27,7 @@ pub enum VerifyMode {
 }
 
 /// Options of [`verify_tree`].
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 #[serde(default, deny_unknown_fields)]
@@ -38,6 +38,20 @@ pub struct VerifyOptions {
     pub stop_at_first: bool,
     /// Follow symlinks in the tree (default false, as when building).
     pub follow_symlinks: bool,
+    /// Report mode and mtime differences (default true). They never break an
+    /// exact match; restore tools that do not keep them make them noise.
+    pub check_metadata: bool,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            mode: VerifyMode::Full,
+            stop_at_first: false,
+            follow_symlinks: false,
+            check_metadata: true,
+        }
+    }
 }
 
 /// What is wrong with one path.
@@ -209,7 +223,7 @@ pub fn verify_tree(
             ));
             continue;
         }
-        if want.mode != now.mode {
+        if options.check_metadata && want.mode != now.mode {
             differences.push(diff(
                 &now.path,
                 Problem::Mode,
@@ -231,12 +245,14 @@ pub fn verify_tree(
                     continue;
                 }
                 if want.mtime != now.mtime {
-                    differences.push(diff(
-                        &now.path,
-                        Problem::Mtime,
-                        Some(want.mtime.clone()),
-                        Some(now.mtime.clone()),
-                    ));
+                    if options.check_metadata {
+                        differences.push(diff(
+                            &now.path,
+                            Problem::Mtime,
+                            Some(want.mtime.clone()),
+                            Some(now.mtime.clone()),
+                        ));
+                    }
                 } else if options.mode == VerifyMode::Fast {
                     continue;
                 }

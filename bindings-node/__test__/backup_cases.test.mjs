@@ -1,0 +1,70 @@
+// The cross-language cases in tests/cases/backup.json, through Node.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+
+import { backup } from '../index.js'
+
+const { cases } = JSON.parse(readFileSync(new URL('../../tests/cases/backup.json', import.meta.url), 'utf8'))
+const CONFORMANCE = new URL('../../../shared/conformance/', import.meta.url).pathname
+const camel = (s) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
+// Keys of these maps are data and cross unchanged (as in the binding).
+const DATA_MAPS = new Set(['labels', 'counts', 'counters'])
+const toCamel = (v) => Array.isArray(v) ? v.map(toCamel)
+  : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [camel(k), DATA_MAPS.has(k) ? x : toCamel(x)]))
+  : v
+
+function writeTree (root, files) {
+  for (const [rel, text] of Object.entries(files ?? {})) {
+    const p = join(root, rel)
+    if (text === null) {
+      rmSync(p, { force: true })
+    } else {
+      mkdirSync(dirname(p), { recursive: true })
+      writeFileSync(p, text)
+    }
+  }
+}
+
+const subset = (got, want) => {
+  if (Array.isArray(want)) return Array.isArray(got) && got.length === want.length && want.every((w, i) => subset(got[i], w))
+  if (want && typeof want === 'object') return !!got && typeof got === 'object' && Object.entries(want).every(([k, w]) => k in got && subset(got[k], w))
+  return got === want
+}
+
+const calls = {
+  build_manifest: (root, c) => backup.buildManifestSync(root, toCamel(c.args.options)),
+  verify_tree: (root, c) => {
+    const m = backup.buildManifestSync(root)
+    writeTree(root, c.change)
+    return backup.verifyTreeSync(root, m, toCamel(c.args.options))
+  },
+  diff_manifests: (root, c) => {
+    const before = backup.buildManifestSync(root)
+    writeTree(root, c.change)
+    return backup.diffManifests(before, backup.buildManifestSync(root))
+  },
+  checksum_lines: (root, c) => backup.checksumLines(backup.buildManifestSync(root, toCamel(c.args.options)), c.args.format),
+  manifest_from_json: (root, c) => backup.manifestFromJson(c.args.text),
+  sign_manifest: (root, c) => backup.signManifest(backup.manifestFromJson(c.args.manifest), Buffer.from(c.args.key), c.args.key_id, c.args.algorithm),
+  check_signature: (root, c) => backup.checkSignature(backup.manifestFromJson(c.args.manifest), toCamel(c.args.signature), c.args.key) ?? null,
+  plan_retention: (root, c) => backup.planRetention(c.args.snapshots, toCamel(c.args.policy), c.args.now),
+  validate_bag: (root, c) => backup.validateBagSync(join(CONFORMANCE, c.args.bag), toCamel(c.args.options)),
+}
+
+for (const c of cases) {
+  test(`shared backup: ${c.name}`, () => {
+    const root = join(mkdtempSync(join(tmpdir(), 'opskit-node-case-')), 'tree')
+    mkdirSync(root)
+    writeTree(root, c.tree)
+    const run = () => calls[c.call](root, c)
+    if (c.error) {
+      assert.throws(run, { code: c.error })
+    } else {
+      const got = run()
+      assert.ok(subset(got, toCamel(c.result)), JSON.stringify(got, null, 1))
+    }
+  })
+}

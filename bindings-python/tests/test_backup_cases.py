@@ -1,0 +1,75 @@
+"""The cross-language cases in tests/cases/backup.json, through Python."""
+
+import json
+import pathlib
+
+import pytest
+
+import opskit
+from opskit import backup as b
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CASES = json.loads((ROOT / "tests/cases/backup.json").read_text())["cases"]
+CONFORMANCE = ROOT.parent / "shared/conformance"
+
+
+def write_tree(root, files):
+    for rel, text in files.items():
+        p = root / rel
+        if text is None:
+            p.unlink(missing_ok=True)
+        else:
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(text)
+
+
+def subset(got, want):
+    if isinstance(want, dict):
+        return isinstance(got, dict) and all(k in got and subset(got[k], w) for k, w in want.items())
+    if isinstance(want, list):
+        return isinstance(got, list) and len(got) == len(want) and all(subset(g, w) for g, w in zip(got, want))
+    return got == want
+
+
+def run(case, tmp_path):
+    args = case["args"]
+    root = tmp_path / "tree"
+    root.mkdir()
+    write_tree(root, case.get("tree") or {})
+    call = case["call"]
+    if call == "build_manifest":
+        return b.build_manifest(root, **args["options"])
+    if call == "verify_tree":
+        m = b.build_manifest(root)
+        write_tree(root, case["change"])
+        return b.verify_tree(root, m, **args["options"])
+    if call == "diff_manifests":
+        before = b.build_manifest(root)
+        write_tree(root, case["change"])
+        return b.diff_manifests(before, b.build_manifest(root))
+    if call == "checksum_lines":
+        return b.checksum_lines(b.build_manifest(root, **args["options"]), args["format"])
+    if call == "manifest_from_json":
+        return b.manifest_from_json(args["text"])
+    if call == "sign_manifest":
+        m = b.manifest_from_json(args["manifest"])
+        return b.sign_manifest(m, args["key"].encode(), key_id=args["key_id"], algorithm=args["algorithm"])
+    if call == "check_signature":
+        m = b.manifest_from_json(args["manifest"])
+        return b.check_signature(m, args["signature"], args["key"].encode())
+    if call == "plan_retention":
+        return b.plan_retention(args["snapshots"], args["policy"], now=args["now"])
+    if call == "validate_bag":
+        return b.validate_bag(CONFORMANCE / args["bag"], **args["options"])
+    raise AssertionError(f"unknown call {call}")
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c["name"])
+def test_shared_backup_case(case, tmp_path):
+    if "error" in case:
+        with pytest.raises(opskit.OpskitError) as info:
+            run(case, tmp_path)
+        assert info.value.js_code == case["error"]
+    else:
+        got = run(case, tmp_path)
+        assert subset(got, case["result"]), json.dumps(got, indent=1)
