@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { backup } from '../index.js'
 
 const B3_ABC = '6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85'
-const CONFORMANCE = new URL('../../../shared/conformance/', import.meta.url).pathname
+const CONFORMANCE = new URL('../../tests/conformance/', import.meta.url).pathname
 
 function tree () {
   const dir = mkdtempSync(join(tmpdir(), 'opskit-node-backup-'))

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path'
 import { backup } from '../index.js'
 
 const { cases } = JSON.parse(readFileSync(new URL('../../tests/cases/backup.json', import.meta.url), 'utf8'))
-const CONFORMANCE = new URL('../../../shared/conformance/', import.meta.url).pathname
+const CONFORMANCE = new URL('../../tests/conformance/', import.meta.url).pathname
 const camel = (s) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
 // Keys of these maps are data and cross unchanged (as in the binding).
 const DATA_MAPS = new Set(['labels', 'counts', 'counters'])

@@ -15,7 +15,7 @@ from opskit import backup as b
 from opskit import types
 
 B3_ABC = "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85"
-CONFORMANCE = pathlib.Path(__file__).resolve().parents[3] / "shared/conformance"
+CONFORMANCE = pathlib.Path(__file__).resolve().parents[2] / "tests/conformance"
 
 
 def keys(td):

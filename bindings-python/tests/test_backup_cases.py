@@ -10,7 +10,7 @@ from opskit import backup as b
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CASES = json.loads((ROOT / "tests/cases/backup.json").read_text())["cases"]
-CONFORMANCE = ROOT.parent / "shared/conformance"
+CONFORMANCE = ROOT / "tests/conformance"
 
 
 def write_tree(root, files):

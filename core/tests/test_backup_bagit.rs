@@ -10,7 +10,7 @@ use opskit::backup::{
 };
 
 fn suite() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/bagit")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/bagit")
 }
 
 fn bags(category: &str) -> Vec<PathBuf> {
@@ -248,4 +248,40 @@ fn checksum_lines_pass_sha256sum_and_b3sum() {
     assert_eq!(b3.lines().count(), 4);
     let only_b3 = build_manifest(d.path(), &ManifestOptions::default(), None).unwrap();
     assert!(checksum_lines(&only_b3, ChecksumFormat::Sha256sum).is_err());
+}
+
+/// `tests/conformance` is a verbatim copy of the workplace's
+/// `shared/conformance` (so CI needs nothing outside the repository); when
+/// the original is beside the repository, the copy must not have drifted.
+#[test]
+fn vendored_conformance_suites_match_the_shared_originals() {
+    let ours = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance");
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance");
+    let files = |root: &Path| -> Vec<(PathBuf, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    out.push((
+                        p.strip_prefix(root).unwrap().to_path_buf(),
+                        std::fs::read(&p).unwrap(),
+                    ));
+                }
+            }
+        }
+        out.sort();
+        out
+    };
+    let vendored = files(&ours);
+    assert_eq!(vendored.len(), 444);
+    if shared.is_dir() {
+        assert!(
+            files(&shared) == vendored,
+            "tests/conformance differs from shared/conformance: copy it again"
+        );
+    }
 }

@@ -1,5 +1,5 @@
 //! Retention against restic's own policy suite
-//! (`shared/conformance/restic-forget/cases.json`: 103 snapshots, 40
+//! (`tests/conformance/restic-forget/cases.json`, a copy of `shared/conformance`: 103 snapshots, 40
 //! policies, kept snapshots with reasons and counters), plus hand-worked
 //! calendars.
 
@@ -10,7 +10,7 @@ use serde_json::Value;
 fn suite() -> Value {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/conformance/restic-forget/cases.json"
+        "/../tests/conformance/restic-forget/cases.json"
     );
     serde_json::from_str(&std::fs::read_to_string(path).expect("restic cases")).unwrap()
 }

@@ -55,7 +55,7 @@ fn call(case: &Value) -> opskit::Result<Value> {
     if !case["tree"].is_null() {
         write_tree(&root, &case["tree"]);
     }
-    let conformance = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance");
+    let conformance = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance");
     Ok(match case["call"].as_str().unwrap() {
         "build_manifest" => {
             let o: b::ManifestOptions = try_options(&args["options"])?;
