@@ -12,9 +12,11 @@ VALGRIND := valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,
 
 VENV := $(CURDIR)/.venv
 
-.PHONY: examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
+TOOLS := $(CURDIR)/target/tools
 
-test: fmt-check clippy rust-test c-test python-test node-test examples
+.PHONY: interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
+
+test: fmt-check clippy rust-test c-test python-test node-test interop-test examples
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -78,6 +80,14 @@ node-test:
 	  (echo "bindings-node/index.js or index.d.ts changed on rebuild: commit the generated files" && exit 1)
 	cd bindings-node && node --test __test__/
 	cd bindings-node && npx tsc -p __test__/tsconfig.json
+
+# Backup exports against the tools third parties verify with: bagit.py
+# (PyPI, pinned), b3sum (crates.io) and sha256sum, through the opskit CLI.
+interop-test: python-test
+	$(VENV)/bin/pip install -q --disable-pip-version-check "bagit==1.9.0"
+	[ -x $(TOOLS)/bin/b3sum ] || $(CARGO) install -q b3sum --version 1.8.7 --locked --root $(TOOLS)
+	$(CARGO) build -q -p opskit-cli --locked
+	tests/interop/backup_interop.sh $(CURDIR)/$(OUT)/opskit $(VENV)/bin/bagit.py $(TOOLS)/bin/b3sum
 
 # Each language's example, run on this repository as the README shows them.
 examples: c-test python-test node-test
