@@ -124,6 +124,14 @@ fn non_utf8_names_round_trip() {
     symlink(name, d.path().join("link")).unwrap();
     let m = build_manifest(d.path(), &opts(), None).unwrap();
     let e = m.entries.iter().find(|e| e.path_bytes.is_some()).unwrap();
+    // Special permission bits survive the round trip too.
+    std::fs::set_permissions(d.path().join(name), std::fs::Permissions::from_mode(0o4755)).unwrap();
+    let sm = build_manifest(d.path(), &opts(), None).unwrap();
+    assert!(sm.entries.iter().any(|e| e.mode == "4755"));
+    assert_eq!(
+        Manifest::from_json(&sm.to_canonical_string().unwrap()).unwrap(),
+        sm
+    );
     assert_eq!(e.path, "caf\u{fffd}.txt");
     assert_eq!(e.path_bytes.as_deref(), Some("636166e92e747874"));
     assert_eq!(e.raw_path(), b"caf\xe9.txt");

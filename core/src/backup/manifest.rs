@@ -450,11 +450,7 @@ impl Manifest {
                 }));
             }
             last = Some(raw);
-            let mode_ok = e.mode.len() == 4
-                && e.mode.starts_with('0')
-                && e.mode.bytes().all(|b| (b'0'..=b'7').contains(&b));
-            let mode_ok = mode_ok
-                || (e.mode.len() == 5 && e.mode.bytes().all(|b| (b'0'..=b'7').contains(&b)));
+            let mode_ok = e.mode.len() == 4 && e.mode.bytes().all(|b| (b'0'..=b'7').contains(&b));
             if !mode_ok {
                 return Err(bad(format!(
                     "mode {:?} must be octal like \"0644\"",
