@@ -13,6 +13,7 @@ use sha2::digest::DynDigest;
 use unicode_normalization::UnicodeNormalization;
 
 use super::manifest::{Algorithm, EntryKind, Manifest, encode_hex, write_atomic};
+use super::walk::{FILES_PER_JOB, largest_first};
 use crate::error::{Error, Result};
 
 /// A BagIt manifest algorithm.
@@ -315,10 +316,24 @@ pub fn make_bag(src: &Path, options: &BagOptions) -> Result<BagReport> {
     };
 
     let (files, _) = payload(&base)?;
-    let sums: Vec<std::io::Result<Vec<String>>> = files
-        .par_iter()
-        .map(|(_, p)| digest_file(p, &algs))
+    let mut order: Vec<(usize, u64)> = files
+        .iter()
+        .enumerate()
+        .map(|(i, (_, p))| {
+            (
+                i,
+                std::fs::symlink_metadata(p).map(|m| m.len()).unwrap_or(0),
+            )
+        })
         .collect();
+    largest_first(&mut order, |(_, size)| *size);
+    let mut done: Vec<(usize, std::io::Result<Vec<String>>)> = order
+        .par_iter()
+        .with_max_len(FILES_PER_JOB)
+        .map(|&(i, _)| (i, digest_file(&files[i].1, &algs)))
+        .collect();
+    done.sort_by_key(|(i, _)| *i);
+    let sums: Vec<std::io::Result<Vec<String>>> = done.into_iter().map(|(_, r)| r).collect();
     let mut bytes = 0u64;
     for (_, p) in &files {
         bytes += std::fs::symlink_metadata(p).map(|m| m.len()).unwrap_or(0);
@@ -869,9 +884,13 @@ pub fn validate_bag(dir: &Path, options: &BagValidateOptions) -> Result<BagValid
                 }
             }
         }
-        let wanted: Vec<_> = wanted.into_iter().collect();
-        let bad: Vec<String> = wanted
+        let mut wanted: Vec<_> = wanted.into_iter().collect();
+        largest_first(&mut wanted, |(path, _)| {
+            std::fs::symlink_metadata(on_disk[path]).map_or(0, |m| m.len())
+        });
+        let mut bad: Vec<String> = wanted
             .par_iter()
+            .with_max_len(FILES_PER_JOB)
             .flat_map_iter(|(path, sums)| {
                 let algs: Vec<BagAlgorithm> = sums.iter().map(|(a, _)| *a).collect();
                 match digest_file(on_disk[path], &algs) {
@@ -887,6 +906,7 @@ pub fn validate_bag(dir: &Path, options: &BagValidateOptions) -> Result<BagValid
                 }
             })
             .collect();
+        bad.sort();
         v.errors.extend(bad);
 
         // Tag manifests.

@@ -14,7 +14,8 @@ use super::manifest::{
     format_mtime, unsafe_path,
 };
 use super::walk::{
-    Counters, Filter, Found, ProgressFn, entry_of, hash_file, path_fields, walk, with_progress,
+    Counters, FILES_PER_JOB, Filter, Found, ProgressFn, entry_of, hash_file, largest_first,
+    path_fields, walk, with_progress,
 };
 use crate::error::{Error, Result};
 
@@ -210,9 +211,10 @@ pub fn build_manifest(
     };
 
     let counters = Counters::default();
-    let files: Vec<usize> = (0..found.len())
+    let mut files: Vec<usize> = (0..found.len())
         .filter(|&i| found[i].kind == EntryKind::File)
         .collect();
+    largest_first(&mut files, |&i| found[i].meta.len());
     counters
         .files_total
         .store(files.len() as u64, Ordering::Relaxed);
@@ -224,6 +226,7 @@ pub fn build_manifest(
         with_progress(&counters, progress, || {
             files
                 .par_iter()
+                .with_max_len(FILES_PER_JOB)
                 .map(|&i| {
                     let f = &found[i];
                     let r = hash_file(&f.abs, &algorithms, f.meta.len(), &counters.bytes_done)

@@ -273,13 +273,26 @@ pub(crate) fn unsafe_path(raw: &[u8]) -> Option<&'static str> {
 }
 
 /// Format a time as RFC 3339 UTC with nanoseconds: `2026-12-02T01:02:03.000000004Z`.
+/// (Called for every file of every walk, so the calendar arithmetic is done
+/// here, days to civil date after Howard Hinnant's algorithm, instead of
+/// through a general formatter.)
 pub(crate) fn format_mtime(secs: i64, nanos: u32) -> String {
-    let t =
-        time::OffsetDateTime::from_unix_timestamp(secs).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
     format!(
-        "{}.{nanos:09}Z",
-        t.format(&fmt).unwrap_or_else(|_| secs.to_string())
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{nanos:09}Z",
+        rem / 3600,
+        (rem / 60) % 60,
+        rem % 60
     )
 }
 
@@ -332,15 +345,21 @@ impl Manifest {
     /// Parse and validate manifest text. Every problem is an
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind) error naming the entry.
     pub fn from_json(text: &str) -> Result<Manifest> {
-        // The version decides how to read the rest: check it first.
-        let head: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        // The version decides how to read the rest: check it first (the
+        // other fields are skipped, not built).
+        #[derive(Deserialize)]
+        struct Head {
+            format: Option<serde_json::Value>,
+            version: Option<serde_json::Value>,
+        }
+        let head: Head = serde_json::from_str(text).map_err(|e| {
             Error::invalid(format!(
                 "manifest is not valid JSON (line {}, column {}): {e}; it may be truncated",
                 e.line(),
                 e.column()
             ))
         })?;
-        match head.get("format").and_then(|f| f.as_str()) {
+        match head.format.as_ref().and_then(|f| f.as_str()) {
             Some(MANIFEST_FORMAT) => {}
             other => {
                 return Err(Error::invalid(format!(
@@ -348,7 +367,7 @@ impl Manifest {
                 )));
             }
         }
-        match head.get("version").and_then(|v| v.as_u64()) {
+        match head.version.as_ref().and_then(|v| v.as_u64()) {
             Some(v) if v >= 1 && v <= MANIFEST_VERSION as u64 => {}
             Some(v) if v > MANIFEST_VERSION as u64 => {
                 return Err(Error::new(
@@ -364,7 +383,7 @@ impl Manifest {
                 )));
             }
         }
-        let m: Manifest = serde_json::from_value(head)
+        let m: Manifest = serde_json::from_str(text)
             .map_err(|e| Error::invalid(format!("invalid manifest: {e}")))?;
         m.validate()?;
         Ok(m)
@@ -602,4 +621,29 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         return Err(Error::io(path, "write", e));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mtimes_format_like_rfc3339_across_the_calendar() {
+        let fmt =
+            time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+        for secs in [
+            0i64,
+            -1,
+            951_782_400, // 2000-02-29
+            1_767_225_599,
+            4_102_444_800,   // 2100-01-01
+            -2_208_988_800,  // 1900-01-01
+            253_402_300_799, // 9999-12-31T23:59:59
+        ] {
+            let t = time::OffsetDateTime::from_unix_timestamp(secs).unwrap();
+            let want = format!("{}.000000007Z", t.format(&fmt).unwrap());
+            assert_eq!(format_mtime(secs, 7), want, "{secs}");
+            assert_eq!(parse_mtime(&want), Some((secs, 7)));
+        }
+    }
 }

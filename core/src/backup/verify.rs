@@ -11,7 +11,10 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::manifest::{Algorithm, Entry, EntryKind, Manifest};
-use super::walk::{Counters, Filter, ProgressFn, entry_of, hash_file, walk, with_progress};
+use super::walk::{
+    Counters, FILES_PER_JOB, Filter, ProgressFn, entry_of, hash_file, largest_first, walk,
+    with_progress,
+};
 use crate::error::{Error, Result};
 
 /// How thoroughly to verify.
@@ -295,6 +298,7 @@ pub fn verify_tree(
         stop.store(true, Ordering::Relaxed);
     }
 
+    largest_first(&mut to_hash, |(f, _)| f.meta.len());
     let counters = Counters::default();
     counters
         .files_total
@@ -306,6 +310,7 @@ pub fn verify_tree(
     let hashed: Vec<Difference> = with_progress(&counters, progress, || {
         to_hash
             .par_iter()
+            .with_max_len(FILES_PER_JOB)
             .filter_map(|(f, want)| {
                 if stop.load(Ordering::Relaxed) {
                     return None;

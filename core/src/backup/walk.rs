@@ -218,7 +218,7 @@ pub(crate) struct Digests {
 
 /// Read size for small files, and for big ones (whose BLAKE3 then runs on
 /// every core, chunk by chunk).
-const CHUNK: usize = 1 << 20;
+const CHUNK: usize = 256 << 10;
 const BIG: u64 = 16 << 20;
 const BIG_CHUNK: usize = 8 << 20;
 
@@ -244,7 +244,9 @@ pub(crate) fn hash_file(
     let mut sha = algorithms
         .contains(&Algorithm::Sha256)
         .then(<sha2::Sha256 as sha2::Digest>::new);
-    let size = if size_hint >= BIG {
+    // BLAKE3 wants big chunks to spread over the cores; SHA-256 alone is
+    // sequential and fastest when a chunk stays in the CPU's cache.
+    let size = if size_hint >= BIG && b3.is_some() {
         BIG_CHUNK
     } else {
         CHUNK.min(size_hint.max(4096) as usize)
@@ -274,6 +276,16 @@ pub(crate) fn hash_file(
         blake3: b3.map(|h| encode_hex(h.finalize().as_bytes())),
         sha256: sha.map(|h| encode_hex(&sha2::Digest::finalize(h))),
     })
+}
+
+/// How many files one parallel job takes at most: small, so one big file
+/// never holds a batch of others behind it on the same thread.
+pub(crate) const FILES_PER_JOB: usize = 4;
+
+/// Order work biggest first (longest job first keeps both cores busy to the
+/// end), by the size `size` gives each item.
+pub(crate) fn largest_first<T>(items: &mut [T], size: impl Fn(&T) -> u64) {
+    items.sort_by_key(|t| std::cmp::Reverse(size(t)));
 }
 
 /// Run `work` on a helper thread while the caller's thread reports progress
