@@ -565,6 +565,33 @@ fn check_payload_path(p: &str) -> std::result::Result<(String, bool), String> {
     Ok((p.to_string(), dotted))
 }
 
+/// A manifest file of a bag, its algorithm and its decoded text.
+type NamedTagFile = (String, BagAlgorithm, String);
+
+/// The `<prefix><algorithm>.txt` files among `names` (payload or tag
+/// manifests), each decoded in the bag's encoding, or why it cannot be used.
+fn named_tag_files(
+    dir: &Path,
+    names: &[String],
+    prefix: &str,
+    encoding: &str,
+) -> Vec<std::result::Result<NamedTagFile, String>> {
+    names
+        .iter()
+        .filter(|n| n.starts_with(prefix) && n.ends_with(".txt"))
+        .map(|name| {
+            let alg_name = &name[prefix.len()..name.len() - 4];
+            let alg = BagAlgorithm::from_name(alg_name)
+                .ok_or_else(|| format!("{name}: unsupported algorithm {alg_name}"))?;
+            let text = std::fs::read(dir.join(name))
+                .map_err(|e| e.to_string())
+                .and_then(|b| decode(&b, encoding))
+                .map_err(|why| format!("{name} {why}"))?;
+            Ok((name.clone(), alg, text))
+        })
+        .collect()
+}
+
 const SYSTEM_FILES: [&str; 3] = [".DS_Store", "Thumbs.db", "desktop.ini"];
 
 /// Validate the BagIt bag at `dir`: `bagit.txt` (version, encoding, no BOM,
@@ -678,23 +705,11 @@ pub fn validate_bag(dir: &Path, options: &BagValidateOptions) -> Result<BagValid
         .collect();
     names.sort();
     let mut manifests: Vec<(BagAlgorithm, BTreeMap<String, String>)> = Vec::new();
-    for name in names
-        .iter()
-        .filter(|n| n.starts_with("manifest-") && n.ends_with(".txt"))
-    {
-        let alg_name = &name["manifest-".len()..name.len() - 4];
-        let Some(alg) = BagAlgorithm::from_name(alg_name) else {
-            v.errors
-                .push(format!("{name}: unsupported algorithm {alg_name}"));
-            continue;
-        };
-        let text = match read(name)
-            .map_err(|e| e.to_string())
-            .and_then(|b| decode(&b, &encoding))
-        {
-            Ok(t) => t,
+    for item in named_tag_files(dir, &names, "manifest-", &encoding) {
+        let (name, alg, text) = match item {
+            Ok(found) => found,
             Err(why) => {
-                v.errors.push(format!("{name} {why}"));
+                v.errors.push(why);
                 continue;
             }
         };
@@ -910,23 +925,11 @@ pub fn validate_bag(dir: &Path, options: &BagValidateOptions) -> Result<BagValid
         v.errors.extend(bad);
 
         // Tag manifests.
-        for name in names
-            .iter()
-            .filter(|n| n.starts_with("tagmanifest-") && n.ends_with(".txt"))
-        {
-            let alg_name = &name["tagmanifest-".len()..name.len() - 4];
-            let Some(alg) = BagAlgorithm::from_name(alg_name) else {
-                v.errors
-                    .push(format!("{name}: unsupported algorithm {alg_name}"));
-                continue;
-            };
-            let text = match read(name)
-                .map_err(|e| e.to_string())
-                .and_then(|b| decode(&b, &encoding))
-            {
-                Ok(t) => t,
+        for item in named_tag_files(dir, &names, "tagmanifest-", &encoding) {
+            let (name, alg, text) = match item {
+                Ok(found) => found,
                 Err(why) => {
-                    v.errors.push(format!("{name} {why}"));
+                    v.errors.push(why);
                     continue;
                 }
             };

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
@@ -155,19 +154,6 @@ fn listed(root: &Path, files: &[String]) -> Result<(Vec<Found>, Vec<Skipped>)> {
     Ok((found, skipped))
 }
 
-/// Did the file change between the walk and the end of hashing?
-fn changed_since(f: &Found) -> bool {
-    match std::fs::symlink_metadata(&f.abs) {
-        Ok(m) => {
-            m.len() != f.meta.len()
-                || m.mtime() != f.meta.mtime()
-                || m.mtime_nsec() != f.meta.mtime_nsec()
-                || m.ino() != f.meta.ino()
-        }
-        Err(_) => true,
-    }
-}
-
 /// Build the manifest of the tree at `root`: every entry below it, files
 /// hashed in parallel and streamed, symlinks recorded (not followed unless
 /// asked), FIFOs, sockets and devices recorded by kind and never read.
@@ -229,16 +215,8 @@ pub fn build_manifest(
                 .with_max_len(FILES_PER_JOB)
                 .map(|&i| {
                     let f = &found[i];
-                    let r = hash_file(&f.abs, &algorithms, f.meta.len(), &counters.bytes_done)
-                        .map_err(|e| e.to_string())
-                        .and_then(|d| {
-                            if changed_since(f) {
-                                Err("changed while it was hashed; back it up when it is quiet"
-                                    .to_string())
-                            } else {
-                                Ok(d)
-                            }
-                        });
+                    let r = hash_file(&f.abs, &algorithms, &f.meta, &counters.bytes_done)
+                        .map_err(|e| e.to_string());
                     counters.files_done.fetch_add(1, Ordering::Relaxed);
                     (i, r)
                 })

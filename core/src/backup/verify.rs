@@ -316,7 +316,7 @@ pub fn verify_tree(
                     return None;
                 }
                 let path = &want.path;
-                let out = match hash_file(&f.abs, &[alg], f.meta.len(), &counters.bytes_done) {
+                let out = match hash_file(&f.abs, &[alg], &f.meta, &counters.bytes_done) {
                     Ok(d) => {
                         let got = match alg {
                             Algorithm::Blake3 => d.blake3,

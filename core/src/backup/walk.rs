@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::manifest::{Algorithm, Entry, EntryKind, Filters, encode_hex, format_mtime};
@@ -130,7 +131,10 @@ pub(crate) fn walk(
             root.display()
         )));
     }
-    let mut found = Vec::new();
+    // The walk itself reads directories only (file types come with the
+    // entries); the per-entry `lstat`s, the bulk of the system calls on a
+    // tree of small files, then run on every core.
+    let mut listed: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut problems = Vec::new();
     let mut it = walkdir::WalkDir::new(root)
         .follow_links(follow_symlinks)
@@ -158,47 +162,53 @@ pub(crate) fn walk(
         };
         let abs = item.path().to_path_buf();
         let rel = abs.strip_prefix(root).unwrap_or(&abs).to_path_buf();
+        let is_dir = item.file_type().is_dir();
         if filter.excluded(&rel) {
-            if item.file_type().is_dir() {
+            if is_dir {
                 it.skip_current_dir();
             }
             continue;
         }
-        let meta = match item.metadata() {
-            Ok(m) => m,
-            Err(e) => {
-                problems.push(WalkProblem {
-                    rel,
-                    reason: e.to_string(),
-                });
-                continue;
-            }
-        };
-        let kind = kind_of(meta.file_type());
-        if kind != EntryKind::Dir && !filter.included(&rel) {
+        if !is_dir && !filter.included(&rel) {
             continue;
         }
+        listed.push((rel, abs));
+    }
+    let stat = |(rel, abs): (PathBuf, PathBuf)| -> std::result::Result<Found, WalkProblem> {
+        let meta = if follow_symlinks {
+            std::fs::metadata(&abs)
+        } else {
+            std::fs::symlink_metadata(&abs)
+        };
+        let meta = meta.map_err(|e| WalkProblem {
+            rel: rel.clone(),
+            reason: e.to_string(),
+        })?;
+        let kind = kind_of(meta.file_type());
         let target = if kind == EntryKind::Symlink {
-            match std::fs::read_link(&abs) {
-                Ok(t) => Some(t),
-                Err(e) => {
-                    problems.push(WalkProblem {
-                        rel,
-                        reason: e.to_string(),
-                    });
-                    continue;
-                }
-            }
+            Some(std::fs::read_link(&abs).map_err(|e| WalkProblem {
+                rel: rel.clone(),
+                reason: e.to_string(),
+            })?)
         } else {
             None
         };
-        found.push(Found {
+        Ok(Found {
             rel,
             abs,
             kind,
             meta,
             target,
-        });
+        })
+    };
+    let stated: Vec<std::result::Result<Found, WalkProblem>> =
+        listed.into_par_iter().with_min_len(256).map(stat).collect();
+    let mut found = Vec::with_capacity(stated.len());
+    for r in stated {
+        match r {
+            Ok(f) => found.push(f),
+            Err(p) => problems.push(p),
+        }
     }
     found.sort_by(|a, b| {
         a.rel
@@ -216,6 +226,18 @@ pub(crate) struct Digests {
     pub sha256: Option<String>,
 }
 
+/// Why a file is skipped when it changes under the hasher.
+pub(crate) const CHANGED: &str = "changed while it was hashed; back it up when it is quiet";
+
+/// The same file, unchanged: inode, size and mtime as the walk saw them.
+fn same_version(a: &Metadata, b: &Metadata) -> bool {
+    a.ino() == b.ino()
+        && a.dev() == b.dev()
+        && a.len() == b.len()
+        && a.mtime() == b.mtime()
+        && a.mtime_nsec() == b.mtime_nsec()
+}
+
 /// Read size for small files, and for big ones (whose BLAKE3 then runs on
 /// every core, chunk by chunk).
 const CHUNK: usize = 256 << 10;
@@ -228,15 +250,38 @@ const BIG_CHUNK: usize = 8 << 20;
 pub(crate) fn hash_file(
     path: &Path,
     algorithms: &[Algorithm],
-    size_hint: u64,
+    seen: &Metadata,
     done: &AtomicU64,
 ) -> std::io::Result<Digests> {
+    let size_hint = seen.len();
     let mut file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(path)?;
-    if !file.metadata()?.is_file() {
+    let opened = file.metadata()?;
+    if !opened.is_file() {
         return Err(std::io::Error::other("not a regular file any more"));
+    }
+    let changed = || std::io::Error::other(CHANGED);
+    if !same_version(seen, &opened) {
+        return Err(changed());
+    }
+    if algorithms == [Algorithm::Blake3] && size_hint >= BIG {
+        // BLAKE3 alone on a big file: memory-mapped and hashed on every core
+        // (as b3sum does). blake3 maps the path itself, so check afterwards
+        // that the path still names the unchanged file opened without
+        // following links.
+        let mut h = blake3::Hasher::new();
+        h.update_mmap_rayon(path)?;
+        let now = std::fs::symlink_metadata(path)?;
+        if !now.is_file() || !same_version(seen, &now) || !same_version(seen, &file.metadata()?) {
+            return Err(changed());
+        }
+        done.fetch_add(h.count(), Ordering::Relaxed);
+        return Ok(Digests {
+            blake3: Some(encode_hex(h.finalize().as_bytes())),
+            sha256: None,
+        });
     }
     let mut b3 = algorithms
         .contains(&Algorithm::Blake3)
@@ -271,6 +316,9 @@ pub(crate) fn hash_file(
             sha2::Digest::update(h, chunk);
         }
         done.fetch_add(n as u64, Ordering::Relaxed);
+    }
+    if !same_version(seen, &file.metadata()?) {
+        return Err(changed());
     }
     Ok(Digests {
         blake3: b3.map(|h| encode_hex(h.finalize().as_bytes())),
@@ -378,5 +426,27 @@ pub(crate) fn entry_of(f: &Found) -> Entry {
         sha256: None,
         target,
         target_bytes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_changed_after_the_walk_is_not_hashed() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("db.sql");
+        std::fs::write(&p, b"version 1").unwrap();
+        let seen = std::fs::symlink_metadata(&p).unwrap();
+        let done = AtomicU64::new(0);
+        assert!(hash_file(&p, &[Algorithm::Blake3], &seen, &done).is_ok());
+        std::fs::write(&p, b"version two").unwrap();
+        let e = hash_file(&p, &[Algorithm::Blake3], &seen, &done).unwrap_err();
+        assert_eq!(e.to_string(), CHANGED);
+        // Replaced by a symlink: never followed.
+        std::fs::remove_file(&p).unwrap();
+        std::os::unix::fs::symlink("/etc/hostname", &p).unwrap();
+        assert!(hash_file(&p, &[Algorithm::Sha256], &seen, &done).is_err());
     }
 }
