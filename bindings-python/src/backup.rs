@@ -7,25 +7,10 @@ use std::path::PathBuf;
 use opskit::backup as b;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::convert::{opts, out};
 use crate::error::{detached, invalid, to_py};
-
-fn out<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
-    pythonize::pythonize(py, value).map_err(|e| invalid(py, "cannot convert the result", e))
-}
-
-fn opts<T: DeserializeOwned + Default>(
-    py: Python<'_>,
-    kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<T> {
-    match kwargs {
-        None => Ok(T::default()),
-        Some(d) => pythonize::depythonize(d.as_any())
-            .map_err(|e| invalid(py, "invalid keyword options", e)),
-    }
-}
 
 fn from_py<T: DeserializeOwned>(py: Python<'_>, what: &str, v: &Bound<'_, PyAny>) -> PyResult<T> {
     pythonize::depythonize(v).map_err(|e| invalid(py, &format!("invalid {what}"), e))

@@ -6,6 +6,7 @@
 use pyo3::prelude::*;
 
 mod backup;
+mod convert;
 mod error;
 mod version;
 

@@ -5,26 +5,9 @@ use std::path::PathBuf;
 use opskit::version as v;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 
-use crate::error::{detached, invalid, to_py};
-
-fn out<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
-    pythonize::pythonize(py, value).map_err(|e| invalid(py, "cannot convert the result", e))
-}
-
-/// Keyword options into a core options struct; unknown names are errors.
-fn opts<T: DeserializeOwned + Default>(
-    py: Python<'_>,
-    kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<T> {
-    match kwargs {
-        None => Ok(T::default()),
-        Some(d) => pythonize::depythonize(d.as_any())
-            .map_err(|e| invalid(py, "invalid keyword options", e)),
-    }
-}
+use crate::convert::{opts, out};
+use crate::error::{detached, to_py};
 
 /// Parse a SemVer 2.0.0 version into its parts.
 #[pyfunction]

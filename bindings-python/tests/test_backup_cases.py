@@ -6,6 +6,7 @@ import pathlib
 import pytest
 
 import opskit
+from _cases import subset
 from opskit import backup as b
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -21,14 +22,6 @@ def write_tree(root, files):
         else:
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_text(text)
-
-
-def subset(got, want):
-    if isinstance(want, dict):
-        return isinstance(got, dict) and all(k in got and subset(got[k], w) for k, w in want.items())
-    if isinstance(want, list):
-        return isinstance(got, list) and len(got) == len(want) and all(subset(g, w) for g, w in zip(got, want))
-    return got == want
 
 
 def run(case, tmp_path):

@@ -8,6 +8,7 @@ import subprocess
 import pytest
 
 import opskit
+from _cases import subset
 from opskit import version as v
 
 CASES = json.loads((pathlib.Path(__file__).resolve().parents[2] / "tests/cases/version.json").read_text())["cases"]
@@ -63,15 +64,6 @@ def build_repo(path, steps):
             git(n, "merge", "-q", "--no-ff", "-m", f"Merge branch '{rest[0]}'", rest[0])
         else:
             raise AssertionError(f"unknown step {op}")
-
-
-def subset(got, want):
-    """Every key of `want` matches in `got`; lists element by element."""
-    if isinstance(want, dict):
-        return isinstance(got, dict) and all(k in got and subset(got[k], w) for k, w in want.items())
-    if isinstance(want, list):
-        return isinstance(got, list) and len(got) == len(want) and all(subset(g, w) for g, w in zip(got, want))
-    return got == want
 
 
 def run_history(path, case):

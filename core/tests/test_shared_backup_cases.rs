@@ -6,6 +6,9 @@ use std::path::Path;
 use opskit::backup as b;
 use serde_json::{Value, json};
 
+mod common;
+use common::subset;
+
 fn write_tree(root: &Path, files: &Value) {
     for (rel, text) in files.as_object().expect("tree is an object") {
         let p = root.join(rel);
@@ -25,17 +28,7 @@ fn options<T: serde::de::DeserializeOwned + Default>(v: &Value) -> T {
     if v.is_null() {
         T::default()
     } else {
-        serde_json::from_value(v.clone()).unwrap_or_default_or_panic()
-    }
-}
-
-trait OrPanic<T> {
-    fn unwrap_or_default_or_panic(self) -> T;
-}
-
-impl<T, E: std::fmt::Display> OrPanic<T> for Result<T, E> {
-    fn unwrap_or_default_or_panic(self) -> T {
-        self.unwrap_or_else(|e| panic!("case options: {e}"))
+        serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("case options: {e}"))
     }
 }
 
@@ -108,18 +101,6 @@ fn call(case: &Value) -> opskit::Result<Value> {
         }
         other => panic!("unknown call {other}"),
     })
-}
-
-fn subset(got: &Value, want: &Value) -> bool {
-    match (got, want) {
-        (Value::Object(g), Value::Object(w)) => w
-            .iter()
-            .all(|(k, wv)| g.get(k).is_some_and(|gv| subset(gv, wv))),
-        (Value::Array(g), Value::Array(w)) => {
-            g.len() == w.len() && g.iter().zip(w).all(|(gv, wv)| subset(gv, wv))
-        }
-        _ => got == want,
-    }
 }
 
 #[test]

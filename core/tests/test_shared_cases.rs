@@ -4,6 +4,9 @@
 use opskit::version as v;
 use serde_json::{Value, json};
 
+mod common;
+use common::subset;
+
 fn s<'a>(args: &'a Value, key: &str) -> &'a str {
     args[key]
         .as_str()
@@ -117,19 +120,6 @@ fn build_repo(dir: &std::path::Path, steps: &Value) {
             }
             _ => panic!("unknown step {step:?}"),
         }
-    }
-}
-
-/// Does `got` contain `want`: every key of an object, lists element by element?
-fn subset(got: &Value, want: &Value) -> bool {
-    match (got, want) {
-        (Value::Object(g), Value::Object(w)) => w
-            .iter()
-            .all(|(k, wv)| g.get(k).is_some_and(|gv| subset(gv, wv))),
-        (Value::Array(g), Value::Array(w)) => {
-            g.len() == w.len() && g.iter().zip(w).all(|(gv, wv)| subset(gv, wv))
-        }
-        _ => got == want,
     }
 }
 

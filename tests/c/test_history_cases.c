@@ -6,6 +6,8 @@
 #include <opskit.h>
 
 #include <cjson/cJSON.h>
+
+#include "cases.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,22 +15,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static char *read_file(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *buf = malloc((size_t)n + 1);
-  if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    free(buf);
-    buf = NULL;
-  }
-  if (buf) buf[n] = '\0';
-  fclose(f);
-  return buf;
-}
 
 /* Run git in `dir` with the case environment for step `n`; capture stdout
  * into `out` (up to `cap` bytes) when given. Returns 0 on success. */
@@ -77,18 +63,6 @@ static int git(const char *dir, int n, const char *const *args, char *out, size_
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-static int mkdirs_for(const char *dir, const char *file) {
-  char path[4096];
-  snprintf(path, sizeof path, "%s/%s", dir, file);
-  for (char *p = path + strlen(dir) + 1; *p; p++) {
-    if (*p == '/') {
-      *p = '\0';
-      if (mkdir(path, 0755) != 0 && errno != EEXIST) return -1;
-      *p = '/';
-    }
-  }
-  return 0;
-}
 
 /* Replace the first "{HEAD}" in `template` with `head`; the result is malloc'd. */
 static char *with_head(const char *template, const char *head) {
@@ -114,7 +88,7 @@ static int build_repo(const char *dir, const cJSON *steps) {
       const char *file = f ? f->valuestring : "file.txt";
       char path[4096];
       snprintf(path, sizeof path, "%s/%s", dir, file);
-      if (mkdirs_for(dir, file) != 0) return -1;
+      if (mkdirs_for(path) != 0) return -1;
       FILE *out = fopen(path, "w");
       if (!out) return -1;
       fprintf(out, "change %d\n", n);
@@ -151,25 +125,6 @@ static int build_repo(const char *dir, const cJSON *steps) {
 }
 
 /* Every key of `want` matches in `got`; arrays element by element. */
-static int subset(const cJSON *got, const cJSON *want) {
-  if (cJSON_IsObject(want)) {
-    if (!cJSON_IsObject(got)) return 0;
-    const cJSON *w;
-    cJSON_ArrayForEach(w, want) {
-      const cJSON *g = cJSON_GetObjectItemCaseSensitive(got, w->string);
-      if (!g || !subset(g, w)) return 0;
-    }
-    return 1;
-  }
-  if (cJSON_IsArray(want)) {
-    if (!cJSON_IsArray(got) || cJSON_GetArraySize(got) != cJSON_GetArraySize(want)) return 0;
-    for (int i = 0; i < cJSON_GetArraySize(want); i++) {
-      if (!subset(cJSON_GetArrayItem(got, i), cJSON_GetArrayItem(want, i))) return 0;
-    }
-    return 1;
-  }
-  return cJSON_Compare(got, want, 1);
-}
 
 static opskit_status call(const char *dir, const char *name, const cJSON *args, char **out) {
   char *options = cJSON_PrintUnformatted(cJSON_GetObjectItem(args, "options"));

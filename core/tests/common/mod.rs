@@ -182,3 +182,18 @@ impl TestRepo {
         self.commit_tree(tree_id, msg.as_bytes(), &[theirs_id])
     }
 }
+
+/// Does `got` contain `want`: every key of an object, lists element by
+/// element, other values equal? (How the shared case files state results.)
+pub fn subset(got: &serde_json::Value, want: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (got, want) {
+        (Value::Object(g), Value::Object(w)) => w
+            .iter()
+            .all(|(k, wv)| g.get(k).is_some_and(|gv| subset(gv, wv))),
+        (Value::Array(g), Value::Array(w)) => {
+            g.len() == w.len() && g.iter().zip(w).all(|(gv, wv)| subset(gv, wv))
+        }
+        _ => got == want,
+    }
+}

@@ -1,0 +1,26 @@
+//! Conversions shared by every family: results to Python through serde
+//! (pythonize), keyword options into the core option structs.
+
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::invalid;
+
+/// A core result as a Python value (dicts, lists, str, int, float, None).
+pub(crate) fn out<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
+    pythonize::pythonize(py, value).map_err(|e| invalid(py, "cannot convert the result", e))
+}
+
+/// Keyword options into a core options struct; unknown names are errors.
+pub(crate) fn opts<T: DeserializeOwned + Default>(
+    py: Python<'_>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<T> {
+    match kwargs {
+        None => Ok(T::default()),
+        Some(d) => pythonize::depythonize(d.as_any())
+            .map_err(|e| invalid(py, "invalid keyword options", e)),
+    }
+}
