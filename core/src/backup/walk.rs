@@ -258,14 +258,9 @@ pub(crate) fn hash_file(
         .read(true)
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(path)?;
-    let opened = file.metadata()?;
-    if !opened.is_file() {
-        return Err(std::io::Error::other("not a regular file any more"));
-    }
+    // One fstat of the open file after reading it tells whether anything
+    // changed since the walk (inode, size, mtime), before or while it was read.
     let changed = || std::io::Error::other(CHANGED);
-    if !same_version(seen, &opened) {
-        return Err(changed());
-    }
     if algorithms == [Algorithm::Blake3] && size_hint >= BIG {
         // BLAKE3 alone on a big file: memory-mapped and hashed on every core
         // (as b3sum does). blake3 maps the path itself, so check afterwards
@@ -274,7 +269,8 @@ pub(crate) fn hash_file(
         let mut h = blake3::Hasher::new();
         h.update_mmap_rayon(path)?;
         let now = std::fs::symlink_metadata(path)?;
-        if !now.is_file() || !same_version(seen, &now) || !same_version(seen, &file.metadata()?) {
+        let open = file.metadata()?;
+        if !now.is_file() || !same_version(seen, &now) || !same_version(seen, &open) {
             return Err(changed());
         }
         done.fetch_add(h.count(), Ordering::Relaxed);
@@ -297,8 +293,12 @@ pub(crate) fn hash_file(
         CHUNK.min(size_hint.max(4096) as usize)
     };
     let mut buf = vec![0u8; size];
-    loop {
-        let n = match file.read(&mut buf) {
+    let mut left = size_hint;
+    // Read exactly the size the walk saw (no extra read for end-of-file);
+    // a file that grew or shrank fails the fstat below.
+    while left > 0 {
+        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = match file.read(&mut buf[..want]) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -316,8 +316,10 @@ pub(crate) fn hash_file(
             sha2::Digest::update(h, chunk);
         }
         done.fetch_add(n as u64, Ordering::Relaxed);
+        left -= n as u64;
     }
-    if !same_version(seen, &file.metadata()?) {
+    let after = file.metadata()?;
+    if !after.is_file() || !same_version(seen, &after) || left > 0 {
         return Err(changed());
     }
     Ok(Digests {
