@@ -514,3 +514,62 @@ fn restore_drill_against_an_objective() {
         ErrorKind::InvalidInput
     );
 }
+
+#[test]
+fn a_10_gib_sparse_file_and_a_dangling_symlink_followed() {
+    let d = tempfile::tempdir().unwrap();
+    let f = std::fs::File::create(d.path().join("sparse.img")).unwrap();
+    f.set_len(10 << 30).unwrap();
+    drop(f);
+    symlink("missing-target", d.path().join("dangling")).unwrap();
+    let m = build_manifest(d.path(), &opts(), None).unwrap();
+    let img = m.entries.iter().find(|e| e.path == "sparse.img").unwrap();
+    assert_eq!(img.size, Some(10 << 30));
+    assert_eq!(img.blake3.as_ref().map(String::len), Some(64));
+    assert_eq!(m.totals.bytes, 10 << 30);
+    // Holes hash as the zeros they read as: a smaller sparse file with data
+    // between holes gives the hash of its full content.
+    let mut f = std::fs::File::create(d.path().join("holes.img")).unwrap();
+    f.set_len(48 << 20).unwrap();
+    use std::io::{Seek, Write};
+    f.seek(std::io::SeekFrom::Start(20 << 20)).unwrap();
+    f.write_all(&vec![0xa5u8; 300_000]).unwrap();
+    drop(f);
+    let dense = std::fs::read(d.path().join("holes.img")).unwrap();
+    let both = ManifestOptions {
+        algorithms: vec![Algorithm::Blake3, Algorithm::Sha256],
+        files: Some(vec!["holes.img".into()]),
+        ..opts()
+    };
+    let h = build_manifest(d.path(), &both, None).unwrap();
+    assert_eq!(
+        h.entries[0].blake3.as_deref(),
+        Some(blake3::hash(&dense).to_hex().as_str())
+    );
+    let sum = std::process::Command::new("sha256sum")
+        .arg(d.path().join("holes.img"))
+        .output()
+        .unwrap();
+    let sum = String::from_utf8(sum.stdout).unwrap();
+    assert_eq!(
+        h.entries[0].sha256.as_deref(),
+        sum.split_whitespace().next()
+    );
+    std::fs::remove_file(d.path().join("holes.img")).unwrap();
+    // Fast verify trusts it without reading 10 GiB again.
+    let fast = VerifyOptions {
+        mode: VerifyMode::Fast,
+        ..Default::default()
+    };
+    let r = verify_tree(d.path(), &m, &fast, None).unwrap();
+    assert!(r.exact && r.files_hashed == 0, "{:?}", r.differences);
+    // Following symlinks, the dangling one cannot be read: skipped with why.
+    let follow = ManifestOptions {
+        follow_symlinks: true,
+        files: None,
+        ..opts()
+    };
+    let followed = build_manifest(d.path(), &follow, None).unwrap();
+    assert_eq!(followed.skipped.len(), 1, "{:?}", followed.skipped);
+    assert_eq!(followed.skipped[0].path, "dangling");
+}

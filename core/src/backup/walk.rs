@@ -4,7 +4,7 @@
 
 use std::ffi::OsStr;
 use std::fs::Metadata;
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
@@ -226,6 +226,39 @@ pub(crate) struct Digests {
     pub sha256: Option<String>,
 }
 
+/// The extents of a file of `size` bytes, in order: `(start, end, data)`,
+/// where `data` is false for a hole (zeros not stored on disk). Big files
+/// only, and only where the file system answers `SEEK_DATA`/`SEEK_HOLE`;
+/// otherwise one data extent.
+fn extents(file: &std::fs::File, size: u64) -> Vec<(u64, u64, bool)> {
+    use rustix::fs::{SeekFrom, seek};
+    if size < BIG {
+        return vec![(0, size, true)];
+    }
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < size {
+        let data = match seek(file, SeekFrom::Data(pos)) {
+            Ok(d) => d.min(size),
+            Err(rustix::io::Errno::NXIO) => size,
+            Err(_) => return vec![(0, size, true)],
+        };
+        if data > pos {
+            out.push((pos, data, false));
+        }
+        if data >= size {
+            break;
+        }
+        let hole = match seek(file, SeekFrom::Hole(data)) {
+            Ok(h) => h.min(size),
+            Err(_) => return vec![(0, size, true)],
+        };
+        out.push((data, hole, true));
+        pos = hole;
+    }
+    out
+}
+
 /// Why a file is skipped when it changes under the hasher.
 pub(crate) const CHANGED: &str = "changed while it was hashed; back it up when it is quiet";
 
@@ -261,24 +294,6 @@ pub(crate) fn hash_file(
     // One fstat of the open file after reading it tells whether anything
     // changed since the walk (inode, size, mtime), before or while it was read.
     let changed = || std::io::Error::other(CHANGED);
-    if algorithms == [Algorithm::Blake3] && size_hint >= BIG {
-        // BLAKE3 alone on a big file: memory-mapped and hashed on every core
-        // (as b3sum does). blake3 maps the path itself, so check afterwards
-        // that the path still names the unchanged file opened without
-        // following links.
-        let mut h = blake3::Hasher::new();
-        h.update_mmap_rayon(path)?;
-        let now = std::fs::symlink_metadata(path)?;
-        let open = file.metadata()?;
-        if !now.is_file() || !same_version(seen, &now) || !same_version(seen, &open) {
-            return Err(changed());
-        }
-        done.fetch_add(h.count(), Ordering::Relaxed);
-        return Ok(Digests {
-            blake3: Some(encode_hex(h.finalize().as_bytes())),
-            sha256: None,
-        });
-    }
     let mut b3 = algorithms
         .contains(&Algorithm::Blake3)
         .then(blake3::Hasher::new);
@@ -293,20 +308,9 @@ pub(crate) fn hash_file(
         CHUNK.min(size_hint.max(4096) as usize)
     };
     let mut buf = vec![0u8; size];
-    let mut left = size_hint;
-    // Read exactly the size the walk saw (no extra read for end-of-file);
-    // a file that grew or shrank fails the fstat below.
-    while left > 0 {
-        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
-        let n = match file.read(&mut buf[..want]) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        let chunk = &buf[..n];
+    let mut feed = |chunk: &[u8]| {
         if let Some(h) = &mut b3 {
-            if n >= 256 * 1024 {
+            if chunk.len() >= 256 * 1024 {
                 h.update_rayon(chunk);
             } else {
                 h.update(chunk);
@@ -315,11 +319,44 @@ pub(crate) fn hash_file(
         if let Some(h) = &mut sha {
             sha2::Digest::update(h, chunk);
         }
-        done.fetch_add(n as u64, Ordering::Relaxed);
-        left -= n as u64;
+        done.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+    };
+    let mut short = false;
+    for (start, end, data) in extents(&file, size_hint) {
+        if !data {
+            // A hole reads as zeros: hash them without reading (a sparse
+            // disk image of 10 GiB costs its data, not its size).
+            buf[..size.min((end - start) as usize)].fill(0);
+            let mut left = end - start;
+            while left > 0 {
+                let n = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+                feed(&buf[..n]);
+                left -= n as u64;
+            }
+            continue;
+        }
+        if size_hint >= BIG {
+            // SEEK_DATA/SEEK_HOLE moved the file position.
+            file.seek(std::io::SeekFrom::Start(start))?;
+        }
+        // Read exactly the size the walk saw (no extra read for end-of-file);
+        // a file that grew or shrank fails the fstat below.
+        let mut left = end - start;
+        while left > 0 {
+            let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+            let n = match file.read(&mut buf[..want]) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            feed(&buf[..n]);
+            left -= n as u64;
+        }
+        short |= left > 0;
     }
     let after = file.metadata()?;
-    if !after.is_file() || !same_version(seen, &after) || left > 0 {
+    if !after.is_file() || !same_version(seen, &after) || short {
         return Err(changed());
     }
     Ok(Digests {
