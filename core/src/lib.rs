@@ -7,6 +7,8 @@
 //! Families:
 //! - [`version`]: SemVer, Conventional Commits, next version and changelog
 //!   from git history, release tags as rollback points, branch policy.
+//! - [`health`]: host and process metrics, threshold rules, health+json and
+//!   Prometheus exposition.
 //! - [`backup`]: manifests of backup trees (BLAKE3/SHA-256), verify, diff,
 //!   retention plans, signatures, BagIt and checksum-file export.
 //!
@@ -17,6 +19,7 @@
 
 pub mod backup;
 pub mod error;
+pub mod health;
 pub mod version;
 
 pub use error::{Error, ErrorKind, Result};

@@ -43,3 +43,11 @@ pub use self::verify::{
     diff_manifests, verify_tree,
 };
 pub use self::walk::{Progress, ProgressFn};
+
+/// Seconds since the epoch as RFC 3339 UTC with milliseconds (for reports).
+pub fn format_time_rfc3339(seconds: f64) -> String {
+    let secs = seconds.floor() as i64;
+    let millis = ((seconds - seconds.floor()) * 1000.0).round().min(999.0) as u32;
+    let full = manifest::format_mtime(secs, millis * 1_000_000);
+    format!("{}.{millis:03}Z", &full[..19])
+}

@@ -1,0 +1,26 @@
+//! Health checks: host and process metrics from a long-lived collector,
+//! threshold rules with `for` durations and clear margins, and reports as
+//! IETF health+json and Prometheus/OpenMetrics exposition.
+//!
+//! ```no_run
+//! use opskit::health::{Collector, CollectorOptions, Evaluator, default_rules, health_json};
+//!
+//! let mut collector = Collector::new(CollectorOptions::default())?;
+//! let mut rules = Evaluator::new(default_rules())?;
+//! let snapshot = collector.snapshot()?;
+//! let checks = rules.evaluate(&snapshot, snapshot.time_seconds);
+//! let (doc, http_status) = health_json(&snapshot, &checks, false);
+//! println!("{http_status} {doc}");
+//! # Ok::<(), opskit::Error>(())
+//! ```
+
+mod collect;
+mod report;
+mod rules;
+
+pub use self::collect::{
+    Cgroup, Collector, CollectorOptions, Cpu, Filesystem, HostInfo, Load, Memory, Network,
+    ProcessInfo, Snapshot,
+};
+pub use self::report::{Exposition, exposition, health_json, overall};
+pub use self::rules::{CheckResult, Direction, Evaluator, METRICS, Rule, Status, default_rules};

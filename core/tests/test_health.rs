@@ -1,0 +1,272 @@
+//! Health: the collector against what `/proc` and `statvfs` say, rules
+//! driven by a fake clock, and the two report formats.
+
+use opskit::ErrorKind;
+use opskit::health::{
+    Collector, CollectorOptions, Direction, Evaluator, Exposition, Rule, Status, default_rules,
+    exposition, health_json,
+};
+
+fn meminfo(key: &str) -> u64 {
+    let text = std::fs::read_to_string("/proc/meminfo").unwrap();
+    text.lines()
+        .find(|l| l.starts_with(&format!("{key}:")))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap()
+        * 1024
+}
+
+fn close(a: f64, b: f64, tolerance: f64) -> bool {
+    (a - b).abs() <= tolerance
+}
+
+#[test]
+fn snapshot_agrees_with_proc_and_statvfs() {
+    let mut c = Collector::new(CollectorOptions::default()).unwrap();
+    let s = c.snapshot().unwrap();
+    assert!(s.first);
+    assert_eq!(s.cpu.usage_percent, None, "no rate on the first snapshot");
+    assert_eq!(s.memory.total_bytes, meminfo("MemTotal"));
+    // Available memory moves; allow 64 MiB between two reads.
+    assert!(close(
+        s.memory.available_bytes as f64,
+        meminfo("MemAvailable") as f64,
+        64e6
+    ));
+    assert_eq!(s.swap.total_bytes, meminfo("SwapTotal"));
+    let load: Vec<f64> = std::fs::read_to_string("/proc/loadavg")
+        .unwrap()
+        .split_whitespace()
+        .take(3)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert!(
+        close(s.load.one, load[0], 1.0),
+        "{} vs {}",
+        s.load.one,
+        load[0]
+    );
+    let uptime: f64 = std::fs::read_to_string("/proc/uptime")
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(close(s.host.uptime_seconds, uptime, 2.0));
+    let cores = std::fs::read_to_string("/proc/stat")
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("cpu") && l.as_bytes()[3].is_ascii_digit())
+        .count() as u32;
+    assert_eq!(s.cpu.cores, cores);
+    assert_eq!(s.cpu.seconds.len(), cores as usize);
+    assert!(s.cpu.seconds[0]["idle"] > 0.0);
+    // The root filesystem, as statvfs sees it.
+    let root = s
+        .filesystems
+        .iter()
+        .find(|f| f.mountpoint == "/")
+        .expect("/ is listed");
+    let st = rustix_statvfs("/");
+    assert_eq!(root.size_bytes, st.0);
+    assert!(close(root.avail_bytes as f64, st.1 as f64, 256e6));
+    assert!(root.used_percent > 0.0 && root.used_percent < 100.0);
+    assert!(
+        !s.filesystems
+            .iter()
+            .any(|f| f.fstype == "proc" || f.mountpoint.starts_with("/sys"))
+    );
+    // The process itself.
+    let fds = std::fs::read_dir("/proc/self/fd").unwrap().count() as u64;
+    assert!(
+        s.process.open_fds.abs_diff(fds) <= 4,
+        "{} vs {fds}",
+        s.process.open_fds
+    );
+    assert!(s.process.max_fds > 0 && s.process.threads >= 1);
+    assert!(s.process.resident_bytes > 1 << 20);
+    assert_eq!(s.process.pid, std::process::id());
+    assert!(s.processes > 1);
+    // The second snapshot has rates.
+    std::thread::sleep(std::time::Duration::from_millis(250));
+    let s2 = c.snapshot().unwrap();
+    assert!(!s2.first);
+    let usage = s2.cpu.usage_percent.expect("a rate after two snapshots");
+    assert!((0.0..=100.0).contains(&usage));
+    assert!(
+        s2.networks
+            .iter()
+            .all(|n| n.rx_bytes_per_second.is_some() && n.device != "lo")
+    );
+}
+
+/// (size, avail) of a filesystem via `stat -f` (another reader than ours).
+fn rustix_statvfs(path: &str) -> (u64, u64) {
+    let out = std::process::Command::new("stat")
+        .args(["-f", "-c", "%S %b %a", path])
+        .output()
+        .unwrap();
+    let t = String::from_utf8(out.stdout).unwrap();
+    let v: Vec<u64> = t.split_whitespace().map(|x| x.parse().unwrap()).collect();
+    (v[0] * v[1], v[0] * v[2])
+}
+
+fn rule(metric: &str, warn: f64, critical: f64, hold: &str, clear: f64) -> Rule {
+    Rule {
+        name: "r".into(),
+        metric: metric.into(),
+        warn: Some(warn),
+        critical: Some(critical),
+        direction: Direction::Above,
+        for_duration: Some(hold.into()),
+        clear: Some(clear),
+        source: None,
+    }
+}
+
+#[test]
+fn rules_hold_for_their_duration_and_clear_past_the_margin() {
+    let mut c = Collector::new(CollectorOptions::default()).unwrap();
+    let mut s = c.snapshot().unwrap();
+    let mut e = Evaluator::new(vec![rule("memory.used_percent", 50.0, 80.0, "5m", 10.0)]).unwrap();
+    let mut at = |used: f64, t: f64| {
+        s.memory.used_percent = used;
+        let r = e.evaluate(&s, t);
+        (r[0].status, r[0].output.clone())
+    };
+    assert_eq!(at(40.0, 0.0).0, Status::Pass);
+    let (st, out) = at(60.0, 10.0);
+    assert_eq!(st, Status::Pass, "pending, not yet for 5m");
+    assert!(out.contains("pending"), "{out}");
+    assert_eq!(at(65.0, 200.0).0, Status::Pass);
+    assert_eq!(at(65.0, 310.0).0, Status::Warn, "held for 300 s");
+    // Hovering just under the threshold does not clear (clear margin 10).
+    assert_eq!(at(45.0, 320.0).0, Status::Warn);
+    assert_eq!(at(39.0, 330.0).0, Status::Pass);
+    // A dip resets the pending timer.
+    assert_eq!(at(90.0, 400.0).0, Status::Pass);
+    assert_eq!(at(30.0, 500.0).0, Status::Pass);
+    assert_eq!(at(90.0, 600.0).0, Status::Pass);
+    assert_eq!(at(90.0, 899.0).0, Status::Pass);
+    assert_eq!(at(90.0, 900.0).0, Status::Fail);
+    // From fail, dropping under critical by less than the margin stays fail.
+    assert_eq!(at(75.0, 910.0).0, Status::Fail);
+    assert_eq!(at(69.0, 920.0).0, Status::Warn);
+    // A rule below its thresholds (free space).
+    let mut below = Rule {
+        direction: Direction::Below,
+        ..rule("memory.available_bytes", 2e9, 1e9, "0", 0.0)
+    };
+    below.name = "mem_low".into();
+    let mut e = Evaluator::new(vec![below]).unwrap();
+    s.memory.available_bytes = 500_000_000;
+    assert_eq!(e.evaluate(&s, 0.0)[0].status, Status::Fail);
+    // Every filesystem gets its own check.
+    let mut e = Evaluator::new(default_rules()).unwrap();
+    let checks = e.evaluate(&s, 0.0);
+    assert!(checks.iter().any(|c| c.name == "disk_full:/"));
+    assert!(
+        checks
+            .iter()
+            .any(|c| c.name == "cpu_overload" && c.status == Status::Unknown)
+    );
+}
+
+#[test]
+fn bad_rules_are_refused() {
+    let cases = [
+        (rule("cpu.nonsense", 1.0, 2.0, "1m", 0.0), "unknown metric"),
+        (
+            rule("disk.used_percent", 1.0, 2.0, "1m", 0.0),
+            "unknown metric",
+        ),
+        (
+            rule("cpu.usage_percent", 95.0, 85.0, "1m", 0.0),
+            "beyond critical",
+        ),
+        (
+            rule("cpu.usage_percent", f64::NAN, 85.0, "1m", 0.0),
+            "finite",
+        ),
+        (
+            rule("cpu.usage_percent", 85.0, 95.0, "soon", 0.0),
+            "duration",
+        ),
+    ];
+    for (r, why) in cases {
+        let e = Evaluator::new(vec![r]).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput);
+        assert!(e.to_string().contains(why), "{e}");
+    }
+    let mut twice = default_rules();
+    twice.push(twice[0].clone());
+    assert!(Evaluator::new(twice).is_err());
+    for r in default_rules() {
+        r.validate().unwrap();
+    }
+}
+
+#[test]
+fn health_json_and_exposition() {
+    let mut c = Collector::new(CollectorOptions::default()).unwrap();
+    let s = c.snapshot().unwrap();
+    let mut e = Evaluator::new(vec![rule("memory.used_percent", -1.0, 200.0, "0", 0.0)]).unwrap();
+    let checks = e.evaluate(&s, s.time_seconds);
+    assert_eq!(checks[0].status, Status::Warn);
+    let (doc, code) = health_json(&s, &checks, false);
+    assert_eq!(code, 200);
+    assert_eq!(doc["status"], "warn");
+    assert_eq!(doc["checks"]["r:utilization"][0]["status"], "warn");
+    assert_eq!(doc["checks"]["r:utilization"][0]["observedUnit"], "percent");
+    assert!(
+        doc["checks"]["uptime"][0]["observedValue"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+    let (drain, code) = health_json(&s, &checks, true);
+    assert_eq!((drain["status"].as_str(), code), (Some("fail"), 503));
+    assert_eq!(drain["output"], "draining");
+
+    let text = exposition(&s, &checks, Exposition::Text);
+    assert!(text.contains("# TYPE opskit_cpu_seconds_total counter\n"));
+    assert!(text.contains("opskit_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} "));
+    assert!(text.contains("opskit_filesystem_avail_bytes{device=\""));
+    assert!(text.contains(",mountpoint=\"/\"} "));
+    assert!(text.contains("\nprocess_open_fds "));
+    assert!(text.contains("opskit_check_level{check=\"r\"} 1\n"));
+    assert!(text.ends_with('\n') && !text.contains("# EOF"));
+    let om = exposition(&s, &checks, Exposition::OpenMetrics);
+    assert!(om.ends_with("# EOF\n"));
+    assert!(om.contains("# TYPE opskit_cpu_seconds counter\n"));
+    assert_eq!(
+        Exposition::from_accept("application/openmetrics-text; version=1.0.0"),
+        Exposition::OpenMetrics
+    );
+    assert_eq!(Exposition::from_accept("text/plain"), Exposition::Text);
+    // Every sample line's family is declared once, before it.
+    let mut declared = std::collections::HashSet::new();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            assert!(
+                declared.insert(rest.split(' ').next().unwrap().to_string()),
+                "{line}"
+            );
+        } else if !line.starts_with('#') {
+            let name = line.split(['{', ' ']).next().unwrap();
+            assert!(declared.contains(name), "{name} has no TYPE");
+        }
+    }
+}
+
+#[test]
+fn a_missing_proc_is_unsupported() {
+    let e = Collector::new(CollectorOptions {
+        proc_root: "/nonexistent".into(),
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
+}
