@@ -14,9 +14,9 @@ VENV := $(CURDIR)/.venv
 
 TOOLS := $(CURDIR)/target/tools
 
-.PHONY: interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
+.PHONY: health-test interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
 
-test: fmt-check clippy rust-test c-test python-test node-test interop-test examples
+test: fmt-check clippy rust-test c-test python-test node-test interop-test health-test examples
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -88,6 +88,15 @@ interop-test: python-test
 	[ -x $(TOOLS)/bin/b3sum ] || $(CARGO) install -q b3sum --version 1.8.7 --locked --root $(TOOLS)
 	$(CARGO) build -q -p opskit-cli --locked
 	tests/interop/backup_interop.sh $(CURDIR)/$(OUT)/opskit $(VENV)/bin/bagit.py $(TOOLS)/bin/b3sum
+
+# The exposition of this host passes promtool's lint with nothing to say
+# (Debian's prometheus package provides promtool).
+health-test:
+	@command -v promtool >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus)
+	$(CARGO) build -q -p opskit-cli --locked
+	$(OUT)/opskit health prometheus > $(OUT)/exposition.txt
+	promtool check metrics < $(OUT)/exposition.txt > $(OUT)/promtool.txt 2>&1; rc=$$?; cat $(OUT)/promtool.txt; \
+	  test $$rc -eq 0 && test ! -s $(OUT)/promtool.txt
 
 # Each language's example, run on this repository as the README shows them.
 examples: c-test python-test node-test

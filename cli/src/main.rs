@@ -14,6 +14,7 @@ use opskit::version::{self, BumpLevel, ChangelogRange, Preset};
 use serde::Serialize;
 
 mod backup;
+mod health;
 mod report;
 
 #[derive(Parser)]
@@ -35,6 +36,9 @@ enum Command {
     /// Backup manifests: build, verify, diff, retention, sign, BagIt, checksums, drills.
     #[command(subcommand)]
     Backup(backup::BackupCmd),
+    /// Health: host and process metrics, checks against a policy, Prometheus exposition.
+    #[command(subcommand)]
+    Health(health::HealthCmd),
     /// The state of this machine and repository: versioning (more families to come).
     Report {
         /// Repository (or any folder inside it).
@@ -235,6 +239,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Version(cmd) => run_version(cmd),
         Command::Backup(cmd) => backup::run(cmd),
+        Command::Health(cmd) => health::run(cmd),
         Command::Report {
             path,
             tag_pattern,

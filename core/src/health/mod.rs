@@ -15,6 +15,7 @@
 //! ```
 
 mod collect;
+mod policy;
 mod report;
 mod rules;
 
@@ -22,5 +23,6 @@ pub use self::collect::{
     Cgroup, Collector, CollectorOptions, Cpu, Filesystem, HostInfo, Load, Memory, Network,
     ProcessInfo, Snapshot,
 };
+pub use self::policy::{Maintenance, Policy};
 pub use self::report::{Exposition, exposition, health_json, overall};
 pub use self::rules::{CheckResult, Direction, Evaluator, METRICS, Rule, Status, default_rules};

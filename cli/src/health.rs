@@ -1,0 +1,162 @@
+//! `opskit health …`: a snapshot of this host, checks against a policy, and
+//! the Prometheus exposition.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+use opskit::health::{self as h, Collector, CollectorOptions, Evaluator, Policy, Status};
+
+use crate::{Outcome, print_json};
+
+#[derive(Subcommand)]
+pub(crate) enum HealthCmd {
+    /// One snapshot of this host and this process (two samples a moment apart, for rates).
+    Snapshot {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check this host against a policy (default rules without one); exit 1 on fail.
+    Check {
+        /// A TOML policy file: rules and maintenance settings.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Print the health+json document.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The Prometheus exposition of this host, with the policy's checks.
+    Prometheus {
+        /// A TOML policy file.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// OpenMetrics 1.0 instead of text format 0.0.4.
+        #[arg(long)]
+        openmetrics: bool,
+    },
+}
+
+/// Two snapshots a moment apart, so CPU usage and network rates are real.
+pub(crate) fn sample() -> opskit::Result<h::Snapshot> {
+    let mut c = Collector::new(CollectorOptions::default())?;
+    c.snapshot()?;
+    std::thread::sleep(std::time::Duration::from_millis(250));
+    c.snapshot()
+}
+
+fn policy(path: Option<PathBuf>) -> opskit::Result<Policy> {
+    match path {
+        Some(p) => Policy::read(&p),
+        None => Ok(Policy::default()),
+    }
+}
+
+/// The policy's checks on one sample (rules evaluated at the sample's time;
+/// a one-shot run has no history, so `for` durations cannot have elapsed:
+/// a breached threshold is reported as pending).
+pub(crate) fn checks(p: &Policy, s: &h::Snapshot) -> opskit::Result<Vec<h::CheckResult>> {
+    Ok(Evaluator::new(p.effective_rules())?.evaluate(s, s.time_seconds))
+}
+
+pub(crate) fn run(cmd: HealthCmd) -> opskit::Result<Outcome> {
+    match cmd {
+        HealthCmd::Snapshot { json } => {
+            let s = sample()?;
+            if json {
+                print_json(&s)?;
+            } else {
+                println!(
+                    "{} ({}, kernel {}), up {:.0} h",
+                    s.host.hostname,
+                    s.host.os,
+                    s.host.kernel,
+                    s.host.uptime_seconds / 3600.0
+                );
+                println!(
+                    "cpu {:.1}% of {} cores; load {:.2} {:.2} {:.2} ({:.2} per core)",
+                    s.cpu.usage_percent.unwrap_or(0.0),
+                    s.cpu.effective_cores,
+                    s.load.one,
+                    s.load.five,
+                    s.load.fifteen,
+                    s.load.per_core_1m
+                );
+                println!(
+                    "memory {:.1}% of {:.1} GiB; swap {:.1}% of {:.1} GiB",
+                    s.memory.used_percent,
+                    s.memory.total_bytes as f64 / 1073741824.0,
+                    s.swap.used_percent,
+                    s.swap.total_bytes as f64 / 1073741824.0
+                );
+                for f in &s.filesystems {
+                    println!(
+                        "disk {:<24} {:>5.1}% of {:>8.1} GiB, inodes {:>5.1}% ({}, {})",
+                        f.mountpoint,
+                        f.used_percent,
+                        f.size_bytes as f64 / 1073741824.0,
+                        f.inodes_used_percent,
+                        f.fstype,
+                        f.device
+                    );
+                }
+                for n in &s.networks {
+                    println!(
+                        "net  {:<10} rx {:>10.0} B/s  tx {:>10.0} B/s  errors {}/{}",
+                        n.device,
+                        n.rx_bytes_per_second.unwrap_or(0.0),
+                        n.tx_bytes_per_second.unwrap_or(0.0),
+                        n.rx_errors,
+                        n.tx_errors
+                    );
+                }
+                if let Some(c) = &s.cgroup {
+                    println!(
+                        "cgroup {}: memory {:?} of {:?} bytes, cpu quota {:?}",
+                        c.version, c.memory_current_bytes, c.memory_limit_bytes, c.cpu_quota_cores
+                    );
+                }
+                println!(
+                    "{} processes; this one: {} fds of {}, {} threads",
+                    s.processes, s.process.open_fds, s.process.max_fds, s.process.threads
+                );
+            }
+        }
+        HealthCmd::Check { policy: path, json } => {
+            let p = policy(path)?;
+            let s = sample()?;
+            let checks = checks(&p, &s)?;
+            let draining = p.maintenance.draining();
+            let (doc, _) = h::health_json(&s, &checks, draining);
+            let status = h::overall(&checks, draining);
+            if json {
+                print_json(&doc)?;
+            } else {
+                for c in &checks {
+                    println!("{:<7} {:<28} {}", c.status.as_str(), c.name, c.output);
+                }
+                if draining {
+                    println!("draining: the drain file is present");
+                }
+                println!("health: {}", status.as_str());
+            }
+            if status == Status::Fail {
+                return Ok(Outcome::CheckFailed);
+            }
+        }
+        HealthCmd::Prometheus {
+            policy: path,
+            openmetrics,
+        } => {
+            let p = policy(path)?;
+            let s = sample()?;
+            let checks = checks(&p, &s)?;
+            let flavour = if openmetrics {
+                h::Exposition::OpenMetrics
+            } else {
+                h::Exposition::Text
+            };
+            print!("{}", h::exposition(&s, &checks, flavour));
+        }
+    }
+    Ok(Outcome::Ok)
+}

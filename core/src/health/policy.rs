@@ -1,0 +1,111 @@
+//! The health policy: rules and maintenance settings, from a TOML file.
+//!
+//! ```toml
+//! defaults = true                      # start from the default rules
+//! [maintenance]
+//! drain_file = "/var/lib/opskit/drain" # present: /health fails with "draining"
+//! [[rule]]
+//! name = "disk_var"
+//! metric = 'disk["/var"].used_percent'
+//! warn = 80
+//! critical = 90
+//! for = "10m"
+//! clear = 5
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::rules::{Rule, default_rules};
+use crate::error::{Error, Result};
+
+/// Maintenance state for rolling patching behind a load balancer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+#[serde(default, deny_unknown_fields)]
+pub struct Maintenance {
+    /// While this file exists, the health endpoint fails with `draining`.
+    pub drain_file: Option<String>,
+}
+
+impl Maintenance {
+    /// Is the node draining (its drain file present)?
+    pub fn draining(&self) -> bool {
+        self.drain_file
+            .as_deref()
+            .is_some_and(|f| Path::new(f).exists())
+    }
+}
+
+/// A health policy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default, deny_unknown_fields)]
+pub struct Policy {
+    /// Start from [`default_rules`] (default true); a rule of the same name replaces a default.
+    pub defaults: bool,
+    /// The rules (`[[rule]]` tables).
+    #[serde(rename = "rule")]
+    pub rules: Vec<Rule>,
+    /// Maintenance settings.
+    pub maintenance: Maintenance,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            defaults: true,
+            rules: Vec::new(),
+            maintenance: Maintenance::default(),
+        }
+    }
+}
+
+impl Policy {
+    /// Parse policy TOML; unknown keys and invalid rules are errors naming them.
+    pub fn from_toml(text: &str) -> Result<Policy> {
+        let p: Policy = toml::from_str(text)
+            .map_err(|e| Error::invalid(format!("invalid health policy: {e}")))?;
+        for r in &p.rules {
+            r.validate()?;
+        }
+        if let Some(f) = &p.maintenance.drain_file {
+            let parent = Path::new(f)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from("."));
+            if !parent.as_os_str().is_empty() && !parent.is_dir() {
+                return Err(Error::not_found(format!(
+                    "the drain file's folder {} does not exist: create it, or point drain_file elsewhere",
+                    parent.display()
+                )));
+            }
+        }
+        Ok(p)
+    }
+
+    /// Read a policy file.
+    pub fn read(path: &Path) -> Result<Policy> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "read policy", e))?;
+        Policy::from_toml(&text)
+            .map_err(|e| Error::new(e.kind(), format!("{}: {}", path.display(), e.message())))
+    }
+
+    /// The rules in effect: the defaults (unless off) with same-named rules replaced, then the others.
+    pub fn effective_rules(&self) -> Vec<Rule> {
+        let mut out: Vec<Rule> = if self.defaults {
+            default_rules()
+        } else {
+            Vec::new()
+        };
+        for r in &self.rules {
+            match out.iter_mut().find(|d| d.name == r.name) {
+                Some(d) => *d = r.clone(),
+                None => out.push(r.clone()),
+            }
+        }
+        out
+    }
+}
