@@ -14,15 +14,21 @@
 //! # Ok::<(), opskit::Error>(())
 //! ```
 
+mod availability;
 mod collect;
+mod pagerduty;
 mod policy;
 mod report;
 mod rules;
 
+pub use self::availability::{
+    Availability, AvailabilityOptions, BurnAlert, Incident, Sample, availability,
+};
 pub use self::collect::{
     Cgroup, Collector, CollectorOptions, Cpu, Filesystem, HostInfo, Load, Memory, Network,
     ProcessInfo, Snapshot,
 };
+pub use self::pagerduty::{PagerDuty, PagerDutyEvent, PagerDutyOptions};
 pub use self::policy::{Maintenance, Policy};
 pub use self::report::{Exposition, exposition, health_json, overall};
 pub use self::rules::{CheckResult, Direction, Evaluator, METRICS, Rule, Status, default_rules};
