@@ -55,7 +55,9 @@ fn policy(path: Option<PathBuf>) -> opskit::Result<Policy> {
 /// a one-shot run has no history, so `for` durations cannot have elapsed:
 /// a breached threshold is reported as pending).
 pub(crate) fn checks(p: &Policy, s: &h::Snapshot) -> opskit::Result<Vec<h::CheckResult>> {
-    Ok(Evaluator::new(p.effective_rules())?.evaluate(s, s.time_seconds))
+    let mut out = Evaluator::new(p.effective_rules())?.evaluate(s, s.time_seconds);
+    out.extend(h::run_probes(&p.probes, p.deadline())?);
+    Ok(out)
 }
 
 pub(crate) fn run(cmd: HealthCmd) -> opskit::Result<Outcome> {

@@ -18,6 +18,7 @@ mod availability;
 mod collect;
 mod pagerduty;
 mod policy;
+mod probe;
 mod report;
 mod rules;
 
@@ -30,5 +31,6 @@ pub use self::collect::{
 };
 pub use self::pagerduty::{PagerDuty, PagerDutyEvent, PagerDutyOptions};
 pub use self::policy::{Maintenance, Policy};
+pub use self::probe::{MAX_BODY_BYTES, MAX_PROBES, Probe, ProbeKind, run_probes};
 pub use self::report::{Exposition, exposition, health_json, overall};
 pub use self::rules::{CheckResult, Direction, Evaluator, METRICS, Rule, Status, default_rules};

@@ -51,6 +51,11 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     /// Maintenance settings.
     pub maintenance: Maintenance,
+    /// The probes (`[[probe]]` tables).
+    #[serde(rename = "probe")]
+    pub probes: Vec<super::probe::Probe>,
+    /// The total deadline of one run of the probes, e.g. `10s` (default).
+    pub probe_deadline: Option<String>,
 }
 
 impl Default for Policy {
@@ -59,6 +64,8 @@ impl Default for Policy {
             defaults: true,
             rules: Vec::new(),
             maintenance: Maintenance::default(),
+            probes: Vec::new(),
+            probe_deadline: None,
         }
     }
 }
@@ -70,6 +77,13 @@ impl Policy {
             .map_err(|e| Error::invalid(format!("invalid health policy: {e}")))?;
         for r in &p.rules {
             r.validate()?;
+        }
+        for probe in &p.probes {
+            probe.validate()?;
+        }
+        if let Some(d) = &p.probe_deadline {
+            crate::backup::parse_duration(d)
+                .map_err(|e| Error::invalid(format!("probe_deadline {}", e.message())))?;
         }
         if let Some(f) = &p.maintenance.drain_file {
             let parent = Path::new(f)
@@ -91,6 +105,16 @@ impl Policy {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "read policy", e))?;
         Policy::from_toml(&text)
             .map_err(|e| Error::new(e.kind(), format!("{}: {}", path.display(), e.message())))
+    }
+
+    /// The deadline of one run of the probes (default 10 s).
+    pub fn deadline(&self) -> std::time::Duration {
+        let secs = self
+            .probe_deadline
+            .as_deref()
+            .and_then(|d| crate::backup::parse_duration(d).ok())
+            .unwrap_or(10.0);
+        std::time::Duration::from_secs_f64(secs)
     }
 
     /// The rules in effect: the defaults (unless off) with same-named rules replaced, then the others.
