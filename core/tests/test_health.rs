@@ -270,3 +270,45 @@ fn a_missing_proc_is_unsupported() {
     .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unsupported);
 }
+
+#[test]
+fn policy_files_with_probes_and_unknown_keys() {
+    use opskit::health::Policy;
+    let ok = Policy::from_toml(
+        "probe_deadline = \"3s\"\n[[probe]]\nname = \"api\"\ntype = \"tcp\"\nhost = \"127.0.0.1\"\nport = 8080\ntimeout = \"1s\"\n[[probe]]\nname = \"backup_fresh\"\ntype = \"file\"\npath = \"/srv/backup/latest.json\"\nmax_age = \"26h\"\n",
+    )
+    .unwrap();
+    assert_eq!(ok.probes.len(), 2);
+    assert_eq!(ok.deadline(), std::time::Duration::from_secs(3));
+    assert_eq!(ok.effective_rules().len(), default_rules().len());
+    for (body, why) in [
+        (
+            "[[probe]]\nname = \"api\"\ntype = \"tcp\"\nhost = \"h\"\nport = 1\ncolour = \"red\"\n",
+            "unknown field",
+        ),
+        (
+            "[[probe]]\nname = \"api\"\ntype = \"smtp\"\n",
+            "unknown variant",
+        ),
+        (
+            "[[probe]]\nname = \"api\"\ntype = \"tcp\"\nhost = \"h\"\nport = 70000\n",
+            "invalid",
+        ),
+        (
+            "[[rule]]\nname = \"x\"\nmetric = \"cpu.usage_percent\"\ncritical = 90\nwarn = 95\n",
+            "beyond critical",
+        ),
+    ] {
+        let e = Policy::from_toml(body).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput, "{body}");
+        assert!(e.to_string().contains(why), "{why}: {e}");
+    }
+    // A rule of a default's name replaces it.
+    let p = Policy::from_toml("[[rule]]\nname = \"disk_full\"\nmetric = \"disk[*].used_percent\"\nwarn = 70\ncritical = 80\n").unwrap();
+    let rules = p.effective_rules();
+    assert_eq!(rules.len(), default_rules().len());
+    assert_eq!(
+        rules.iter().find(|r| r.name == "disk_full").unwrap().warn,
+        Some(70.0)
+    );
+}

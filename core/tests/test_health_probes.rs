@@ -256,7 +256,7 @@ fn bad_probes_are_refused() {
     ];
     for p in cases {
         assert!(
-            run_probes(&[p.clone()], Duration::from_secs(1)).is_err(),
+            run_probes(std::slice::from_ref(&p), Duration::from_secs(1)).is_err(),
             "{p:?}"
         );
     }
