@@ -89,14 +89,16 @@ interop-test: python-test
 	$(CARGO) build -q -p opskit-cli --locked
 	tests/interop/backup_interop.sh $(CURDIR)/$(OUT)/opskit $(VENV)/bin/bagit.py $(TOOLS)/bin/b3sum
 
-# The exposition of this host passes promtool's lint with nothing to say
-# (Debian's prometheus package provides promtool).
+# The exposition of this host passes promtool's lint with nothing to say,
+# and a real Prometheus scrapes `opskit health serve` (Debian's prometheus
+# package provides both).
 health-test:
 	@command -v promtool >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus)
 	$(CARGO) build -q -p opskit-cli --locked
 	$(OUT)/opskit health prometheus > $(OUT)/exposition.txt
 	promtool check metrics < $(OUT)/exposition.txt > $(OUT)/promtool.txt 2>&1; rc=$$?; cat $(OUT)/promtool.txt; \
 	  test $$rc -eq 0 && test ! -s $(OUT)/promtool.txt
+	tests/health/prometheus_scrape.sh $(CURDIR)/$(OUT)/opskit
 
 # Each language's example, run on this repository as the README shows them.
 examples: c-test python-test node-test

@@ -25,6 +25,15 @@ pub(crate) enum HealthCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Serve /metrics and /health until SIGTERM.
+    Serve {
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1:9464")]
+        listen: String,
+        /// A TOML policy file.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
     /// The Prometheus exposition of this host, with the policy's checks.
     Prometheus {
         /// A TOML policy file.
@@ -144,6 +153,12 @@ pub(crate) fn run(cmd: HealthCmd) -> opskit::Result<Outcome> {
             if status == Status::Fail {
                 return Ok(Outcome::CheckFailed);
             }
+        }
+        HealthCmd::Serve {
+            listen,
+            policy: path,
+        } => {
+            crate::serve::serve(&listen, policy(path)?)?;
         }
         HealthCmd::Prometheus {
             policy: path,

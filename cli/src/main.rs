@@ -16,6 +16,7 @@ use serde::Serialize;
 mod backup;
 mod health;
 mod report;
+mod serve;
 
 #[derive(Parser)]
 #[command(

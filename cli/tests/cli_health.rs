@@ -104,3 +104,84 @@ fn snapshot_check_prometheus_and_policies() {
     let o = opskit(p, &["health", "prometheus", "--openmetrics"]);
     assert!(String::from_utf8(o.stdout).unwrap().ends_with("# EOF\n"));
 }
+
+fn get(addr: &str, path: &str, accept: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nAccept: {accept}\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let code = out.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (code, out)
+}
+
+#[test]
+fn serve_answers_concurrent_scrapes_drains_and_stops_on_sigterm() {
+    use std::io::BufRead;
+    let d = tempfile::tempdir().unwrap();
+    let drain = d.path().join("drain");
+    std::fs::write(
+        d.path().join("p.toml"),
+        format!("[maintenance]\ndrain_file = \"{}\"\n", drain.display()),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_opskit"))
+        .args(["health", "serve", "--listen", "127.0.0.1:0", "--policy"])
+        .arg(d.path().join("p.toml"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr = first
+        .split("http://")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let (code, body) = get(&addr, "/health", "*/*");
+    assert_eq!(code, 200, "{body}");
+    assert!(body.contains("Content-Type: application/health+json"));
+    // Eight scrapes at once, both flavours.
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                let accept = if i % 2 == 0 {
+                    "text/plain"
+                } else {
+                    "application/openmetrics-text; version=1.0.0"
+                };
+                get(&addr, "/metrics", accept)
+            })
+        })
+        .collect();
+    for (i, h) in handles.into_iter().enumerate() {
+        let (code, body) = h.join().unwrap();
+        assert_eq!(code, 200);
+        assert!(body.contains("opskit_load1 "));
+        assert_eq!(body.ends_with("# EOF\n"), i % 2 == 1);
+    }
+    assert_eq!(get(&addr, "/nope", "*/*").0, 404);
+    // Draining: /health fails with 503 so the balancer takes the node out.
+    std::fs::write(&drain, "").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (code, body) = get(&addr, "/health", "*/*");
+    assert_eq!(code, 503, "{body}");
+    assert!(body.contains("draining"));
+    // SIGTERM: a clean exit.
+    let ok = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(lines.next().unwrap().unwrap(), "stopped");
+}

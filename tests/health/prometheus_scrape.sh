@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# A real Prometheus (Debian's package) scrapes `opskit health serve` on
+# 127.0.0.1, and its query API returns opskit's series.
+#
+#   tests/health/prometheus_scrape.sh OPSKIT
+set -euo pipefail
+OPSKIT=$1
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+"$OPSKIT" health serve --listen 127.0.0.1:0 > "$work/serve.out" &
+pids+=($!)
+for _ in $(seq 50); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+target=$(sed -n 's|.*http://\(127.0.0.1:[0-9]*\).*|\1|p' "$work/serve.out")
+[ -n "$target" ] || { echo "FAIL: opskit health serve did not start" >&2; exit 1; }
+
+pport=$(free_port)
+cat > "$work/prometheus.yml" <<YML
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: opskit
+    static_configs:
+      - targets: ["$target"]
+YML
+prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/data" \
+  --web.listen-address="127.0.0.1:$pport" > "$work/prometheus.log" 2>&1 &
+pids+=($!)
+
+query() { curl -s --get "http://127.0.0.1:$pport/api/v1/query" --data-urlencode "query=$1"; }
+for _ in $(seq 60); do
+  if query 'opskit_load1' | grep -q '"result":\[{'; then break; fi
+  sleep 0.5
+done
+for q in 'opskit_load1' 'opskit_filesystem_avail_bytes{mountpoint="/"}' 'opskit_cpu_seconds_total{mode="idle"}' \
+         'process_open_fds{job="opskit"}' 'opskit_check_up{check="disk_full:/"}' 'up{job="opskit"} == 1'; do
+  query "$q" | grep -q '"result":\[{' || { echo "FAIL: Prometheus has no $q" >&2; tail -5 "$work/prometheus.log" >&2; exit 1; }
+  echo "ok: Prometheus scraped $q"
+done
+echo "PASS prometheus scrape"
