@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 mod backup;
 mod convert;
 mod error;
+mod health;
 mod version;
 
 /// Raise a panic inside Rust, to test that it surfaces as `PanicException`.
@@ -49,5 +50,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_error_codes, m)?)?;
     version::register(m)?;
     backup::register(m)?;
+    health::register(m)?;
     Ok(())
 }

@@ -1,9 +1,13 @@
 """Stubs of the native module (opskit._native)."""
 
 import os
-from typing import Any, Callable, List, Literal, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
 
 from opskit.types import (
+    Availability,
+    CheckResult,
+    HealthRule,
+    HostSnapshot,
     BagReport,
     BagValidation,
     BranchCheck,
@@ -71,6 +75,15 @@ __all__ = [
     "validate_bag",
     "checksum_lines",
     "restore_drill",
+    "Collector",
+    "Evaluator",
+    "PagerDuty",
+    "default_rules",
+    "health_json",
+    "exposition",
+    "run_probes",
+    "availability",
+    "parse_policy",
 ]
 
 class PanicException(BaseException): ...
@@ -239,3 +252,48 @@ def restore_drill(
     restore_time: Optional[str] = ...,
     verify: Mapping[str, Any] = ...,
 ) -> DrillReport: ...
+@final
+class Collector:
+    def __new__(
+        cls,
+        *,
+        exclude_fs_types: Sequence[str] = ...,
+        exclude_mount_points: Sequence[str] = ...,
+        exclude_interfaces: Sequence[str] = ...,
+        proc_root: str = ...,
+        sys_root: str = ...,
+    ) -> "Collector": ...
+    def snapshot(self) -> HostSnapshot: ...
+
+@final
+class Evaluator:
+    def __new__(cls, rules: Optional[Sequence[Mapping[str, Any]]] = None) -> "Evaluator": ...
+    def evaluate(self, snapshot: HostSnapshot, now: Optional[float] = None) -> List[CheckResult]: ...
+
+@final
+class PagerDuty:
+    def __new__(cls) -> "PagerDuty": ...
+    def events(
+        self,
+        checks: Sequence[CheckResult],
+        host: str,
+        time: float,
+        *,
+        routing_key: str,
+        source: Optional[str] = ...,
+        group: Optional[str] = ...,
+    ) -> List[Mapping[str, Any]]: ...
+
+def default_rules() -> List[HealthRule]: ...
+def health_json(snapshot: HostSnapshot, checks: Sequence[CheckResult], draining: bool = False) -> Tuple[Mapping[str, Any], int]: ...
+def exposition(snapshot: HostSnapshot, checks: Sequence[CheckResult], openmetrics: bool = False) -> str: ...
+def run_probes(probes: Sequence[Mapping[str, Any]], deadline: float = 10.0) -> List[CheckResult]: ...
+def availability(
+    samples: Sequence[Mapping[str, Any]],
+    *,
+    slo_percent: float = ...,
+    start: Optional[float] = ...,
+    end: Optional[float] = ...,
+    max_gap_seconds: float = ...,
+) -> Availability: ...
+def parse_policy(text: str) -> Mapping[str, Any]: ...

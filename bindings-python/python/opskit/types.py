@@ -1,6 +1,6 @@
 """TypedDicts for the results of opskit's functions (plain dicts at runtime)."""
 
-from typing import Dict, List, Optional, TypedDict
+from typing import Any, Dict, List, Optional, TypedDict
 
 __all__ = [
     "VersionParts",
@@ -36,6 +36,18 @@ __all__ = [
     "BagReport",
     "BagValidation",
     "DrillReport",
+    "HostInfo",
+    "Load",
+    "Cpu",
+    "Memory",
+    "Filesystem",
+    "Network",
+    "Cgroup",
+    "ProcessInfo",
+    "HostSnapshot",
+    "CheckResult",
+    "HealthRule",
+    "Availability",
 ]
 
 
@@ -341,3 +353,140 @@ class DrillReport(TypedDict):
     projected_verify_seconds: float
     verify: VerifyReport
     summary: str
+
+
+class HostInfo(TypedDict):
+    hostname: str
+    os: str
+    kernel: str
+    uptime_seconds: float
+    boot_time_seconds: float
+
+
+class Load(TypedDict):
+    one: float
+    five: float
+    fifteen: float
+    per_core_1m: float
+    per_core_5m: float
+    per_core_15m: float
+
+
+class Cpu(TypedDict):
+    cores: int
+    effective_cores: int
+    usage_percent: Optional[float]
+    per_core_percent: List[Optional[float]]
+    seconds: List[Dict[str, float]]
+
+
+class Memory(TypedDict):
+    total_bytes: int
+    available_bytes: int
+    used_bytes: int
+    used_percent: float
+
+
+class Filesystem(TypedDict):
+    mountpoint: str
+    fstype: str
+    device: str
+    size_bytes: int
+    avail_bytes: int
+    free_bytes: int
+    used_percent: float
+    files: int
+    files_free: int
+    inodes_used_percent: float
+    readonly: bool
+
+
+class Network(TypedDict):
+    device: str
+    rx_bytes: int
+    tx_bytes: int
+    rx_packets: int
+    tx_packets: int
+    rx_errors: int
+    tx_errors: int
+    rx_drop: int
+    tx_drop: int
+    rx_bytes_per_second: Optional[float]
+    tx_bytes_per_second: Optional[float]
+
+
+class Cgroup(TypedDict):
+    version: str
+    memory_limit_bytes: Optional[int]
+    memory_current_bytes: Optional[int]
+    memory_used_percent: Optional[float]
+    cpu_quota_cores: Optional[float]
+
+
+class ProcessInfo(TypedDict):
+    pid: int
+    cpu_seconds: float
+    resident_bytes: int
+    virtual_bytes: int
+    open_fds: int
+    max_fds: int
+    open_fds_percent: float
+    threads: int
+    start_time_seconds: float
+
+
+class HostSnapshot(TypedDict):
+    time_seconds: float
+    first: bool
+    host: HostInfo
+    load: Load
+    cpu: Cpu
+    memory: Memory
+    swap: Memory
+    filesystems: List[Filesystem]
+    networks: List[Network]
+    processes: int
+    cgroup: Optional[Cgroup]
+    process: ProcessInfo
+
+
+class CheckResult(TypedDict):
+    name: str
+    status: str
+    value: Optional[float]
+    unit: str
+    threshold: Optional[float]
+    since: Optional[float]
+    output: str
+
+
+# "for" is a keyword, so this one uses the functional syntax.
+HealthRule = TypedDict(
+    "HealthRule",
+    {
+        "name": str,
+        "metric": str,
+        "warn": Optional[float],
+        "critical": Optional[float],
+        "direction": str,
+        "for": Optional[str],
+        "clear": Optional[float],
+        "source": Optional[str],
+    },
+)
+
+
+class Availability(TypedDict):
+    window_seconds: float
+    up_seconds: float
+    down_seconds: float
+    unknown_seconds: float
+    uptime_percent: Optional[float]
+    incidents: List[Dict[str, Any]]
+    mttr_seconds: Optional[float]
+    slo_percent: float
+    error_budget_seconds: float
+    error_budget_remaining_seconds: float
+    error_budget_remaining_percent: Optional[float]
+    slo_met: Optional[bool]
+    burn_alerts: List[Dict[str, Any]]

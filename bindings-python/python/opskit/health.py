@@ -1,0 +1,32 @@
+"""Health: host and process metrics from a long-lived Collector, threshold
+rules with ``for`` durations (Evaluator), probes, health+json and Prometheus
+exposition to serve from your own framework, PagerDuty events and
+availability maths.
+
+Probes release the GIL. Options are keyword arguments named as in the Rust
+option structs; an unknown name raises InvalidInputError.
+"""
+
+from ._native import (
+    Collector,
+    Evaluator,
+    PagerDuty,
+    availability,
+    default_rules,
+    exposition,
+    health_json,
+    parse_policy,
+    run_probes,
+)
+
+__all__ = [
+    "Collector",
+    "Evaluator",
+    "PagerDuty",
+    "availability",
+    "default_rules",
+    "exposition",
+    "health_json",
+    "parse_policy",
+    "run_probes",
+]

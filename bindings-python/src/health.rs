@@ -1,0 +1,196 @@
+//! `opskit.health`: the health family for Python. The collector and the rule
+//! evaluator are long-lived objects (they keep CPU counters and `for`
+//! timers between calls); probes run without the GIL.
+
+use opskit::health as h;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::convert::{opts, out};
+use crate::error::{detached, invalid, to_py};
+
+fn from_py<T: serde::de::DeserializeOwned>(
+    py: Python<'_>,
+    what: &str,
+    v: &Bound<'_, PyAny>,
+) -> PyResult<T> {
+    pythonize::depythonize(v).map_err(|e| invalid(py, &format!("invalid {what}"), e))
+}
+
+/// A long-lived collector of host and process metrics: CPU usage and network
+/// rates are rates since the previous `snapshot()` (None on the first).
+#[pyclass(module = "opskit._native")]
+pub struct Collector(h::Collector);
+
+#[pymethods]
+impl Collector {
+    #[new]
+    #[pyo3(signature = (**options))]
+    fn new(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let o: h::CollectorOptions = opts(py, options)?;
+        h::Collector::new(o)
+            .map(Collector)
+            .map_err(|e| to_py(py, e))
+    }
+
+    /// One snapshot of the host and this process (cheap: no process scan).
+    fn snapshot<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let s = py.detach(|| self.0.snapshot()).map_err(|e| to_py(py, e))?;
+        out(py, &s)
+    }
+}
+
+/// Evaluates threshold rules over successive snapshots (the default rules
+/// when `rules` is None), keeping each check's `for` timer and level.
+#[pyclass(module = "opskit._native")]
+pub struct Evaluator(h::Evaluator);
+
+#[pymethods]
+impl Evaluator {
+    #[new]
+    #[pyo3(signature = (rules=None))]
+    fn new(py: Python<'_>, rules: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let rules: Vec<h::Rule> = match rules {
+            Some(r) => from_py(py, "rules", r)?,
+            None => h::default_rules(),
+        };
+        h::Evaluator::new(rules)
+            .map(Evaluator)
+            .map_err(|e| to_py(py, e))
+    }
+
+    /// The checks of `snapshot` at time `now` (default: the snapshot's time).
+    #[pyo3(signature = (snapshot, now=None))]
+    fn evaluate<'py>(
+        &mut self,
+        py: Python<'py>,
+        snapshot: &Bound<'py, PyAny>,
+        now: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s: h::Snapshot = from_py(py, "snapshot", snapshot)?;
+        let t = now.unwrap_or(s.time_seconds);
+        out(py, &self.0.evaluate(&s, t))
+    }
+}
+
+/// Turns check changes into PagerDuty Events v2 (trigger, resolve).
+#[pyclass(module = "opskit._native")]
+pub struct PagerDuty(h::PagerDuty);
+
+#[pymethods]
+impl PagerDuty {
+    #[new]
+    fn new() -> Self {
+        PagerDuty(h::PagerDuty::new())
+    }
+
+    /// The events for the changes since the previous call (event bodies as dicts).
+    #[pyo3(signature = (checks, host, time, **options))]
+    fn events<'py>(
+        &mut self,
+        py: Python<'py>,
+        checks: &Bound<'py, PyAny>,
+        host: &str,
+        time: f64,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c: Vec<h::CheckResult> = from_py(py, "checks", checks)?;
+        let o: h::PagerDutyOptions = match options {
+            Some(d) => from_py(py, "PagerDuty options", d.as_any())?,
+            None => return Err(invalid(py, "PagerDuty options", "give routing_key=")),
+        };
+        let events = self
+            .0
+            .events(&c, host, time, &o)
+            .map_err(|e| to_py(py, e))?;
+        out(py, &events.into_iter().map(|e| e.body).collect::<Vec<_>>())
+    }
+}
+
+/// The default rules, with their sources.
+#[pyfunction]
+fn default_rules(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    out(py, &h::default_rules())
+}
+
+/// (health+json document, HTTP status) for a snapshot and its checks.
+#[pyfunction]
+#[pyo3(signature = (snapshot, checks, draining=false))]
+fn health_json<'py>(
+    py: Python<'py>,
+    snapshot: &Bound<'py, PyAny>,
+    checks: &Bound<'py, PyAny>,
+    draining: bool,
+) -> PyResult<(Bound<'py, PyAny>, u16)> {
+    let s: h::Snapshot = from_py(py, "snapshot", snapshot)?;
+    let c: Vec<h::CheckResult> = from_py(py, "checks", checks)?;
+    let (doc, code) = h::health_json(&s, &c, draining);
+    Ok((out(py, &doc)?, code))
+}
+
+/// The Prometheus text exposition (or OpenMetrics) of a snapshot and its checks.
+#[pyfunction]
+#[pyo3(signature = (snapshot, checks, openmetrics=false))]
+fn exposition(
+    py: Python<'_>,
+    snapshot: &Bound<'_, PyAny>,
+    checks: &Bound<'_, PyAny>,
+    openmetrics: bool,
+) -> PyResult<String> {
+    let s: h::Snapshot = from_py(py, "snapshot", snapshot)?;
+    let c: Vec<h::CheckResult> = from_py(py, "checks", checks)?;
+    let f = if openmetrics {
+        h::Exposition::OpenMetrics
+    } else {
+        h::Exposition::Text
+    };
+    Ok(h::exposition(&s, &c, f))
+}
+
+/// Run probes concurrently within `deadline` seconds (without the GIL).
+#[pyfunction]
+#[pyo3(signature = (probes, deadline=10.0))]
+fn run_probes<'py>(
+    py: Python<'py>,
+    probes: &Bound<'py, PyAny>,
+    deadline: f64,
+) -> PyResult<Bound<'py, PyAny>> {
+    let p: Vec<h::Probe> = from_py(py, "probes", probes)?;
+    if !(deadline.is_finite() && deadline > 0.0) {
+        return Err(invalid(py, "deadline", "give a positive number of seconds"));
+    }
+    let d = std::time::Duration::from_secs_f64(deadline);
+    out(py, &detached(py, || h::run_probes(&p, d))?)
+}
+
+/// Availability of a history of `{time, up}` samples against an SLO.
+#[pyfunction]
+#[pyo3(signature = (samples, **options))]
+fn availability<'py>(
+    py: Python<'py>,
+    samples: &Bound<'py, PyAny>,
+    options: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let s: Vec<h::Sample> = from_py(py, "samples", samples)?;
+    let o: h::AvailabilityOptions = opts(py, options)?;
+    out(py, &h::availability(&s, &o).map_err(|e| to_py(py, e))?)
+}
+
+/// Parse a TOML health policy: `{defaults, rule, maintenance, probe, probe_deadline}`.
+#[pyfunction]
+fn parse_policy<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    out(py, &h::Policy::from_toml(text).map_err(|e| to_py(py, e))?)
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Collector>()?;
+    m.add_class::<Evaluator>()?;
+    m.add_class::<PagerDuty>()?;
+    m.add_function(wrap_pyfunction!(default_rules, m)?)?;
+    m.add_function(wrap_pyfunction!(health_json, m)?)?;
+    m.add_function(wrap_pyfunction!(exposition, m)?)?;
+    m.add_function(wrap_pyfunction!(run_probes, m)?)?;
+    m.add_function(wrap_pyfunction!(availability, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_policy, m)?)?;
+    Ok(())
+}

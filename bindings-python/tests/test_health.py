@@ -1,0 +1,121 @@
+"""Every function and class of opskit.health, on this machine's real metrics."""
+
+import socket
+import threading
+import time
+
+import pytest
+
+import opskit
+from opskit import health as h
+from opskit import types
+
+
+def keys(td):
+    return set(td.__annotations__)
+
+
+def meminfo(key):
+    for line in open("/proc/meminfo"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) * 1024
+    raise KeyError(key)
+
+
+def test_collector_agrees_with_proc():
+    c = h.Collector()
+    s = c.snapshot()
+    assert set(s) == keys(types.HostSnapshot)
+    assert set(s["memory"]) == keys(types.Memory) and set(s["host"]) == keys(types.HostInfo)
+    assert set(s["filesystems"][0]) == keys(types.Filesystem)
+    assert set(s["process"]) == keys(types.ProcessInfo)
+    assert s["first"] and s["cpu"]["usage_percent"] is None
+    assert s["memory"]["total_bytes"] == meminfo("MemTotal")
+    assert abs(s["load"]["one"] - float(open("/proc/loadavg").read().split()[0])) < 1.0
+    assert s["process"]["pid"] > 0 and s["process"]["open_fds"] > 0
+    time.sleep(0.25)
+    s2 = c.snapshot()
+    assert 0.0 <= s2["cpu"]["usage_percent"] <= 100.0
+    with pytest.raises(opskit.UnsupportedError):
+        h.Collector(proc_root="/nonexistent")
+    with pytest.raises(opskit.InvalidInputError, match="unknown field"):
+        h.Collector(proc="/proc")
+
+
+def test_rules_with_a_fake_clock_and_reports():
+    s = h.Collector().snapshot()
+    rule = {"name": "mem", "metric": "memory.used_percent", "warn": -1.0, "critical": 1000.0, "for": "5m"}
+    e = h.Evaluator([rule])
+    assert e.evaluate(s, now=0.0)[0]["status"] == "pass"     # pending
+    checks = e.evaluate(s, now=301.0)
+    assert checks[0]["status"] == "warn"
+    assert set(checks[0]) == keys(types.CheckResult)
+    doc, code = h.health_json(s, checks)
+    assert code == 200 and doc["status"] == "warn"
+    doc, code = h.health_json(s, checks, draining=True)
+    assert code == 503 and doc["output"] == "draining"
+    text = h.exposition(s, checks)
+    assert "# TYPE opskit_cpu_seconds_total counter" in text and 'opskit_check_level{check="mem"} 1' in text
+    assert h.exposition(s, checks, openmetrics=True).endswith("# EOF\n")
+    assert [r["name"] for r in h.default_rules()][:2] == ["cpu_overload", "memory_pressure"]
+    assert set(h.default_rules()[0]) == keys(types.HealthRule)
+    with pytest.raises(opskit.InvalidInputError, match="unknown metric"):
+        h.Evaluator([{"name": "x", "metric": "cpu.bogus", "warn": 1.0}])
+    with pytest.raises(opskit.InvalidInputError, match="beyond critical"):
+        h.Evaluator([{"name": "x", "metric": "cpu.usage_percent", "warn": 9.0, "critical": 1.0}])
+    assert h.Evaluator().evaluate(s)[0]["name"] == "cpu_overload"
+
+
+def test_probes_release_the_gil_and_keep_the_deadline():
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    stall = socket.socket()
+    stall.bind(("127.0.0.1", 0))
+    stall.listen()
+    ticks = []
+    stop = threading.Event()
+
+    def tick():
+        while not stop.is_set():
+            ticks.append(1)
+            time.sleep(0.01)
+    t = threading.Thread(target=tick)
+    t.start()
+    started = time.monotonic()
+    r = h.run_probes([
+        {"name": "open", "type": "tcp", "host": "127.0.0.1", "port": port},
+        {"name": "stall", "type": "http", "url": f"http://127.0.0.1:{stall.getsockname()[1]}/", "timeout": "5s"},
+    ], deadline=1.0)
+    took = time.monotonic() - started
+    stop.set()
+    t.join()
+    assert [(x["name"], x["status"]) for x in r] == [("open", "pass"), ("stall", "fail")]
+    assert took < 2.0 and len(ticks) >= 20, (took, len(ticks))
+    with pytest.raises(opskit.InvalidInputError):
+        h.run_probes([{"name": "x", "type": "smtp"}])
+    listener.close()
+    stall.close()
+
+
+def test_availability_pagerduty_and_policy():
+    samples = [{"time": m * 60.0, "up": m not in (10, 11, 12)} for m in range(101)]
+    a = h.availability(samples, slo_percent=99.0)
+    assert set(a) == keys(types.Availability)
+    assert a["uptime_percent"] == 97.0 and a["mttr_seconds"] == 180.0
+    with pytest.raises(opskit.InvalidInputError):
+        h.availability(samples, slo_percent=100.0)
+    pd = h.PagerDuty()
+    check = {"name": "disk_full:/", "status": "fail", "value": 97.0, "unit": "percent",
+             "threshold": 95.0, "since": None, "output": "disk full"}
+    ev = pd.events([check], "web-01", 0.0, routing_key="k" * 32)
+    assert ev[0]["event_action"] == "trigger" and ev[0]["dedup_key"] == "web-01/disk_full:/"
+    check["status"] = "pass"
+    assert pd.events([check], "web-01", 60.0, routing_key="k" * 32)[0]["event_action"] == "resolve"
+    with pytest.raises(opskit.InvalidInputError):
+        pd.events([check], "web-01", 0.0)
+    p = h.parse_policy('[[probe]]\nname = "api"\ntype = "tcp"\nhost = "127.0.0.1"\nport = 80\n')
+    assert p["probe"][0]["port"] == 80
+    with pytest.raises(opskit.InvalidInputError, match="unknown field"):
+        h.parse_policy("colour = 1\n")
