@@ -842,4 +842,5 @@ module.exports._testPanicAsync = nativeBinding._testPanicAsync
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.VERSION = nativeBinding.VERSION
 module.exports.backup = nativeBinding.backup
+module.exports.health = nativeBinding.health
 module.exports.version = nativeBinding.version

@@ -1414,3 +1414,649 @@ verify: VerifyReport,
  */
 summary: string, };
 
+export type CollectorOptions = { 
+/**
+ * Filesystem types to leave out (default: pseudo, overlay, tmpfs and network ones).
+ */
+excludeFsTypes: Array<string>, 
+/**
+ * Mount point prefixes to leave out (default `/dev`, `/proc`, `/sys`, `/run`, container storage, `/snap`).
+ */
+excludeMountPoints: Array<string>, 
+/**
+ * Network interfaces to leave out (default `lo`).
+ */
+excludeInterfaces: Array<string>, 
+/**
+ * The root of `/proc` (for tests and containers that mount the host's elsewhere).
+ */
+procRoot: string, 
+/**
+ * The root of `/sys`.
+ */
+sysRoot: string, };
+
+export type HostInfo = { 
+/**
+ * The host name.
+ */
+hostname: string, 
+/**
+ * The OS (`PRETTY_NAME` of `/etc/os-release`).
+ */
+os: string, 
+/**
+ * The kernel release.
+ */
+kernel: string, 
+/**
+ * Seconds since boot.
+ */
+uptimeSeconds: number, 
+/**
+ * Boot time, seconds since the Unix epoch.
+ */
+bootTimeSeconds: number, };
+
+export type Load = { 
+/**
+ * 1-minute load average.
+ */
+one: number, 
+/**
+ * 5-minute load average.
+ */
+five: number, 
+/**
+ * 15-minute load average.
+ */
+fifteen: number, 
+/**
+ * `one` divided by the effective CPUs.
+ */
+perCoreOne: number, 
+/**
+ * `five` divided by the effective CPUs.
+ */
+perCoreFive: number, 
+/**
+ * `fifteen` divided by the effective CPUs.
+ */
+perCoreFifteen: number, };
+
+export type Cpu = { 
+/**
+ * Logical CPUs of the host.
+ */
+cores: number, 
+/**
+ * CPUs this process may use (affinity and cgroup quota; Rust's `available_parallelism`).
+ */
+effectiveCores: number, 
+/**
+ * Busy share of all CPUs since the previous snapshot, in percent (idle,
+ * iowait and steal are not busy); `None` on the first snapshot.
+ */
+usagePercent: number | null, 
+/**
+ * The same per CPU.
+ */
+perCorePercent: Array<number | null>, 
+/**
+ * Cumulative seconds per CPU and mode, as `node_cpu_seconds_total`:
+ * `seconds[cpu][mode]` with modes user, nice, system, idle, iowait, irq, softirq, steal.
+ */
+seconds: Array<{ [key in string]: number }>, };
+
+export type Memory = { 
+/**
+ * Total bytes.
+ */
+totalBytes: number, 
+/**
+ * Bytes available without swapping (MemAvailable; free for swap).
+ */
+availableBytes: number, 
+/**
+ * `total - available`.
+ */
+usedBytes: number, 
+/**
+ * `used / total` in percent (0 when total is 0).
+ */
+usedPercent: number, };
+
+export type Filesystem = { 
+/**
+ * Where it is mounted.
+ */
+mountpoint: string, 
+/**
+ * Its type (ext4, xfs, ...).
+ */
+fstype: string, 
+/**
+ * The device.
+ */
+device: string, 
+/**
+ * Size in bytes.
+ */
+sizeBytes: number, 
+/**
+ * Bytes available to unprivileged users (f_bavail).
+ */
+availBytes: number, 
+/**
+ * Free bytes including root's reserve (f_bfree).
+ */
+freeBytes: number, 
+/**
+ * `used / (used + avail)` in percent, where `used = size - free`: what `df` shows.
+ */
+usedPercent: number, 
+/**
+ * Inodes, when the filesystem has them.
+ */
+files: number, 
+/**
+ * Free inodes.
+ */
+filesFree: number, 
+/**
+ * Used inodes in percent (0 when the filesystem reports none).
+ */
+inodesUsedPercent: number, 
+/**
+ * Mounted read-only.
+ */
+readonly: boolean, };
+
+export type Network = { 
+/**
+ * The interface.
+ */
+device: string, 
+/**
+ * Bytes received.
+ */
+rxBytes: number, 
+/**
+ * Bytes sent.
+ */
+txBytes: number, 
+/**
+ * Packets received.
+ */
+rxPackets: number, 
+/**
+ * Packets sent.
+ */
+txPackets: number, 
+/**
+ * Receive errors.
+ */
+rxErrors: number, 
+/**
+ * Transmit errors.
+ */
+txErrors: number, 
+/**
+ * Received packets dropped.
+ */
+rxDrop: number, 
+/**
+ * Sent packets dropped.
+ */
+txDrop: number, 
+/**
+ * Receive rate since the previous snapshot; `None` on the first.
+ */
+rxBytesPerSecond: number | null, 
+/**
+ * Transmit rate since the previous snapshot; `None` on the first.
+ */
+txBytesPerSecond: number | null, };
+
+export type Cgroup = { 
+/**
+ * `v1` or `v2`.
+ */
+version: string, 
+/**
+ * The memory limit, when one is set below the host's memory.
+ */
+memoryLimitBytes: number | null, 
+/**
+ * Memory charged to the cgroup.
+ */
+memoryCurrentBytes: number | null, 
+/**
+ * `current / limit` in percent.
+ */
+memoryUsedPercent: number | null, 
+/**
+ * The CPU quota in cores (`cpu.max` / `cfs_quota_us`), when set.
+ */
+cpuQuotaCores: number | null, };
+
+export type ProcessInfo = { 
+/**
+ * Its pid.
+ */
+pid: number, 
+/**
+ * User plus system CPU seconds.
+ */
+cpuSeconds: number, 
+/**
+ * Resident memory.
+ */
+residentBytes: number, 
+/**
+ * Virtual memory.
+ */
+virtualBytes: number, 
+/**
+ * Open file descriptors.
+ */
+openFds: number, 
+/**
+ * The soft limit of file descriptors.
+ */
+maxFds: number, 
+/**
+ * `open / max` in percent.
+ */
+openFdsPercent: number, 
+/**
+ * Threads.
+ */
+threads: number, 
+/**
+ * Start time, seconds since the Unix epoch.
+ */
+startTimeSeconds: number, };
+
+export type HostSnapshot = { 
+/**
+ * When, seconds since the Unix epoch.
+ */
+timeSeconds: number, 
+/**
+ * The first snapshot of this collector: no CPU usage or network rates yet.
+ */
+first: boolean, 
+/**
+ * The host.
+ */
+host: HostInfo, 
+/**
+ * Load averages.
+ */
+load: Load, 
+/**
+ * CPU.
+ */
+cpu: Cpu, 
+/**
+ * Memory.
+ */
+memory: Memory, 
+/**
+ * Swap.
+ */
+swap: Memory, 
+/**
+ * Real filesystems, one per device.
+ */
+filesystems: Array<Filesystem>, 
+/**
+ * Network interfaces.
+ */
+networks: Array<Network>, 
+/**
+ * Processes on the host.
+ */
+processes: number, 
+/**
+ * cgroup limits, inside a container or a limited unit.
+ */
+cgroup: Cgroup | null, 
+/**
+ * The calling process.
+ */
+process: ProcessInfo, };
+
+export type Status = "pass" | "unknown" | "warn" | "fail";
+
+export type Direction = "above" | "below";
+
+export type HealthRule = { 
+/**
+ * The check's name, e.g. `disk_full` (`[a-z0-9_]`); one check per
+ * selected item, named `disk_full:/var` for a `disk[*]` metric.
+ */
+name: string, 
+/**
+ * The snapshot value, e.g. `cpu.usage_percent`, `disk["/"].used_percent`,
+ * `disk[*].used_percent`, `network["eth0"].rx_bytes_per_second` (see [`METRICS`]).
+ */
+metric: string, 
+/**
+ * The warn level.
+ */
+warn: number | null, 
+/**
+ * The critical level.
+ */
+critical: number | null, 
+/**
+ * Above (default) or below.
+ */
+direction: Direction, 
+/**
+ * How long the condition must hold before the level is raised, e.g. `10m` (default 0).
+ */
+for: string | null, 
+/**
+ * The margin back across a threshold before the level clears, e.g. 10
+ * (points of the value); default 0.
+ */
+clear: number | null, 
+/**
+ * Where the default comes from (documentation).
+ */
+source: string | null, };
+
+export type CheckResult = { 
+/**
+ * The check: the rule's name, `:instance` for list items.
+ */
+name: string, 
+/**
+ * Its state.
+ */
+status: Status, 
+/**
+ * The value observed.
+ */
+value: number | null, 
+/**
+ * Its unit.
+ */
+unit: string, 
+/**
+ * The threshold crossed (or the warn level when passing).
+ */
+threshold: number | null, 
+/**
+ * Since when (seconds since the epoch) the condition has held.
+ */
+since: number | null, 
+/**
+ * A sentence saying why.
+ */
+output: string, };
+
+export type ProbeKind = { "type": "tcp", 
+/**
+ * Host name or address.
+ */
+host: string, 
+/**
+ * Port.
+ */
+port: number, } | { "type": "http", 
+/**
+ * The URL.
+ */
+url: string, 
+/**
+ * The status expected (default: any 2xx).
+ */
+status: number | null, 
+/**
+ * A substring the body must contain.
+ */
+bodyContains: string | null, } | { "type": "process", 
+/**
+ * The process name (`/proc/<pid>/comm`, 15 characters at most on Linux).
+ */
+name: string | null, 
+/**
+ * A substring of the command line.
+ */
+cmdlineContains: string | null, 
+/**
+ * How many must run (default 1).
+ */
+minCount: number, } | { "type": "file", 
+/**
+ * The file.
+ */
+path: string, 
+/**
+ * The age it must not exceed, e.g. `26h`.
+ */
+maxAge: string, };
+
+export type Probe = { 
+/**
+ * The check's name (`[a-z0-9_]`).
+ */
+name: string, 
+/**
+ * Its timeout, e.g. `5s` (default 5 s, and never past the run's deadline).
+ */
+timeout: string | null, } & ({ "type": "tcp", 
+/**
+ * Host name or address.
+ */
+host: string, 
+/**
+ * Port.
+ */
+port: number, } | { "type": "http", 
+/**
+ * The URL.
+ */
+url: string, 
+/**
+ * The status expected (default: any 2xx).
+ */
+status: number | null, 
+/**
+ * A substring the body must contain.
+ */
+bodyContains: string | null, } | { "type": "process", 
+/**
+ * The process name (`/proc/<pid>/comm`, 15 characters at most on Linux).
+ */
+name: string | null, 
+/**
+ * A substring of the command line.
+ */
+cmdlineContains: string | null, 
+/**
+ * How many must run (default 1).
+ */
+minCount: number, } | { "type": "file", 
+/**
+ * The file.
+ */
+path: string, 
+/**
+ * The age it must not exceed, e.g. `26h`.
+ */
+maxAge: string, });
+
+export type Sample = { 
+/**
+ * When, seconds since the epoch.
+ */
+time: number, 
+/**
+ * Up (pass or warn) or down (fail).
+ */
+up: boolean, };
+
+export type AvailabilityOptions = { 
+/**
+ * The SLO in percent, e.g. 99.96.
+ */
+sloPercent: number, 
+/**
+ * The window's start (default: the first sample).
+ */
+start: number | null, 
+/**
+ * The window's end, "now" (default: the last sample).
+ */
+end: number | null, 
+/**
+ * A sample's state holds at most this long; past it the time is unknown
+ * and counted neither up nor down (default 300 s).
+ */
+maxGapSeconds: number, };
+
+export type Incident = { 
+/**
+ * When it started.
+ */
+start: number, 
+/**
+ * When it ended (`None`: still down at the window's end).
+ */
+end: number | null, 
+/**
+ * Down seconds within the window.
+ */
+downSeconds: number, };
+
+export type BurnAlert = { 
+/**
+ * `page` or `ticket`.
+ */
+severity: string, 
+/**
+ * The long window, seconds.
+ */
+longWindowSeconds: number, 
+/**
+ * The short window, seconds.
+ */
+shortWindowSeconds: number, 
+/**
+ * The burn-rate threshold (14.4, 6, 3, 1).
+ */
+threshold: number, 
+/**
+ * The burn rate over the long window (`None`: no data).
+ */
+longBurnRate: number | null, 
+/**
+ * The burn rate over the short window.
+ */
+shortBurnRate: number | null, 
+/**
+ * Both windows burn at or above the threshold.
+ */
+fires: boolean, };
+
+export type Availability = { 
+/**
+ * The window, seconds.
+ */
+windowSeconds: number, 
+/**
+ * Seconds observed up.
+ */
+upSeconds: number, 
+/**
+ * Seconds observed down.
+ */
+downSeconds: number, 
+/**
+ * Seconds without data (gaps past `max_gap_seconds`, before the first sample).
+ */
+unknownSeconds: number, 
+/**
+ * `up / (up + down)` in percent; `None` with no data.
+ */
+uptimePercent: number | null, 
+/**
+ * The outages, oldest first.
+ */
+incidents: Array<Incident>, 
+/**
+ * Mean down time of the incidents that ended; `None` when none did.
+ */
+mttrSeconds: number | null, 
+/**
+ * The SLO in percent.
+ */
+sloPercent: number, 
+/**
+ * Down time the SLO allows over the observed time.
+ */
+errorBudgetSeconds: number, 
+/**
+ * What is left of it (negative when overspent).
+ */
+errorBudgetRemainingSeconds: number, 
+/**
+ * The same as a share of the budget, in percent.
+ */
+errorBudgetRemainingPercent: number | null, 
+/**
+ * The SLO is met over the window.
+ */
+sloMet: boolean | null, 
+/**
+ * The SRE workbook's multi-window burn-rate alerts, evaluated at the window's end.
+ */
+burnAlerts: Array<BurnAlert>, };
+
+export type Maintenance = { 
+/**
+ * While this file exists, the health endpoint fails with `draining`.
+ */
+drainFile: string | null, };
+
+export type Policy = { 
+/**
+ * Start from [`default_rules`] (default true); a rule of the same name replaces a default.
+ */
+defaults: boolean, 
+/**
+ * The rules (`[[rule]]` tables).
+ */
+rule: Array<HealthRule>, 
+/**
+ * Maintenance settings.
+ */
+maintenance: Maintenance, 
+/**
+ * The probes (`[[probe]]` tables).
+ */
+probe: Array<Probe>, 
+/**
+ * The total deadline of one run of the probes, e.g. `10s` (default).
+ */
+probeDeadline: string | null, };
+
+export type PagerDutyOptions = { 
+/**
+ * The integration's routing key (a secret: never printed).
+ */
+routingKey: string, 
+/**
+ * The affected system (default: the host name).
+ */
+source: string | null, 
+/**
+ * `payload.group`, e.g. `web`.
+ */
+group: string | null, };
+

@@ -61,9 +61,35 @@ fn rekey(v: Value, f: &dyn Fn(&str) -> String) -> Value {
     }
 }
 
+/// JS has one number type: an integral double within 2^53 crosses as an
+/// integer, so results fed back in (byte counts, PIDs) fit `u64` fields.
+fn integral(v: Value) -> Value {
+    const SAFE: f64 = 9_007_199_254_740_992.0;
+    match v {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => match n.as_f64() {
+            Some(x) if x.fract() == 0.0 && x.abs() <= SAFE => {
+                if x >= 0.0 {
+                    Value::from(x as u64)
+                } else {
+                    Value::from(x as i64)
+                }
+            }
+            _ => Value::Number(n),
+        },
+        Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (k, integral(v))).collect()),
+        Value::Array(a) => Value::Array(a.into_iter().map(integral).collect()),
+        other => other,
+    }
+}
+
+/// An inbound JS value as the core expects it: snake_case keys, integers.
+fn inbound(v: Value) -> Value {
+    integral(rekey(v, &camel_to_snake))
+}
+
 /// A required JS value (camelCase keys) into a core type.
 pub(crate) fn from_js_value<T: DeserializeOwned>(value: Value, what: &str) -> Result<T, Failure> {
-    serde_json::from_value(rekey(value, &camel_to_snake))
+    serde_json::from_value(inbound(value))
         .map_err(|e| Failure::invalid(format!("invalid {what}: {e}")))
 }
 
@@ -82,7 +108,7 @@ pub(crate) fn from_js<T: DeserializeOwned + Default>(
 ) -> Result<T, Failure> {
     match options {
         None | Some(Value::Null) => Ok(T::default()),
-        Some(v) => serde_json::from_value(rekey(v, &camel_to_snake))
+        Some(v) => serde_json::from_value(inbound(v))
             .map_err(|e| Failure::invalid(format!("invalid {what}: {e}"))),
     }
 }
@@ -115,5 +141,16 @@ mod tests {
         assert_eq!(js["labels"]["keyId"], "y");
         assert_eq!(js["rootLabel"], 1);
         assert_eq!(rekey(js, &camel_to_snake), v);
+    }
+
+    #[test]
+    fn integral_doubles_become_integers() {
+        let v = serde_json::json!({"a": 5.4912786432e10, "b": [-3.0, 0.5], "c": 1e300});
+        let n = integral(v);
+        assert!(n["a"].is_u64() && n["a"] == 54_912_786_432u64);
+        assert!(n["b"][0].is_i64() && n["b"][1] == 0.5);
+        assert!(n["c"].is_f64());
+        let x: u64 = serde_json::from_value(n["a"].clone()).unwrap();
+        assert_eq!(x, 54_912_786_432);
     }
 }

@@ -8,6 +8,7 @@
 pub mod backup;
 pub mod convert;
 pub mod error;
+pub mod health;
 pub mod task;
 pub mod version;
 

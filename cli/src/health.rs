@@ -90,7 +90,7 @@ pub(crate) fn run(cmd: HealthCmd) -> opskit::Result<Outcome> {
                     s.load.one,
                     s.load.five,
                     s.load.fifteen,
-                    s.load.per_core_1m
+                    s.load.per_core_one
                 );
                 println!(
                     "memory {:.1}% of {:.1} GiB; swap {:.1}% of {:.1} GiB",

@@ -367,9 +367,9 @@ class Load(TypedDict):
     one: float
     five: float
     fifteen: float
-    per_core_1m: float
-    per_core_5m: float
-    per_core_15m: float
+    per_core_one: float
+    per_core_five: float
+    per_core_fifteen: float
 
 
 class Cpu(TypedDict):

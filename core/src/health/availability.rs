@@ -48,6 +48,7 @@ impl Default for AvailabilityOptions {
 /// One outage.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct Incident {
     /// When it started.
     pub start: f64,

@@ -125,11 +125,11 @@ pub struct Load {
     /// 15-minute load average.
     pub fifteen: f64,
     /// `one` divided by the effective CPUs.
-    pub per_core_1m: f64,
+    pub per_core_one: f64,
     /// `five` divided by the effective CPUs.
-    pub per_core_5m: f64,
+    pub per_core_five: f64,
     /// `fifteen` divided by the effective CPUs.
-    pub per_core_15m: f64,
+    pub per_core_fifteen: f64,
 }
 
 /// CPU time and usage.
@@ -291,7 +291,7 @@ pub struct ProcessInfo {
 /// One snapshot of the host and the calling process.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase", rename = "HostSnapshot"))]
 pub struct Snapshot {
     /// When, seconds since the Unix epoch.
     pub time_seconds: f64,
@@ -487,9 +487,9 @@ impl Collector {
                 one: num(0),
                 five: num(1),
                 fifteen: num(2),
-                per_core_1m: num(0) / c,
-                per_core_5m: num(1) / c,
-                per_core_15m: num(2) / c,
+                per_core_one: num(0) / c,
+                per_core_five: num(1) / c,
+                per_core_fifteen: num(2) / c,
             },
             procs,
         ))

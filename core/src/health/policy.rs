@@ -42,6 +42,7 @@ impl Maintenance {
 /// A health policy.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 #[serde(default, deny_unknown_fields)]
 pub struct Policy {
     /// Start from [`default_rules`] (default true); a rule of the same name replaces a default.

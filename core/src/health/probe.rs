@@ -21,6 +21,7 @@ pub const MAX_BODY_BYTES: u64 = 1 << 20;
 /// What a probe checks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all_fields = "camelCase"))]
 #[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
 pub enum ProbeKind {
     /// A TCP connection to `host:port` succeeds.
@@ -71,6 +72,7 @@ fn one() -> u32 {
 /// One probe: a name, what it checks, and its own timeout.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct Probe {
     /// The check's name (`[a-z0-9_]`).
     pub name: String,

@@ -52,6 +52,7 @@ pub enum Direction {
 /// One threshold rule.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "HealthRule"))]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// The check's name, e.g. `disk_full` (`[a-z0-9_]`); one check per
@@ -91,9 +92,9 @@ pub const METRICS: &[(&str, &str)] = &[
     ("load.one", "load"),
     ("load.five", "load"),
     ("load.fifteen", "load"),
-    ("load.per_core_1m", "load"),
-    ("load.per_core_5m", "load"),
-    ("load.per_core_15m", "load"),
+    ("load.per_core_one", "load"),
+    ("load.per_core_five", "load"),
+    ("load.per_core_fifteen", "load"),
     ("disk[].used_percent", "percent"),
     ("disk[].inodes_used_percent", "percent"),
     ("disk[].avail_bytes", "bytes"),
@@ -550,7 +551,7 @@ pub fn default_rules() -> Vec<Rule> {
         ),
         r(
             "high_load",
-            "load.per_core_5m",
+            "load.per_core_five",
             2.0,
             4.0,
             "15m",
