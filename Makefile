@@ -58,6 +58,9 @@ c-test: c-deps
 	gcc $(CTEST_FLAGS) tests/c/test_backup_cases.c $(OUT)/libopskit.a $$(pkg-config --cflags --libs libcjson) \
 	  $(STATIC_LIBS) -o $(OUT)/c_backup_cases
 	$(VALGRIND) $(OUT)/c_backup_cases tests/cases/backup.json $(CURDIR)/tests/conformance
+	gcc $(CTEST_FLAGS) tests/c/test_health.c $(OUT)/libopskit.a $$(pkg-config --cflags --libs libcjson) \
+	  $(STATIC_LIBS) -o $(OUT)/c_health
+	$(VALGRIND) $(OUT)/c_health
 
 # Python: a virtualenv with maturin, pytest and mypy from PyPI; build the
 # binding into it; run pytest and check the stubs with mypy.stubtest.

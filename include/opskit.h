@@ -68,6 +68,15 @@ typedef uint32_t opskit_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// A long-lived collector of host and process metrics (opaque).
+typedef struct opskit_health_collector opskit_health_collector;
+
+// Threshold rules with their `for` timers and levels (opaque).
+typedef struct opskit_health_evaluator opskit_health_evaluator;
+
+// Tracks open incidents to emit PagerDuty trigger and resolve events (opaque).
+typedef struct opskit_health_pagerduty opskit_health_pagerduty;
+
 // Progress of a long call: files and bytes done, of the totals.
 typedef struct opskit_progress {
   // Files hashed so far.
@@ -238,6 +247,134 @@ const char *opskit_last_error_message(void);
 // # Safety
 // `s` is NULL or a pointer returned through an opskit out-parameter, not yet freed.
 void opskit_string_free(char *s);
+
+// A collector. `options_json` (may be NULL): `{"exclude_fs_types",
+// "exclude_mount_points","exclude_interfaces","proc_root","sys_root"}`.
+// Free with `opskit_health_collector_free`.
+//
+// # Safety
+// `options_json` is NULL or NUL-terminated; `out` points to writable memory.
+opskit_status opskit_health_collector_new(const char *options_json,
+                                          struct opskit_health_collector **out);
+
+// One snapshot of the host and the calling process as JSON. CPU usage and
+// network rates are since the previous snapshot (null on the first).
+//
+// # Safety
+// `collector` is a live handle; `out_json` points to writable memory.
+opskit_status opskit_health_collector_snapshot(struct opskit_health_collector *collector,
+                                               char **out_json);
+
+// Free a collector. NULL is a no-op.
+//
+// # Safety
+// `collector` is NULL or a handle from `opskit_health_collector_new`, not yet freed.
+void opskit_health_collector_free(struct opskit_health_collector *collector);
+
+// An evaluator of `rules_json` (a JSON array of rules; NULL: the default
+// rules). Free with `opskit_health_evaluator_free`.
+//
+// # Safety
+// `rules_json` is NULL or NUL-terminated; `out` points to writable memory.
+opskit_status opskit_health_evaluator_new(const char *rules_json,
+                                          struct opskit_health_evaluator **out);
+
+// The checks (JSON array) of `snapshot_json` at time `now` in seconds since
+// the epoch; pass NAN (from `<math.h>`) to use the snapshot's own time.
+//
+// # Safety
+// `evaluator` is a live handle; strings are NUL-terminated; `out_json` writable.
+opskit_status opskit_health_evaluator_evaluate(struct opskit_health_evaluator *evaluator,
+                                               const char *snapshot_json,
+                                               double now,
+                                               char **out_json);
+
+// Free an evaluator. NULL is a no-op.
+//
+// # Safety
+// `evaluator` is NULL or a handle from `opskit_health_evaluator_new`, not yet freed.
+void opskit_health_evaluator_free(struct opskit_health_evaluator *evaluator);
+
+// A PagerDuty tracker with no history. Free with `opskit_health_pagerduty_free`.
+//
+// # Safety
+// `out` points to writable memory.
+opskit_status opskit_health_pagerduty_new(struct opskit_health_pagerduty **out);
+
+// The PagerDuty Events v2 bodies (JSON array) for the check changes since
+// the previous call: a trigger per new problem, a resolve per recovery.
+// `options_json`: `{"routing_key": "...", "source", "group"}`.
+//
+// # Safety
+// `pagerduty` is a live handle; strings are NUL-terminated; `out_json` writable.
+opskit_status opskit_health_pagerduty_events(struct opskit_health_pagerduty *pagerduty,
+                                             const char *checks_json,
+                                             const char *host,
+                                             double time,
+                                             const char *options_json,
+                                             char **out_json);
+
+// Free a PagerDuty tracker. NULL is a no-op.
+//
+// # Safety
+// `pagerduty` is NULL or a handle from `opskit_health_pagerduty_new`, not yet freed.
+void opskit_health_pagerduty_free(struct opskit_health_pagerduty *pagerduty);
+
+// The default rules (JSON array), each with its source.
+//
+// # Safety
+// `out_json` points to writable memory.
+opskit_status opskit_health_default_rules(char **out_json);
+
+// The health+json document of a snapshot and its checks, and the HTTP
+// status to answer with (200, or 503 when failing or `draining`).
+//
+// # Safety
+// Strings are NUL-terminated; `out_json` and `out_status` point to writable memory.
+opskit_status opskit_health_json(const char *snapshot_json,
+                                 const char *checks_json,
+                                 bool draining,
+                                 char **out_json,
+                                 uint16_t *out_status);
+
+// The Prometheus exposition of a snapshot and its checks: text format
+// 0.0.4, or OpenMetrics when `accept` (the scraper's Accept header; may be
+// NULL) asks for it. `*out_content_type` (may be NULL) receives the
+// matching Content-Type, a static string never freed.
+//
+// # Safety
+// Strings are NUL-terminated (`accept` may be NULL); out-parameters writable.
+opskit_status opskit_health_exposition(const char *snapshot_json,
+                                       const char *checks_json,
+                                       const char *accept,
+                                       char **out_text,
+                                       const char **out_content_type);
+
+// Run `probes_json` (a JSON array of probes) concurrently, all within
+// `deadline_seconds`; the results (JSON array of checks) in input order.
+// Blocks the calling thread.
+//
+// # Safety
+// `probes_json` is NUL-terminated; `out_json` points to writable memory.
+opskit_status opskit_health_run_probes(const char *probes_json,
+                                       double deadline_seconds,
+                                       char **out_json);
+
+// Availability of `samples_json` (`[{"time": s, "up": bool}, …]`) against
+// an SLO: uptime, incidents, MTTR, error budget, burn-rate alerts.
+// `options_json` (may be NULL): `{"slo_percent","start","end","max_gap_seconds"}`.
+//
+// # Safety
+// Strings are NUL-terminated (`options_json` may be NULL); `out_json` writable.
+opskit_status opskit_health_availability(const char *samples_json,
+                                         const char *options_json,
+                                         char **out_json);
+
+// Parse a TOML health policy (`[[rule]]`, `[[probe]]`, `[maintenance]`); `*out_json` is it as JSON.
+//
+// # Safety
+// `toml` is NUL-terminated; `out_json` points to writable memory.
+opskit_status opskit_health_parse_policy(const char *toml, char **out_json);
 
 // Parse a SemVer version. `*out_json` receives
 // `{"version","major","minor","patch","pre","build"}`.

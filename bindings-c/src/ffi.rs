@@ -22,6 +22,18 @@ fn invalid(msg: String) -> Failure {
     Failure(opskit_status::OPSKIT_ERR_INVALID_INPUT, msg)
 }
 
+impl Failure {
+    /// An invalid-input failure.
+    pub(crate) fn invalid(msg: String) -> Failure {
+        invalid(msg)
+    }
+
+    /// A NULL-argument failure.
+    pub(crate) fn null(msg: String) -> Failure {
+        Failure(opskit_status::OPSKIT_ERR_NULL_ARGUMENT, msg)
+    }
+}
+
 pub(crate) type Res<T> = Result<T, Failure>;
 
 /// Run `body` inside the panic boundary: clears the last error first, maps a

@@ -7,11 +7,13 @@
 mod backup;
 mod error;
 mod ffi;
+mod health;
 mod version;
 
 pub use backup::*;
 pub use error::{opskit_last_error_message, opskit_status, opskit_status_name};
 pub use ffi::opskit_string_free;
+pub use health::*;
 pub use version::*;
 
 /// The library version, e.g. `"0.1.0"`: a static string, never freed.
