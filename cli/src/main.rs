@@ -40,7 +40,7 @@ enum Command {
     /// Health: host and process metrics, checks against a policy, Prometheus exposition.
     #[command(subcommand)]
     Health(health::HealthCmd),
-    /// The state of this machine and repository: versioning (more families to come).
+    /// The state of this machine and repository: health, versioning, backups.
     Report {
         /// Repository (or any folder inside it).
         #[arg(long, default_value = ".")]
@@ -57,6 +57,9 @@ enum Command {
         /// The tree to check against --manifest (fast verify).
         #[arg(long, requires = "manifest")]
         tree: Option<PathBuf>,
+        /// A health policy (TOML) instead of the default rules.
+        #[arg(long)]
+        policy: Option<PathBuf>,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -247,8 +250,16 @@ fn main() -> ExitCode {
             channel,
             manifest,
             tree,
+            policy,
             json,
-        } => report::run(&path, &tag_pattern, channel, manifest.zip(tree), json),
+        } => report::run(
+            &path,
+            &tag_pattern,
+            channel,
+            manifest.zip(tree),
+            policy,
+            json,
+        ),
     };
     let _ = std::io::stdout().flush();
     match result {

@@ -1,5 +1,6 @@
 //! `opskit report`: the state of this machine and repository, one section per
-//! family (versioning today; health and docs join as they land).
+//! family: health (default rules, or `--policy`), versioning, and backups
+//! when given a manifest (docs join when it lands).
 
 use std::path::Path;
 
@@ -14,8 +15,35 @@ pub(crate) fn run(
     tag_pattern: &str,
     channel: Option<String>,
     backup: Option<(std::path::PathBuf, std::path::PathBuf)>,
+    policy: Option<std::path::PathBuf>,
     json: bool,
 ) -> opskit::Result<Outcome> {
+    let policy = match policy {
+        Some(p) => opskit::health::Policy::read(&p)?,
+        None => opskit::health::Policy::default(),
+    };
+    let snapshot = crate::health::sample()?;
+    let checks = crate::health::checks(&policy, &snapshot)?;
+    let draining = policy.maintenance.draining();
+    let (health_doc, _) = opskit::health::health_json(&snapshot, &checks, draining);
+    let health_status = opskit::health::overall(&checks, draining);
+    if !json {
+        println!(
+            "== health: {} ({})",
+            snapshot.host.hostname,
+            health_status.as_str()
+        );
+        let problems: Vec<_> = checks
+            .iter()
+            .filter(|c| c.status != opskit::health::Status::Pass)
+            .collect();
+        if problems.is_empty() {
+            println!("all {} checks pass", checks.len());
+        }
+        for c in problems {
+            println!("{:<7} {:<28} {}", c.status.as_str(), c.name, c.output);
+        }
+    }
     let backup = match backup {
         Some((manifest, tree)) => {
             let m = opskit::backup::Manifest::read(&manifest)?;
@@ -30,7 +58,14 @@ pub(crate) fn run(
         }
         None => None,
     };
-    let outcome = version_section(path, tag_pattern, channel, json, backup.as_ref())?;
+    let outcome = version_section(
+        path,
+        tag_pattern,
+        channel,
+        json,
+        backup.as_ref(),
+        &health_doc,
+    )?;
     if let Some((manifest, r)) = &backup {
         if !json {
             println!("== backup: {} (fast verify)", manifest.display());
@@ -39,6 +74,9 @@ pub(crate) fn run(
         if !r.exact {
             return Ok(Outcome::CheckFailed);
         }
+    }
+    if health_status == opskit::health::Status::Fail {
+        return Ok(Outcome::CheckFailed);
     }
     Ok(outcome)
 }
@@ -49,6 +87,7 @@ fn version_section(
     channel: Option<String>,
     json: bool,
     backup: Option<&(std::path::PathBuf, opskit::backup::VerifyReport)>,
+    health: &serde_json::Value,
 ) -> opskit::Result<Outcome> {
     let backup_json =
         backup.map(|(m, r)| json!({ "manifest": m.display().to_string(), "verify": r }));
@@ -61,7 +100,7 @@ fn version_section(
     match status {
         Ok(s) => {
             if json {
-                print_json(&json!({ "version": s, "backup": backup_json }))?;
+                print_json(&json!({ "health": health, "version": s, "backup": backup_json }))?;
             } else {
                 println!("== versioning: {}", s.repository);
                 match (&s.branch, s.detached) {
@@ -87,7 +126,7 @@ fn version_section(
         Err(e) if e.kind() == ErrorKind::NotFound => {
             if json {
                 print_json(
-                    &json!({ "version": { "error": e.to_string() }, "backup": backup_json }),
+                    &json!({ "health": health, "version": { "error": e.to_string() }, "backup": backup_json }),
                 )?;
             } else {
                 println!("== versioning: skipped: {e}");

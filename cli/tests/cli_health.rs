@@ -185,3 +185,29 @@ fn serve_answers_concurrent_scrapes_drains_and_stops_on_sigterm() {
     assert_eq!(status.code(), Some(0));
     assert_eq!(lines.next().unwrap().unwrap(), "stopped");
 }
+
+#[test]
+fn report_has_a_health_section_that_fails_the_run_on_a_failing_check() {
+    let d = tempfile::tempdir().unwrap();
+    let o = opskit(d.path(), &["report", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let status = v["health"]["status"].as_str().unwrap().to_string();
+    assert!(["pass", "warn", "fail"].contains(&status.as_str()), "{v}");
+    assert_eq!(o.status.code(), Some(if status == "fail" { 1 } else { 0 }));
+    assert!(v["health"]["checks"].as_object().unwrap().len() >= 5, "{v}");
+    // A rule no host can pass: memory used above -1 % is critical at once.
+    std::fs::write(
+        d.path().join("p.toml"),
+        "defaults = false\n[[rule]]\nname = \"always\"\nmetric = \"memory.used_percent\"\ncritical = -1\n",
+    )
+    .unwrap();
+    let o = opskit(d.path(), &["report", "--policy", "p.toml"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("== health: ") && out.contains("(fail)"),
+        "{out}"
+    );
+    assert!(out.contains("always"), "{out}");
+    assert!(out.contains("== versioning: skipped"), "{out}");
+}
