@@ -312,3 +312,62 @@ fn policy_files_with_probes_and_unknown_keys() {
         Some(70.0)
     );
 }
+
+/// A copy of this machine's /proc files the collector reads, with
+/// `/proc/stat` replaced: the collector must work from any root.
+fn fake_proc(stat: &str) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for rel in [
+        "loadavg",
+        "meminfo",
+        "net/dev",
+        "self/cgroup",
+        "self/limits",
+        "self/mounts",
+        "self/stat",
+        "sys/kernel/hostname",
+        "sys/kernel/osrelease",
+        "uptime",
+    ] {
+        let to = d.path().join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::write(
+            &to,
+            std::fs::read(std::path::Path::new("/proc").join(rel)).unwrap(),
+        )
+        .unwrap();
+    }
+    std::fs::write(d.path().join("stat"), stat).unwrap();
+    d
+}
+
+#[test]
+fn cpu_usage_is_the_sum_of_the_cores_not_the_lagging_aggregate_line() {
+    // Seen on this VM: between two reads the aggregate line moved only in
+    // `user` while both cores idled; usage must follow the cores.
+    let before = "cpu  100 0 100 1000 0 0 0 0 0 0\ncpu0 50 0 50 500 0 0 0 0 0 0\ncpu1 50 0 50 500 0 0 0 0 0 0\n";
+    let after = "cpu  110 0 100 1000 0 0 0 0 0 0\ncpu0 50 0 50 550 0 0 0 0 0 0\ncpu1 60 0 50 540 0 0 0 0 0 0\n";
+    let d = fake_proc(before);
+    let mut c = Collector::new(CollectorOptions {
+        proc_root: d.path().to_string_lossy().into_owned(),
+        ..Default::default()
+    })
+    .unwrap();
+    let first = c.snapshot().unwrap();
+    assert_eq!(first.cpu.usage_percent, None);
+    std::fs::write(d.path().join("stat"), after).unwrap();
+    let s = c.snapshot().unwrap();
+    assert_eq!(s.cpu.cores, 2);
+    let cores: Vec<f64> = s.cpu.per_core_percent.iter().map(|p| p.unwrap()).collect();
+    assert!(
+        close(cores[0], 0.0, 1e-9) && close(cores[1], 20.0, 1e-9),
+        "{cores:?}"
+    );
+    // 10 busy ticks of 100 on both cores: 10 %, not the aggregate's 100 %.
+    assert!(
+        close(s.cpu.usage_percent.unwrap(), 10.0, 1e-9),
+        "{:?}",
+        s.cpu
+    );
+    assert_eq!(s.cpu.seconds[1]["user"], 0.6);
+}

@@ -440,9 +440,22 @@ impl Collector {
                 (now[3] + now[4] + now[7]).saturating_sub(before[3] + before[4] + before[7]);
             (total > 0).then(|| 100.0 * (1.0 - not_busy as f64 / total as f64))
         };
+        let sum = |rows: &[[u64; 8]]| {
+            rows.iter().fold([0u64; 8], |mut acc, r| {
+                acc.iter_mut().zip(r).for_each(|(a, x)| *a += x);
+                acc
+            })
+        };
         let (usage_percent, per_core) = match &self.prev_cpu {
+            // The machine's usage from the sum of the per-core counters: the
+            // aggregate line is kept separately by the kernel and lags them
+            // (seen: 100 % over a quarter second in which every core idled).
             Some(prev) if prev.len() == all.len() => (
-                usage(&all[0], &prev[0]),
+                if all.len() > 1 {
+                    usage(&sum(&all[1..]), &sum(&prev[1..]))
+                } else {
+                    usage(&all[0], &prev[0])
+                },
                 all[1..]
                     .iter()
                     .zip(&prev[1..])
