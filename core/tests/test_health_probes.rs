@@ -133,7 +133,7 @@ fn probes_against_real_listeners_within_one_deadline() {
         probe(
             "me",
             ProbeKind::Process {
-                name: Some(me),
+                process: Some(me),
                 cmdline_contains: None,
                 min_count: 1,
             },
@@ -141,7 +141,7 @@ fn probes_against_real_listeners_within_one_deadline() {
         probe(
             "ghost",
             ProbeKind::Process {
-                name: Some("no-such-proc".into()),
+                process: Some("no-such-proc".into()),
                 cmdline_contains: None,
                 min_count: 1,
             },
@@ -234,7 +234,7 @@ fn bad_probes_are_refused() {
         probe(
             "x",
             ProbeKind::Process {
-                name: None,
+                process: None,
                 cmdline_contains: None,
                 min_count: 1,
             },

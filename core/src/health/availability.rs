@@ -197,10 +197,16 @@ pub fn availability(samples: &[Sample], options: &AvailabilityOptions) -> Result
         .filter(|i| i.end.is_some())
         .map(|i| i.down_seconds)
         .collect();
-    let budget = (1.0 - slo / 100.0) * observed;
+    // (100 - slo) / 100 rather than 1 - slo / 100: exact for the usual
+    // SLOs (99, 99.9 → 0.01, 0.001 as near as a double gets), so a 99 % SLO
+    // over 6000 s allows 60 s, not 60.00000000000006.
+    let allowed = (100.0 - slo) / 100.0;
+    let budget = allowed * observed;
     let ratio = |from: f64| {
         let (u, d) = tally(&sorted, from, end, gap);
-        (u + d > 0.0).then(|| (d / (u + d)) / (1.0 - slo / 100.0))
+        // d / (u + d) / allowed, arranged to round once: 3 minutes down in
+        // 100 against 99 % burns at exactly 3, which a 3x alert must catch.
+        (u + d > 0.0).then(|| (100.0 * d) / ((u + d) * (100.0 - slo)))
     };
     let alert = |severity: &str, long: f64, short: f64, threshold: f64| {
         let (l, s) = (ratio(end - long), ratio(end - short));

@@ -45,9 +45,10 @@ pub enum ProbeKind {
     },
     /// At least `min_count` processes whose name (or command line) matches.
     Process {
-        /// The process name (`/proc/<pid>/comm`, 15 characters at most on Linux).
+        /// The process name (`/proc/<pid>/comm`, 15 characters at most on
+        /// Linux); `process`, as the probe's own `name` is its check's name.
         #[serde(default)]
-        name: Option<String>,
+        process: Option<String>,
         /// A substring of the command line.
         #[serde(default)]
         cmdline_contains: Option<String>,
@@ -120,11 +121,11 @@ impl Probe {
                 )))
             }
             ProbeKind::Process {
-                name: None,
+                process: None,
                 cmdline_contains: None,
                 ..
             } => Err(Error::invalid(format!(
-                "probe {}: a process probe needs a name or cmdline_contains",
+                "probe {}: a process probe needs `process` (its name) or `cmdline_contains`",
                 self.name
             ))),
             ProbeKind::File { max_age, .. } => crate::backup::parse_duration(max_age)
@@ -245,7 +246,7 @@ fn run_one(p: &Probe, timeout: Duration) -> CheckResult {
             }
         }
         ProbeKind::Process {
-            name,
+            process,
             cmdline_contains,
             min_count,
         } => {
@@ -260,7 +261,7 @@ fn run_one(p: &Probe, timeout: Duration) -> CheckResult {
                         continue;
                     };
                     let base = Path::new("/proc").join(pid);
-                    let name_ok = name.as_ref().is_none_or(|n| {
+                    let name_ok = process.as_ref().is_none_or(|n| {
                         std::fs::read_to_string(base.join("comm"))
                             .is_ok_and(|c| c.trim_end() == n.as_str())
                     });
