@@ -1474,15 +1474,15 @@ fifteen: number,
 /**
  * `one` divided by the effective CPUs.
  */
-perCore1m: number, 
+perCoreOne: number, 
 /**
  * `five` divided by the effective CPUs.
  */
-perCore5m: number, 
+perCoreFive: number, 
 /**
  * `fifteen` divided by the effective CPUs.
  */
-perCore15m: number, };
+perCoreFifteen: number, };
 
 export type Cpu = { 
 /**
