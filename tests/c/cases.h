@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 /* The whole file as a NUL-terminated string (malloc'd), or NULL. */
-static char *read_file(const char *path) {
+static inline char *read_file(const char *path) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
   fseek(f, 0, SEEK_END);
@@ -29,7 +29,7 @@ static char *read_file(const char *path) {
 }
 
 /* Make the parent folders of `path` (like mkdir -p of its dirname). */
-static int mkdirs_for(const char *path) {
+static inline int mkdirs_for(const char *path) {
   char tmp[4096];
   snprintf(tmp, sizeof tmp, "%s", path);
   for (char *p = tmp + 1; *p; p++) {
@@ -43,7 +43,7 @@ static int mkdirs_for(const char *path) {
 }
 
 /* Does `got` contain `want`? */
-static int subset(const cJSON *got, const cJSON *want) {
+static inline int subset(const cJSON *got, const cJSON *want) {
   if (cJSON_IsObject(want)) {
     if (!cJSON_IsObject(got)) return 0;
     const cJSON *w;
