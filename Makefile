@@ -14,7 +14,7 @@ VENV := $(CURDIR)/.venv
 
 TOOLS := $(CURDIR)/target/tools
 
-.PHONY: health-test interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
+.PHONY: prom-deps health-test interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
 
 test: fmt-check clippy rust-test c-test python-test node-test interop-test health-test examples
 
@@ -98,19 +98,25 @@ interop-test: python-test
 # The exposition of this host passes promtool's lint with nothing to say,
 # and a real Prometheus scrapes `opskit health serve` (Debian's prometheus
 # package provides both).
-health-test:
-	@command -v promtool >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus)
+prom-deps:
+	@command -v promtool >/dev/null && command -v curl >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus curl)
+
+health-test: prom-deps
 	$(CARGO) build -q -p opskit-cli --locked
 	$(OUT)/opskit health prometheus > $(OUT)/exposition.txt
 	promtool check metrics < $(OUT)/exposition.txt > $(OUT)/promtool.txt 2>&1; rc=$$?; cat $(OUT)/promtool.txt; \
 	  test $$rc -eq 0 && test ! -s $(OUT)/promtool.txt
+	$(OUT)/opskit health rules > $(OUT)/opskit-rules.yml
+	promtool check rules $(OUT)/opskit-rules.yml
 	tests/health/prometheus_scrape.sh $(CURDIR)/$(OUT)/opskit
 
 # Each language's example, run on this repository as the README shows them.
-examples: c-test python-test node-test
+examples: c-test python-test node-test prom-deps
 	$(CARGO) run -q -p opskit --example next_version -- . | grep '^next:' >/dev/null
 	$(VENV)/bin/python examples/python/next_version.py . | grep '^next:' >/dev/null
 	cd examples/node && npm install --no-audit --no-fund --loglevel=error && node next-version.mjs ../.. | grep '^next:' >/dev/null
+	tests/health/example_server.sh $(VENV)/bin/python examples/python/health_server.py 0
+	cd examples/node && ../../tests/health/example_server.sh node health-server.mjs 0
 	$(MAKE) -s -B -C examples/c PKG_CONFIG_PATH=$(CURDIR)/$(OUT)/pkgconfig
 	examples/c/next_version . | grep '^next_tag:' >/dev/null
 

@@ -1821,9 +1821,10 @@ status: number | null,
  */
 bodyContains: string | null, } | { "type": "process", 
 /**
- * The process name (`/proc/<pid>/comm`, 15 characters at most on Linux).
+ * The process name (`/proc/<pid>/comm`, 15 characters at most on
+ * Linux); `process`, as the probe's own `name` is its check's name.
  */
-name: string | null, 
+process: string | null, 
 /**
  * A substring of the command line.
  */
@@ -1871,9 +1872,10 @@ status: number | null,
  */
 bodyContains: string | null, } | { "type": "process", 
 /**
- * The process name (`/proc/<pid>/comm`, 15 characters at most on Linux).
+ * The process name (`/proc/<pid>/comm`, 15 characters at most on
+ * Linux); `process`, as the probe's own `name` is its check's name.
  */
-name: string | null, 
+process: string | null, 
 /**
  * A substring of the command line.
  */

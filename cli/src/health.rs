@@ -34,6 +34,19 @@ pub(crate) enum HealthCmd {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
+    /// The policy's rules (default rules without one): as Prometheus alerting
+    /// rules on `opskit_check_value`, or as JSON.
+    Rules {
+        /// A TOML policy file.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// `prometheus` (a rule file for `rule_files:`) or `json`.
+        #[arg(long, default_value = "prometheus", value_parser = ["prometheus", "json"])]
+        format: String,
+        /// The rule group's name.
+        #[arg(long, default_value = "opskit")]
+        group: String,
+    },
     /// The Prometheus exposition of this host, with the policy's checks.
     Prometheus {
         /// A TOML policy file.
@@ -159,6 +172,18 @@ pub(crate) fn run(cmd: HealthCmd) -> opskit::Result<Outcome> {
             policy: path,
         } => {
             crate::serve::serve(&listen, policy(path)?)?;
+        }
+        HealthCmd::Rules {
+            policy: path,
+            format,
+            group,
+        } => {
+            let rules = policy(path)?.effective_rules();
+            if format == "json" {
+                print_json(&rules)?;
+            } else {
+                print!("{}", h::prometheus_rules(&rules, &group));
+            }
         }
         HealthCmd::Prometheus {
             policy: path,

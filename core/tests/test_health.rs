@@ -371,3 +371,38 @@ fn cpu_usage_is_the_sum_of_the_cores_not_the_lagging_aggregate_line() {
     );
     assert_eq!(s.cpu.seconds[1]["user"], 0.6);
 }
+
+#[test]
+fn rules_export_as_prometheus_alerting_rules() {
+    let mut rules = opskit::health::default_rules();
+    rules.push(
+        serde_json::from_value(serde_json::json!({
+            "name": "mem_avail", "metric": "memory.available_bytes", "direction": "below",
+            "critical": 1073741824.0
+        }))
+        .unwrap(),
+    );
+    let y = opskit::health::prometheus_rules(&rules, "web");
+    assert!(
+        y.starts_with("groups:\n  - name: \"web\"\n    rules:\n"),
+        "{y}"
+    );
+    // Two alerts per default rule, one for a rule with only a critical level.
+    assert_eq!(
+        y.matches("      - alert: ").count(),
+        2 * (rules.len() - 1) + 1,
+        "{y}"
+    );
+    assert!(y.contains("      - alert: \"OpskitDiskFullWarning\"\n        expr: \"opskit_check_value{check=~\\\"disk_full(:.*)?\\\"} > 90\"\n        for: \"5m\"\n        labels:\n          severity: \"warning\"\n"), "{y}");
+    assert!(
+        y.contains("expr: \"opskit_check_value{check=~\\\"mem_avail(:.*)?\\\"} < 1073741824\""),
+        "{y}"
+    );
+    assert!(!y.contains("OpskitMemAvailWarning"), "{y}");
+    assert!(
+        y.contains(
+            "source: \"node-mixin NodeFilesystemAlmostOutOfSpace; Netdata disk_space_usage\""
+        ),
+        "{y}"
+    );
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A real Prometheus (Debian's package) scrapes `opskit health serve` on
-# 127.0.0.1, and its query API returns opskit's series.
+# 127.0.0.1, and its query API returns opskit's series; the alerting rules
+# `opskit health rules` writes load, and the one a policy breaches fires.
 #
 #   tests/health/prometheus_scrape.sh OPSKIT
 set -euo pipefail
@@ -11,7 +12,15 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-"$OPSKIT" health serve --listen 127.0.0.1:0 > "$work/serve.out" &
+# A rule every host breaches at once (memory used above -1 %, no `for`).
+cat > "$work/policy.toml" <<'TOML'
+[[rule]]
+name = "always_on"
+metric = "memory.used_percent"
+warn = -1.0
+TOML
+"$OPSKIT" health rules --policy "$work/policy.toml" > "$work/rules.yml"
+"$OPSKIT" health serve --listen 127.0.0.1:0 --policy "$work/policy.toml" > "$work/serve.out" &
 pids+=($!)
 for _ in $(seq 50); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
 target=$(sed -n 's|.*http://\(127.0.0.1:[0-9]*\).*|\1|p' "$work/serve.out")
@@ -22,6 +31,8 @@ cat > "$work/prometheus.yml" <<YML
 global:
   scrape_interval: 1s
   scrape_timeout: 1s
+  evaluation_interval: 1s
+rule_files: ["$work/rules.yml"]
 scrape_configs:
   - job_name: opskit
     static_configs:
@@ -41,4 +52,14 @@ for q in 'opskit_load1' 'opskit_filesystem_avail_bytes{mountpoint="/"}' 'opskit_
   query "$q" | grep -q '"result":\[{' || { echo "FAIL: Prometheus has no $q" >&2; tail -5 "$work/prometheus.log" >&2; exit 1; }
   echo "ok: Prometheus scraped $q"
 done
+alerts() { curl -s "http://127.0.0.1:$pport/api/v1/alerts"; }
+for _ in $(seq 40); do
+  alerts | grep -q '"alertname":"OpskitAlwaysOnWarning"' && break
+  sleep 0.5
+done
+alerts | grep -q '"alertname":"OpskitAlwaysOnWarning"' || { echo "FAIL: OpskitAlwaysOnWarning never fired" >&2; alerts >&2; exit 1; }
+echo "ok: Prometheus fired OpskitAlwaysOnWarning from opskit's rule file"
+curl -s "http://127.0.0.1:$pport/api/v1/rules" | grep -q '"name":"OpskitDiskFullCritical"' \
+  || { echo "FAIL: the default rules did not load" >&2; exit 1; }
+echo "ok: Prometheus loaded the default rules"
 echo "PASS prometheus scrape"

@@ -14,6 +14,7 @@
 //! # Ok::<(), opskit::Error>(())
 //! ```
 
+mod alerts;
 mod availability;
 mod collect;
 mod pagerduty;
@@ -22,6 +23,7 @@ mod probe;
 mod report;
 mod rules;
 
+pub use self::alerts::prometheus_rules;
 pub use self::availability::{
     Availability, AvailabilityOptions, BurnAlert, Incident, Sample, availability,
 };

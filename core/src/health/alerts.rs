@@ -1,0 +1,98 @@
+//! Threshold rules as Prometheus alerting rules, for teams that alert from
+//! Prometheus rather than from opskit: each rule becomes a warning and a
+//! critical alert on `opskit_check_value` (the observed value opskit
+//! exposes per check), with the rule's `for` and its source as annotations.
+//! Prometheus re-applies the thresholds itself; the `clear` margin has no
+//! Prometheus equivalent before 2.42's `keep_firing_for`, so it is left out
+//! and said so in each alert's description.
+
+use std::fmt::Write as _;
+
+use super::rules::{Direction, Rule};
+
+/// `disk_full` → `DiskFull`.
+fn camel(name: &str) -> String {
+    name.split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// A YAML double-quoted scalar (JSON's string syntax is valid YAML).
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).expect("a string serialises")
+}
+
+/// A Prometheus rule file (`groups:` YAML) with one group, `group`, holding
+/// two alerts per rule (warning, critical) for the levels it sets.
+pub fn prometheus_rules(rules: &[Rule], group: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "groups:\n  - name: {}\n    rules:", quoted(group));
+    for r in rules {
+        let op = match r.direction {
+            Direction::Above => ">",
+            Direction::Below => "<",
+        };
+        // One series per check; list metrics add `:instance` to the name.
+        let selector = format!("opskit_check_value{{check=~\"{}(:.*)?\"}}", r.name);
+        for (level, severity, threshold) in [
+            ("Warning", "warning", r.warn),
+            ("Critical", "critical", r.critical),
+        ] {
+            let Some(t) = threshold else { continue };
+            let _ = writeln!(
+                out,
+                "      - alert: {}",
+                quoted(&format!("Opskit{}{level}", camel(&r.name)))
+            );
+            let _ = writeln!(
+                out,
+                "        expr: {}",
+                quoted(&format!("{selector} {op} {t}"))
+            );
+            if let Some(f) = &r.for_duration {
+                let _ = writeln!(out, "        for: {}", quoted(f));
+            }
+            let _ = writeln!(
+                out,
+                "        labels:\n          severity: {}",
+                quoted(severity)
+            );
+            let word = if op == ">" { "above" } else { "below" };
+            let summary = format!(
+                "{{{{ $labels.check }}}} is {{{{ $value }}}}: {} {word} {t}",
+                r.metric
+            );
+            let mut description = format!(
+                "opskit rule {}: {} {} {t}{}",
+                r.name,
+                r.metric,
+                word,
+                r.for_duration
+                    .as_ref()
+                    .map(|f| format!(" for {f}"))
+                    .unwrap_or_default()
+            );
+            if let Some(c) = r.clear {
+                let _ = write!(
+                    description,
+                    "; opskit also waits for a clear margin of {c} before resolving"
+                );
+            }
+            let _ = writeln!(
+                out,
+                "        annotations:\n          summary: {}\n          description: {}",
+                quoted(&summary),
+                quoted(&description)
+            );
+            if let Some(src) = &r.source {
+                let _ = writeln!(out, "          source: {}", quoted(src));
+            }
+        }
+    }
+    out
+}
