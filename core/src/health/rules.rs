@@ -159,41 +159,30 @@ fn parse_metric(m: &str) -> Result<MetricRef> {
 }
 
 /// A value the rule reads, by instance (`""` for a single value, the mount
-/// point or device for a list item); `None` when not known yet.
-fn values(s: &Snapshot, m: &MetricRef) -> Vec<(String, Option<f64>)> {
-    let field = |v: serde_json::Value| v.get(&m.field).and_then(|x| x.as_f64());
+/// point or device for a list item); `None` when not known yet. `json` is
+/// the snapshot as JSON, made once per evaluation, not once per rule.
+fn values(s: &Snapshot, json: &serde_json::Value, m: &MetricRef) -> Vec<(String, Option<f64>)> {
+    let field = |v: &serde_json::Value| v.get(&m.field).and_then(|x| x.as_f64());
     let single = |v: Option<f64>| vec![(String::new(), v)];
     match m.family.as_str() {
         "disk" | "network" => {
-            let items: Vec<(String, serde_json::Value)> = if m.family == "disk" {
-                s.filesystems
-                    .iter()
-                    .map(|f| {
-                        (
-                            f.mountpoint.clone(),
-                            serde_json::to_value(f).unwrap_or_default(),
-                        )
-                    })
-                    .collect()
+            let (list, id) = if m.family == "disk" {
+                ("filesystems", "mountpoint")
             } else {
-                s.networks
-                    .iter()
-                    .map(|n| {
-                        (
-                            n.device.clone(),
-                            serde_json::to_value(n).unwrap_or_default(),
-                        )
-                    })
-                    .collect()
+                ("networks", "device")
+            };
+            let items = json
+                .get(list)
+                .and_then(|l| l.as_array())
+                .map_or(&[][..], |a| a.as_slice());
+            let key_of = |v: &serde_json::Value| {
+                v.get(id).and_then(|k| k.as_str()).unwrap_or("").to_string()
             };
             match m.key.as_deref() {
-                Some("*") => items.into_iter().map(|(k, v)| (k, field(v))).collect(),
+                Some("*") => items.iter().map(|v| (key_of(v), field(v))).collect(),
                 Some(key) => vec![(
                     key.to_string(),
-                    items
-                        .into_iter()
-                        .find(|(k, _)| k == key)
-                        .and_then(|(_, v)| field(v)),
+                    items.iter().find(|v| key_of(v) == key).and_then(field),
                 )],
                 None => Vec::new(),
             }
@@ -201,10 +190,7 @@ fn values(s: &Snapshot, m: &MetricRef) -> Vec<(String, Option<f64>)> {
         "processes" => single(Some(s.processes as f64)),
         "cpu" => single(s.cpu.usage_percent),
         "cgroup" => single(s.cgroup.as_ref().and_then(|c| c.memory_used_percent)),
-        family => {
-            let v = serde_json::to_value(s).unwrap_or_default();
-            single(v.get(family).cloned().and_then(field))
-        }
+        family => single(json.get(family).and_then(field)),
     }
 }
 
@@ -376,6 +362,7 @@ impl Evaluator {
     /// snapshot's time in production, a fake clock in tests).
     pub fn evaluate(&mut self, snapshot: &Snapshot, now: f64) -> Vec<CheckResult> {
         let mut out = Vec::new();
+        let json = serde_json::to_value(snapshot).unwrap_or_default();
         for (rule, metric, hold) in &self.rules {
             let unit = METRICS
                 .iter()
@@ -389,7 +376,7 @@ impl Evaluator {
                 })
                 .map_or("", |(_, u)| *u)
                 .to_string();
-            for (instance, value) in values(snapshot, metric) {
+            for (instance, value) in values(snapshot, &json, metric) {
                 let name = if metric.key.is_some() {
                     format!("{}:{instance}", rule.name)
                 } else {
