@@ -11,6 +11,7 @@ cargo build -q --release -p opskit-c
 (cd bindings-node && npm ci --no-audit --no-fund --loglevel=error && npx napi build --platform --release >/dev/null)
 gcc -O2 -std=c11 -Iinclude benches/bindings/bump_c.c $REL/libopskit.a -lz -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc -o $REL/bump_c
 cargo bench -q -p opskit-benches --bench bump -- --noplot 2>/dev/null | grep -E "^bump|time:" || true
+cargo bench -q -p opskit-benches --bench health -- --noplot "health/snapshot" 2>/dev/null | grep -E "^health|time:" || true
 .venv/bin/python benches/bindings/bump_python.py
 node benches/bindings/bump_node.mjs
 $REL/bump_c

@@ -33,6 +33,9 @@ pub(crate) enum HealthCmd {
         /// A TOML policy file.
         #[arg(long)]
         policy: Option<PathBuf>,
+        /// How long one snapshot and its probes answer scrapes (`0s`: collect on every scrape).
+        #[arg(long, default_value = "1s")]
+        reuse_for: String,
     },
     /// The policy's rules (default rules without one): as Prometheus alerting
     /// rules on `opskit_check_value`, or as JSON.
@@ -170,8 +173,18 @@ pub(crate) fn run(cmd: HealthCmd) -> opskit::Result<Outcome> {
         HealthCmd::Serve {
             listen,
             policy: path,
+            reuse_for,
         } => {
-            crate::serve::serve(&listen, policy(path)?)?;
+            let reuse = if reuse_for.trim() == "0" || reuse_for.trim() == "0s" {
+                0.0
+            } else {
+                opskit::backup::parse_duration(&reuse_for)?
+            };
+            crate::serve::serve(
+                &listen,
+                policy(path)?,
+                std::time::Duration::from_secs_f64(reuse),
+            )?;
         }
         HealthCmd::Rules {
             policy: path,

@@ -15,20 +15,26 @@ use opskit::health::{self as h, Collector, CollectorOptions, Evaluator, Policy};
 
 /// How many requests are served at once; more wait in the accept queue.
 const MAX_IN_FLIGHT: usize = 32;
-/// How long a snapshot is reused.
-const REUSE: Duration = Duration::from_secs(1);
+/// How long the accept loop waits before looking at the stop flag.
+const STOP_CHECK: rustix::event::Timespec = rustix::event::Timespec {
+    tv_sec: 0,
+    tv_nsec: 200_000_000,
+};
 
 struct State {
     collector: Collector,
     rules: Evaluator,
     policy: Policy,
     last: Option<(Instant, h::Snapshot, Vec<h::CheckResult>)>,
+    /// How long a snapshot (and its probes) is reused, so concurrent or
+    /// rapid scrapes cannot stampede the probes.
+    reuse: Duration,
 }
 
 impl State {
     fn current(&mut self) -> opskit::Result<(h::Snapshot, Vec<h::CheckResult>)> {
         if let Some((at, s, c)) = &self.last
-            && at.elapsed() < REUSE
+            && at.elapsed() < self.reuse
         {
             return Ok((s.clone(), c.clone()));
         }
@@ -41,11 +47,14 @@ impl State {
 }
 
 fn respond(stream: &mut TcpStream, code: u16, reason: &str, kind: &str, body: &str) {
-    let _ = write!(
-        stream,
+    // One write of the whole answer: `write!` on the socket would send each
+    // formatted piece as its own small segment.
+    let answer = format!(
         "HTTP/1.1 {code} {reason}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: max-age=1\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
+    let _ = stream.set_nodelay(true);
+    let _ = stream.write_all(answer.as_bytes());
 }
 
 fn handle(mut stream: TcpStream, state: &Mutex<State>) {
@@ -141,7 +150,7 @@ fn handle(mut stream: TcpStream, state: &Mutex<State>) {
 }
 
 /// Serve until SIGTERM or SIGINT.
-pub(crate) fn serve(listen: &str, policy: Policy) -> opskit::Result<()> {
+pub(crate) fn serve(listen: &str, policy: Policy, reuse: Duration) -> opskit::Result<()> {
     let listener = TcpListener::bind(listen).map_err(|e| {
         opskit::Error::new(
             opskit::ErrorKind::Io,
@@ -151,6 +160,8 @@ pub(crate) fn serve(listen: &str, policy: Policy) -> opskit::Result<()> {
     let addr = listener
         .local_addr()
         .map_err(|e| opskit::Error::new(opskit::ErrorKind::Io, e.to_string()))?;
+    // Non-blocking, woken by poll(2): a scrape is accepted the moment it
+    // arrives, and the stop flag is looked at every 200 ms.
     listener
         .set_nonblocking(true)
         .map_err(|e| opskit::Error::new(opskit::ErrorKind::Io, e.to_string()))?;
@@ -167,6 +178,7 @@ pub(crate) fn serve(listen: &str, policy: Policy) -> opskit::Result<()> {
         rules: Evaluator::new(policy.effective_rules())?,
         policy,
         last: None,
+        reuse,
     }));
     println!("listening on http://{addr} (/metrics, /health)");
     let _ = std::io::stdout().flush();
@@ -190,8 +202,14 @@ pub(crate) fn serve(listen: &str, policy: Policy) -> opskit::Result<()> {
                 workers.retain(|w| !w.is_finished());
             }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                std::thread::sleep(Duration::from_millis(20));
+                let mut fds = [rustix::event::PollFd::new(
+                    &listener,
+                    rustix::event::PollFlags::IN,
+                )];
+                // EINTR (a signal) and timeouts both lead back to the flag.
+                let _ = rustix::event::poll(&mut fds, Some(&STOP_CHECK));
             }
+            // Out of descriptors and the like: back off a little.
             Err(_) => std::thread::sleep(Duration::from_millis(20)),
         }
     }
