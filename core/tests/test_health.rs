@@ -406,3 +406,26 @@ fn rules_export_as_prometheus_alerting_rules() {
         "{y}"
     );
 }
+
+#[test]
+fn metrics_by_key_and_per_core_load_by_its_prometheus_names() {
+    let s = Collector::new(CollectorOptions::default())
+        .unwrap()
+        .snapshot()
+        .unwrap();
+    let rule = |metric: &str| -> Rule {
+        serde_json::from_value(serde_json::json!({"name": "m", "metric": metric, "critical": 1e18}))
+            .unwrap()
+    };
+    let value = |metric: &str| {
+        let mut e = Evaluator::new(vec![rule(metric)]).unwrap();
+        e.evaluate(&s, s.time_seconds)[0].value
+    };
+    assert_eq!(value("load.per_core_1m"), Some(s.load.per_core_one));
+    assert_eq!(value("load.per_core_5m"), Some(s.load.per_core_five));
+    assert_eq!(value("load.per_core_15m"), Some(s.load.per_core_fifteen));
+    let root = s.filesystems.iter().find(|f| f.mountpoint == "/").unwrap();
+    assert_eq!(value("disk[\"/\"].used_percent"), Some(root.used_percent));
+    let mut e = Evaluator::new(vec![rule("disk[\"/\"].used_percent")]).unwrap();
+    assert_eq!(e.evaluate(&s, s.time_seconds)[0].name, "m:/");
+}

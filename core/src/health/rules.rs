@@ -129,7 +129,13 @@ fn parse_metric(m: &str) -> Result<MetricRef> {
                 .join(", ")
         ))
     };
-    let m = m.trim();
+    // The per-core load under the names Prometheus users write (1m, 5m, 15m).
+    let m = match m.trim() {
+        "load.per_core_1m" => "load.per_core_one",
+        "load.per_core_5m" => "load.per_core_five",
+        "load.per_core_15m" => "load.per_core_fifteen",
+        other => other,
+    };
     let (family, key, field) = match m.split_once('[') {
         Some((family, rest)) => {
             let (key, field) = rest
