@@ -62,4 +62,22 @@ echo "ok: Prometheus fired OpskitAlwaysOnWarning from opskit's rule file"
 curl -s "http://127.0.0.1:$pport/api/v1/rules" | grep -q '"name":"OpskitDiskFullCritical"' \
   || { echo "FAIL: the default rules did not load" >&2; exit 1; }
 echo "ok: Prometheus loaded the default rules"
+# Every query of the Grafana dashboard in examples/ runs on the scraped
+# series: success, and a non-empty answer (swap only where there is swap).
+sleep 3  # rate() needs two scrapes in its window
+dashboard=$(dirname "$0")/../../examples/grafana/opskit-host.json
+python3 -c '
+import json, sys
+for p in json.load(open(sys.argv[1]))["panels"]:
+    for t in p["targets"]:
+        print(t["expr"].replace("$__rate_interval", "1m").replace("$instance", ".*"))
+' "$dashboard" > "$work/exprs"
+while IFS= read -r q; do
+  answer=$(query "$q")
+  echo "$answer" | grep -q '"status":"success"' || { echo "FAIL: dashboard query failed: $q: $answer" >&2; exit 1; }
+  if ! echo "$answer" | grep -q '"result":\[{'; then
+    case "$q" in *swap*) ;; *) echo "FAIL: dashboard query is empty: $q" >&2; exit 1 ;; esac
+  fi
+done < "$work/exprs"
+echo "ok: the Grafana dashboard's $(wc -l < "$work/exprs") queries answer"
 echo "PASS prometheus scrape"
