@@ -207,3 +207,159 @@ fn pagerduty_trigger_update_and_resolve() {
     };
     assert!(pd.events(&[], "h", 0.0, &bad).is_err());
 }
+
+/// A local HTTP server answering each request with the next of `answers`
+/// (status, extra header lines, body); it returns the request bodies it got.
+fn events_server(
+    answers: Vec<(u16, &'static str, &'static str)>,
+) -> (String, std::thread::JoinHandle<Vec<(String, String)>>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v2/enqueue", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let mut got = Vec::new();
+        for (status, headers, body) in answers {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let (mut len, mut kind) = (0usize, String::new());
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                let l = line.trim_end().to_ascii_lowercase();
+                if l.is_empty() {
+                    break;
+                }
+                if let Some(v) = l.strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap();
+                }
+                if let Some(v) = l.strip_prefix("content-type:") {
+                    kind = v.trim().to_string();
+                }
+            }
+            let mut buf = vec![0; len];
+            reader.read_exact(&mut buf).unwrap();
+            got.push((kind, String::from_utf8(buf).unwrap()));
+            let mut s = stream;
+            write!(
+                s,
+                "HTTP/1.1 {status} X\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .unwrap();
+        }
+        got
+    });
+    (url, handle)
+}
+
+fn trigger_event() -> opskit::health::PagerDutyEvent {
+    let check: opskit::health::CheckResult = serde_json::from_value(serde_json::json!({
+        "name": "disk_full:/", "status": "fail", "value": 97.0, "unit": "percent",
+        "threshold": 95.0, "since": null, "output": "disk full"
+    }))
+    .unwrap();
+    let o = PagerDutyOptions {
+        routing_key: "SECRETSECRETSECRETSECRETSECRET12".into(),
+        source: None,
+        group: None,
+    };
+    PagerDuty::new()
+        .events(&[check], "web-01", 0.0, &o)
+        .unwrap()
+        .remove(0)
+}
+
+#[test]
+fn the_sender_retries_after_a_500_and_a_429_then_is_accepted() {
+    use opskit::health::{SendOptions, send_event};
+    let (url, server) = events_server(vec![
+        (500, "", "{\"status\":\"error\"}"),
+        (429, "Retry-After: 0\r\n", "{\"status\":\"throttle\"}"),
+        (
+            202,
+            "Content-Type: application/json\r\n",
+            "{\"status\":\"success\",\"dedup_key\":\"web-01/disk_full:/\"}",
+        ),
+    ]);
+    let event = trigger_event();
+    let opts = SendOptions {
+        url,
+        initial_backoff_seconds: 0.01,
+        ..Default::default()
+    };
+    let r = send_event(&event, &opts).unwrap();
+    assert_eq!((r.attempts, r.status), (3, 202));
+    assert_eq!(r.dedup_key.as_deref(), Some("web-01/disk_full:/"));
+    let got = server.join().unwrap();
+    assert_eq!(got.len(), 3);
+    for (kind, body) in &got {
+        assert_eq!(kind, "application/json");
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(v, event.body, "each attempt posts the same event");
+    }
+}
+
+#[test]
+fn the_sender_does_not_retry_a_refused_event_and_never_shows_the_key() {
+    use opskit::health::{SendOptions, send_event};
+    let (url, server) = events_server(vec![(
+        400,
+        "",
+        "{\"status\":\"invalid event\",\"errors\":[\"routing_key SECRETSECRETSECRETSECRETSECRET12 unknown\"]}",
+    )]);
+    let opts = SendOptions {
+        url,
+        initial_backoff_seconds: 0.01,
+        ..Default::default()
+    };
+    let e = send_event(&trigger_event(), &opts).unwrap_err();
+    assert_eq!(e.kind(), opskit::ErrorKind::InvalidInput);
+    let msg = e.to_string();
+    assert!(
+        msg.contains("HTTP 400") && msg.contains("<redacted>"),
+        "{msg}"
+    );
+    assert!(!msg.contains("SECRETSECRET"), "{msg}");
+    assert_eq!(server.join().unwrap().len(), 1);
+    // Still failing after every attempt: an I/O error naming the last answer.
+    let (url, server) = events_server(vec![(503, "", "down"), (503, "", "down")]);
+    let opts = SendOptions {
+        url,
+        attempts: 2,
+        initial_backoff_seconds: 0.01,
+        ..Default::default()
+    };
+    let e = send_event(&trigger_event(), &opts).unwrap_err();
+    assert_eq!(e.kind(), opskit::ErrorKind::Io);
+    assert!(
+        e.to_string()
+            .contains("after 2 attempt(s); last: HTTP 503: down"),
+        "{e}"
+    );
+    assert_eq!(server.join().unwrap().len(), 2);
+    assert!(!format!("{:?}", trigger_event()).contains("SECRETSECRET"));
+    // A closed port: network errors are retried, then reported.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let opts = SendOptions {
+        url: format!("http://127.0.0.1:{port}/"),
+        attempts: 2,
+        initial_backoff_seconds: 0.01,
+        ..Default::default()
+    };
+    assert_eq!(
+        send_event(&trigger_event(), &opts).unwrap_err().kind(),
+        opskit::ErrorKind::Io
+    );
+    let bad = SendOptions {
+        attempts: 0,
+        ..Default::default()
+    };
+    assert_eq!(
+        send_event(&trigger_event(), &bad).unwrap_err().kind(),
+        opskit::ErrorKind::InvalidInput
+    );
+}

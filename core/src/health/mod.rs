@@ -31,7 +31,10 @@ pub use self::collect::{
     Cgroup, Collector, CollectorOptions, Cpu, Filesystem, HostInfo, Load, Memory, Network,
     ProcessInfo, Snapshot,
 };
-pub use self::pagerduty::{PagerDuty, PagerDutyEvent, PagerDutyOptions};
+pub use self::pagerduty::{
+    PAGERDUTY_EVENTS_URL, PagerDuty, PagerDutyEvent, PagerDutyOptions, SendOptions, SendReport,
+    send_event,
+};
 pub use self::policy::{Maintenance, Policy};
 pub use self::probe::{MAX_BODY_BYTES, MAX_PROBES, Probe, ProbeKind, run_probes};
 pub use self::report::{Exposition, exposition, health_json, overall};

@@ -158,3 +158,142 @@ impl PagerDuty {
         Ok(out)
     }
 }
+
+/// PagerDuty's Events API v2 endpoint.
+pub const PAGERDUTY_EVENTS_URL: &str = "https://events.pagerduty.com/v2/enqueue";
+
+/// How [`send_event`] posts: where, how often and how patiently.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+#[serde(default, deny_unknown_fields)]
+pub struct SendOptions {
+    /// The endpoint (default PagerDuty's; a proxy or a test server otherwise).
+    pub url: String,
+    /// Attempts in all, the first included (default 5).
+    pub attempts: u32,
+    /// The wait before the first retry, doubled before each next one (default 1 s).
+    pub initial_backoff_seconds: f64,
+    /// The longest wait between attempts, `Retry-After` included (default 30 s).
+    pub max_backoff_seconds: f64,
+    /// Each attempt's timeout (default 10 s).
+    pub timeout_seconds: f64,
+}
+
+impl Default for SendOptions {
+    fn default() -> Self {
+        SendOptions {
+            url: PAGERDUTY_EVENTS_URL.into(),
+            attempts: 5,
+            initial_backoff_seconds: 1.0,
+            max_backoff_seconds: 30.0,
+            timeout_seconds: 10.0,
+        }
+    }
+}
+
+/// What a successful [`send_event`] did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+pub struct SendReport {
+    /// Attempts made (1 when the first was accepted).
+    pub attempts: u32,
+    /// The accepting answer's HTTP status (202 from PagerDuty).
+    pub status: u16,
+    /// The dedup key PagerDuty answered with, when it did.
+    pub dedup_key: Option<String>,
+}
+
+/// `text` with the routing key replaced, for messages.
+fn redact(text: &str, event: &PagerDutyEvent) -> String {
+    match event.body.get("routing_key").and_then(|k| k.as_str()) {
+        Some(k) if !k.is_empty() => text.replace(k, "<redacted>"),
+        _ => text.to_string(),
+    }
+}
+
+/// Post `event` to PagerDuty (or `options.url`), retrying on 429, 5xx and
+/// network errors with exponential backoff (honouring `Retry-After`, capped
+/// at `max_backoff_seconds`). Another 4xx is the event's fault and is not
+/// retried. Errors never contain the routing key.
+pub fn send_event(event: &PagerDutyEvent, options: &SendOptions) -> Result<SendReport> {
+    let positive = |x: f64| x.is_finite() && x >= 0.0;
+    if options.attempts == 0
+        || !positive(options.initial_backoff_seconds)
+        || !positive(options.max_backoff_seconds)
+        || !(options.timeout_seconds.is_finite() && options.timeout_seconds > 0.0)
+    {
+        return Err(Error::invalid(
+            "send options: attempts must be at least 1, backoffs non-negative and the timeout positive seconds",
+        ));
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs_f64(
+            options.timeout_seconds,
+        )))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let body = serde_json::to_string(&event.body)
+        .map_err(|e| Error::invalid(format!("event body: {e}")))?;
+    let mut wait = options.initial_backoff_seconds;
+    let mut last = String::new();
+    for attempt in 1..=options.attempts {
+        let mut retry_after = None;
+        match agent
+            .post(&options.url)
+            .header("Content-Type", "application/json")
+            .send(body.as_bytes())
+        {
+            Ok(mut resp) => {
+                let status = resp.status().as_u16();
+                let text = resp.body_mut().read_to_string().unwrap_or_default();
+                if (200..300).contains(&status) {
+                    let dedup_key = serde_json::from_str::<Value>(&text)
+                        .ok()
+                        .and_then(|v| v.get("dedup_key")?.as_str().map(String::from));
+                    return Ok(SendReport {
+                        attempts: attempt,
+                        status,
+                        dedup_key,
+                    });
+                }
+                let excerpt: String = text.chars().take(300).collect();
+                if status != 429 && !(500..600).contains(&status) {
+                    return Err(Error::invalid(redact(
+                        &format!(
+                            "{} refused the event with HTTP {status}: {excerpt}; check the routing key and the event's fields",
+                            options.url
+                        ),
+                        event,
+                    )));
+                }
+                retry_after = resp
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<f64>().ok());
+                last = format!("HTTP {status}: {excerpt}");
+            }
+            Err(e) => last = e.to_string(),
+        }
+        if attempt < options.attempts {
+            let pause = retry_after
+                .unwrap_or(wait)
+                .clamp(0.0, options.max_backoff_seconds);
+            std::thread::sleep(std::time::Duration::from_secs_f64(pause));
+            wait = (wait * 2.0).min(options.max_backoff_seconds);
+        }
+    }
+    Err(Error::new(
+        crate::error::ErrorKind::Io,
+        redact(
+            &format!(
+                "{} did not accept the event after {} attempt(s); last: {last}; PagerDuty may be down or rate-limiting: retry later",
+                options.url, options.attempts
+            ),
+            event,
+        ),
+    ))
+}
