@@ -218,12 +218,13 @@ fn redact(text: &str, event: &PagerDutyEvent) -> String {
 /// at `max_backoff_seconds`). Another 4xx is the event's fault and is not
 /// retried. Errors never contain the routing key.
 pub fn send_event(event: &PagerDutyEvent, options: &SendOptions) -> Result<SendReport> {
-    let positive = |x: f64| x.is_finite() && x >= 0.0;
-    if options.attempts == 0
-        || !positive(options.initial_backoff_seconds)
-        || !positive(options.max_backoff_seconds)
-        || !(options.timeout_seconds.is_finite() && options.timeout_seconds > 0.0)
-    {
+    let non_negative = |x: f64| x.is_finite() && x >= 0.0;
+    let valid = options.attempts > 0
+        && non_negative(options.initial_backoff_seconds)
+        && non_negative(options.max_backoff_seconds)
+        && options.timeout_seconds.is_finite()
+        && options.timeout_seconds > 0.0;
+    if !valid {
         return Err(Error::invalid(
             "send options: attempts must be at least 1, backoffs non-negative and the timeout positive seconds",
         ));
