@@ -163,6 +163,22 @@ fn run_probes<'py>(
     out(py, &detached(py, || h::run_probes(&p, d))?)
 }
 
+/// Post one PagerDuty event body (from `PagerDuty.events`) with retries and
+/// backoff on 429, 5xx and network errors (without the GIL).
+#[pyfunction]
+#[pyo3(signature = (event, **options))]
+fn send_event<'py>(
+    py: Python<'py>,
+    event: &Bound<'py, PyAny>,
+    options: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let wrapped = PyDict::new(py);
+    wrapped.set_item("body", event)?;
+    let e: h::PagerDutyEvent = from_py(py, "event", wrapped.as_any())?;
+    let o: h::SendOptions = opts(py, options)?;
+    out(py, &detached(py, || h::send_event(&e, &o))?)
+}
+
 /// Availability of a history of `{time, up}` samples against an SLO.
 #[pyfunction]
 #[pyo3(signature = (samples, **options))]
@@ -190,6 +206,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(health_json, m)?)?;
     m.add_function(wrap_pyfunction!(exposition, m)?)?;
     m.add_function(wrap_pyfunction!(run_probes, m)?)?;
+    m.add_function(wrap_pyfunction!(send_event, m)?)?;
     m.add_function(wrap_pyfunction!(availability, m)?)?;
     m.add_function(wrap_pyfunction!(parse_policy, m)?)?;
     Ok(())

@@ -119,3 +119,45 @@ def test_availability_pagerduty_and_policy():
     assert p["probe"][0]["port"] == 80
     with pytest.raises(opskit.InvalidInputError, match="unknown field"):
         h.parse_policy("colour = 1\n")
+
+
+def test_send_event_retries_without_the_gil():
+    """A local server answers 503 then 202; the event arrives twice, intact."""
+    import http.server
+    import json as _json
+
+    answers = [(503, b"{}"), (202, b'{"status":"success","dedup_key":"web-01/disk_full:/"}')]
+    bodies = []
+
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            bodies.append(_json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            code, body = answers.pop(0)
+            self.send_response(code)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), H)
+    t = threading.Thread(target=server.serve_forever)
+    t.start()
+    try:
+        check = {"name": "disk_full:/", "status": "fail", "value": 97.0, "unit": "percent",
+                 "threshold": 95.0, "since": None, "output": "disk full"}
+        ev = h.PagerDuty().events([check], "web-01", 0.0, routing_key="S" * 32)[0]
+        r = h.send_event(ev, url=f"http://127.0.0.1:{server.server_address[1]}/v2/enqueue",
+                         initial_backoff_seconds=0.01)
+        assert set(r) == keys(types.SendReport)
+        assert r == {"attempts": 2, "status": 202, "dedup_key": "web-01/disk_full:/"}
+        assert bodies == [ev, ev]
+        with pytest.raises(opskit.InvalidInputError, match="unknown field"):
+            h.send_event(ev, retries=3)
+        with pytest.raises(opskit.IoError) as info:
+            h.send_event(ev, url="http://127.0.0.1:1/", attempts=1)
+        assert "S" * 32 not in str(info.value)
+    finally:
+        server.shutdown()
+        t.join()

@@ -5,6 +5,7 @@ from typing import Any, Callable, List, Literal, Mapping, Optional, Sequence, Tu
 
 from opskit.types import (
     Availability,
+    SendReport,
     CheckResult,
     HealthRule,
     HostSnapshot,
@@ -82,6 +83,7 @@ __all__ = [
     "health_json",
     "exposition",
     "run_probes",
+    "send_event",
     "availability",
     "parse_policy",
 ]
@@ -288,6 +290,15 @@ def default_rules() -> List[HealthRule]: ...
 def health_json(snapshot: HostSnapshot, checks: Sequence[CheckResult], draining: bool = False) -> Tuple[Mapping[str, Any], int]: ...
 def exposition(snapshot: HostSnapshot, checks: Sequence[CheckResult], openmetrics: bool = False) -> str: ...
 def run_probes(probes: Sequence[Mapping[str, Any]], deadline: float = 10.0) -> List[CheckResult]: ...
+def send_event(
+    event: Mapping[str, Any],
+    *,
+    url: str = ...,
+    attempts: int = ...,
+    initial_backoff_seconds: float = ...,
+    max_backoff_seconds: float = ...,
+    timeout_seconds: float = ...,
+) -> SendReport: ...
 def availability(
     samples: Sequence[Mapping[str, Any]],
     *,

@@ -17,6 +17,7 @@ from ._native import (
     health_json,
     parse_policy,
     run_probes,
+    send_event,
 )
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "health_json",
     "parse_policy",
     "run_probes",
+    "send_event",
 ]

@@ -48,6 +48,7 @@ __all__ = [
     "CheckResult",
     "HealthRule",
     "Availability",
+    "SendReport",
 ]
 
 
@@ -474,6 +475,14 @@ HealthRule = TypedDict(
         "source": Optional[str],
     },
 )
+
+
+class SendReport(TypedDict):
+    """What a successful ``health.send_event`` did."""
+
+    attempts: int
+    status: int
+    dedup_key: Optional[str]
 
 
 class Availability(TypedDict):
