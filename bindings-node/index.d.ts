@@ -2062,6 +2062,42 @@ source: string | null,
  */
 group: string | null, };
 
+export type SendOptions = { 
+/**
+ * The endpoint (default PagerDuty's; a proxy or a test server otherwise).
+ */
+url: string, 
+/**
+ * Attempts in all, the first included (default 5).
+ */
+attempts: number, 
+/**
+ * The wait before the first retry, doubled before each next one (default 1 s).
+ */
+initialBackoffSeconds: number, 
+/**
+ * The longest wait between attempts, `Retry-After` included (default 30 s).
+ */
+maxBackoffSeconds: number, 
+/**
+ * Each attempt's timeout (default 10 s).
+ */
+timeoutSeconds: number, };
+
+export type SendReport = { 
+/**
+ * Attempts made (1 when the first was accepted).
+ */
+attempts: number, 
+/**
+ * The accepting answer's HTTP status (202 from PagerDuty).
+ */
+status: number, 
+/**
+ * The dedup key PagerDuty answered with, when it did.
+ */
+dedupKey: string | null, };
+
 
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
@@ -2198,6 +2234,13 @@ export declare namespace health {
   export function runProbes(probes: Probe[], deadline?: number | null): Promise<CheckResult[]>
   /** `runProbes`, blocking. */
   export function runProbesSync(probes: Probe[], deadline?: number | null): CheckResult[]
+  /**
+   * Post one PagerDuty event body (from `PagerDuty.events`) with retries and
+   * backoff on 429, 5xx and network errors, on the libuv pool.
+   */
+  export function sendEvent(event: Record<string, unknown>, options?: Partial<SendOptions> | null): Promise<SendReport>
+  /** `sendEvent`, blocking. */
+  export function sendEventSync(event: Record<string, unknown>, options?: Partial<SendOptions> | null): SendReport
 }
 
 export declare namespace version {

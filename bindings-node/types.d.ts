@@ -2062,3 +2062,39 @@ source: string | null,
  */
 group: string | null, };
 
+export type SendOptions = { 
+/**
+ * The endpoint (default PagerDuty's; a proxy or a test server otherwise).
+ */
+url: string, 
+/**
+ * Attempts in all, the first included (default 5).
+ */
+attempts: number, 
+/**
+ * The wait before the first retry, doubled before each next one (default 1 s).
+ */
+initialBackoffSeconds: number, 
+/**
+ * The longest wait between attempts, `Retry-After` included (default 30 s).
+ */
+maxBackoffSeconds: number, 
+/**
+ * Each attempt's timeout (default 10 s).
+ */
+timeoutSeconds: number, };
+
+export type SendReport = { 
+/**
+ * Attempts made (1 when the first was accepted).
+ */
+attempts: number, 
+/**
+ * The accepting answer's HTTP status (202 from PagerDuty).
+ */
+status: number, 
+/**
+ * The dedup key PagerDuty answered with, when it did.
+ */
+dedupKey: string | null, };
+

@@ -156,3 +156,32 @@ test('availability, PagerDuty events and policies', () => {
   assert.equal(p.probe[0].bodyContains, 'ok')
   assert.throws(() => health.parsePolicy('colour = 1\n'), (e) => e.code === INVALID.code && /unknown field/.test(e.message))
 })
+
+test('sendEvent retries a 429 on the pool, and sendEventSync reports a dead endpoint without the key', async () => {
+  const answers = [[429, '{}'], [202, '{"status":"success","dedup_key":"web-01/disk_full:/"}']]
+  const bodies = []
+  const server = createServer((req, res) => {
+    let data = ''
+    req.on('data', (c) => { data += c })
+    req.on('end', () => {
+      bodies.push(JSON.parse(data))
+      const [code, body] = answers.shift()
+      res.writeHead(code, { 'content-type': 'application/json', 'retry-after': '0' })
+      res.end(body)
+    })
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  try {
+    const check = { name: 'disk_full:/', status: 'fail', value: 97, unit: 'percent', threshold: 95, since: null, output: 'disk full' }
+    const [ev] = new health.PagerDuty().events([check], 'web-01', 0, { routingKey: 'S'.repeat(32) })
+    const r = await health.sendEvent(ev, { url: `http://127.0.0.1:${server.address().port}/v2/enqueue`, initialBackoffSeconds: 0.01 })
+    assert.deepEqual(r, { attempts: 2, status: 202, dedupKey: 'web-01/disk_full:/' })
+    assert.deepEqual(bodies, [ev, ev])
+    assert.throws(() => health.sendEventSync(ev, { url: 'http://127.0.0.1:1/', attempts: 1 }),
+      (e) => e.code === 'ERR_OPSKIT_IO' && !e.message.includes('S'.repeat(32)))
+    assert.throws(() => health.sendEventSync(ev, { retries: 3 }), INVALID)
+  } finally {
+    server.close()
+  }
+})

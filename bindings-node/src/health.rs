@@ -220,6 +220,36 @@ pub fn run_probes_sync(probes: Value, deadline: Option<f64>) -> Result<Value, na
     sync(probes_op(probes, deadline))
 }
 
+fn send_op(event: Value, options: Option<Value>) -> impl FnOnce() -> Result<Value, Failure> + Send {
+    move || {
+        // The event body is PagerDuty's own JSON: it crosses unchanged.
+        let e = h::PagerDutyEvent { body: event };
+        let o: h::SendOptions = from_js(options, "send options")?;
+        to_js(&h::send_event(&e, &o)?)
+    }
+}
+
+/// Post one PagerDuty event body (from `PagerDuty.events`) with retries and
+/// backoff on 429, 5xx and network errors, on the libuv pool.
+#[napi(
+    namespace = "health",
+    ts_args_type = "event: Record<string, unknown>, options?: Partial<SendOptions> | null",
+    ts_return_type = "Promise<SendReport>"
+)]
+pub fn send_event(event: Value, options: Option<Value>) -> AsyncTask<Job> {
+    job(send_op(event, options))
+}
+
+/// `sendEvent`, blocking.
+#[napi(
+    namespace = "health",
+    ts_args_type = "event: Record<string, unknown>, options?: Partial<SendOptions> | null",
+    ts_return_type = "SendReport"
+)]
+pub fn send_event_sync(event: Value, options: Option<Value>) -> Result<Value, napi::Error<Code>> {
+    sync(send_op(event, options))
+}
+
 /// Availability of a history of `{time, up}` samples against an SLO.
 #[napi(
     namespace = "health",
