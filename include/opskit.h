@@ -314,6 +314,19 @@ opskit_status opskit_health_pagerduty_events(struct opskit_health_pagerduty *pag
                                              const char *options_json,
                                              char **out_json);
 
+// Post one event body (an element of `opskit_health_pagerduty_events`'s
+// array) to PagerDuty, retrying on 429, 5xx and network errors with
+// backoff; blocks the calling thread. `options_json` (may be NULL):
+// `{"url","attempts","initial_backoff_seconds","max_backoff_seconds",
+// "timeout_seconds"}`. `*out_json`: `{"attempts","status","dedup_key"}`.
+// Errors never contain the routing key.
+//
+// # Safety
+// Strings are NUL-terminated (`options_json` may be NULL); `out_json` writable.
+opskit_status opskit_health_pagerduty_send(const char *event_json,
+                                           const char *options_json,
+                                           char **out_json);
+
 // Free a PagerDuty tracker. NULL is a no-op.
 //
 // # Safety

@@ -242,6 +242,30 @@ pub unsafe extern "C" fn opskit_health_pagerduty_events(
     })
 }
 
+/// Post one event body (an element of `opskit_health_pagerduty_events`'s
+/// array) to PagerDuty, retrying on 429, 5xx and network errors with
+/// backoff; blocks the calling thread. `options_json` (may be NULL):
+/// `{"url","attempts","initial_backoff_seconds","max_backoff_seconds",
+/// "timeout_seconds"}`. `*out_json`: `{"attempts","status","dedup_key"}`.
+/// Errors never contain the routing key.
+///
+/// # Safety
+/// Strings are NUL-terminated (`options_json` may be NULL); `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_health_pagerduty_send(
+    event_json: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let body: serde_json::Value = unsafe { json_arg(event_json, "event_json") }?;
+        let o: h::SendOptions = unsafe { options(options_json, "options_json") }?;
+        *out = owned_json(&h::send_event(&h::PagerDutyEvent { body }, &o)?)?;
+        Ok(())
+    })
+}
+
 /// Free a PagerDuty tracker. NULL is a no-op.
 ///
 /// # Safety

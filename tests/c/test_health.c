@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,48 @@ static int listener(int *port) {
   }
   *port = ntohs(a.sin_port);
   return fd;
+}
+
+/* A one-thread HTTP server answering 503 then 202 to two POSTs; it keeps
+ * the second body so the test can compare it with the event sent. */
+struct events_server {
+  int fd;
+  char body[4096];
+};
+
+static void *serve_events(void *arg) {
+  struct events_server *srv = arg;
+  const char *answers[2] = {
+      "HTTP/1.1 503 Unavailable\r\nContent-Length: 4\r\nConnection: close\r\n\r\ndown",
+      "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 53\r\nConnection: close\r\n\r\n"
+      "{\"status\":\"success\",\"dedup_key\":\"web-01/disk_full:/\"}",
+  };
+  for (int i = 0; i < 2; i++) {
+    int c = accept(srv->fd, NULL, NULL);
+    if (c < 0) return NULL;
+    char req[8192];
+    size_t got = 0;
+    long want = -1;
+    while (got < sizeof req - 1) {
+      ssize_t n = read(c, req + got, sizeof req - 1 - got);
+      if (n <= 0) break;
+      got += (size_t)n;
+      req[got] = '\0';
+      char *end = strstr(req, "\r\n\r\n");
+      if (end && want < 0) {
+        char *cl = strstr(req, "ontent-Length:");
+        if (!cl) cl = strstr(req, "ontent-length:");
+        want = cl ? strtol(cl + 14, NULL, 10) : 0;
+      }
+      if (end && want >= 0 && got - (size_t)(end + 4 - req) >= (size_t)want) {
+        snprintf(srv->body, sizeof srv->body, "%s", end + 4);
+        break;
+      }
+    }
+    if (write(c, answers[i], strlen(answers[i])) < 0) perror("write");
+    close(c);
+  }
+  return NULL;
 }
 
 static double now_seconds(void) {
@@ -242,6 +285,37 @@ int main(void) {
   cJSON_Delete(ev);
   CHECK(opskit_health_pagerduty_events(pd, passing, "web-01", 60.0, "{}", &out) == OPSKIT_ERR_INVALID_INPUT);
   opskit_health_pagerduty_free(pd);
+
+  /* Sending: a 503 is retried, the 202 accepted, the body arrives intact;
+   * a dead endpoint fails without showing the routing key. */
+  CHECK(opskit_health_pagerduty_new(&pd) == OPSKIT_OK);
+  CHECK(opskit_health_pagerduty_events(pd, failing, "web-01", 0.0, key, &out) == OPSKIT_OK);
+  cJSON *events = parse(out);
+  char *event = cJSON_PrintUnformatted(cJSON_GetArrayItem(events, 0));
+  opskit_health_pagerduty_free(pd);
+  struct events_server srv;
+  int events_port = 0;
+  srv.fd = listener(&events_port);
+  srv.body[0] = '\0';
+  pthread_t server_thread;
+  pthread_create(&server_thread, NULL, serve_events, &srv);
+  char send_opts[256];
+  snprintf(send_opts, sizeof send_opts,
+           "{\"url\":\"http://127.0.0.1:%d/v2/enqueue\",\"initial_backoff_seconds\":0.01}", events_port);
+  CHECK(opskit_health_pagerduty_send(event, send_opts, &out) == OPSKIT_OK);
+  pthread_join(server_thread, NULL);
+  close(srv.fd);
+  cJSON *report = parse(out);
+  CHECK(num_at(report, "attempts") == 2.0 && num_at(report, "status") == 202.0);
+  CHECK(strcmp(str_at(report, "dedup_key"), "web-01/disk_full:/") == 0);
+  cJSON_Delete(report);
+  cJSON *sent = cJSON_Parse(srv.body);
+  CHECK(sent && cJSON_Compare(sent, cJSON_GetArrayItem(events, 0), 1));
+  cJSON_Delete(sent);
+  CHECK(opskit_health_pagerduty_send(event, "{\"url\":\"http://127.0.0.1:1/\",\"attempts\":1}", &out) == OPSKIT_ERR_IO);
+  CHECK(strstr(opskit_last_error_message(), "kkkkkkkkkkkkkkkk") == NULL);
+  cJSON_free(event);
+  cJSON_Delete(events);
 
   /* Policies. */
   CHECK(opskit_health_parse_policy("[[probe]]\nname = \"api\"\ntype = \"tcp\"\nhost = \"127.0.0.1\"\nport = 80\n",
