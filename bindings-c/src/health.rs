@@ -6,7 +6,6 @@
 //! a time, or guard it with your own mutex.
 
 use std::ffi::c_char;
-use std::time::Duration;
 
 use opskit::health as h;
 use serde::de::DeserializeOwned;
@@ -357,15 +356,7 @@ pub unsafe extern "C" fn opskit_health_run_probes(
     boundary(|| {
         let out = unsafe { out_arg(out_json, "out_json") }?;
         let p: Vec<h::Probe> = unsafe { json_arg(probes_json, "probes_json") }?;
-        if !(deadline_seconds.is_finite() && deadline_seconds > 0.0) {
-            return Err(Failure::invalid(format!(
-                "deadline_seconds is {deadline_seconds}; pass a positive number of seconds, e.g. 10"
-            )));
-        }
-        *out = owned_json(&h::run_probes(
-            &p,
-            Duration::from_secs_f64(deadline_seconds),
-        )?)?;
+        *out = owned_json(&h::run_probes(&p, h::probe_deadline(deadline_seconds)?)?)?;
         Ok(())
     })
 }

@@ -6,15 +6,10 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 
 import { backup } from '../index.js'
+import { subset, toCamel } from './helpers.mjs'
 
 const { cases } = JSON.parse(readFileSync(new URL('../../tests/cases/backup.json', import.meta.url), 'utf8'))
 const CONFORMANCE = new URL('../../tests/conformance/', import.meta.url).pathname
-const camel = (s) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
-// Keys of these maps are data and cross unchanged (as in the binding).
-const DATA_MAPS = new Set(['labels', 'counts', 'counters'])
-const toCamel = (v) => Array.isArray(v) ? v.map(toCamel)
-  : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [camel(k), DATA_MAPS.has(k) ? x : toCamel(x)]))
-  : v
 
 function writeTree (root, files) {
   for (const [rel, text] of Object.entries(files ?? {})) {
@@ -26,12 +21,6 @@ function writeTree (root, files) {
       writeFileSync(p, text)
     }
   }
-}
-
-const subset = (got, want) => {
-  if (Array.isArray(want)) return Array.isArray(got) && got.length === want.length && want.every((w, i) => subset(got[i], w))
-  if (want && typeof want === 'object') return !!got && typeof got === 'object' && Object.entries(want).every(([k, w]) => k in got && subset(got[k], w))
-  return got === want
 }
 
 const calls = {

@@ -4,18 +4,9 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 
 import { health } from '../index.js'
+import { subset, toCamel } from './helpers.mjs'
 
 const { snapshot: FIXTURE, cases } = JSON.parse(readFileSync(new URL('../../tests/cases/health.json', import.meta.url), 'utf8'))
-const camel = (s) => s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())
-const toCamel = (v) => Array.isArray(v) ? v.map(toCamel)
-  : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [camel(k), toCamel(x)]))
-  : v
-
-const subset = (got, want) => {
-  if (Array.isArray(want)) return Array.isArray(got) && got.length === want.length && want.every((w, i) => subset(got[i], w))
-  if (want && typeof want === 'object') return !!got && typeof got === 'object' && Object.entries(want).every(([k, w]) => k in got && subset(got[k], w))
-  return got === want
-}
 
 // `patch` deep-merged into `base`: objects merge, anything else replaces.
 const merge = (base, patch) => {

@@ -79,3 +79,19 @@ export function buildCaseRepo(steps) {
   })
   return dir
 }
+
+/** Does `got` contain `want`? Every key given must match; arrays element by element. */
+export const subset = (got, want) => {
+  if (Array.isArray(want)) return Array.isArray(got) && got.length === want.length && want.every((w, i) => subset(got[i], w))
+  if (want && typeof want === 'object') return !!got && typeof got === 'object' && Object.entries(want).every(([k, w]) => k in got && subset(got[k], w))
+  return got === want
+}
+
+// snake_case → camelCase as the binding converts keys (a digit after `_` too).
+const camel = (s) => s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())
+// Keys of these maps are data and cross unchanged (as in the binding).
+const DATA_MAPS = new Set(['labels', 'counts', 'counters'])
+/** A case file's snake_case value with the keys the binding would give. */
+export const toCamel = (v) => Array.isArray(v) ? v.map(toCamel)
+  : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [camel(k), DATA_MAPS.has(k) ? x : toCamel(x)]))
+  : v

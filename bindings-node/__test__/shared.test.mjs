@@ -4,13 +4,9 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 
 import * as opskit from '../index.js'
-import { buildCaseRepo } from './helpers.mjs'
+import { buildCaseRepo, subset, toCamel } from './helpers.mjs'
 
 const { cases } = JSON.parse(readFileSync(new URL('../../tests/cases/version.json', import.meta.url), 'utf8'))
-const camel = (s) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
-const toCamel = (v) => Array.isArray(v) ? v.map(toCamel)
-  : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [camel(k), toCamel(x)]))
-  : v
 
 const calls = {
   bump: (a) => opskit.version.bump(a.version, a.level, a.channel),
@@ -35,13 +31,6 @@ test('shared cases', () => {
 })
 
 const { history } = JSON.parse(readFileSync(new URL('../../tests/cases/version.json', import.meta.url), 'utf8'))
-
-/** Every key of `want` matches in `got`; lists element by element. */
-const subset = (got, want) => {
-  if (Array.isArray(want)) return Array.isArray(got) && got.length === want.length && want.every((w, i) => subset(got[i], w))
-  if (want && typeof want === 'object') return !!got && typeof got === 'object' && Object.entries(want).every(([k, w]) => k in got && subset(got[k], w))
-  return got === want
-}
 
 const historyCalls = {
   next_version: (dir, a) => opskit.version.nextVersion(dir, toCamel(a.options)),

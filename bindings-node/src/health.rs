@@ -187,15 +187,9 @@ fn probes_op(
 ) -> impl FnOnce() -> Result<Value, Failure> + Send {
     move || {
         let p: Vec<h::Probe> = from_js_value(probes, "probes")?;
-        let secs = deadline.unwrap_or(10.0);
-        if !(secs.is_finite() && secs > 0.0) {
-            return Err(Failure::invalid(
-                "deadline must be a positive number of seconds".into(),
-            ));
-        }
         to_js(&h::run_probes(
             &p,
-            std::time::Duration::from_secs_f64(secs),
+            h::probe_deadline(deadline.unwrap_or(10.0))?,
         )?)
     }
 }

@@ -156,11 +156,10 @@ fn run_probes<'py>(
     deadline: f64,
 ) -> PyResult<Bound<'py, PyAny>> {
     let p: Vec<h::Probe> = from_py(py, "probes", probes)?;
-    if !(deadline.is_finite() && deadline > 0.0) {
-        return Err(invalid(py, "deadline", "give a positive number of seconds"));
-    }
-    let d = std::time::Duration::from_secs_f64(deadline);
-    out(py, &detached(py, || h::run_probes(&p, d))?)
+    out(
+        py,
+        &detached(py, || h::run_probes(&p, h::probe_deadline(deadline)?))?,
+    )
 }
 
 /// Post one PagerDuty event body (from `PagerDuty.events`) with retries and

@@ -85,6 +85,13 @@ pub(crate) fn checks(p: &Policy, s: &h::Snapshot) -> opskit::Result<Vec<h::Check
     Ok(out)
 }
 
+/// One line per check: status, name, why.
+pub(crate) fn print_checks<'a>(checks: impl Iterator<Item = &'a h::CheckResult>) {
+    for c in checks {
+        println!("{:<7} {:<28} {}", c.status.as_str(), c.name, c.output);
+    }
+}
+
 pub(crate) fn run(cmd: HealthCmd) -> opskit::Result<Outcome> {
     match cmd {
         HealthCmd::Snapshot { json } => {
@@ -158,9 +165,7 @@ pub(crate) fn run(cmd: HealthCmd) -> opskit::Result<Outcome> {
             if json {
                 print_json(&doc)?;
             } else {
-                for c in &checks {
-                    println!("{:<7} {:<28} {}", c.status.as_str(), c.name, c.output);
-                }
+                print_checks(checks.iter());
                 if draining {
                     println!("draining: the drain file is present");
                 }
@@ -175,11 +180,7 @@ pub(crate) fn run(cmd: HealthCmd) -> opskit::Result<Outcome> {
             policy: path,
             reuse_for,
         } => {
-            let reuse = if reuse_for.trim() == "0" || reuse_for.trim() == "0s" {
-                0.0
-            } else {
-                opskit::backup::parse_duration(&reuse_for)?
-            };
+            let reuse = h::duration_seconds(&reuse_for)?;
             crate::serve::serve(
                 &listen,
                 policy(path)?,

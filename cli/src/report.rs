@@ -40,9 +40,7 @@ pub(crate) fn run(
         if problems.is_empty() {
             println!("all {} checks pass", checks.len());
         }
-        for c in problems {
-            println!("{:<7} {:<28} {}", c.status.as_str(), c.name, c.output);
-        }
+        crate::health::print_checks(problems.into_iter());
     }
     let backup = match backup {
         Some((manifest, tree)) => {

@@ -36,6 +36,8 @@ pub use self::pagerduty::{
     send_event,
 };
 pub use self::policy::{Maintenance, Policy};
-pub use self::probe::{MAX_BODY_BYTES, MAX_PROBES, Probe, ProbeKind, run_probes};
+pub use self::probe::{MAX_BODY_BYTES, MAX_PROBES, Probe, ProbeKind, probe_deadline, run_probes};
 pub use self::report::{Exposition, exposition, health_json, overall};
-pub use self::rules::{CheckResult, Direction, Evaluator, METRICS, Rule, Status, default_rules};
+pub use self::rules::{
+    CheckResult, Direction, Evaluator, METRICS, Rule, Status, default_rules, duration_seconds,
+};

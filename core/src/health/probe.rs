@@ -306,6 +306,18 @@ fn run_one(p: &Probe, timeout: Duration) -> CheckResult {
     }
 }
 
+/// A run's deadline from seconds as the bindings take it: positive and
+/// finite, or an invalid-input error naming it.
+pub fn probe_deadline(seconds: f64) -> Result<Duration> {
+    if seconds.is_finite() && seconds > 0.0 {
+        Ok(Duration::from_secs_f64(seconds))
+    } else {
+        Err(Error::invalid(format!(
+            "deadline {seconds} s: give a positive number of seconds, e.g. 10"
+        )))
+    }
+}
+
 /// Run `probes` concurrently; every result is in by `deadline` (a probe
 /// still running then fails with "timed out"). Results come in the probes'
 /// order.

@@ -116,6 +116,8 @@ struct MetricRef {
     family: String,
     key: Option<String>,
     field: String,
+    /// The unit from [`METRICS`], looked up once when the rule is parsed.
+    unit: &'static str,
 }
 
 fn parse_metric(m: &str) -> Result<MetricRef> {
@@ -154,13 +156,16 @@ fn parse_metric(m: &str) -> Result<MetricRef> {
         (None, "") => family.to_string(),
         (None, f) => format!("{family}.{f}"),
     };
-    if !METRICS.iter().any(|(n, _)| *n == pattern) {
-        return Err(bad("not a known name"));
-    }
+    let unit = METRICS
+        .iter()
+        .find(|(n, _)| *n == pattern)
+        .map(|(_, u)| *u)
+        .ok_or_else(|| bad("not a known name"))?;
     Ok(MetricRef {
         family: family.to_string(),
         key,
         field: field.to_string(),
+        unit,
     })
 }
 
@@ -200,8 +205,9 @@ fn values(s: &Snapshot, json: &serde_json::Value, m: &MetricRef) -> Vec<(String,
     }
 }
 
-/// Parse `10m`, `90s`, `1h30m`, `0` into seconds.
-fn duration_seconds(s: &str) -> Result<f64> {
+/// Parse a rule's or a server's duration — `10m`, `90s`, `1h30m`, `0` —
+/// into seconds.
+pub fn duration_seconds(s: &str) -> Result<f64> {
     super::super::backup::parse_duration(s).or_else(|e| {
         if s.trim() == "0" || s.trim() == "0s" {
             Ok(0.0)
@@ -370,18 +376,7 @@ impl Evaluator {
         let mut out = Vec::new();
         let json = serde_json::to_value(snapshot).unwrap_or_default();
         for (rule, metric, hold) in &self.rules {
-            let unit = METRICS
-                .iter()
-                .find(|(n, _)| {
-                    let pattern = match &metric.key {
-                        Some(_) => format!("{}[].{}", metric.family, metric.field),
-                        None if metric.field.is_empty() => metric.family.clone(),
-                        None => format!("{}.{}", metric.family, metric.field),
-                    };
-                    *n == pattern
-                })
-                .map_or("", |(_, u)| *u)
-                .to_string();
+            let unit = metric.unit.to_string();
             for (instance, value) in values(snapshot, &json, metric) {
                 let name = if metric.key.is_some() {
                     format!("{}:{instance}", rule.name)
