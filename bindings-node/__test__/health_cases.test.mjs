@@ -44,6 +44,7 @@ for (const c of cases) {
     } else if (c.contains) {
       const [text] = run()
       for (const want of c.contains) assert.ok(text.includes(want), `no ${JSON.stringify(want)} in\n${text}`)
+      for (const not of c.excludes ?? []) assert.ok(!text.includes(not), `${JSON.stringify(not)} in\n${text}`)
     } else {
       const [got, camelCase] = run()
       const want = camelCase ? toCamel(c.result) : c.result

@@ -60,6 +60,8 @@ def test_shared_health_case(case):
         text = run(case)
         for want in case["contains"]:
             assert want in text, text
+        for unwanted in case.get("excludes", []):
+            assert unwanted not in text, text
     else:
         got = run(case)
         assert subset(got, case["result"]), json.dumps(got, indent=1)

@@ -387,10 +387,11 @@ fn rules_export_as_prometheus_alerting_rules() {
         y.starts_with("groups:\n  - name: \"web\"\n    rules:\n"),
         "{y}"
     );
-    // Two alerts per default rule, one for a rule with only a critical level.
+    // Two alerts per default rule, one each for reboot_required (warn only)
+    // and mem_avail (critical only).
     assert_eq!(
         y.matches("      - alert: ").count(),
-        2 * (rules.len() - 1) + 1,
+        2 * (rules.len() - 2) + 2,
         "{y}"
     );
     assert!(y.contains("      - alert: \"OpskitDiskFullWarning\"\n        expr: \"opskit_check_value{check=~\\\"disk_full(:.*)?\\\"} > 90\"\n        for: \"5m\"\n        labels:\n          severity: \"warning\"\n"), "{y}");
@@ -399,6 +400,10 @@ fn rules_export_as_prometheus_alerting_rules() {
         "{y}"
     );
     assert!(!y.contains("OpskitMemAvailWarning"), "{y}");
+    assert!(
+        y.contains("      - alert: \"OpskitRebootRequiredWarning\"\n        expr: \"opskit_check_value{check=~\\\"reboot_required(:.*)?\\\"} > 0\"\n        labels:"),
+        "{y}"
+    );
     assert!(
         y.contains(
             "source: \"node-mixin NodeFilesystemAlmostOutOfSpace; Netdata disk_space_usage\""

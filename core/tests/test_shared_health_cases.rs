@@ -108,6 +108,10 @@ fn shared_health_cases() {
                     let want = want.as_str().unwrap();
                     assert!(text.contains(want), "{name}: no {want:?} in\n{text}");
                 }
+                for not in case["excludes"].as_array().into_iter().flatten() {
+                    let not = not.as_str().unwrap();
+                    assert!(!text.contains(not), "{name}: {not:?} in\n{text}");
+                }
             }
             (_, Ok(v)) => assert!(subset(&v, &case["result"]), "{name}: got {v:#}"),
             (_, Err(e)) => panic!("{name}: unexpected error {e}"),

@@ -172,6 +172,12 @@ int main(int argc, char **argv) {
           ok = 0;
         }
       }
+      cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(c, "excludes")) {
+        if (ok && strstr(got->valuestring, w->valuestring)) {
+          fprintf(stderr, "%s: %s should not be in the exposition\n", name, w->valuestring);
+          ok = 0;
+        }
+      }
     } else {
       ok = subset(got, cJSON_GetObjectItemCaseSensitive(c, "result"));
       if (!ok) {

@@ -6,10 +6,12 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use super::maintenance::{MaintenanceState, UpgradeWatcher, reboot_state};
 use crate::error::{Error, Result};
 
 /// Clock ticks per second of `/proc/stat` and `/proc/<pid>/stat` (USER_HZ,
@@ -67,7 +69,7 @@ const PSEUDO_MOUNTS: &[&str] = &[
 ];
 
 /// What the collector reads, and what it leaves out.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 #[serde(default, deny_unknown_fields)]
@@ -82,6 +84,33 @@ pub struct CollectorOptions {
     pub proc_root: String,
     /// The root of `/sys`.
     pub sys_root: String,
+    /// How long one mount's `statvfs` may take before the mount is reported
+    /// as hung and skipped until the call returns (default 1 s; node_exporter
+    /// waits 5 s, too long for a load balancer's health poll).
+    pub mount_timeout_seconds: f64,
+    /// The file whose presence says the OS wants a reboot (Debian/Ubuntu:
+    /// `/var/run/reboot-required`, with the packages in `….pkgs`).
+    pub reboot_required_file: String,
+    /// Whether and how to report pending package upgrades (`apt-get
+    /// --just-print dist-upgrade`: offline, but seconds per run). Default off.
+    pub apt_upgrades: AptUpgrades,
+}
+
+/// How the collector checks pending package upgrades. A check runs again
+/// only when dpkg's status or the package lists changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum AptUpgrades {
+    /// Not checked (`upgrades` is null).
+    #[default]
+    Off,
+    /// On a background thread: a snapshot never waits, and reports the last
+    /// answer (none until the first check ends). For long-lived services.
+    Background,
+    /// The snapshot waits for a check it starts (up to 2 minutes). For
+    /// one-shot commands, which would otherwise never see the answer.
+    Wait,
 }
 
 impl Default for CollectorOptions {
@@ -92,6 +121,9 @@ impl Default for CollectorOptions {
             exclude_interfaces: vec!["lo".into()],
             proc_root: "/proc".into(),
             sys_root: "/sys".into(),
+            mount_timeout_seconds: 1.0,
+            reboot_required_file: "/var/run/reboot-required".into(),
+            apt_upgrades: AptUpgrades::Off,
         }
     }
 }
@@ -201,6 +233,10 @@ pub struct Filesystem {
     pub inodes_used_percent: f64,
     /// Mounted read-only.
     pub readonly: bool,
+    /// Why its numbers are missing (all 0): `statvfs` failed, or did not
+    /// answer within the mount timeout (a hung NFS or FUSE mount).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// One network interface: cumulative counters and rates since the previous snapshot.
@@ -317,6 +353,9 @@ pub struct Snapshot {
     pub cgroup: Option<Cgroup>,
     /// The calling process.
     pub process: ProcessInfo,
+    /// Reboot required and pending upgrades, for rolling patching.
+    #[serde(default)]
+    pub maintenance: MaintenanceState,
 }
 
 /// Received and sent bytes per interface at the previous snapshot.
@@ -329,6 +368,55 @@ pub struct Collector {
     options: CollectorOptions,
     prev_cpu: Option<Vec<[u64; 8]>>,
     prev_net: Option<(Instant, NetCounters)>,
+    stat_worker: Option<StatWorker>,
+    /// Mount points whose `statvfs` is running, with when it started; at the
+    /// start of a snapshot only abandoned (hung) calls are left in it.
+    in_flight: Arc<Mutex<HashMap<String, f64>>>,
+    upgrades: Option<Mutex<UpgradeWatcher>>,
+}
+
+/// The answer to one `statvfs`, by the index of its mount.
+type StatAnswer = (usize, rustix::io::Result<rustix::fs::StatVfs>);
+
+/// A thread that runs `statvfs` calls in order, so the snapshot can stop
+/// waiting for a hung mount; abandoned when one hangs (it ends when the
+/// call returns), replaced by a new one at the next call.
+#[derive(Debug)]
+struct StatWorker {
+    tx: mpsc::Sender<Vec<(usize, String)>>,
+    rx: Mutex<mpsc::Receiver<StatAnswer>>,
+}
+
+impl StatWorker {
+    fn spawn(in_flight: Arc<Mutex<HashMap<String, f64>>>) -> Option<StatWorker> {
+        let (tx, requests) = mpsc::channel::<Vec<(usize, String)>>();
+        let (answers, rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("opskit-statvfs".into())
+            .spawn(move || {
+                for batch in requests {
+                    for (i, mountpoint) in batch {
+                        let lock = || in_flight.lock().unwrap_or_else(|e| e.into_inner());
+                        lock().insert(mountpoint.clone(), unix_now());
+                        let r = rustix::fs::statvfs(mountpoint.as_str());
+                        lock().remove(&mountpoint);
+                        if answers.send((i, r)).is_err() {
+                            return;
+                        }
+                    }
+                }
+            })
+            .ok()?;
+        Some(StatWorker {
+            tx,
+            rx: Mutex::new(rx),
+        })
+    }
+}
+
+fn unix_now() -> f64 {
+    let now = time::OffsetDateTime::now_utc();
+    now.unix_timestamp() as f64 + f64::from(now.nanosecond()) / 1e9
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -348,10 +436,21 @@ impl Collector {
                 ),
             ));
         }
+        if !(options.mount_timeout_seconds.is_finite() && options.mount_timeout_seconds > 0.0) {
+            return Err(Error::invalid(format!(
+                "mount_timeout_seconds is {}: give a positive number of seconds, e.g. 1",
+                options.mount_timeout_seconds
+            )));
+        }
+        let upgrades = (options.apt_upgrades != AptUpgrades::Off)
+            .then(|| Mutex::new(UpgradeWatcher::new("apt-get", Duration::from_secs(120))));
         Ok(Collector {
             options,
             prev_cpu: None,
             prev_net: None,
+            stat_worker: None,
+            in_flight: Arc::default(),
+            upgrades,
         })
     }
 
@@ -360,9 +459,11 @@ impl Collector {
     }
 
     /// Take a snapshot: cheap (no process scan), under a millisecond here.
+    /// A hung mount costs at most the mount timeout, once; pending upgrades
+    /// cost nothing unless [`AptUpgrades::Wait`] is set.
     pub fn snapshot(&mut self) -> Result<Snapshot> {
-        let now = time::OffsetDateTime::now_utc();
-        let time_seconds = now.unix_timestamp() as f64 + f64::from(now.nanosecond()) / 1e9;
+        let time_seconds = unix_now();
+        let wait = self.options.apt_upgrades == AptUpgrades::Wait;
         let first = self.prev_cpu.is_none();
         let cpu = self.cpu()?;
         let effective = std::thread::available_parallelism().map_or(cpu.cores, |n| n.get() as u32);
@@ -391,6 +492,16 @@ impl Collector {
             boot_time_seconds: (time_seconds - uptime).floor(),
         };
         let cgroup = self.cgroup(memory.total_bytes);
+        let (reboot_required, reboot_packages) =
+            reboot_state(Path::new(&self.options.reboot_required_file));
+        let maintenance = MaintenanceState {
+            reboot_required,
+            reboot_packages,
+            upgrades: self
+                .upgrades
+                .as_mut()
+                .and_then(|u| u.get_mut().unwrap_or_else(|e| e.into_inner()).current(wait)),
+        };
         Ok(Snapshot {
             time_seconds,
             first,
@@ -404,6 +515,7 @@ impl Collector {
             processes,
             cgroup,
             process: self.process(time_seconds - uptime)?,
+            maintenance,
         })
     }
 
@@ -543,9 +655,10 @@ impl Collector {
         ))
     }
 
-    fn filesystems(&self) -> Result<Vec<Filesystem>> {
+    fn filesystems(&mut self) -> Result<Vec<Filesystem>> {
         let text = read(&self.proc("self/mounts"))?;
-        let mut out = Vec::new();
+        // (device, mount point, fstype, read-only) of the mounts to report.
+        let mut mounts = Vec::new();
         let mut devices = HashSet::new();
         for line in text.lines() {
             let f: Vec<&str> = line.split_whitespace().collect();
@@ -563,43 +676,104 @@ impl Collector {
             {
                 continue;
             }
-            let Ok(st) = rustix::fs::statvfs(mountpoint.as_str()) else {
-                continue;
-            };
-            let frsize = if st.f_frsize > 0 {
-                st.f_frsize
-            } else {
-                st.f_bsize
-            };
-            let size = st.f_blocks * frsize;
-            let free = st.f_bfree * frsize;
-            let avail = st.f_bavail * frsize;
-            let used = size.saturating_sub(free);
-            let denom = used + avail;
-            out.push(Filesystem {
-                mountpoint,
-                fstype: fstype.to_string(),
-                device: device.to_string(),
-                size_bytes: size,
-                avail_bytes: avail,
-                free_bytes: free,
-                used_percent: if denom > 0 {
-                    100.0 * used as f64 / denom as f64
-                } else {
-                    0.0
-                },
-                files: st.f_files,
-                files_free: st.f_ffree,
-                inodes_used_percent: if st.f_files > 0 {
-                    100.0 * (st.f_files - st.f_ffree.min(st.f_files)) as f64 / st.f_files as f64
-                } else {
-                    0.0
-                },
-                readonly: opts.split(',').any(|o| o == "ro"),
-            });
+            let readonly = opts.split(',').any(|o| o == "ro");
+            mounts.push((device, mountpoint, fstype, readonly));
         }
+        let stats = self.statvfs_all(mounts.iter().map(|m| m.1.as_str()).collect());
+        let mut out: Vec<Filesystem> = mounts
+            .into_iter()
+            .zip(stats)
+            .map(|((device, mountpoint, fstype, readonly), st)| {
+                let mut fs = Filesystem {
+                    mountpoint,
+                    fstype: fstype.to_string(),
+                    device: device.to_string(),
+                    size_bytes: 0,
+                    avail_bytes: 0,
+                    free_bytes: 0,
+                    used_percent: 0.0,
+                    files: 0,
+                    files_free: 0,
+                    inodes_used_percent: 0.0,
+                    readonly,
+                    error: None,
+                };
+                match st {
+                    Ok(st) => fs.fill(&st),
+                    Err(why) => fs.error = Some(why),
+                }
+                fs
+            })
+            .collect();
         out.sort_by(|a, b| a.mountpoint.cmp(&b.mountpoint));
         Ok(out)
+    }
+
+    /// `statvfs` each mount point on the worker thread, waiting at most the
+    /// mount timeout for each; a mount still hung from an earlier snapshot is
+    /// not asked again until its call returns.
+    fn statvfs_all(
+        &mut self,
+        mountpoints: Vec<&str>,
+    ) -> Vec<std::result::Result<rustix::fs::StatVfs, String>> {
+        let timeout = Duration::from_secs_f64(self.options.mount_timeout_seconds);
+        let hung = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let mut out: Vec<Option<std::result::Result<rustix::fs::StatVfs, String>>> =
+            mountpoints.iter().map(|_| None).collect();
+        let mut todo = Vec::new();
+        for (i, m) in mountpoints.iter().enumerate() {
+            match hung.get(*m) {
+                Some(since) => {
+                    out[i] = Some(Err(format!(
+                        "statvfs has not answered since {} (a hung mount): skipped until it does",
+                        crate::backup::format_time_rfc3339(*since)
+                    )))
+                }
+                None => todo.push((i, m.to_string())),
+            }
+        }
+        let mut pending = &todo[..];
+        while !pending.is_empty() {
+            if self.stat_worker.is_none() {
+                self.stat_worker = StatWorker::spawn(Arc::clone(&self.in_flight));
+            }
+            let Some(worker) = &mut self.stat_worker else {
+                // No thread to spare: ask on this one.
+                for (i, m) in pending {
+                    out[*i] = Some(rustix::fs::statvfs(m.as_str()).map_err(|e| e.to_string()));
+                }
+                break;
+            };
+            let mut done = 0;
+            if worker.tx.send(pending.to_vec()).is_ok() {
+                let rx = worker.rx.get_mut().unwrap_or_else(|e| e.into_inner());
+                while done < pending.len() {
+                    let Ok((i, r)) = rx.recv_timeout(timeout) else {
+                        break;
+                    };
+                    out[i] = Some(r.map_err(|e| format!("statvfs failed: {e}")));
+                    done += 1;
+                }
+            }
+            if done == pending.len() {
+                break;
+            }
+            // The worker answers in order: the next mount is the hung one.
+            let (i, _) = &pending[done];
+            out[*i] = Some(Err(format!(
+                "statvfs did not answer within {} s (a hung NFS or FUSE mount?): skipped until it does",
+                timeout.as_secs_f64()
+            )));
+            self.stat_worker = None;
+            pending = &pending[done + 1..];
+        }
+        out.into_iter()
+            .map(|r| r.unwrap_or_else(|| Err("statvfs was not asked".into())))
+            .collect()
     }
 
     fn networks(&mut self) -> Result<Vec<Network>> {
@@ -749,6 +923,34 @@ impl Collector {
             threads: n(17) as u32,
             start_time_seconds: boot + n(19) as f64 / USER_HZ,
         })
+    }
+}
+
+impl Filesystem {
+    /// Sizes and percentages from a `statvfs` answer.
+    fn fill(&mut self, st: &rustix::fs::StatVfs) {
+        let frsize = if st.f_frsize > 0 {
+            st.f_frsize
+        } else {
+            st.f_bsize
+        };
+        self.size_bytes = st.f_blocks * frsize;
+        self.free_bytes = st.f_bfree * frsize;
+        self.avail_bytes = st.f_bavail * frsize;
+        let used = self.size_bytes.saturating_sub(self.free_bytes);
+        let denom = used + self.avail_bytes;
+        self.used_percent = if denom > 0 {
+            100.0 * used as f64 / denom as f64
+        } else {
+            0.0
+        };
+        self.files = st.f_files;
+        self.files_free = st.f_ffree;
+        self.inodes_used_percent = if st.f_files > 0 {
+            100.0 * (st.f_files - st.f_ffree.min(st.f_files)) as f64 / st.f_files as f64
+        } else {
+            0.0
+        };
     }
 }
 

@@ -17,6 +17,7 @@
 mod alerts;
 mod availability;
 mod collect;
+mod maintenance;
 mod pagerduty;
 mod policy;
 mod probe;
@@ -28,8 +29,11 @@ pub use self::availability::{
     Availability, AvailabilityOptions, BurnAlert, Incident, Sample, availability,
 };
 pub use self::collect::{
-    Cgroup, Collector, CollectorOptions, Cpu, Filesystem, HostInfo, Load, Memory, Network,
-    ProcessInfo, Snapshot,
+    AptUpgrades, Cgroup, Collector, CollectorOptions, Cpu, Filesystem, HostInfo, Load, Memory,
+    Network, ProcessInfo, Snapshot,
+};
+pub use self::maintenance::{
+    MaintenanceState, UpgradeGroup, Upgrades, check_upgrades, parse_apt_simulation,
 };
 pub use self::pagerduty::{
     PAGERDUTY_EVENTS_URL, PagerDuty, PagerDutyEvent, PagerDutyOptions, SendOptions, SendReport,

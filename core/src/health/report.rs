@@ -289,9 +289,27 @@ pub fn exposition(snapshot: &Snapshot, checks: &[CheckResult], flavour: Expositi
             |f| if f.readonly { 1.0 } else { 0.0 },
         ),
     ];
+    // As node_exporter: every filesystem gets device_error; one with an
+    // error (statvfs failed or hung) gets no other series.
+    w.family(
+        "opskit_filesystem_device_error",
+        "gauge",
+        "Whether an error occurred while getting statistics for the given device.",
+    );
+    for f in &s.filesystems {
+        w.sample(
+            "opskit_filesystem_device_error",
+            &[
+                ("device", &f.device),
+                ("fstype", &f.fstype),
+                ("mountpoint", &f.mountpoint),
+            ],
+            if f.error.is_some() { 1.0 } else { 0.0 },
+        );
+    }
     for (name, help, get) in fs_families {
         w.family(name, "gauge", help);
-        for f in &s.filesystems {
+        for f in s.filesystems.iter().filter(|f| f.error.is_none()) {
             w.sample(
                 name,
                 &[
@@ -358,6 +376,43 @@ pub fn exposition(snapshot: &Snapshot, checks: &[CheckResult], flavour: Expositi
         "Processes on the host.",
         s.processes as f64,
     );
+    // As node_exporter's apt.sh/apt_info.py textfile collectors publish them.
+    let m = &s.maintenance;
+    w.one(
+        "opskit_reboot_required",
+        "gauge",
+        "Node reboot is required for software updates.",
+        if m.reboot_required { 1.0 } else { 0.0 },
+    );
+    if let Some(u) = m.upgrades.as_ref().filter(|u| u.error.is_none()) {
+        w.family(
+            "opskit_apt_upgrades_pending",
+            "gauge",
+            "Apt packages pending updates by origin.",
+        );
+        if u.groups.is_empty() {
+            w.sample(
+                "opskit_apt_upgrades_pending",
+                &[("origin", ""), ("arch", "")],
+                0.0,
+            );
+        }
+        for g in &u.groups {
+            w.sample(
+                "opskit_apt_upgrades_pending",
+                &[("origin", &g.origin), ("arch", &g.arch)],
+                g.count as f64,
+            );
+        }
+        if let Some(t) = u.lists_updated_seconds {
+            w.one(
+                "opskit_apt_package_cache_timestamp_seconds",
+                "gauge",
+                "Apt update last run time.",
+                t,
+            );
+        }
+    }
     if let Some(c) = &s.cgroup {
         if let Some(l) = c.memory_limit_bytes {
             w.one(

@@ -108,6 +108,8 @@ pub const METRICS: &[(&str, &str)] = &[
     ("cgroup.memory_used_percent", "percent"),
     ("host.uptime_seconds", "s"),
     ("processes", "processes"),
+    ("maintenance.reboot_required", "bool"),
+    ("maintenance.upgrades_pending", "packages"),
 ];
 
 /// A parsed metric reference.
@@ -173,7 +175,13 @@ fn parse_metric(m: &str) -> Result<MetricRef> {
 /// point or device for a list item); `None` when not known yet. `json` is
 /// the snapshot as JSON, made once per evaluation, not once per rule.
 fn values(s: &Snapshot, json: &serde_json::Value, m: &MetricRef) -> Vec<(String, Option<f64>)> {
-    let field = |v: &serde_json::Value| v.get(&m.field).and_then(|x| x.as_f64());
+    // A list item with an error (a hung mount) has no value: unknown.
+    let field = |v: &serde_json::Value| {
+        v.get("error")
+            .is_none_or(|e| e.is_null())
+            .then(|| v.get(&m.field).and_then(|x| x.as_f64()))
+            .flatten()
+    };
     let single = |v: Option<f64>| vec![(String::new(), v)];
     match m.family.as_str() {
         "disk" | "network" => {
@@ -201,6 +209,16 @@ fn values(s: &Snapshot, json: &serde_json::Value, m: &MetricRef) -> Vec<(String,
         "processes" => single(Some(s.processes as f64)),
         "cpu" => single(s.cpu.usage_percent),
         "cgroup" => single(s.cgroup.as_ref().and_then(|c| c.memory_used_percent)),
+        "maintenance" if m.field == "reboot_required" => {
+            single(Some(f64::from(u8::from(s.maintenance.reboot_required))))
+        }
+        "maintenance" => single(
+            s.maintenance
+                .upgrades
+                .as_ref()
+                .filter(|u| u.error.is_none())
+                .map(|u| u.pending as f64),
+        ),
         family => single(json.get(family).and_then(field)),
     }
 }
@@ -428,9 +446,14 @@ impl Evaluator {
                     Direction::Above => "above",
                     Direction::Below => "below",
                 };
+                let shown = if unit == "bool" {
+                    (v > 0.0).to_string()
+                } else {
+                    format!("{v:.2} {unit}")
+                };
                 let output = match (level, st.pending) {
                     (Status::Pass, Some((p, t))) => format!(
-                        "{} is {v:.2} {unit}, {cmp} the {} level {}; pending for {:.0}s of {:.0}s",
+                        "{} is {shown}, {cmp} the {} level {}; pending for {:.0}s of {:.0}s",
                         rule.metric,
                         p.as_str(),
                         fmt_opt(if p == Status::Fail {
@@ -441,9 +464,9 @@ impl Evaluator {
                         now - t,
                         hold
                     ),
-                    (Status::Pass, None) => format!("{} is {v:.2} {unit}", rule.metric),
+                    (Status::Pass, None) => format!("{} is {shown}", rule.metric),
                     (l, _) => format!(
-                        "{} is {v:.2} {unit}, {cmp} the {} level {}",
+                        "{} is {shown}, {cmp} the {} level {}",
                         rule.metric,
                         l.as_str(),
                         fmt_opt(threshold)
@@ -555,5 +578,20 @@ pub fn default_rules() -> Vec<Rule> {
             5.0,
             "node-mixin NodeFileDescriptorLimit",
         ),
+        Rule {
+            warn: Some(0.0),
+            critical: None,
+            for_duration: None,
+            clear: None,
+            ..r(
+                "reboot_required",
+                "maintenance.reboot_required",
+                0.0,
+                0.0,
+                "",
+                0.0,
+                "Debian/Ubuntu /var/run/reboot-required; node_reboot_required of node_exporter's textfile collectors",
+            )
+        },
     ]
 }
