@@ -1434,7 +1434,23 @@ procRoot: string,
 /**
  * The root of `/sys`.
  */
-sysRoot: string, };
+sysRoot: string, 
+/**
+ * How long one mount's `statvfs` may take before the mount is reported
+ * as hung and skipped until the call returns (default 1 s; node_exporter
+ * waits 5 s, too long for a load balancer's health poll).
+ */
+mountTimeoutSeconds: number, 
+/**
+ * The file whose presence says the OS wants a reboot (Debian/Ubuntu:
+ * `/var/run/reboot-required`, with the packages in `….pkgs`).
+ */
+rebootRequiredFile: string, 
+/**
+ * Whether and how to report pending package upgrades (`apt-get
+ * --just-print dist-upgrade`: offline, but seconds per run). Default off.
+ */
+aptUpgrades: AptUpgrades, };
 
 export type HostInfo = { 
 /**
@@ -1570,7 +1586,12 @@ inodesUsedPercent: number,
 /**
  * Mounted read-only.
  */
-readonly: boolean, };
+readonly: boolean, 
+/**
+ * Why its numbers are missing (all 0): `statvfs` failed, or did not
+ * answer within the mount timeout (a hung NFS or FUSE mount).
+ */
+error?: string | null, };
 
 export type Network = { 
 /**
@@ -1726,7 +1747,11 @@ cgroup: Cgroup | null,
 /**
  * The calling process.
  */
-process: ProcessInfo, };
+process: ProcessInfo, 
+/**
+ * Reboot required and pending upgrades, for rolling patching.
+ */
+maintenance: MaintenanceState, };
 
 export type Status = "pass" | "unknown" | "warn" | "fail";
 

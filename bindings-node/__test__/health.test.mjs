@@ -2,7 +2,9 @@
 // listeners on 127.0.0.1 and a real HTTP server serving the renderers.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createServer } from 'node:http'
 import { once } from 'node:events'
 
@@ -33,6 +35,31 @@ test('collector agrees with /proc; rates come from the second snapshot', async (
   assert.ok(s2.cpu.usagePercent >= 0 && s2.cpu.usagePercent <= 100)
   assert.throws(() => new health.Collector({ procRoot: '/nonexistent' }), { code: 'ERR_OPSKIT_UNSUPPORTED' })
   assert.throws(() => new health.Collector({ proc: '/proc' }), (e) => e.code === INVALID.code && /unknown field/.test(e.message))
+})
+
+test('maintenance: reboot-required with its packages, upgrades checked in the background or waited for', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'opskit-reboot-'))
+  const flag = join(dir, 'reboot-required')
+  const c = new health.Collector({ rebootRequiredFile: flag, mountTimeoutSeconds: 0.5 })
+  assert.deepEqual(c.snapshot().maintenance, { rebootRequired: false, rebootPackages: [], upgrades: null })
+  writeFileSync(flag, '*** System restart required ***\n')
+  writeFileSync(flag + '.pkgs', 'linux-base\nlibc6\n')
+  const s = c.snapshot()
+  assert.equal(s.maintenance.rebootRequired, true)
+  assert.deepEqual(s.maintenance.rebootPackages, ['libc6', 'linux-base'])
+  const check = new health.Evaluator().evaluate(s).find((r) => r.name === 'reboot_required')
+  assert.equal(check.status, 'warn')
+  assert.ok(health.exposition(s, []).includes('\nopskit_reboot_required 1\n'))
+  assert.throws(() => new health.Collector({ mountTimeoutSeconds: -1 }), (e) => e.code === INVALID.code && /mount_timeout_seconds/.test(e.message))
+  assert.throws(() => new health.Collector({ aptUpgrades: 'sometimes' }), (e) => e.code === INVALID.code && /unknown variant/.test(e.message))
+  const started = performance.now()
+  assert.equal(new health.Collector({ aptUpgrades: 'background' }).snapshot().maintenance.upgrades, null)
+  assert.ok(performance.now() - started < 1000, 'a background check does not hold the snapshot')
+  const u = new health.Collector({ aptUpgrades: 'wait' }).snapshot().maintenance.upgrades
+  assert.equal(u.error, undefined)
+  assert.equal(u.pending, u.groups.reduce((n, g) => n + g.count, 0))
+  for (const g of u.groups) assert.deepEqual(Object.keys(g).sort(), ['arch', 'count', 'origin'])
+  rmSync(dir, { recursive: true })
 })
 
 test('rules with a fake clock; snapshots round-trip through every renderer', () => {

@@ -22,7 +22,8 @@ pub struct Collector {
 
 #[napi(namespace = "health")]
 impl Collector {
-    /// A collector with options (`excludeFsTypes`, `excludeMountPoints`, `excludeInterfaces`, `procRoot`, `sysRoot`).
+    /// A collector with options (`excludeFsTypes`, `excludeMountPoints`, `excludeInterfaces`, `procRoot`, `sysRoot`,
+    /// `mountTimeoutSeconds`, `rebootRequiredFile`, `aptUpgrades`: `"off"`, `"background"` or `"wait"`).
     #[napi(
         constructor,
         ts_args_type = "options?: Partial<CollectorOptions> | null"

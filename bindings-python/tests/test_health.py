@@ -27,7 +27,8 @@ def test_collector_agrees_with_proc():
     s = c.snapshot()
     assert set(s) == keys(types.HostSnapshot)
     assert set(s["memory"]) == keys(types.Memory) and set(s["host"]) == keys(types.HostInfo)
-    assert set(s["filesystems"][0]) == keys(types.Filesystem)
+    for fs in s["filesystems"]:
+        assert types.Filesystem.__required_keys__ <= set(fs) <= keys(types.Filesystem)
     assert set(s["process"]) == keys(types.ProcessInfo)
     assert s["first"] and s["cpu"]["usage_percent"] is None
     assert s["memory"]["total_bytes"] == meminfo("MemTotal")
@@ -40,6 +41,35 @@ def test_collector_agrees_with_proc():
         h.Collector(proc_root="/nonexistent")
     with pytest.raises(opskit.InvalidInputError, match="unknown field"):
         h.Collector(proc="/proc")
+
+
+def test_maintenance_reboot_required_and_upgrades(tmp_path):
+    flag = tmp_path / "reboot-required"
+    c = h.Collector(reboot_required_file=str(flag), mount_timeout_seconds=0.5)
+    s = c.snapshot()
+    assert s["maintenance"] == {"reboot_required": False, "reboot_packages": [], "upgrades": None}
+    assert set(s["maintenance"]) == keys(types.MaintenanceState)
+    flag.write_text("*** System restart required ***\n")
+    (tmp_path / "reboot-required.pkgs").write_text("libc6\nlinux-base\nlibc6\n")
+    s = c.snapshot()
+    assert s["maintenance"]["reboot_required"]
+    assert s["maintenance"]["reboot_packages"] == ["libc6", "linux-base"]
+    check = next(r for r in h.Evaluator().evaluate(s) if r["name"] == "reboot_required")
+    assert check["status"] == "warn", check
+    assert "\nopskit_reboot_required 1\n" in h.exposition(s, [])
+    with pytest.raises(opskit.InvalidInputError, match="mount_timeout_seconds"):
+        h.Collector(mount_timeout_seconds=0)
+    with pytest.raises(opskit.InvalidInputError, match="unknown variant"):
+        h.Collector(apt_upgrades="sometimes")
+    # In the background a snapshot does not wait for apt-get (seconds here).
+    started = time.monotonic()
+    assert h.Collector(apt_upgrades="background").snapshot()["maintenance"]["upgrades"] is None
+    assert time.monotonic() - started < 1.0
+    # Waiting, it has the answer, shaped as its TypedDict.
+    u = h.Collector(apt_upgrades="wait").snapshot()["maintenance"]["upgrades"]
+    assert types.Upgrades.__required_keys__ <= set(u) <= keys(types.Upgrades)
+    assert u["pending"] == sum(g["count"] for g in u["groups"])
+    assert all(set(g) == keys(types.UpgradeGroup) for g in u["groups"])
 
 
 def test_rules_with_a_fake_clock_and_reports():

@@ -154,6 +154,39 @@ int main(void) {
   CHECK(strstr(opskit_last_error_message(), "unknown field") != NULL);
   CHECK(opskit_health_collector_snapshot(NULL, &out) == OPSKIT_ERR_NULL_ARGUMENT);
 
+  /* Maintenance: the reboot-required flag and its packages. */
+  char dir[] = "/tmp/opskit-c-reboot-XXXXXX";
+  CHECK(mkdtemp(dir) != NULL);
+  char flag[128], pkgs[160], opts[256];
+  snprintf(flag, sizeof flag, "%s/reboot-required", dir);
+  snprintf(pkgs, sizeof pkgs, "%s.pkgs", flag);
+  FILE *f = fopen(flag, "w");
+  fputs("*** System restart required ***\n", f);
+  fclose(f);
+  f = fopen(pkgs, "w");
+  fputs("linux-base\nlibc6\n", f);
+  fclose(f);
+  snprintf(opts, sizeof opts, "{\"reboot_required_file\":\"%s\",\"mount_timeout_seconds\":0.5}", flag);
+  CHECK(opskit_health_collector_new(opts, &c) == OPSKIT_OK);
+  CHECK(opskit_health_collector_snapshot(c, &out) == OPSKIT_OK);
+  cJSON *msnap = parse(out);
+  cJSON *maint = cJSON_GetObjectItemCaseSensitive(msnap, "maintenance");
+  CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(maint, "reboot_required")));
+  cJSON *pkg_list = cJSON_GetObjectItemCaseSensitive(maint, "reboot_packages");
+  CHECK(cJSON_GetArraySize(pkg_list) == 2 &&
+        strcmp(cJSON_GetArrayItem(pkg_list, 0)->valuestring, "libc6") == 0);
+  CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(maint, "upgrades")));
+  cJSON_Delete(msnap);
+  opskit_health_collector_free(c);
+  c = NULL;
+  unlink(pkgs);
+  unlink(flag);
+  rmdir(dir);
+  CHECK(opskit_health_collector_new("{\"apt_upgrades\":\"sometimes\"}", &c) == OPSKIT_ERR_INVALID_INPUT);
+  CHECK(strstr(opskit_last_error_message(), "unknown variant") != NULL);
+  CHECK(opskit_health_collector_new("{\"mount_timeout_seconds\":0}", &c) == OPSKIT_ERR_INVALID_INPUT);
+  CHECK(c == NULL);
+
   /* Evaluator: `for` holds a warning back until 5 minutes have passed. */
   opskit_health_evaluator *e = NULL;
   CHECK(opskit_health_evaluator_new(

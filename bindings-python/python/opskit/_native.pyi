@@ -264,6 +264,9 @@ class Collector:
         exclude_interfaces: Sequence[str] = ...,
         proc_root: str = ...,
         sys_root: str = ...,
+        mount_timeout_seconds: float = ...,
+        reboot_required_file: str = ...,
+        apt_upgrades: Literal["off", "background", "wait"] = ...,
     ) -> "Collector": ...
     def snapshot(self) -> HostSnapshot: ...
 

@@ -45,6 +45,9 @@ __all__ = [
     "Cgroup",
     "ProcessInfo",
     "HostSnapshot",
+    "UpgradeGroup",
+    "Upgrades",
+    "MaintenanceState",
     "CheckResult",
     "HealthRule",
     "Availability",
@@ -388,7 +391,7 @@ class Memory(TypedDict):
     used_percent: float
 
 
-class Filesystem(TypedDict):
+class _FilesystemBase(TypedDict):
     mountpoint: str
     fstype: str
     device: str
@@ -400,6 +403,10 @@ class Filesystem(TypedDict):
     files_free: int
     inodes_used_percent: float
     readonly: bool
+
+
+class Filesystem(_FilesystemBase, total=False):
+    error: str  # present when statvfs failed or hung (then every number is 0)
 
 
 class Network(TypedDict):
@@ -436,6 +443,29 @@ class ProcessInfo(TypedDict):
     start_time_seconds: float
 
 
+class UpgradeGroup(TypedDict):
+    origin: str
+    arch: str
+    count: int
+
+
+class _UpgradesBase(TypedDict):
+    pending: int
+    groups: List[UpgradeGroup]
+    checked_seconds: float
+    lists_updated_seconds: Optional[float]
+
+
+class Upgrades(_UpgradesBase, total=False):
+    error: str  # why apt-get failed (then pending is 0)
+
+
+class MaintenanceState(TypedDict):
+    reboot_required: bool
+    reboot_packages: List[str]
+    upgrades: Optional[Upgrades]
+
+
 class HostSnapshot(TypedDict):
     time_seconds: float
     first: bool
@@ -449,6 +479,7 @@ class HostSnapshot(TypedDict):
     processes: int
     cgroup: Optional[Cgroup]
     process: ProcessInfo
+    maintenance: MaintenanceState
 
 
 class CheckResult(TypedDict):
