@@ -2049,7 +2049,15 @@ export type Maintenance = {
 /**
  * While this file exists, the health endpoint fails with `draining`.
  */
-drainFile: string | null, };
+drainFile: string | null, 
+/**
+ * The OS's reboot-required flag file (default `/var/run/reboot-required`).
+ */
+rebootRequiredFile: string | null, 
+/**
+ * Report pending package upgrades (`apt-get --just-print dist-upgrade`).
+ */
+aptUpgrades: boolean, };
 
 export type Policy = { 
 /**

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::Subcommand;
-use opskit::health::{self as h, Collector, CollectorOptions, Evaluator, Policy, Status};
+use opskit::health::{self as h, Collector, Evaluator, Policy, Status};
 
 use crate::{Outcome, print_json};
 
@@ -12,6 +12,9 @@ use crate::{Outcome, print_json};
 pub(crate) enum HealthCmd {
     /// One snapshot of this host and this process (two samples a moment apart, for rates).
     Snapshot {
+        /// A TOML policy file (its maintenance settings: reboot file, apt upgrades).
+        #[arg(long)]
+        policy: Option<PathBuf>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -62,8 +65,8 @@ pub(crate) enum HealthCmd {
 }
 
 /// Two snapshots a moment apart, so CPU usage and network rates are real.
-pub(crate) fn sample() -> opskit::Result<h::Snapshot> {
-    let mut c = Collector::new(CollectorOptions::default())?;
+pub(crate) fn sample(p: &Policy) -> opskit::Result<h::Snapshot> {
+    let mut c = Collector::new(p.collector_options(true))?;
     c.snapshot()?;
     std::thread::sleep(std::time::Duration::from_millis(250));
     c.snapshot()
@@ -94,8 +97,8 @@ pub(crate) fn print_checks<'a>(checks: impl Iterator<Item = &'a h::CheckResult>)
 
 pub(crate) fn run(cmd: HealthCmd) -> opskit::Result<Outcome> {
     match cmd {
-        HealthCmd::Snapshot { json } => {
-            let s = sample()?;
+        HealthCmd::Snapshot { policy: path, json } => {
+            let s = sample(&policy(path)?)?;
             if json {
                 print_json(&s)?;
             } else {
@@ -153,11 +156,28 @@ pub(crate) fn run(cmd: HealthCmd) -> opskit::Result<Outcome> {
                     "{} processes; this one: {} fds of {}, {} threads",
                     s.processes, s.process.open_fds, s.process.max_fds, s.process.threads
                 );
+                let m = &s.maintenance;
+                if m.reboot_required {
+                    println!(
+                        "reboot required{}",
+                        if m.reboot_packages.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" by {}", m.reboot_packages.join(", "))
+                        }
+                    );
+                }
+                if let Some(u) = &m.upgrades {
+                    match &u.error {
+                        Some(why) => println!("upgrades: unknown ({why})"),
+                        None => println!("upgrades: {} pending", u.pending),
+                    }
+                }
             }
         }
         HealthCmd::Check { policy: path, json } => {
             let p = policy(path)?;
-            let s = sample()?;
+            let s = sample(&p)?;
             let checks = checks(&p, &s)?;
             let draining = p.maintenance.draining();
             let (doc, _) = h::health_json(&s, &checks, draining);
@@ -204,7 +224,7 @@ pub(crate) fn run(cmd: HealthCmd) -> opskit::Result<Outcome> {
             openmetrics,
         } => {
             let p = policy(path)?;
-            let s = sample()?;
+            let s = sample(&p)?;
             let checks = checks(&p, &s)?;
             let flavour = if openmetrics {
                 h::Exposition::OpenMetrics

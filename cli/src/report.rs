@@ -22,7 +22,7 @@ pub(crate) fn run(
         Some(p) => opskit::health::Policy::read(&p)?,
         None => opskit::health::Policy::default(),
     };
-    let snapshot = crate::health::sample()?;
+    let snapshot = crate::health::sample(&policy)?;
     let checks = crate::health::checks(&policy, &snapshot)?;
     let draining = policy.maintenance.draining();
     let (health_doc, _) = opskit::health::health_json(&snapshot, &checks, draining);

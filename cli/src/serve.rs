@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use opskit::health::{self as h, Collector, CollectorOptions, Evaluator, Policy};
+use opskit::health::{self as h, Collector, Evaluator, Policy};
 
 /// How many requests are served at once; more wait in the accept queue.
 const MAX_IN_FLIGHT: usize = 32;
@@ -171,7 +171,7 @@ pub(crate) fn serve(listen: &str, policy: Policy, reuse: Duration) -> opskit::Re
             opskit::Error::new(opskit::ErrorKind::Io, format!("cannot handle signals: {e}"))
         })?;
     }
-    let mut collector = Collector::new(CollectorOptions::default())?;
+    let mut collector = Collector::new(policy.collector_options(false))?;
     collector.snapshot()?; // the next snapshot has rates
     let state = Arc::new(Mutex::new(State {
         collector,

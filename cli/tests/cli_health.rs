@@ -211,3 +211,71 @@ fn report_has_a_health_section_that_fails_the_run_on_a_failing_check() {
     assert!(out.contains("always"), "{out}");
     assert!(out.contains("== versioning: skipped"), "{out}");
 }
+
+#[test]
+fn maintenance_from_the_policy_reboot_required_and_pending_upgrades() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let flag = p.join("reboot-required");
+    std::fs::write(&flag, "*** System restart required ***\n").unwrap();
+    std::fs::write(p.join("reboot-required.pkgs"), "libc6\n").unwrap();
+    let apt = Command::new("apt-get")
+        .args(["--just-print", "dist-upgrade"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success());
+    std::fs::write(
+        p.join("policy.toml"),
+        format!(
+            "[maintenance]\nreboot_required_file = {:?}\napt_upgrades = {}\n",
+            flag.to_str().unwrap(),
+            apt.is_some()
+        ),
+    )
+    .unwrap();
+    let o = opskit(p, &["health", "snapshot", "--policy", "policy.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("\nreboot required by libc6\n"),
+        "{}",
+        text(&o)
+    );
+    // A one-shot run waits for apt-get: its count is the Inst lines here.
+    if let Some(apt) = &apt {
+        let n = String::from_utf8_lossy(&apt.stdout)
+            .lines()
+            .filter(|l| l.starts_with("Inst "))
+            .count();
+        assert!(
+            text(&o).contains(&format!("\nupgrades: {n} pending\n")),
+            "{}",
+            text(&o)
+        );
+    }
+    // A warning, not a failure: the run passes and says why.
+    std::fs::write(
+        p.join("reboot.toml"),
+        format!(
+            "[maintenance]\nreboot_required_file = {:?}\n",
+            flag.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let o = opskit(p, &["health", "check", "--policy", "reboot.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).lines().any(|l| l.starts_with("warn ")
+            && l.contains(" reboot_required ")
+            && l.ends_with("maintenance.reboot_required is true, above the warn level 0")),
+        "{}",
+        text(&o)
+    );
+    let o = opskit(p, &["health", "prometheus", "--policy", "policy.toml"]);
+    let t = text(&o);
+    assert!(t.contains("\nopskit_reboot_required 1\n"), "{t}");
+    assert_eq!(
+        t.contains("\n# TYPE opskit_apt_upgrades_pending gauge\n"),
+        apt.is_some(),
+        "{t}"
+    );
+}

@@ -4,6 +4,7 @@
 //! defaults = true                      # start from the default rules
 //! [maintenance]
 //! drain_file = "/var/lib/opskit/drain" # present: /health fails with "draining"
+//! apt_upgrades = true                  # report pending upgrades (apt-get, offline)
 //! [[rule]]
 //! name = "disk_var"
 //! metric = 'disk["/var"].used_percent'
@@ -28,6 +29,10 @@ use crate::error::{Error, Result};
 pub struct Maintenance {
     /// While this file exists, the health endpoint fails with `draining`.
     pub drain_file: Option<String>,
+    /// The OS's reboot-required flag file (default `/var/run/reboot-required`).
+    pub reboot_required_file: Option<String>,
+    /// Report pending package upgrades (`apt-get --just-print dist-upgrade`).
+    pub apt_upgrades: bool,
 }
 
 impl Maintenance {
@@ -116,6 +121,26 @@ impl Policy {
             .and_then(|d| crate::backup::parse_duration(d).ok())
             .unwrap_or(10.0);
         std::time::Duration::from_secs_f64(secs)
+    }
+
+    /// The collector options this policy asks for: its reboot-required file
+    /// and, when `apt_upgrades` is on, pending upgrades — waited for by a
+    /// one-shot run, checked in the background by a long-lived one.
+    pub fn collector_options(&self, one_shot: bool) -> super::CollectorOptions {
+        let defaults = super::CollectorOptions::default();
+        super::CollectorOptions {
+            reboot_required_file: self
+                .maintenance
+                .reboot_required_file
+                .clone()
+                .unwrap_or(defaults.reboot_required_file.clone()),
+            apt_upgrades: match (self.maintenance.apt_upgrades, one_shot) {
+                (false, _) => super::AptUpgrades::Off,
+                (true, true) => super::AptUpgrades::Wait,
+                (true, false) => super::AptUpgrades::Background,
+            },
+            ..defaults
+        }
     }
 
     /// The rules in effect: the defaults (unless off) with same-named rules replaced, then the others.
