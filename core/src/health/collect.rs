@@ -57,6 +57,14 @@ const PSEUDO_FS: &[&str] = &[
     "rootfs",
 ];
 
+/// Local disk filesystems whose `statfs` answers from memory: asked on the
+/// snapshot's thread. Every other type (network, FUSE, ZFS, whose `statfs`
+/// can block on a server or a suspended pool) goes through the worker with
+/// the mount timeout; a thread round trip costs about 0.1 ms here.
+const LOCAL_FS: &[&str] = &[
+    "ext2", "ext3", "ext4", "xfs", "btrfs", "vfat", "exfat", "f2fs", "jfs", "ntfs3", "hfsplus",
+];
+
 /// Mount points left out by default (prefixes).
 const PSEUDO_MOUNTS: &[&str] = &[
     "/dev",
@@ -679,7 +687,7 @@ impl Collector {
             let readonly = opts.split(',').any(|o| o == "ro");
             mounts.push((device, mountpoint, fstype, readonly));
         }
-        let stats = self.statvfs_all(mounts.iter().map(|m| m.1.as_str()).collect());
+        let stats = self.statvfs_all(mounts.iter().map(|m| (m.1.as_str(), m.2)).collect());
         let mut out: Vec<Filesystem> = mounts
             .into_iter()
             .zip(stats)
@@ -709,12 +717,13 @@ impl Collector {
         Ok(out)
     }
 
-    /// `statvfs` each mount point on the worker thread, waiting at most the
-    /// mount timeout for each; a mount still hung from an earlier snapshot is
-    /// not asked again until its call returns.
+    /// `statvfs` each mount point: local disk filesystems here (their
+    /// counters are in memory), the others (network, FUSE, …) on the worker
+    /// thread, waiting at most the mount timeout for each; a mount still hung
+    /// from an earlier snapshot is not asked again until its call returns.
     fn statvfs_all(
         &mut self,
-        mountpoints: Vec<&str>,
+        mountpoints: Vec<(&str, &str)>,
     ) -> Vec<std::result::Result<rustix::fs::StatVfs, String>> {
         let timeout = Duration::from_secs_f64(self.options.mount_timeout_seconds);
         let hung = self
@@ -725,7 +734,11 @@ impl Collector {
         let mut out: Vec<Option<std::result::Result<rustix::fs::StatVfs, String>>> =
             mountpoints.iter().map(|_| None).collect();
         let mut todo = Vec::new();
-        for (i, m) in mountpoints.iter().enumerate() {
+        for (i, (m, fstype)) in mountpoints.iter().enumerate() {
+            if LOCAL_FS.contains(fstype) {
+                out[i] = Some(rustix::fs::statvfs(*m).map_err(|e| format!("statvfs failed: {e}")));
+                continue;
+            }
             match hung.get(*m) {
                 Some(since) => {
                     out[i] = Some(Err(format!(
