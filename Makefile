@@ -69,7 +69,7 @@ c-test: c-deps
 # binding into it; run pytest and check the stubs with mypy.stubtest.
 python-test:
 	[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q --disable-pip-version-check "maturin>=1.9,<2" pytest mypy
+	$(VENV)/bin/pip install -q --disable-pip-version-check "maturin>=1.9,<2" pytest mypy "jsonschema>=4.18,<5"
 	cd bindings-python && VIRTUAL_ENV=$(VENV) PATH=$(VENV)/bin:$$PATH maturin develop -q
 	$(VENV)/bin/pytest -q bindings-python/tests
 	cd bindings-python && $(VENV)/bin/python -m mypy.stubtest opskit

@@ -2266,6 +2266,11 @@ export declare namespace health {
   export function healthJson(snapshot: HostSnapshot, checks: CheckResult[], draining?: boolean): { body: Record<string, unknown>, status: number }
   /** Parse a TOML health policy. */
   export function parsePolicy(text: string): Policy
+  /**
+   * The rules (the default rules when omitted) as a Prometheus alerting-rules
+   * file (YAML) for `rule_files:`: a warning and a critical alert per rule.
+   */
+  export function prometheusRules(rules?: HealthRule[] | null, group?: string | null): string
   /** Run probes concurrently within `deadline` seconds (default 10), on the libuv pool. */
   export function runProbes(probes: Probe[], deadline?: number | null): Promise<CheckResult[]>
   /** `runProbes`, blocking. */
@@ -2277,6 +2282,11 @@ export declare namespace health {
   export function sendEvent(event: Record<string, unknown>, options?: Partial<SendOptions> | null): Promise<SendReport>
   /** `sendEvent`, blocking. */
   export function sendEventSync(event: Record<string, unknown>, options?: Partial<SendOptions> | null): SendReport
+  /**
+   * Check a PagerDuty event body against the Events API v2 schema and its
+   * limits; throws `ERR_OPSKIT_INVALID_INPUT` naming the field (never the key).
+   */
+  export function validateEvent(event: Record<string, unknown>): void
 }
 
 export declare namespace version {

@@ -329,6 +329,15 @@ opskit_status opskit_health_pagerduty_send(const char *event_json,
                                            const char *options_json,
                                            char **out_json);
 
+// Check an event body against the PagerDuty Events API v2 schema and its
+// limits (required fields, enums, 1024-character summary, 255-character
+// dedup key, 512 KB): `OPSKIT_OK`, or `OPSKIT_ERR_INVALID_INPUT` with a
+// message naming the field (never the routing key).
+//
+// # Safety
+// `event_json` is NUL-terminated.
+opskit_status opskit_health_pagerduty_validate(const char *event_json);
+
 // Free a PagerDuty tracker. NULL is a no-op.
 //
 // # Safety
@@ -340,6 +349,16 @@ void opskit_health_pagerduty_free(struct opskit_health_pagerduty *pagerduty);
 // # Safety
 // `out_json` points to writable memory.
 opskit_status opskit_health_default_rules(char **out_json);
+
+// `rules_json` (a JSON array of rules; NULL: the default rules) as a
+// Prometheus alerting-rules file (YAML) with one group named `group` (NULL:
+// `opskit`): a warning and a critical alert per rule on `opskit_check_value`.
+//
+// # Safety
+// Strings are NULL or NUL-terminated; `out_yaml` points to writable memory.
+opskit_status opskit_health_prometheus_rules(const char *rules_json,
+                                             const char *group,
+                                             char **out_yaml);
 
 // The health+json document of a snapshot and its checks, and the HTTP
 // status to answer with (200, or 503 when failing or `draining`).

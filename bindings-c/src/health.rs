@@ -267,6 +267,23 @@ pub unsafe extern "C" fn opskit_health_pagerduty_send(
     })
 }
 
+/// Check an event body against the PagerDuty Events API v2 schema and its
+/// limits (required fields, enums, 1024-character summary, 255-character
+/// dedup key, 512 KB): `OPSKIT_OK`, or `OPSKIT_ERR_INVALID_INPUT` with a
+/// message naming the field (never the routing key).
+///
+/// # Safety
+/// `event_json` is NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_health_pagerduty_validate(
+    event_json: *const c_char,
+) -> opskit_status {
+    boundary(|| {
+        let body: serde_json::Value = unsafe { json_arg(event_json, "event_json") }?;
+        Ok(h::validate_event(&body)?)
+    })
+}
+
 /// Free a PagerDuty tracker. NULL is a no-op.
 ///
 /// # Safety
@@ -285,6 +302,38 @@ pub unsafe extern "C" fn opskit_health_default_rules(out_json: *mut *mut c_char)
     boundary(|| {
         let out = unsafe { out_arg(out_json, "out_json") }?;
         *out = owned_json(&h::default_rules())?;
+        Ok(())
+    })
+}
+
+/// `rules_json` (a JSON array of rules; NULL: the default rules) as a
+/// Prometheus alerting-rules file (YAML) with one group named `group` (NULL:
+/// `opskit`): a warning and a critical alert per rule on `opskit_check_value`.
+///
+/// # Safety
+/// Strings are NULL or NUL-terminated; `out_yaml` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_health_prometheus_rules(
+    rules_json: *const c_char,
+    group: *const c_char,
+    out_yaml: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_yaml, "out_yaml") }?;
+        let rules: Vec<h::Rule> = if rules_json.is_null() {
+            h::default_rules()
+        } else {
+            unsafe { json_arg(rules_json, "rules_json") }?
+        };
+        for r in &rules {
+            r.validate()?;
+        }
+        let group = if group.is_null() {
+            "opskit"
+        } else {
+            unsafe { str_arg(group, "group") }?
+        };
+        *out = owned_string(h::prometheus_rules(&rules, group));
         Ok(())
     })
 }

@@ -34,6 +34,9 @@ const calls = {
     return [a.steps.map((st) => pd.events(st.checks, a.host, st.time, toCamel(a.options))), false]
   },
   parse_policy: (a) => [health.parsePolicy(a.toml), true],
+  // PagerDuty bodies are the API's own JSON: they cross unchanged.
+  validate_event: (a) => [health.validateEvent(a.body) ?? null, false],
+  prometheus_rules: (a) => [health.prometheusRules(a.rules === null ? null : toCamel(a.rules), a.group), false],
 }
 
 for (const c of cases) {

@@ -259,6 +259,39 @@ pub fn availability(samples: Value, options: Option<Value>) -> Result<Value, nap
     })
 }
 
+/// Check a PagerDuty event body against the Events API v2 schema and its
+/// limits; throws `ERR_OPSKIT_INVALID_INPUT` naming the field (never the key).
+#[napi(namespace = "health", ts_args_type = "event: Record<string, unknown>")]
+pub fn validate_event(event: Value) -> Result<(), napi::Error<Code>> {
+    // The event body is PagerDuty's own JSON: it crosses unchanged.
+    sync(|| Ok(h::validate_event(&event)?))
+}
+
+/// The rules (the default rules when omitted) as a Prometheus alerting-rules
+/// file (YAML) for `rule_files:`: a warning and a critical alert per rule.
+#[napi(
+    namespace = "health",
+    ts_args_type = "rules?: HealthRule[] | null, group?: string | null"
+)]
+pub fn prometheus_rules(
+    rules: Option<Value>,
+    group: Option<String>,
+) -> Result<String, napi::Error<Code>> {
+    sync(|| {
+        let rules: Vec<h::Rule> = match rules {
+            None | Some(Value::Null) => h::default_rules(),
+            Some(r) => from_js_value(r, "rules")?,
+        };
+        for r in &rules {
+            r.validate()?;
+        }
+        Ok(h::prometheus_rules(
+            &rules,
+            group.as_deref().unwrap_or("opskit"),
+        ))
+    })
+}
+
 /// Parse a TOML health policy.
 #[napi(namespace = "health", ts_return_type = "Policy")]
 pub fn parse_policy(text: String) -> Result<Value, napi::Error<Code>> {

@@ -171,11 +171,42 @@ fn send_event<'py>(
     event: &Bound<'py, PyAny>,
     options: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let wrapped = PyDict::new(py);
-    wrapped.set_item("body", event)?;
-    let e: h::PagerDutyEvent = from_py(py, "event", wrapped.as_any())?;
+    let e = event_arg(py, event)?;
     let o: h::SendOptions = opts(py, options)?;
     out(py, &detached(py, || h::send_event(&e, &o))?)
+}
+
+/// Check a PagerDuty event body against the Events API v2 schema and its
+/// limits; raise InvalidInputError naming the field (never the routing key).
+#[pyfunction]
+fn validate_event(py: Python<'_>, event: &Bound<'_, PyAny>) -> PyResult<()> {
+    h::validate_event(&event_arg(py, event)?.body).map_err(|e| to_py(py, e))
+}
+
+/// An event body as the core's event (the body crosses unchanged).
+fn event_arg(py: Python<'_>, event: &Bound<'_, PyAny>) -> PyResult<h::PagerDutyEvent> {
+    let wrapped = PyDict::new(py);
+    wrapped.set_item("body", event)?;
+    from_py(py, "event", wrapped.as_any())
+}
+
+/// The rules as a Prometheus alerting-rules file (YAML) for `rule_files:`:
+/// a warning and a critical alert per rule on `opskit_check_value`.
+#[pyfunction]
+#[pyo3(signature = (rules=None, group="opskit"))]
+fn prometheus_rules(
+    py: Python<'_>,
+    rules: Option<&Bound<'_, PyAny>>,
+    group: &str,
+) -> PyResult<String> {
+    let rules: Vec<h::Rule> = match rules {
+        Some(r) => from_py(py, "rules", r)?,
+        None => h::default_rules(),
+    };
+    for r in &rules {
+        r.validate().map_err(|e| to_py(py, e))?;
+    }
+    Ok(h::prometheus_rules(&rules, group))
 }
 
 /// Availability of a history of `{time, up}` samples against an SLO.
@@ -208,5 +239,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(send_event, m)?)?;
     m.add_function(wrap_pyfunction!(availability, m)?)?;
     m.add_function(wrap_pyfunction!(parse_policy, m)?)?;
+    m.add_function(wrap_pyfunction!(validate_event, m)?)?;
+    m.add_function(wrap_pyfunction!(prometheus_rules, m)?)?;
     Ok(())
 }

@@ -47,6 +47,10 @@ def run(case):
         return [pd.events(st["checks"], args["host"], st["time"], **args["options"]) for st in args["steps"]]
     if call == "parse_policy":
         return h.parse_policy(args["toml"])
+    if call == "validate_event":
+        return h.validate_event(args["body"])
+    if call == "prometheus_rules":
+        return h.prometheus_rules(args["rules"], group=args["group"])
     raise AssertionError(f"unknown call {call}")
 
 
@@ -65,3 +69,53 @@ def test_shared_health_case(case):
     else:
         got = run(case)
         assert subset(got, case["result"]), json.dumps(got, indent=1)
+
+
+SCHEMA = json.loads((ROOT / "tests/health/pagerduty-events-v2.schema.json").read_text())
+
+
+def v2_validator():
+    """The schema with its `date-time` checked as PagerDuty reads it: ISO 8601
+    (`+0000` offsets included, which RFC 3339 does not allow)."""
+    import datetime
+
+    import jsonschema
+
+    formats = jsonschema.FormatChecker(formats=())
+
+    @formats.checks("date-time", raises=ValueError)
+    def iso8601(value):
+        return isinstance(value, str) and bool(datetime.datetime.fromisoformat(value))
+
+    return jsonschema.Draft202012Validator(SCHEMA, format_checker=formats)
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in FILE["cases"] if c["call"] == "validate_event"], ids=lambda c: c["name"]
+)
+def test_the_v2_schema_agrees_with_validate_event(case):
+    """An independent validator (jsonschema) on the JSON Schema of the Events
+    API v2 gives every case the verdict opskit gives it."""
+    errors = list(v2_validator().iter_errors(case["args"]["body"]))
+    assert (not errors) == ("error" not in case), [e.message for e in errors]
+
+
+def test_every_event_the_tracker_emits_matches_the_v2_schema():
+    validator = v2_validator()
+    emitted = 0
+    for case in FILE["cases"]:
+        if case["call"] == "pagerduty" and "error" not in case:
+            for events in run(case):
+                for e in events:
+                    validator.validate(e)
+                    emitted += 1
+    pd = h.PagerDuty()
+    name = "disk_full:/" + "deep/" * 60
+    for t, status in enumerate(["warn", "fail", "pass"]):
+        check = {"name": name, "status": status, "value": 97.5, "unit": "percent",
+                 "threshold": 95.0, "since": None, "output": "é" * 2000}
+        for e in pd.events([check], "web-01", float(t), routing_key="k" * 32, group="web"):
+            validator.validate(e)
+            h.validate_event(e)
+            emitted += 1
+    assert emitted >= 5

@@ -88,6 +88,20 @@ fn call(fixture: &Value, case: &Value) -> opskit::Result<Value> {
             Value::Array(out)
         }
         "parse_policy" => json!(h::Policy::from_toml(args["toml"].as_str().unwrap())?),
+        "validate_event" => {
+            h::validate_event(&args["body"])?;
+            Value::Null
+        }
+        "prometheus_rules" => {
+            let rules: Vec<h::Rule> = match &args["rules"] {
+                Value::Null => h::default_rules(),
+                r => parse(r)?,
+            };
+            for r in &rules {
+                r.validate()?;
+            }
+            json!(h::prometheus_rules(&rules, args["group"].as_str().unwrap()))
+        }
         other => panic!("unknown call {other}"),
     })
 }

@@ -126,6 +126,20 @@ static opskit_status run(const cJSON *c, cJSON **got) {
       *got = cJSON_Parse(out);
       opskit_string_free(out);
     }
+  } else if (strcmp(call, "validate_event") == 0) {
+    char *body = json_of(cJSON_GetObjectItemCaseSensitive(args, "body"));
+    st = opskit_health_pagerduty_validate(body);
+    if (st == OPSKIT_OK) *got = cJSON_CreateNull();
+    cJSON_free(body);
+  } else if (strcmp(call, "prometheus_rules") == 0) {
+    const cJSON *rules = cJSON_GetObjectItemCaseSensitive(args, "rules");
+    char *rules_json = json_of(rules);
+    st = opskit_health_prometheus_rules(rules_json, s(args, "group"), &out);
+    if (st == OPSKIT_OK) {
+      *got = cJSON_CreateString(out);
+      opskit_string_free(out);
+    }
+    cJSON_free(rules_json);
   } else {
     fprintf(stderr, "unknown call %s\n", call);
     exit(2);

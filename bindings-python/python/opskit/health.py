@@ -16,8 +16,10 @@ from ._native import (
     exposition,
     health_json,
     parse_policy,
+    prometheus_rules,
     run_probes,
     send_event,
+    validate_event,
 )
 
 __all__ = [
@@ -29,6 +31,8 @@ __all__ = [
     "exposition",
     "health_json",
     "parse_policy",
+    "prometheus_rules",
     "run_probes",
     "send_event",
+    "validate_event",
 ]

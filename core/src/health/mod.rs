@@ -37,7 +37,7 @@ pub use self::maintenance::{
 };
 pub use self::pagerduty::{
     PAGERDUTY_EVENTS_URL, PagerDuty, PagerDutyEvent, PagerDutyOptions, SendOptions, SendReport,
-    send_event,
+    send_event, validate_event,
 };
 pub use self::policy::{Maintenance, Policy};
 pub use self::probe::{MAX_BODY_BYTES, MAX_PROBES, Probe, ProbeKind, probe_deadline, run_probes};

@@ -10,9 +10,146 @@ use serde_json::{Value, json};
 use super::rules::{CheckResult, Status};
 use crate::error::{Error, Result};
 
-/// PagerDuty's limits: `summary` in characters, `dedup_key` in characters.
+/// PagerDuty's limits: `summary` in characters, `dedup_key` in characters,
+/// the whole event in bytes.
 const SUMMARY_MAX: usize = 1024;
 const DEDUP_MAX: usize = 255;
+const EVENT_MAX_BYTES: usize = 512_000;
+
+/// Check an event body against the Events API v2 schema (PagerDuty's
+/// OpenAPI `reference/events-v2/openapiv3.json`) and its documented limits,
+/// so a bad event is refused here, naming the field, instead of by a 400
+/// after the network: `routing_key` and `event_action`
+/// (`trigger`|`acknowledge`|`resolve`) required; `dedup_key` at most 255
+/// characters and required unless triggering; a trigger's `payload` with
+/// `summary` (at most 1024 characters), `source` and `severity`
+/// (`critical`|`error`|`warning`|`info`); an ISO 8601 `timestamp`;
+/// `custom_details` an object; `links[].href` and `images[].src` (https)
+/// required; the whole event at most 512 KB. Messages never carry the
+/// routing key.
+pub fn validate_event(body: &Value) -> Result<()> {
+    check_event(body).map_err(|e| match body.get("routing_key").and_then(|k| k.as_str()) {
+        Some(k) if !k.is_empty() => Error::new(e.kind(), e.message().replace(k, "<redacted>")),
+        _ => e,
+    })
+}
+
+fn check_event(body: &Value) -> Result<()> {
+    let bad = |why: String| Err(Error::invalid(format!("PagerDuty event: {why}")));
+    let Some(event) = body.as_object() else {
+        return bad("the body must be a JSON object".into());
+    };
+    let string =
+        |o: &serde_json::Map<String, Value>, k: &str, at: &str| -> Result<Option<String>> {
+            match o.get(k) {
+                None => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(Error::invalid(format!(
+                    "PagerDuty event: {at}{k} must be a string"
+                ))),
+            }
+        };
+    match string(event, "routing_key", "")? {
+        Some(k) if !k.trim().is_empty() => {}
+        _ => return bad("routing_key is missing or empty: give the integration's key".into()),
+    }
+    let action = string(event, "event_action", "")?.unwrap_or_default();
+    if !["trigger", "acknowledge", "resolve"].contains(&action.as_str()) {
+        return bad(format!(
+            "event_action {action:?} must be trigger, acknowledge or resolve"
+        ));
+    }
+    match string(event, "dedup_key", "")? {
+        Some(k) if k.chars().count() > DEDUP_MAX => {
+            return bad(format!(
+                "dedup_key is {} characters; the limit is 255",
+                k.chars().count()
+            ));
+        }
+        None if action != "trigger" => {
+            return bad(format!(
+                "a {action} needs the dedup_key of the alert it acts on"
+            ));
+        }
+        _ => {}
+    }
+    for k in ["client", "client_url"] {
+        string(event, k, "")?;
+    }
+    match event.get("payload") {
+        None if action == "trigger" => {
+            return bad("a trigger needs a payload with summary, source and severity".into());
+        }
+        None => {}
+        Some(Value::Object(p)) => {
+            for k in ["summary", "source", "severity"] {
+                if string(p, k, "payload.")?.is_none_or(|v| v.is_empty()) {
+                    return bad(format!("payload.{k} is missing or empty"));
+                }
+            }
+            let summary = string(p, "summary", "payload.")?.unwrap_or_default();
+            if summary.chars().count() > SUMMARY_MAX {
+                return bad(format!(
+                    "payload.summary is {} characters; the limit is 1024",
+                    summary.chars().count()
+                ));
+            }
+            let severity = string(p, "severity", "payload.")?.unwrap_or_default();
+            if !["critical", "error", "warning", "info"].contains(&severity.as_str()) {
+                return bad(format!(
+                    "payload.severity {severity:?} must be critical, error, warning or info"
+                ));
+            }
+            for k in ["component", "group", "class"] {
+                string(p, k, "payload.")?;
+            }
+            if let Some(t) = string(p, "timestamp", "payload.")? {
+                use time::format_description::well_known::{Iso8601, Rfc3339};
+                let ok = time::OffsetDateTime::parse(&t, &Rfc3339).is_ok()
+                    || time::OffsetDateTime::parse(&t, &Iso8601::PARSING).is_ok();
+                if !ok {
+                    return bad(format!(
+                        "payload.timestamp {t:?} is not ISO 8601 (e.g. 2026-12-02T03:00:00Z)"
+                    ));
+                }
+            }
+            if p.get("custom_details").is_some_and(|d| !d.is_object()) {
+                return bad("payload.custom_details must be an object".into());
+            }
+        }
+        Some(_) => return bad("payload must be an object".into()),
+    }
+    for (list, required) in [("links", "href"), ("images", "src")] {
+        match event.get(list) {
+            None => {}
+            Some(Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    let Some(o) = item.as_object() else {
+                        return bad(format!("{list}[{i}] must be an object"));
+                    };
+                    let at = format!("{list}[{i}].");
+                    let Some(v) = string(o, required, &at)? else {
+                        return bad(format!("{list}[{i}].{required} is missing"));
+                    };
+                    if list == "images" && !v.starts_with("https://") {
+                        return bad(format!("images[{i}].src must be served over https"));
+                    }
+                    for k in ["href", "text", "alt"] {
+                        string(o, k, &at)?;
+                    }
+                }
+            }
+            Some(_) => return bad(format!("{list} must be an array")),
+        }
+    }
+    let size = serde_json::to_vec(body).map_or(0, |v| v.len());
+    if size > EVENT_MAX_BYTES {
+        return bad(format!(
+            "the event is {size} bytes; PagerDuty takes at most 512000 (trim custom_details)"
+        ));
+    }
+    Ok(())
+}
 
 /// Where and how events are sent.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -229,6 +366,7 @@ pub fn send_event(event: &PagerDutyEvent, options: &SendOptions) -> Result<SendR
             "send options: attempts must be at least 1, backoffs non-negative and the timeout positive seconds",
         ));
     }
+    validate_event(&event.body)?;
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(std::time::Duration::from_secs_f64(
             options.timeout_seconds,
@@ -297,4 +435,57 @@ pub fn send_event(event: &PagerDutyEvent, options: &SendOptions) -> Result<SendR
             event,
         ),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trigger(details: Value) -> Value {
+        json!({"routing_key": "K3Y-SECRET", "event_action": "trigger", "dedup_key": "h/c",
+               "payload": {"summary": "s", "source": "h", "severity": "warning",
+                           "custom_details": details}})
+    }
+
+    #[test]
+    fn the_size_limit_counts_the_whole_event() {
+        assert!(validate_event(&trigger(json!({"log": "x".repeat(511_000)}))).is_ok());
+        let e = validate_event(&trigger(json!({"log": "x".repeat(512_000)}))).unwrap_err();
+        assert!(e.message().contains("at most 512000"), "{e}");
+    }
+
+    #[test]
+    fn messages_never_carry_the_routing_key() {
+        let mut body = trigger(json!({}));
+        body["event_action"] = json!("K3Y-SECRET");
+        let e = validate_event(&body).unwrap_err();
+        assert!(!e.message().contains("K3Y-SECRET"), "{e}");
+        assert!(e.message().contains("<redacted>"), "{e}");
+    }
+
+    #[test]
+    fn every_event_the_tracker_makes_is_valid() {
+        let check = |status, output: &str| CheckResult {
+            name: format!("disk_full:/{}", "deep/".repeat(60)),
+            status,
+            value: Some(97.5),
+            unit: "percent".into(),
+            threshold: Some(95.0),
+            since: None,
+            output: output.into(),
+        };
+        let o = PagerDutyOptions {
+            routing_key: "k".repeat(32),
+            source: None,
+            group: Some("web".into()),
+        };
+        let mut pd = PagerDuty::new();
+        let long = "é".repeat(2000);
+        for (t, status) in [(0.0, Status::Warn), (1.0, Status::Fail), (2.0, Status::Pass)] {
+            for e in pd.events(&[check(status, &long)], "web-01", t, &o).unwrap() {
+                validate_event(&e.body).unwrap();
+                assert!(e.body["dedup_key"].as_str().unwrap().chars().count() <= 255);
+            }
+        }
+    }
 }
