@@ -2079,7 +2079,11 @@ probe: Array<Probe>,
 /**
  * The total deadline of one run of the probes, e.g. `10s` (default).
  */
-probeDeadline: string | null, };
+probeDeadline: string | null, 
+/**
+ * Where `serve` sends PagerDuty events (`[pagerduty]`), if anywhere.
+ */
+pagerduty: PagerDutyPolicy | null, };
 
 export type PagerDutyOptions = { 
 /**

@@ -4,6 +4,8 @@
 //! collector and one rule evaluator live for the server's lifetime, so CPU
 //! rates and `for` durations are real; a snapshot is reused for a second so
 //! concurrent scrapes do not stampede. SIGTERM and SIGINT stop it cleanly.
+//! With a `[pagerduty]` policy table, a thread evaluates every interval and
+//! sends trigger and resolve events as checks change.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -149,6 +151,53 @@ fn handle(mut stream: TcpStream, state: &Mutex<State>) {
     }
 }
 
+/// Every `interval`, evaluate (through the shared state, so `for` timers
+/// are the scrapes' timers) and send the events the changes make; each
+/// send retries with backoff on this thread, never on a scrape's.
+fn page(state: &Mutex<State>, pd: &h::PagerDutyPolicy, key: String, stop: &AtomicBool) {
+    let options = pd.options(key);
+    let send = pd.send_options();
+    let mut tracker = h::PagerDuty::new();
+    let mut next = Instant::now();
+    while !stop.load(Ordering::Relaxed) {
+        if Instant::now() < next {
+            std::thread::sleep(Duration::from_millis(50));
+            continue;
+        }
+        next = Instant::now() + pd.interval();
+        let current = match state.lock() {
+            Ok(mut s) => s.current(),
+            Err(_) => return,
+        };
+        let (snap, checks) = match current {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!("pagerduty: cannot evaluate: {e}");
+                continue;
+            }
+        };
+        let events = match tracker.events(&checks, &snap.host.hostname, snap.time_seconds, &options)
+        {
+            Ok(e) => e,
+            Err(e) => {
+                eprintln!("pagerduty: {e}");
+                continue;
+            }
+        };
+        for e in events {
+            let action = e.body["event_action"].as_str().unwrap_or("").to_string();
+            let key = e.body["dedup_key"].as_str().unwrap_or("").to_string();
+            match h::send_event(&e, &send) {
+                Ok(r) => eprintln!(
+                    "pagerduty: {action} {key}: accepted (HTTP {}, {} attempt(s))",
+                    r.status, r.attempts
+                ),
+                Err(err) => eprintln!("pagerduty: {action} {key}: {err}"),
+            }
+        }
+    }
+}
+
 /// Serve until SIGTERM or SIGINT.
 pub(crate) fn serve(listen: &str, policy: Policy, reuse: Duration) -> opskit::Result<()> {
     let listener = TcpListener::bind(listen).map_err(|e| {
@@ -171,6 +220,11 @@ pub(crate) fn serve(listen: &str, policy: Policy, reuse: Duration) -> opskit::Re
             opskit::Error::new(opskit::ErrorKind::Io, format!("cannot handle signals: {e}"))
         })?;
     }
+    // Read the routing key before listening: a missing key is a start-up error.
+    let paging = match &policy.pagerduty {
+        Some(pd) => Some((pd.clone(), pd.routing_key()?)),
+        None => None,
+    };
     let mut collector = Collector::new(policy.collector_options(false))?;
     collector.snapshot()?; // the next snapshot has rates
     let state = Arc::new(Mutex::new(State {
@@ -181,6 +235,15 @@ pub(crate) fn serve(listen: &str, policy: Policy, reuse: Duration) -> opskit::Re
         reuse,
     }));
     println!("listening on http://{addr} (/metrics, /health)");
+    let pager = paging.map(|(pd, key)| {
+        println!(
+            "sending PagerDuty events to {} every {} s",
+            pd.send_options().url,
+            pd.interval().as_secs_f64()
+        );
+        let (state, stop) = (Arc::clone(&state), Arc::clone(&stop));
+        std::thread::spawn(move || page(&state, &pd, key, &stop))
+    });
     let _ = std::io::stdout().flush();
     let in_flight = Arc::new(AtomicUsize::new(0));
     let mut workers = Vec::new();
@@ -214,7 +277,7 @@ pub(crate) fn serve(listen: &str, policy: Policy, reuse: Duration) -> opskit::Re
         }
     }
     // Let requests in progress finish, then exit.
-    for w in workers {
+    for w in workers.into_iter().chain(pager) {
         let _ = w.join();
     }
     println!("stopped");

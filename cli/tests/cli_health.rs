@@ -279,3 +279,187 @@ fn maintenance_from_the_policy_reboot_required_and_pending_upgrades() {
         "{t}"
     );
 }
+
+/// A stand-in for PagerDuty's endpoint: records each body, answers the
+/// first with 500 (to be retried) and the rest with 202.
+fn fake_pagerduty() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v2/enqueue", listener.local_addr().unwrap());
+    let bodies = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = std::sync::Arc::clone(&bodies);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if line.trim().is_empty() {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap();
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let mut all = seen.lock().unwrap();
+            all.push(serde_json::from_slice(&body).unwrap());
+            let (code, text) = if all.len() == 1 {
+                ("500 Internal Server Error", "{}")
+            } else {
+                (
+                    "202 Accepted",
+                    r#"{"status":"success","message":"Event processed"}"#,
+                )
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {code}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                text.len()
+            );
+        }
+    });
+    (url, bodies)
+}
+
+#[test]
+fn serve_pages_pagerduty_when_a_check_fails_and_resolves_when_it_recovers() {
+    use std::io::BufRead;
+    let d = tempfile::tempdir().unwrap();
+    let (url, bodies) = fake_pagerduty();
+    let key = "0123456789abcdef0123456789abcdef";
+    std::fs::write(d.path().join("pd.key"), format!("{key}\n")).unwrap();
+    let manifest = d.path().join("latest.manifest.json");
+    std::fs::write(
+        d.path().join("p.toml"),
+        format!(
+            "defaults = false\n\n[[probe]]\nname = \"nightly_backup\"\ntype = \"file\"\npath = {:?}\nmax_age = \"26h\"\n\n[pagerduty]\nrouting_key_file = {:?}\nurl = {url:?}\ninterval = \"0.3s\"\nsource = \"web-01\"\ngroup = \"web\"\n",
+            manifest.to_str().unwrap(),
+            d.path().join("pd.key").to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_opskit"))
+        .args([
+            "health",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--reuse-for",
+            "0s",
+            "--policy",
+        ])
+        .arg(d.path().join("p.toml"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .unwrap()
+            .starts_with("listening on http://")
+    );
+    assert_eq!(
+        lines.next().unwrap().unwrap(),
+        format!("sending PagerDuty events to {url} every 0.3 s")
+    );
+    let wait_for = |n: usize| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        while bodies.lock().unwrap().len() < n {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{:?}",
+                bodies.lock().unwrap()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    };
+    // The backup manifest is missing: a trigger, retried once after the 500.
+    wait_for(2);
+    std::fs::write(&manifest, "{}").unwrap();
+    wait_for(3);
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+
+    let sent = bodies.lock().unwrap().clone();
+    assert_eq!(
+        sent.len(),
+        3,
+        "one trigger (sent twice), one resolve, nothing while unchanged: {sent:?}"
+    );
+    assert_eq!(sent[0], sent[1], "the retry sends the same event");
+    let trigger = &sent[0];
+    assert_eq!(trigger["routing_key"], key);
+    assert_eq!(trigger["event_action"], "trigger");
+    assert_eq!(trigger["dedup_key"], "web-01/nightly_backup");
+    assert_eq!(trigger["payload"]["severity"], "critical");
+    assert_eq!(trigger["payload"]["source"], "web-01");
+    assert_eq!(trigger["payload"]["group"], "web");
+    opskit::health::validate_event(trigger).unwrap();
+    assert_eq!(
+        sent[2],
+        serde_json::json!({"routing_key": key, "event_action": "resolve", "dedup_key": "web-01/nightly_backup"})
+    );
+    assert!(
+        stderr.contains(
+            "pagerduty: trigger web-01/nightly_backup: accepted (HTTP 202, 2 attempt(s))"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "pagerduty: resolve web-01/nightly_backup: accepted (HTTP 202, 1 attempt(s))"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(key), "the key never appears in logs");
+}
+
+#[test]
+fn a_pagerduty_policy_without_a_readable_key_stops_serve_at_start() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("p.toml"),
+        "[pagerduty]\nrouting_key_env = \"OPSKIT_TEST_NO_SUCH_KEY\"\n",
+    )
+    .unwrap();
+    let o = opskit(
+        d.path(),
+        &[
+            "health",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--policy",
+            "p.toml",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("OPSKIT_TEST_NO_SUCH_KEY"), "{}", text(&o));
+    std::fs::write(
+        d.path().join("both.toml"),
+        "[pagerduty]\nrouting_key_env = \"A\"\nrouting_key_file = \"b\"\n",
+    )
+    .unwrap();
+    let o = opskit(d.path(), &["health", "check", "--policy", "both.toml"]);
+    assert!(
+        text(&o).contains("exactly one of routing_key_file and routing_key_env"),
+        "{}",
+        text(&o)
+    );
+}

@@ -39,7 +39,7 @@ pub use self::pagerduty::{
     PAGERDUTY_EVENTS_URL, PagerDuty, PagerDutyEvent, PagerDutyOptions, SendOptions, SendReport,
     send_event, validate_event,
 };
-pub use self::policy::{Maintenance, Policy};
+pub use self::policy::{Maintenance, PagerDutyPolicy, Policy};
 pub use self::probe::{MAX_BODY_BYTES, MAX_PROBES, Probe, ProbeKind, probe_deadline, run_probes};
 pub use self::report::{Exposition, exposition, health_json, overall};
 pub use self::rules::{

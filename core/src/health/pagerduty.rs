@@ -481,7 +481,11 @@ mod tests {
         };
         let mut pd = PagerDuty::new();
         let long = "é".repeat(2000);
-        for (t, status) in [(0.0, Status::Warn), (1.0, Status::Fail), (2.0, Status::Pass)] {
+        for (t, status) in [
+            (0.0, Status::Warn),
+            (1.0, Status::Fail),
+            (2.0, Status::Pass),
+        ] {
             for e in pd.events(&[check(status, &long)], "web-01", t, &o).unwrap() {
                 validate_event(&e.body).unwrap();
                 assert!(e.body["dedup_key"].as_str().unwrap().chars().count() <= 255);

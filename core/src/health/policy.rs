@@ -5,6 +5,9 @@
 //! [maintenance]
 //! drain_file = "/var/lib/opskit/drain" # present: /health fails with "draining"
 //! apt_upgrades = true                  # report pending upgrades (apt-get, offline)
+//! [pagerduty]                          # `serve` triggers and resolves incidents
+//! routing_key_file = "/etc/opskit/pagerduty.key"
+//! interval = "30s"
 //! [[rule]]
 //! name = "disk_var"
 //! metric = 'disk["/var"].used_percent'
@@ -44,6 +47,102 @@ impl Maintenance {
     }
 }
 
+/// Where a long-running `opskit health serve` sends PagerDuty events: it
+/// evaluates every `interval` (rules keep their `for` timers), triggers a
+/// check that starts failing or changes level and resolves one that
+/// recovers. The routing key comes from a file or an environment variable,
+/// never from the policy itself (policies are committed; keys are secrets).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+#[serde(default, deny_unknown_fields)]
+pub struct PagerDutyPolicy {
+    /// A file holding the integration's routing key (keep it mode 0600).
+    pub routing_key_file: Option<String>,
+    /// Or the environment variable holding it.
+    pub routing_key_env: Option<String>,
+    /// `payload.source` (default: the host name).
+    pub source: Option<String>,
+    /// `payload.group`, e.g. `web`.
+    pub group: Option<String>,
+    /// The endpoint (default PagerDuty's Events API v2).
+    pub url: Option<String>,
+    /// How often to evaluate, e.g. `30s` (default).
+    pub interval: Option<String>,
+}
+
+impl PagerDutyPolicy {
+    fn validate(&self) -> Result<()> {
+        if self.routing_key_file.is_some() == self.routing_key_env.is_some() {
+            return Err(Error::invalid(
+                "[pagerduty] needs exactly one of routing_key_file and routing_key_env",
+            ));
+        }
+        if let Some(i) = &self.interval {
+            crate::backup::parse_duration(i)
+                .map_err(|e| Error::invalid(format!("[pagerduty] interval {}", e.message())))?;
+        }
+        if let Some(u) = &self.url
+            && !(u.starts_with("https://") || u.starts_with("http://"))
+        {
+            return Err(Error::invalid(format!(
+                "[pagerduty] url {u:?} must be an http(s) URL"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The routing key, read from its file or variable; errors name where
+    /// it was looked for, never what was found.
+    pub fn routing_key(&self) -> Result<String> {
+        let key = match (&self.routing_key_file, &self.routing_key_env) {
+            (Some(f), _) => std::fs::read_to_string(f)
+                .map_err(|e| Error::io(Path::new(f), "read the PagerDuty routing key from", e))?,
+            (None, Some(v)) => std::env::var(v).map_err(|_| {
+                Error::not_found(format!(
+                    "the environment variable {v} (the PagerDuty routing key) is not set"
+                ))
+            })?,
+            (None, None) => String::new(),
+        };
+        let key = key.trim().to_string();
+        if key.is_empty() {
+            return Err(Error::invalid(
+                "the PagerDuty routing key is empty: put the integration's key in routing_key_file or routing_key_env",
+            ));
+        }
+        Ok(key)
+    }
+
+    /// The tracker's options with `routing_key`.
+    pub fn options(&self, routing_key: String) -> super::PagerDutyOptions {
+        super::PagerDutyOptions {
+            routing_key,
+            source: self.source.clone(),
+            group: self.group.clone(),
+        }
+    }
+
+    /// The sender's options: this policy's URL, the defaults otherwise.
+    pub fn send_options(&self) -> super::SendOptions {
+        let mut o = super::SendOptions::default();
+        if let Some(u) = &self.url {
+            o.url = u.clone();
+        }
+        o
+    }
+
+    /// The evaluation interval (default 30 s).
+    pub fn interval(&self) -> std::time::Duration {
+        let secs = self
+            .interval
+            .as_deref()
+            .and_then(|d| crate::backup::parse_duration(d).ok())
+            .unwrap_or(30.0);
+        std::time::Duration::from_secs_f64(secs)
+    }
+}
+
 /// A health policy.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -62,6 +161,8 @@ pub struct Policy {
     pub probes: Vec<super::probe::Probe>,
     /// The total deadline of one run of the probes, e.g. `10s` (default).
     pub probe_deadline: Option<String>,
+    /// Where `serve` sends PagerDuty events (`[pagerduty]`), if anywhere.
+    pub pagerduty: Option<PagerDutyPolicy>,
 }
 
 impl Default for Policy {
@@ -72,6 +173,7 @@ impl Default for Policy {
             maintenance: Maintenance::default(),
             probes: Vec::new(),
             probe_deadline: None,
+            pagerduty: None,
         }
     }
 }
@@ -90,6 +192,9 @@ impl Policy {
         if let Some(d) = &p.probe_deadline {
             crate::backup::parse_duration(d)
                 .map_err(|e| Error::invalid(format!("probe_deadline {}", e.message())))?;
+        }
+        if let Some(pd) = &p.pagerduty {
+            pd.validate()?;
         }
         if let Some(f) = &p.maintenance.drain_file {
             let parent = Path::new(f)
