@@ -1414,6 +1414,8 @@ verify: VerifyReport,
  */
 summary: string, };
 
+export type AptUpgrades = "off" | "background" | "wait";
+
 export type CollectorOptions = { 
 /**
  * Filesystem types to leave out (default: pseudo, overlay, tmpfs and network ones).
@@ -1698,6 +1700,58 @@ threads: number,
  * Start time, seconds since the Unix epoch.
  */
 startTimeSeconds: number, };
+
+export type UpgradeGroup = { 
+/**
+ * The archives offering them, as apt prints them without spaces,
+ * e.g. `Debian:12.14/oldstable,Debian-Security:12/oldstable-security`.
+ */
+origin: string, 
+/**
+ * The architecture, e.g. `amd64` or `all`.
+ */
+arch: string, 
+/**
+ * How many packages.
+ */
+count: number, };
+
+export type Upgrades = { 
+/**
+ * Packages a `dist-upgrade` would install or upgrade.
+ */
+pending: number, 
+/**
+ * The same, by origin and architecture (sorted).
+ */
+groups: Array<UpgradeGroup>, 
+/**
+ * When the check ran, seconds since the Unix epoch.
+ */
+checkedSeconds: number, 
+/**
+ * When the package lists were last updated (`apt update`), seconds
+ * since the Unix epoch: pending counts are only as fresh as the lists.
+ */
+listsUpdatedSeconds: number | null, 
+/**
+ * Why the check failed, when it did (then `pending` is 0).
+ */
+error?: string | null, };
+
+export type MaintenanceState = { 
+/**
+ * The OS asks for a reboot (its reboot-required file exists).
+ */
+rebootRequired: boolean, 
+/**
+ * The packages that asked for it (`reboot-required.pkgs`), sorted, unique.
+ */
+rebootPackages: Array<string>, 
+/**
+ * Pending upgrades; `None` when not asked for or not checked yet.
+ */
+upgrades: Upgrades | null, };
 
 export type HostSnapshot = { 
 /**
@@ -2058,6 +2112,32 @@ rebootRequiredFile: string | null,
  * Report pending package upgrades (`apt-get --just-print dist-upgrade`).
  */
 aptUpgrades: boolean, };
+
+export type PagerDutyPolicy = { 
+/**
+ * A file holding the integration's routing key (keep it mode 0600).
+ */
+routingKeyFile: string | null, 
+/**
+ * Or the environment variable holding it.
+ */
+routingKeyEnv: string | null, 
+/**
+ * `payload.source` (default: the host name).
+ */
+source: string | null, 
+/**
+ * `payload.group`, e.g. `web`.
+ */
+group: string | null, 
+/**
+ * The endpoint (default PagerDuty's Events API v2).
+ */
+url: string | null, 
+/**
+ * How often to evaluate, e.g. `30s` (default).
+ */
+interval: string | null, };
 
 export type Policy = { 
 /**
