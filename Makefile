@@ -103,7 +103,8 @@ prom-deps:
 
 health-test: prom-deps
 	$(CARGO) build -q -p opskit-cli --locked
-	$(OUT)/opskit health prometheus > $(OUT)/exposition.txt
+	$(OUT)/opskit health prometheus --policy tests/health/lint-policy.toml > $(OUT)/exposition.txt
+	grep -q '^opskit_apt_upgrades_pending{' $(OUT)/exposition.txt && grep -q '^opskit_reboot_required ' $(OUT)/exposition.txt
 	promtool check metrics < $(OUT)/exposition.txt > $(OUT)/promtool.txt 2>&1; rc=$$?; cat $(OUT)/promtool.txt; \
 	  test $$rc -eq 0 && test ! -s $(OUT)/promtool.txt
 	$(OUT)/opskit health rules > $(OUT)/opskit-rules.yml

@@ -12,8 +12,12 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# A rule every host breaches at once (memory used above -1 %, no `for`).
+# A rule every host breaches at once (memory used above -1 %, no `for`),
+# and pending upgrades checked in the background.
 cat > "$work/policy.toml" <<'TOML'
+[maintenance]
+apt_upgrades = true
+
 [[rule]]
 name = "always_on"
 metric = "memory.used_percent"
@@ -48,10 +52,18 @@ for _ in $(seq 60); do
   sleep 0.5
 done
 for q in 'opskit_load1' 'opskit_filesystem_avail_bytes{mountpoint="/"}' 'opskit_cpu_seconds_total{mode="idle"}' \
-         'process_open_fds{job="opskit"}' 'opskit_check_up{check="disk_full:/"}' 'up{job="opskit"} == 1'; do
+         'process_open_fds{job="opskit"}' 'opskit_check_up{check="disk_full:/"}' 'up{job="opskit"} == 1' \
+         'opskit_reboot_required' 'opskit_filesystem_device_error{mountpoint="/"} == 0'; do
   query "$q" | grep -q '"result":\[{' || { echo "FAIL: Prometheus has no $q" >&2; tail -5 "$work/prometheus.log" >&2; exit 1; }
   echo "ok: Prometheus scraped $q"
 done
+# apt-get runs in the background (seconds): its series appear on a later scrape.
+for _ in $(seq 60); do
+  query 'opskit_apt_upgrades_pending' | grep -q '"result":\[{' && break
+  sleep 0.5
+done
+query 'opskit_apt_upgrades_pending' | grep -q '"result":\[{' || { echo "FAIL: Prometheus has no opskit_apt_upgrades_pending" >&2; exit 1; }
+echo "ok: Prometheus scraped opskit_apt_upgrades_pending (apt-get in the background)"
 alerts() { curl -s "http://127.0.0.1:$pport/api/v1/alerts"; }
 for _ in $(seq 40); do
   alerts | grep -q '"alertname":"OpskitAlwaysOnWarning"' && break
