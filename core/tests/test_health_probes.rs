@@ -58,6 +58,7 @@ fn probe(name: &str, kind: ProbeKind) -> Probe {
 fn probes_against_real_listeners_within_one_deadline() {
     let open = TcpListener::bind("127.0.0.1:0").unwrap();
     let open_port = open.local_addr().unwrap().port();
+    let closed = closed_port();
     let ok = http_server("200 OK", "status: ready");
     let broken = http_server("500 Internal Server Error", "boom");
     let stall = stalled_server();
@@ -88,7 +89,7 @@ fn probes_against_real_listeners_within_one_deadline() {
             "tcp_closed",
             ProbeKind::Tcp {
                 host: "127.0.0.1".into(),
-                port: closed_port(),
+                port: closed,
             },
         ),
         probe(
@@ -186,6 +187,21 @@ fn probes_against_real_listeners_within_one_deadline() {
         ]
     );
     assert!(r[4].output.contains("HTTP 500"), "{}", r[4].output);
+    // The address once, and why.
+    assert!(
+        r[1].output.ends_with(&format!(
+            "127.0.0.1:{}: Connection refused (os error 111)",
+            closed
+        )),
+        "{}",
+        r[1].output
+    );
+    assert_eq!(
+        r[1].output.matches("127.0.0.1").count(),
+        1,
+        "{}",
+        r[1].output
+    );
     assert!(r[3].output.contains("lacks"), "{}", r[3].output);
     assert!(
         r[6].output.contains("no-such-host.invalid"),

@@ -185,6 +185,8 @@ fn run_one(p: &Probe, timeout: Duration) -> CheckResult {
                             format!("connected to {a} in {:.3}s", secs()),
                         );
                     }
+                    // The address only when it says more than host:port does.
+                    Err(e) if a.to_string() == format!("{host}:{port}") => last = e.to_string(),
                     Err(e) => last = format!("{a}: {e}"),
                 }
             }
