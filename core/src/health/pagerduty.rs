@@ -28,10 +28,18 @@ const EVENT_MAX_BYTES: usize = 512_000;
 /// required; the whole event at most 512 KB. Messages never carry the
 /// routing key.
 pub fn validate_event(body: &Value) -> Result<()> {
-    check_event(body).map_err(|e| match body.get("routing_key").and_then(|k| k.as_str()) {
-        Some(k) if !k.is_empty() => Error::new(e.kind(), e.message().replace(k, "<redacted>")),
-        _ => e,
-    })
+    check_event(body).map_err(|e| Error::new(e.kind(), redact_key(e.message(), body)))
+}
+
+/// `text` with the body's routing key replaced. Keys shorter than 8
+/// characters are not integration keys (those have 32), and replacing such
+/// a string would garble the message (a key `k` in every word), so they
+/// are left.
+fn redact_key(text: &str, body: &Value) -> String {
+    match body.get("routing_key").and_then(|k| k.as_str()) {
+        Some(k) if k.chars().count() >= 8 => text.replace(k, "<redacted>"),
+        _ => text.to_string(),
+    }
 }
 
 fn check_event(body: &Value) -> Result<()> {
@@ -344,10 +352,7 @@ pub struct SendReport {
 
 /// `text` with the routing key replaced, for messages.
 fn redact(text: &str, event: &PagerDutyEvent) -> String {
-    match event.body.get("routing_key").and_then(|k| k.as_str()) {
-        Some(k) if !k.is_empty() => text.replace(k, "<redacted>"),
-        _ => text.to_string(),
-    }
+    redact_key(text, &event.body)
 }
 
 /// Post `event` to PagerDuty (or `options.url`), retrying on 429, 5xx and
@@ -452,6 +457,15 @@ mod tests {
         assert!(validate_event(&trigger(json!({"log": "x".repeat(511_000)}))).is_ok());
         let e = validate_event(&trigger(json!({"log": "x".repeat(512_000)}))).unwrap_err();
         assert!(e.message().contains("at most 512000"), "{e}");
+    }
+
+    #[test]
+    fn a_short_key_does_not_garble_messages() {
+        let e = validate_event(&json!({"routing_key": "k", "event_action": "nope"})).unwrap_err();
+        assert!(
+            e.message().contains("trigger, acknowledge or resolve"),
+            "{e}"
+        );
     }
 
     #[test]
