@@ -240,6 +240,17 @@ fn print_json<T: Serialize>(value: &T) -> opskit::Result<()> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `opskit report | head` ends quietly, as Unix tools do, instead of
+    // panicking on the closed pipe (Rust ignores SIGPIPE by default). Not
+    // for `serve`: a daemon must outlive a closed stdout (its sockets use
+    // MSG_NOSIGNAL either way).
+    if !matches!(
+        &cli.command,
+        Command::Health(health::HealthCmd::Serve { .. })
+    ) {
+        // SAFETY: called before any thread starts; SIG_DFL is always valid.
+        unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+    }
     let result = match cli.command {
         Command::Version(cmd) => run_version(cmd),
         Command::Backup(cmd) => backup::run(cmd),

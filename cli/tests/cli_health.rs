@@ -463,3 +463,27 @@ fn a_pagerduty_policy_without_a_readable_key_stops_serve_at_start() {
         text(&o)
     );
 }
+
+#[test]
+fn a_closed_stdout_ends_the_run_quietly_as_unix_tools_do() {
+    use std::os::unix::process::ExitStatusExt;
+    let d = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_opskit"))
+        .args(["health", "snapshot"])
+        .current_dir(d.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the reading end before opskit writes (it samples for 250 ms first).
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        out.status.signal(),
+        Some(13),
+        "killed by SIGPIPE: {:?}",
+        out.status
+    );
+}
