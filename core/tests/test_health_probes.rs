@@ -1,7 +1,8 @@
 //! Probes against real listeners on 127.0.0.1 started by the test: an open
 //! port, a closed port, HTTP 200, 500 and a body check, a server that never
-//! answers (the deadline holds), an unresolvable host, this process, and
-//! fresh and stale files.
+//! answers (the deadline holds), servers that answer garbage (an SSH banner,
+//! endless bytes without a line end), an unresolvable host, this process,
+//! and fresh and stale files.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -36,6 +37,19 @@ fn stalled_server() -> u16 {
         let mut held = Vec::new();
         for s in l.incoming().flatten() {
             held.push(s);
+        }
+    });
+    port
+}
+
+/// A server that answers every connection with `bytes` (not HTTP), then
+/// closes; with `forever`, repeats them until the client goes away.
+fn garbage_server(bytes: &'static [u8], forever: bool) -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut s in l.incoming().flatten() {
+            std::thread::spawn(move || while s.write_all(bytes).is_ok() && forever {});
         }
     });
     port
@@ -125,6 +139,25 @@ fn probes_against_real_listeners_within_one_deadline() {
             },
         ),
         probe(
+            "http_banner",
+            ProbeKind::Http {
+                url: format!(
+                    "http://127.0.0.1:{}/",
+                    garbage_server(b"SSH-2.0-OpenSSH_9.2\r\n", false)
+                ),
+                status: None,
+                body_contains: None,
+            },
+        ),
+        probe(
+            "http_flood",
+            ProbeKind::Http {
+                url: format!("http://127.0.0.1:{}/", garbage_server(&[b'x'; 65536], true)),
+                status: None,
+                body_contains: None,
+            },
+        ),
+        probe(
             "nowhere",
             ProbeKind::Tcp {
                 host: "no-such-host.invalid".into(),
@@ -179,6 +212,8 @@ fn probes_against_real_listeners_within_one_deadline() {
             ("http_body", Status::Fail),
             ("http_500", Status::Fail),
             ("http_stall", Status::Fail),
+            ("http_banner", Status::Fail),
+            ("http_flood", Status::Fail),
             ("nowhere", Status::Fail),
             ("me", Status::Pass),
             ("ghost", Status::Fail),
@@ -204,11 +239,20 @@ fn probes_against_real_listeners_within_one_deadline() {
     );
     assert!(r[3].output.contains("lacks"), "{}", r[3].output);
     assert!(
-        r[6].output.contains("no-such-host.invalid"),
+        r[8].output.contains("no-such-host.invalid"),
         "{}",
-        r[6].output
+        r[8].output
     );
-    assert!(r[10].output.contains("at most 93600s"), "{}", r[10].output);
+    assert!(r[12].output.contains("at most 93600s"), "{}", r[12].output);
+    // Garbage is a failed check with a reason, not a hang or a panic.
+    for c in &r[6..8] {
+        assert!(
+            c.output.starts_with("GET http://127.0.0.1:"),
+            "{}",
+            c.output
+        );
+        eprintln!("{}: {}", c.name, c.output);
+    }
 
     // A deadline shorter than a probe's own timeout wins.
     let started = Instant::now();
