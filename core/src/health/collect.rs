@@ -427,8 +427,17 @@ fn unix_now() -> f64 {
     now.unix_timestamp() as f64 + f64::from(now.nanosecond()) / 1e9
 }
 
+/// Read a `/proc` or `/sys` file. They report size 0, so a plain
+/// `read_to_string` starts with 32-byte reads and doubles: six to eight
+/// read calls per file, each making the kernel format it again. One 16 KiB
+/// buffer reads most of them in a single call.
 fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| Error::io(path, "read", e))
+    use std::io::Read;
+    let mut text = String::with_capacity(16 * 1024);
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_to_string(&mut text))
+        .map_err(|e| Error::io(path, "read", e))?;
+    Ok(text)
 }
 
 impl Collector {
@@ -850,7 +859,7 @@ impl Collector {
         let text = read(&self.proc("self/cgroup")).ok()?;
         let sys = Path::new(&self.options.sys_root).join("fs/cgroup");
         let num =
-            |p: PathBuf| -> Option<u64> { std::fs::read_to_string(p).ok()?.trim().parse().ok() };
+            |p: PathBuf| -> Option<u64> { read(&p).ok()?.trim().parse().ok() };
         // v1 memory controller, when present with a path; else the v2 unified one.
         let v1 = text.lines().find_map(|l| {
             let mut f = l.splitn(3, ':');
@@ -875,7 +884,7 @@ impl Collector {
         } else {
             let path = text.lines().find_map(|l| l.strip_prefix("0::"))?;
             let dir = sys.join(path.trim_start_matches('/'));
-            let quota = std::fs::read_to_string(dir.join("cpu.max"))
+            let quota = read(&dir.join("cpu.max"))
                 .ok()
                 .and_then(|s| {
                     let (q, p) = s.trim().split_once(' ')?;
