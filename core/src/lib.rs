@@ -18,6 +18,7 @@
 #![deny(missing_docs)]
 
 pub mod backup;
+pub mod docs;
 pub mod error;
 pub mod health;
 pub mod version;
