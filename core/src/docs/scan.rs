@@ -1,0 +1,411 @@
+//! One page of a knowledge base, read with a real CommonMark + GFM parser
+//! (pulldown-cmark): its headings and their GitHub anchors, explicit HTML
+//! `id`/`name` anchors, every link and image with its line and column
+//! (reference-style links resolved, code spans and blocks left out,
+//! `<a href>`/`<img src>` in raw HTML included) and its front matter (YAML
+//! between `---` or TOML between `+++`, line numbers kept).
+
+use pulldown_cmark::{Event, LinkType, MetadataBlockKind, Options, Parser, Tag, TagEnd};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::slug::Slugger;
+
+/// A heading and the anchor GitHub gives it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    /// Its rendered text (markup dropped, code kept, image alt text left out).
+    pub text: String,
+    /// Its anchor (`#anchor`), unique in the page.
+    pub anchor: String,
+    /// 1-based line.
+    pub line: u32,
+}
+
+/// What kind of reference a link is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum LinkKind {
+    /// `[text](target)`, `[text][ref]` or `<https://…>`.
+    Link,
+    /// `![alt](src)`.
+    Image,
+    /// `<a href>` or `<img src>` in raw HTML.
+    Html,
+}
+
+/// One link of a page, where it is written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Link {
+    /// The target as written (reference links resolved to their definition).
+    pub target: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+    /// Link, image or raw HTML.
+    pub kind: LinkKind,
+}
+
+/// What a page holds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Page {
+    /// Its path relative to the audit root, with `/`.
+    pub path: String,
+    /// The front matter's `title`, else the first level-1 heading.
+    pub title: Option<String>,
+    /// Headings in order.
+    pub headings: Vec<Heading>,
+    /// Anchors from raw HTML `id` and `name` attributes.
+    pub html_ids: Vec<String>,
+    /// Links and images in order.
+    pub links: Vec<Link>,
+    /// The front matter as JSON (YAML or TOML), when there is one.
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown> | null"))]
+    pub front_matter: Option<Value>,
+    /// Why the front matter could not be read, when it could not (with its line).
+    pub front_matter_error: Option<(u32, String)>,
+}
+
+impl Page {
+    /// Every anchor a `#fragment` may name: headings, then HTML ids.
+    pub fn anchors(&self) -> impl Iterator<Item = &str> {
+        self.headings
+            .iter()
+            .map(|h| h.anchor.as_str())
+            .chain(self.html_ids.iter().map(String::as_str))
+    }
+}
+
+/// Byte offset → (line, column), both 1-based, column in characters.
+pub(crate) struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines { text, starts }
+    }
+
+    pub(crate) fn at(&self, offset: usize) -> (u32, u32) {
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line];
+        let col = self
+            .text
+            .get(start..offset.min(self.text.len()))
+            .map_or(0, |s| s.chars().count());
+        (line as u32 + 1, col as u32 + 1)
+    }
+}
+
+/// Parse a page's Markdown.
+pub fn scan_markdown(path: &str, text: &str) -> Page {
+    let lines = Lines::new(text);
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+        | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
+    let mut page = Page {
+        path: path.to_string(),
+        ..Page::default()
+    };
+    let mut slugger = Slugger::new();
+    // The heading being read: (level, text, line).
+    let mut heading: Option<(u8, String, u32)> = None;
+    let mut image_depth = 0usize;
+    let mut metadata: Option<(MetadataBlockKind, usize, String)> = None;
+    for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading = Some((level as u8, String::new(), lines.at(range.start).0));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, text, line)) = heading.take() {
+                    // Not trimmed: the space after a leading image stays in
+                    // the text GitHub slugs (`![logo](l.png) Logo` → `-logo`).
+                    let anchor = slugger.slug(&text);
+                    if level == 1 && page.title.is_none() {
+                        page.title = Some(text.trim().to_string());
+                    }
+                    page.headings.push(Heading {
+                        level,
+                        text,
+                        anchor,
+                        line,
+                    });
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, h, _)) = heading.as_mut()
+                    && image_depth == 0
+                {
+                    h.push_str(&t);
+                }
+                if let Some((_, _, m)) = metadata.as_mut() {
+                    m.push_str(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some((_, h, _)) = heading.as_mut() {
+                    h.push(' ');
+                }
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) => {
+                if link_type != LinkType::Email {
+                    let (line, column) = lines.at(range.start);
+                    page.links.push(Link {
+                        target: dest_url.to_string(),
+                        line,
+                        column,
+                        kind: LinkKind::Link,
+                    });
+                }
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                image_depth += 1;
+                let (line, column) = lines.at(range.start);
+                page.links.push(Link {
+                    target: dest_url.to_string(),
+                    line,
+                    column,
+                    kind: LinkKind::Image,
+                });
+            }
+            Event::End(TagEnd::Image) => image_depth = image_depth.saturating_sub(1),
+            Event::Html(html) | Event::InlineHtml(html) => {
+                for (attr, value, at) in html_attributes(&html) {
+                    match attr.as_str() {
+                        "href" | "src" => {
+                            let (line, column) = lines.at(range.start + at);
+                            page.links.push(Link {
+                                target: value,
+                                line,
+                                column,
+                                kind: LinkKind::Html,
+                            });
+                        }
+                        "id" | "name" => page.html_ids.push(value),
+                        _ => {}
+                    }
+                }
+            }
+            Event::Start(Tag::MetadataBlock(kind)) => {
+                metadata = Some((kind, range.start, String::new()));
+            }
+            Event::End(TagEnd::MetadataBlock(_)) => {
+                if let Some((kind, start, body)) = metadata.take() {
+                    // The body starts on the line after the opening fence.
+                    let line = lines.at(start).0 + 1;
+                    match parse_front_matter(kind, &body) {
+                        Ok(v) => page.front_matter = Some(v),
+                        Err(why) => page.front_matter_error = Some((line, why)),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(t) = page
+        .front_matter
+        .as_ref()
+        .and_then(|f| f.get("title"))
+        .and_then(Value::as_str)
+    {
+        page.title = Some(t.to_string());
+    }
+    page
+}
+
+fn parse_front_matter(kind: MetadataBlockKind, body: &str) -> Result<Value, String> {
+    match kind {
+        MetadataBlockKind::YamlStyle => {
+            let docs = yaml_rust2::YamlLoader::load_from_str(body)
+                .map_err(|e| format!("invalid YAML front matter: {e}"))?;
+            Ok(docs.first().map_or(Value::Null, yaml_to_json))
+        }
+        MetadataBlockKind::PlusesStyle => {
+            let v: toml::Value =
+                toml::from_str(body).map_err(|e| format!("invalid TOML front matter: {e}"))?;
+            Ok(toml_to_json(v))
+        }
+    }
+}
+
+fn yaml_to_json(y: &yaml_rust2::Yaml) -> Value {
+    use yaml_rust2::Yaml;
+    match y {
+        Yaml::Real(s) => s
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map_or_else(|| Value::String(s.clone()), Value::Number),
+        Yaml::Integer(i) => Value::from(*i),
+        Yaml::String(s) => Value::String(s.clone()),
+        Yaml::Boolean(b) => Value::Bool(*b),
+        Yaml::Array(a) => Value::Array(a.iter().map(yaml_to_json).collect()),
+        Yaml::Hash(h) => Value::Object(
+            h.iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        Yaml::String(s) => s.clone(),
+                        other => yaml_to_json(other).to_string(),
+                    };
+                    (key, yaml_to_json(v))
+                })
+                .collect(),
+        ),
+        Yaml::Alias(_) | Yaml::Null | Yaml::BadValue => Value::Null,
+    }
+}
+
+fn toml_to_json(v: toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::from(i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => {
+            Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
+    }
+}
+
+/// Attributes of the tags in a piece of raw HTML: (lowercased name, value,
+/// byte offset of the tag). Enough for `href`, `src`, `id` and `name`;
+/// comments are skipped.
+fn html_attributes(html: &str) -> Vec<(String, String, usize)> {
+    let b = html.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(lt) = html[i..].find('<').map(|p| p + i) {
+        if html[lt..].starts_with("<!--") {
+            i = html[lt..].find("-->").map_or(b.len(), |e| lt + e + 3);
+            continue;
+        }
+        let mut j = lt + 1;
+        if j >= b.len() || !b[j].is_ascii_alphabetic() {
+            i = lt + 1;
+            continue;
+        }
+        while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'-') {
+            j += 1;
+        }
+        // Attributes until `>`.
+        loop {
+            while j < b.len() && b[j].is_ascii_whitespace() {
+                j += 1;
+            }
+            if j >= b.len() || b[j] == b'>' || b[j] == b'/' || b[j] == b'<' {
+                break;
+            }
+            let name_start = j;
+            while j < b.len() && !b[j].is_ascii_whitespace() && !b"=>/<".contains(&b[j]) {
+                j += 1;
+            }
+            let name = html[name_start..j].to_ascii_lowercase();
+            while j < b.len() && b[j].is_ascii_whitespace() {
+                j += 1;
+            }
+            if j < b.len() && b[j] == b'=' {
+                j += 1;
+                while j < b.len() && b[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                let value = if j < b.len() && (b[j] == b'"' || b[j] == b'\'') {
+                    let q = b[j];
+                    let start = j + 1;
+                    let end = html[start..]
+                        .find(q as char)
+                        .map_or(b.len(), |e| start + e);
+                    j = (end + 1).min(b.len());
+                    &html[start..end]
+                } else {
+                    let start = j;
+                    while j < b.len() && !b[j].is_ascii_whitespace() && b[j] != b'>' {
+                        j += 1;
+                    }
+                    &html[start..j]
+                };
+                out.push((name, decode_entities(value), lt));
+            } else if name.is_empty() {
+                j += 1;
+            }
+        }
+        i = j.max(lt + 1);
+    }
+    out
+}
+
+/// The few entities that appear in attribute values.
+fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    s.replace("&amp;", "&")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_links_and_front_matter() {
+        let text = "---\ntitle: Deploy runbook\nowner: ops\n---\n\n# Deploy\n\n## Roll *back* `v2`\n\nSee [db](../db/migrate.md#rollback) and ![chart](img/c.png).\n\n[ref]: ./ref.md#x\nUse [the ref][ref].\n\n```sh\n[not](a-link.md)\n```\n\n<a name=\"legacy\"></a><img src=\"x.svg\" id='pic'>\n\nSetext\n------\n\n## ![logo](l.png) Logo heading\n";
+        let p = scan_markdown("ops/deploy.md", text);
+        assert_eq!(p.title.as_deref(), Some("Deploy runbook"));
+        assert_eq!(p.front_matter.as_ref().unwrap()["owner"], "ops");
+        let anchors: Vec<_> = p.headings.iter().map(|h| (h.anchor.as_str(), h.line)).collect();
+        assert_eq!(
+            anchors,
+            [("deploy", 6), ("roll-back-v2", 8), ("setext", 21), ("-logo-heading", 24)]
+        );
+        let links: Vec<_> = p
+            .links
+            .iter()
+            .map(|l| (l.target.as_str(), l.line, l.column, l.kind))
+            .collect();
+        assert_eq!(
+            links,
+            [
+                ("../db/migrate.md#rollback", 10, 5, LinkKind::Link),
+                ("img/c.png", 10, 41, LinkKind::Image),
+                ("./ref.md#x", 13, 5, LinkKind::Link),
+                ("x.svg", 19, 22, LinkKind::Html),
+                ("l.png", 24, 4, LinkKind::Image),
+            ]
+        );
+        assert_eq!(p.html_ids, ["legacy", "pic"]);
+    }
+
+    #[test]
+    fn bad_front_matter_is_reported_with_its_line() {
+        let p = scan_markdown("a.md", "---\nowner: [unclosed\n---\n# A\n");
+        let (line, why) = p.front_matter_error.unwrap();
+        assert_eq!(line, 2);
+        assert!(why.contains("YAML"), "{why}");
+        assert_eq!(p.headings[0].anchor, "a");
+        let p = scan_markdown("b.md", "+++\nowner = \"ops\"\nreviewed = 2026-01-05\n+++\n");
+        assert_eq!(p.front_matter.unwrap()["reviewed"], "2026-01-05");
+    }
+}
