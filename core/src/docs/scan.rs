@@ -161,20 +161,19 @@ pub fn scan_markdown(path: &str, text: &str) -> Page {
                     h.push(' ');
                 }
             }
+            // E-mail autolinks are out of scope offline.
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 ..
-            }) => {
-                if link_type != LinkType::Email {
-                    let (line, column) = lines.at(range.start);
-                    page.links.push(Link {
-                        target: dest_url.to_string(),
-                        line,
-                        column,
-                        kind: LinkKind::Link,
-                    });
-                }
+            }) if link_type != LinkType::Email => {
+                let (line, column) = lines.at(range.start);
+                page.links.push(Link {
+                    target: dest_url.to_string(),
+                    line,
+                    column,
+                    kind: LinkKind::Link,
+                });
             }
             Event::Start(Tag::Image { dest_url, .. }) => {
                 image_depth += 1;
