@@ -1,9 +1,24 @@
 //! Docs audits: scan a Markdown knowledge base, check its links and
 //! anchors as GitHub renders them, and report findings as JSON, SARIF or
 //! text.
+//!
+//! ```no_run
+//! use opskit::docs::{AuditOptions, Severity, audit};
+//!
+//! let report = audit(std::path::Path::new("docs"), &AuditOptions::default())?;
+//! for f in &report.findings {
+//!     println!("{}:{}:{}: {} {}", f.path, f.line, f.column, f.rule, f.message);
+//! }
+//! assert_eq!(report.count_at_least(Severity::Error), 0);
+//! # Ok::<(), opskit::Error>(())
+//! ```
 
+mod audit;
 mod scan;
 mod slug;
 
+pub use self::audit::{
+    Audit, AuditOptions, Finding, MAX_PAGE_BYTES, RULES, RuleInfo, Severity, audit, rule,
+};
 pub use self::scan::{Heading, Link, LinkKind, Page, scan_markdown};
 pub use self::slug::{Slugger, github_slug};

@@ -330,9 +330,7 @@ fn html_attributes(html: &str) -> Vec<(String, String, usize)> {
                 let value = if j < b.len() && (b[j] == b'"' || b[j] == b'\'') {
                     let q = b[j];
                     let start = j + 1;
-                    let end = html[start..]
-                        .find(q as char)
-                        .map_or(b.len(), |e| start + e);
+                    let end = html[start..].find(q as char).map_or(b.len(), |e| start + e);
                     j = (end + 1).min(b.len());
                     &html[start..end]
                 } else {
@@ -374,10 +372,19 @@ mod tests {
         let p = scan_markdown("ops/deploy.md", text);
         assert_eq!(p.title.as_deref(), Some("Deploy runbook"));
         assert_eq!(p.front_matter.as_ref().unwrap()["owner"], "ops");
-        let anchors: Vec<_> = p.headings.iter().map(|h| (h.anchor.as_str(), h.line)).collect();
+        let anchors: Vec<_> = p
+            .headings
+            .iter()
+            .map(|h| (h.anchor.as_str(), h.line))
+            .collect();
         assert_eq!(
             anchors,
-            [("deploy", 6), ("roll-back-v2", 8), ("setext", 21), ("-logo-heading", 24)]
+            [
+                ("deploy", 6),
+                ("roll-back-v2", 8),
+                ("setext", 21),
+                ("-logo-heading", 24)
+            ]
         );
         let links: Vec<_> = p
             .links

@@ -100,7 +100,10 @@ mod tests {
             ("I ♥ unicode", "i--unicode"),
             ("😄 unicode emoji", "-unicode-emoji"),
             (":smile: - a gemoji", "smile---a-gemoji"),
-            ("apostrophe’s should be trimmed", "apostrophes-should-be-trimmed"),
+            (
+                "apostrophe’s should be trimmed",
+                "apostrophes-should-be-trimmed",
+            ),
             ("en–dash", "endash"),
             ("Привет non-latin 你好", "привет-non-latin-你好"),
             ("-a-", "-a-"),

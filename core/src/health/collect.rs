@@ -858,8 +858,7 @@ impl Collector {
     fn cgroup(&self, host_memory: u64) -> Option<Cgroup> {
         let text = read(&self.proc("self/cgroup")).ok()?;
         let sys = Path::new(&self.options.sys_root).join("fs/cgroup");
-        let num =
-            |p: PathBuf| -> Option<u64> { read(&p).ok()?.trim().parse().ok() };
+        let num = |p: PathBuf| -> Option<u64> { read(&p).ok()?.trim().parse().ok() };
         // v1 memory controller, when present with a path; else the v2 unified one.
         let v1 = text.lines().find_map(|l| {
             let mut f = l.splitn(3, ':');
@@ -884,12 +883,10 @@ impl Collector {
         } else {
             let path = text.lines().find_map(|l| l.strip_prefix("0::"))?;
             let dir = sys.join(path.trim_start_matches('/'));
-            let quota = read(&dir.join("cpu.max"))
-                .ok()
-                .and_then(|s| {
-                    let (q, p) = s.trim().split_once(' ')?;
-                    Some(q.parse::<f64>().ok()? / p.parse::<f64>().ok()?)
-                });
+            let quota = read(&dir.join("cpu.max")).ok().and_then(|s| {
+                let (q, p) = s.trim().split_once(' ')?;
+                Some(q.parse::<f64>().ok()? / p.parse::<f64>().ok()?)
+            });
             (
                 "v2",
                 num(dir.join("memory.max")),

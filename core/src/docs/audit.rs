@@ -1,0 +1,636 @@
+//! The audit: walk a docs tree (respecting `.gitignore` and include/exclude
+//! globs), scan its pages in parallel, and check every local link and
+//! `#fragment` the way GitHub resolves them.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Component, Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::scan::{Link, Page, scan_markdown};
+use crate::error::{Error, Result};
+
+/// Pages larger than this are reported, not parsed (the largest page of
+/// kubernetes/community is 1.4 MB).
+pub const MAX_PAGE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// What the audit reads and how it resolves links.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditOptions {
+    /// Globs of the pages to audit, relative to the root (default `**/*.md`, `**/*.markdown`).
+    pub include: Vec<String>,
+    /// Globs left out (e.g. `archive/**`).
+    pub exclude: Vec<String>,
+    /// Where `/path` links resolve (default: the audit root, as GitHub
+    /// resolves them against the repository root).
+    pub site_root: Option<String>,
+    /// The repository's web address, e.g. `https://github.com/org/repo`:
+    /// links to its `/blob/<ref>/…` and `/tree/<ref>/…` pages are checked
+    /// as local files (offline checkers take them for remote ones).
+    pub repo_url: Option<String>,
+    /// The files a folder link shows (default `README.md`, `index.md`).
+    pub index_files: Vec<String>,
+    /// Report a fragment that matches an anchor only when case is ignored
+    /// (GitHub's anchors are lowercase) as a warning (default true).
+    pub anchor_case_warning: bool,
+}
+
+impl Default for AuditOptions {
+    fn default() -> Self {
+        AuditOptions {
+            include: vec!["**/*.md".into(), "**/*.markdown".into()],
+            exclude: Vec::new(),
+            site_root: None,
+            repo_url: None,
+            index_files: vec!["README.md".into(), "index.md".into()],
+            anchor_case_warning: true,
+        }
+    }
+}
+
+/// How much a finding matters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth a look.
+    Note,
+    /// Likely wrong.
+    Warning,
+    /// Wrong.
+    Error,
+}
+
+impl Severity {
+    /// `note`, `warning` or `error` (SARIF's levels).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A rule of the audit: a stable id (for SARIF and baselines), a name and
+/// what it checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleInfo {
+    /// Stable id, e.g. `DOCS001`.
+    pub id: &'static str,
+    /// Short name, e.g. `broken-link`.
+    pub name: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// One line on what it finds.
+    pub description: &'static str,
+}
+
+/// Every rule, in id order.
+pub const RULES: &[RuleInfo] = &[
+    RuleInfo {
+        id: "DOCS001",
+        name: "broken-link",
+        severity: Severity::Error,
+        description: "A relative link's target file or folder does not exist",
+    },
+    RuleInfo {
+        id: "DOCS002",
+        name: "broken-anchor",
+        severity: Severity::Error,
+        description: "A #fragment matches no heading anchor, HTML id or line anchor of its target",
+    },
+    RuleInfo {
+        id: "DOCS003",
+        name: "anchor-case",
+        severity: Severity::Warning,
+        description: "A #fragment matches an anchor only when case is ignored",
+    },
+    RuleInfo {
+        id: "DOCS004",
+        name: "empty-link",
+        severity: Severity::Warning,
+        description: "A link has no target",
+    },
+    RuleInfo {
+        id: "DOCS005",
+        name: "unreadable-page",
+        severity: Severity::Warning,
+        description: "A page is not UTF-8, too large or cannot be read",
+    },
+    RuleInfo {
+        id: "DOCS006",
+        name: "invalid-front-matter",
+        severity: Severity::Warning,
+        description: "A page's YAML or TOML front matter does not parse",
+    },
+];
+
+/// The rule named `name`.
+pub fn rule(name: &str) -> &'static RuleInfo {
+    RULES
+        .iter()
+        .find(|r| r.name == name)
+        .expect("a rule of the catalogue")
+}
+
+/// One thing the audit found, where.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Finding {
+    /// The rule's stable id, e.g. `DOCS001`.
+    pub rule_id: String,
+    /// The rule's name, e.g. `broken-link`.
+    pub rule: String,
+    /// How much it matters.
+    pub severity: Severity,
+    /// The page, relative to the audit root, with `/`.
+    pub path: String,
+    /// 1-based line (1 for findings about a whole page).
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+    /// What is wrong and how to fix it.
+    pub message: String,
+    /// The link as written, for link findings.
+    pub target: Option<String>,
+}
+
+/// What an audit found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Audit {
+    /// The audited folder.
+    pub root: String,
+    /// Pages scanned.
+    pub pages: usize,
+    /// Links and images seen.
+    pub links: usize,
+    /// Local links and fragments checked.
+    pub checked: usize,
+    /// External links (`http(s)`, `mailto`, …), not checked offline, by target, with their count.
+    pub external: BTreeMap<String, usize>,
+    /// Findings, by path, line and column.
+    pub findings: Vec<Finding>,
+}
+
+impl Audit {
+    /// Findings at or above `severity`.
+    pub fn count_at_least(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity >= severity)
+            .count()
+    }
+}
+
+fn finding(rule_name: &str, page: &str, line: u32, column: u32, message: String) -> Finding {
+    let r = rule(rule_name);
+    Finding {
+        rule_id: r.id.into(),
+        rule: r.name.into(),
+        severity: r.severity,
+        path: page.into(),
+        line,
+        column,
+        message,
+        target: None,
+    }
+}
+
+fn rel(root: &Path, p: &Path) -> String {
+    p.strip_prefix(root)
+        .unwrap_or(p)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The pages under `root` the options select, sorted.
+fn pages_of(root: &Path, options: &AuditOptions) -> Result<Vec<PathBuf>> {
+    let globs = |list: &[String], what: &str| -> Result<globset::GlobSet> {
+        let mut b = globset::GlobSetBuilder::new();
+        for g in list {
+            b.add(
+                globset::GlobBuilder::new(g)
+                    .literal_separator(false)
+                    .build()
+                    .map_err(|e| Error::invalid(format!("{what} glob {g:?}: {e}")))?,
+            );
+        }
+        b.build()
+            .map_err(|e| Error::invalid(format!("{what} globs: {e}")))
+    };
+    let include = globs(&options.include, "include")?;
+    let exclude = globs(&options.exclude, "exclude")?;
+    let mut out = Vec::new();
+    for entry in ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .filter_entry(|e| e.file_name() != ".git")
+        .build()
+    {
+        let entry =
+            entry.map_err(|e| Error::invalid(format!("walking {}: {e}", root.display())))?;
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let r = rel(root, entry.path());
+        if include.is_match(&r) && !exclude.is_match(&r) {
+            out.push(entry.into_path());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// `a/b/../c` → `a/c`, lexically; `None` when `..` climbs above the start.
+fn normalize(p: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    let mut depth = 0usize;
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if depth == 0 {
+                    return None;
+                }
+                out.pop();
+                depth -= 1;
+            }
+            Component::Normal(s) => {
+                out.push(s);
+                depth += 1;
+            }
+            Component::RootDir | Component::Prefix(_) => {}
+        }
+    }
+    Some(out)
+}
+
+/// Does the target have a URL scheme (`https:`, `mailto:`, …)?
+fn has_scheme(t: &str) -> bool {
+    let Some(colon) = t.find(':') else {
+        return false;
+    };
+    let scheme = &t[..colon];
+    !scheme.is_empty()
+        && scheme.as_bytes()[0].is_ascii_alphabetic()
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+.-".contains(&b))
+}
+
+/// GitHub's line anchors on code files: `L20`, `L19C5-L21C11`.
+fn line_anchor(f: &str) -> bool {
+    let part = |s: &str| {
+        let Some(rest) = s.strip_prefix('L') else {
+            return false;
+        };
+        let (line, col) = rest.split_once('C').unwrap_or((rest, "1"));
+        !line.is_empty()
+            && line.bytes().all(|b| b.is_ascii_digit())
+            && !col.is_empty()
+            && col.bytes().all(|b| b.is_ascii_digit())
+    };
+    match f.split_once('-') {
+        Some((a, b)) => part(a) && part(b),
+        None => part(f),
+    }
+}
+
+fn is_markdown(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+}
+
+/// Read and scan one page, or say why not.
+fn read_page(root: &Path, path: &Path) -> std::result::Result<Page, Box<Finding>> {
+    let r = rel(root, path);
+    let unreadable = |why: String| Box::new(finding("unreadable-page", &r, 1, 1, why));
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(format!("cannot read {r}: {e}")))?;
+    if meta.len() > MAX_PAGE_BYTES {
+        return Err(unreadable(format!(
+            "{r} is {} bytes, over the {MAX_PAGE_BYTES}-byte limit: not audited (exclude it, or split it)",
+            meta.len()
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| unreadable(format!("cannot read {r}: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        unreadable(format!(
+            "{r} is not UTF-8 (invalid byte at offset {}): convert it to UTF-8 to audit it",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    Ok(scan_markdown(&r, &text))
+}
+
+struct Resolver<'a> {
+    root: &'a Path,
+    site_root: PathBuf,
+    options: &'a AuditOptions,
+    pages: &'a HashMap<String, Page>,
+}
+
+enum Outcome {
+    External,
+    Checked(Option<Finding>),
+}
+
+impl Resolver<'_> {
+    /// A link to the repository's own web pages, as a path from the site root.
+    fn own_url<'t>(&self, target: &'t str) -> Option<&'t str> {
+        let base = self.options.repo_url.as_deref()?.trim_end_matches('/');
+        let rest = target.strip_prefix(base)?;
+        let rest = rest
+            .strip_prefix("/blob/")
+            .or_else(|| rest.strip_prefix("/tree/"))?;
+        // After the ref (a branch, tag or commit: one segment here).
+        Some(rest.split_once('/').map_or("", |(_, p)| p))
+    }
+
+    fn check(&self, page: &Page, link: &Link) -> Outcome {
+        let t = link.target.trim();
+        let at = |rule_name: &str, message: String| {
+            let mut f = finding(rule_name, &page.path, link.line, link.column, message);
+            f.target = Some(link.target.clone());
+            Some(f)
+        };
+        if t.is_empty() {
+            return Outcome::Checked(at(
+                "empty-link",
+                "the link has no target: give a path, a #fragment or a URL".into(),
+            ));
+        }
+        let (path_part, from_site_root) = match self.own_url(t) {
+            Some(p) => (p, true),
+            None if has_scheme(t) || t.starts_with("//") => return Outcome::External,
+            None => match t.strip_prefix('/') {
+                Some(p) => (p, true),
+                None => (t, false),
+            },
+        };
+        let (path_part, fragment) = match path_part.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (path_part, None),
+        };
+        let path_part = path_part.split('?').next().unwrap_or("");
+        let decoded = percent_encoding::percent_decode_str(path_part).decode_utf8_lossy();
+        let page_dir = Path::new(&page.path)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        // The target, relative to the audit root (None: it leaves the tree).
+        let target_rel = if decoded.is_empty() && !from_site_root {
+            Some(PathBuf::from(&page.path))
+        } else if from_site_root {
+            let site = self.site_root.join(decoded.as_ref());
+            site.strip_prefix(self.root)
+                .ok()
+                .and_then(normalize)
+                .or_else(|| {
+                    // A site root outside the audit root: resolve there.
+                    normalize(&site)
+                })
+        } else {
+            normalize(&page_dir.join(decoded.as_ref()))
+        };
+        let Some(target_rel) = target_rel else {
+            return Outcome::Checked(at(
+                "broken-link",
+                format!(
+                    "{t} leaves the audited tree: link inside it, or audit from a higher folder"
+                ),
+            ));
+        };
+        let full = self.root.join(&target_rel);
+        let meta = match std::fs::metadata(&full) {
+            Ok(m) => m,
+            Err(_) => {
+                let shown = rel(self.root, &full);
+                let mut why = format!("links to {shown}, which does not exist");
+                if looks_like_a_host(path_part) {
+                    why.push_str(" (it looks like a URL without a scheme: add https://)");
+                }
+                return Outcome::Checked(at("broken-link", why));
+            }
+        };
+        let Some(fragment) = fragment else {
+            return Outcome::Checked(None);
+        };
+        let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+        if fragment.is_empty() || fragment.eq_ignore_ascii_case("top") {
+            return Outcome::Checked(None);
+        }
+        // The page the fragment lands on: the file, or a folder's index file.
+        let landing = if meta.is_dir() {
+            self.options
+                .index_files
+                .iter()
+                .map(|i| target_rel.join(i))
+                .find(|p| self.root.join(p).is_file())
+        } else {
+            Some(target_rel.clone())
+        };
+        let Some(landing) = landing else {
+            return Outcome::Checked(at(
+                "broken-anchor",
+                format!(
+                    "#{fragment}: {} is a folder without {}, so there is no page for the fragment",
+                    rel(self.root, &full),
+                    self.options.index_files.join(" or ")
+                ),
+            ));
+        };
+        let landing_rel = rel(Path::new(""), &landing);
+        if !is_markdown(&landing) {
+            // Code files: GitHub's line anchors; other fragments are not checked.
+            return Outcome::Checked(None);
+        }
+        let Some(target_page) = self.pages.get(&landing_rel) else {
+            return Outcome::Checked(None);
+        };
+        let fragment = fragment.strip_prefix("user-content-").unwrap_or(&fragment);
+        if target_page.anchors().any(|a| a == fragment) || line_anchor(fragment) {
+            return Outcome::Checked(None);
+        }
+        if let Some(a) = target_page
+            .anchors()
+            .find(|a| a.to_lowercase() == fragment.to_lowercase())
+        {
+            return Outcome::Checked(if self.options.anchor_case_warning {
+                at(
+                    "anchor-case",
+                    format!(
+                        "#{fragment} matches #{a} of {landing_rel} only when case is ignored: write #{a}"
+                    ),
+                )
+            } else {
+                None
+            });
+        }
+        let near = nearest(fragment, target_page.anchors());
+        Outcome::Checked(at(
+            "broken-anchor",
+            format!(
+                "#{fragment} is not an anchor of {landing_rel}{}",
+                near.map(|n| format!(" (did you mean #{n}?)"))
+                    .unwrap_or_default()
+            ),
+        ))
+    }
+}
+
+/// `www.example.com/x`, `k8s.devstats.cncf.io/`: a host, not a file.
+fn looks_like_a_host(p: &str) -> bool {
+    let first = p.split('/').next().unwrap_or("");
+    first.starts_with("www.")
+        || (first.contains('.')
+            && !first.starts_with('.')
+            && p.contains('/')
+            && first
+                .rsplit('.')
+                .next()
+                .is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_lowercase())))
+            && !Path::new(first).extension().is_some_and(|e| {
+                ["md", "markdown", "html", "txt"].contains(&e.to_str().unwrap_or(""))
+            })
+}
+
+/// The anchor closest to `f` by edit distance, when close enough to suggest.
+fn nearest<'a>(f: &str, anchors: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let distance = |a: &str, b: &str| {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut prev = row[0];
+            row[0] = i + 1;
+            for j in 0..b.len() {
+                let cur = row[j + 1];
+                row[j + 1] = (prev + usize::from(ca != b[j]))
+                    .min(row[j] + 1)
+                    .min(cur + 1);
+                prev = cur;
+            }
+        }
+        row[b.len()]
+    };
+    anchors
+        .map(|a| (distance(f, a), a))
+        .filter(|(d, a)| *d <= 2.max(a.chars().count() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, a)| a)
+}
+
+/// Audit the docs under `root`.
+pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
+    let root = root
+        .canonicalize()
+        .map_err(|e| Error::io(root, "audit", e))?;
+    if !root.is_dir() {
+        return Err(Error::invalid(format!(
+            "{} is not a folder: give the folder of the docs",
+            root.display()
+        )));
+    }
+    let files = pages_of(&root, options)?;
+    let scanned: Vec<std::result::Result<Page, Box<Finding>>> =
+        files.par_iter().map(|p| read_page(&root, p)).collect();
+    let mut findings = Vec::new();
+    let mut pages = HashMap::new();
+    for s in scanned {
+        match s {
+            Ok(p) => {
+                if let Some((line, why)) = &p.front_matter_error {
+                    findings.push(finding(
+                        "invalid-front-matter",
+                        &p.path,
+                        *line,
+                        1,
+                        why.clone(),
+                    ));
+                }
+                pages.insert(p.path.clone(), p);
+            }
+            Err(f) => findings.push(*f),
+        }
+    }
+    let site_root = match &options.site_root {
+        Some(s) => root.join(s),
+        None => root.clone(),
+    };
+    let resolver = Resolver {
+        root: &root,
+        site_root,
+        options,
+        pages: &pages,
+    };
+    let mut ordered: Vec<&Page> = pages.values().collect();
+    ordered.sort_by(|a, b| a.path.cmp(&b.path));
+    let results: Vec<(usize, usize, Vec<String>, Vec<Finding>)> = ordered
+        .par_iter()
+        .map(|page| {
+            let (mut checked, mut external, mut found) = (0, Vec::new(), Vec::new());
+            for link in &page.links {
+                match resolver.check(page, link) {
+                    Outcome::External => external.push(link.target.trim().to_string()),
+                    Outcome::Checked(f) => {
+                        checked += 1;
+                        found.extend(f);
+                    }
+                }
+            }
+            (page.links.len(), checked, external, found)
+        })
+        .collect();
+    let mut audit = Audit {
+        root: root.display().to_string(),
+        pages: pages.len(),
+        links: 0,
+        checked: 0,
+        external: BTreeMap::new(),
+        findings,
+    };
+    for (links, checked, external, found) in results {
+        audit.links += links;
+        audit.checked += checked;
+        for e in external {
+            *audit.external.entry(e).or_default() += 1;
+        }
+        audit.findings.extend(found);
+    }
+    audit.findings.sort_by(|a, b| {
+        (&a.path, a.line, a.column, &a.rule_id).cmp(&(&b.path, b.line, b.column, &b.rule_id))
+    });
+    Ok(audit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_anchors_schemes_and_normalising() {
+        for ok in ["L20", "L19C5-L21C11", "L1-L2"] {
+            assert!(line_anchor(ok), "{ok}");
+        }
+        for bad in ["L", "L2x", "l20", "L1-", "top"] {
+            assert!(!line_anchor(bad), "{bad}");
+        }
+        assert!(has_scheme("https://x") && has_scheme("mailto:a@b") && !has_scheme("a/b:c.md"));
+        assert_eq!(
+            normalize(Path::new("a/./b/../c.md")),
+            Some(PathBuf::from("a/c.md"))
+        );
+        assert_eq!(normalize(Path::new("a/../../c.md")), None);
+        assert!(looks_like_a_host("k8s.devstats.cncf.io/"));
+        assert!(looks_like_a_host("www.example.com"));
+        assert!(!looks_like_a_host("guide/setup.md"));
+        assert!(!looks_like_a_host("v1.2/notes.md"));
+    }
+}

@@ -1,0 +1,172 @@
+//! Docs audits on fixture trees written by the test: every link rule,
+//! folders and their index pages, root-relative and own-repository URLs,
+//! HTML anchors, line anchors, excludes and .gitignore, unreadable pages.
+
+use std::path::Path;
+
+use opskit::docs::{AuditOptions, Severity, audit};
+
+fn write(root: &Path, rel: &str, body: impl AsRef<[u8]>) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, body).unwrap();
+}
+
+fn tree() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    write(
+        r,
+        "README.md",
+        "# Knowledge base\n\
+         \n\
+         - [Guide](guide/) and [its setup](guide/#setup)\n\
+         - [Missing](missing.md)\n\
+         - [Roll back](./ops/deploy.md#roll-back) [case](ops/deploy.md#Roll-Back) [typo](ops/deploy.md#rol-back)\n\
+         - [code](src/main.rs#L10) [range](src/main.rs#L1C2-L3C4) [root](/ops/deploy.md#legacy)\n\
+         - [own](https://github.com/org/repo/blob/main/ops/deploy.md#roll-back) [own-missing](https://github.com/org/repo/tree/main/nowhere)\n\
+         - [web](https://example.com/x) <ops@example.com> [mail](mailto:ops@example.com)\n\
+         - [empty]() [devstats](k8s.devstats.cncf.io/) [out](../outside.md)\n\
+         - [here](#local-heading) [top](#top) [hash](#) [spaced](images/a%20b.png)\n\
+         - [ref link][gone] <a href=\"ops/gone.md\">html</a> [bare folder](empty/#x)\n\
+         \n\
+         ```md\n[in code](nowhere.md)\n```\n\
+         \n\
+         ## Local heading\n\
+         \n\
+         [gone]: ./ops/also-gone.md\n",
+    );
+    write(r, "guide/README.md", "# Guide\n\n## Setup\n");
+    write(
+        r,
+        "ops/deploy.md",
+        "---\nowner: ops\n---\n# Deploy\n\n## Roll back\n\n<a name=\"legacy\"></a>\n",
+    );
+    write(r, "src/main.rs", "fn main() {}\n");
+    write(r, "images/a b.png", "png");
+    std::fs::create_dir_all(r.join("empty")).unwrap();
+    write(r, "bad.md", b"# Bad \xff\xfe page\n");
+    write(r, "fm.md", "---\nowner: [unclosed\n---\n# FM\n");
+    write(r, "archive/old.md", "[x](nowhere.md)\n");
+    write(r, ".gitignore", "ignored.md\n");
+    write(r, "ignored.md", "[x](nowhere.md)\n");
+    d
+}
+
+#[test]
+fn every_link_rule_on_a_fixture_tree() {
+    let d = tree();
+    // Not a git repository: .gitignore still applies (ignore's default needs a repo).
+    std::fs::create_dir(d.path().join(".git")).unwrap();
+    let options = AuditOptions {
+        exclude: vec!["archive/**".into()],
+        repo_url: Some("https://github.com/org/repo".into()),
+        ..AuditOptions::default()
+    };
+    let a = audit(d.path(), &options).unwrap();
+    let got: Vec<(String, String, u32, Option<String>)> = a
+        .findings
+        .iter()
+        .map(|f| (f.rule.clone(), f.path.clone(), f.line, f.target.clone()))
+        .collect();
+    let want = |rule: &str, path: &str, line: u32, target: Option<&str>| {
+        (
+            rule.to_string(),
+            path.to_string(),
+            line,
+            target.map(String::from),
+        )
+    };
+    assert_eq!(
+        got,
+        vec![
+            want("broken-link", "README.md", 4, Some("missing.md")),
+            want(
+                "anchor-case",
+                "README.md",
+                5,
+                Some("ops/deploy.md#Roll-Back")
+            ),
+            want(
+                "broken-anchor",
+                "README.md",
+                5,
+                Some("ops/deploy.md#rol-back")
+            ),
+            want(
+                "broken-link",
+                "README.md",
+                7,
+                Some("https://github.com/org/repo/tree/main/nowhere")
+            ),
+            want("empty-link", "README.md", 9, Some("")),
+            want("broken-link", "README.md", 9, Some("k8s.devstats.cncf.io/")),
+            want("broken-link", "README.md", 9, Some("../outside.md")),
+            want("broken-link", "README.md", 11, Some("./ops/also-gone.md")),
+            want("broken-link", "README.md", 11, Some("ops/gone.md")),
+            want("broken-anchor", "README.md", 11, Some("empty/#x")),
+            want("unreadable-page", "bad.md", 1, None),
+            want("invalid-front-matter", "fm.md", 2, None),
+        ],
+        "{:#?}",
+        a.findings
+    );
+    let msg = |target: &str| {
+        a.findings
+            .iter()
+            .find(|f| f.target.as_deref() == Some(target))
+            .unwrap()
+            .message
+            .clone()
+    };
+    assert!(msg("ops/deploy.md#rol-back").contains("did you mean #roll-back?"));
+    assert!(msg("ops/deploy.md#Roll-Back").contains("write #roll-back"));
+    assert!(msg("k8s.devstats.cncf.io/").contains("URL without a scheme"));
+    assert!(msg("../outside.md").contains("leaves the audited tree"));
+    assert!(msg("empty/#x").contains("folder without README.md or index.md"));
+    assert!(
+        a.findings
+            .iter()
+            .find(|f| f.rule == "unreadable-page")
+            .unwrap()
+            .message
+            .contains("not UTF-8")
+    );
+    // README, guide, deploy and fm; bad.md is a finding; archive/ and the
+    // gitignored page are left out.
+    assert_eq!(a.pages, 4);
+    assert_eq!(
+        a.external.keys().collect::<Vec<_>>(),
+        ["https://example.com/x", "mailto:ops@example.com"]
+    );
+    assert_eq!(a.count_at_least(Severity::Error), 8);
+    assert_eq!(a.count_at_least(Severity::Warning), 12);
+
+    // The case rule can be turned off.
+    let quiet = audit(
+        d.path(),
+        &AuditOptions {
+            anchor_case_warning: false,
+            ..options
+        },
+    )
+    .unwrap();
+    assert!(quiet.findings.iter().all(|f| f.rule != "anchor-case"));
+}
+
+#[test]
+fn a_missing_root_and_bad_globs_are_errors() {
+    let e = audit(Path::new("/nonexistent/docs"), &AuditOptions::default()).unwrap_err();
+    assert_eq!(e.kind(), opskit::ErrorKind::NotFound, "{e}");
+    let d = tempfile::tempdir().unwrap();
+    let e = audit(
+        d.path(),
+        &AuditOptions {
+            exclude: vec!["a[".into()],
+            ..AuditOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), opskit::ErrorKind::InvalidInput);
+    assert!(e.message().contains("exclude glob \"a[\""), "{e}");
+}
