@@ -14,6 +14,7 @@ use opskit::version::{self, BumpLevel, ChangelogRange, Preset};
 use serde::Serialize;
 
 mod backup;
+mod docs;
 mod health;
 mod report;
 mod serve;
@@ -40,6 +41,9 @@ enum Command {
     /// Health: host and process metrics, checks against a policy, Prometheus exposition.
     #[command(subcommand)]
     Health(health::HealthCmd),
+    /// Docs audits: broken links and anchors of a Markdown knowledge base (text, JSON, SARIF).
+    #[command(subcommand)]
+    Docs(docs::DocsCmd),
     /// The state of this machine and repository: health, versioning, backups.
     Report {
         /// Repository (or any folder inside it).
@@ -255,6 +259,7 @@ fn main() -> ExitCode {
         Command::Version(cmd) => run_version(cmd),
         Command::Backup(cmd) => backup::run(cmd),
         Command::Health(cmd) => health::run(cmd),
+        Command::Docs(cmd) => docs::run(cmd),
         Command::Report {
             path,
             tag_pattern,

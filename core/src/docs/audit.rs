@@ -52,6 +52,22 @@ impl Default for AuditOptions {
     }
 }
 
+impl AuditOptions {
+    /// Read a docs policy (TOML, the option names as keys; unknown keys
+    /// are errors naming them).
+    pub fn from_toml(text: &str) -> Result<AuditOptions> {
+        toml::from_str(text).map_err(|e| Error::invalid(format!("invalid docs policy: {e}")))
+    }
+
+    /// Read a docs policy file.
+    pub fn read(path: &Path) -> Result<AuditOptions> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| Error::io(path, "read docs policy", e))?;
+        AuditOptions::from_toml(&text)
+            .map_err(|e| Error::new(e.kind(), format!("{}: {}", path.display(), e.message())))
+    }
+}
+
 /// How much a finding matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -158,6 +174,9 @@ pub struct Finding {
     pub message: String,
     /// The link as written, for link findings.
     pub target: Option<String>,
+    /// Stable across edits elsewhere in the page (rule, page, target):
+    /// what SARIF's `partialFingerprints` and baselines match on.
+    pub fingerprint: String,
 }
 
 /// What an audit found.
@@ -199,6 +218,7 @@ fn finding(rule_name: &str, page: &str, line: u32, column: u32, message: String)
         column,
         message,
         target: None,
+        fingerprint: String::new(),
     }
 }
 
@@ -603,6 +623,9 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
             *audit.external.entry(e).or_default() += 1;
         }
         audit.findings.extend(found);
+    }
+    for f in &mut audit.findings {
+        f.fingerprint = super::report::fingerprint(f);
     }
     audit.findings.sort_by(|a, b| {
         (&a.path, a.line, a.column, &a.rule_id).cmp(&(&b.path, b.line, b.column, &b.rule_id))

@@ -14,11 +14,13 @@
 //! ```
 
 mod audit;
+mod report;
 mod scan;
 mod slug;
 
 pub use self::audit::{
     Audit, AuditOptions, Finding, MAX_PAGE_BYTES, RULES, RuleInfo, Severity, audit, rule,
 };
+pub use self::report::{apply_baseline, fingerprint, to_sarif, to_text};
 pub use self::scan::{Heading, Link, LinkKind, Page, scan_markdown};
 pub use self::slug::{Slugger, github_slug};

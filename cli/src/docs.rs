@@ -1,0 +1,84 @@
+//! `opskit docs audit`: links and anchors of a Markdown knowledge base, as
+//! text, JSON or SARIF.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+use opskit::docs::{self as d, AuditOptions, Severity};
+
+use crate::{Outcome, print_json};
+
+#[derive(Subcommand)]
+pub(crate) enum DocsCmd {
+    /// Audit the docs under DIR (default: this folder); exit 1 on findings at or above --fail-on.
+    Audit {
+        /// The docs folder.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// A docs policy (TOML): include, exclude, site_root, repo_url, index_files, anchor_case_warning.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// `text`, `json` or `sarif` (SARIF 2.1.0, for code-scanning UIs).
+        #[arg(long, default_value = "text", value_parser = ["text", "json", "sarif"])]
+        format: String,
+        /// The lowest severity that fails the run: `error`, `warning`, `note` or `none`.
+        #[arg(long, default_value = "error", value_parser = ["error", "warning", "note", "none"])]
+        fail_on: String,
+        /// An earlier JSON report (or a JSON list of fingerprints): its findings are left out.
+        #[arg(long)]
+        baseline: Option<PathBuf>,
+        /// Leave out pages matching this glob (repeatable; added to the policy's).
+        #[arg(long)]
+        exclude: Vec<String>,
+        /// The repository's web address: links to its /blob/ and /tree/ pages are checked locally.
+        #[arg(long)]
+        repo_url: Option<String>,
+    },
+}
+
+pub(crate) fn run(cmd: DocsCmd) -> opskit::Result<Outcome> {
+    let DocsCmd::Audit {
+        dir,
+        policy,
+        format,
+        fail_on,
+        baseline,
+        exclude,
+        repo_url,
+    } = cmd;
+    let mut options = match &policy {
+        Some(p) => AuditOptions::read(p)?,
+        None => AuditOptions::default(),
+    };
+    options.exclude.extend(exclude);
+    if repo_url.is_some() {
+        options.repo_url = repo_url;
+    }
+    let mut report = d::audit(&dir, &options)?;
+    if let Some(b) = &baseline {
+        let text =
+            std::fs::read_to_string(b).map_err(|e| opskit::Error::io(b, "read baseline", e))?;
+        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            opskit::Error::invalid(format!(
+                "{}: not JSON ({e}): give an earlier `--format json` report",
+                b.display()
+            ))
+        })?;
+        d::apply_baseline(&mut report, &v);
+    }
+    match format.as_str() {
+        "json" => print_json(&report)?,
+        "sarif" => print_json(&d::to_sarif(&report))?,
+        _ => print!("{}", d::to_text(&report)),
+    }
+    let threshold = match fail_on.as_str() {
+        "error" => Some(Severity::Error),
+        "warning" => Some(Severity::Warning),
+        "note" => Some(Severity::Note),
+        _ => None,
+    };
+    Ok(match threshold {
+        Some(t) if report.count_at_least(t) > 0 => Outcome::CheckFailed,
+        _ => Outcome::Ok,
+    })
+}

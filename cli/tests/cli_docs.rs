@@ -1,0 +1,77 @@
+//! `opskit docs audit` as a user runs it: formats, exit codes, baselines, policies.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn opskit(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_opskit"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run opskit")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn audit_formats_exit_codes_and_baselines() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    std::fs::create_dir_all(p.join("docs/ops")).unwrap();
+    std::fs::write(
+        p.join("docs/README.md"),
+        "# Docs\n\nSee [deploy](ops/deploy.md#rollback) and [gone](ops/gone.md).\n",
+    )
+    .unwrap();
+    std::fs::write(p.join("docs/ops/deploy.md"), "# Deploy\n\n## Rollback\n").unwrap();
+
+    let o = opskit(p, &["docs", "audit", "docs"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert_eq!(
+        stdout(&o),
+        "README.md:3:42: error[broken-link] links to ops/gone.md, which does not exist\n\
+         2 page(s), 2 link(s) (2 checked, 0 external not checked): 1 error(s), 0 warning(s)\n"
+    );
+
+    let o = opskit(p, &["docs", "audit", "docs", "--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "DOCS001");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"],
+        serde_json::json!({"startLine": 3, "startColumn": 42})
+    );
+
+    // Accept today's findings: a baseline from the JSON report.
+    let o = opskit(p, &["docs", "audit", "docs", "--format", "json"]);
+    std::fs::write(p.join("baseline.json"), &o.stdout).unwrap();
+    let o = opskit(p, &["docs", "audit", "docs", "--baseline", "baseline.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // A new broken link still fails, though the line of the old one moved.
+    std::fs::write(
+        p.join("docs/README.md"),
+        "# Docs\n\nIntro.\n\nSee [deploy](ops/deploy.md#rolback) and [gone](ops/gone.md).\n",
+    )
+    .unwrap();
+    let o = opskit(p, &["docs", "audit", "docs", "--baseline", "baseline.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).starts_with("README.md:5:5: error[broken-anchor] #rolback is not an anchor of ops/deploy.md (did you mean #rollback?)\n"), "{}", stdout(&o));
+    assert_eq!(
+        opskit(p, &["docs", "audit", "docs", "--fail-on", "none"])
+            .status
+            .code(),
+        Some(0)
+    );
+
+    // Policies: excludes apply; unknown keys are errors (exit 2).
+    std::fs::write(p.join("p.toml"), "exclude = [\"README.md\"]\n").unwrap();
+    let o = opskit(p, &["docs", "audit", "docs", "--policy", "p.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    std::fs::write(p.join("bad.toml"), "colour = 1\n").unwrap();
+    let o = opskit(p, &["docs", "audit", "docs", "--policy", "bad.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown field `colour`"));
+}
