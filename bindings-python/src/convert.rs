@@ -13,6 +13,15 @@ pub(crate) fn out<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bou
     pythonize::pythonize(py, value).map_err(|e| invalid(py, "cannot convert the result", e))
 }
 
+/// A Python argument as a core value; a wrong shape is an InvalidInputError naming `what`.
+pub(crate) fn from_py<T: DeserializeOwned>(
+    py: Python<'_>,
+    what: &str,
+    v: &Bound<'_, PyAny>,
+) -> PyResult<T> {
+    pythonize::depythonize(v).map_err(|e| invalid(py, &format!("invalid {what}"), e))
+}
+
 /// Keyword options into a core options struct; unknown names are errors.
 pub(crate) fn opts<T: DeserializeOwned + Default>(
     py: Python<'_>,

@@ -6,16 +6,8 @@ use opskit::health as h;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::{opts, out};
+use crate::convert::{from_py, opts, out};
 use crate::error::{detached, invalid, to_py};
-
-fn from_py<T: serde::de::DeserializeOwned>(
-    py: Python<'_>,
-    what: &str,
-    v: &Bound<'_, PyAny>,
-) -> PyResult<T> {
-    pythonize::depythonize(v).map_err(|e| invalid(py, &format!("invalid {what}"), e))
-}
 
 /// A long-lived collector of host and process metrics: CPU usage and network
 /// rates are rates since the previous `snapshot()` (None on the first).

@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 
 mod backup;
 mod convert;
+mod docs;
 mod error;
 mod health;
 mod version;
@@ -51,5 +52,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     version::register(m)?;
     backup::register(m)?;
     health::register(m)?;
+    docs::register(m)?;
     Ok(())
 }

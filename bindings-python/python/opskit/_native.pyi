@@ -5,6 +5,9 @@ from typing import Any, Callable, List, Literal, Mapping, Optional, Sequence, Tu
 
 from opskit.types import (
     Availability,
+    DocsAudit,
+    DocsPage,
+    DocsRule,
     SendReport,
     CheckResult,
     HealthRule,
@@ -88,6 +91,14 @@ __all__ = [
     "parse_policy",
     "validate_event",
     "prometheus_rules",
+    "docs_audit",
+    "docs_parse_policy",
+    "docs_slugs",
+    "docs_scan_markdown",
+    "docs_to_sarif",
+    "docs_to_text",
+    "docs_apply_baseline",
+    "docs_rules",
 ]
 
 class PanicException(BaseException): ...
@@ -314,4 +325,21 @@ def availability(
 ) -> Availability: ...
 def parse_policy(text: str) -> Mapping[str, Any]: ...
 def validate_event(event: Mapping[str, Any]) -> None: ...
+def docs_audit(
+    root: Union[str, "os.PathLike[str]"],
+    *,
+    include: Sequence[str] = ...,
+    exclude: Sequence[str] = ...,
+    site_root: Optional[str] = ...,
+    repo_url: Optional[str] = ...,
+    index_files: Sequence[str] = ...,
+    anchor_case_warning: bool = ...,
+) -> DocsAudit: ...
+def docs_parse_policy(text: str) -> Mapping[str, Any]: ...
+def docs_slugs(headings: Sequence[str]) -> List[str]: ...
+def docs_scan_markdown(path: str, text: str) -> DocsPage: ...
+def docs_to_sarif(report: DocsAudit) -> Mapping[str, Any]: ...
+def docs_to_text(report: DocsAudit) -> str: ...
+def docs_apply_baseline(report: DocsAudit, baseline: Any) -> DocsAudit: ...
+def docs_rules() -> List[DocsRule]: ...
 def prometheus_rules(rules: Optional[Sequence[Mapping[str, Any]]] = None, group: str = "opskit") -> str: ...

@@ -48,6 +48,12 @@ __all__ = [
     "UpgradeGroup",
     "Upgrades",
     "MaintenanceState",
+    "DocsHeading",
+    "DocsLink",
+    "DocsPage",
+    "DocsFinding",
+    "DocsAudit",
+    "DocsRule",
     "CheckResult",
     "HealthRule",
     "Availability",
@@ -530,3 +536,55 @@ class Availability(TypedDict):
     error_budget_remaining_percent: Optional[float]
     slo_met: Optional[bool]
     burn_alerts: List[Dict[str, Any]]
+
+
+class DocsHeading(TypedDict):
+    level: int
+    text: str
+    anchor: str
+    line: int
+
+
+class DocsLink(TypedDict):
+    target: str
+    line: int
+    column: int
+    kind: str  # "link" | "image" | "html"
+
+
+class DocsPage(TypedDict):
+    path: str
+    title: Optional[str]
+    headings: List[DocsHeading]
+    html_ids: List[str]
+    links: List[DocsLink]
+    front_matter: Optional[Dict[str, Any]]
+    front_matter_error: Optional[List[Any]]  # [line, why]
+
+
+class DocsFinding(TypedDict):
+    rule_id: str
+    rule: str
+    severity: str  # "note" | "warning" | "error"
+    path: str
+    line: int
+    column: int
+    message: str
+    target: Optional[str]
+    fingerprint: str
+
+
+class DocsAudit(TypedDict):
+    root: str
+    pages: int
+    links: int
+    checked: int
+    external: Dict[str, int]
+    findings: List[DocsFinding]
+
+
+class DocsRule(TypedDict):
+    id: str
+    name: str
+    severity: str
+    description: str

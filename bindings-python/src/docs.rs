@@ -1,0 +1,97 @@
+//! `opskit.docs`: the docs-audit family for Python. The audit walks and
+//! reads files without the GIL.
+
+use opskit::docs as d;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::convert::{from_py, opts, out};
+use crate::error::{detached, to_py};
+
+/// Audit the docs under `root` (options as keywords: include, exclude,
+/// site_root, repo_url, index_files, anchor_case_warning), without the GIL.
+#[pyfunction]
+#[pyo3(name = "docs_audit", signature = (root, **options))]
+fn audit<'py>(
+    py: Python<'py>,
+    root: std::path::PathBuf,
+    options: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let o: d::AuditOptions = opts(py, options)?;
+    out(py, &detached(py, || d::audit(&root, &o))?)
+}
+
+/// Parse a docs policy (TOML) into audit options.
+#[pyfunction]
+#[pyo3(name = "docs_parse_policy")]
+fn parse_policy<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    out(py, &d::AuditOptions::from_toml(text).map_err(|e| to_py(py, e))?)
+}
+
+/// The anchors GitHub gives these headings of one page, in order
+/// (duplicates numbered `-1`, `-2`, …).
+#[pyfunction]
+#[pyo3(name = "docs_slugs")]
+fn slugs(headings: Vec<String>) -> Vec<String> {
+    let mut s = d::Slugger::new();
+    headings.iter().map(|h| s.slug(h)).collect()
+}
+
+/// What one page holds: headings and anchors, links with positions, front matter.
+#[pyfunction]
+#[pyo3(name = "docs_scan_markdown")]
+fn scan_markdown<'py>(py: Python<'py>, path: &str, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    out(py, &d::scan_markdown(path, text))
+}
+
+/// An audit (as `audit` returns it) as a SARIF 2.1.0 log.
+#[pyfunction]
+#[pyo3(name = "docs_to_sarif")]
+fn to_sarif<'py>(py: Python<'py>, report: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let a: d::Audit = from_py(py, "audit", report)?;
+    out(py, &d::to_sarif(&a))
+}
+
+/// An audit as text: a line per finding and a summary.
+#[pyfunction]
+#[pyo3(name = "docs_to_text")]
+fn to_text(py: Python<'_>, report: &Bound<'_, PyAny>) -> PyResult<String> {
+    let a: d::Audit = from_py(py, "audit", report)?;
+    Ok(d::to_text(&a))
+}
+
+/// The audit without the findings a baseline (an earlier audit, or a list
+/// of fingerprints) holds.
+#[pyfunction]
+#[pyo3(name = "docs_apply_baseline")]
+fn apply_baseline<'py>(
+    py: Python<'py>,
+    report: &Bound<'py, PyAny>,
+    baseline: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let mut a: d::Audit = from_py(py, "audit", report)?;
+    let b: serde_json::Value = from_py(py, "baseline", baseline)?;
+    d::apply_baseline(&mut a, &b);
+    out(py, &a)
+}
+
+/// The rules: id, name, default severity, description.
+#[pyfunction]
+#[pyo3(name = "docs_rules")]
+fn rules(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    out(py, &d::RULES)
+}
+
+/// Registered as `docs_*` in the flat native module (health has its own
+/// `parse_policy`); `opskit.docs` gives them their short names.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(audit, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_policy, m)?)?;
+    m.add_function(wrap_pyfunction!(slugs, m)?)?;
+    m.add_function(wrap_pyfunction!(scan_markdown, m)?)?;
+    m.add_function(wrap_pyfunction!(to_sarif, m)?)?;
+    m.add_function(wrap_pyfunction!(to_text, m)?)?;
+    m.add_function(wrap_pyfunction!(apply_baseline, m)?)?;
+    m.add_function(wrap_pyfunction!(rules, m)?)?;
+    Ok(())
+}

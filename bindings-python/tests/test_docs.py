@@ -1,0 +1,100 @@
+"""opskit.docs on fixture trees written by the test; the SARIF output
+validated against the SARIF 2.1.0 JSON Schema (vendored) by jsonschema."""
+
+import json
+import pathlib
+import threading
+
+import pytest
+
+import opskit
+from opskit import docs, types
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def keys(td):
+    return set(td.__annotations__)
+
+
+def write(root, rel, text):
+    p = root / rel
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(text)
+
+
+@pytest.fixture
+def tree(tmp_path):
+    write(tmp_path, "README.md",
+          "# KB\n\n[deploy](ops/deploy.md#roll-back) [Case](ops/deploy.md#Roll-Back) "
+          "[gone](ops/gone.md) [web](https://example.com)\n")
+    write(tmp_path, "ops/deploy.md", "---\nowner: ops\n---\n# Deploy\n\n## Roll back\n")
+    return tmp_path
+
+
+def test_audit_findings_and_shapes(tree):
+    a = docs.audit(tree)
+    assert set(a) == keys(types.DocsAudit)
+    assert [(f["rule"], f["target"]) for f in a["findings"]] == [
+        ("anchor-case", "ops/deploy.md#Roll-Back"),
+        ("broken-link", "ops/gone.md"),
+    ]
+    assert all(set(f) == keys(types.DocsFinding) for f in a["findings"])
+    assert a["external"] == {"https://example.com": 1}
+    assert docs.to_text(a).endswith("1 error(s), 1 warning(s)\n")
+    quiet = docs.audit(str(tree), anchor_case_warning=False, exclude=["ops/**"])
+    assert [f["rule"] for f in quiet["findings"]] == ["broken-link"]
+    # A baseline of today's findings leaves nothing.
+    assert docs.apply_baseline(a, a)["findings"] == []
+    assert docs.apply_baseline(a, [a["findings"][1]["fingerprint"]])["findings"] == a["findings"][:1]
+    with pytest.raises(opskit.InvalidInputError, match="unknown field"):
+        docs.audit(tree, colour=1)
+    with pytest.raises(opskit.NotFoundError):
+        docs.audit(tree / "missing")
+
+
+def test_sarif_validates_against_the_schema(tree):
+    import jsonschema
+
+    schema = json.loads((ROOT / "tests/docs/sarif-schema-2.1.0.json").read_text())
+    log = docs.to_sarif(docs.audit(tree))
+    jsonschema.Draft4Validator(schema).validate(log)
+    run = log["runs"][0]
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [r["id"] for r in docs.rules()]
+    assert [r["ruleId"] for r in run["results"]] == ["DOCS003", "DOCS001"]
+    # The validator catches a broken log (so the check above can fail).
+    broken = json.loads(json.dumps(log))
+    broken["runs"][0]["results"][0]["level"] = "fatal"
+    assert list(jsonschema.Draft4Validator(schema).iter_errors(broken))
+
+
+def test_slugs_scan_and_policy():
+    assert docs.slugs(["echo", "echo", "echo 1", "echo-1", "echo"]) == [
+        "echo", "echo-1", "echo-1-1", "echo-1-2", "echo-2"]
+    page = docs.scan_markdown("a.md", "# Title\n\n[x](b.md#c)\n")
+    assert set(page) == keys(types.DocsPage)
+    assert page["headings"][0]["anchor"] == "title"
+    assert page["links"] == [{"target": "b.md#c", "line": 3, "column": 1, "kind": "link"}]
+    assert docs.parse_policy('exclude = ["archive/**"]\n')["exclude"] == ["archive/**"]
+    with pytest.raises(opskit.InvalidInputError, match="unknown field"):
+        docs.parse_policy("colour = 1\n")
+
+
+def test_audit_releases_the_gil(tmp_path):
+    for i in range(300):
+        write(tmp_path, f"p{i}.md", f"# P{i}\n\n" + "".join(f"[l](p{j}.md#p{j})\n" for j in range(60)))
+    ticks = []
+    stop = threading.Event()
+
+    def tick():
+        while not stop.is_set():
+            ticks.append(1)
+            stop.wait(0.001)
+
+    t = threading.Thread(target=tick)
+    t.start()
+    a = docs.audit(tmp_path)
+    stop.set()
+    t.join()
+    assert a["pages"] == 300 and a["checked"] == 18000 and a["findings"] == []
+    assert len(ticks) >= 3, len(ticks)
