@@ -2215,6 +2215,190 @@ status: number,
  */
 dedupKey: string | null, };
 
+export type AuditOptions = { 
+/**
+ * Globs of the pages to audit, relative to the root (default: every
+ * `.md` and `.markdown` file).
+ */
+include: Array<string>, 
+/**
+ * Globs left out (e.g. `archive/**`).
+ */
+exclude: Array<string>, 
+/**
+ * Where `/path` links resolve (default: the audit root, as GitHub
+ * resolves them against the repository root).
+ */
+siteRoot: string | null, 
+/**
+ * The repository's web address, e.g. `https://github.com/org/repo`:
+ * links to its `/blob/<ref>/…` and `/tree/<ref>/…` pages are checked
+ * as local files (offline checkers take them for remote ones).
+ */
+repoUrl: string | null, 
+/**
+ * The files a folder link shows (default `README.md`, `index.md`).
+ */
+indexFiles: Array<string>, 
+/**
+ * Report a fragment that matches an anchor only when case is ignored
+ * (GitHub's anchors are lowercase) as a warning (default true).
+ */
+anchorCaseWarning: boolean, };
+
+export type Severity = "note" | "warning" | "error";
+
+export type RuleInfo = { 
+/**
+ * Stable id, e.g. `DOCS001`.
+ */
+id: string, 
+/**
+ * Short name, e.g. `broken-link`.
+ */
+name: string, 
+/**
+ * Default severity.
+ */
+severity: Severity, 
+/**
+ * One line on what it finds.
+ */
+description: string, };
+
+export type Finding = { 
+/**
+ * The rule's stable id, e.g. `DOCS001`.
+ */
+rule_id: string, 
+/**
+ * The rule's name, e.g. `broken-link`.
+ */
+rule: string, 
+/**
+ * How much it matters.
+ */
+severity: Severity, 
+/**
+ * The page, relative to the audit root, with `/`.
+ */
+path: string, 
+/**
+ * 1-based line (1 for findings about a whole page).
+ */
+line: number, 
+/**
+ * 1-based column, in characters.
+ */
+column: number, 
+/**
+ * What is wrong and how to fix it.
+ */
+message: string, 
+/**
+ * The link as written, for link findings.
+ */
+target: string | null, 
+/**
+ * Stable across edits elsewhere in the page (rule, page, target):
+ * what SARIF's `partialFingerprints` and baselines match on.
+ */
+fingerprint: string, };
+
+export type Audit = { 
+/**
+ * The audited folder.
+ */
+root: string, 
+/**
+ * Pages scanned.
+ */
+pages: number, 
+/**
+ * Links and images seen.
+ */
+links: number, 
+/**
+ * Local links and fragments checked.
+ */
+checked: number, 
+/**
+ * External links (`http(s)`, `mailto`, …), not checked offline, by target, with their count.
+ */
+external: { [key in string]: number }, 
+/**
+ * Findings, by path, line and column.
+ */
+findings: Array<Finding>, };
+
+export type Heading = { 
+/**
+ * 1 to 6.
+ */
+level: number, 
+/**
+ * Its rendered text (markup dropped, code kept, image alt text left out).
+ */
+text: string, 
+/**
+ * Its anchor (`#anchor`), unique in the page.
+ */
+anchor: string, 
+/**
+ * 1-based line.
+ */
+line: number, };
+
+export type LinkKind = "link" | "image" | "html";
+
+export type Link = { 
+/**
+ * The target as written (reference links resolved to their definition).
+ */
+target: string, 
+/**
+ * 1-based line.
+ */
+line: number, 
+/**
+ * 1-based column, in characters.
+ */
+column: number, 
+/**
+ * Link, image or raw HTML.
+ */
+kind: LinkKind, };
+
+export type DocsPage = { 
+/**
+ * Its path relative to the audit root, with `/`.
+ */
+path: string, 
+/**
+ * The front matter's `title`, else the first level-1 heading.
+ */
+title: string | null, 
+/**
+ * Headings in order.
+ */
+headings: Array<Heading>, 
+/**
+ * Anchors from raw HTML `id` and `name` attributes.
+ */
+html_ids: Array<string>, 
+/**
+ * Links and images in order.
+ */
+links: Array<Link>, 
+/**
+ * The front matter as JSON (YAML or TOML), when there is one.
+ */
+front_matter: Record<string, unknown> | null, 
+/**
+ * Why the front matter could not be read, when it could not (with its line).
+ */
+front_matter_error: [number, string] | null, };
+
 
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
@@ -2301,6 +2485,30 @@ export declare namespace backup {
   export function writeManifest(manifest: Manifest | string, path: string): Promise<void>
   /** `writeManifest`, blocking. */
   export function writeManifestSync(manifest: Manifest | string, path: string): void
+}
+
+export declare namespace docs {
+  /**
+   * The audit without the findings a baseline (an earlier audit, or a list
+   * of fingerprints) holds.
+   */
+  export function applyBaseline(audit: Audit, baseline: Audit | string[]): Audit
+  /** Audit the docs under `root`: links, anchors, unreadable pages, front matter. */
+  export function audit(root: string, options?: Partial<AuditOptions> | null): Promise<Audit>
+  /** `audit`, blocking. */
+  export function auditSync(root: string, options?: Partial<AuditOptions> | null): Audit
+  /** Parse a docs policy (TOML) into audit options. */
+  export function parsePolicy(text: string): AuditOptions
+  /** The rules: id, name, default severity, description. */
+  export function rules(): RuleInfo[]
+  /** What one page holds: headings and anchors, links with positions, front matter. */
+  export function scanMarkdown(path: string, text: string): DocsPage
+  /** The anchors GitHub gives these headings of one page, in order. */
+  export function slugs(headings: Array<string>): Array<string>
+  /** An audit as a SARIF 2.1.0 log (SARIF's own camelCase keys). */
+  export function toSarif(audit: Audit): Record<string, unknown>
+  /** An audit as text: a line per finding and a summary. */
+  export function toText(audit: Audit): string
 }
 
 export declare namespace health {

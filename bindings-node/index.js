@@ -842,5 +842,6 @@ module.exports._testPanicAsync = nativeBinding._testPanicAsync
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.VERSION = nativeBinding.VERSION
 module.exports.backup = nativeBinding.backup
+module.exports.docs = nativeBinding.docs
 module.exports.health = nativeBinding.health
 module.exports.version = nativeBinding.version

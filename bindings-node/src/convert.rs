@@ -39,8 +39,16 @@ pub(crate) fn camel_to_snake(s: &str) -> String {
 }
 
 /// Fields whose keys are data, not field names (a manifest's labels, counts
-/// by problem, retention counters): their keys cross unchanged.
-const DATA_MAPS: [&str; 3] = ["labels", "counts", "counters"];
+/// by problem, retention counters, a docs audit's external URLs, a page's
+/// front matter): their keys cross unchanged.
+const DATA_MAPS: [&str; 6] = [
+    "labels",
+    "counts",
+    "counters",
+    "external",
+    "front_matter",
+    "frontMatter",
+];
 
 fn rekey(v: Value, f: &dyn Fn(&str) -> String) -> Value {
     match v {

@@ -7,6 +7,7 @@
 
 pub mod backup;
 pub mod convert;
+pub mod docs;
 pub mod error;
 pub mod health;
 pub mod task;

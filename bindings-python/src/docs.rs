@@ -25,7 +25,10 @@ fn audit<'py>(
 #[pyfunction]
 #[pyo3(name = "docs_parse_policy")]
 fn parse_policy<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
-    out(py, &d::AuditOptions::from_toml(text).map_err(|e| to_py(py, e))?)
+    out(
+        py,
+        &d::AuditOptions::from_toml(text).map_err(|e| to_py(py, e))?,
+    )
 }
 
 /// The anchors GitHub gives these headings of one page, in order

@@ -21,7 +21,8 @@ pub const MAX_PAGE_BYTES: u64 = 16 * 1024 * 1024;
 #[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 #[serde(default, deny_unknown_fields)]
 pub struct AuditOptions {
-    /// Globs of the pages to audit, relative to the root (default `**/*.md`, `**/*.markdown`).
+    /// Globs of the pages to audit, relative to the root (default: every
+    /// `.md` and `.markdown` file).
     pub include: Vec<String>,
     /// Globs left out (e.g. `archive/**`).
     pub exclude: Vec<String>,
@@ -95,6 +96,7 @@ impl Severity {
 /// A rule of the audit: a stable id (for SARIF and baselines), a name and
 /// what it checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RuleInfo {
     /// Stable id, e.g. `DOCS001`.
     pub id: &'static str,

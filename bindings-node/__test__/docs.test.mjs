@@ -1,0 +1,68 @@
+// The docs family from Node: audits of fixture trees written by the test,
+// the Promise form on the pool (the event loop keeps turning), reports,
+// baselines, slugs and policies.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+
+import { docs } from '../index.js'
+
+const INVALID = 'ERR_OPSKIT_INVALID_INPUT'
+
+function tree () {
+  const root = mkdtempSync(join(tmpdir(), 'opskit-docs-'))
+  const write = (rel, text) => {
+    mkdirSync(dirname(join(root, rel)), { recursive: true })
+    writeFileSync(join(root, rel), text)
+  }
+  write('README.md', '# KB\n\n[deploy](ops/deploy.md#roll-back) [Case](ops/deploy.md#Roll-Back) [gone](ops/gone.md) [web](https://example.com/A_B)\n')
+  write('ops/deploy.md', '---\nlast_reviewed: 2026-01-05\n---\n# Deploy\n\n## Roll back\n')
+  return { root, write }
+}
+
+test('auditSync and audit find the same, keyed camelCase; data maps keep their keys', async () => {
+  const { root } = tree()
+  const a = docs.auditSync(root)
+  assert.deepEqual(a.findings.map((f) => [f.rule, f.ruleId, f.target]), [
+    ['anchor-case', 'DOCS003', 'ops/deploy.md#Roll-Back'],
+    ['broken-link', 'DOCS001', 'ops/gone.md']
+  ])
+  assert.deepEqual(a.external, { 'https://example.com/A_B': 1 })
+  assert.deepEqual(await docs.audit(root), a)
+  assert.ok(docs.toText(a).endsWith('1 error(s), 1 warning(s)\n'))
+  const sarif = docs.toSarif(a)
+  assert.equal(sarif.version, '2.1.0')
+  assert.deepEqual(sarif.runs[0].results.map((r) => r.ruleId), ['DOCS003', 'DOCS001'])
+  assert.deepEqual(docs.applyBaseline(a, a).findings, [])
+  assert.deepEqual(docs.applyBaseline(a, [a.findings[0].fingerprint]).findings, a.findings.slice(1))
+  const page = docs.scanMarkdown('ops/deploy.md', '---\nlast_reviewed: 2026-01-05\n---\n# Deploy\n')
+  assert.deepEqual(page.frontMatter, { last_reviewed: '2026-01-05' })
+  assert.deepEqual(docs.auditSync(root, { exclude: ['ops/**'], anchorCaseWarning: false }).findings.map((f) => f.rule), ['broken-link'])
+  assert.throws(() => docs.auditSync(root, { colour: 1 }), (e) => e.code === INVALID && /unknown field/.test(e.message))
+  await assert.rejects(docs.audit(join(root, 'missing')), { code: 'ERR_OPSKIT_NOT_FOUND' })
+  rmSync(root, { recursive: true })
+})
+
+test('the Promise form runs on the pool: the event loop keeps turning', async () => {
+  const { root, write } = tree()
+  for (let i = 0; i < 300; i++) {
+    write(`p${i}.md`, `# P${i}\n\n` + Array.from({ length: 60 }, (_, j) => `[l](p${j}.md#p${j})\n`).join(''))
+  }
+  let ticks = 0
+  const timer = setInterval(() => { ticks++ }, 1)
+  const a = await docs.audit(root)
+  clearInterval(timer)
+  assert.equal(a.pages, 302)
+  assert.equal(a.checked, 18000 + 3) // README's web link is external
+  assert.ok(ticks >= 3, `ticks ${ticks}`)
+  rmSync(root, { recursive: true })
+})
+
+test('slugs, policies and rules', () => {
+  assert.deepEqual(docs.slugs(['dup', 'dup', 'dup-1']), ['dup', 'dup-1', 'dup-1-1'])
+  assert.deepEqual(docs.parsePolicy('repo_url = "https://github.com/org/repo"\n').repoUrl, 'https://github.com/org/repo')
+  assert.throws(() => docs.parsePolicy('colour = 1\n'), { code: INVALID })
+  assert.deepEqual(docs.rules().map((r) => r.id).slice(0, 2), ['DOCS001', 'DOCS002'])
+})

@@ -1,0 +1,107 @@
+//! The docs-audit family for Node, under the `docs` namespace. `audit`
+//! reads files: a Promise computed on the libuv pool, with `auditSync`;
+//! the rest is pure and synchronous.
+
+use std::path::PathBuf;
+
+use napi::bindgen_prelude::AsyncTask;
+use napi_derive::napi;
+use opskit::docs as d;
+use serde_json::Value;
+
+use crate::convert::{from_js, from_js_value, to_js};
+use crate::error::{Code, Failure, sync};
+use crate::task::{Job, job};
+
+fn audit_op(
+    root: String,
+    options: Option<Value>,
+) -> impl FnOnce() -> Result<Value, Failure> + Send {
+    move || {
+        let o: d::AuditOptions = from_js(options, "audit options")?;
+        to_js(&d::audit(&PathBuf::from(root), &o)?)
+    }
+}
+
+/// Audit the docs under `root`: links, anchors, unreadable pages, front matter.
+#[napi(
+    namespace = "docs",
+    ts_args_type = "root: string, options?: Partial<AuditOptions> | null",
+    ts_return_type = "Promise<Audit>"
+)]
+pub fn audit(root: String, options: Option<Value>) -> AsyncTask<Job> {
+    job(audit_op(root, options))
+}
+
+/// `audit`, blocking.
+#[napi(
+    namespace = "docs",
+    ts_args_type = "root: string, options?: Partial<AuditOptions> | null",
+    ts_return_type = "Audit"
+)]
+pub fn audit_sync(root: String, options: Option<Value>) -> Result<Value, napi::Error<Code>> {
+    sync(audit_op(root, options))
+}
+
+/// Parse a docs policy (TOML) into audit options.
+#[napi(namespace = "docs", ts_return_type = "AuditOptions")]
+pub fn parse_policy(text: String) -> Result<Value, napi::Error<Code>> {
+    sync(|| to_js(&d::AuditOptions::from_toml(&text)?))
+}
+
+/// The anchors GitHub gives these headings of one page, in order.
+#[napi(namespace = "docs")]
+pub fn slugs(headings: Vec<String>) -> Vec<String> {
+    let mut s = d::Slugger::new();
+    headings.iter().map(|h| s.slug(h)).collect()
+}
+
+/// What one page holds: headings and anchors, links with positions, front matter.
+#[napi(namespace = "docs", ts_return_type = "DocsPage")]
+pub fn scan_markdown(path: String, text: String) -> Result<Value, napi::Error<Code>> {
+    sync(|| to_js(&d::scan_markdown(&path, &text)))
+}
+
+/// An audit as a SARIF 2.1.0 log (SARIF's own camelCase keys).
+#[napi(
+    namespace = "docs",
+    ts_args_type = "audit: Audit",
+    ts_return_type = "Record<string, unknown>"
+)]
+pub fn to_sarif(audit: Value) -> Result<Value, napi::Error<Code>> {
+    sync(|| {
+        let a: d::Audit = from_js_value(audit, "audit")?;
+        Ok(d::to_sarif(&a))
+    })
+}
+
+/// An audit as text: a line per finding and a summary.
+#[napi(namespace = "docs", ts_args_type = "audit: Audit")]
+pub fn to_text(audit: Value) -> Result<String, napi::Error<Code>> {
+    sync(|| {
+        let a: d::Audit = from_js_value(audit, "audit")?;
+        Ok(d::to_text(&a))
+    })
+}
+
+/// The audit without the findings a baseline (an earlier audit, or a list
+/// of fingerprints) holds.
+#[napi(
+    namespace = "docs",
+    ts_args_type = "audit: Audit, baseline: Audit | string[]",
+    ts_return_type = "Audit"
+)]
+pub fn apply_baseline(audit: Value, baseline: Value) -> Result<Value, napi::Error<Code>> {
+    sync(|| {
+        let mut a: d::Audit = from_js_value(audit, "audit")?;
+        let baseline: Value = from_js_value(baseline, "baseline")?;
+        d::apply_baseline(&mut a, &baseline);
+        to_js(&a)
+    })
+}
+
+/// The rules: id, name, default severity, description.
+#[napi(namespace = "docs", ts_return_type = "RuleInfo[]")]
+pub fn rules() -> Result<Value, napi::Error<Code>> {
+    sync(|| to_js(&d::RULES))
+}
