@@ -64,6 +64,9 @@ c-test: c-deps
 	gcc $(CTEST_FLAGS) tests/c/test_health_cases.c $(OUT)/libopskit.a $$(pkg-config --cflags --libs libcjson) \
 	  $(STATIC_LIBS) -o $(OUT)/c_health_cases
 	$(VALGRIND) $(OUT)/c_health_cases tests/cases/health.json
+	gcc $(CTEST_FLAGS) tests/c/test_docs_cases.c $(OUT)/libopskit.a $$(pkg-config --cflags --libs libcjson) \
+	  $(STATIC_LIBS) -o $(OUT)/c_docs_cases
+	$(VALGRIND) $(OUT)/c_docs_cases tests/cases/docs.json
 
 # Python: a virtualenv with maturin, pytest and mypy from PyPI; build the
 # binding into it; run pytest and check the stubs with mypy.stubtest.

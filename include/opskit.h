@@ -232,6 +232,53 @@ opskit_status opskit_backup_drill(const char *path,
                                   void *user_data,
                                   char **out_json);
 
+// Audit the docs under `root`. `options_json` (may be NULL):
+// `{"include","exclude","site_root","repo_url","index_files",
+// "anchor_case_warning"}`. `*out_json`: `{"root","pages","links","checked",
+// "external","findings":[{"rule_id","rule","severity","path","line",
+// "column","message","target","fingerprint"}]}`.
+//
+// # Safety
+// Strings are NUL-terminated (`options_json` may be NULL); `out_json` writable.
+opskit_status opskit_docs_audit(const char *root, const char *options_json, char **out_json);
+
+// The anchors GitHub gives the headings of one page (`headings_json`, a
+// JSON array of strings), in order: `*out_json` is a JSON array.
+//
+// # Safety
+// `headings_json` is NUL-terminated; `out_json` writable.
+opskit_status opskit_docs_slugs(const char *headings_json, char **out_json);
+
+// What one page holds (`text` as Markdown, `path` as its name): headings
+// and anchors, links with line and column, front matter, as JSON.
+//
+// # Safety
+// Strings are NUL-terminated; `out_json` writable.
+opskit_status opskit_docs_scan_markdown(const char *path, const char *text, char **out_json);
+
+// An audit (`audit_json`, as `opskit_docs_audit` gives it) as a SARIF
+// 2.1.0 log.
+//
+// # Safety
+// `audit_json` is NUL-terminated; `out_json` writable.
+opskit_status opskit_docs_to_sarif(const char *audit_json, char **out_json);
+
+// An audit as text: a line per finding (`path:line:column: level[rule]
+// message`) and a summary line.
+//
+// # Safety
+// `audit_json` is NUL-terminated; `out_text` writable.
+opskit_status opskit_docs_to_text(const char *audit_json, char **out_text);
+
+// The audit without the findings a baseline (`baseline_json`: an earlier
+// audit, or a JSON array of fingerprints) holds.
+//
+// # Safety
+// Strings are NUL-terminated; `out_json` writable.
+opskit_status opskit_docs_apply_baseline(const char *audit_json,
+                                         const char *baseline_json,
+                                         char **out_json);
+
 // The name of a status code (`"OPSKIT_ERR_NOT_FOUND"`), or `"OPSKIT_UNKNOWN_STATUS"`.
 // A static string: never freed.
 const char *opskit_status_name(uint32_t status);

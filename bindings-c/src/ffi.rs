@@ -151,3 +151,13 @@ pub unsafe extern "C" fn opskit_string_free(s: *mut c_char) {
         drop(unsafe { CString::from_raw(s) });
     }
 }
+
+/// A required JSON argument, deserialised.
+///
+/// # Safety
+/// As `str_arg`.
+pub(crate) unsafe fn json_arg<T: DeserializeOwned>(ptr: *const c_char, name: &str) -> Res<T> {
+    // SAFETY: forwarded from the caller.
+    let text = unsafe { str_arg(ptr, name) }?;
+    serde_json::from_str(text).map_err(|e| Failure::invalid(format!("{name} is not valid: {e}")))
+}

@@ -8,22 +8,12 @@
 use std::ffi::c_char;
 
 use opskit::health as h;
-use serde::de::DeserializeOwned;
 
 use crate::error::opskit_status;
 use crate::ffi::{
-    Failure, Res, boundary, opt_str_arg, options, out_arg, owned_json, owned_string, str_arg,
+    Failure, Res, boundary, json_arg, opt_str_arg, options, out_arg, owned_json, owned_string,
+    str_arg,
 };
-
-/// A required JSON argument, deserialised.
-///
-/// # Safety
-/// As `str_arg`.
-unsafe fn json_arg<T: DeserializeOwned>(ptr: *const c_char, name: &str) -> Res<T> {
-    // SAFETY: forwarded from the caller.
-    let text = unsafe { str_arg(ptr, name) }?;
-    serde_json::from_str(text).map_err(|e| Failure::invalid(format!("{name} is not valid: {e}")))
-}
 
 /// A handle argument.
 ///

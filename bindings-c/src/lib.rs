@@ -5,6 +5,7 @@
 #![allow(non_camel_case_types)]
 
 mod backup;
+mod docs;
 mod error;
 mod ffi;
 mod health;

@@ -251,8 +251,11 @@ fn pages_of(root: &Path, options: &AuditOptions) -> Result<Vec<PathBuf>> {
     let include = globs(&options.include, "include")?;
     let exclude = globs(&options.exclude, "exclude")?;
     let mut out = Vec::new();
+    // The repository's .gitignore files, not the user's global excludes: an
+    // audit gives the same answer on every machine.
     for entry in ignore::WalkBuilder::new(root)
         .hidden(false)
+        .git_global(false)
         .filter_entry(|e| e.file_name() != ".git")
         .build()
     {

@@ -1,0 +1,129 @@
+//! `opskit_docs_*`: the docs-audit family for C. JSON in (options, audits,
+//! heading lists), JSON or text out, owned by the caller (free with
+//! `opskit_string_free`). The audit blocks the calling thread.
+
+use std::ffi::c_char;
+
+use opskit::docs as d;
+
+use crate::error::opskit_status;
+use crate::ffi::{boundary, json_arg, options, out_arg, owned_json, owned_string, str_arg};
+
+/// Audit the docs under `root`. `options_json` (may be NULL):
+/// `{"include","exclude","site_root","repo_url","index_files",
+/// "anchor_case_warning"}`. `*out_json`: `{"root","pages","links","checked",
+/// "external","findings":[{"rule_id","rule","severity","path","line",
+/// "column","message","target","fingerprint"}]}`.
+///
+/// # Safety
+/// Strings are NUL-terminated (`options_json` may be NULL); `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_docs_audit(
+    root: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let root = unsafe { str_arg(root, "root") }?;
+        let o: d::AuditOptions = unsafe { options(options_json, "options_json") }?;
+        *out = owned_json(&d::audit(std::path::Path::new(root), &o)?)?;
+        Ok(())
+    })
+}
+
+/// The anchors GitHub gives the headings of one page (`headings_json`, a
+/// JSON array of strings), in order: `*out_json` is a JSON array.
+///
+/// # Safety
+/// `headings_json` is NUL-terminated; `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_docs_slugs(
+    headings_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let headings: Vec<String> = unsafe { json_arg(headings_json, "headings_json") }?;
+        let mut s = d::Slugger::new();
+        *out = owned_json(&headings.iter().map(|h| s.slug(h)).collect::<Vec<_>>())?;
+        Ok(())
+    })
+}
+
+/// What one page holds (`text` as Markdown, `path` as its name): headings
+/// and anchors, links with line and column, front matter, as JSON.
+///
+/// # Safety
+/// Strings are NUL-terminated; `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_docs_scan_markdown(
+    path: *const c_char,
+    text: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let path = unsafe { str_arg(path, "path") }?;
+        let text = unsafe { str_arg(text, "text") }?;
+        *out = owned_json(&d::scan_markdown(path, text))?;
+        Ok(())
+    })
+}
+
+/// An audit (`audit_json`, as `opskit_docs_audit` gives it) as a SARIF
+/// 2.1.0 log.
+///
+/// # Safety
+/// `audit_json` is NUL-terminated; `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_docs_to_sarif(
+    audit_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let a: d::Audit = unsafe { json_arg(audit_json, "audit_json") }?;
+        *out = owned_json(&d::to_sarif(&a))?;
+        Ok(())
+    })
+}
+
+/// An audit as text: a line per finding (`path:line:column: level[rule]
+/// message`) and a summary line.
+///
+/// # Safety
+/// `audit_json` is NUL-terminated; `out_text` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_docs_to_text(
+    audit_json: *const c_char,
+    out_text: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_text, "out_text") }?;
+        let a: d::Audit = unsafe { json_arg(audit_json, "audit_json") }?;
+        *out = owned_string(d::to_text(&a));
+        Ok(())
+    })
+}
+
+/// The audit without the findings a baseline (`baseline_json`: an earlier
+/// audit, or a JSON array of fingerprints) holds.
+///
+/// # Safety
+/// Strings are NUL-terminated; `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_docs_apply_baseline(
+    audit_json: *const c_char,
+    baseline_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let mut a: d::Audit = unsafe { json_arg(audit_json, "audit_json") }?;
+        let b: serde_json::Value = unsafe { json_arg(baseline_json, "baseline_json") }?;
+        d::apply_baseline(&mut a, &b);
+        *out = owned_json(&a)?;
+        Ok(())
+    })
+}
