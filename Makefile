@@ -14,9 +14,9 @@ VENV := $(CURDIR)/.venv
 
 TOOLS := $(CURDIR)/target/tools
 
-.PHONY: prom-deps health-test interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
+.PHONY: docs-test prom-deps health-test interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
 
-test: fmt-check clippy rust-test c-test python-test node-test interop-test health-test examples
+test: fmt-check clippy rust-test c-test python-test node-test interop-test health-test docs-test examples
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -113,6 +113,11 @@ health-test: prom-deps
 	$(OUT)/opskit health rules > $(OUT)/opskit-rules.yml
 	promtool check rules $(OUT)/opskit-rules.yml
 	tests/health/prometheus_scrape.sh $(CURDIR)/$(OUT)/opskit
+
+# opskit's own docs pass its docs audit: no broken link or anchor, no warning.
+docs-test:
+	$(CARGO) build -q -p opskit-cli --locked
+	$(OUT)/opskit docs audit . --policy docs/audit.toml --fail-on warning
 
 # Each language's example, run on this repository as the README shows them.
 examples: c-test python-test node-test prom-deps
