@@ -122,7 +122,7 @@ fn every_link_rule_on_a_fixture_tree() {
     assert!(msg("ops/deploy.md#rol-back").contains("did you mean #roll-back?"));
     assert!(msg("ops/deploy.md#Roll-Back").contains("write #roll-back"));
     assert!(msg("k8s.devstats.cncf.io/").contains("URL without a scheme"));
-    assert!(msg("../outside.md").contains("leaves the audited tree"));
+    assert!(msg("../outside.md").contains("leaves the repository"));
     assert!(msg("empty/#x").contains("folder without README.md or index.md"));
     assert!(
         a.findings
@@ -169,4 +169,62 @@ fn a_missing_root_and_bad_globs_are_errors() {
     .unwrap_err();
     assert_eq!(e.kind(), opskit::ErrorKind::InvalidInput);
     assert!(e.message().contains("exclude glob \"a[\""), "{e}");
+}
+
+#[test]
+fn a_docs_folder_inside_a_repository_links_to_the_rest_of_it() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    git2::Repository::init(r).unwrap();
+    write(r, "README.md", "# Project\n\n## Install\n");
+    write(r, "src/main.rs", "fn main() {}\n");
+    write(
+        r,
+        "docs/guide.md",
+        "[code](../src/main.rs#L1) [root](/src/main.rs) [install](../README.md#install) \
+         [typo](../README.md#instal) [gone](../src/gone.rs) [out](../../elsewhere.md)\n",
+    );
+    let a = audit(&r.join("docs"), &AuditOptions::default()).unwrap();
+    let got: Vec<(&str, &str, &str)> = a
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.rule.as_str(),
+                f.target.as_deref().unwrap(),
+                f.message.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "broken-anchor",
+                "../README.md#instal",
+                "#instal is not an anchor of README.md (did you mean #install?)"
+            ),
+            (
+                "broken-link",
+                "../src/gone.rs",
+                "links to src/gone.rs, which does not exist"
+            ),
+            (
+                "broken-link",
+                "../../elsewhere.md",
+                "../../elsewhere.md leaves the repository (or the audited folder outside git)"
+            ),
+        ]
+    );
+    assert_eq!(a.pages, 1, "only docs/ is audited");
+    // site_root moves `/path` links; one that leaves the repository is refused.
+    let e = audit(
+        &r.join("docs"),
+        &AuditOptions {
+            site_root: Some("../..".into()),
+            ..AuditOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert!(e.message().contains("site_root"), "{e}");
 }

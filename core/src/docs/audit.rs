@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -356,19 +357,38 @@ fn read_page(root: &Path, path: &Path) -> std::result::Result<Page, Box<Finding>
 }
 
 struct Resolver<'a> {
-    root: &'a Path,
-    site_root: PathBuf,
+    /// The repository's work tree (or the audit root outside git): links
+    /// may reach anything under it.
+    top: &'a Path,
+    /// The audit root, relative to `top`.
+    root_in_top: PathBuf,
+    /// Where `/path` links resolve, relative to `top`.
+    site_in_top: PathBuf,
     options: &'a AuditOptions,
+    /// Audited pages by their path relative to the audit root.
     pages: &'a HashMap<String, Page>,
+    /// Pages outside the audit (or excluded) that fragments land on, read once.
+    others: Mutex<HashMap<PathBuf, Option<Arc<Page>>>>,
 }
 
+/// What checking a link gave.
 enum Outcome {
+    /// `https:`, `mailto:` and the like: listed, not checked.
     External,
-    Checked(Option<Finding>),
+    /// A local link: a finding when it is broken, and the path it reaches
+    /// (relative to the work tree) when it exists.
+    Local {
+        finding: Option<Finding>,
+        target: Option<PathBuf>,
+    },
+}
+
+fn show(p: &Path) -> String {
+    rel(Path::new(""), p)
 }
 
 impl Resolver<'_> {
-    /// A link to the repository's own web pages, as a path from the site root.
+    /// A link to the repository's own web pages, as a path from the work tree.
     fn own_url<'t>(&self, target: &'t str) -> Option<&'t str> {
         let base = self.options.repo_url.as_deref()?.trim_end_matches('/');
         let rest = target.strip_prefix(base)?;
@@ -379,18 +399,40 @@ impl Resolver<'_> {
         Some(rest.split_once('/').map_or("", |(_, p)| p))
     }
 
+    /// The page at `landing` (relative to the work tree): an audited one, or
+    /// one read now (and kept) for its anchors.
+    fn page_at(&self, landing: &Path) -> Option<Arc<Page>> {
+        if let Ok(in_root) = landing.strip_prefix(&self.root_in_top)
+            && let Some(p) = self.pages.get(&show(in_root))
+        {
+            return Some(Arc::new(p.clone()));
+        }
+        let mut others = self.others.lock().unwrap_or_else(|e| e.into_inner());
+        others
+            .entry(landing.to_path_buf())
+            .or_insert_with(|| {
+                read_page(self.top, &self.top.join(landing))
+                    .ok()
+                    .map(Arc::new)
+            })
+            .clone()
+    }
+
     fn check(&self, page: &Page, link: &Link) -> Outcome {
         let t = link.target.trim();
-        let at = |rule_name: &str, message: String| {
+        let local = |rule_name: &str, message: String| {
             let mut f = finding(rule_name, &page.path, link.line, link.column, message);
             f.target = Some(link.target.clone());
-            Some(f)
+            Outcome::Local {
+                finding: Some(f),
+                target: None,
+            }
         };
         if t.is_empty() {
-            return Outcome::Checked(at(
+            return local(
                 "empty-link",
                 "the link has no target: give a path, a #fragment or a URL".into(),
-            ));
+            );
         }
         let (path_part, from_site_root) = match self.own_url(t) {
             Some(p) => (p, true),
@@ -406,108 +448,106 @@ impl Resolver<'_> {
         };
         let path_part = path_part.split('?').next().unwrap_or("");
         let decoded = percent_encoding::percent_decode_str(path_part).decode_utf8_lossy();
-        let page_dir = Path::new(&page.path)
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        // The target, relative to the audit root (None: it leaves the tree).
-        let target_rel = if decoded.is_empty() && !from_site_root {
-            Some(PathBuf::from(&page.path))
+        let page_in_top = self.root_in_top.join(&page.path);
+        // The target, relative to the work tree (None: it leaves it).
+        let target = if decoded.is_empty() && !from_site_root {
+            Some(page_in_top.clone())
         } else if from_site_root {
-            let site = self.site_root.join(decoded.as_ref());
-            site.strip_prefix(self.root)
-                .ok()
-                .and_then(normalize)
-                .or_else(|| {
-                    // A site root outside the audit root: resolve there.
-                    normalize(&site)
-                })
+            normalize(&self.site_in_top.join(decoded.as_ref()))
         } else {
-            normalize(&page_dir.join(decoded.as_ref()))
+            normalize(
+                &page_in_top
+                    .parent()
+                    .unwrap_or(Path::new(""))
+                    .join(decoded.as_ref()),
+            )
         };
-        let Some(target_rel) = target_rel else {
-            return Outcome::Checked(at(
+        let Some(target) = target else {
+            return local(
                 "broken-link",
-                format!(
-                    "{t} leaves the audited tree: link inside it, or audit from a higher folder"
-                ),
-            ));
+                format!("{t} leaves the repository (or the audited folder outside git)"),
+            );
         };
-        let full = self.root.join(&target_rel);
-        let meta = match std::fs::metadata(&full) {
-            Ok(m) => m,
-            Err(_) => {
-                let shown = rel(self.root, &full);
-                let mut why = format!("links to {shown}, which does not exist");
-                if looks_like_a_host(path_part) {
-                    why.push_str(" (it looks like a URL without a scheme: add https://)");
-                }
-                return Outcome::Checked(at("broken-link", why));
+        let full = self.top.join(&target);
+        let Ok(meta) = std::fs::metadata(&full) else {
+            let mut why = format!("links to {}, which does not exist", show(&target));
+            if looks_like_a_host(path_part) {
+                why.push_str(" (it looks like a URL without a scheme: add https://)");
             }
+            return local("broken-link", why);
+        };
+        let reached = |finding: Option<Finding>| Outcome::Local {
+            finding,
+            target: Some(target.clone()),
         };
         let Some(fragment) = fragment else {
-            return Outcome::Checked(None);
+            return reached(None);
         };
         let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
         if fragment.is_empty() || fragment.eq_ignore_ascii_case("top") {
-            return Outcome::Checked(None);
+            return reached(None);
         }
+        let at = |rule_name: &str, message: String| {
+            let mut f = finding(rule_name, &page.path, link.line, link.column, message);
+            f.target = Some(link.target.clone());
+            reached(Some(f))
+        };
         // The page the fragment lands on: the file, or a folder's index file.
         let landing = if meta.is_dir() {
             self.options
                 .index_files
                 .iter()
-                .map(|i| target_rel.join(i))
-                .find(|p| self.root.join(p).is_file())
+                .map(|i| target.join(i))
+                .find(|p| self.top.join(p).is_file())
         } else {
-            Some(target_rel.clone())
+            Some(target.clone())
         };
         let Some(landing) = landing else {
-            return Outcome::Checked(at(
+            return at(
                 "broken-anchor",
                 format!(
                     "#{fragment}: {} is a folder without {}, so there is no page for the fragment",
-                    rel(self.root, &full),
+                    show(&target),
                     self.options.index_files.join(" or ")
                 ),
-            ));
+            );
         };
-        let landing_rel = rel(Path::new(""), &landing);
         if !is_markdown(&landing) {
             // Code files: GitHub's line anchors; other fragments are not checked.
-            return Outcome::Checked(None);
+            return reached(None);
         }
-        let Some(target_page) = self.pages.get(&landing_rel) else {
-            return Outcome::Checked(None);
+        let Some(target_page) = self.page_at(&landing) else {
+            return reached(None);
         };
+        let landing = show(&landing);
         let fragment = fragment.strip_prefix("user-content-").unwrap_or(&fragment);
         if target_page.anchors().any(|a| a == fragment) || line_anchor(fragment) {
-            return Outcome::Checked(None);
+            return reached(None);
         }
         if let Some(a) = target_page
             .anchors()
             .find(|a| a.to_lowercase() == fragment.to_lowercase())
         {
-            return Outcome::Checked(if self.options.anchor_case_warning {
+            return if self.options.anchor_case_warning {
                 at(
                     "anchor-case",
                     format!(
-                        "#{fragment} matches #{a} of {landing_rel} only when case is ignored: write #{a}"
+                        "#{fragment} matches #{a} of {landing} only when case is ignored: write #{a}"
                     ),
                 )
             } else {
-                None
-            });
+                reached(None)
+            };
         }
         let near = nearest(fragment, target_page.anchors());
-        Outcome::Checked(at(
+        at(
             "broken-anchor",
             format!(
-                "#{fragment} is not an anchor of {landing_rel}{}",
+                "#{fragment} is not an anchor of {landing}{}",
                 near.map(|n| format!(" (did you mean #{n}?)"))
                     .unwrap_or_default()
             ),
-        ))
+        )
     }
 }
 
@@ -552,6 +592,12 @@ fn nearest<'a>(f: &str, anchors: impl Iterator<Item = &'a str>) -> Option<&'a st
         .map(|(_, a)| a)
 }
 
+/// The work tree of the git repository holding `dir`, if any.
+fn work_tree(dir: &Path) -> Option<PathBuf> {
+    let repo = git2::Repository::discover(dir).ok()?;
+    repo.workdir()?.canonicalize().ok()
+}
+
 /// Audit the docs under `root`.
 pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
     let root = root
@@ -585,15 +631,28 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
             Err(f) => findings.push(*f),
         }
     }
-    let site_root = match &options.site_root {
-        Some(s) => root.join(s),
-        None => root.clone(),
+    // Links may reach anything in the repository (GitHub resolves `/path`
+    // against its root); outside git, the audit root is the boundary.
+    let top = work_tree(&root).unwrap_or_else(|| root.clone());
+    let root_in_top = root
+        .strip_prefix(&top)
+        .unwrap_or(Path::new(""))
+        .to_path_buf();
+    let site_in_top = match &options.site_root {
+        Some(s) => normalize(&root_in_top.join(s)).ok_or_else(|| {
+            Error::invalid(format!(
+                "site_root {s:?} leaves the repository: give a folder inside it, relative to the audit root"
+            ))
+        })?,
+        None => PathBuf::new(),
     };
     let resolver = Resolver {
-        root: &root,
-        site_root,
+        top: &top,
+        root_in_top,
+        site_in_top,
         options,
         pages: &pages,
+        others: Mutex::new(HashMap::new()),
     };
     let mut ordered: Vec<&Page> = pages.values().collect();
     ordered.sort_by(|a, b| a.path.cmp(&b.path));
@@ -604,9 +663,9 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
             for link in &page.links {
                 match resolver.check(page, link) {
                     Outcome::External => external.push(link.target.trim().to_string()),
-                    Outcome::Checked(f) => {
+                    Outcome::Local { finding, .. } => {
                         checked += 1;
-                        found.extend(f);
+                        found.extend(finding);
                     }
                 }
             }
