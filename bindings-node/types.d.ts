@@ -2244,7 +2244,34 @@ indexFiles: Array<string>,
  * Report a fragment that matches an anchor only when case is ignored
  * (GitHub's anchors are lowercase) as a warning (default true).
  */
-anchorCaseWarning: boolean, };
+anchorCaseWarning: boolean, 
+/**
+ * Metadata every page must carry (default `owner`, `last_reviewed`):
+ * `owner` from the front matter, a g3doc comment or CODEOWNERS;
+ * `last_reviewed` (or `reviewed`, `ms.date`) a `YYYY-MM-DD` date; any
+ * other name a front-matter key.
+ */
+requiredMetadata: Array<string>, 
+/**
+ * The longest a page may go unreviewed, in days (default 90, a
+ * quarterly review); a page's own `review_interval` may be shorter.
+ */
+maxAgeDays: number, 
+/**
+ * The day the audit judges freshness on, `YYYY-MM-DD` (default today, UTC).
+ */
+asOf: string | null, 
+/**
+ * Read git history (one walk): a page without a review date is as old
+ * as its last commit, and linked code changed after it is reported
+ * (default true).
+ */
+gitHistory: boolean, 
+/**
+ * Where readers start (default `README.md`, `index.md`): a page no
+ * chain of links reaches from one is an orphan.
+ */
+entryPoints: Array<string>, };
 
 export type Severity = "note" | "warning" | "error";
 
@@ -2397,5 +2424,13 @@ front_matter: Record<string, unknown> | null,
 /**
  * Why the front matter could not be read, when it could not (with its line).
  */
-front_matter_error: [number, string] | null, };
+front_matter_error: [number, string] | null, 
+/**
+ * A g3doc metadata comment (`<!--* freshness: { owner: … } *-->`) as JSON.
+ */
+g3doc: Record<string, unknown> | null, 
+/**
+ * Why the g3doc comment could not be read (with its line).
+ */
+g3doc_error: [number, string] | null, };
 

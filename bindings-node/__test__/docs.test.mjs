@@ -24,13 +24,13 @@ function tree () {
 
 test('auditSync and audit find the same, keyed camelCase; data maps keep their keys', async () => {
   const { root } = tree()
-  const a = docs.auditSync(root)
+  const a = docs.auditSync(root, { requiredMetadata: [], asOf: '2026-02-01' })
   assert.deepEqual(a.findings.map((f) => [f.rule, f.ruleId, f.target]), [
     ['anchor-case', 'DOCS003', 'ops/deploy.md#Roll-Back'],
     ['broken-link', 'DOCS001', 'ops/gone.md']
   ])
   assert.deepEqual(a.external, { 'https://example.com/A_B': 1 })
-  assert.deepEqual(await docs.audit(root), a)
+  assert.deepEqual(await docs.audit(root, { requiredMetadata: [], asOf: '2026-02-01' }), a)
   assert.ok(docs.toText(a).endsWith('1 error(s), 1 warning(s)\n'))
   const sarif = docs.toSarif(a)
   assert.equal(sarif.version, '2.1.0')
@@ -39,7 +39,7 @@ test('auditSync and audit find the same, keyed camelCase; data maps keep their k
   assert.deepEqual(docs.applyBaseline(a, [a.findings[0].fingerprint]).findings, a.findings.slice(1))
   const page = docs.scanMarkdown('ops/deploy.md', '---\nlast_reviewed: 2026-01-05\n---\n# Deploy\n')
   assert.deepEqual(page.frontMatter, { last_reviewed: '2026-01-05' })
-  assert.deepEqual(docs.auditSync(root, { exclude: ['ops/**'], anchorCaseWarning: false }).findings.map((f) => f.rule), ['broken-link'])
+  assert.deepEqual(docs.auditSync(root, { exclude: ['ops/**'], anchorCaseWarning: false, requiredMetadata: [], asOf: '2026-02-01' }).findings.map((f) => f.rule), ['broken-link'])
   assert.throws(() => docs.auditSync(root, { colour: 1 }), (e) => e.code === INVALID && /unknown field/.test(e.message))
   await assert.rejects(docs.audit(join(root, 'missing')), { code: 'ERR_OPSKIT_NOT_FOUND' })
   rmSync(root, { recursive: true })
@@ -52,7 +52,7 @@ test('the Promise form runs on the pool: the event loop keeps turning', async ()
   }
   let ticks = 0
   const timer = setInterval(() => { ticks++ }, 1)
-  const a = await docs.audit(root)
+  const a = await docs.audit(root, { requiredMetadata: [], entryPoints: [] })
   clearInterval(timer)
   assert.equal(a.pages, 302)
   assert.equal(a.checked, 18000 + 3) // README's web link is external

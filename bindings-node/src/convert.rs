@@ -40,14 +40,15 @@ pub(crate) fn camel_to_snake(s: &str) -> String {
 
 /// Fields whose keys are data, not field names (a manifest's labels, counts
 /// by problem, retention counters, a docs audit's external URLs, a page's
-/// front matter): their keys cross unchanged.
-const DATA_MAPS: [&str; 6] = [
+/// front matter and g3doc comment): their keys cross unchanged.
+const DATA_MAPS: [&str; 7] = [
     "labels",
     "counts",
     "counters",
     "external",
     "front_matter",
     "frontMatter",
+    "g3doc",
 ];
 
 fn rekey(v: Value, f: &dyn Fn(&str) -> String) -> Value {

@@ -33,7 +33,7 @@ def tree(tmp_path):
 
 
 def test_audit_findings_and_shapes(tree):
-    a = docs.audit(tree)
+    a = docs.audit(tree, required_metadata=[])
     assert set(a) == keys(types.DocsAudit)
     assert [(f["rule"], f["target"]) for f in a["findings"]] == [
         ("anchor-case", "ops/deploy.md#Roll-Back"),
@@ -42,7 +42,7 @@ def test_audit_findings_and_shapes(tree):
     assert all(set(f) == keys(types.DocsFinding) for f in a["findings"])
     assert a["external"] == {"https://example.com": 1}
     assert docs.to_text(a).endswith("1 error(s), 1 warning(s)\n")
-    quiet = docs.audit(str(tree), anchor_case_warning=False, exclude=["ops/**"])
+    quiet = docs.audit(str(tree), anchor_case_warning=False, exclude=["ops/**"], required_metadata=[])
     assert [f["rule"] for f in quiet["findings"]] == ["broken-link"]
     # A baseline of today's findings leaves nothing.
     assert docs.apply_baseline(a, a)["findings"] == []
@@ -57,7 +57,7 @@ def test_sarif_validates_against_the_schema(tree):
     import jsonschema
 
     schema = json.loads((ROOT / "tests/docs/sarif-schema-2.1.0.json").read_text())
-    log = docs.to_sarif(docs.audit(tree))
+    log = docs.to_sarif(docs.audit(tree, required_metadata=[]))
     jsonschema.Draft4Validator(schema).validate(log)
     run = log["runs"][0]
     assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [r["id"] for r in docs.rules()]
@@ -93,8 +93,25 @@ def test_audit_releases_the_gil(tmp_path):
 
     t = threading.Thread(target=tick)
     t.start()
-    a = docs.audit(tmp_path)
+    a = docs.audit(tmp_path, required_metadata=[], entry_points=[])
     stop.set()
     t.join()
     assert a["pages"] == 300 and a["checked"] == 18000 and a["findings"] == []
     assert len(ticks) >= 3, len(ticks)
+
+
+def test_owners_and_freshness_from_front_matter(tmp_path):
+    write(tmp_path, "README.md", "---\nowner: ops\nlast_reviewed: 2026-01-01\n---\n# KB\n\n[a](a.md)\n")
+    write(tmp_path, "a.md", "<!--* freshness: { owner: 'x' reviewed: '2026-sep-21' } *-->\n# A\n")
+    write(tmp_path, "lonely.md", "# Lonely\n")
+    a = docs.audit(tmp_path, as_of="2026-10-01")
+    assert [(f["rule"], f["path"]) for f in a["findings"]] == [
+        ("stale-page", "README.md"),
+        ("missing-metadata", "lonely.md"),
+        ("missing-metadata", "lonely.md"),
+        ("orphan-page", "lonely.md"),
+    ]
+    stale = next(f for f in a["findings"] if f["rule"] == "stale-page")
+    assert "a review was due 2026-04-01 (90 days)" in stale["message"]
+    with pytest.raises(opskit.InvalidInputError, match="as_of"):
+        docs.audit(tmp_path, as_of="tomorrow")

@@ -26,8 +26,26 @@ fn audit_formats_exit_codes_and_baselines() {
     )
     .unwrap();
     std::fs::write(p.join("docs/ops/deploy.md"), "# Deploy\n\n## Rollback\n").unwrap();
+    // By default every page needs an owner and a review date: warnings,
+    // which fail the run only with --fail-on warning.
+    let o = opskit(p, &["docs", "audit", "docs", "--fail-on", "none"]);
+    assert_eq!(
+        stdout(&o).matches("warning[missing-metadata]").count(),
+        4,
+        "{}",
+        stdout(&o)
+    );
+    // The link rules alone, from here on.
+    std::fs::write(p.join("links.toml"), "required_metadata = []\n").unwrap();
+    let links = ["--policy", "links.toml"];
+    let audit = |extra: &[&str]| {
+        let mut args = vec!["docs", "audit", "docs"];
+        args.extend(links);
+        args.extend(extra);
+        opskit(p, &args)
+    };
 
-    let o = opskit(p, &["docs", "audit", "docs"]);
+    let o = audit(&[]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert_eq!(
         stdout(&o),
@@ -35,7 +53,7 @@ fn audit_formats_exit_codes_and_baselines() {
          2 page(s), 2 link(s) (2 checked, 0 external not checked): 1 error(s), 0 warning(s)\n"
     );
 
-    let o = opskit(p, &["docs", "audit", "docs", "--format", "sarif"]);
+    let o = audit(&["--format", "sarif"]);
     let sarif: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
     let result = &sarif["runs"][0]["results"][0];
@@ -46,9 +64,9 @@ fn audit_formats_exit_codes_and_baselines() {
     );
 
     // Accept today's findings: a baseline from the JSON report.
-    let o = opskit(p, &["docs", "audit", "docs", "--format", "json"]);
+    let o = audit(&["--format", "json"]);
     std::fs::write(p.join("baseline.json"), &o.stdout).unwrap();
-    let o = opskit(p, &["docs", "audit", "docs", "--baseline", "baseline.json"]);
+    let o = audit(&["--baseline", "baseline.json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     // A new broken link still fails, though the line of the old one moved.
     std::fs::write(
@@ -56,7 +74,7 @@ fn audit_formats_exit_codes_and_baselines() {
         "# Docs\n\nIntro.\n\nSee [deploy](ops/deploy.md#rolback) and [gone](ops/gone.md).\n",
     )
     .unwrap();
-    let o = opskit(p, &["docs", "audit", "docs", "--baseline", "baseline.json"]);
+    let o = audit(&["--baseline", "baseline.json"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).starts_with("README.md:5:5: error[broken-anchor] #rolback is not an anchor of ops/deploy.md (did you mean #rollback?)\n"), "{}", stdout(&o));
     assert_eq!(
@@ -67,7 +85,11 @@ fn audit_formats_exit_codes_and_baselines() {
     );
 
     // Policies: excludes apply; unknown keys are errors (exit 2).
-    std::fs::write(p.join("p.toml"), "exclude = [\"README.md\"]\n").unwrap();
+    std::fs::write(
+        p.join("p.toml"),
+        "exclude = [\"README.md\"]\nrequired_metadata = []\n",
+    )
+    .unwrap();
     let o = opskit(p, &["docs", "audit", "docs", "--policy", "p.toml"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     std::fs::write(p.join("bad.toml"), "colour = 1\n").unwrap();

@@ -334,6 +334,11 @@ def docs_audit(
     repo_url: Optional[str] = ...,
     index_files: Sequence[str] = ...,
     anchor_case_warning: bool = ...,
+    required_metadata: Sequence[str] = ...,
+    max_age_days: int = ...,
+    as_of: Optional[str] = ...,
+    git_history: bool = ...,
+    entry_points: Sequence[str] = ...,
 ) -> DocsAudit: ...
 def docs_parse_policy(text: str) -> Mapping[str, Any]: ...
 def docs_slugs(headings: Sequence[str]) -> List[str]: ...

@@ -560,6 +560,8 @@ class DocsPage(TypedDict):
     links: List[DocsLink]
     front_matter: Optional[Dict[str, Any]]
     front_matter_error: Optional[List[Any]]  # [line, why]
+    g3doc: Optional[Dict[str, Any]]
+    g3doc_error: Optional[List[Any]]  # [line, why]
 
 
 class DocsFinding(TypedDict):

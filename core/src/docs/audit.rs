@@ -39,6 +39,23 @@ pub struct AuditOptions {
     /// Report a fragment that matches an anchor only when case is ignored
     /// (GitHub's anchors are lowercase) as a warning (default true).
     pub anchor_case_warning: bool,
+    /// Metadata every page must carry (default `owner`, `last_reviewed`):
+    /// `owner` from the front matter, a g3doc comment or CODEOWNERS;
+    /// `last_reviewed` (or `reviewed`, `ms.date`) a `YYYY-MM-DD` date; any
+    /// other name a front-matter key.
+    pub required_metadata: Vec<String>,
+    /// The longest a page may go unreviewed, in days (default 90, a
+    /// quarterly review); a page's own `review_interval` may be shorter.
+    pub max_age_days: u32,
+    /// The day the audit judges freshness on, `YYYY-MM-DD` (default today, UTC).
+    pub as_of: Option<String>,
+    /// Read git history (one walk): a page without a review date is as old
+    /// as its last commit, and linked code changed after it is reported
+    /// (default true).
+    pub git_history: bool,
+    /// Where readers start (default `README.md`, `index.md`): a page no
+    /// chain of links reaches from one is an orphan.
+    pub entry_points: Vec<String>,
 }
 
 impl Default for AuditOptions {
@@ -50,6 +67,11 @@ impl Default for AuditOptions {
             repo_url: None,
             index_files: vec!["README.md".into(), "index.md".into()],
             anchor_case_warning: true,
+            required_metadata: vec!["owner".into(), "last_reviewed".into()],
+            max_age_days: 90,
+            as_of: None,
+            git_history: true,
+            entry_points: vec!["README.md".into(), "index.md".into()],
         }
     }
 }
@@ -147,6 +169,36 @@ pub const RULES: &[RuleInfo] = &[
         severity: Severity::Warning,
         description: "A page's YAML or TOML front matter does not parse",
     },
+    RuleInfo {
+        id: "DOCS007",
+        name: "invalid-metadata",
+        severity: Severity::Warning,
+        description: "A review date, review interval or g3doc comment does not parse",
+    },
+    RuleInfo {
+        id: "DOCS010",
+        name: "missing-metadata",
+        severity: Severity::Warning,
+        description: "A page lacks required metadata (an owner, a review date)",
+    },
+    RuleInfo {
+        id: "DOCS011",
+        name: "stale-page",
+        severity: Severity::Warning,
+        description: "A page is older than its review interval or the policy's maximum age",
+    },
+    RuleInfo {
+        id: "DOCS012",
+        name: "code-changed",
+        severity: Severity::Warning,
+        description: "Code a page links to changed in git after the page last did",
+    },
+    RuleInfo {
+        id: "DOCS013",
+        name: "orphan-page",
+        severity: Severity::Note,
+        description: "No chain of links reaches the page from an entry point",
+    },
 ];
 
 /// The rule named `name`.
@@ -210,7 +262,13 @@ impl Audit {
     }
 }
 
-fn finding(rule_name: &str, page: &str, line: u32, column: u32, message: String) -> Finding {
+pub(crate) fn finding(
+    rule_name: &str,
+    page: &str,
+    line: u32,
+    column: u32,
+    message: String,
+) -> Finding {
     let r = rule(rule_name);
     Finding {
         rule_id: r.id.into(),
@@ -329,7 +387,7 @@ fn line_anchor(f: &str) -> bool {
     }
 }
 
-fn is_markdown(p: &Path) -> bool {
+pub(crate) fn is_markdown(p: &Path) -> bool {
     p.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
@@ -383,7 +441,7 @@ enum Outcome {
     },
 }
 
-fn show(p: &Path) -> String {
+pub(crate) fn show(p: &Path) -> String {
     rel(Path::new(""), p)
 }
 
@@ -633,7 +691,9 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
     }
     // Links may reach anything in the repository (GitHub resolves `/path`
     // against its root); outside git, the audit root is the boundary.
-    let top = work_tree(&root).unwrap_or_else(|| root.clone());
+    let work = work_tree(&root);
+    let in_git = work.is_some();
+    let top = work.unwrap_or_else(|| root.clone());
     let root_in_top = root
         .strip_prefix(&top)
         .unwrap_or(Path::new(""))
@@ -656,20 +716,23 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
     };
     let mut ordered: Vec<&Page> = pages.values().collect();
     ordered.sort_by(|a, b| a.path.cmp(&b.path));
-    let results: Vec<(usize, usize, Vec<String>, Vec<Finding>)> = ordered
+    type PageResult = (usize, usize, Vec<String>, Vec<Finding>, Vec<PathBuf>);
+    let results: Vec<PageResult> = ordered
         .par_iter()
         .map(|page| {
-            let (mut checked, mut external, mut found) = (0, Vec::new(), Vec::new());
+            let (mut checked, mut external, mut found, mut targets) =
+                (0, Vec::new(), Vec::new(), Vec::new());
             for link in &page.links {
                 match resolver.check(page, link) {
                     Outcome::External => external.push(link.target.trim().to_string()),
-                    Outcome::Local { finding, .. } => {
+                    Outcome::Local { finding, target } => {
                         checked += 1;
                         found.extend(finding);
+                        targets.extend(target);
                     }
                 }
             }
-            (page.links.len(), checked, external, found)
+            (page.links.len(), checked, external, found, targets)
         })
         .collect();
     let mut audit = Audit {
@@ -680,14 +743,26 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
         external: BTreeMap::new(),
         findings,
     };
-    for (links, checked, external, found) in results {
+    let mut edges = HashMap::new();
+    for (page, (links, checked, external, found, targets)) in ordered.iter().zip(results) {
         audit.links += links;
         audit.checked += checked;
         for e in external {
             *audit.external.entry(e).or_default() += 1;
         }
         audit.findings.extend(found);
+        edges.insert(page.path.clone(), targets);
     }
+    audit
+        .findings
+        .extend(super::lifecycle::findings(&super::lifecycle::Context {
+            top: &top,
+            root_in_top: &resolver.root_in_top,
+            options,
+            pages: &pages,
+            edges: &edges,
+            in_git,
+        })?);
     for f in &mut audit.findings {
         f.fingerprint = super::report::fingerprint(f);
     }

@@ -14,6 +14,9 @@
 //! ```
 
 mod audit;
+mod history;
+mod lifecycle;
+mod meta;
 mod report;
 mod scan;
 mod slug;

@@ -72,6 +72,11 @@ pub struct Page {
     pub front_matter: Option<Value>,
     /// Why the front matter could not be read, when it could not (with its line).
     pub front_matter_error: Option<(u32, String)>,
+    /// A g3doc metadata comment (`<!--* freshness: { owner: … } *-->`) as JSON.
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown> | null"))]
+    pub g3doc: Option<Value>,
+    /// Why the g3doc comment could not be read (with its line).
+    pub g3doc_error: Option<(u32, String)>,
 }
 
 impl Page {
@@ -126,6 +131,8 @@ pub fn scan_markdown(path: &str, text: &str) -> Page {
     let mut heading: Option<(u8, String, u32)> = None;
     let mut image_depth = 0usize;
     let mut metadata: Option<(MetadataBlockKind, usize, String)> = None;
+    // A g3doc comment being read: (its line, its text so far).
+    let mut g3doc: Option<(u32, String)> = None;
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
@@ -188,6 +195,24 @@ pub fn scan_markdown(path: &str, text: &str) -> Page {
             }
             Event::End(TagEnd::Image) => image_depth = image_depth.saturating_sub(1),
             Event::Html(html) | Event::InlineHtml(html) => {
+                if g3doc.is_none()
+                    && page.g3doc.is_none()
+                    && let Some(start) = html.find("<!--*")
+                {
+                    g3doc = Some((lines.at(range.start).0, html[start + 5..].to_string()));
+                } else if let Some((_, body)) = g3doc.as_mut() {
+                    body.push_str(&html);
+                }
+                if let Some((line, body)) = g3doc.take_if(|(_, b)| b.contains("*-->")) {
+                    let body = &body[..body.find("*-->").unwrap_or(body.len())];
+                    match super::meta::parse_g3doc(body) {
+                        Ok(v) => page.g3doc = Some(v),
+                        Err(why) => {
+                            page.g3doc_error =
+                                Some((line, format!("invalid g3doc metadata comment: {why}")))
+                        }
+                    }
+                }
                 for (attr, value, at) in html_attributes(&html) {
                     match attr.as_str() {
                         "href" | "src" => {
