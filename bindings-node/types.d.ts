@@ -2215,6 +2215,34 @@ status: number,
  */
 dedupKey: string | null, };
 
+export type RequiredDoc = { 
+/**
+ * What it is, e.g. `database migration SOP`.
+ */
+name: string, 
+/**
+ * A glob of its path relative to the audit root, e.g. `sops/db-migration*.md`.
+ */
+path: string | null, 
+/**
+ * Words its title contains (case ignored), e.g. `database migration`.
+ */
+title: string | null, 
+/**
+ * Headings it must have, e.g. `Rollback`.
+ */
+sections: Array<string>, };
+
+export type SectionRule = { 
+/**
+ * A glob of page paths, e.g. `runbooks/**`.
+ */
+path: string, 
+/**
+ * The headings (case ignored; a heading may continue, `Rollback plan` has `Rollback`).
+ */
+headings: Array<string>, };
+
 export type AuditOptions = { 
 /**
  * Globs of the pages to audit, relative to the root (default: every
@@ -2271,7 +2299,37 @@ gitHistory: boolean,
  * Where readers start (default `README.md`, `index.md`): a page no
  * chain of links reaches from one is an orphan.
  */
-entryPoints: Array<string>, };
+entryPoints: Array<string>, 
+/**
+ * Documents that must exist (`[[required]]` tables).
+ */
+required: Array<RequiredDoc>, 
+/**
+ * Headings every page matching a glob must have (`[[required_sections]]`).
+ */
+requiredSections: Array<SectionRule>, 
+/**
+ * Look for leaked secrets (default true).
+ */
+secrets: boolean, };
+
+export type SecretHit = { 
+/**
+ * What it looks like, e.g. `aws-access-key-id`.
+ */
+kind: string, 
+/**
+ * 1-based line.
+ */
+line: number, 
+/**
+ * 1-based column, in characters.
+ */
+column: number, 
+/**
+ * The first characters and the length, e.g. `AKIA…(20 chars)`.
+ */
+masked: string, };
 
 export type Severity = "note" | "warning" | "error";
 
@@ -2432,5 +2490,9 @@ g3doc: Record<string, unknown> | null,
 /**
  * Why the g3doc comment could not be read (with its line).
  */
-g3doc_error: [number, string] | null, };
+g3doc_error: [number, string] | null, 
+/**
+ * Secrets in the page's text (code blocks included), masked.
+ */
+secrets: Array<SecretHit>, };
 

@@ -234,13 +234,16 @@ opskit_status opskit_backup_drill(const char *path,
 
 // Audit the docs under `root`. `options_json` (may be NULL):
 // `{"include","exclude","site_root","repo_url","index_files",
-// "anchor_case_warning"}`. `*out_json`: `{"root","pages","links","checked",
+// "anchor_case_warning","required_metadata","max_age_days","as_of",
+// "git_history","entry_points","required","required_sections","secrets"}`. `*out_json`: `{"root","pages","links","checked",
 // "external","findings":[{"rule_id","rule","severity","path","line",
 // "column","message","target","fingerprint"}]}`.
 //
 // # Safety
 // Strings are NUL-terminated (`options_json` may be NULL); `out_json` writable.
-opskit_status opskit_docs_audit(const char *root, const char *options_json, char **out_json);
+opskit_status opskit_docs_audit(const char *root,
+                                const char *options_json,
+                                char **out_json);
 
 // The anchors GitHub gives the headings of one page (`headings_json`, a
 // JSON array of strings), in order: `*out_json` is a JSON array.

@@ -11,7 +11,8 @@ use crate::ffi::{boundary, json_arg, options, out_arg, owned_json, owned_string,
 
 /// Audit the docs under `root`. `options_json` (may be NULL):
 /// `{"include","exclude","site_root","repo_url","index_files",
-/// "anchor_case_warning"}`. `*out_json`: `{"root","pages","links","checked",
+/// "anchor_case_warning","required_metadata","max_age_days","as_of",
+/// "git_history","entry_points","required","required_sections","secrets"}`. `*out_json`: `{"root","pages","links","checked",
 /// "external","findings":[{"rule_id","rule","severity","path","line",
 /// "column","message","target","fingerprint"}]}`.
 ///

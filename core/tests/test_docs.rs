@@ -237,3 +237,110 @@ fn a_docs_folder_inside_a_repository_links_to_the_rest_of_it() {
     .unwrap_err();
     assert!(e.message().contains("site_root"), "{e}");
 }
+
+#[test]
+fn required_documents_sections_and_secrets() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    write(
+        r,
+        "sops/provisioning.md",
+        "# Server provisioning SOP\n\n## Owner\n\n## Steps\n",
+    );
+    write(
+        r,
+        "guides/welcome.md",
+        "# Developer onboarding\n\n## First day\n",
+    );
+    write(
+        r,
+        "runbooks/deploy.md",
+        "# Deploy\n\n## Steps\n\n```sh\nexport AWS_ACCESS_KEY_ID=AKIAZ7Q3K9X2M4P8R6TW\n```\n",
+    );
+    write(
+        r,
+        "runbooks/restore.md",
+        "# Restore\n\n## Rollback plan\n\nExample: AKIAZ7Q3K9X2M4P8R6TX <!-- opskit:allow -->\n",
+    );
+    let policy = r#"
+required_metadata = []
+entry_points = []
+
+[[required]]
+name = "server provisioning SOP"
+path = "sops/provisioning*.md"
+sections = ["Owner", "Rollback"]
+
+[[required]]
+name = "developer onboarding guide"
+title = "developer onboarding"
+
+[[required]]
+name = "database migration SOP"
+path = "sops/db-migration*.md"
+
+[[required_sections]]
+path = "runbooks/**"
+headings = ["Rollback"]
+"#;
+    let a = audit(r, &AuditOptions::from_toml(policy).unwrap()).unwrap();
+    let got: Vec<(&str, &str, u32, &str)> = a
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.path.as_str(), f.line, f.message.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "missing-section",
+                "runbooks/deploy.md",
+                1,
+                "no \"Rollback\" heading, which every page at runbooks/** must have: add the section"
+            ),
+            (
+                "secret",
+                "runbooks/deploy.md",
+                6,
+                "this looks like a secret (aws-access-key-id: AKIA…(20 chars)): remove it and rotate it; mark a documented example with `opskit:allow` on its line"
+            ),
+            (
+                "missing-document",
+                "sops/db-migration*.md",
+                1,
+                "the required database migration SOP is missing: no page at sops/db-migration*.md; write it"
+            ),
+            (
+                "missing-section",
+                "sops/provisioning.md",
+                1,
+                "no \"Rollback\" heading, which the server provisioning SOP must have: add the section"
+            ),
+        ],
+        "{:#?}",
+        a.findings
+    );
+    let json = serde_json::to_string(&a).unwrap();
+    assert!(
+        !json.contains("AKIAZ7Q3K9X2M4P8R6TW"),
+        "the secret never leaves masked"
+    );
+    // Secrets can be turned off; a requirement needs a path or a title.
+    let quiet = AuditOptions {
+        secrets: false,
+        ..AuditOptions::from_toml(policy).unwrap()
+    };
+    assert!(
+        audit(r, &quiet)
+            .unwrap()
+            .findings
+            .iter()
+            .all(|f| f.rule != "secret")
+    );
+    let e = audit(
+        r,
+        &AuditOptions::from_toml("[[required]]\nname = \"x\"\n").unwrap(),
+    )
+    .unwrap_err();
+    assert!(e.message().contains("neither path nor title"), "{e}");
+}

@@ -83,7 +83,7 @@ static void reports(void) {
   cJSON *files = cJSON_Parse("{\"README.md\":\"[a](gone.md) [b](ops.md#Rollback)\\n\",\"ops.md\":\"# Ops\\n\\n## Rollback\\n\"}");
   char dir[64], *audit = NULL, *text = NULL, *sarif = NULL, *left = NULL;
   CHECK(write_tree(files, dir) == 0);
-  CHECK(opskit_docs_audit(dir, NULL, &audit) == OPSKIT_OK);
+  CHECK(opskit_docs_audit(dir, "{\"required_metadata\":[],\"entry_points\":[]}", &audit) == OPSKIT_OK);
   CHECK(opskit_docs_to_text(audit, &text) == OPSKIT_OK);
   CHECK(strstr(text, "README.md:1:1: error[broken-link] links to gone.md, which does not exist\n") == text);
   CHECK(strstr(text, "1 error(s), 1 warning(s)\n") != NULL);

@@ -339,6 +339,9 @@ def docs_audit(
     as_of: Optional[str] = ...,
     git_history: bool = ...,
     entry_points: Sequence[str] = ...,
+    required: Sequence[Mapping[str, Any]] = ...,
+    required_sections: Sequence[Mapping[str, Any]] = ...,
+    secrets: bool = ...,
 ) -> DocsAudit: ...
 def docs_parse_policy(text: str) -> Mapping[str, Any]: ...
 def docs_slugs(headings: Sequence[str]) -> List[str]: ...

@@ -50,6 +50,7 @@ __all__ = [
     "MaintenanceState",
     "DocsHeading",
     "DocsLink",
+    "DocsSecret",
     "DocsPage",
     "DocsFinding",
     "DocsAudit",
@@ -552,6 +553,13 @@ class DocsLink(TypedDict):
     kind: str  # "link" | "image" | "html"
 
 
+class DocsSecret(TypedDict):
+    kind: str
+    line: int
+    column: int
+    masked: str
+
+
 class DocsPage(TypedDict):
     path: str
     title: Optional[str]
@@ -562,6 +570,7 @@ class DocsPage(TypedDict):
     front_matter_error: Optional[List[Any]]  # [line, why]
     g3doc: Optional[Dict[str, Any]]
     g3doc_error: Optional[List[Any]]  # [line, why]
+    secrets: List[DocsSecret]
 
 
 class DocsFinding(TypedDict):

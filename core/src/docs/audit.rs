@@ -56,6 +56,42 @@ pub struct AuditOptions {
     /// Where readers start (default `README.md`, `index.md`): a page no
     /// chain of links reaches from one is an orphan.
     pub entry_points: Vec<String>,
+    /// Documents that must exist (`[[required]]` tables).
+    pub required: Vec<RequiredDoc>,
+    /// Headings every page matching a glob must have (`[[required_sections]]`).
+    pub required_sections: Vec<SectionRule>,
+    /// Look for leaked secrets (default true).
+    pub secrets: bool,
+}
+
+/// A document the knowledge base must hold, found by path glob or by
+/// title, e.g. one SOP for database migrations.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct RequiredDoc {
+    /// What it is, e.g. `database migration SOP`.
+    pub name: String,
+    /// A glob of its path relative to the audit root, e.g. `sops/db-migration*.md`.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Words its title contains (case ignored), e.g. `database migration`.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Headings it must have, e.g. `Rollback`.
+    #[serde(default)]
+    pub sections: Vec<String>,
+}
+
+/// Headings every page matching `path` must have (a runbook's `Rollback`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct SectionRule {
+    /// A glob of page paths, e.g. `runbooks/**`.
+    pub path: String,
+    /// The headings (case ignored; a heading may continue, `Rollback plan` has `Rollback`).
+    pub headings: Vec<String>,
 }
 
 impl Default for AuditOptions {
@@ -72,6 +108,9 @@ impl Default for AuditOptions {
             as_of: None,
             git_history: true,
             entry_points: vec!["README.md".into(), "index.md".into()],
+            required: Vec::new(),
+            required_sections: Vec::new(),
+            secrets: true,
         }
     }
 }
@@ -198,6 +237,24 @@ pub const RULES: &[RuleInfo] = &[
         name: "orphan-page",
         severity: Severity::Note,
         description: "No chain of links reaches the page from an entry point",
+    },
+    RuleInfo {
+        id: "DOCS014",
+        name: "missing-document",
+        severity: Severity::Error,
+        description: "A document the policy requires is missing",
+    },
+    RuleInfo {
+        id: "DOCS015",
+        name: "missing-section",
+        severity: Severity::Warning,
+        description: "A page lacks a heading the policy requires",
+    },
+    RuleInfo {
+        id: "DOCS016",
+        name: "secret",
+        severity: Severity::Error,
+        description: "A page holds something that looks like a secret (shown masked)",
     },
 ];
 

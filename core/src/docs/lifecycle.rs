@@ -243,6 +243,137 @@ pub(crate) fn findings(cx: &Context<'_>) -> Result<Vec<Finding>> {
         }
     }
     out.extend(orphans(cx));
+    out.extend(requirements(cx)?);
+    if o.secrets {
+        for (path, page) in cx.pages {
+            for s in &page.secrets {
+                out.push(finding(
+                    "secret",
+                    path,
+                    s.line,
+                    s.column,
+                    format!(
+                        "this looks like a secret ({}: {}): remove it and rotate it; mark a documented example with `opskit:allow` on its line",
+                        s.kind, s.masked
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn glob(g: &str, what: &str) -> Result<globset::GlobMatcher> {
+    globset::GlobBuilder::new(g)
+        .literal_separator(false)
+        .build()
+        .map(|g| g.compile_matcher())
+        .map_err(|e| Error::invalid(format!("{what} glob {g:?}: {e}")))
+}
+
+/// Does the page have a heading starting with `wanted` (case ignored)?
+fn has_heading(page: &Page, wanted: &str) -> bool {
+    let w = wanted.trim().to_lowercase();
+    page.headings.iter().any(|h| {
+        let t = h.text.trim().to_lowercase();
+        t == w || t.starts_with(&format!("{w} ")) || t.starts_with(&format!("{w}:"))
+    })
+}
+
+/// Required documents and the sections pages must have.
+fn requirements(cx: &Context<'_>) -> Result<Vec<Finding>> {
+    let mut out = Vec::new();
+    let mut sorted: Vec<(&String, &Page)> = cx.pages.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(b.0));
+    let missing_sections = |page: &Page, path: &str, headings: &[String], why: &str| {
+        headings
+            .iter()
+            .filter(|h| !has_heading(page, h))
+            .map(|h| {
+                finding(
+                    "missing-section",
+                    path,
+                    1,
+                    1,
+                    format!("no \"{h}\" heading, which {why} must have: add the section"),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    for req in &cx.options.required {
+        if req.path.is_none() && req.title.is_none() {
+            return Err(Error::invalid(format!(
+                "required document {:?} has neither path nor title: give one to find it by",
+                req.name
+            )));
+        }
+        let by_path = req
+            .path
+            .as_deref()
+            .map(|g| glob(g, "required document"))
+            .transpose()?;
+        let title = req.title.as_deref().map(str::to_lowercase);
+        let found: Vec<&(&String, &Page)> = sorted
+            .iter()
+            .filter(|(path, page)| {
+                by_path.as_ref().is_some_and(|g| g.is_match(path.as_str()))
+                    || title.as_ref().is_some_and(|t| {
+                        page.title
+                            .as_deref()
+                            .is_some_and(|pt| pt.to_lowercase().contains(t))
+                    })
+            })
+            .collect();
+        if found.is_empty() {
+            let looked = [
+                req.path.as_ref().map(|p| format!("page at {p}")),
+                req.title.as_ref().map(|t| format!("page titled \"{t}\"")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" or ");
+            let at = req.path.clone().unwrap_or_else(|| {
+                cx.options
+                    .entry_points
+                    .iter()
+                    .find(|e| cx.pages.contains_key(*e))
+                    .cloned()
+                    .unwrap_or_else(|| ".".into())
+            });
+            out.push(finding(
+                "missing-document",
+                &at,
+                1,
+                1,
+                format!(
+                    "the required {} is missing: no {looked}; write it",
+                    req.name
+                ),
+            ));
+        }
+        for (path, page) in found {
+            out.extend(missing_sections(
+                page,
+                path,
+                &req.sections,
+                &format!("the {}", req.name),
+            ));
+        }
+    }
+    for rule in &cx.options.required_sections {
+        let g = glob(&rule.path, "required_sections")?;
+        for (path, page) in &sorted {
+            if g.is_match(path.as_str()) {
+                out.extend(missing_sections(
+                    page,
+                    path,
+                    &rule.headings,
+                    &format!("every page at {}", rule.path),
+                ));
+            }
+        }
+    }
     Ok(out)
 }
 

@@ -19,11 +19,14 @@ mod lifecycle;
 mod meta;
 mod report;
 mod scan;
+mod secrets;
 mod slug;
 
 pub use self::audit::{
-    Audit, AuditOptions, Finding, MAX_PAGE_BYTES, RULES, RuleInfo, Severity, audit, rule,
+    Audit, AuditOptions, Finding, MAX_PAGE_BYTES, RULES, RequiredDoc, RuleInfo, SectionRule,
+    Severity, audit, rule,
 };
 pub use self::report::{apply_baseline, fingerprint, to_sarif, to_text};
 pub use self::scan::{Heading, Link, LinkKind, Page, scan_markdown};
+pub use self::secrets::{SecretHit, find_secrets};
 pub use self::slug::{Slugger, github_slug};

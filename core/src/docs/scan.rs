@@ -77,6 +77,8 @@ pub struct Page {
     pub g3doc: Option<Value>,
     /// Why the g3doc comment could not be read (with its line).
     pub g3doc_error: Option<(u32, String)>,
+    /// Secrets in the page's text (code blocks included), masked.
+    pub secrets: Vec<super::secrets::SecretHit>,
 }
 
 impl Page {
@@ -245,6 +247,7 @@ pub fn scan_markdown(path: &str, text: &str) -> Page {
             _ => {}
         }
     }
+    page.secrets = super::secrets::find_secrets(text);
     if let Some(t) = page
         .front_matter
         .as_ref()
