@@ -64,6 +64,12 @@ enum Command {
         /// A health policy (TOML) instead of the default rules.
         #[arg(long)]
         policy: Option<PathBuf>,
+        /// The docs to audit (default: the repository's docs/ folder, else the repository).
+        #[arg(long)]
+        docs: Option<PathBuf>,
+        /// A docs policy (TOML) for the docs section.
+        #[arg(long)]
+        docs_policy: Option<PathBuf>,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -267,6 +273,8 @@ fn main() -> ExitCode {
             manifest,
             tree,
             policy,
+            docs,
+            docs_policy,
             json,
         } => report::run(
             &path,
@@ -274,6 +282,7 @@ fn main() -> ExitCode {
             channel,
             manifest.zip(tree),
             policy,
+            (docs, docs_policy),
             json,
         ),
     };

@@ -16,6 +16,7 @@ pub(crate) fn run(
     channel: Option<String>,
     backup: Option<(std::path::PathBuf, std::path::PathBuf)>,
     policy: Option<std::path::PathBuf>,
+    (docs, docs_policy): (Option<std::path::PathBuf>, Option<std::path::PathBuf>),
     json: bool,
 ) -> opskit::Result<Outcome> {
     let policy = match policy {
@@ -56,6 +57,16 @@ pub(crate) fn run(
         }
         None => None,
     };
+    // The docs: the folder given, else docs/, else the repository.
+    let docs_dir = docs.unwrap_or_else(|| {
+        let d = path.join("docs");
+        if d.is_dir() { d } else { path.to_path_buf() }
+    });
+    let docs_options = match &docs_policy {
+        Some(p) => opskit::docs::AuditOptions::read(p)?,
+        None => opskit::docs::AuditOptions::default(),
+    };
+    let docs_audit = opskit::docs::audit(&docs_dir, &docs_options)?;
     let outcome = version_section(
         path,
         tag_pattern,
@@ -63,7 +74,34 @@ pub(crate) fn run(
         json,
         backup.as_ref(),
         &health_doc,
+        &docs_audit,
     )?;
+    let docs_errors = docs_audit.count_at_least(opskit::docs::Severity::Error);
+    if !json {
+        let warnings = docs_audit.count_at_least(opskit::docs::Severity::Warning) - docs_errors;
+        println!(
+            "== docs: {} ({} page(s), {} error(s), {} warning(s))",
+            docs_dir.display(),
+            docs_audit.pages,
+            docs_errors,
+            warnings
+        );
+        let shown: Vec<_> = docs_audit
+            .findings
+            .iter()
+            .filter(|f| f.severity >= opskit::docs::Severity::Warning)
+            .collect();
+        for f in shown.iter().take(20) {
+            println!("{}", opskit::docs::finding_line(f));
+        }
+        if shown.len() > 20 {
+            println!(
+                "... and {} more (opskit docs audit {} lists them all)",
+                shown.len() - 20,
+                docs_dir.display()
+            );
+        }
+    }
     if let Some((manifest, r)) = &backup {
         if !json {
             println!("== backup: {} (fast verify)", manifest.display());
@@ -73,7 +111,7 @@ pub(crate) fn run(
             return Ok(Outcome::CheckFailed);
         }
     }
-    if health_status == opskit::health::Status::Fail {
+    if health_status == opskit::health::Status::Fail || docs_errors > 0 {
         return Ok(Outcome::CheckFailed);
     }
     Ok(outcome)
@@ -86,6 +124,7 @@ fn version_section(
     json: bool,
     backup: Option<&(std::path::PathBuf, opskit::backup::VerifyReport)>,
     health: &serde_json::Value,
+    docs: &opskit::docs::Audit,
 ) -> opskit::Result<Outcome> {
     let backup_json =
         backup.map(|(m, r)| json!({ "manifest": m.display().to_string(), "verify": r }));
@@ -98,7 +137,9 @@ fn version_section(
     match status {
         Ok(s) => {
             if json {
-                print_json(&json!({ "health": health, "version": s, "backup": backup_json }))?;
+                print_json(
+                    &json!({ "health": health, "version": s, "backup": backup_json, "docs": docs }),
+                )?;
             } else {
                 println!("== versioning: {}", s.repository);
                 match (&s.branch, s.detached) {
@@ -124,7 +165,7 @@ fn version_section(
         Err(e) if e.kind() == ErrorKind::NotFound => {
             if json {
                 print_json(
-                    &json!({ "health": health, "version": { "error": e.to_string() }, "backup": backup_json }),
+                    &json!({ "health": health, "version": { "error": e.to_string() }, "backup": backup_json, "docs": docs }),
                 )?;
             } else {
                 println!("== versioning: skipped: {e}");

@@ -97,3 +97,26 @@ fn audit_formats_exit_codes_and_baselines() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown field `colour`"));
 }
+
+#[test]
+fn report_has_a_docs_section_that_fails_the_run_on_a_broken_link() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    std::fs::create_dir_all(p.join("docs")).unwrap();
+    std::fs::write(p.join("docs/README.md"), "# Docs\n\n[ok](README.md#docs)\n").unwrap();
+    let o = opskit(p, &["report", "--docs-policy", "/dev/null"]);
+    let out = stdout(&o);
+    assert!(out.contains("== docs: ./docs (1 page(s), 0 error(s), 2 warning(s))\n"), "{out}");
+    assert!(out.contains("README.md:1:1: warning[missing-metadata] no owner"), "{out}");
+    std::fs::write(p.join("docs/README.md"), "# Docs\n\n[gone](gone.md)\n").unwrap();
+    let o = opskit(p, &["report", "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rules: Vec<&str> = v["docs"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"broken-link"), "{rules:?}");
+}

@@ -26,7 +26,7 @@ pub use self::audit::{
     Audit, AuditOptions, Finding, MAX_PAGE_BYTES, RULES, RequiredDoc, RuleInfo, SectionRule,
     Severity, audit, rule,
 };
-pub use self::report::{apply_baseline, fingerprint, to_sarif, to_text};
+pub use self::report::{apply_baseline, finding_line, fingerprint, to_sarif, to_text};
 pub use self::scan::{Heading, Link, LinkKind, Page, scan_markdown};
 pub use self::secrets::{SecretHit, find_secrets};
 pub use self::slug::{Slugger, github_slug};

@@ -88,21 +88,24 @@ pub fn to_sarif(audit: &Audit) -> Value {
     })
 }
 
-/// One line per finding (`path:line:column: level[rule] message`) and a
-/// summary line.
+/// A finding as one line: `path:line:column: level[rule] message`.
+pub fn finding_line(f: &Finding) -> String {
+    format!(
+        "{}:{}:{}: {}[{}] {}",
+        f.path,
+        f.line,
+        f.column,
+        f.severity.as_str(),
+        f.rule,
+        f.message
+    )
+}
+
+/// One line per finding (see [`finding_line`]) and a summary line.
 pub fn to_text(audit: &Audit) -> String {
     let mut out = String::new();
     for f in &audit.findings {
-        let _ = writeln!(
-            out,
-            "{}:{}:{}: {}[{}] {}",
-            f.path,
-            f.line,
-            f.column,
-            f.severity.as_str(),
-            f.rule,
-            f.message
-        );
+        let _ = writeln!(out, "{}", finding_line(f));
     }
     let errors = audit.count_at_least(Severity::Error);
     let warnings = audit.count_at_least(Severity::Warning) - errors;
