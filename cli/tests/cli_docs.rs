@@ -106,8 +106,14 @@ fn report_has_a_docs_section_that_fails_the_run_on_a_broken_link() {
     std::fs::write(p.join("docs/README.md"), "# Docs\n\n[ok](README.md#docs)\n").unwrap();
     let o = opskit(p, &["report", "--docs-policy", "/dev/null"]);
     let out = stdout(&o);
-    assert!(out.contains("== docs: ./docs (1 page(s), 0 error(s), 2 warning(s))\n"), "{out}");
-    assert!(out.contains("README.md:1:1: warning[missing-metadata] no owner"), "{out}");
+    assert!(
+        out.contains("== docs: ./docs (1 page(s), 0 error(s), 2 warning(s))\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("README.md:1:1: warning[missing-metadata] no owner"),
+        "{out}"
+    );
     std::fs::write(p.join("docs/README.md"), "# Docs\n\n[gone](gone.md)\n").unwrap();
     let o = opskit(p, &["report", "--json"]);
     assert_eq!(o.status.code(), Some(1));
