@@ -37,18 +37,52 @@ impl History {
     }
 }
 
-/// Walk the history of the repository at `top` once, newest first, and
-/// keep, for each wanted path (a file or folder relative to `top`), its
-/// newest commits, as many as asked. Stops as soon as every wanted path has
-/// them; `ignore_revs` (full commit ids) are skipped, as
-/// `.git-blame-ignore-revs` does for mass reformatting.
-pub(crate) fn walk(
-    top: &Path,
-    wanted: &HashMap<String, usize>,
-    ignore_revs: &HashSet<String>,
-) -> Result<History> {
+/// What the walk looks for, by path relative to the work tree.
+pub(crate) struct Wanted {
+    /// Pages: their last change.
+    pub(crate) pages: HashSet<String>,
+    /// Linked code paths (files or folders), with the pages that link
+    /// them: their changes newer than the oldest last change of those
+    /// pages, at most `keep`.
+    pub(crate) code: HashMap<String, Vec<String>>,
+    pub(crate) keep: usize,
+}
+
+impl Wanted {
+    fn keep_of(&self, path: &str) -> usize {
+        if self.code.contains_key(path) {
+            self.keep
+        } else {
+            1
+        }
+    }
+
+    /// Has the walk, now at commits of time `now`, found all it needs?
+    fn done(&self, h: &History, now: i64) -> bool {
+        let last = |p: &str| h.last(p).map(|c| c.time);
+        self.pages.iter().all(|p| last(p).is_some())
+            && self.code.iter().all(|(c, pages)| {
+                h.changes.get(c).is_some_and(|l| l.len() >= self.keep)
+                    || pages
+                        .iter()
+                        .filter_map(|p| last(p))
+                        .min()
+                        .is_some_and(|oldest| now < oldest)
+            })
+    }
+
+    fn contains(&self, p: &str) -> bool {
+        self.pages.contains(p) || self.code.contains_key(p)
+    }
+}
+
+/// Walk the history of the repository at `top` once, newest first, until
+/// every page has its last change and every linked code path its changes
+/// newer than the pages that link it; `ignore_revs` (full commit ids) are
+/// skipped, as `.git-blame-ignore-revs` does for mass reformatting.
+pub(crate) fn walk(top: &Path, wanted: &Wanted, ignore_revs: &HashSet<String>) -> Result<History> {
     let mut history = History::default();
-    if wanted.is_empty() {
+    if wanted.pages.is_empty() && wanted.code.is_empty() {
         return Ok(history);
     }
     let repo = git2::Repository::open(top)
@@ -63,8 +97,8 @@ pub(crate) fn walk(
     walk.set_sorting(git2::Sort::TIME).map_err(git)?;
     walk.push(head.peel_to_commit().map_err(git)?.id())
         .map_err(git)?;
-    let mut done = 0usize;
     let mut options = git2::DiffOptions::new();
+    let mut walked = 0usize;
     options.skip_binary_check(true);
     for oid in walk {
         let oid = oid.map_err(git)?;
@@ -89,7 +123,7 @@ pub(crate) fn walk(
                 // The path and every folder above it.
                 let mut at = p;
                 loop {
-                    if wanted.contains_key(at) {
+                    if wanted.contains(at) {
                         touched.insert(at.to_string());
                     }
                     match at.rfind('/') {
@@ -98,6 +132,11 @@ pub(crate) fn walk(
                     }
                 }
             }
+        }
+        walked += 1;
+        // Check now and then whether everything is found.
+        if walked % 32 == 0 && wanted.done(&history, commit.time().seconds()) {
+            break;
         }
         if touched.is_empty() {
             continue;
@@ -113,17 +152,11 @@ pub(crate) fn walk(
                 .to_string(),
         };
         for p in touched {
-            let keep = wanted[&p];
+            let keep = wanted.keep_of(&p);
             let list = history.changes.entry(p).or_default();
             if list.len() < keep {
                 list.push(change.clone());
-                if list.len() == keep {
-                    done += 1;
-                }
             }
-        }
-        if done == wanted.len() {
-            break;
         }
     }
     Ok(history)

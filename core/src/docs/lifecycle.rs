@@ -84,10 +84,20 @@ pub(crate) fn findings(cx: &Context<'_>) -> Result<Vec<Finding>> {
         .filter(|t| !t.is_empty())
         .collect();
     let history = if cx.in_git && o.git_history {
-        let mut wanted: HashMap<String, usize> = cx.pages.keys().map(|p| (in_top(p), 1)).collect();
-        for t in &code_targets {
-            wanted.insert(t.clone(), COMMITS_SHOWN);
+        let mut code: HashMap<String, Vec<String>> = HashMap::new();
+        for (page, targets) in cx.edges {
+            for t in targets {
+                let t = show(t);
+                if code_targets.contains(&t) {
+                    code.entry(t).or_default().push(in_top(page));
+                }
+            }
         }
+        let wanted = history::Wanted {
+            pages: cx.pages.keys().map(|p| in_top(p)).collect(),
+            code,
+            keep: COMMITS_SHOWN,
+        };
         let ignore: HashSet<String> =
             std::fs::read_to_string(cx.top.join(".git-blame-ignore-revs"))
                 .unwrap_or_default()
