@@ -135,7 +135,7 @@ pub(crate) fn walk(top: &Path, wanted: &Wanted, ignore_revs: &HashSet<String>) -
         }
         walked += 1;
         // Check now and then whether everything is found.
-        if walked % 32 == 0 && wanted.done(&history, commit.time().seconds()) {
+        if walked.is_multiple_of(32) && wanted.done(&history, commit.time().seconds()) {
             break;
         }
         if touched.is_empty() {
