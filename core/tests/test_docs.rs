@@ -344,3 +344,67 @@ headings = ["Rollback"]
     .unwrap_err();
     assert!(e.message().contains("neither path nor title"), "{e}");
 }
+
+#[test]
+fn hostile_trees_give_findings_not_panics() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    // Deep nesting: 100,000 block quotes on one line, 1,500 nested list items.
+    write(
+        r,
+        "quotes.md",
+        format!("{}deep [x](gone.md)\n", ">".repeat(100_000)),
+    );
+    let mut list = String::new();
+    for i in 0..1_500 {
+        list.push_str(&" ".repeat(i * 2));
+        list.push_str("- item\n");
+    }
+    write(r, "lists.md", list);
+    // Odd percent-encoding, and a link into a symlink loop.
+    write(
+        r,
+        "odd.md",
+        "[a](a%zz.md) [b](%E2%82.md) [c](loop/x.md) [d](%2e%2e/%2e%2e/x.md)\n",
+    );
+    std::os::unix::fs::symlink("loop", r.join("loop")).unwrap();
+    // A dangling symlink page and a folder symlink back to the root.
+    std::os::unix::fs::symlink("nowhere.md", r.join("dangling.md")).unwrap();
+    std::os::unix::fs::symlink(".", r.join("again")).unwrap();
+    // A page over the size limit (sparse: no 17 MiB written).
+    let big = std::fs::File::create(r.join("big.md")).unwrap();
+    big.set_len(opskit::docs::MAX_PAGE_BYTES + 1).unwrap();
+    let started = std::time::Instant::now();
+    let a = audit(r, &links_only()).unwrap();
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+    let got: Vec<(&str, &str, Option<&str>)> = a
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.path.as_str(), f.target.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("unreadable-page", "big.md", None),
+            ("unreadable-page", "dangling.md", None),
+            ("broken-link", "odd.md", Some("a%zz.md")),
+            ("broken-link", "odd.md", Some("%E2%82.md")),
+            ("broken-link", "odd.md", Some("loop/x.md")),
+            ("broken-link", "odd.md", Some("%2e%2e/%2e%2e/x.md")),
+            ("broken-link", "quotes.md", Some("gone.md")),
+        ],
+        "{:#?}",
+        a.findings
+    );
+    assert!(
+        a.findings[0]
+            .message
+            .contains("over the 16777216-byte limit")
+    );
+    assert!(
+        a.findings[1].message.contains("cannot read dangling.md"),
+        "{}",
+        a.findings[1].message
+    );
+    assert!(a.findings[5].message.contains("leaves the repository"));
+}

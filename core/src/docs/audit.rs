@@ -377,7 +377,11 @@ fn pages_of(root: &Path, options: &AuditOptions) -> Result<Vec<PathBuf>> {
     {
         let entry =
             entry.map_err(|e| Error::invalid(format!("walking {}: {e}", root.display())))?;
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
+        // Files, and symlinks (read through; a dangling one is a finding).
+        if !entry
+            .file_type()
+            .is_some_and(|t| t.is_file() || t.is_symlink())
+        {
             continue;
         }
         let r = rel(root, entry.path());
