@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::scan::{Link, Page, scan_markdown};
+use super::scan::{Link, Page, scan_html, scan_markdown};
 use crate::error::{Error, Result};
 
 /// Pages larger than this are reported, not parsed (the largest page of
@@ -23,7 +23,7 @@ pub const MAX_PAGE_BYTES: u64 = 16 * 1024 * 1024;
 #[serde(default, deny_unknown_fields)]
 pub struct AuditOptions {
     /// Globs of the pages to audit, relative to the root (default: every
-    /// `.md` and `.markdown` file).
+    /// `.md`, `.markdown`, `.html` and `.htm` file).
     pub include: Vec<String>,
     /// Globs left out (e.g. `archive/**`).
     pub exclude: Vec<String>,
@@ -97,7 +97,12 @@ pub struct SectionRule {
 impl Default for AuditOptions {
     fn default() -> Self {
         AuditOptions {
-            include: vec!["**/*.md".into(), "**/*.markdown".into()],
+            include: vec![
+                "**/*.md".into(),
+                "**/*.markdown".into(),
+                "**/*.html".into(),
+                "**/*.htm".into(),
+            ],
             exclude: Vec::new(),
             site_root: None,
             repo_url: None,
@@ -454,6 +459,17 @@ pub(crate) fn is_markdown(p: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
 }
 
+fn is_html(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
+}
+
+/// A page the audit reads: Markdown or HTML.
+pub(crate) fn is_page(p: &Path) -> bool {
+    is_markdown(p) || is_html(p)
+}
+
 /// Read and scan one page, or say why not.
 fn read_page(root: &Path, path: &Path) -> std::result::Result<Page, Box<Finding>> {
     let r = rel(root, path);
@@ -472,7 +488,11 @@ fn read_page(root: &Path, path: &Path) -> std::result::Result<Page, Box<Finding>
             e.utf8_error().valid_up_to()
         ))
     })?;
-    Ok(scan_markdown(&r, &text))
+    Ok(if is_html(path) {
+        scan_html(&r, &text)
+    } else {
+        scan_markdown(&r, &text)
+    })
 }
 
 struct Resolver<'a> {
@@ -631,7 +651,7 @@ impl Resolver<'_> {
                 ),
             );
         };
-        if !is_markdown(&landing) {
+        if !is_page(&landing) {
             // Code files: GitHub's line anchors; other fragments are not checked.
             return reached(None);
         }

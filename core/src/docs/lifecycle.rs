@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use time::{Date, Duration, OffsetDateTime};
 
-use super::audit::{AuditOptions, Finding, finding, is_markdown, show};
+use super::audit::{AuditOptions, Finding, finding, is_page, show};
 use super::history::{self, History};
 use super::meta::{CodeOwners, parse_date, parse_interval};
 use super::scan::Page;
@@ -428,7 +428,7 @@ fn orphans(cx: &Context<'_>) -> Vec<Finding> {
         .iter()
         .filter(|(p, page)| {
             !reached.contains(*p)
-                && is_markdown(Path::new(p))
+                && is_page(Path::new(p))
                 && page.front_matter.as_ref().and_then(|f| f.get("orphan"))
                     != Some(&Value::Bool(true))
         })

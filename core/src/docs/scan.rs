@@ -259,6 +259,82 @@ pub fn scan_markdown(path: &str, text: &str) -> Page {
     page
 }
 
+/// Parse an HTML page (a wiki export, say) with html5ever, as browsers do:
+/// its title (`<title>`, else the first `<h1>`), `<h1>`–`<h6>` headings,
+/// every `id` and `<a name>` as an anchor (HTML pages have no generated
+/// ones), and `<a href>`/`<img src>` links. Positions come from the source
+/// text: each link at the next place its attribute value appears.
+pub fn scan_html(path: &str, text: &str) -> Page {
+    use scraper::{Html, Selector};
+    let lines = Lines::new(text);
+    let doc = Html::parse_document(text);
+    let sel = |s: &str| Selector::parse(s).expect("a valid selector");
+    let text_of = |e: scraper::ElementRef| e.text().collect::<String>().trim().to_string();
+    let mut page = Page {
+        path: path.to_string(),
+        ..Page::default()
+    };
+    page.title = doc
+        .select(&sel("title"))
+        .next()
+        .map(text_of)
+        .filter(|t| !t.is_empty())
+        .or_else(|| doc.select(&sel("h1")).next().map(text_of));
+    // Where in the source a value next appears, moving forward.
+    let mut cursor = 0usize;
+    let mut locate = |needle: &str| -> (u32, u32) {
+        match text[cursor..].find(needle) {
+            Some(i) => {
+                cursor += i;
+                lines.at(cursor)
+            }
+            None => lines.at(cursor),
+        }
+    };
+    for e in doc.select(&sel(
+        "h1, h2, h3, h4, h5, h6, [id], a[name], a[href], img[src]",
+    )) {
+        let v = e.value();
+        let name = v.name();
+        if let Some(level) = name
+            .strip_prefix('h')
+            .and_then(|n| n.parse::<u8>().ok())
+            .filter(|_| name.len() == 2)
+        {
+            let (line, _) = locate(&format!("<{name}"));
+            page.headings.push(Heading {
+                level,
+                text: text_of(e),
+                anchor: v.attr("id").unwrap_or("").to_string(),
+                line,
+            });
+        } else if let Some(id) = v.attr("id") {
+            page.html_ids.push(id.to_string());
+        }
+        if name == "a"
+            && let Some(n) = v.attr("name")
+        {
+            page.html_ids.push(n.to_string());
+        }
+        let target = match name {
+            "a" => v.attr("href"),
+            "img" => v.attr("src"),
+            _ => None,
+        };
+        if let Some(t) = target {
+            let (line, column) = locate(t);
+            page.links.push(Link {
+                target: t.to_string(),
+                line,
+                column,
+                kind: LinkKind::Html,
+            });
+        }
+    }
+    page.secrets = super::secrets::find_secrets(text);
+    page
+}
+
 fn parse_front_matter(kind: MetadataBlockKind, body: &str) -> Result<Value, String> {
     match kind {
         MetadataBlockKind::YamlStyle => {
@@ -431,6 +507,28 @@ mod tests {
             ]
         );
         assert_eq!(p.html_ids, ["legacy", "pic"]);
+    }
+
+    #[test]
+    fn html_pages_with_a_real_parser() {
+        let text = "<!DOCTYPE html>\n<html><head><title>Wiki: Deploy</title></head>\n<body>\n<h1 id=\"deploy\">Deploy</h1>\n<!-- <a href=\"commented.html\">no</a> -->\n<p>See <a href=\"ops/db.html#rollback\">db</a>\n<img src=\"img/x.png\"><a name=\"legacy\"></a>\n<h2>No id</h2><div id=\"box\"></div>\n<script>var s = '<a href=\"js.html\">';</script>\n</body></html>\n";
+        let p = scan_html("wiki/deploy.html", text);
+        assert_eq!(p.title.as_deref(), Some("Wiki: Deploy"));
+        let h: Vec<_> = p
+            .headings
+            .iter()
+            .map(|h| (h.level, h.text.as_str(), h.anchor.as_str(), h.line))
+            .collect();
+        assert_eq!(h, [(1, "Deploy", "deploy", 4), (2, "No id", "", 8)]);
+        let l: Vec<_> = p
+            .links
+            .iter()
+            .map(|l| (l.target.as_str(), l.line))
+            .collect();
+        assert_eq!(l, [("ops/db.html#rollback", 6), ("img/x.png", 7)]);
+        assert_eq!(p.html_ids, ["legacy", "box"]);
+        let anchors: Vec<_> = p.anchors().collect();
+        assert!(anchors.contains(&"deploy") && anchors.contains(&"box"));
     }
 
     #[test]
