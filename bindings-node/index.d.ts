@@ -2243,10 +2243,32 @@ path: string,
  */
 headings: Array<string>, };
 
+export type ExternalOptions = { 
+/**
+ * Hosts checked at once (default 8).
+ */
+concurrency: number, 
+/**
+ * Each request's timeout in seconds (default 10).
+ */
+timeoutSeconds: number, 
+/**
+ * The pause between two requests to one host, in seconds (default 0.2).
+ */
+perHostDelaySeconds: number, 
+/**
+ * A JSON file of earlier answers, read and written (none by default).
+ */
+cacheFile: string | null, 
+/**
+ * How long a cached answer holds, in seconds (default one day).
+ */
+cacheMaxAgeSeconds: number, };
+
 export type AuditOptions = { 
 /**
  * Globs of the pages to audit, relative to the root (default: every
- * `.md` and `.markdown` file).
+ * `.md`, `.markdown`, `.html` and `.htm` file).
  */
 include: Array<string>, 
 /**
@@ -2311,7 +2333,16 @@ requiredSections: Array<SectionRule>,
 /**
  * Look for leaked secrets (default true).
  */
-secrets: boolean, };
+secrets: boolean, 
+/**
+ * Check external `http(s)` links over the network (default false: the
+ * audit is offline).
+ */
+checkExternal: boolean, 
+/**
+ * How external links are checked.
+ */
+external: ExternalOptions, };
 
 export type SecretHit = { 
 /**

@@ -105,6 +105,7 @@ fn declarations() -> String {
         SendReport::decl(&cfg),
         opskit::docs::RequiredDoc::decl(&cfg),
         opskit::docs::SectionRule::decl(&cfg),
+        opskit::docs::ExternalOptions::decl(&cfg),
         opskit::docs::AuditOptions::decl(&cfg),
         opskit::docs::SecretHit::decl(&cfg),
         opskit::docs::Severity::decl(&cfg),

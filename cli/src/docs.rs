@@ -33,6 +33,9 @@ pub(crate) enum DocsCmd {
         /// The repository's web address: links to its /blob/ and /tree/ pages are checked locally.
         #[arg(long)]
         repo_url: Option<String>,
+        /// Also check external http(s) links over the network (a policy's [external] table tunes it).
+        #[arg(long)]
+        check_external: bool,
     },
 }
 
@@ -45,6 +48,7 @@ pub(crate) fn run(cmd: DocsCmd) -> opskit::Result<Outcome> {
         baseline,
         exclude,
         repo_url,
+        check_external,
     } = cmd;
     let mut options = match &policy {
         Some(p) => AuditOptions::read(p)?,
@@ -54,6 +58,7 @@ pub(crate) fn run(cmd: DocsCmd) -> opskit::Result<Outcome> {
     if repo_url.is_some() {
         options.repo_url = repo_url;
     }
+    options.check_external |= check_external;
     let mut report = d::audit(&dir, &options)?;
     if let Some(b) = &baseline {
         let text =

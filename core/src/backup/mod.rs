@@ -16,7 +16,7 @@
 mod bagit;
 mod build;
 mod drill;
-mod manifest;
+pub(crate) mod manifest;
 mod retention;
 mod sign;
 mod verify;

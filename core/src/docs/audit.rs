@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 pub const MAX_PAGE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// What the audit reads and how it resolves links.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 #[serde(default, deny_unknown_fields)]
@@ -62,6 +62,11 @@ pub struct AuditOptions {
     pub required_sections: Vec<SectionRule>,
     /// Look for leaked secrets (default true).
     pub secrets: bool,
+    /// Check external `http(s)` links over the network (default false: the
+    /// audit is offline).
+    pub check_external: bool,
+    /// How external links are checked.
+    pub external: super::external::ExternalOptions,
 }
 
 /// A document the knowledge base must hold, found by path glob or by
@@ -116,6 +121,8 @@ impl Default for AuditOptions {
             required: Vec::new(),
             required_sections: Vec::new(),
             secrets: true,
+            check_external: false,
+            external: super::external::ExternalOptions::default(),
         }
     }
 }
@@ -260,6 +267,12 @@ pub const RULES: &[RuleInfo] = &[
         name: "secret",
         severity: Severity::Error,
         description: "A page holds something that looks like a secret (shown masked)",
+    },
+    RuleInfo {
+        id: "DOCS017",
+        name: "broken-external-link",
+        severity: Severity::Warning,
+        description: "An external link answered an HTTP error or did not answer (checked on request)",
     },
 ];
 
@@ -833,6 +846,37 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
         }
         audit.findings.extend(found);
         edges.insert(page.path.clone(), targets);
+    }
+    if options.check_external {
+        let urls: Vec<String> = audit
+            .external
+            .keys()
+            .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+            .map(|u| u.split('#').next().unwrap_or(u).to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let answers = super::external::check(&urls, &options.external)?;
+        for page in &ordered {
+            for link in &page.links {
+                let url = link.target.trim();
+                let Some(why) = answers
+                    .get(url.split('#').next().unwrap_or(url))
+                    .and_then(|a| a.error.as_ref())
+                else {
+                    continue;
+                };
+                let mut f = finding(
+                    "broken-external-link",
+                    &page.path,
+                    link.line,
+                    link.column,
+                    format!("{url} {why}"),
+                );
+                f.target = Some(link.target.clone());
+                audit.findings.push(f);
+            }
+        }
     }
     audit
         .findings

@@ -14,6 +14,7 @@
 //! ```
 
 mod audit;
+mod external;
 mod history;
 mod lifecycle;
 mod meta;
@@ -26,6 +27,7 @@ pub use self::audit::{
     Audit, AuditOptions, Finding, MAX_PAGE_BYTES, RULES, RequiredDoc, RuleInfo, SectionRule,
     Severity, audit, rule,
 };
+pub use self::external::ExternalOptions;
 pub use self::report::{apply_baseline, finding_line, fingerprint, to_sarif, to_text};
 pub use self::scan::{Heading, Link, LinkKind, Page, scan_html, scan_markdown};
 pub use self::secrets::{SecretHit, find_secrets};
