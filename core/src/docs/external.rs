@@ -79,7 +79,7 @@ fn ask(agent: &ureq::Agent, url: &str) -> Answer {
     };
     let result = match attempt(true) {
         // Servers that refuse HEAD (405, 501) or mishandle it (404/403 on HEAD only).
-        Ok(s) if matches!(s, 403 | 404 | 405 | 501) => attempt(false),
+        Ok(403 | 404 | 405 | 501) => attempt(false),
         other => other,
     };
     match result {
