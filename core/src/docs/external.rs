@@ -106,7 +106,12 @@ fn ask(agent: &ureq::Agent, url: &str) -> Answer {
 
 /// Check `urls` (unique, `http(s)` only), using and refreshing the cache.
 pub(crate) fn check(urls: &[String], o: &ExternalOptions) -> Result<HashMap<String, Answer>> {
-    if o.concurrency == 0 || !(o.timeout_seconds > 0.0) || !(o.per_host_delay_seconds >= 0.0) {
+    let valid = o.concurrency > 0
+        && o.timeout_seconds.is_finite()
+        && o.timeout_seconds > 0.0
+        && o.per_host_delay_seconds.is_finite()
+        && o.per_host_delay_seconds >= 0.0;
+    if !valid {
         return Err(Error::invalid(
             "external: concurrency must be at least 1, the timeout positive and the delay not negative",
         ));
