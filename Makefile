@@ -7,7 +7,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 # What a static link of libopskit.a needs (cargo's native-static-libs).
 STATIC_LIBS := -lz -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 CTEST_FLAGS := -std=c11 -Wall -Wextra -Werror -Iinclude -DOPSKIT_TEST_EXPECTED_VERSION='"$(VERSION)"'
-VALGRIND := valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,possible --error-exitcode=1 \
+VALGRIND := valgrind --quiet --num-callers=64 --leak-check=full --errors-for-leak-kinds=definite,possible --error-exitcode=1 \
   --suppressions=$(CURDIR)/tests/c/valgrind.supp
 
 VENV := $(CURDIR)/.venv
