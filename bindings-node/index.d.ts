@@ -2342,7 +2342,12 @@ checkExternal: boolean,
 /**
  * How external links are checked.
  */
-external: ExternalOptions, };
+external: ExternalOptions, 
+/**
+ * Each rule's severity, by rule name or id: `error`, `warning`,
+ * `note` or `off` (default: the rule's own).
+ */
+severity: { [key in string]: string }, };
 
 export type SecretHit = { 
 /**
@@ -2445,7 +2450,15 @@ external: { [key in string]: number },
 /**
  * Findings, by path, line and column.
  */
-findings: Array<Finding>, };
+findings: Array<Finding>, 
+/**
+ * Findings per rule name.
+ */
+counts: { [key in string]: number }, 
+/**
+ * Findings a suppression comment silenced.
+ */
+suppressed: number, };
 
 export type Heading = { 
 /**
@@ -2484,6 +2497,16 @@ column: number,
  * Link, image or raw HTML.
  */
 kind: LinkKind, };
+
+export type Suppression = { 
+/**
+ * The line it silences (`None`: the whole page).
+ */
+line: number | null, 
+/**
+ * The rules it silences (by name or id; empty: all).
+ */
+rules: Array<string>, };
 
 export type DocsPage = { 
 /**
@@ -2525,7 +2548,13 @@ g3doc_error: [number, string] | null,
 /**
  * Secrets in the page's text (code blocks included), masked.
  */
-secrets: Array<SecretHit>, };
+secrets: Array<SecretHit>, 
+/**
+ * Suppression comments: `<!-- opskit-disable RULE … -->` (the whole
+ * page), `<!-- opskit-disable-line RULE -->`, `<!-- opskit-disable-next-line RULE -->`;
+ * no rule names every rule.
+ */
+suppressions: Array<Suppression>, };
 
 
 /**

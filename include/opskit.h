@@ -237,15 +237,14 @@ opskit_status opskit_backup_drill(const char *path,
 // "anchor_case_warning","required_metadata","max_age_days","as_of",
 // "git_history","entry_points","required","required_sections","secrets",
 // "check_external","external":{"concurrency","timeout_seconds",
-// "per_host_delay_seconds","cache_file","cache_max_age_seconds"}}`. `*out_json`: `{"root","pages","links","checked",
+// "per_host_delay_seconds","cache_file","cache_max_age_seconds"},
+// "severity":{"rule":"error|warning|note|off"}}`. `*out_json`: `{"root","pages","links","checked",
 // "external","findings":[{"rule_id","rule","severity","path","line",
 // "column","message","target","fingerprint"}]}`.
 //
 // # Safety
 // Strings are NUL-terminated (`options_json` may be NULL); `out_json` writable.
-opskit_status opskit_docs_audit(const char *root,
-                                const char *options_json,
-                                char **out_json);
+opskit_status opskit_docs_audit(const char *root, const char *options_json, char **out_json);
 
 // The anchors GitHub gives the headings of one page (`headings_json`, a
 // JSON array of strings), in order: `*out_json` is a JSON array.

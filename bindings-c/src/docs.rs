@@ -14,7 +14,8 @@ use crate::ffi::{boundary, json_arg, options, out_arg, owned_json, owned_string,
 /// "anchor_case_warning","required_metadata","max_age_days","as_of",
 /// "git_history","entry_points","required","required_sections","secrets",
 /// "check_external","external":{"concurrency","timeout_seconds",
-/// "per_host_delay_seconds","cache_file","cache_max_age_seconds"}}`. `*out_json`: `{"root","pages","links","checked",
+/// "per_host_delay_seconds","cache_file","cache_max_age_seconds"},
+/// "severity":{"rule":"error|warning|note|off"}}`. `*out_json`: `{"root","pages","links","checked",
 /// "external","findings":[{"rule_id","rule","severity","path","line",
 /// "column","message","target","fingerprint"}]}`.
 ///

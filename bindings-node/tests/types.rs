@@ -115,6 +115,7 @@ fn declarations() -> String {
         opskit::docs::Heading::decl(&cfg),
         opskit::docs::LinkKind::decl(&cfg),
         opskit::docs::Link::decl(&cfg),
+        opskit::docs::Suppression::decl(&cfg),
         opskit::docs::Page::decl(&cfg),
     ];
     let mut out = String::from(

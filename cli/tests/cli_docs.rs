@@ -49,7 +49,8 @@ fn audit_formats_exit_codes_and_baselines() {
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert_eq!(
         stdout(&o),
-        "README.md:3:42: error[broken-link] links to ops/gone.md, which does not exist\n\
+        "README.md\n  3:42 error[broken-link] links to ops/gone.md, which does not exist\n\
+         by rule: broken-link 1\n\
          2 page(s), 2 link(s) (2 checked, 0 external not checked): 1 error(s), 0 warning(s)\n"
     );
 
@@ -76,7 +77,7 @@ fn audit_formats_exit_codes_and_baselines() {
     .unwrap();
     let o = audit(&["--baseline", "baseline.json"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stdout(&o).starts_with("README.md:5:5: error[broken-anchor] #rolback is not an anchor of ops/deploy.md (did you mean #rollback?)\n"), "{}", stdout(&o));
+    assert!(stdout(&o).starts_with("README.md\n  5:5 error[broken-anchor] #rolback is not an anchor of ops/deploy.md (did you mean #rollback?)\n"), "{}", stdout(&o));
     assert_eq!(
         opskit(p, &["docs", "audit", "docs", "--fail-on", "none"])
             .status

@@ -408,3 +408,38 @@ fn hostile_trees_give_findings_not_panics() {
     );
     assert!(a.findings[5].message.contains("leaves the repository"));
 }
+
+#[test]
+fn suppressions_severity_overrides_and_counts() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    write(
+        r,
+        "a.md",
+        "# A\n\n[x](gone1.md) <!-- opskit-disable-line broken-link -->\n<!-- opskit-disable-next-line DOCS001 -->\n[y](gone2.md)\n[z](gone3.md) []()\n",
+    );
+    write(r, "b.md", "<!-- opskit-disable -->\n[w](gone4.md)\n");
+    let policy = "required_metadata = []\nentry_points = []\n[severity]\nbroken-link = \"warning\"\nempty-link = \"off\"\n";
+    let a = audit(r, &AuditOptions::from_toml(policy).unwrap()).unwrap();
+    let got: Vec<(&str, u32, opskit::docs::Severity)> = a
+        .findings
+        .iter()
+        .map(|f| (f.path.as_str(), f.line, f.severity))
+        .collect();
+    assert_eq!(got, [("a.md", 6, Severity::Warning)]);
+    assert_eq!(a.suppressed, 3);
+    assert_eq!(a.counts.get("broken-link"), Some(&1));
+    assert_eq!(a.counts.len(), 1);
+    let text = opskit::docs::to_text(&a);
+    assert!(
+        text.starts_with("a.md\n  6:1 warning[broken-link] links to gone3.md, which does not exist\nby rule: broken-link 1\n"),
+        "{text}"
+    );
+    for bad in [
+        "[severity]\nbroken = \"error\"\n",
+        "[severity]\nbroken-link = \"loud\"\n",
+    ] {
+        let e = audit(r, &AuditOptions::from_toml(bad).unwrap()).unwrap_err();
+        assert!(e.message().starts_with("severity"), "{e}");
+    }
+}

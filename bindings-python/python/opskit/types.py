@@ -571,6 +571,7 @@ class DocsPage(TypedDict):
     g3doc: Optional[Dict[str, Any]]
     g3doc_error: Optional[List[Any]]  # [line, why]
     secrets: List[DocsSecret]
+    suppressions: List[Dict[str, Any]]  # {line: int | None, rules: [str]}
 
 
 class DocsFinding(TypedDict):
@@ -592,6 +593,8 @@ class DocsAudit(TypedDict):
     checked: int
     external: Dict[str, int]
     findings: List[DocsFinding]
+    counts: Dict[str, int]
+    suppressed: int
 
 
 class DocsRule(TypedDict):

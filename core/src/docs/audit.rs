@@ -67,6 +67,9 @@ pub struct AuditOptions {
     pub check_external: bool,
     /// How external links are checked.
     pub external: super::external::ExternalOptions,
+    /// Each rule's severity, by rule name or id: `error`, `warning`,
+    /// `note` or `off` (default: the rule's own).
+    pub severity: BTreeMap<String, String>,
 }
 
 /// A document the knowledge base must hold, found by path glob or by
@@ -123,6 +126,7 @@ impl Default for AuditOptions {
             secrets: true,
             check_external: false,
             external: super::external::ExternalOptions::default(),
+            severity: BTreeMap::new(),
         }
     }
 }
@@ -325,6 +329,10 @@ pub struct Audit {
     pub external: BTreeMap<String, usize>,
     /// Findings, by path, line and column.
     pub findings: Vec<Finding>,
+    /// Findings per rule name.
+    pub counts: BTreeMap<String, usize>,
+    /// Findings a suppression comment silenced.
+    pub suppressed: usize,
 }
 
 impl Audit {
@@ -829,6 +837,31 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
             (page.links.len(), checked, external, found, targets)
         })
         .collect();
+    // Severity overrides, checked before the work.
+    let mut levels: HashMap<&'static str, Option<Severity>> = HashMap::new();
+    for (rule_name, level) in &options.severity {
+        let r = RULES
+            .iter()
+            .find(|r| r.name == rule_name || r.id == rule_name)
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "severity: no rule {rule_name:?}; the rules are {}",
+                    RULES.iter().map(|r| r.name).collect::<Vec<_>>().join(", ")
+                ))
+            })?;
+        let l = match level.as_str() {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            "note" => Some(Severity::Note),
+            "off" => None,
+            other => {
+                return Err(Error::invalid(format!(
+                    "severity of {rule_name}: {other:?} is not error, warning, note or off"
+                )));
+            }
+        };
+        levels.insert(r.name, l);
+    }
     let mut audit = Audit {
         root: root.display().to_string(),
         pages: pages.len(),
@@ -836,6 +869,8 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
         checked: 0,
         external: BTreeMap::new(),
         findings,
+        counts: BTreeMap::new(),
+        suppressed: 0,
     };
     let mut edges = HashMap::new();
     for (page, (links, checked, external, found, targets)) in ordered.iter().zip(results) {
@@ -888,8 +923,31 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
             edges: &edges,
             in_git,
         })?);
+    // Suppression comments, then severity overrides.
+    let before = audit.findings.len();
+    audit.findings.retain(|f| {
+        !pages.get(&f.path).is_some_and(|p| {
+            p.suppressions.iter().any(|s| {
+                s.line.is_none_or(|l| l == f.line)
+                    && (s.rules.is_empty()
+                        || s.rules.iter().any(|r| *r == f.rule || *r == f.rule_id))
+            })
+        })
+    });
+    audit.suppressed = before - audit.findings.len();
+    audit
+        .findings
+        .retain_mut(|f| match levels.get(f.rule.as_str()) {
+            Some(None) => false,
+            Some(Some(l)) => {
+                f.severity = *l;
+                true
+            }
+            None => true,
+        });
     for f in &mut audit.findings {
         f.fingerprint = super::report::fingerprint(f);
+        *audit.counts.entry(f.rule.clone()).or_default() += 1;
     }
     audit.findings.sort_by(|a, b| {
         (&a.path, a.line, a.column, &a.rule_id).cmp(&(&b.path, b.line, b.column, &b.rule_id))

@@ -101,11 +101,33 @@ pub fn finding_line(f: &Finding) -> String {
     )
 }
 
-/// One line per finding (see [`finding_line`]) and a summary line.
+/// The findings grouped by file (a file's name, then `  line:column
+/// level[rule] message` lines), findings per rule, and a summary line.
 pub fn to_text(audit: &Audit) -> String {
     let mut out = String::new();
+    let mut file: Option<&str> = None;
     for f in &audit.findings {
-        let _ = writeln!(out, "{}", finding_line(f));
+        if file != Some(f.path.as_str()) {
+            let _ = writeln!(out, "{}", f.path);
+            file = Some(&f.path);
+        }
+        let _ = writeln!(
+            out,
+            "  {}:{} {}[{}] {}",
+            f.line,
+            f.column,
+            f.severity.as_str(),
+            f.rule,
+            f.message
+        );
+    }
+    if !audit.counts.is_empty() {
+        let per_rule: Vec<String> = audit
+            .counts
+            .iter()
+            .map(|(r, n)| format!("{r} {n}"))
+            .collect();
+        let _ = writeln!(out, "by rule: {}", per_rule.join(", "));
     }
     let errors = audit.count_at_least(Severity::Error);
     let warnings = audit.count_at_least(Severity::Warning) - errors;
@@ -142,5 +164,9 @@ pub fn apply_baseline(audit: &mut Audit, baseline: &Value) -> usize {
     };
     let before = audit.findings.len();
     audit.findings.retain(|f| !known.contains(&f.fingerprint));
+    audit.counts.clear();
+    for f in &audit.findings {
+        *audit.counts.entry(f.rule.clone()).or_default() += 1;
+    }
     before - audit.findings.len()
 }

@@ -79,6 +79,48 @@ pub struct Page {
     pub g3doc_error: Option<(u32, String)>,
     /// Secrets in the page's text (code blocks included), masked.
     pub secrets: Vec<super::secrets::SecretHit>,
+    /// Suppression comments: `<!-- opskit-disable RULE … -->` (the whole
+    /// page), `<!-- opskit-disable-line RULE -->`, `<!-- opskit-disable-next-line RULE -->`;
+    /// no rule names every rule.
+    pub suppressions: Vec<Suppression>,
+}
+
+/// One suppression comment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Suppression {
+    /// The line it silences (`None`: the whole page).
+    pub line: Option<u32>,
+    /// The rules it silences (by name or id; empty: all).
+    pub rules: Vec<String>,
+}
+
+/// The suppression comments of a page's text.
+pub(crate) fn suppressions(text: &str) -> Vec<Suppression> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let mut rest = line;
+        while let Some(at) = rest.find("opskit-disable") {
+            let after = &rest[at + "opskit-disable".len()..];
+            let (scope, tail) = if let Some(t) = after.strip_prefix("-next-line") {
+                (Some(i as u32 + 2), t)
+            } else if let Some(t) = after.strip_prefix("-line") {
+                (Some(i as u32 + 1), t)
+            } else {
+                (None, after)
+            };
+            let body = tail.split("-->").next().unwrap_or("");
+            let rules = body
+                .split([',', ' '])
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(String::from)
+                .collect();
+            out.push(Suppression { line: scope, rules });
+            rest = tail;
+        }
+    }
+    out
 }
 
 impl Page {
@@ -248,6 +290,7 @@ pub fn scan_markdown(path: &str, text: &str) -> Page {
         }
     }
     page.secrets = super::secrets::find_secrets(text);
+    page.suppressions = suppressions(text);
     if let Some(t) = page
         .front_matter
         .as_ref()
@@ -332,6 +375,7 @@ pub fn scan_html(path: &str, text: &str) -> Page {
         }
     }
     page.secrets = super::secrets::find_secrets(text);
+    page.suppressions = suppressions(text);
     page
 }
 
