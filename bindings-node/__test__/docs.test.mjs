@@ -65,4 +65,9 @@ test('slugs, policies and rules', () => {
   assert.deepEqual(docs.parsePolicy('repo_url = "https://github.com/org/repo"\n').repoUrl, 'https://github.com/org/repo')
   assert.throws(() => docs.parsePolicy('colour = 1\n'), { code: INVALID })
   assert.deepEqual(docs.rules().map((r) => r.id).slice(0, 2), ['DOCS001', 'DOCS002'])
+  // Severity keys are rule names or ids: they cross unchanged.
+  const { root } = tree()
+  const quiet = docs.auditSync(root, { requiredMetadata: [], asOf: '2026-02-01', severity: { DOCS001: 'off', 'anchor-case': 'note' } })
+  assert.deepEqual(quiet.findings.map((f) => [f.rule, f.severity]), [['anchor-case', 'note']])
+  rmSync(root, { recursive: true })
 })

@@ -40,8 +40,9 @@ pub(crate) fn camel_to_snake(s: &str) -> String {
 
 /// Fields whose keys are data, not field names (a manifest's labels, counts
 /// by problem, retention counters, a docs audit's external URLs, a page's
-/// front matter and g3doc comment): their keys cross unchanged.
-const DATA_MAPS: [&str; 7] = [
+/// front matter and g3doc comment, a docs policy's severity by rule name
+/// or id): their keys cross unchanged.
+const DATA_MAPS: [&str; 8] = [
     "labels",
     "counts",
     "counters",
@@ -49,6 +50,7 @@ const DATA_MAPS: [&str; 7] = [
     "front_matter",
     "frontMatter",
     "g3doc",
+    "severity",
 ];
 
 fn rekey(v: Value, f: &dyn Fn(&str) -> String) -> Value {
