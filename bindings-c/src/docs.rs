@@ -49,8 +49,7 @@ pub unsafe extern "C" fn opskit_docs_slugs(
     boundary(|| {
         let out = unsafe { out_arg(out_json, "out_json") }?;
         let headings: Vec<String> = unsafe { json_arg(headings_json, "headings_json") }?;
-        let mut s = d::Slugger::new();
-        *out = owned_json(&headings.iter().map(|h| s.slug(h)).collect::<Vec<_>>())?;
+        *out = owned_json(&d::github_slugs(&headings))?;
         Ok(())
     })
 }

@@ -315,15 +315,12 @@ pub unsafe extern "C" fn opskit_health_prometheus_rules(
         } else {
             unsafe { json_arg(rules_json, "rules_json") }?
         };
-        for r in &rules {
-            r.validate()?;
-        }
         let group = if group.is_null() {
             "opskit"
         } else {
             unsafe { str_arg(group, "group") }?
         };
-        *out = owned_string(h::prometheus_rules(&rules, group));
+        *out = owned_string(h::prometheus_rules(&rules, group)?);
         Ok(())
     })
 }

@@ -52,8 +52,7 @@ pub fn parse_policy(text: String) -> Result<Value, napi::Error<Code>> {
 /// The anchors GitHub gives these headings of one page, in order.
 #[napi(namespace = "docs")]
 pub fn slugs(headings: Vec<String>) -> Vec<String> {
-    let mut s = d::Slugger::new();
-    headings.iter().map(|h| s.slug(h)).collect()
+    d::github_slugs(&headings)
 }
 
 /// What one page holds: headings and anchors, links with positions, front matter.

@@ -282,13 +282,10 @@ pub fn prometheus_rules(
             None | Some(Value::Null) => h::default_rules(),
             Some(r) => from_js_value(r, "rules")?,
         };
-        for r in &rules {
-            r.validate()?;
-        }
         Ok(h::prometheus_rules(
             &rules,
             group.as_deref().unwrap_or("opskit"),
-        ))
+        )?)
     })
 }
 

@@ -36,8 +36,7 @@ fn parse_policy<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>>
 #[pyfunction]
 #[pyo3(name = "docs_slugs")]
 fn slugs(headings: Vec<String>) -> Vec<String> {
-    let mut s = d::Slugger::new();
-    headings.iter().map(|h| s.slug(h)).collect()
+    d::github_slugs(&headings)
 }
 
 /// What one page holds: headings and anchors, links with positions, front matter.

@@ -195,10 +195,7 @@ fn prometheus_rules(
         Some(r) => from_py(py, "rules", r)?,
         None => h::default_rules(),
     };
-    for r in &rules {
-        r.validate().map_err(|e| to_py(py, e))?;
-    }
-    Ok(h::prometheus_rules(&rules, group))
+    h::prometheus_rules(&rules, group).map_err(|e| to_py(py, e))
 }
 
 /// Availability of a history of `{time, up}` samples against an SLO.

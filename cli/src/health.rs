@@ -216,7 +216,7 @@ pub(crate) fn run(cmd: HealthCmd) -> opskit::Result<Outcome> {
             if format == "json" {
                 print_json(&rules)?;
             } else {
-                print!("{}", h::prometheus_rules(&rules, &group));
+                print!("{}", h::prometheus_rules(&rules, &group)?);
             }
         }
         HealthCmd::Prometheus {

@@ -382,7 +382,7 @@ fn rules_export_as_prometheus_alerting_rules() {
         }))
         .unwrap(),
     );
-    let y = opskit::health::prometheus_rules(&rules, "web");
+    let y = opskit::health::prometheus_rules(&rules, "web").unwrap();
     assert!(
         y.starts_with("groups:\n  - name: \"web\"\n    rules:\n"),
         "{y}"

@@ -531,6 +531,22 @@ struct Resolver<'a> {
     others: Mutex<HashMap<PathBuf, Option<Arc<Page>>>>,
 }
 
+/// The page a fragment lands on.
+enum Landing<'a> {
+    Audited(&'a Page),
+    Other(Arc<Page>),
+}
+
+impl std::ops::Deref for Landing<'_> {
+    type Target = Page;
+    fn deref(&self) -> &Page {
+        match self {
+            Landing::Audited(p) => p,
+            Landing::Other(p) => p,
+        }
+    }
+}
+
 /// What checking a link gave.
 enum Outcome {
     /// `https:`, `mailto:` and the like: listed, not checked.
@@ -559,13 +575,14 @@ impl Resolver<'_> {
         Some(rest.split_once('/').map_or("", |(_, p)| p))
     }
 
-    /// The page at `landing` (relative to the work tree): an audited one, or
-    /// one read now (and kept) for its anchors.
-    fn page_at(&self, landing: &Path) -> Option<Arc<Page>> {
+    /// The page at `landing` (relative to the work tree): an audited one
+    /// (borrowed, not copied: this runs for every fragment), or one read now
+    /// (and kept) for its anchors.
+    fn page_at(&self, landing: &Path) -> Option<Landing<'_>> {
         if let Ok(in_root) = landing.strip_prefix(&self.root_in_top)
             && let Some(p) = self.pages.get(&show(in_root))
         {
-            return Some(Arc::new(p.clone()));
+            return Some(Landing::Audited(p));
         }
         let mut others = self.others.lock().unwrap_or_else(|e| e.into_inner());
         others
@@ -576,6 +593,7 @@ impl Resolver<'_> {
                     .map(Arc::new)
             })
             .clone()
+            .map(Landing::Other)
     }
 
     fn check(&self, page: &Page, link: &Link) -> Outcome {

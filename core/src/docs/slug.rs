@@ -48,6 +48,12 @@ pub fn github_slug(text: &str) -> String {
         .collect()
 }
 
+/// The anchors GitHub gives a page's headings, in order.
+pub fn github_slugs<S: AsRef<str>>(headings: &[S]) -> Vec<String> {
+    let mut s = Slugger::new();
+    headings.iter().map(|h| s.slug(h.as_ref())).collect()
+}
+
 /// Numbers repeated slugs within one page, as GitHub does: a slug already
 /// taken gets `-1`, `-2`, … (the first suffix not taken, so `dup`, `dup`,
 /// `dup-1` give `dup`, `dup-1`, `dup-1-1`).

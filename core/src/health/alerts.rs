@@ -28,8 +28,12 @@ fn quoted(s: &str) -> String {
 }
 
 /// A Prometheus rule file (`groups:` YAML) with one group, `group`, holding
-/// two alerts per rule (warning, critical) for the levels it sets.
-pub fn prometheus_rules(rules: &[Rule], group: &str) -> String {
+/// two alerts per rule (warning, critical) for the levels it sets; an
+/// invalid rule is an error naming it.
+pub fn prometheus_rules(rules: &[Rule], group: &str) -> crate::Result<String> {
+    for r in rules {
+        r.validate()?;
+    }
     let mut out = String::new();
     let _ = writeln!(out, "groups:\n  - name: {}\n    rules:", quoted(group));
     for r in rules {
@@ -94,5 +98,5 @@ pub fn prometheus_rules(rules: &[Rule], group: &str) -> String {
             }
         }
     }
-    out
+    Ok(out)
 }
