@@ -2444,9 +2444,14 @@ links: number,
  */
 checked: number, 
 /**
- * External links (`http(s)`, `mailto`, …), not checked offline, by target, with their count.
+ * External links (`http(s)`, `mailto`, …) by target, with their count.
  */
-external: { [key in string]: number }, 
+external_links: { [key in string]: number }, 
+/**
+ * Distinct `http(s)` URLs checked over the network or answered from
+ * the cache (0 unless `check_external`).
+ */
+external_checked: number, 
 /**
  * Findings, by path, line and column.
  */

@@ -16,7 +16,7 @@ use crate::ffi::{boundary, json_arg, options, out_arg, owned_json, owned_string,
 /// "check_external","external":{"concurrency","timeout_seconds",
 /// "per_host_delay_seconds","cache_file","cache_max_age_seconds"},
 /// "severity":{"rule":"error|warning|note|off"}}`. `*out_json`: `{"root","pages","links","checked",
-/// "external","findings":[{"rule_id","rule","severity","path","line",
+/// "external_links","external_checked","findings":[{"rule_id","rule","severity","path","line",
 /// "column","message","target","fingerprint"}]}`.
 ///
 /// # Safety

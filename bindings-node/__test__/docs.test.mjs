@@ -6,6 +6,8 @@ import assert from 'node:assert/strict'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { createServer } from 'node:http'
+import { once } from 'node:events'
 
 import { docs } from '../index.js'
 
@@ -29,7 +31,7 @@ test('auditSync and audit find the same, keyed camelCase; data maps keep their k
     ['anchor-case', 'DOCS003', 'ops/deploy.md#Roll-Back'],
     ['broken-link', 'DOCS001', 'ops/gone.md']
   ])
-  assert.deepEqual(a.external, { 'https://example.com/A_B': 1 })
+  assert.deepEqual(a.externalLinks, { 'https://example.com/A_B': 1 })
   assert.deepEqual(await docs.audit(root, { requiredMetadata: [], asOf: '2026-02-01' }), a)
   assert.ok(docs.toText(a).endsWith('1 error(s), 1 warning(s)\n'))
   const sarif = docs.toSarif(a)
@@ -70,4 +72,65 @@ test('slugs, policies and rules', () => {
   const quiet = docs.auditSync(root, { requiredMetadata: [], asOf: '2026-02-01', severity: { DOCS001: 'off', 'anchor-case': 'note' } })
   assert.deepEqual(quiet.findings.map((f) => [f.rule, f.severity]), [['anchor-case', 'note']])
   rmSync(root, { recursive: true })
+})
+
+test('external links against a server in this process: the Promise form leaves the event loop free to answer', async () => {
+  const seen = []
+  const server = createServer((req, res) => {
+    seen.push([req.method, req.url])
+    const code = req.url === '/ok' ? 200 : req.url === '/no-head' ? (req.method === 'HEAD' ? 405 : 200) : 404
+    if (req.url === '/stall') {
+      setTimeout(() => res.writeHead(200).end(), 3000)
+    } else {
+      res.writeHead(code).end()
+    }
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const closed = createServer()
+  closed.listen(0, '127.0.0.1')
+  await once(closed, 'listening')
+  const dead = `http://127.0.0.1:${closed.address().port}`
+  closed.close()
+  const base = `http://127.0.0.1:${server.address().port}`
+  const { root, write } = tree()
+  write('README.md', `# KB\n\n[ok](${base}/ok) [ok again](${base}/ok#frag) [gone](${base}/gone)\n[no head](${base}/no-head) [stall](${base}/stall)\n[dead](${dead}/x)\n`)
+  const cacheFile = join(root, 'links.json')
+  const opts = {
+    requiredMetadata: [],
+    entryPoints: [],
+    exclude: ['ops/**'],
+    checkExternal: true,
+    external: { timeoutSeconds: 1, perHostDelaySeconds: 0, cacheFile }
+  }
+  try {
+    const started = Date.now()
+    const a = await docs.audit(root, opts)
+    assert.ok(Date.now() - started < 4000, `${Date.now() - started} ms`)
+    const got = a.findings.map((f) => [f.rule, f.line, f.message.replaceAll(base, 'B').replaceAll(dead, 'D')])
+    assert.deepEqual(got.slice(0, 2), [
+      ['broken-external-link', 3, 'B/gone answered HTTP 404'],
+      ['broken-external-link', 4, 'B/stall did not answer in time']
+    ])
+    assert.equal(got.length, 3, JSON.stringify(got))
+    assert.deepEqual(got[2].slice(0, 2), ['broken-external-link', 5])
+    assert.ok(got[2][2].startsWith('D/x '), got[2][2])
+    assert.equal(a.externalChecked, 5)
+    assert.equal(a.externalLinks[`${base}/ok`], 1)
+    // Each URL once (a fragment is not a new URL); GET after a failed HEAD.
+    assert.deepEqual(seen.map(String).sort(), ['GET,/gone', 'GET,/no-head', 'HEAD,/gone', 'HEAD,/no-head', 'HEAD,/ok', 'HEAD,/stall'])
+    // The second run, sync this time, answers from the cache file: no request.
+    const asked = seen.length
+    assert.deepEqual(docs.auditSync(root, opts).findings, a.findings)
+    assert.equal(seen.length, asked)
+    // Offline by default.
+    const offline = docs.auditSync(root, { requiredMetadata: [], entryPoints: [], exclude: ['ops/**'] })
+    assert.deepEqual([offline.findings, offline.externalChecked], [[], 0])
+    assert.throws(() => docs.auditSync(root, { checkExternal: true, external: { concurrency: 0 } }), (e) => e.code === INVALID && /concurrency/.test(e.message))
+    assert.throws(() => docs.auditSync(root, { external: { timeout: 1 } }), (e) => e.code === INVALID && /unknown field/.test(e.message))
+  } finally {
+    server.closeAllConnections()
+    server.close()
+    rmSync(root, { recursive: true })
+  }
 })

@@ -90,7 +90,7 @@ export const subset = (got, want) => {
 // snake_case → camelCase as the binding converts keys (a digit after `_` too).
 const camel = (s) => s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())
 // Keys of these maps are data and cross unchanged (as in the binding).
-const DATA_MAPS = new Set(['labels', 'counts', 'counters', 'external', 'front_matter', 'g3doc', 'severity'])
+const DATA_MAPS = new Set(['labels', 'counts', 'counters', 'external_links', 'front_matter', 'g3doc', 'severity'])
 /** A case file's snake_case value with the keys the binding would give. */
 export const toCamel = (v) => Array.isArray(v) ? v.map(toCamel)
   : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [camel(k), DATA_MAPS.has(k) ? x : toCamel(x)]))

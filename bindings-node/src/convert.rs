@@ -42,11 +42,12 @@ pub(crate) fn camel_to_snake(s: &str) -> String {
 /// by problem, retention counters, a docs audit's external URLs, a page's
 /// front matter and g3doc comment, a docs policy's severity by rule name
 /// or id): their keys cross unchanged.
-const DATA_MAPS: [&str; 8] = [
+const DATA_MAPS: [&str; 9] = [
     "labels",
     "counts",
     "counters",
-    "external",
+    "external_links",
+    "externalLinks",
     "front_matter",
     "frontMatter",
     "g3doc",

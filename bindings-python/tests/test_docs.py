@@ -40,7 +40,7 @@ def test_audit_findings_and_shapes(tree):
         ("broken-link", "ops/gone.md"),
     ]
     assert all(set(f) == keys(types.DocsFinding) for f in a["findings"])
-    assert a["external"] == {"https://example.com": 1}
+    assert a["external_links"] == {"https://example.com": 1}
     assert docs.to_text(a).endswith("1 error(s), 1 warning(s)\n")
     quiet = docs.audit(str(tree), anchor_case_warning=False, exclude=["ops/**"], required_metadata=[])
     assert [f["rule"] for f in quiet["findings"]] == ["broken-link"]
@@ -115,3 +115,78 @@ def test_owners_and_freshness_from_front_matter(tmp_path):
     assert "a review was due 2026-04-01 (90 days)" in stale["message"]
     with pytest.raises(opskit.InvalidInputError, match="as_of"):
         docs.audit(tmp_path, as_of="tomorrow")
+
+
+@pytest.fixture
+def link_server():
+    """A server on 127.0.0.1 answering by path: 200, 404, a 405 to HEAD only,
+    a stall past the audit's timeout; it counts the requests it gets."""
+    import http.server
+    import time
+
+    seen = []
+
+    class H(http.server.BaseHTTPRequestHandler):
+        def answer(self):
+            seen.append((self.command, self.path))
+            if self.path == "/stall":
+                time.sleep(3)
+            code = {"/ok": 200, "/no-head": 405 if self.command == "HEAD" else 200}.get(
+                self.path, 200 if self.path == "/stall" else 404)
+            self.send_response(code)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_HEAD = do_GET = answer
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    server.shutdown()
+
+
+def test_external_links_against_a_local_server(tmp_path, link_server):
+    import socket
+    import time
+
+    base, seen = link_server
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    write(tmp_path, "README.md",
+          f"# KB\n\n[ok]({base}/ok) [ok again]({base}/ok#frag) [gone]({base}/gone)\n"
+          f"[no head]({base}/no-head) [stall]({base}/stall)\n[dead]({dead}/x)\n")
+    cache = tmp_path / "links.json"
+    opts = dict(required_metadata=[], entry_points=[], check_external=True,
+                external={"timeout_seconds": 1.0, "per_host_delay_seconds": 0.0,
+                          "cache_file": str(cache)})
+    started = time.monotonic()
+    a = docs.audit(tmp_path, **opts)
+    assert time.monotonic() - started < 4
+    got = [(f["rule"], f["line"], f["message"].replace(base, "B").replace(dead, "D"))
+           for f in a["findings"]]
+    assert got[:2] == [("broken-external-link", 3, "B/gone answered HTTP 404"),
+                       ("broken-external-link", 4, "B/stall did not answer in time")]
+    assert got[2][:2] == ("broken-external-link", 5) and got[2][2].startswith("D/x "), got
+    assert len(got) == 3, got
+    assert a["external_checked"] == 5
+    assert "(0 checked, 6 external, 5 URL(s) checked)" in docs.to_text(a)
+    # Each URL once (a fragment is not a new URL); HEAD then GET when HEAD fails.
+    assert sorted(seen) == sorted([("HEAD", "/ok"), ("HEAD", "/gone"), ("GET", "/gone"),
+                                   ("HEAD", "/no-head"), ("GET", "/no-head"), ("HEAD", "/stall")])
+    assert cache.exists()
+    # The second run answers from the cache file: no request at all.
+    asked = len(seen)
+    assert [f["message"] for f in docs.audit(tmp_path, **opts)["findings"]] == [
+        f["message"] for f in a["findings"]]
+    assert len(seen) == asked
+    # Offline by default: the links are listed, not fetched.
+    offline = docs.audit(tmp_path, required_metadata=[], entry_points=[])
+    assert offline["findings"] == [] and len(seen) == asked
+    assert offline["external_links"][f"{base}/ok"] == 1
+    with pytest.raises(opskit.InvalidInputError, match="concurrency"):
+        docs.audit(tmp_path, check_external=True, external={"concurrency": 0})

@@ -127,3 +127,73 @@ fn report_has_a_docs_section_that_fails_the_run_on_a_broken_link() {
         .collect();
     assert!(rules.contains(&"broken-link"), "{rules:?}");
 }
+
+/// A server on 127.0.0.1 answering 200 to `/ok` and 404 to the rest.
+fn link_server() -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", l.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut s in l.incoming().flatten() {
+            let mut r = BufReader::new(s.try_clone().unwrap());
+            let mut first = String::new();
+            r.read_line(&mut first).unwrap();
+            let mut h = String::new();
+            while r.read_line(&mut h).unwrap_or(0) > 0 && h.trim() != "" {
+                h.clear();
+            }
+            let status = if first.contains(" /ok ") {
+                "200 OK"
+            } else {
+                "404 Not Found"
+            };
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    base
+}
+
+#[test]
+fn check_external_asks_the_network_only_when_told() {
+    let base = link_server();
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    std::fs::write(
+        p.join("README.md"),
+        format!("# KB\n\n[ok]({base}/ok) and [gone]({base}/gone)\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("policy.toml"),
+        "required_metadata = []\n[external]\ntimeout_seconds = 2\nper_host_delay_seconds = 0\n",
+    )
+    .unwrap();
+    let o = opskit(p, &["docs", "audit", "--policy", "policy.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).ends_with("(0 checked, 2 external not checked): 0 error(s), 0 warning(s)\n")
+    );
+    // A dead external link is a warning: a flaky site should not fail CI by default.
+    let args = [
+        "docs",
+        "audit",
+        "--policy",
+        "policy.toml",
+        "--check-external",
+    ];
+    assert_eq!(opskit(p, &args).status.code(), Some(0));
+    let o = opskit(p, &[&args[..], &["--fail-on", "warning"]].concat());
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let col = "[ok](".len() + base.len() + "/ok) and ".len() + 1;
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "README.md\n  3:{col} warning[broken-external-link] {base}/gone answered HTTP 404\n\
+             by rule: broken-external-link 1\n\
+             1 page(s), 2 link(s) (0 checked, 2 external, 2 URL(s) checked): 0 error(s), 1 warning(s)\n"
+        )
+    );
+}

@@ -145,7 +145,7 @@ fn every_link_rule_on_a_fixture_tree() {
     // gitignored page are left out.
     assert_eq!(a.pages, 4);
     assert_eq!(
-        a.external.keys().collect::<Vec<_>>(),
+        a.external_links.keys().collect::<Vec<_>>(),
         ["https://example.com/x", "mailto:ops@example.com"]
     );
     assert_eq!(a.count_at_least(Severity::Error), 8);

@@ -101,6 +101,12 @@ fn external_links_with_a_timeout_per_host_order_and_a_cache() {
     assert_eq!(got[2].0, 5);
     assert!(got[2].1.starts_with("D/x "), "{}", got[2].1);
     assert_eq!(got.len(), 3, "{got:?}");
+    assert_eq!(a.external_checked, 5, "ok, gone, no-head, stall, dead");
+    assert!(
+        opskit::docs::to_text(&a).contains("(0 checked, 7 external, 5 URL(s) checked)"),
+        "{}",
+        opskit::docs::to_text(&a)
+    );
     // Each URL once (the fragment does not make a new one); HEAD then GET for no-head.
     let asked = count.load(Ordering::SeqCst);
     assert_eq!(
@@ -122,4 +128,6 @@ fn external_links_with_a_timeout_per_host_order_and_a_cache() {
     )
     .unwrap();
     assert!(offline.findings.is_empty());
+    assert_eq!(offline.external_checked, 0);
+    assert!(opskit::docs::to_text(&offline).contains("7 external not checked"));
 }

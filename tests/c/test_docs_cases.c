@@ -1,15 +1,18 @@
 /* The cases of tests/cases/docs.json through the C API (each audit case's
  * files written into a new folder), then the report functions and bad
- * arguments. Run under valgrind by make c-test.
+ * arguments, and external links against a server on 127.0.0.1 (a thread of
+ * this process). Run under valgrind by make c-test.
  * Usage: test_docs_cases tests/cases/docs.json */
 #define _XOPEN_SOURCE 700
 #include <opskit.h>
 
 #include <cjson/cJSON.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "cases.h"
+#include "net.h"
 
 static const char *s(const cJSON *o, const char *key) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -26,6 +29,7 @@ static int write_tree(const cJSON *files, char *dir) {
   strcpy(dir, "/tmp/opskit-c-docs-XXXXXX");
   if (!mkdtemp(dir)) return -1;
   const cJSON *f;
+  if (!files) return 0;
   cJSON_ArrayForEach(f, files) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, f->string);
@@ -111,6 +115,132 @@ static void reports(void) {
   CHECK(opskit_docs_slugs("[1]", &out) == OPSKIT_ERR_INVALID_INPUT);
 }
 
+/* A one-thread HTTP server on 127.0.0.1 answering by path: /ok 200, /gone
+ * 404, /no-head 405 to HEAD and 200 to GET, /stall never answers (its
+ * connection is held open). It records "METHOD path" of each request and
+ * stops when its listening socket is shut down. */
+struct link_server {
+  int fd;
+  int held[8], nheld;
+  char seen[16][64];
+  int nseen;
+};
+
+static void *serve_links(void *arg) {
+  struct link_server *srv = arg;
+  for (;;) {
+    int c = accept(srv->fd, NULL, NULL);
+    if (c < 0) return NULL;
+    char req[4096];
+    size_t got = 0;
+    while (got < sizeof req - 1) {
+      ssize_t n = read(c, req + got, sizeof req - 1 - got);
+      if (n <= 0) break;
+      got += (size_t)n;
+      req[got] = '\0';
+      if (strstr(req, "\r\n\r\n")) break;
+    }
+    req[got] = '\0';
+    char method[16] = "", path[32] = "";
+    sscanf(req, "%15s %31s", method, path);
+    if (srv->nseen < 16) snprintf(srv->seen[srv->nseen++], 64, "%s %s", method, path);
+    if (strcmp(path, "/stall") == 0 && srv->nheld < 8) {
+      srv->held[srv->nheld++] = c;
+      continue;
+    }
+    const char *status = strcmp(path, "/ok") == 0 ? "200 OK"
+                         : strcmp(path, "/no-head") == 0
+                             ? (strcmp(method, "HEAD") == 0 ? "405 Method Not Allowed" : "200 OK")
+                             : "404 Not Found";
+    char answer[128];
+    int n = snprintf(answer, sizeof answer, "HTTP/1.1 %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", status);
+    if (write(c, answer, (size_t)n) < 0) perror("write");
+    close(c);
+  }
+}
+
+static int seen_has(const struct link_server *srv, const char *request) {
+  int n = 0;
+  for (int i = 0; i < srv->nseen; i++) n += strcmp(srv->seen[i], request) == 0;
+  return n;
+}
+
+/* External links checked over the network, then from the cache file;
+ * offline by default. */
+static void external_links(void) {
+  struct link_server srv = {.nheld = 0, .nseen = 0};
+  int port = 0, dead_port = 0;
+  srv.fd = listener(&port);
+  close(listener(&dead_port)); /* a port nobody listens on */
+  pthread_t thread;
+  pthread_create(&thread, NULL, serve_links, &srv);
+  char dir[64], readme[1024], opts[1024], path[128];
+  CHECK(write_tree(NULL, dir) == 0);
+  snprintf(readme, sizeof readme,
+           "# KB\n\n[ok](http://127.0.0.1:%d/ok) [again](http://127.0.0.1:%d/ok#frag) "
+           "[gone](http://127.0.0.1:%d/gone)\n[no head](http://127.0.0.1:%d/no-head) "
+           "[stall](http://127.0.0.1:%d/stall)\n[dead](http://127.0.0.1:%d/x)\n",
+           port, port, port, port, port, dead_port);
+  snprintf(path, sizeof path, "%s/README.md", dir);
+  FILE *f = fopen(path, "w");
+  CHECK(f != NULL);
+  if (f) {
+    fputs(readme, f);
+    fclose(f);
+  }
+  snprintf(opts, sizeof opts,
+           "{\"required_metadata\":[],\"entry_points\":[],\"check_external\":true,\"external\":"
+           "{\"timeout_seconds\":1.5,\"per_host_delay_seconds\":0,\"cache_file\":\"%s/links.json\"}}",
+           dir);
+  char *out = NULL;
+  CHECK(opskit_docs_audit(dir, opts, &out) == OPSKIT_OK);
+  cJSON *a = cJSON_Parse(out);
+  opskit_string_free(out);
+  const cJSON *findings = cJSON_GetObjectItemCaseSensitive(a, "findings");
+  CHECK(cJSON_GetArraySize(findings) == 3);
+  char want[3][128];
+  snprintf(want[0], 128, "http://127.0.0.1:%d/gone answered HTTP 404", port);
+  snprintf(want[1], 128, "http://127.0.0.1:%d/stall did not answer in time", port);
+  snprintf(want[2], 128, "http://127.0.0.1:%d/x ", dead_port);
+  const int lines[3] = {3, 4, 5};
+  for (int i = 0; i < 3 && i < cJSON_GetArraySize(findings); i++) {
+    const cJSON *fi = cJSON_GetArrayItem(findings, i);
+    const char *msg = s(fi, "message");
+    CHECK(strcmp(s(fi, "rule"), "broken-external-link") == 0);
+    CHECK(cJSON_GetObjectItemCaseSensitive(fi, "line")->valuedouble == lines[i]);
+    CHECK(msg && strncmp(msg, want[i], strlen(want[i])) == 0 && (i < 2 ? strlen(msg) == strlen(want[i]) : 1));
+  }
+  CHECK(cJSON_GetObjectItemCaseSensitive(a, "external_checked")->valuedouble == 5);
+  /* Each URL once (a fragment is not a new URL); GET only after a failed HEAD. */
+  CHECK(srv.nseen == 6);
+  CHECK(seen_has(&srv, "HEAD /ok") == 1 && seen_has(&srv, "HEAD /gone") == 1 && seen_has(&srv, "GET /gone") == 1);
+  CHECK(seen_has(&srv, "HEAD /no-head") == 1 && seen_has(&srv, "GET /no-head") == 1 && seen_has(&srv, "HEAD /stall") == 1);
+  /* Again: the cache file answers, the server sees nothing new. */
+  int asked = srv.nseen;
+  CHECK(opskit_docs_audit(dir, opts, &out) == OPSKIT_OK);
+  cJSON *again = cJSON_Parse(out);
+  opskit_string_free(out);
+  CHECK(cJSON_Compare(cJSON_GetObjectItemCaseSensitive(again, "findings"), findings, 1));
+  CHECK(srv.nseen == asked);
+  /* Offline by default. */
+  CHECK(opskit_docs_audit(dir, "{\"required_metadata\":[],\"entry_points\":[]}", &out) == OPSKIT_OK);
+  cJSON *offline = cJSON_Parse(out);
+  opskit_string_free(out);
+  CHECK(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(offline, "findings")) == 0);
+  CHECK(cJSON_GetObjectItemCaseSensitive(offline, "external_checked")->valuedouble == 0);
+  CHECK(opskit_docs_audit(dir, "{\"check_external\":true,\"external\":{\"concurrency\":0}}", &out) == OPSKIT_ERR_INVALID_INPUT);
+  CHECK(strstr(opskit_last_error_message(), "concurrency") != NULL);
+  CHECK(srv.nseen == asked);
+  shutdown(srv.fd, SHUT_RDWR);
+  pthread_join(thread, NULL);
+  close(srv.fd);
+  for (int i = 0; i < srv.nheld; i++) close(srv.held[i]);
+  cJSON_Delete(a);
+  cJSON_Delete(again);
+  cJSON_Delete(offline);
+  nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s tests/cases/docs.json\n", argv[0]);
@@ -153,10 +283,11 @@ int main(int argc, char **argv) {
   }
   cJSON_Delete(doc);
   reports();
+  external_links();
   if (failures) {
     fprintf(stderr, "FAIL test_docs_cases: %d failure(s)\n", failures);
     return 1;
   }
-  printf("PASS test_docs_cases (%d cases, reports)\n", n);
+  printf("PASS test_docs_cases (%d cases, reports, external links)\n", n);
   return 0;
 }

@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net.h"
+
 static int failures = 0;
 #define CHECK(cond)                                                              \
   do {                                                                           \
@@ -56,23 +58,6 @@ static double meminfo(const char *key) {
   }
   if (f) fclose(f);
   return v;
-}
-
-/* A listening socket on 127.0.0.1; its port in *port. */
-static int listener(int *port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in a;
-  memset(&a, 0, sizeof a);
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 8) != 0 ||
-      getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
-    perror("listener");
-    exit(2);
-  }
-  *port = ntohs(a.sin_port);
-  return fd;
 }
 
 /* A one-thread HTTP server answering 503 then 202 to two POSTs; it keeps

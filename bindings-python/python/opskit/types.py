@@ -591,7 +591,8 @@ class DocsAudit(TypedDict):
     pages: int
     links: int
     checked: int
-    external: Dict[str, int]
+    external_links: Dict[str, int]
+    external_checked: int
     findings: List[DocsFinding]
     counts: Dict[str, int]
     suppressed: int

@@ -325,8 +325,12 @@ pub struct Audit {
     pub links: usize,
     /// Local links and fragments checked.
     pub checked: usize,
-    /// External links (`http(s)`, `mailto`, …), not checked offline, by target, with their count.
-    pub external: BTreeMap<String, usize>,
+    /// External links (`http(s)`, `mailto`, …) by target, with their count.
+    pub external_links: BTreeMap<String, usize>,
+    /// Distinct `http(s)` URLs checked over the network or answered from
+    /// the cache (0 unless `check_external`).
+    #[serde(default)]
+    pub external_checked: usize,
     /// Findings, by path, line and column.
     pub findings: Vec<Finding>,
     /// Findings per rule name.
@@ -885,7 +889,8 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
         pages: pages.len(),
         links: 0,
         checked: 0,
-        external: BTreeMap::new(),
+        external_links: BTreeMap::new(),
+        external_checked: 0,
         findings,
         counts: BTreeMap::new(),
         suppressed: 0,
@@ -895,14 +900,14 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
         audit.links += links;
         audit.checked += checked;
         for e in external {
-            *audit.external.entry(e).or_default() += 1;
+            *audit.external_links.entry(e).or_default() += 1;
         }
         audit.findings.extend(found);
         edges.insert(page.path.clone(), targets);
     }
     if options.check_external {
         let urls: Vec<String> = audit
-            .external
+            .external_links
             .keys()
             .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
             .map(|u| u.split('#').next().unwrap_or(u).to_string())
@@ -910,6 +915,7 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
             .into_iter()
             .collect();
         let answers = super::external::check(&urls, &options.external)?;
+        audit.external_checked = urls.len();
         for page in &ordered {
             for link in &page.links {
                 let url = link.target.trim();

@@ -131,15 +131,15 @@ pub fn to_text(audit: &Audit) -> String {
     }
     let errors = audit.count_at_least(Severity::Error);
     let warnings = audit.count_at_least(Severity::Warning) - errors;
+    let external = audit.external_links.values().sum::<usize>();
+    let external = match audit.external_checked {
+        0 => format!("{external} external not checked"),
+        n => format!("{external} external, {n} URL(s) checked"),
+    };
     let _ = writeln!(
         out,
-        "{} page(s), {} link(s) ({} checked, {} external not checked): {} error(s), {} warning(s)",
-        audit.pages,
-        audit.links,
-        audit.checked,
-        audit.external.values().sum::<usize>(),
-        errors,
-        warnings
+        "{} page(s), {} link(s) ({} checked, {external}): {} error(s), {} warning(s)",
+        audit.pages, audit.links, audit.checked, errors, warnings
     );
     out
 }
