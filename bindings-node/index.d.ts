@@ -2663,6 +2663,11 @@ export declare namespace docs {
   export function parsePolicy(text: string): AuditOptions
   /** The rules: id, name, default severity, description. */
   export function rules(): RuleInfo[]
+  /**
+   * What one HTML page (a wiki export) holds: title, headings, every `id`
+   * and `<a name>` as an anchor, `<a href>`/`<img src>` links with positions.
+   */
+  export function scanHtml(path: string, text: string): DocsPage
   /** What one page holds: headings and anchors, links with positions, front matter. */
   export function scanMarkdown(path: string, text: string): DocsPage
   /** The anchors GitHub gives these headings of one page, in order. */

@@ -239,7 +239,7 @@ opskit_status opskit_backup_drill(const char *path,
 // "check_external","external":{"concurrency","timeout_seconds",
 // "per_host_delay_seconds","cache_file","cache_max_age_seconds"},
 // "severity":{"rule":"error|warning|note|off"}}`. `*out_json`: `{"root","pages","links","checked",
-// "external","findings":[{"rule_id","rule","severity","path","line",
+// "external_links","external_checked","findings":[{"rule_id","rule","severity","path","line",
 // "column","message","target","fingerprint"}]}`.
 //
 // # Safety
@@ -259,6 +259,14 @@ opskit_status opskit_docs_slugs(const char *headings_json, char **out_json);
 // # Safety
 // Strings are NUL-terminated; `out_json` writable.
 opskit_status opskit_docs_scan_markdown(const char *path, const char *text, char **out_json);
+
+// What one HTML page (a wiki export; `path` as its name) holds: title,
+// headings, every `id` and `<a name>` as an anchor, `<a href>`/`<img src>`
+// links with line and column, as JSON.
+//
+// # Safety
+// Strings are NUL-terminated; `out_json` writable.
+opskit_status opskit_docs_scan_html(const char *path, const char *text, char **out_json);
 
 // An audit (`audit_json`, as `opskit_docs_audit` gives it) as a SARIF
 // 2.1.0 log.

@@ -74,6 +74,27 @@ pub unsafe extern "C" fn opskit_docs_scan_markdown(
     })
 }
 
+/// What one HTML page (a wiki export; `path` as its name) holds: title,
+/// headings, every `id` and `<a name>` as an anchor, `<a href>`/`<img src>`
+/// links with line and column, as JSON.
+///
+/// # Safety
+/// Strings are NUL-terminated; `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_docs_scan_html(
+    path: *const c_char,
+    text: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let path = unsafe { str_arg(path, "path") }?;
+        let text = unsafe { str_arg(text, "text") }?;
+        *out = owned_json(&d::scan_html(path, text))?;
+        Ok(())
+    })
+}
+
 /// An audit (`audit_json`, as `opskit_docs_audit` gives it) as a SARIF
 /// 2.1.0 log.
 ///

@@ -14,6 +14,7 @@ const { cases } = JSON.parse(readFileSync(new URL('../../tests/cases/docs.json',
 const calls = {
   slugs: (a) => docs.slugs(a.headings),
   scan_markdown: (a) => docs.scanMarkdown(a.path, a.text),
+  scan_html: (a) => docs.scanHtml(a.path, a.text),
   audit: (a) => {
     const root = mkdtempSync(join(tmpdir(), 'opskit-docs-case-'))
     try {

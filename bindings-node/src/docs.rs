@@ -61,6 +61,13 @@ pub fn scan_markdown(path: String, text: String) -> Result<Value, napi::Error<Co
     sync(|| to_js(&d::scan_markdown(&path, &text)))
 }
 
+/// What one HTML page (a wiki export) holds: title, headings, every `id`
+/// and `<a name>` as an anchor, `<a href>`/`<img src>` links with positions.
+#[napi(namespace = "docs", ts_return_type = "DocsPage")]
+pub fn scan_html(path: String, text: String) -> Result<Value, napi::Error<Code>> {
+    sync(|| to_js(&d::scan_html(&path, &text)))
+}
+
 /// An audit as a SARIF 2.1.0 log (SARIF's own camelCase keys).
 #[napi(
     namespace = "docs",

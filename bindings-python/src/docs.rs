@@ -46,6 +46,14 @@ fn scan_markdown<'py>(py: Python<'py>, path: &str, text: &str) -> PyResult<Bound
     out(py, &d::scan_markdown(path, text))
 }
 
+/// What one HTML page (a wiki export) holds: title, headings, every `id`
+/// and `<a name>` as an anchor, `<a href>`/`<img src>` links with positions.
+#[pyfunction]
+#[pyo3(name = "docs_scan_html")]
+fn scan_html<'py>(py: Python<'py>, path: &str, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    out(py, &d::scan_html(path, text))
+}
+
 /// An audit (as `audit` returns it) as a SARIF 2.1.0 log.
 #[pyfunction]
 #[pyo3(name = "docs_to_sarif")]
@@ -91,6 +99,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_policy, m)?)?;
     m.add_function(wrap_pyfunction!(slugs, m)?)?;
     m.add_function(wrap_pyfunction!(scan_markdown, m)?)?;
+    m.add_function(wrap_pyfunction!(scan_html, m)?)?;
     m.add_function(wrap_pyfunction!(to_sarif, m)?)?;
     m.add_function(wrap_pyfunction!(to_text, m)?)?;
     m.add_function(wrap_pyfunction!(apply_baseline, m)?)?;

@@ -21,6 +21,8 @@ def run(case):
         return docs.slugs(args["headings"])
     if call == "scan_markdown":
         return docs.scan_markdown(args["path"], args["text"])
+    if call == "scan_html":
+        return docs.scan_html(args["path"], args["text"])
     if call == "audit":
         with tempfile.TemporaryDirectory() as d:
             for rel, text in args["files"].items():

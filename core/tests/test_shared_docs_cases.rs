@@ -25,6 +25,10 @@ fn call(case: &Value) -> opskit::Result<Value> {
             args["path"].as_str().unwrap(),
             args["text"].as_str().unwrap()
         )),
+        "scan_html" => json!(d::scan_html(
+            args["path"].as_str().unwrap(),
+            args["text"].as_str().unwrap()
+        )),
         "audit" => {
             let dir = tempfile::tempdir().unwrap();
             for (rel, text) in args["files"].as_object().unwrap() {

@@ -52,6 +52,8 @@ static opskit_status run(const cJSON *c, cJSON **got) {
     cJSON_free(headings);
   } else if (strcmp(call, "scan_markdown") == 0) {
     st = opskit_docs_scan_markdown(s(args, "path"), s(args, "text"), &out);
+  } else if (strcmp(call, "scan_html") == 0) {
+    st = opskit_docs_scan_html(s(args, "path"), s(args, "text"), &out);
   } else if (strcmp(call, "audit") == 0) {
     char dir[64];
     if (write_tree(cJSON_GetObjectItemCaseSensitive(args, "files"), dir) != 0) {

@@ -11,6 +11,7 @@ from ._native import docs_apply_baseline as apply_baseline
 from ._native import docs_audit as audit
 from ._native import docs_parse_policy as parse_policy
 from ._native import docs_rules as rules
+from ._native import docs_scan_html as scan_html
 from ._native import docs_scan_markdown as scan_markdown
 from ._native import docs_slugs as slugs
 from ._native import docs_to_sarif as to_sarif
@@ -21,6 +22,7 @@ __all__ = [
     "audit",
     "parse_policy",
     "rules",
+    "scan_html",
     "scan_markdown",
     "slugs",
     "to_sarif",
