@@ -54,6 +54,25 @@ pub unsafe extern "C" fn opskit_docs_slugs(
     })
 }
 
+/// One page through `scanner`, as JSON in `*out_json`.
+///
+/// # Safety
+/// As the two `opskit_docs_scan_*` functions.
+unsafe fn scan(
+    path: *const c_char,
+    text: *const c_char,
+    out_json: *mut *mut c_char,
+    scanner: fn(&str, &str) -> d::Page,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let path = unsafe { str_arg(path, "path") }?;
+        let text = unsafe { str_arg(text, "text") }?;
+        *out = owned_json(&scanner(path, text))?;
+        Ok(())
+    })
+}
+
 /// What one page holds (`text` as Markdown, `path` as its name): headings
 /// and anchors, links with line and column, front matter, as JSON.
 ///
@@ -65,13 +84,7 @@ pub unsafe extern "C" fn opskit_docs_scan_markdown(
     text: *const c_char,
     out_json: *mut *mut c_char,
 ) -> opskit_status {
-    boundary(|| {
-        let out = unsafe { out_arg(out_json, "out_json") }?;
-        let path = unsafe { str_arg(path, "path") }?;
-        let text = unsafe { str_arg(text, "text") }?;
-        *out = owned_json(&d::scan_markdown(path, text))?;
-        Ok(())
-    })
+    unsafe { scan(path, text, out_json, d::scan_markdown) }
 }
 
 /// What one HTML page (a wiki export; `path` as its name) holds: title,
@@ -86,13 +99,7 @@ pub unsafe extern "C" fn opskit_docs_scan_html(
     text: *const c_char,
     out_json: *mut *mut c_char,
 ) -> opskit_status {
-    boundary(|| {
-        let out = unsafe { out_arg(out_json, "out_json") }?;
-        let path = unsafe { str_arg(path, "path") }?;
-        let text = unsafe { str_arg(text, "text") }?;
-        *out = owned_json(&d::scan_html(path, text))?;
-        Ok(())
-    })
+    unsafe { scan(path, text, out_json, d::scan_html) }
 }
 
 /// An audit (`audit_json`, as `opskit_docs_audit` gives it) as a SARIF
