@@ -20,6 +20,7 @@
 pub mod backup;
 pub mod docs;
 pub mod error;
+mod fsutil;
 pub mod health;
 pub mod version;
 

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use sha2::digest::DynDigest;
 use unicode_normalization::UnicodeNormalization;
 
-use super::manifest::{Algorithm, EntryKind, Manifest, encode_hex, write_atomic};
+use super::manifest::{Algorithm, EntryKind, Manifest, encode_hex};
+use crate::fsutil::write_atomic;
 use super::walk::{FILES_PER_JOB, largest_first};
 use crate::error::{Error, Result};
 

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
-use std::io::Write as _;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -401,7 +400,7 @@ impl Manifest {
     /// same folder, fsync, rename, fsync of the folder. A crash leaves the old
     /// file or the new one, never half of one.
     pub fn write(&self, path: &Path) -> Result<()> {
-        write_atomic(path, self.to_canonical_string()?.as_bytes())
+        crate::fsutil::write_atomic(path, self.to_canonical_string()?.as_bytes())
     }
 
     /// Check every rule of the format (see `docs/manifest-format.md`).
@@ -590,37 +589,7 @@ mod erased {
 /// fsync, rename, fsync of the folder; a crash leaves the old file or the
 /// new one. (Used for manifests, signatures and bag tag files.)
 pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_atomic(path, bytes)
-}
-
-/// See [`write_file_atomic`].
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::invalid(format!("{} is not a file path", path.display())))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".tmp-{}", std::process::id()));
-    let tmp = dir.join(tmp_name);
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        std::fs::File::open(&dir)?.sync_all()
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, "write", e));
-    }
-    Ok(())
+    crate::fsutil::write_atomic(path, bytes)
 }
 
 #[cfg(test)]

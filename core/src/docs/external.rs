@@ -169,7 +169,7 @@ pub(crate) fn check(urls: &[String], o: &ExternalOptions) -> Result<HashMap<Stri
     if let Some(f) = &o.cache_file {
         let text =
             serde_json::to_string_pretty(&cache).map_err(|e| Error::invalid(e.to_string()))?;
-        crate::backup::manifest::write_atomic(Path::new(f), text.as_bytes())?;
+        crate::fsutil::write_atomic(Path::new(f), text.as_bytes())?;
     }
     Ok(urls
         .iter()

@@ -151,46 +151,54 @@ pub struct Changelog {
     pub releases: Vec<ChangelogRelease>,
 }
 
+/// The top of a Keep a Changelog file, before the first release section.
+pub(crate) const HEADER: &str = "# Changelog\n\nAll notable changes to this project are documented in this file.\n\
+     The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/),\n\
+     and this project adheres to [Semantic Versioning](https://semver.org/spec/v2.0.0.html).\n";
+
 impl Changelog {
     /// Render as Keep a Changelog markdown.
     pub fn to_markdown(&self) -> String {
-        let mut out = String::from(
-            "# Changelog\n\nAll notable changes to this project are documented in this file.\n\
-             The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/),\n\
-             and this project adheres to [Semantic Versioning](https://semver.org/spec/v2.0.0.html).\n",
-        );
+        let mut out = String::from(HEADER);
         for r in &self.releases {
             out.push('\n');
-            match (&r.version, &r.date) {
-                (Some(v), Some(d)) => {
-                    let _ = writeln!(out, "## [{v}] - {d}");
-                }
-                (Some(v), None) => {
-                    let _ = writeln!(out, "## [{v}]");
-                }
-                _ => out.push_str("## [Unreleased]\n"),
+            render_release(&mut out, r);
+        }
+        out
+    }
+}
+
+/// One release as a Keep a Changelog section: `## [version] - date`, then
+/// its groups (what `to_markdown` writes per release, and what a release
+/// prepends to CHANGELOG.md).
+pub(crate) fn render_release(out: &mut String, r: &ChangelogRelease) {
+    match (&r.version, &r.date) {
+        (Some(v), Some(d)) => {
+            let _ = writeln!(out, "## [{v}] - {d}");
+        }
+        (Some(v), None) => {
+            let _ = writeln!(out, "## [{v}]");
+        }
+        _ => out.push_str("## [Unreleased]\n"),
+    }
+    if r.groups.is_empty() {
+        out.push_str("\nNo notable changes.\n");
+    }
+    for g in &r.groups {
+        let _ = write!(out, "\n### {}\n\n", g.title);
+        for c in &g.commits {
+            out.push_str("- ");
+            if let Some(s) = &c.scope {
+                let _ = write!(out, "**{s}:** ");
             }
-            if r.groups.is_empty() {
-                out.push_str("\nNo notable changes.\n");
-            }
-            for g in &r.groups {
-                let _ = write!(out, "\n### {}\n\n", g.title);
-                for c in &g.commits {
-                    out.push_str("- ");
-                    if let Some(s) = &c.scope {
-                        let _ = write!(out, "**{s}:** ");
-                    }
-                    let _ = writeln!(out, "{} ({})", c.description, c.short_id);
-                    if let Some(b) = &c.breaking_description {
-                        for (i, line) in b.lines().enumerate() {
-                            let lead = if i == 0 { "  - BREAKING: " } else { "    " };
-                            let _ = writeln!(out, "{lead}{line}");
-                        }
-                    }
+            let _ = writeln!(out, "{} ({})", c.description, c.short_id);
+            if let Some(b) = &c.breaking_description {
+                for (i, line) in b.lines().enumerate() {
+                    let lead = if i == 0 { "  - BREAKING: " } else { "    " };
+                    let _ = writeln!(out, "{lead}{line}");
                 }
             }
         }
-        out
     }
 }
 

@@ -15,6 +15,7 @@ mod changelog;
 mod commit;
 mod git;
 mod next;
+mod release;
 mod releases;
 mod semver;
 mod status;
@@ -29,6 +30,9 @@ pub use self::git::{CommitEntry, DEFAULT_TAG_PATTERN, Release, SHORT_ID_LEN, Tag
 pub use self::next::{
     BumpPolicy, ComponentMatch, DecidingCommit, IgnoreReason, IgnoredCommit, Impact, NextOptions,
     NextVersion, Preset, next_version,
+};
+pub use self::release::{
+    FileChange, NewRelease, NewReleaseOptions, VersionFile, VersionFileKind, release,
 };
 pub use self::releases::{
     CurrentOptions, ReleaseOptions, RollbackOptions, current_release, latest_release, releases,
