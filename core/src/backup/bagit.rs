@@ -13,9 +13,9 @@ use sha2::digest::DynDigest;
 use unicode_normalization::UnicodeNormalization;
 
 use super::manifest::{Algorithm, EntryKind, Manifest, encode_hex};
-use crate::fsutil::write_atomic;
 use super::walk::{FILES_PER_JOB, largest_first};
 use crate::error::{Error, Result};
+use crate::fsutil::write_atomic;
 
 /// A BagIt manifest algorithm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -473,7 +473,10 @@ fn plan_version_file(
             let (old, t) = edit_toml(
                 &text,
                 &f.path,
-                &[&["package", "version"], &["workspace", "package", "version"]],
+                &[
+                    &["package", "version"],
+                    &["workspace", "package", "version"],
+                ],
                 &new_s,
             )?;
             (old, t, "cargo")
@@ -562,33 +565,18 @@ fn plan_version_file(
     Ok(out)
 }
 
-/// The first of `paths` that holds a version string, replaced (its quotes,
-/// comments and spacing kept by toml_edit).
+/// The first of `paths` that holds a version string, replaced in the text
+/// itself: every other byte, and the value's own quoting, kept.
 fn edit_toml(text: &str, rel: &str, paths: &[&[&str]], new: &str) -> Result<(String, String)> {
-    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e| {
-        Error::invalid(format!("{rel} is not valid TOML: {e}: fix it, then release"))
-    })?;
-    fn value_at<'a>(
-        doc: &'a mut toml_edit::DocumentMut,
-        path: &[&str],
-    ) -> Option<&'a mut toml_edit::Value> {
-        let mut item = doc.as_item_mut();
-        for p in path {
-            item = item.get_mut(*p)?;
-        }
-        item.as_value_mut()
-    }
+    let doc = parse_toml(text, rel, "fix it, then release")?;
     for path in paths {
-        let Some(v) = value_at(&mut doc, path) else {
+        let Some(v) = toml_get(&doc, path).and_then(|i| i.as_value()) else {
             continue;
         };
-        let Some(old) = v.as_str().map(str::to_string) else {
-            continue; // `version.workspace = true`: the workspace's holds it
-        };
-        let decor = v.decor().clone();
-        *v = toml_edit::Value::from(new);
-        *v.decor_mut() = decor;
-        return Ok((old, doc.to_string()));
+        // `version.workspace = true` is a table: the workspace's holds it.
+        if let (Some(old), Some(span)) = (v.as_str(), v.span()) {
+            return Ok((old.to_string(), splice(text, span, old, new)));
+        }
     }
     let dynamic = doc
         .get("project")
@@ -611,31 +599,47 @@ fn edit_toml(text: &str, rel: &str, paths: &[&[&str]], new: &str) -> Result<(Str
     }))
 }
 
+/// The item at `path` (keys from the top), if every key is there.
+fn toml_get<'d>(doc: &'d toml_edit::Document<&str>, path: &[&str]) -> Option<&'d toml_edit::Item> {
+    path.iter()
+        .try_fold(doc.as_item(), |item, key| item.get(*key))
+}
+
+fn parse_toml<'t>(text: &'t str, rel: &str, fix: &str) -> Result<toml_edit::Document<&'t str>> {
+    toml_edit::Document::parse(text)
+        .map_err(|e| Error::invalid(format!("{rel} is not valid TOML: {e}: {fix}")))
+}
+
+/// `text` with the raw value at `span` holding `new` where it held `old`.
+fn splice(text: &str, span: Range<usize>, old: &str, new: &str) -> String {
+    let raw = &text[span.clone()];
+    format!(
+        "{}{}{}",
+        &text[..span.start],
+        raw.replacen(old, new, 1),
+        &text[span.end..]
+    )
+}
+
 /// Cargo.lock's path packages (no `source`) at the old version move to the new one.
 fn edit_cargo_lock(text: &str, rel: &str, old: &str, new: &str) -> Result<String> {
-    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e| {
-        Error::invalid(format!(
-            "{rel} is not valid TOML: {e}: regenerate it with cargo"
-        ))
-    })?;
-    if let Some(packages) = doc
-        .get_mut("package")
-        .and_then(|p| p.as_array_of_tables_mut())
-    {
-        for t in packages.iter_mut() {
-            if t.contains_key("source") {
-                continue;
-            }
-            if let Some(v) = t.get_mut("version").and_then(|v| v.as_value_mut())
-                && v.as_str() == Some(old)
-            {
-                let decor = v.decor().clone();
-                *v = toml_edit::Value::from(new);
-                *v.decor_mut() = decor;
-            }
-        }
+    let doc = parse_toml(text, rel, "regenerate it with cargo")?;
+    let mut spans: Vec<Range<usize>> = doc
+        .get("package")
+        .and_then(|p| p.as_array_of_tables())
+        .into_iter()
+        .flat_map(|a| a.iter())
+        .filter(|t| !t.contains_key("source"))
+        .filter_map(|t| t.get("version").and_then(|v| v.as_value()))
+        .filter(|v| v.as_str() == Some(old))
+        .filter_map(|v| v.span())
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.start));
+    let mut out = text.to_string();
+    for s in spans {
+        out = splice(&out, s, old, new);
     }
-    Ok(doc.to_string())
+    Ok(out)
 }
 
 /// Replace string values at `paths` in JSON text, in place (every other byte
@@ -649,14 +653,16 @@ fn edit_json(
     required: bool,
 ) -> Result<(String, String)> {
     serde_json::from_str::<serde_json::Value>(text).map_err(|e| {
-        Error::invalid(format!("{rel} is not valid JSON: {e}: fix it, then release"))
+        Error::invalid(format!(
+            "{rel} is not valid JSON: {e}: fix it, then release"
+        ))
     })?;
     let mut spans: Vec<Range<usize>> = Vec::new();
     let mut old = None;
     for path in paths {
         if let Some(span) = json_string_at(text, path) {
-            let value: String = serde_json::from_str(&format!("\"{}\"", &text[span.clone()]))
-                .unwrap_or_default();
+            let value: String =
+                serde_json::from_str(&format!("\"{}\"", &text[span.clone()])).unwrap_or_default();
             old.get_or_insert(value);
             spans.push(span);
         }
@@ -770,7 +776,9 @@ fn json_string_at(text: &str, path: &[&str]) -> Option<Range<usize>> {
 /// the same version in each; all are replaced.
 fn edit_regex(text: &str, rel: &str, pattern: &str, new: &str) -> Result<(String, String)> {
     let re = regex::Regex::new(pattern).map_err(|e| {
-        Error::invalid(format!("version pattern {pattern:?} for {rel} is not a valid regex: {e}"))
+        Error::invalid(format!(
+            "version pattern {pattern:?} for {rel} is not a valid regex: {e}"
+        ))
     })?;
     let group = if re.capture_names().any(|n| n == Some("version")) {
         re.capture_names()
@@ -884,7 +892,11 @@ mod tests {
         .unwrap();
         assert_eq!(old, "1.2.3");
         assert_eq!(out.matches("2.0.0").count(), 2);
-        assert_eq!(out.matches("\"1.2.3\"").count(), 1, "node_modules/a keeps its own");
+        assert_eq!(
+            out.matches("\"1.2.3\"").count(),
+            1,
+            "node_modules/a keeps its own"
+        );
         assert_eq!(out.replace("2.0.0", "1.2.3"), t);
     }
 
@@ -901,7 +913,11 @@ mod tests {
             )
         );
         assert_eq!(insert_section(&new, &v, s).unwrap(), new, "idempotent");
-        assert!(insert_section("Changes\n", &v, s).unwrap_err().contains("title"));
+        assert!(
+            insert_section("Changes\n", &v, s)
+                .unwrap_err()
+                .contains("title")
+        );
         assert!(
             insert_section("# Changelog\n\n## 1.0.0\n", &v, s)
                 .unwrap_err()

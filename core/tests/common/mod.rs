@@ -120,6 +120,28 @@ impl TestRepo {
         oid
     }
 
+    /// Commit `msg` writing each (path, text) of `files`.
+    pub fn commit_contents(&mut self, files: &[(&str, &str)], msg: &str) -> Oid {
+        let mut index = self.repo.index().unwrap();
+        for (file, text) in files {
+            let full = self.dir.path().join(file);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(&full, text).unwrap();
+            index.add_path(Path::new(file)).unwrap();
+        }
+        index.write().unwrap();
+        let tree_id = index.write_tree().unwrap();
+        self.commit_tree(tree_id, msg.as_bytes(), &[])
+    }
+
+    /// A committer identity in the repository's own config (what a tool
+    /// that commits, like a release, reads).
+    pub fn set_identity(&self) {
+        let mut c = self.repo.config().unwrap();
+        c.set_str("user.name", "Release Bot").unwrap();
+        c.set_str("user.email", "release@example.com").unwrap();
+    }
+
     pub fn head(&self) -> Oid {
         self.repo.head().unwrap().peel_to_commit().unwrap().id()
     }
