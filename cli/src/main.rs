@@ -196,6 +196,45 @@ enum VersionCmd {
         #[arg(long)]
         channel: Option<String>,
     },
+    /// Release: the next version's section prepended to CHANGELOG.md, the
+    /// version bumped in the policy's files, one commit and an annotated tag.
+    Release {
+        /// Repository (or any folder inside it).
+        #[arg(long, default_value = ".")]
+        path: PathBuf,
+        /// A release policy (TOML); default: release.toml at the repository's root, if there is one.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Report every change and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Release tag pattern (default v{version}).
+        #[arg(long)]
+        tag_pattern: Option<String>,
+        #[command(flatten)]
+        component: ComponentArgs,
+        /// Pre-release channel (rc, beta, alpha).
+        #[arg(long)]
+        channel: Option<String>,
+        /// Bump rules: opskit, semantic-release, git-cliff, release-plz, commitizen.
+        #[arg(long)]
+        preset: Option<String>,
+        /// A file holding the version: Cargo.toml, package.json, pyproject.toml (repeatable).
+        #[arg(long = "file", value_name = "PATH")]
+        files: Vec<String>,
+        /// The changelog to prepend to (default CHANGELOG.md).
+        #[arg(long, value_name = "PATH", conflicts_with = "no_changelog")]
+        changelog: Option<String>,
+        /// Leave changelogs alone.
+        #[arg(long)]
+        no_changelog: bool,
+        /// The release date in the changelog, YYYY-MM-DD (default today, UTC).
+        #[arg(long)]
+        date: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Bump a version: major, minor, patch, premajor, preminor, prepatch, prerelease.
     Bump {
         /// The version, e.g. 1.2.3.
@@ -295,6 +334,39 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn print_release(r: &version::NewRelease, policy: Option<&std::path::Path>) {
+    println!(
+        "{} {} ({}) on {}, {} commit(s) since {}{}",
+        if r.dry_run {
+            "would release"
+        } else {
+            "released"
+        },
+        r.tag,
+        r.version,
+        r.branch,
+        r.commits,
+        r.previous_tag.as_deref().unwrap_or("the start"),
+        policy
+            .map(|p| format!(", policy {}", p.display()))
+            .unwrap_or_default()
+    );
+    for f in &r.files {
+        let what = match (&f.old_version, &f.new_version) {
+            (Some(o), Some(n)) => format!("{o} -> {n}"),
+            _ if f.created => "create".into(),
+            _ => "prepend the section".into(),
+        };
+        println!("  {:<10} {}  {what}", f.kind, f.path);
+    }
+    match &r.commit {
+        Some(c) => println!("  commit {} tagged {}", short(c), r.tag),
+        None => println!("  dry run: nothing written, no commit, no tag"),
+    }
+    println!();
+    print!("{}", r.section);
 }
 
 fn short(id: &str) -> &str {
@@ -446,6 +518,60 @@ fn run_version(cmd: VersionCmd) -> opskit::Result<Outcome> {
             }
             if target.is_none() {
                 return Ok(Outcome::CheckFailed);
+            }
+        }
+        VersionCmd::Release {
+            path,
+            policy,
+            dry_run,
+            tag_pattern,
+            component,
+            channel,
+            preset,
+            files,
+            changelog,
+            no_changelog,
+            date,
+            json,
+        } => {
+            let (mut opts, policy) = match policy {
+                Some(p) => (version::NewReleaseOptions::read(&p)?, Some(p)),
+                None => version::NewReleaseOptions::for_repository(&path)?,
+            };
+            opts.dry_run |= dry_run;
+            if let Some(t) = tag_pattern {
+                opts.tag_pattern = t;
+            }
+            if let Some(m) = component.mode()? {
+                opts.component_match = Some(m);
+            }
+            opts.paths.extend(component.paths);
+            opts.scopes.extend(component.scopes);
+            if channel.is_some() {
+                opts.channel = channel;
+            }
+            if let Some(p) = preset {
+                opts.preset = p.parse::<Preset>()?;
+            }
+            opts.files
+                .extend(files.into_iter().map(|path| version::VersionFile {
+                    path,
+                    kind: version::VersionFileKind::Auto,
+                    pattern: None,
+                }));
+            if no_changelog {
+                opts.changelog_file = None;
+            } else if changelog.is_some() {
+                opts.changelog_file = changelog;
+            }
+            if date.is_some() {
+                opts.date = date;
+            }
+            let done = version::release(&path, &opts)?;
+            if json {
+                print_json(&done)?;
+            } else {
+                print_release(&done, policy.as_deref());
             }
         }
         VersionCmd::Bump {

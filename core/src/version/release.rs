@@ -120,6 +120,34 @@ impl Default for NewReleaseOptions {
     }
 }
 
+impl NewReleaseOptions {
+    /// Read a release policy (TOML, the option names as keys, `[[files]]`
+    /// tables for version files; unknown keys are errors naming them).
+    pub fn from_toml(text: &str) -> Result<NewReleaseOptions> {
+        toml::from_str(text).map_err(|e| Error::invalid(format!("invalid release policy: {e}")))
+    }
+
+    /// Read a release policy file.
+    pub fn read(path: &Path) -> Result<NewReleaseOptions> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| Error::io(path, "read release policy", e))?;
+        NewReleaseOptions::from_toml(&text)
+            .map_err(|e| Error::new(e.kind(), format!("{}: {}", path.display(), e.message())))
+    }
+
+    /// The policy of the repository at `path`: its `release.toml` at the
+    /// work tree's root when there is one (and that file's path), else the
+    /// defaults.
+    pub fn for_repository(path: &Path) -> Result<(NewReleaseOptions, Option<PathBuf>)> {
+        let repo = open_repo(path)?;
+        let file = repo.workdir().map(|w| w.join("release.toml"));
+        match file.filter(|f| f.is_file()) {
+            Some(f) => Ok((NewReleaseOptions::read(&f)?, Some(f))),
+            None => Ok((NewReleaseOptions::default(), None)),
+        }
+    }
+}
+
 /// One file a release writes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

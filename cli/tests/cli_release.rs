@@ -1,0 +1,141 @@
+//! `opskit version release` as a user runs it: the policy file found at the
+//! repository's root, the dry run, the release, and a second run refused.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use git2::{Repository, Signature, Time};
+
+fn opskit(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_opskit"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run opskit")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Commit `files` (path, text) on main at hour `n` of 2026-01-01.
+fn commit(repo: &Repository, files: &[(&str, &str)], msg: &str, n: i64) {
+    let root = repo.workdir().unwrap().to_path_buf();
+    let mut idx = repo.index().unwrap();
+    for (p, text) in files {
+        std::fs::write(root.join(p), text).unwrap();
+        idx.add_path(Path::new(p)).unwrap();
+    }
+    idx.write().unwrap();
+    let tree = repo.find_tree(idx.write_tree().unwrap()).unwrap();
+    let sig = Signature::new(
+        "A",
+        "a@example.com",
+        &Time::new(1_767_225_600 + n * 3600, 0),
+    )
+    .unwrap();
+    let parent = repo.head().ok().map(|h| h.peel_to_commit().unwrap());
+    let parents: Vec<&git2::Commit> = parent.iter().collect();
+    repo.commit(Some("HEAD"), &sig, &sig, msg, &tree, &parents)
+        .unwrap();
+}
+
+#[test]
+fn dry_run_then_release_then_nothing_to_release() {
+    let d = tempfile::tempdir().unwrap();
+    let repo = Repository::init(d.path()).unwrap();
+    repo.set_head("refs/heads/main").unwrap();
+    let mut c = repo.config().unwrap();
+    c.set_str("user.name", "Release Bot").unwrap();
+    c.set_str("user.email", "release@example.com").unwrap();
+    commit(
+        &repo,
+        &[
+            (
+                "package.json",
+                "{\n  \"name\": \"svc\",\n  \"version\": \"1.0.0\"\n}\n",
+            ),
+            (
+                "release.toml",
+                "date = \"2026-03-01\"\n\n[[files]]\npath = \"package.json\"\n",
+            ),
+        ],
+        "feat: svc",
+        1,
+    );
+    let head = repo.head().unwrap().peel_to_commit().unwrap();
+    repo.tag_lightweight("v1.0.0", head.as_object(), false)
+        .unwrap();
+    commit(&repo, &[("index.js", "x")], "feat(api): paging", 2);
+
+    let o = opskit(d.path(), &["version", "release", "--dry-run"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = stdout(&o);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0]
+            .starts_with("would release v1.1.0 (1.1.0) on main, 1 commit(s) since v1.0.0, policy ")
+            && lines[0].ends_with("release.toml"),
+        "{text}"
+    );
+    assert_eq!(lines[1], "  changelog  CHANGELOG.md  create");
+    assert_eq!(lines[2], "  npm        package.json  1.0.0 -> 1.1.0");
+    assert_eq!(lines[3], "  dry run: nothing written, no commit, no tag");
+    assert_eq!(lines[5], "## [1.1.0] - 2026-03-01");
+    assert!(text.contains("- **api:** paging ("), "{text}");
+    assert!(!d.path().join("CHANGELOG.md").exists());
+
+    let o = opskit(
+        d.path(),
+        &[
+            "version",
+            "release",
+            "--json",
+            "--no-changelog",
+            "--date",
+            "2026-03-02",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["tag"], "v1.1.0");
+    assert_eq!(v["dry_run"], false);
+    assert_eq!(v["files"].as_array().unwrap().len(), 1);
+    assert!(
+        v["section"]
+            .as_str()
+            .unwrap()
+            .starts_with("## [1.1.0] - 2026-03-02")
+    );
+    assert!(repo.find_reference("refs/tags/v1.1.0").is_ok());
+    assert!(
+        std::fs::read_to_string(d.path().join("package.json"))
+            .unwrap()
+            .contains("\"1.1.0\"")
+    );
+
+    let o = opskit(d.path(), &["version", "release"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("nothing to release") && err.contains("v1.1.0"),
+        "{err}"
+    );
+
+    let o = opskit(
+        d.path(),
+        &["version", "release", "--policy", "missing.toml"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing.toml"));
+}
