@@ -128,6 +128,19 @@ fn next_version<'py>(
     out(py, &detached(py, || v::next_version(&path, &o))?)
 }
 
+/// Release: the next version's CHANGELOG.md section, version files bumped,
+/// one commit and an annotated tag (`dry_run=True` writes nothing).
+#[pyfunction]
+#[pyo3(signature = (path=PathBuf::from("."), **options))]
+fn release<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    options: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let o: v::NewReleaseOptions = opts(py, options)?;
+    out(py, &detached(py, || v::release(&path, &o))?)
+}
+
 /// A changelog as data.
 #[pyfunction]
 #[pyo3(signature = (path=PathBuf::from("."), **options))]
@@ -212,6 +225,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rollback_target, m)?)?;
     m.add_function(wrap_pyfunction!(next_version, m)?)?;
     m.add_function(wrap_pyfunction!(changelog, m)?)?;
+    m.add_function(wrap_pyfunction!(release, m)?)?;
     m.add_function(wrap_pyfunction!(changelog_markdown, m)?)?;
     m.add_function(wrap_pyfunction!(check_branch, m)?)?;
     m.add_function(wrap_pyfunction!(promote_check, m)?)?;

@@ -113,3 +113,53 @@ def test_version_matches_the_workspace():
     cargo = pathlib.Path(__file__).resolve().parents[2] / "Cargo.toml"
     line = next(l for l in cargo.read_text().splitlines() if l.startswith("version = "))
     assert opskit.__version__ == line.split('"')[1]
+
+
+def test_release_dry_run_then_release(tmp_path):
+    from conftest import git
+
+    r = tmp_path / "svc"
+    r.mkdir()
+    git(r, "init", "-q", "-b", "main")
+    git(r, "config", "user.name", "Release Bot")
+    git(r, "config", "user.email", "release@example.com")
+    (r / "pyproject.toml").write_text('[project]\nname = "svc"\nversion = "1.0.0"  # kept\n')
+    git(r, "add", ".")
+    git(r, "commit", "-q", "-m", "feat: svc")
+    git(r, "tag", "v1.0.0")
+    (r / "svc.py").write_text("x = 1\n")
+    git(r, "add", ".")
+    git(r, "commit", "-q", "-m", "fix(api): retry once")
+    files = [{"path": "pyproject.toml"}]
+
+    plan = v.release(r, dry_run=True, files=files, date="2026-03-01")
+    assert set(plan) == keys(types.NewRelease)
+    assert (plan["tag"], plan["previous_tag"], plan["commit"], plan["dry_run"]) == ("v1.0.1", "v1.0.0", None, True)
+    assert [(f["path"], f["kind"], f["old_version"], f["new_version"]) for f in plan["files"]] == [
+        ("CHANGELOG.md", "changelog", None, None), ("pyproject.toml", "pyproject", "1.0.0", "1.0.1")]
+    assert all(set(f) == keys(types.FileChange) for f in plan["files"])
+    assert plan["section"].startswith("## [1.0.1] - 2026-03-01\n\n### Bug Fixes\n\n- **api:** retry once (")
+    assert git(r, "status", "--porcelain") == "" and not (r / "CHANGELOG.md").exists()
+
+    done = v.release(str(r), files=files, date="2026-03-01")
+    assert {**done, "commit": None, "dry_run": True} == plan
+    # git itself sees a clean tree, an annotated tag on the release commit.
+    assert git(r, "status", "--porcelain") == ""
+    assert git(r, "rev-parse", "HEAD").strip() == done["commit"]
+    assert git(r, "cat-file", "-t", "v1.0.1").strip() == "tag"
+    assert git(r, "rev-parse", "v1.0.1^{commit}").strip() == done["commit"]
+    assert git(r, "show", "--name-only", "--format=%s", "HEAD").split() == [
+        "chore(release):", "1.0.1", "CHANGELOG.md", "pyproject.toml"]
+    assert (r / "pyproject.toml").read_text() == '[project]\nname = "svc"\nversion = "1.0.1"  # kept\n'
+
+    with pytest.raises(opskit.InvalidInputError, match="nothing to release"):
+        v.release(r, files=files)
+    (r / "svc.py").write_text("x = 2\n")
+    git(r, "commit", "-qam", "feat: more")
+    (r / "svc.py").write_text("dirty\n")
+    with pytest.raises(opskit.InvalidInputError, match=r"uncommitted changes \(svc.py\)"):
+        v.release(r, files=files)
+    with pytest.raises(opskit.InvalidInputError, match="unknown field"):
+        v.release(r, colour=1)
+    with pytest.raises(opskit.NotFoundError):
+        v.release(tmp_path / "nowhere")

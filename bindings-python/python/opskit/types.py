@@ -11,6 +11,8 @@ __all__ = [
     "DecidingCommit",
     "IgnoredCommit",
     "NextVersion",
+    "FileChange",
+    "NewRelease",
     "ChangelogGroup",
     "ChangelogRelease",
     "Changelog",
@@ -145,6 +147,26 @@ class NextVersion(TypedDict):
     ignored: List[IgnoredCommit]
     shallow: bool
     notes: List[str]
+
+
+class FileChange(TypedDict):
+    path: str
+    kind: str
+    created: bool
+    old_version: Optional[str]
+    new_version: Optional[str]
+
+
+class NewRelease(TypedDict):
+    version: str
+    tag: str
+    previous_tag: Optional[str]
+    branch: str
+    dry_run: bool
+    section: str
+    commits: int
+    files: List[FileChange]
+    commit: Optional[str]
 
 
 class ChangelogGroup(TypedDict):

@@ -1,5 +1,6 @@
 """Versioning: SemVer, Conventional Commits, next version and changelog from
-git history, release tags as rollback points, and branch policy.
+git history, releases carried out (changelog, version files, commit, tag),
+release tags as rollback points, and branch policy.
 
 Functions that read git release the GIL. Options are keyword arguments named
 as in the Rust option structs; an unknown name raises InvalidInputError.
@@ -19,6 +20,7 @@ from ._native import (
     parse_commit_message,
     parse_version,
     promote_check,
+    release,
     releases,
     rollback_target,
     satisfies,
@@ -40,6 +42,7 @@ __all__ = [
     "parse_commit_message",
     "parse_version",
     "promote_check",
+    "release",
     "releases",
     "rollback_target",
     "satisfies",
