@@ -752,6 +752,142 @@ current: Release | null,
  */
 next: NextVersion | null, };
 
+export type VersionFileKind = "auto" | "cargo" | "npm" | "pyproject" | "regex";
+
+export type VersionFile = { 
+/**
+ * Relative to the repository's work tree.
+ */
+path: string, 
+/**
+ * How to read and edit it (default: by its name).
+ */
+kind?: VersionFileKind, 
+/**
+ * For `regex`: e.g. `VERSION = "(?P<version>[^"]+)"`.
+ */
+pattern?: string, };
+
+export type NewReleaseOptions = { 
+/**
+ * Report every change and write nothing.
+ */
+dryRun: boolean, 
+/**
+ * Tag pattern with `{version}` (default `v{version}`; `api-v{version}`
+ * for one component of a monorepo).
+ */
+tagPattern: string, 
+/**
+ * Only commits touching these paths count (one component).
+ */
+paths: Array<string>, 
+/**
+ * Only commits whose Conventional Commits scope names one of these count.
+ */
+scopes: Array<string>, 
+/**
+ * How `paths` and `scopes` combine (as in [`NextOptions`]).
+ */
+componentMatch: ComponentMatch | null, 
+/**
+ * Pre-release channel (`rc`, `beta`).
+ */
+channel: string | null, 
+/**
+ * Bump rules by name; `policy` overrides.
+ */
+preset: Preset, 
+/**
+ * The bump rules; `None` uses the preset's.
+ */
+policy: BumpPolicy | null, 
+/**
+ * The changelog to prepend to, relative to the work tree (default
+ * `CHANGELOG.md`; `None` leaves changelogs alone).
+ */
+changelogFile: string | null, 
+/**
+ * The changelog's sections.
+ */
+groups: Array<GroupRule>, 
+/**
+ * Files whose version field is bumped.
+ */
+files: Array<VersionFile>, 
+/**
+ * Branches a release may be made from.
+ */
+branches: BranchPolicy, 
+/**
+ * The release commit's message; `{version}` and `{tag}` are replaced.
+ */
+commitMessage: string, 
+/**
+ * The release date `YYYY-MM-DD` in the changelog (default today, UTC).
+ */
+date: string | null, };
+
+export type FileChange = { 
+/**
+ * Relative to the work tree.
+ */
+path: string, 
+/**
+ * `changelog`, `cargo`, `cargo-lock`, `npm`, `npm-lock`, `pyproject` or `regex`.
+ */
+kind: string, 
+/**
+ * The file did not exist and is created.
+ */
+created: boolean, 
+/**
+ * The version it held (none for a changelog).
+ */
+oldVersion: string | null, 
+/**
+ * The version it gets (none for a changelog).
+ */
+newVersion: string | null, };
+
+export type NewRelease = { 
+/**
+ * The new version.
+ */
+version: string, 
+/**
+ * Its tag.
+ */
+tag: string, 
+/**
+ * The release before it.
+ */
+previousTag: string | null, 
+/**
+ * The branch released from.
+ */
+branch: string, 
+/**
+ * Nothing was written.
+ */
+dryRun: boolean, 
+/**
+ * The changelog section (Keep a Changelog markdown).
+ */
+section: string, 
+/**
+ * How many commits the release holds.
+ */
+commits: number, 
+/**
+ * The files written (or that would be).
+ */
+files: Array<FileChange>, 
+/**
+ * The release commit; `None` on a dry run.
+ */
+commit: string | null, };
+
 export type Algorithm = "blake3" | "sha256";
 
 export type EntryKind = "file" | "dir" | "symlink" | "fifo" | "socket" | "block_device" | "char_device";

@@ -1,12 +1,14 @@
 // Every export of the versioning family, sync and async, on real repositories.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createRequire } from 'node:module'
 
 import * as opskit from '../index.js'
 import opskitDefault, { version as namedVersion, backup as namedBackup } from '../index.js'
-import { makeRepo } from './helpers.mjs'
+import { git, makeRepo } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 
@@ -119,4 +121,39 @@ test('promotion checks', async () => {
   const back = opskit.version.promoteCheckSync('production', 'staging', repo)
   assert.equal(back.fastForward, false)
   assert.equal(back.targetOnly.length, 2)
+})
+
+test('release: a dry run (Promise), then the release (sync) that git sees as done', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'opskit-node-release-'))
+  git(dir, 'init', '-q', '-b', 'main')
+  git(dir, 'config', 'user.name', 'Release Bot')
+  git(dir, 'config', 'user.email', 'release@example.com')
+  const pkg = '{\n\t"name": "svc",\n\t"version": "1.0.0",\n\t"dependencies": { "x": "1.0.0" }\n}\n'
+  writeFileSync(join(dir, 'package.json'), pkg)
+  git(dir, 'add', '.')
+  git(dir, 'commit', '-q', '-m', 'feat: svc')
+  git(dir, 'tag', 'v1.0.0')
+  writeFileSync(join(dir, 'index.js'), 'module.exports = 1\n')
+  git(dir, 'add', '.')
+  git(dir, 'commit', '-q', '-m', 'feat(api): paging')
+  const options = { files: [{ path: 'package.json' }], date: '2026-03-01' }
+
+  const plan = await opskit.version.release(dir, { ...options, dryRun: true })
+  assert.deepEqual([plan.tag, plan.previousTag, plan.dryRun, plan.commit], ['v1.1.0', 'v1.0.0', true, null])
+  assert.deepEqual(plan.files.map((f) => [f.path, f.kind, f.created, f.oldVersion, f.newVersion]), [
+    ['CHANGELOG.md', 'changelog', true, null, null],
+    ['package.json', 'npm', false, '1.0.0', '1.1.0']
+  ])
+  assert.ok(plan.section.startsWith('## [1.1.0] - 2026-03-01\n\n### Features\n\n- **api:** paging ('), plan.section)
+  assert.equal(git(dir, 'status', '--porcelain'), '')
+  assert.equal(readFileSync(join(dir, 'package.json'), 'utf8'), pkg)
+
+  const done = opskit.version.releaseSync(dir, options)
+  assert.deepEqual({ ...done, commit: null, dryRun: true }, plan)
+  assert.equal(git(dir, 'status', '--porcelain'), '')
+  assert.equal(git(dir, 'rev-parse', 'HEAD').trim(), done.commit)
+  assert.equal(git(dir, 'cat-file', '-t', 'v1.1.0').trim(), 'tag')
+  assert.equal(readFileSync(join(dir, 'package.json'), 'utf8'), pkg.replace('"version": "1.0.0"', '"version": "1.1.0"'))
+  await assert.rejects(opskit.version.release(dir, options), (e) => e.code === 'ERR_OPSKIT_INVALID_INPUT' && /nothing to release/.test(e.message))
+  assert.throws(() => opskit.version.releaseSync(dir, { files: [{ path: 'package.json', kind: 'maven' }] }), (e) => e.code === 'ERR_OPSKIT_INVALID_INPUT' && /maven/.test(e.message))
 })

@@ -313,6 +313,40 @@ pub fn changelog_sync(
     sync(changelog_op(path, options))
 }
 
+fn release_op(
+    path: Option<String>,
+    options: Option<Value>,
+) -> impl FnOnce() -> Result<Value, Failure> + Send {
+    move || {
+        let o: v::NewReleaseOptions = from_js(options, "release options")?;
+        to_js(&v::release(&repo_path(path), &o)?)
+    }
+}
+
+/// Release: the next version's CHANGELOG.md section, version files bumped,
+/// one commit and an annotated tag (`dryRun: true` writes nothing).
+#[napi(
+    namespace = "version",
+    ts_args_type = "path?: string | null, options?: Partial<NewReleaseOptions> | null",
+    ts_return_type = "Promise<NewRelease>"
+)]
+pub fn release(path: Option<String>, options: Option<Value>) -> AsyncTask<Job> {
+    job(release_op(path, options))
+}
+
+/// Blocking twin of `release`.
+#[napi(
+    namespace = "version",
+    ts_args_type = "path?: string | null, options?: Partial<NewReleaseOptions> | null",
+    ts_return_type = "NewRelease"
+)]
+pub fn release_sync(
+    path: Option<String>,
+    options: Option<Value>,
+) -> Result<Value, napi::Error<Code>> {
+    sync(release_op(path, options))
+}
+
 fn markdown_op(
     path: Option<String>,
     options: Option<Value>,

@@ -50,9 +50,11 @@ pub struct VersionFile {
     pub path: String,
     /// How to read and edit it (default: by its name).
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<VersionFileKind>", optional))]
     pub kind: VersionFileKind,
     /// For `regex`: e.g. `VERSION = "(?P<version>[^"]+)"`.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub pattern: Option<String>,
 }
 
