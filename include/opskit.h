@@ -585,6 +585,20 @@ opskit_status opskit_version_rollback_target(const char *path,
 // As `opskit_version_releases`.
 opskit_status opskit_version_next(const char *path, const char *options_json, char **out_json);
 
+// Release the repository at `path`: the next version's section prepended
+// to CHANGELOG.md, the version bumped in the listed files, one commit and
+// an annotated tag; with `"dry_run":true` nothing is written. `options_json`
+// (may be NULL): `{"dry_run","tag_pattern","paths","scopes",
+// "component_match","channel","preset","policy","changelog_file","groups",
+// "files":[{"path","kind","pattern"}],"branches":{"allowed"},
+// "commit_message","date"}`. `*out_json`: `{"version","tag","previous_tag",
+// "branch","dry_run","section","commits","files":[{"path","kind",
+// "created","old_version","new_version"}],"commit"}`.
+//
+// # Safety
+// As `opskit_version_releases`.
+opskit_status opskit_version_release(const char *path, const char *options_json, char **out_json);
+
 // A changelog as JSON. `options_json` (may be NULL): `{"rev","tag_pattern",
 // "paths","scopes","component_match","range","include_other",
 // "include_prereleases","channel","groups","policy"}`

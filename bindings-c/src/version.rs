@@ -294,6 +294,33 @@ pub unsafe extern "C" fn opskit_version_next(
     })
 }
 
+/// Release the repository at `path`: the next version's section prepended
+/// to CHANGELOG.md, the version bumped in the listed files, one commit and
+/// an annotated tag; with `"dry_run":true` nothing is written. `options_json`
+/// (may be NULL): `{"dry_run","tag_pattern","paths","scopes",
+/// "component_match","channel","preset","policy","changelog_file","groups",
+/// "files":[{"path","kind","pattern"}],"branches":{"allowed"},
+/// "commit_message","date"}`. `*out_json`: `{"version","tag","previous_tag",
+/// "branch","dry_run","section","commits","files":[{"path","kind",
+/// "created","old_version","new_version"}],"commit"}`.
+///
+/// # Safety
+/// As `opskit_version_releases`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_release(
+    path: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let path = unsafe { str_arg(path, "path") }?;
+        let opts: v::NewReleaseOptions = unsafe { options(options_json, "options_json") }?;
+        *out = owned_json(&v::release(Path::new(path), &opts)?)?;
+        Ok(())
+    })
+}
+
 /// A changelog as JSON. `options_json` (may be NULL): `{"rev","tag_pattern",
 /// "paths","scopes","component_match","range","include_other",
 /// "include_prereleases","channel","groups","policy"}`

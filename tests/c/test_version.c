@@ -215,8 +215,49 @@ static void test_git(void) {
   CHECK_STATUS(opskit_version_promote_check(repo, "staging", NULL, &out), OPSKIT_ERR_NULL_ARGUMENT);
 }
 
+/* A release of a small npm package: the dry run writes nothing, the
+ * release leaves git a clean tree and an annotated tag, a second is refused. */
+static void test_release(void) {
+  char tmpl[] = "/tmp/opskit-c-release-XXXXXX";
+  char *dir = mkdtemp(tmpl);
+  char cmd[2048], *out = NULL;
+  if (dir == NULL) exit(2);
+  snprintf(cmd, sizeof cmd,
+           "cd %s && git init -q -b main . && git config user.name 'Release Bot' && "
+           "git config user.email release@example.com && "
+           "printf '{\\n  \"name\": \"svc\",\\n  \"version\": \"2.0.0\"\\n}\\n' > package.json && "
+           "git add . && git commit -q -m 'feat: svc' && git tag v2.0.0 && "
+           "echo x > a.js && git add . && git commit -q -m 'fix(api): retry'",
+           dir);
+  run(cmd);
+  const char *opts = "{\"files\":[{\"path\":\"package.json\"}],\"date\":\"2026-03-01\",\"dry_run\":true}";
+  CHECK_STATUS(opskit_version_release(dir, opts, &out), OPSKIT_OK);
+  CHECK(out && strstr(out, "\"tag\":\"v2.0.1\"") != NULL && strstr(out, "\"commit\":null") != NULL);
+  CHECK(out && strstr(out, "\"old_version\":\"2.0.0\",\"new_version\":\"2.0.1\"") != NULL);
+  CHECK(out && strstr(out, "## [2.0.1] - 2026-03-01\\n\\n### Bug Fixes\\n\\n- **api:** retry (") != NULL);
+  opskit_string_free(out);
+  snprintf(cmd, sizeof cmd, "cd %s && test -z \"$(git status --porcelain)\" && ! test -e CHANGELOG.md", dir);
+  CHECK(system(cmd) == 0);
+  CHECK_STATUS(opskit_version_release(dir, "{\"files\":[{\"path\":\"package.json\"}]}", &out), OPSKIT_OK);
+  CHECK(out && strstr(out, "\"dry_run\":false") != NULL && strstr(out, "\"commit\":null") == NULL);
+  opskit_string_free(out);
+  snprintf(cmd, sizeof cmd,
+           "cd %s && test -z \"$(git status --porcelain)\" && test \"$(git cat-file -t v2.0.1)\" = tag && "
+           "grep -q '\"version\": \"2.0.1\"' package.json && grep -q '^## \\[2.0.1\\]' CHANGELOG.md",
+           dir);
+  CHECK(system(cmd) == 0);
+  CHECK_STATUS(opskit_version_release(dir, NULL, &out), OPSKIT_ERR_INVALID_INPUT);
+  CHECK(strstr(opskit_last_error_message(), "nothing to release") != NULL);
+  CHECK_STATUS(opskit_version_release(dir, "{\"files\":[{\"path\":\"x\",\"kind\":\"maven\"}]}", &out),
+               OPSKIT_ERR_INVALID_INPUT);
+  CHECK_STATUS(opskit_version_release(NULL, NULL, &out), OPSKIT_ERR_NULL_ARGUMENT);
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  run(cmd);
+}
+
 int main(void) {
   make_repo();
+  test_release();
   test_library();
   test_pure();
   test_git();
