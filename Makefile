@@ -4,6 +4,7 @@ CARGO ?= cargo
 TRIPLE := x86_64-unknown-linux-gnu
 OUT := target/$(TRIPLE)/debug
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+MAJOR := $(firstword $(subst ., ,$(VERSION)))
 # What a static link of libopskit.a needs (cargo's native-static-libs).
 STATIC_LIBS := -lz -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 CTEST_FLAGS := -std=c11 -Wall -Wextra -Werror -Iinclude -DOPSKIT_TEST_EXPECTED_VERSION='"$(VERSION)"'
@@ -14,9 +15,9 @@ VENV := $(CURDIR)/.venv
 
 TOOLS := $(CURDIR)/target/tools
 
-.PHONY: docs-test prom-deps health-test interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
+.PHONY: release-build install dist install-test release-check docs-test prom-deps health-test interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
 
-test: fmt-check clippy rust-test c-test python-test node-test interop-test health-test docs-test examples
+test: fmt-check clippy rust-test c-test python-test node-test interop-test health-test docs-test examples install-test
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -35,6 +36,7 @@ c-deps:
 
 c-test: c-deps
 	$(CARGO) build -p opskit-c --locked
+	ln -sf libopskit.so $(OUT)/libopskit.so.$(MAJOR)
 	mkdir -p $(OUT)/pkgconfig
 	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@LIBDIR@|$(CURDIR)/$(OUT)|' -e 's|@VERSION@|$(VERSION)|' \
 	  bindings-c/opskit.pc.in > $(OUT)/pkgconfig/opskit.pc
@@ -153,3 +155,45 @@ bench:
 # Time opskit beside git-cliff on a generated (or given) repository.
 compare:
 	python3 benches/compare_git_cliff.py $(REPO)
+
+# Distribution. Release builds of the C library and the CLI.
+REL := target/$(TRIPLE)/release
+PREFIX ?= /usr/local
+DIST := $(CURDIR)/dist
+
+release-build:
+	$(CARGO) build --release --locked -p opskit-c -p opskit-cli
+
+# The C SDK and the CLI into PREFIX (lib, include, pkgconfig, bin, man, completions).
+install: release-build
+	scripts/install-c.sh "$(PREFIX)" $(REL) $(VERSION)
+
+# dist/: the abi3 wheel (manylinux, checked by maturin's auditwheel) and the
+# sdist, the two npm tarballs, and the C SDK as a relocatable tarball.
+dist: release-build
+	[ -x $(VENV)/bin/maturin ] || (python3 -m venv $(VENV) && $(VENV)/bin/pip install -q --disable-pip-version-check "maturin>=1.9,<2")
+	@command -v node >/dev/null && command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm)
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	cd bindings-python && $(VENV)/bin/maturin build --release --locked --strip --auditwheel check -o $(DIST)
+	cd bindings-python && $(VENV)/bin/maturin sdist -o $(DIST)
+	[ -d bindings-node/node_modules ] || (cd bindings-node && npm ci --no-audit --no-fund --loglevel=error)
+	node scripts/npm-pack.mjs $(DIST)
+	scripts/install-c.sh $(DIST)/sdk/opskit-$(VERSION)-linux-x64 $(REL) $(VERSION) --relocatable
+	tar -C $(DIST)/sdk -czf $(DIST)/opskit-$(VERSION)-linux-x64.tar.gz opskit-$(VERSION)-linux-x64
+	rm -rf $(DIST)/sdk
+	ls -l $(DIST)
+
+# Each artifact installed into a fresh place and used from there alone: no
+# Rust toolchain, no source tree on the path.
+install-test: dist
+	scripts/install-c.sh $(CURDIR)/target/install-prefix $(REL) $(VERSION)
+	! scripts/install-c.sh /proc/opskit $(REL) $(VERSION) 2> $(DIST)/unwritable.txt
+	grep -q 'cannot write to PREFIX=/proc/opskit' $(DIST)/unwritable.txt
+	tests/install/run.sh $(DIST) $(VERSION) $(CURDIR)/target/install-prefix
+
+# The dry run of the next release of opskit itself, and the versions of
+# Cargo, Python (from Cargo) and npm in agreement.
+release-check:
+	$(CARGO) build -q -p opskit-cli --locked
+	$(OUT)/opskit version release --dry-run
+	tests/install/versions_agree.sh

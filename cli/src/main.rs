@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use opskit::version::{self, BumpLevel, ChangelogRange, Preset};
 use serde::Serialize;
 
@@ -44,6 +44,14 @@ enum Command {
     /// Docs audits: broken links and anchors of a Markdown knowledge base (text, JSON, SARIF).
     #[command(subcommand)]
     Docs(docs::DocsCmd),
+    /// Shell completions for bash, zsh, fish, elvish or powershell, on stdout.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// The man page (roff), on stdout.
+    #[command(hide = true)]
+    Manpage,
     /// The state of this machine and repository: health, versioning, backups.
     Report {
         /// Repository (or any folder inside it).
@@ -305,6 +313,14 @@ fn main() -> ExitCode {
         Command::Backup(cmd) => backup::run(cmd),
         Command::Health(cmd) => health::run(cmd),
         Command::Docs(cmd) => docs::run(cmd),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "opskit", &mut std::io::stdout());
+            Ok(Outcome::Ok)
+        }
+        Command::Manpage => clap_mangen::Man::new(Cli::command())
+            .render(&mut std::io::stdout())
+            .map(|_| Outcome::Ok)
+            .map_err(|e| opskit::Error::io(std::path::Path::new("<stdout>"), "write", e)),
         Command::Report {
             path,
             tag_pattern,

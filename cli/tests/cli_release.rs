@@ -139,3 +139,26 @@ fn dry_run_then_release_then_nothing_to_release() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("missing.toml"));
 }
+
+#[test]
+fn completions_and_the_man_page() {
+    let d = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish"] {
+        let o = opskit(d.path(), &["completions", shell]);
+        assert_eq!(o.status.code(), Some(0));
+        let text = stdout(&o);
+        assert!(
+            text.contains("opskit") && text.contains("release") && text.contains("audit"),
+            "{shell}"
+        );
+    }
+    assert_eq!(
+        opskit(d.path(), &["completions", "tcsh"]).status.code(),
+        Some(2)
+    );
+    let man = stdout(&opskit(d.path(), &["manpage"]));
+    assert!(
+        man.contains(".TH opskit 1") && man.contains("docs audits"),
+        "{man}"
+    );
+}
