@@ -187,8 +187,8 @@ dist: release-build
 # Rust toolchain, no source tree on the path.
 install-test: dist
 	scripts/install-c.sh $(CURDIR)/target/install-prefix $(REL) $(VERSION)
-	! scripts/install-c.sh /proc/opskit $(REL) $(VERSION) 2> $(DIST)/unwritable.txt
-	grep -q 'cannot write to PREFIX=/proc/opskit' $(DIST)/unwritable.txt
+	! scripts/install-c.sh /proc/opskit $(REL) $(VERSION) 2> $(OUT)/unwritable.txt
+	grep -q 'cannot write to PREFIX=/proc/opskit' $(OUT)/unwritable.txt
 	tests/install/run.sh $(DIST) $(VERSION) $(CURDIR)/target/install-prefix
 
 # The dry run of the next release of opskit itself, and the versions of

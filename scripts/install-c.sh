@@ -27,12 +27,15 @@ done
 install -d "$prefix/lib/pkgconfig" "$prefix/include" "$prefix/bin" "$prefix/share/man/man1" \
   "$prefix/share/bash-completion/completions" "$prefix/share/zsh/site-functions" \
   "$prefix/share/fish/vendor_completions.d"
+# Stripped of debug info (the release profile keeps line tables for backtraces in development).
 install -m 755 "$build/libopskit.so" "$prefix/lib/libopskit.so.$version"
+strip --strip-unneeded "$prefix/lib/libopskit.so.$version"
 ln -sfn "libopskit.so.$version" "$prefix/lib/libopskit.so.$major"
 ln -sfn "libopskit.so.$major" "$prefix/lib/libopskit.so"
 install -m 644 "$build/libopskit.a" "$prefix/lib/libopskit.a"
+strip --strip-debug "$prefix/lib/libopskit.a"
 install -m 644 "$root/include/opskit.h" "$prefix/include/opskit.h"
-install -m 755 "$build/opskit" "$prefix/bin/opskit"
+install -m 755 -s "$build/opskit" "$prefix/bin/opskit"
 "$build/opskit" manpage > "$prefix/share/man/man1/opskit.1"
 "$build/opskit" completions bash > "$prefix/share/bash-completion/completions/opskit"
 "$build/opskit" completions zsh > "$prefix/share/zsh/site-functions/_opskit"

@@ -30,8 +30,9 @@ for f in "$wheel" "$sdist" "$npm_main" "$npm_platform" "$sdk"; do
   [ -s "$f" ] || { echo "FAIL missing artifact $f" >&2; exit 1; }
 done
 # The sdist holds the sources a build needs (core and the binding).
-tar -tzf "$sdist" | grep -q '^opskit-'"$version"'/core/src/lib.rs$'
-tar -tzf "$sdist" | grep -q '^opskit-'"$version"'/bindings-python/src/lib.rs$'
+tar -tzf "$sdist" > "$work/sdist.txt"
+grep -q '^opskit-'"$version"'/core/src/lib.rs$' "$work/sdist.txt"
+grep -q '^opskit-'"$version"'/bindings-python/src/lib.rs$' "$work/sdist.txt"
 
 # --- Python
 python3 -m venv "$work/venv"
