@@ -95,29 +95,47 @@ pub struct Suppression {
     pub rules: Vec<String>,
 }
 
-/// The suppression comments of a page's text.
-pub(crate) fn suppressions(text: &str) -> Vec<Suppression> {
+/// The suppression comments of a page's text: `opskit-disable…` inside an
+/// HTML comment (`<!-- … -->`) that does not start in one of `code` (the
+/// byte ranges of code spans and blocks, where a comment is only shown).
+pub(crate) fn suppressions(text: &str, code: &[std::ops::Range<usize>]) -> Vec<Suppression> {
+    const KEY: &str = "opskit-disable";
+    let lines = Lines::new(text);
     let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let mut rest = line;
-        while let Some(at) = rest.find("opskit-disable") {
-            let after = &rest[at + "opskit-disable".len()..];
+    let mut from = 0;
+    while let Some(open) = text[from..].find("<!--").map(|i| i + from) {
+        let body_start = open + "<!--".len();
+        let close = text[body_start..]
+            .find("-->")
+            .map_or(text.len(), |i| i + body_start);
+        from = (close + "-->".len()).min(text.len());
+        if code.iter().any(|r| r.contains(&open)) {
+            continue;
+        }
+        let body = &text[body_start..close];
+        let mut at = 0;
+        while let Some(i) = body[at..].find(KEY).map(|i| i + at) {
+            let after = &body[i + KEY.len()..];
+            // `-line`: the line the comment starts on; `-next-line`: the
+            // line after the one it ends on (as ESLint reads its comments).
             let (scope, tail) = if let Some(t) = after.strip_prefix("-next-line") {
-                (Some(i as u32 + 2), t)
+                (Some(lines.at(close).0 + 1), t)
             } else if let Some(t) = after.strip_prefix("-line") {
-                (Some(i as u32 + 1), t)
+                (Some(lines.at(open).0), t)
             } else {
                 (None, after)
             };
-            let body = tail.split("-->").next().unwrap_or("");
-            let rules = body
-                .split([',', ' '])
+            let rules = tail
+                .split(KEY)
+                .next()
+                .unwrap_or("")
+                .split([',', ' ', '\n'])
                 .map(str::trim)
                 .filter(|r| !r.is_empty())
                 .map(String::from)
                 .collect();
             out.push(Suppression { line: scope, rules });
-            rest = tail;
+            at = i + KEY.len();
         }
     }
     out
@@ -177,7 +195,12 @@ pub fn scan_markdown(path: &str, text: &str) -> Page {
     let mut metadata: Option<(MetadataBlockKind, usize, String)> = None;
     // A g3doc comment being read: (its line, its text so far).
     let mut g3doc: Option<(u32, String)> = None;
+    // Code spans and blocks: a comment shown there suppresses nothing.
+    let mut code = Vec::new();
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+        if matches!(event, Event::Code(_) | Event::Start(Tag::CodeBlock(_))) {
+            code.push(range.clone());
+        }
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 heading = Some((level as u8, String::new(), lines.at(range.start).0));
@@ -290,7 +313,7 @@ pub fn scan_markdown(path: &str, text: &str) -> Page {
         }
     }
     page.secrets = super::secrets::find_secrets(text);
-    page.suppressions = suppressions(text);
+    page.suppressions = suppressions(text, &code);
     if let Some(t) = page
         .front_matter
         .as_ref()
@@ -375,7 +398,7 @@ pub fn scan_html(path: &str, text: &str) -> Page {
         }
     }
     page.secrets = super::secrets::find_secrets(text);
-    page.suppressions = suppressions(text);
+    page.suppressions = suppressions(text, &[]);
     page
 }
 
