@@ -762,11 +762,11 @@ path: string,
 /**
  * How to read and edit it (default: by its name).
  */
-kind: VersionFileKind, 
+kind?: VersionFileKind, 
 /**
  * For `regex`: e.g. `VERSION = "(?P<version>[^"]+)"`.
  */
-pattern: string | null, };
+pattern?: string, };
 
 export type NewReleaseOptions = { 
 /**
