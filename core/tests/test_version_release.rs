@@ -435,3 +435,28 @@ fn refusals_change_nothing() {
     let done = release(r.path(), &o).unwrap();
     assert_eq!(done.version.to_string(), "1.1.0");
 }
+
+#[test]
+fn an_existing_tag_is_never_moved() {
+    let mut r = TestRepo::new();
+    r.set_identity();
+    r.commit_contents(&[("package.json", "{\"version\": \"1.0.0\"}\n")], "feat: x");
+    r.tag("v1.0.0");
+    // v1.1.0 was tagged on a side branch that main never merged.
+    r.branch("side");
+    r.checkout("side");
+    let side = r.commit_file("side.js", "feat: side");
+    r.tag("v1.1.0");
+    r.checkout("main");
+    r.commit_file("main.js", "feat: main");
+    let done = release(r.path(), &opts(&["package.json"])).unwrap();
+    assert_ne!(done.tag, "v1.1.0", "{done:?}");
+    let v110 = r
+        .repo
+        .find_reference("refs/tags/v1.1.0")
+        .unwrap()
+        .peel_to_commit()
+        .unwrap()
+        .id();
+    assert_eq!(v110, side, "the old tag still names its own commit");
+}

@@ -460,11 +460,20 @@ pub(crate) fn insert_section(
     if !title {
         return Err("it is empty".into());
     }
+    // A file written with CRLF line ends keeps them.
+    let crlf;
+    let section = if old.contains("\r\n") {
+        crlf = section.replace('\n', "\r\n");
+        crlf.as_str()
+    } else {
+        section
+    };
+    let nl = if old.contains("\r\n") { "\r\n" } else { "\n" };
     Ok(match insert_at {
-        Some(at) => format!("{}{section}\n{}", &old[..at], &old[at..]),
-        None if old.ends_with("\n\n") => format!("{old}{section}"),
-        None if old.ends_with('\n') => format!("{old}\n{section}"),
-        None => format!("{old}\n\n{section}"),
+        Some(at) => format!("{}{section}{nl}{}", &old[..at], &old[at..]),
+        None if old.ends_with(&format!("{nl}{nl}")) => format!("{old}{section}"),
+        None if old.ends_with('\n') => format!("{old}{nl}{section}"),
+        None => format!("{old}{nl}{nl}{section}"),
     })
 }
 
@@ -957,5 +966,13 @@ mod tests {
             insert_section("# Changelog\n", &v, s).unwrap(),
             format!("# Changelog\n\n{s}")
         );
+        let dos = "# Changelog\r\n\r\n## [1.0.0] - 2026-01-01\r\n\r\n- a\r\n";
+        let got = insert_section(dos, &v, s).unwrap();
+        assert_eq!(
+            got.matches('\n').count(),
+            got.matches("\r\n").count(),
+            "{got:?}"
+        );
+        assert!(got.ends_with("## [1.0.0] - 2026-01-01\r\n\r\n- a\r\n"));
     }
 }
