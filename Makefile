@@ -17,7 +17,7 @@ TOOLS := $(CURDIR)/target/tools
 
 .PHONY: api-docs release-build install dist install-test release-check docs-test prom-deps health-test interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
 
-test: fmt-check clippy api-docs rust-test c-test python-test node-test interop-test health-test docs-test examples install-test
+test: fmt-check clippy api-docs rust-test c-test python-test node-test interop-test health-test docs-test examples install-test release-check
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -200,5 +200,6 @@ install-test: dist
 # Cargo, Python (from Cargo) and npm in agreement.
 release-check:
 	$(CARGO) build -q -p opskit-cli --locked
-	$(OUT)/opskit version release --dry-run
+	@out=$$($(OUT)/opskit version release --dry-run 2>&1); rc=$$?; echo "$$out"; \
+	  test $$rc -eq 0 || echo "$$out" | grep -q 'nothing to release'
 	python3 tests/install/versions_agree.py $(OUT)/opskit
