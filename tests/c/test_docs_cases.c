@@ -124,6 +124,7 @@ static void reports(void) {
 struct link_server {
   int fd;
   int held[8], nheld;
+  pthread_mutex_t mu; /* guards seen and nseen, read by the test's thread */
   char seen[16][64];
   int nseen;
 };
@@ -145,7 +146,9 @@ static void *serve_links(void *arg) {
     req[got] = '\0';
     char method[16] = "", path[32] = "";
     sscanf(req, "%15s %31s", method, path);
+    pthread_mutex_lock(&srv->mu);
     if (srv->nseen < 16) snprintf(srv->seen[srv->nseen++], 64, "%s %s", method, path);
+    pthread_mutex_unlock(&srv->mu);
     if (strcmp(path, "/stall") == 0 && srv->nheld < 8) {
       srv->held[srv->nheld++] = c;
       continue;
@@ -161,9 +164,18 @@ static void *serve_links(void *arg) {
   }
 }
 
-static int seen_has(const struct link_server *srv, const char *request) {
+static int seen_has(struct link_server *srv, const char *request) {
   int n = 0;
+  pthread_mutex_lock(&srv->mu);
   for (int i = 0; i < srv->nseen; i++) n += strcmp(srv->seen[i], request) == 0;
+  pthread_mutex_unlock(&srv->mu);
+  return n;
+}
+
+static int seen_count(struct link_server *srv) {
+  pthread_mutex_lock(&srv->mu);
+  int n = srv->nseen;
+  pthread_mutex_unlock(&srv->mu);
   return n;
 }
 
@@ -171,6 +183,7 @@ static int seen_has(const struct link_server *srv, const char *request) {
  * offline by default. */
 static void external_links(void) {
   struct link_server srv = {.nheld = 0, .nseen = 0};
+  pthread_mutex_init(&srv.mu, NULL);
   int port = 0, dead_port = 0;
   srv.fd = listener(&port);
   close(listener(&dead_port)); /* a port nobody listens on */
@@ -214,16 +227,16 @@ static void external_links(void) {
   }
   CHECK(cJSON_GetObjectItemCaseSensitive(a, "external_checked")->valuedouble == 5);
   /* Each URL once (a fragment is not a new URL); GET only after a failed HEAD. */
-  CHECK(srv.nseen == 6);
+  CHECK(seen_count(&srv) == 6);
   CHECK(seen_has(&srv, "HEAD /ok") == 1 && seen_has(&srv, "HEAD /gone") == 1 && seen_has(&srv, "GET /gone") == 1);
   CHECK(seen_has(&srv, "HEAD /no-head") == 1 && seen_has(&srv, "GET /no-head") == 1 && seen_has(&srv, "HEAD /stall") == 1);
   /* Again: the cache file answers, the server sees nothing new. */
-  int asked = srv.nseen;
+  int asked = seen_count(&srv);
   CHECK(opskit_docs_audit(dir, opts, &out) == OPSKIT_OK);
   cJSON *again = cJSON_Parse(out);
   opskit_string_free(out);
   CHECK(cJSON_Compare(cJSON_GetObjectItemCaseSensitive(again, "findings"), findings, 1));
-  CHECK(srv.nseen == asked);
+  CHECK(seen_count(&srv) == asked);
   /* Offline by default. */
   CHECK(opskit_docs_audit(dir, "{\"required_metadata\":[],\"entry_points\":[]}", &out) == OPSKIT_OK);
   cJSON *offline = cJSON_Parse(out);
@@ -232,11 +245,12 @@ static void external_links(void) {
   CHECK(cJSON_GetObjectItemCaseSensitive(offline, "external_checked")->valuedouble == 0);
   CHECK(opskit_docs_audit(dir, "{\"check_external\":true,\"external\":{\"concurrency\":0}}", &out) == OPSKIT_ERR_INVALID_INPUT);
   CHECK(strstr(opskit_last_error_message(), "concurrency") != NULL);
-  CHECK(srv.nseen == asked);
+  CHECK(seen_count(&srv) == asked);
   shutdown(srv.fd, SHUT_RDWR);
   pthread_join(thread, NULL);
   close(srv.fd);
   for (int i = 0; i < srv.nheld; i++) close(srv.held[i]);
+  pthread_mutex_destroy(&srv.mu);
   cJSON_Delete(a);
   cJSON_Delete(again);
   cJSON_Delete(offline);

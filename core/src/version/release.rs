@@ -17,7 +17,7 @@ use super::changelog::{
     ChangelogOptions, ChangelogRange, GroupRule, HEADER, changelog, default_groups, render_release,
 };
 use super::git::{DEFAULT_TAG_PATTERN, open_repo};
-use super::next::{BumpPolicy, ComponentMatch, NextOptions, Preset, next_version_and_base};
+use super::next::{BumpPolicy, ComponentMatch, NextOptions, Preset, next_version};
 use crate::error::{Error, Result};
 
 /// How a version file is read and edited.
@@ -137,6 +137,37 @@ impl NewReleaseOptions {
             .map_err(|e| Error::new(e.kind(), format!("{}: {}", path.display(), e.message())))
     }
 
+    /// The options of the next version this release computes (from HEAD).
+    fn next_options(&self) -> NextOptions {
+        NextOptions {
+            rev: "HEAD".into(),
+            tag_pattern: self.tag_pattern.clone(),
+            paths: self.paths.clone(),
+            scopes: self.scopes.clone(),
+            component_match: self.component_match,
+            channel: self.channel.clone(),
+            preset: self.preset,
+            policy: self.policy.clone(),
+        }
+    }
+
+    /// The options of its changelog section: the unreleased commits of the
+    /// same component and channel, grouped by the same policy.
+    fn changelog_options(&self) -> ChangelogOptions {
+        ChangelogOptions {
+            rev: "HEAD".into(),
+            tag_pattern: self.tag_pattern.clone(),
+            paths: self.paths.clone(),
+            scopes: self.scopes.clone(),
+            component_match: self.component_match,
+            range: ChangelogRange::Unreleased,
+            channel: self.channel.clone(),
+            groups: self.groups.clone(),
+            policy: self.next_options().effective_policy(),
+            ..ChangelogOptions::default()
+        }
+    }
+
     /// The policy of the repository at `path`: its `release.toml` at the
     /// work tree's root when there is one (and that file's path), else the
     /// defaults.
@@ -228,17 +259,7 @@ pub fn release(path: &Path, options: &NewReleaseOptions) -> Result<NewRelease> {
     }
     refuse_dirty(&repo)?;
 
-    let next_options = NextOptions {
-        rev: "HEAD".into(),
-        tag_pattern: options.tag_pattern.clone(),
-        paths: options.paths.clone(),
-        scopes: options.scopes.clone(),
-        component_match: options.component_match,
-        channel: options.channel.clone(),
-        preset: options.preset,
-        policy: options.policy.clone(),
-    };
-    let (next, _) = next_version_and_base(path, &next_options)?;
+    let next = next_version(path, &options.next_options())?;
     let (Some(version), Some(tag)) = (next.next.clone(), next.next_tag.clone()) else {
         return Err(Error::invalid(match &next.current_tag {
             Some(t) => format!(
@@ -253,21 +274,7 @@ pub fn release(path: &Path, options: &NewReleaseOptions) -> Result<NewRelease> {
         )));
     }
 
-    let log = changelog(
-        path,
-        &ChangelogOptions {
-            rev: "HEAD".into(),
-            tag_pattern: options.tag_pattern.clone(),
-            paths: options.paths.clone(),
-            scopes: options.scopes.clone(),
-            component_match: options.component_match,
-            range: ChangelogRange::Unreleased,
-            channel: options.channel.clone(),
-            groups: options.groups.clone(),
-            policy: next_options.effective_policy(),
-            ..ChangelogOptions::default()
-        },
-    )?;
+    let log = changelog(path, &options.changelog_options())?;
     let mut section_release = log.releases.into_iter().next().ok_or_else(|| {
         Error::invalid("nothing to release: the changelog of the unreleased commits is empty")
     })?;
