@@ -3,6 +3,8 @@
 //! byte for byte, a manifest's diff with itself, retention's `keep_last`
 //! floor, commit messages through JSON, and slug uniqueness.
 
+mod common;
+
 use std::collections::HashSet;
 
 use opskit::backup::{
@@ -10,7 +12,10 @@ use opskit::backup::{
     plan_retention,
 };
 use opskit::docs::github_slugs;
-use opskit::version::{CommitMessage, Version, compare, parse_commit_message, parse_version};
+use opskit::version::{
+    Changelog, ChangelogOptions, ChangelogRange, CommitMessage, Version, changelog, compare,
+    parse_commit_message, parse_version,
+};
 use proptest::prelude::*;
 
 /// A SemVer identifier list: alphanumeric words or numbers without a leading zero.
@@ -124,5 +129,30 @@ proptest! {
         prop_assert!(diff.identical);
         prop_assert!(diff.added.is_empty() && diff.removed.is_empty() && diff.modified.is_empty());
         prop_assert!(diff.renamed.is_empty() && diff.type_changed.is_empty());
+    }
+}
+
+proptest! {
+    // Each case builds a repository: fewer cases.
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    #[test]
+    fn changelogs_survive_json(
+        steps in prop::collection::vec(("(feat|fix|perf|chore|revert)(\\((api|web)\\))?!?: [a-z ]{1,12}", any::<bool>()), 1..12)
+    ) {
+        let mut r = common::TestRepo::new();
+        let mut n = 0;
+        for (msg, release) in &steps {
+            r.commit(msg);
+            if *release {
+                n += 1;
+                r.tag(&format!("v1.{n}.0"));
+            }
+        }
+        let log = changelog(r.path(), &ChangelogOptions { range: ChangelogRange::All, ..ChangelogOptions::default() }).unwrap();
+        let json = serde_json::to_string(&log).unwrap();
+        let back: Changelog = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(back.to_markdown(), log.to_markdown());
+        prop_assert_eq!(back, log);
     }
 }
