@@ -15,9 +15,9 @@ VENV := $(CURDIR)/.venv
 
 TOOLS := $(CURDIR)/target/tools
 
-.PHONY: api-docs release-build install dist install-test release-check docs-test prom-deps health-test interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
+.PHONY: sanitize-test api-docs release-build install dist install-test release-check docs-test prom-deps health-test interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
 
-test: fmt-check clippy api-docs rust-test c-test python-test node-test interop-test health-test docs-test examples install-test release-check
+test: fmt-check clippy api-docs rust-test c-test sanitize-test python-test node-test interop-test health-test docs-test examples install-test release-check
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -35,8 +35,8 @@ rust-test:
 # C: build libopskit (static and shared), write opskit.pc, compile the C tests
 # against both with -Werror, check the header compiles as C++, run under valgrind.
 c-deps:
-	@command -v valgrind >/dev/null && command -v pkg-config >/dev/null && pkg-config --exists libcjson || \
-	  (apt-get update -qq && apt-get install -y -qq valgrind pkg-config libcjson-dev)
+	@command -v valgrind >/dev/null && command -v pkg-config >/dev/null && command -v clang >/dev/null && pkg-config --exists libcjson || \
+	  (apt-get update -qq && apt-get install -y -qq valgrind pkg-config libcjson-dev clang)
 
 c-test: c-deps
 	$(CARGO) build -p opskit-c --locked
@@ -73,6 +73,25 @@ c-test: c-deps
 	gcc $(CTEST_FLAGS) tests/c/test_docs_cases.c $(OUT)/libopskit.a $$(pkg-config --cflags --libs libcjson) \
 	  $(STATIC_LIBS) -o $(OUT)/c_docs_cases
 	$(VALGRIND) $(OUT)/c_docs_cases tests/cases/docs.json
+
+# The C tests again, built with clang's AddressSanitizer (leaks included)
+# and UndefinedBehaviorSanitizer (any report fails the run) against the
+# same libopskit.a: the C side of every binding call, under both.
+SAN := clang -std=c11 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+  -Iinclude -DOPSKIT_TEST_EXPECTED_VERSION='"$(VERSION)"'
+sanitize-test: c-test
+	mkdir -p $(OUT)/san
+	for t in test_version test_shared_cases test_history_cases test_backup test_backup_cases test_health test_health_cases test_docs_cases; do \
+	  $(SAN) tests/c/$$t.c $(OUT)/libopskit.a $$(pkg-config --cflags --libs libcjson) $(STATIC_LIBS) -o $(OUT)/san/$$t || exit 1; done
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1; \
+	  $(OUT)/san/test_version && $(OUT)/san/test_shared_cases $(OUT)/shared_cases.tsv && \
+	  $(OUT)/san/test_history_cases tests/cases/version.json && $(OUT)/san/test_backup && \
+	  $(OUT)/san/test_backup_cases tests/cases/backup.json $(CURDIR)/tests/conformance && \
+	  $(OUT)/san/test_health && $(OUT)/san/test_health_cases tests/cases/health.json && \
+	  $(OUT)/san/test_docs_cases tests/cases/docs.json
+	$(SAN) tests/c/sanitizer_canary.c -o $(OUT)/san/canary
+	! ASAN_OPTIONS=abort_on_error=0 $(OUT)/san/canary 2> $(OUT)/san/canary.txt
+	grep -q 'heap-use-after-free' $(OUT)/san/canary.txt
 
 # Python: a virtualenv with maturin, pytest and mypy from PyPI; build the
 # binding into it; run pytest and check the stubs with mypy.stubtest.
