@@ -540,14 +540,14 @@ fn plan_version_file(
             let (old, t) = edit_json(&text, &f.path, &[&["version"]], &new_s, true)?;
             (old, t, "npm")
         }
-        VersionFileKind::Regex => {
+        // `Auto` was resolved above; were it not, it needs a pattern like `Regex`.
+        VersionFileKind::Regex | VersionFileKind::Auto => {
             let pattern = f.pattern.as_deref().ok_or_else(|| {
                 Error::invalid(format!("version file {} needs a regex pattern", f.path))
             })?;
             let (old, t) = edit_regex(&text, &f.path, pattern, &new_s)?;
             (old, t, "regex")
         }
-        VersionFileKind::Auto => unreachable!("resolved above"),
     };
     if let Some(cur) = current
         && Version::parse(&old).ok().as_ref() != Some(cur)
