@@ -6,7 +6,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use git2::{Repository, Signature, Time};
+mod common;
+
+use common::commit;
+use git2::Repository;
 
 const OPSKIT: &str = env!("CARGO_BIN_EXE_opskit");
 
@@ -100,22 +103,6 @@ fn a_killed_manifest_write_leaves_the_old_manifest_or_the_new_one() {
     assert_eq!(kept_old + got_new, 40);
 }
 
-fn commit(repo: &Repository, files: &[(&str, &str)], msg: &str) -> git2::Oid {
-    let root = repo.workdir().unwrap().to_path_buf();
-    let mut idx = repo.index().unwrap();
-    for (p, text) in files {
-        std::fs::write(root.join(p), text).unwrap();
-        idx.add_path(Path::new(p)).unwrap();
-    }
-    idx.write().unwrap();
-    let tree = repo.find_tree(idx.write_tree().unwrap()).unwrap();
-    let sig = Signature::new("A", "a@example.com", &Time::new(1_767_225_600, 0)).unwrap();
-    let parent = repo.head().ok().map(|h| h.peel_to_commit().unwrap());
-    let parents: Vec<&git2::Commit> = parent.iter().collect();
-    repo.commit(Some("HEAD"), &sig, &sig, msg, &tree, &parents)
-        .unwrap()
-}
-
 #[test]
 fn a_killed_release_leaves_each_file_old_or_new() {
     let d = tempfile::tempdir().unwrap();
@@ -139,7 +126,7 @@ fn a_killed_release_leaves_each_file_old_or_new() {
         ),
     ];
     let files: Vec<(&str, &str)> = old.iter().map(|(p, t)| (*p, t.as_str())).collect();
-    commit(&repo, &files, "feat: svc");
+    commit(&repo, &files, "feat: svc", 0);
     let head = repo.head().unwrap().peel_to_commit().unwrap();
     repo.tag_lightweight("v1.0.0", head.as_object(), false)
         .unwrap();
@@ -148,6 +135,7 @@ fn a_killed_release_leaves_each_file_old_or_new() {
             &repo,
             &[("src.rs", &format!("// {i}\n"))],
             &format!("fix: step {i}"),
+            0,
         );
     }
     let base = repo.head().unwrap().peel_to_commit().unwrap().id();

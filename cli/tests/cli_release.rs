@@ -4,7 +4,10 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use git2::{Repository, Signature, Time};
+mod common;
+
+use common::commit;
+use git2::Repository;
 
 fn opskit(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_opskit"))
@@ -16,28 +19,6 @@ fn opskit(dir: &Path, args: &[&str]) -> Output {
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// Commit `files` (path, text) on main at hour `n` of 2026-01-01.
-fn commit(repo: &Repository, files: &[(&str, &str)], msg: &str, n: i64) {
-    let root = repo.workdir().unwrap().to_path_buf();
-    let mut idx = repo.index().unwrap();
-    for (p, text) in files {
-        std::fs::write(root.join(p), text).unwrap();
-        idx.add_path(Path::new(p)).unwrap();
-    }
-    idx.write().unwrap();
-    let tree = repo.find_tree(idx.write_tree().unwrap()).unwrap();
-    let sig = Signature::new(
-        "A",
-        "a@example.com",
-        &Time::new(1_767_225_600 + n * 3600, 0),
-    )
-    .unwrap();
-    let parent = repo.head().ok().map(|h| h.peel_to_commit().unwrap());
-    let parents: Vec<&git2::Commit> = parent.iter().collect();
-    repo.commit(Some("HEAD"), &sig, &sig, msg, &tree, &parents)
-        .unwrap();
 }
 
 #[test]

@@ -98,9 +98,12 @@ pub struct Suppression {
 /// The suppression comments of a page's text: `opskit-disable…` inside an
 /// HTML comment (`<!-- … -->`) that does not start in one of `code` (the
 /// byte ranges of code spans and blocks, where a comment is only shown).
-pub(crate) fn suppressions(text: &str, code: &[std::ops::Range<usize>]) -> Vec<Suppression> {
+pub(crate) fn suppressions(
+    text: &str,
+    lines: &Lines<'_>,
+    code: &[std::ops::Range<usize>],
+) -> Vec<Suppression> {
     const KEY: &str = "opskit-disable";
-    let lines = Lines::new(text);
     let mut out = Vec::new();
     let mut from = 0;
     while let Some(open) = text[from..].find("<!--").map(|i| i + from) {
@@ -313,7 +316,7 @@ pub fn scan_markdown(path: &str, text: &str) -> Page {
         }
     }
     page.secrets = super::secrets::find_secrets(text);
-    page.suppressions = suppressions(text, &code);
+    page.suppressions = suppressions(text, &lines, &code);
     if let Some(t) = page
         .front_matter
         .as_ref()
@@ -398,7 +401,7 @@ pub fn scan_html(path: &str, text: &str) -> Page {
         }
     }
     page.secrets = super::secrets::find_secrets(text);
-    page.suppressions = suppressions(text, &[]);
+    page.suppressions = suppressions(text, &lines, &[]);
     page
 }
 
