@@ -12,6 +12,7 @@ mod health;
 mod version;
 
 pub use backup::*;
+pub use docs::*;
 pub use error::{opskit_last_error_message, opskit_status, opskit_status_name};
 pub use ffi::opskit_string_free;
 pub use health::*;

@@ -234,7 +234,9 @@ pub struct RetentionPlan {
     pub remove: Vec<Snapshot>,
     /// The newest snapshot not in the future: `within` spans count from it.
     pub latest: Option<String>,
-    /// Snapshots dated in the future (a sign of a wrong clock or of tampering).
+    /// Snapshots dated in the future (a sign of a wrong clock or of
+    /// tampering). They are flagged, not set aside: each is also in `keep`
+    /// or `remove`.
     pub future: Vec<Snapshot>,
 }
 

@@ -31,6 +31,9 @@ pub use self::next::{
     BumpPolicy, ComponentMatch, DecidingCommit, IgnoreReason, IgnoredCommit, Impact, NextOptions,
     NextVersion, Preset, next_version,
 };
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub use self::release::fuzzing as release_fuzzing;
 pub use self::release::{
     FileChange, NewRelease, NewReleaseOptions, VersionFile, VersionFileKind, release,
 };

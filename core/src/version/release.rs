@@ -983,3 +983,35 @@ mod tests {
         assert!(got.ends_with("## [1.0.0] - 2026-01-01\r\n\r\n- a\r\n"));
     }
 }
+
+/// The hand-written editors, for the fuzz targets only (`cargo fuzz` builds
+/// with `--cfg fuzzing`): not part of the API.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing {
+    use super::*;
+
+    /// Edit `text` as a package.json, a Cargo.toml, a Cargo.lock and a
+    /// CHANGELOG.md; panic if an edit that succeeded broke its file.
+    pub fn edit_all(text: &str) {
+        let new = "9.8.7";
+        if let Ok((old, out)) = edit_json(text, "package.json", &[&["version"]], new, false) {
+            if !old.is_empty() {
+                let v: serde_json::Value = serde_json::from_str(&out).expect("edited JSON parses");
+                assert_eq!(v["version"], new, "the version was set");
+            }
+        }
+        if let Ok((_, out)) = edit_toml(text, "Cargo.toml", &[&["package", "version"]], new) {
+            let doc: toml_edit::DocumentMut = out.parse().expect("edited TOML parses");
+            assert_eq!(doc["package"]["version"].as_str(), Some(new));
+        }
+        if let Ok(out) = edit_cargo_lock(text, "Cargo.lock", "0.1.0", new) {
+            out.parse::<toml_edit::DocumentMut>()
+                .expect("edited lock parses");
+        }
+        let v = Version::new(9, 8, 7);
+        if let Ok(out) = insert_section(text, &v, "## [9.8.7] - 2026-01-01\n\n- x\n") {
+            assert!(out.contains("## [9.8.7] - 2026-01-01"), "the section is in");
+        }
+    }
+}
