@@ -54,14 +54,20 @@ pub(crate) fn parse_g3doc(body: &str) -> Result<Value, String> {
         }
     }
     let mut i = 0;
-    let v = message(&tokens, &mut i)?;
+    let v = message(&tokens, &mut i, 0)?;
     if i < tokens.len() {
         return Err(format!("unexpected {:?}", tokens[i]));
     }
     Ok(v)
 }
 
-fn message(t: &[String], i: &mut usize) -> Result<Value, String> {
+fn message(t: &[String], i: &mut usize, depth: usize) -> Result<Value, String> {
+    use crate::limits::MAX_G3DOC_DEPTH;
+    if depth > MAX_G3DOC_DEPTH {
+        return Err(format!(
+            "nested deeper than {MAX_G3DOC_DEPTH} levels of {{ }}"
+        ));
+    }
     let mut m = Map::new();
     while *i < t.len() && t[*i] != "}" {
         let key = t[*i].clone();
@@ -78,7 +84,7 @@ fn message(t: &[String], i: &mut usize) -> Result<Value, String> {
         let value = match t.get(*i).map(String::as_str) {
             Some("{") => {
                 *i += 1;
-                let v = message(t, i)?;
+                let v = message(t, i, depth + 1)?;
                 if t.get(*i).map(String::as_str) != Some("}") {
                     return Err(format!("{key}: an unclosed {{"));
                 }

@@ -29,6 +29,8 @@ pub use self::audit::{
 };
 pub use self::external::ExternalOptions;
 pub use self::report::{apply_baseline, finding_line, fingerprint, to_sarif, to_text};
-pub use self::scan::{Heading, Link, LinkKind, Page, Suppression, scan_html, scan_markdown};
+pub use self::scan::{
+    Heading, Link, LinkKind, MAX_HTML_DEPTH, Page, Suppression, scan_html, scan_markdown,
+};
 pub use self::secrets::{SecretHit, find_secrets};
 pub use self::slug::{Slugger, github_slug, github_slugs};

@@ -336,7 +336,17 @@ pub fn scan_markdown(path: &str, text: &str) -> Page {
 pub fn scan_html(path: &str, text: &str) -> Page {
     use scraper::{Html, Selector};
     let lines = Lines::new(text);
-    let doc = Html::parse_document(text);
+    // html5ever's work grows with the square of the nesting depth; past
+    // Blink's limit the extra levels are flattened (locations still come
+    // from the original text).
+    let flat;
+    let parsed = if html_depth(text) > MAX_HTML_DEPTH {
+        flat = flatten_html(text);
+        flat.as_str()
+    } else {
+        text
+    };
+    let doc = Html::parse_document(parsed);
     let sel = |s: &str| Selector::parse(s).expect("a valid selector");
     let text_of = |e: scraper::ElementRef| e.text().collect::<String>().trim().to_string();
     let mut page = Page {
@@ -403,6 +413,128 @@ pub fn scan_html(path: &str, text: &str) -> Page {
     page.secrets = super::secrets::find_secrets(text);
     page.suppressions = suppressions(text, &lines, &[]);
     page
+}
+
+/// How deep elements may nest in an HTML page before the scan flattens
+/// them: Blink's parser limit (`kMaximumHTMLParserDOMTreeDepth`). Real
+/// pages stay far below it; an audit reports a deeper page as unreadable.
+pub const MAX_HTML_DEPTH: usize = 512;
+
+/// Elements that never hold others (void), whose end tag is optional (a
+/// new one closes the last), or that an `<a>` closes: they add no depth.
+fn adds_no_depth(name: &str) -> bool {
+    const FLAT: &[&str] = &[
+        "a", "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "rb", "rt",
+        "rp", "thead", "tbody", "tfoot", "colgroup", "caption", "head", "body", "html",
+    ];
+    FLAT.iter().any(|f| f.eq_ignore_ascii_case(name))
+}
+
+/// One tag of a rough tokenizer that only counts nesting: its byte range,
+/// its lower-case name, and whether it closes.
+struct RoughTag {
+    start: usize,
+    end: usize,
+    name: String,
+    closing: bool,
+    self_closing: bool,
+}
+
+/// The tags of `text`, skipping comments, doctypes and the contents of
+/// `script`, `style`, `textarea` and `title`.
+fn rough_tags(text: &str) -> impl Iterator<Item = RoughTag> + '_ {
+    let b = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while let Some(off) = b.get(i..).and_then(|r| r.iter().position(|c| *c == b'<')) {
+            let start = i + off;
+            if b[start..].starts_with(b"<!--") {
+                i = text[start + 4..]
+                    .find("-->")
+                    .map_or(b.len(), |e| start + 4 + e + 3);
+                continue;
+            }
+            let closing = b.get(start + 1) == Some(&b'/');
+            let name_at = start + 1 + usize::from(closing);
+            let name_len = b[name_at..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .count();
+            if name_len == 0 || !b[name_at].is_ascii_alphabetic() {
+                i = start + 1;
+                continue;
+            }
+            let end = b[name_at..]
+                .iter()
+                .position(|c| *c == b'>')
+                .map_or(b.len(), |e| name_at + e + 1);
+            let name = text[name_at..name_at + name_len].to_ascii_lowercase();
+            let self_closing = b[..end].ends_with(b"/>");
+            i = end;
+            if !closing && matches!(name.as_str(), "script" | "style" | "textarea" | "title") {
+                let n = name.len();
+                i = (end..b.len().saturating_sub(n + 1))
+                    .find(|&k| {
+                        b[k] == b'<'
+                            && b[k + 1] == b'/'
+                            && b[k + 2..k + 2 + n].eq_ignore_ascii_case(name.as_bytes())
+                    })
+                    .unwrap_or(b.len());
+            }
+            return Some(RoughTag {
+                start,
+                end,
+                name,
+                closing,
+                self_closing,
+            });
+        }
+        None
+    })
+}
+
+/// The deepest element nesting of an HTML page, roughly (see [`MAX_HTML_DEPTH`]).
+pub(crate) fn html_depth(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for t in rough_tags(text) {
+        if t.self_closing || adds_no_depth(&t.name) {
+            continue;
+        }
+        if t.closing {
+            depth = depth.saturating_sub(1);
+        } else {
+            depth += 1;
+            max = max.max(depth);
+        }
+    }
+    max
+}
+
+/// `text` with the start and end tags nested past [`MAX_HTML_DEPTH`] left
+/// out (their text stays), as Blink flattens them.
+fn flatten_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut depth, mut copied) = (0usize, 0usize);
+    for t in rough_tags(text) {
+        if t.self_closing || adds_no_depth(&t.name) {
+            continue;
+        }
+        let deep = if t.closing {
+            let d = depth > MAX_HTML_DEPTH;
+            depth = depth.saturating_sub(1);
+            d
+        } else {
+            depth += 1;
+            depth > MAX_HTML_DEPTH
+        };
+        if deep {
+            out.push_str(&text[copied..t.start]);
+            copied = t.end;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 fn parse_front_matter(kind: MetadataBlockKind, body: &str) -> Result<Value, String> {
@@ -610,5 +742,30 @@ mod tests {
         assert_eq!(p.headings[0].anchor, "a");
         let p = scan_markdown("b.md", "+++\nowner = \"ops\"\nreviewed = 2026-01-05\n+++\n");
         assert_eq!(p.front_matter.unwrap()["reviewed"], "2026-01-05");
+    }
+}
+
+#[cfg(test)]
+mod depth_tests {
+    use super::*;
+
+    #[test]
+    fn html_past_the_depth_limit_is_flattened_with_its_links_and_text() {
+        let n = MAX_HTML_DEPTH + 100;
+        let page = format!(
+            "<!-- <div> --><script>'<div>'</script>{}<a href='#deep'>deep</a>{}<h2 id='after'>After</h2>",
+            "<div>".repeat(n),
+            "</div>".repeat(n)
+        );
+        assert_eq!(html_depth(&page), n);
+        let flat = flatten_html(&page);
+        assert_eq!(html_depth(&flat), MAX_HTML_DEPTH);
+        let p = scan_html("a.html", &page);
+        assert_eq!(p.links.len(), 1);
+        assert_eq!(p.links[0].target, "#deep");
+        assert_eq!(p.headings[0].anchor, "after");
+        // Void elements, optional end tags and self-closing tags add no depth.
+        assert_eq!(html_depth(&"<p><li><br><img src=x><x/>".repeat(2000)), 0);
+        assert_eq!(html_depth("<DIV><Div></div>"), 2);
     }
 }
