@@ -460,3 +460,20 @@ fn an_existing_tag_is_never_moved() {
         .id();
     assert_eq!(v110, side, "the old tag still names its own commit");
 }
+
+/// Found by the release_files fuzz target: this Cargo.toml made toml_edit
+/// 0.23 panic ("all items have spans") inside a release. toml_edit 0.25
+/// returns an error, which the release reports as invalid input.
+#[test]
+fn a_cargo_toml_that_panicked_toml_edit_is_invalid_input() {
+    let text = String::from_utf8_lossy(include_bytes!(
+        "../../fuzz/regressions/release_files/toml-edit-0.23-all-items-have-spans"
+    ))
+    .into_owned();
+    let mut r = TestRepo::new();
+    r.set_identity();
+    r.commit_contents(&[("Cargo.toml", text.as_str())], "feat: x");
+    let e = release(r.path(), &opts(&["Cargo.toml"])).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e}");
+    assert!(e.message().contains("Cargo.toml is not valid TOML"), "{e}");
+}
