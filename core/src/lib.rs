@@ -22,6 +22,7 @@ pub mod docs;
 pub mod error;
 mod fsutil;
 pub mod health;
+pub mod limits;
 pub mod version;
 
 pub use error::{Error, ErrorKind, Result};

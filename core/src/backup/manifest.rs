@@ -194,6 +194,14 @@ pub struct Filters {
     pub exclude: Vec<String>,
 }
 
+/// The largest manifest text read or parsed: 512 MiB, about two million
+/// entries with two digests each. Past it, reading fails before allocating.
+pub const MAX_MANIFEST_BYTES: u64 = 512 << 20;
+
+/// The most entries one manifest holds (a walk past it stops with an error
+/// rather than growing without bound).
+pub const MAX_MANIFEST_ENTRIES: usize = 10_000_000;
+
 /// A backup manifest: what a backup holds, byte for byte.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -344,6 +352,12 @@ impl Manifest {
     /// Parse and validate manifest text. Every problem is an
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind) error naming the entry.
     pub fn from_json(text: &str) -> Result<Manifest> {
+        if text.len() as u64 > MAX_MANIFEST_BYTES {
+            return Err(Error::invalid(format!(
+                "manifest text is {} bytes, over the {MAX_MANIFEST_BYTES}-byte limit",
+                text.len()
+            )));
+        }
         // The version decides how to read the rest: check it first (the
         // other fields are skipped, not built).
         #[derive(Deserialize)]
@@ -388,10 +402,40 @@ impl Manifest {
         Ok(m)
     }
 
-    /// Read and validate the manifest file at `path`.
+    /// Read and validate the manifest file at `path` (at most
+    /// [`MAX_MANIFEST_BYTES`], UTF-8).
     pub fn read(path: &Path) -> Result<Manifest> {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| Error::io(path, "read manifest", e))?;
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, "read manifest", e))?;
+        let meta = file
+            .metadata()
+            .map_err(|e| Error::io(path, "read manifest", e))?;
+        if meta.is_dir() {
+            return Err(Error::io(
+                path,
+                "read manifest",
+                std::io::ErrorKind::IsADirectory.into(),
+            ));
+        }
+        if meta.len() > MAX_MANIFEST_BYTES {
+            return Err(Error::invalid(format!(
+                "manifest {} is {} bytes, over the {MAX_MANIFEST_BYTES}-byte limit: is it a manifest?",
+                path.display(),
+                meta.len()
+            )));
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(&file, MAX_MANIFEST_BYTES + 1),
+            &mut bytes,
+        )
+        .map_err(|e| Error::io(path, "read manifest", e))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            Error::invalid(format!(
+                "manifest {} is not UTF-8 (invalid byte at offset {}): it is damaged or not a manifest",
+                path.display(),
+                e.utf8_error().valid_up_to()
+            ))
+        })?;
         Manifest::from_json(&text)
             .map_err(|e| Error::new(e.kind(), format!("{}: {}", path.display(), e.message())))
     }
@@ -405,6 +449,12 @@ impl Manifest {
 
     /// Check every rule of the format (see `docs/manifest-format.md`).
     pub fn validate(&self) -> Result<()> {
+        if self.entries.len() > MAX_MANIFEST_ENTRIES {
+            return Err(Error::invalid(format!(
+                "the manifest lists {} entries, over the {MAX_MANIFEST_ENTRIES}-entry limit",
+                self.entries.len()
+            )));
+        }
         if self.format != MANIFEST_FORMAT {
             return Err(Error::invalid(format!(
                 "not an opskit manifest: format is {:?}",

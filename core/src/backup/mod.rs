@@ -29,8 +29,8 @@ pub use self::bagit::{
 pub use self::build::{ManifestOptions, build_manifest};
 pub use self::drill::{DrillOptions, DrillReport, parse_duration, restore_drill};
 pub use self::manifest::{
-    Algorithm, Entry, EntryKind, Filters, MANIFEST_FORMAT, MANIFEST_VERSION, Manifest, Skipped,
-    Totals, write_file_atomic,
+    Algorithm, Entry, EntryKind, Filters, MANIFEST_FORMAT, MANIFEST_VERSION, MAX_MANIFEST_BYTES,
+    MAX_MANIFEST_ENTRIES, Manifest, Skipped, Totals, write_file_atomic,
 };
 pub use self::retention::{
     CalendarSpan, Kept, RetentionPlan, RetentionPolicy, Snapshot, parse_snapshots, plan_retention,

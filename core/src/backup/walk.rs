@@ -172,6 +172,13 @@ pub(crate) fn walk(
         if !is_dir && !filter.included(&rel) {
             continue;
         }
+        if listed.len() >= super::manifest::MAX_MANIFEST_ENTRIES {
+            return Err(Error::invalid(format!(
+                "{} holds more than {} entries, the most one manifest describes: split the backup, or exclude parts of it",
+                root.display(),
+                super::manifest::MAX_MANIFEST_ENTRIES
+            )));
+        }
         listed.push((rel, abs));
     }
     let stat = |(rel, abs): (PathBuf, PathBuf)| -> std::result::Result<Found, WalkProblem> {

@@ -135,6 +135,7 @@ impl AuditOptions {
     /// Read a docs policy (TOML, the option names as keys; unknown keys
     /// are errors naming them).
     pub fn from_toml(text: &str) -> Result<AuditOptions> {
+        crate::limits::check_policy("the docs policy", text)?;
         toml::from_str(text).map_err(|e| Error::invalid(format!("invalid docs policy: {e}")))
     }
 
@@ -514,6 +515,13 @@ fn read_page(root: &Path, path: &Path) -> std::result::Result<Page, Box<Finding>
         ))
     })?;
     Ok(if is_html(path) {
+        let depth = super::scan::html_depth(&text);
+        if depth > super::scan::MAX_HTML_DEPTH {
+            return Err(unreadable(format!(
+                "{r} nests elements {depth} deep, over the {}-level limit: not audited (close its tags)",
+                super::scan::MAX_HTML_DEPTH
+            )));
+        }
         scan_html(&r, &text)
     } else {
         scan_markdown(&r, &text)

@@ -181,10 +181,18 @@ impl Default for Policy {
 impl Policy {
     /// Parse policy TOML; unknown keys and invalid rules are errors naming them.
     pub fn from_toml(text: &str) -> Result<Policy> {
+        crate::limits::check_policy("the health policy", text)?;
         let p: Policy = toml::from_str(text)
             .map_err(|e| Error::invalid(format!("invalid health policy: {e}")))?;
         for r in &p.rules {
             r.validate()?;
+        }
+        if p.probes.len() > super::probe::MAX_PROBES {
+            return Err(Error::invalid(format!(
+                "the health policy has {} probes; at most {}",
+                p.probes.len(),
+                super::probe::MAX_PROBES
+            )));
         }
         for probe in &p.probes {
             probe.validate()?;

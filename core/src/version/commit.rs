@@ -126,8 +126,20 @@ fn reverted_id(message: &str) -> Option<String> {
 /// is accepted; `type!(scope):` is read as `type(scope)!:`; a
 /// `BREAKING CHANGE:`/`BREAKING-CHANGE:` footer makes a commit breaking even
 /// under a subject that is not conventional. Types must start with a letter
-/// and contain only `[A-Za-z0-9_-]`.
+/// and contain only `[A-Za-z0-9_-]`. A message longer than
+/// [`MAX_COMMIT_MESSAGE_BYTES`](crate::limits::MAX_COMMIT_MESSAGE_BYTES) is
+/// parsed from its first MiB.
 pub fn parse_commit_message(message: &str) -> CommitMessage {
+    let cap = crate::limits::MAX_COMMIT_MESSAGE_BYTES;
+    let message = if message.len() > cap {
+        let cut = (0..=cap)
+            .rev()
+            .find(|i| message.is_char_boundary(*i))
+            .unwrap_or(0);
+        &message[..cut]
+    } else {
+        message
+    };
     let message = message.trim();
     let subject = message.lines().next().unwrap_or("").trim_end().to_string();
     let fixup = ["fixup!", "squash!", "amend!"]

@@ -126,6 +126,7 @@ impl NewReleaseOptions {
     /// Read a release policy (TOML, the option names as keys, `[[files]]`
     /// tables for version files; unknown keys are errors naming them).
     pub fn from_toml(text: &str) -> Result<NewReleaseOptions> {
+        crate::limits::check_policy("the release policy", text)?;
         toml::from_str(text).map_err(|e| Error::invalid(format!("invalid release policy: {e}")))
     }
 
@@ -371,6 +372,15 @@ fn release_date(given: Option<&str>) -> Result<String> {
 }
 
 fn read_text(abs: &Path, rel: &str) -> Result<Option<String>> {
+    let max = crate::limits::MAX_RELEASE_FILE_BYTES;
+    if let Ok(m) = std::fs::metadata(abs)
+        && m.len() > max
+    {
+        return Err(Error::invalid(format!(
+            "{rel} is {} bytes, over the {max}-byte limit of a file a release rewrites",
+            m.len()
+        )));
+    }
     match std::fs::read(abs) {
         Ok(b) => String::from_utf8(b).map(Some).map_err(|_| {
             Error::invalid(format!(

@@ -1,0 +1,37 @@
+//! Every cap on an input that could otherwise grow without bound, in one
+//! place. Past a cap the call fails with an `InvalidInput` error that names
+//! the input and the limit (or, for the infallible scanners, bounds the
+//! work as documented on the constant).
+
+pub use crate::backup::{MAX_MANIFEST_BYTES, MAX_MANIFEST_ENTRIES};
+pub use crate::docs::{MAX_HTML_DEPTH, MAX_PAGE_BYTES};
+pub use crate::health::{MAX_BODY_BYTES, MAX_PROBES};
+
+use crate::error::{Error, Result};
+
+/// The largest policy or options text (health, docs and release TOML):
+/// 1 MiB, a thousand times a real one.
+pub const MAX_POLICY_BYTES: usize = 1 << 20;
+
+/// The largest commit message read whole: 1 MiB. A longer message is
+/// parsed from its first MiB (cut at a character boundary), so a footer
+/// past it is not seen.
+pub const MAX_COMMIT_MESSAGE_BYTES: usize = 1 << 20;
+
+/// The largest file a release reads and rewrites (CHANGELOG.md, version
+/// files): 64 MiB.
+pub const MAX_RELEASE_FILE_BYTES: u64 = 64 << 20;
+
+/// How deep `{ }` may nest in a g3doc comment (real ones use two levels).
+pub const MAX_G3DOC_DEPTH: usize = 32;
+
+/// Refuse a policy text over [`MAX_POLICY_BYTES`]; `what` names it.
+pub(crate) fn check_policy(what: &str, text: &str) -> Result<()> {
+    if text.len() > MAX_POLICY_BYTES {
+        return Err(Error::invalid(format!(
+            "{what} is {} bytes, over the {MAX_POLICY_BYTES}-byte limit: is it the right file?",
+            text.len()
+        )));
+    }
+    Ok(())
+}

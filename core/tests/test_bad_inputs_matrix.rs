@@ -1,0 +1,289 @@
+//! The hostile-input matrix (tests/cases/bad_inputs.json) against the Rust
+//! API; the Python, Node, C and CLI tests run the same file. Each case gets
+//! its error kind or its result, within its deadline, with no panic.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use opskit::{backup as b, docs as d, health as h, version as v};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+mod common;
+use common::subset;
+
+/// A port nobody listens on and a socket that listens but never accepts.
+struct Servers {
+    dead: String,
+    stalled: String,
+    _stalled: TcpListener,
+}
+
+impl Servers {
+    fn start() -> Servers {
+        let gone = TcpListener::bind("127.0.0.1:0").unwrap();
+        let dead = format!("http://127.0.0.1:{}/", gone.local_addr().unwrap().port());
+        drop(gone);
+        let stalled = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://127.0.0.1:{}/", stalled.local_addr().unwrap().port());
+        Servers {
+            dead,
+            stalled: url,
+            _stalled: stalled,
+        }
+    }
+}
+
+fn build_fixture(root: &Path, f: &Value, s: &Servers) {
+    let write = |rel: &str, bytes: &[u8]| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    };
+    for (rel, text) in f["files"].as_object().unwrap() {
+        let text = text.as_str().unwrap();
+        let text = text
+            .replace("{dead_url}", &s.dead)
+            .replace("{stalled_url}", &s.stalled);
+        write(rel, text.as_bytes());
+    }
+    for (rel, hex) in f["hex_files"].as_object().unwrap() {
+        let hex = hex.as_str().unwrap();
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect();
+        write(rel, &bytes);
+    }
+    for (rel, target) in f["symlinks"].as_object().unwrap() {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(target.as_str().unwrap(), p).unwrap();
+    }
+    for dir in f["dirs"].as_array().unwrap() {
+        std::fs::create_dir_all(root.join(dir.as_str().unwrap())).unwrap();
+    }
+    let repo = root.join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    for (i, c) in f["repo"].as_array().unwrap().iter().enumerate() {
+        std::fs::write(repo.join(format!("f{i}.txt")), "x").unwrap();
+        git(&repo, &["add", "-A"]);
+        git(
+            &repo,
+            &["commit", "-q", "-m", c["message"].as_str().unwrap()],
+        );
+    }
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@example.invalid",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+/// Expand the markers of an argument (see the file's `about`).
+fn expand(v: &Value, root: &Path, s: &Servers) -> Value {
+    match v {
+        Value::Object(o) if o.contains_key("$path") => {
+            json!(root.join(o["$path"].as_str().unwrap()).to_str().unwrap())
+        }
+        Value::Object(o) if o.contains_key("$repeat") => {
+            json!(
+                o["$repeat"]
+                    .as_str()
+                    .unwrap()
+                    .repeat(o["times"].as_u64().unwrap() as usize)
+            )
+        }
+        Value::Object(o) if o.contains_key("$repeat_value") => {
+            let one = expand(&o["$repeat_value"], root, s);
+            Value::Array(vec![one; o["times"].as_u64().unwrap() as usize])
+        }
+        Value::Object(o) if o.contains_key("$nest") => {
+            let n = o["depth"].as_u64().unwrap() as usize;
+            let inner = expand(&o["inner"], root, s);
+            let (open, close) = (
+                o["$nest"][0].as_str().unwrap(),
+                o["$nest"][1].as_str().unwrap(),
+            );
+            json!(format!(
+                "{}{}{}",
+                open.repeat(n),
+                inner.as_str().unwrap(),
+                close.repeat(n)
+            ))
+        }
+        Value::Object(o) if o.contains_key("$url") => {
+            json!(if o["$url"] == "dead" {
+                &s.dead
+            } else {
+                &s.stalled
+            })
+        }
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, x)| (k.clone(), expand(x, root, s)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(|x| expand(x, root, s)).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Options as the bindings decode them: a bad shape is invalid input.
+fn opts<T: DeserializeOwned>(v: &Value) -> opskit::Result<T> {
+    let v = if v.is_null() { json!({}) } else { v.clone() };
+    serde_json::from_value(v).map_err(|e| opskit::Error::invalid(e.to_string()))
+}
+
+fn str_of(v: &Value) -> &str {
+    v.as_str().expect("a string argument")
+}
+
+fn to_json<T: serde::Serialize>(r: opskit::Result<T>) -> opskit::Result<Value> {
+    r.map(|x| serde_json::to_value(x).unwrap())
+}
+
+fn call(name: &str, a: &Value) -> opskit::Result<Value> {
+    let path = || PathBuf::from(str_of(&a["path"]));
+    match name {
+        "parse_version" => to_json(v::parse_version(str_of(&a["version"])).map(|v| v.to_string())),
+        "bump" => {
+            let level: v::BumpLevel = opts(&a["level"])?;
+            let version = v::parse_version(str_of(&a["version"]))?;
+            to_json(v::bump(&version, level, a["channel"].as_str()).map(|v| v.to_string()))
+        }
+        "satisfies" => to_json(v::satisfies(str_of(&a["version"]), str_of(&a["range"]))),
+        "sort_versions" => {
+            let list: Vec<String> = opts(&a["versions"])?;
+            to_json(
+                v::sort_versions(&list)
+                    .map(|l| l.iter().map(|v| v.to_string()).collect::<Vec<_>>()),
+            )
+        }
+        "parse_commit_message" => to_json(Ok(v::parse_commit_message(str_of(&a["message"])))),
+        "next_version" => to_json(v::next_version(&path(), &opts(&a["options"])?)),
+        "changelog" => to_json(v::changelog(&path(), &opts(&a["options"])?)),
+        "check_branch" => to_json(v::check_branch(str_of(&a["name"]), &opts(&a["options"])?)),
+        "build_manifest" => to_json(b::build_manifest(&path(), &opts(&a["options"])?, None)),
+        "read_manifest" => to_json(b::Manifest::read(&path())),
+        "manifest_from_json" => to_json(b::Manifest::from_json(str_of(&a["text"]))),
+        "verify_tree" => {
+            let m = b::Manifest::read(Path::new(str_of(&a["manifest"])))?;
+            to_json(b::verify_tree(&path(), &m, &opts(&a["options"])?, None))
+        }
+        "plan_retention" => {
+            let snapshots = b::parse_snapshots(&a["snapshots"].to_string())?;
+            to_json(b::plan_retention(
+                &snapshots,
+                &opts(&a["policy"])?,
+                a["now"].as_str(),
+            ))
+        }
+        "validate_bag" => to_json(b::validate_bag(&path(), &opts(&a["options"])?)),
+        "parse_policy" => to_json(h::Policy::from_toml(str_of(&a["text"]))),
+        "evaluate" => {
+            let rules: Vec<h::Rule> = opts(&a["rules"])?;
+            h::Evaluator::new(rules).map(|_| json!(null))
+        }
+        "run_probes" => {
+            let probes: Vec<h::Probe> = opts(&a["probes"])?;
+            let deadline = h::probe_deadline(a["deadline"].as_f64().unwrap())?;
+            to_json(h::run_probes(&probes, deadline))
+        }
+        "availability" => {
+            let samples: Vec<h::Sample> = opts(&a["samples"])?;
+            to_json(h::availability(&samples, &opts(&a["options"])?))
+        }
+        "validate_event" => h::validate_event(&a["event"]).map(|_| json!(null)),
+        "docs_audit" => to_json(d::audit(&path(), &opts(&a["options"])?)),
+        "docs_scan_markdown" => {
+            to_json(Ok(d::scan_markdown(str_of(&a["path"]), str_of(&a["text"]))))
+        }
+        "docs_scan_html" => to_json(Ok(d::scan_html(str_of(&a["path"]), str_of(&a["text"])))),
+        "docs_slugs" => {
+            let headings: Vec<String> = opts(&a["headings"])?;
+            to_json(Ok(d::github_slugs(&headings)))
+        }
+        other => panic!("the matrix names a call this runner does not know: {other}"),
+    }
+}
+
+#[test]
+fn every_case_gets_its_error_or_result_in_time() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/cases/bad_inputs.json"
+    ))
+    .unwrap();
+    let matrix: Value = serde_json::from_str(&text).unwrap();
+    let servers = Servers::start();
+    let dir = tempfile::tempdir().unwrap();
+    build_fixture(dir.path(), &matrix["fixture"], &servers);
+    let default_deadline = matrix["deadline_seconds"].as_f64().unwrap();
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    for c in matrix["cases"].as_array().unwrap() {
+        let name = c["name"].as_str().unwrap();
+        if let Some(fronts) = c["fronts"].as_array()
+            && !fronts.contains(&json!("rust"))
+        {
+            continue;
+        }
+        ran += 1;
+        let args = expand(&c["args"], dir.path(), &servers);
+        let deadline = c["deadline_seconds"].as_f64().unwrap_or(default_deadline);
+        let started = Instant::now();
+        let got = std::panic::catch_unwind(|| call(c["call"].as_str().unwrap(), &args));
+        let took = started.elapsed();
+        let verdict = match (&got, c.get("error"), c.get("result")) {
+            (Err(_), _, _) => Some("panicked".to_string()),
+            (Ok(Err(e)), Some(want), _) if e.kind().js_code() == want => None,
+            (Ok(Err(e)), _, _) => Some(format!("error {}: {e}", e.kind().js_code())),
+            (Ok(Ok(got)), Some(want), _) => {
+                Some(format!("wanted {want}, got a result: {}", short(got)))
+            }
+            (Ok(Ok(got)), None, Some(want)) if !subset(got, want) => {
+                Some(format!("wanted {want}, got {}", short(got)))
+            }
+            (Ok(Ok(_)), None, _) => None,
+        };
+        if let Some(v) = verdict {
+            failures.push(format!("{name}: {v}"));
+        } else if took > Duration::from_secs_f64(deadline) {
+            failures.push(format!(
+                "{name}: took {took:?}, past its {deadline} s deadline"
+            ));
+        }
+    }
+    assert!(ran > 90, "the matrix ran {ran} cases");
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.len() > 300 {
+        format!("{}…", &s[..s.floor_char_boundary(300)])
+    } else {
+        s
+    }
+}
