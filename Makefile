@@ -15,7 +15,7 @@ VENV := $(CURDIR)/.venv
 
 TOOLS := $(CURDIR)/target/tools
 
-.PHONY: sanitize-test api-docs release-build install dist install-test release-check docs-test prom-deps health-test interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
+.PHONY: fuzz fuzz-deps sanitize-test api-docs release-build install dist install-test release-check docs-test prom-deps health-test interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
 
 test: fmt-check clippy api-docs rust-test c-test sanitize-test python-test node-test interop-test health-test docs-test examples install-test release-check
 
@@ -173,6 +173,20 @@ header:
 
 fmt:
 	$(CARGO) fmt --all
+
+# Fuzzing (not part of `make test`): cargo-fuzz from crates.io into
+# target/tools, the targets built on the stable toolchain without a
+# sanitizer (-s none), each run FUZZ_SECONDS, FUZZ_JOBS at a time, from the
+# committed seeds in fuzz/corpus/. Findings land in fuzz/artifacts/.
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 2
+FUZZ_TARGETS ?= version commit tag_pattern manifest bagit retention health_policy docs_scan release_files c_options
+fuzz-deps:
+	[ -x $(TOOLS)/bin/cargo-fuzz ] || $(CARGO) install -q cargo-fuzz --version 0.13.2 --locked --root $(TOOLS)
+
+fuzz: fuzz-deps
+	PATH=$(TOOLS)/bin:$$PATH cargo fuzz build -s none
+	PATH=$(TOOLS)/bin:$$PATH scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
 
 # Benchmarks are measurements, not tests: run them by hand.
 bench:
