@@ -75,6 +75,11 @@ c-test: c-deps
 	$(VALGRIND) $(OUT)/c_docs_cases tests/cases/docs.json
 	gcc $(CTEST_FLAGS) tests/c/test_concurrency.c $(OUT)/libopskit.a $(STATIC_LIBS) -o $(OUT)/c_concurrency
 	$(VALGRIND) $(OUT)/c_concurrency
+	# The bad-input matrix natively (its deadlines hold at native speed; the
+	# sanitizers run it again below).
+	gcc $(CTEST_FLAGS) tests/c/test_bad_inputs.c $(OUT)/libopskit.a $$(pkg-config --cflags --libs libcjson) \
+	  $(STATIC_LIBS) -o $(OUT)/c_bad_inputs
+	$(OUT)/c_bad_inputs tests/cases/bad_inputs.json
 
 # The C tests again, built with clang's AddressSanitizer (leaks included)
 # and UndefinedBehaviorSanitizer (any report fails the run) against the
@@ -83,14 +88,15 @@ SAN := clang -std=c11 -g -fsanitize=address,undefined -fno-sanitize-recover=all 
   -Iinclude -DOPSKIT_TEST_EXPECTED_VERSION='"$(VERSION)"'
 sanitize-test: c-test
 	mkdir -p $(OUT)/san
-	for t in test_version test_shared_cases test_history_cases test_backup test_backup_cases test_health test_health_cases test_docs_cases test_concurrency; do \
+	for t in test_version test_shared_cases test_history_cases test_backup test_backup_cases test_health test_health_cases test_docs_cases test_concurrency test_bad_inputs; do \
 	  $(SAN) tests/c/$$t.c $(OUT)/libopskit.a $$(pkg-config --cflags --libs libcjson) $(STATIC_LIBS) -o $(OUT)/san/$$t || exit 1; done
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1; \
 	  $(OUT)/san/test_version && $(OUT)/san/test_shared_cases $(OUT)/shared_cases.tsv && \
 	  $(OUT)/san/test_history_cases tests/cases/version.json && $(OUT)/san/test_backup && \
 	  $(OUT)/san/test_backup_cases tests/cases/backup.json $(CURDIR)/tests/conformance && \
 	  $(OUT)/san/test_health && $(OUT)/san/test_health_cases tests/cases/health.json && \
-	  $(OUT)/san/test_docs_cases tests/cases/docs.json && $(OUT)/san/test_concurrency
+	  $(OUT)/san/test_docs_cases tests/cases/docs.json && $(OUT)/san/test_concurrency && \
+	  OPSKIT_TEST_NO_DEADLINES=1 $(OUT)/san/test_bad_inputs tests/cases/bad_inputs.json
 	$(SAN) tests/c/sanitizer_canary.c -o $(OUT)/san/canary
 	! ASAN_OPTIONS=abort_on_error=0 $(OUT)/san/canary 2> $(OUT)/san/canary.txt
 	grep -q 'heap-use-after-free' $(OUT)/san/canary.txt

@@ -7,14 +7,9 @@ use std::path::PathBuf;
 use opskit::backup as b;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
-use serde::de::DeserializeOwned;
 
-use crate::convert::{opts, out};
+use crate::convert::{from_py, opts, out};
 use crate::error::{detached, invalid, to_py};
-
-fn from_py<T: DeserializeOwned>(py: Python<'_>, what: &str, v: &Bound<'_, PyAny>) -> PyResult<T> {
-    pythonize::depythonize(v).map_err(|e| invalid(py, &format!("invalid {what}"), e))
-}
 
 /// A manifest given as a dict (as returned by `build_manifest`) or as the
 /// path of a manifest file.

@@ -14,12 +14,18 @@ pub(crate) fn out<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bou
 }
 
 /// A Python argument as a core value; a wrong shape is an InvalidInputError naming `what`.
+///
+/// The value goes through JSON's data model first, so it is read as the
+/// C and Node bindings read theirs: pythonize alone would take a `str`
+/// where a list is wanted as a list of its characters.
 pub(crate) fn from_py<T: DeserializeOwned>(
     py: Python<'_>,
     what: &str,
     v: &Bound<'_, PyAny>,
 ) -> PyResult<T> {
-    pythonize::depythonize(v).map_err(|e| invalid(py, &format!("invalid {what}"), e))
+    let json: serde_json::Value =
+        pythonize::depythonize(v).map_err(|e| invalid(py, &format!("invalid {what}"), e))?;
+    serde_json::from_value(json).map_err(|e| invalid(py, &format!("invalid {what}"), e))
 }
 
 /// Keyword options into a core options struct; unknown names are errors.
@@ -29,7 +35,6 @@ pub(crate) fn opts<T: DeserializeOwned + Default>(
 ) -> PyResult<T> {
     match kwargs {
         None => Ok(T::default()),
-        Some(d) => pythonize::depythonize(d.as_any())
-            .map_err(|e| invalid(py, "invalid keyword options", e)),
+        Some(d) => from_py(py, "keyword options", d.as_any()),
     }
 }

@@ -346,7 +346,8 @@ fn main() -> ExitCode {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::CheckFailed) => ExitCode::from(1),
         Err(e) => {
-            eprintln!("opskit: error: {e}");
+            // The stable code, as in the bindings, for scripts to match.
+            eprintln!("opskit: error[{}]: {e}", e.kind().js_code());
             ExitCode::from(2)
         }
     }
