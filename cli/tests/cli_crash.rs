@@ -97,8 +97,47 @@ fn a_killed_manifest_write_leaves_the_old_manifest_or_the_new_one() {
             "kill {i}: the new manifest does not match the tree"
         );
     }
+    // Kills leave temporaries beside the manifest; once they are older
+    // than opskit's stale age, the next write removes them.
+    let temporaries = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .starts_with(".backup.manifest.json.tmp-")
+            })
+            .collect()
+    };
+    let left = temporaries();
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    for t in &left {
+        std::fs::File::options()
+            .write(true)
+            .open(t)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+    }
+    assert!(
+        Command::new(OPSKIT)
+            .args(args)
+            .current_dir(d.path())
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert_eq!(
+        temporaries(),
+        Vec::<std::path::PathBuf>::new(),
+        "stale temporaries stayed"
+    );
     eprintln!(
-        "manifest: {killed} of 40 runs killed mid-way (full run {full:?}); {kept_old} left the old file, {got_new} the new one"
+        "manifest: {killed} of 40 runs killed mid-way (full run {full:?}); {kept_old} left the old file, {got_new} the new one; {} temporaries left, removed by the next write",
+        left.len()
     );
     assert_eq!(kept_old + got_new, 40);
 }
