@@ -281,9 +281,8 @@ fn every_case_gets_its_error_or_result_in_time() {
 
 fn short(v: &Value) -> String {
     let s = v.to_string();
-    if s.len() > 300 {
-        format!("{}…", &s[..s.floor_char_boundary(300)])
-    } else {
-        s
+    match s.char_indices().nth(300) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s,
     }
 }
