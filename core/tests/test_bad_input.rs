@@ -148,7 +148,10 @@ fn non_utf8_and_huge_messages() {
 #[test]
 fn build_metadata_does_not_order_versions() {
     use opskit::version::{compare, sort_versions};
-    assert_eq!(compare("1.0.0+a", "1.0.0").unwrap(), std::cmp::Ordering::Equal);
+    assert_eq!(
+        compare("1.0.0+a", "1.0.0").unwrap(),
+        std::cmp::Ordering::Equal
+    );
     let sorted = sort_versions(&["1.0.0+a", "1.0.0", "0.9.0+z"]).unwrap();
     let printed: Vec<String> = sorted.iter().map(|v| v.to_string()).collect();
     assert_eq!(printed, ["0.9.0+z", "1.0.0+a", "1.0.0"]);
