@@ -1366,7 +1366,9 @@ remove: Array<Snapshot>,
  */
 latest: string | null, 
 /**
- * Snapshots dated in the future (a sign of a wrong clock or of tampering).
+ * Snapshots dated in the future (a sign of a wrong clock or of
+ * tampering). They are flagged, not set aside: each is also in `keep`
+ * or `remove`.
  */
 future: Array<Snapshot>, };
 
