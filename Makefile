@@ -33,7 +33,9 @@ rust-test:
 	$(CARGO) test --workspace --locked
 
 # C: build libopskit (static and shared), write opskit.pc, compile the C tests
-# against both with -Werror, check the header compiles as C++, run under valgrind.
+# against both with -Werror, check the header compiles as C++, run under valgrind;
+# the bad-input matrix runs natively (its deadlines hold at native speed) and
+# again under the sanitizers below.
 c-deps:
 	@command -v valgrind >/dev/null && command -v pkg-config >/dev/null && command -v clang >/dev/null && pkg-config --exists libcjson || \
 	  (apt-get update -qq && apt-get install -y -qq valgrind pkg-config libcjson-dev clang)
@@ -75,8 +77,6 @@ c-test: c-deps
 	$(VALGRIND) $(OUT)/c_docs_cases tests/cases/docs.json
 	gcc $(CTEST_FLAGS) tests/c/test_concurrency.c $(OUT)/libopskit.a $(STATIC_LIBS) -o $(OUT)/c_concurrency
 	$(VALGRIND) $(OUT)/c_concurrency
-	# The bad-input matrix natively (its deadlines hold at native speed; the
-	# sanitizers run it again below).
 	gcc $(CTEST_FLAGS) tests/c/test_bad_inputs.c $(OUT)/libopskit.a $$(pkg-config --cflags --libs libcjson) \
 	  $(STATIC_LIBS) -o $(OUT)/c_bad_inputs
 	$(OUT)/c_bad_inputs tests/cases/bad_inputs.json
