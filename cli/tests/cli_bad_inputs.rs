@@ -6,12 +6,15 @@
 //! is exit 0 (or 1, findings) with JSON on stdout. Nothing may crash or run
 //! past its deadline.
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+#[path = "../../tests/cases/matrix.rs"]
+mod matrix;
+use matrix::{Servers, build_fixture, expand, subset};
 
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_opskit")
@@ -173,129 +176,13 @@ fn argv(call: &str, a: &Value, scratch: &Path) -> Option<Vec<String>> {
     v.iter().all(|x| x.len() < 100_000).then_some(v)
 }
 
-fn expand(v: &Value, root: &Path, dead: &str, stalled: &str) -> Value {
-    match v {
-        Value::Object(o) if o.contains_key("$path") => {
-            json!(root.join(o["$path"].as_str().unwrap()).to_str().unwrap())
-        }
-        Value::Object(o) if o.contains_key("$repeat") => {
-            json!(
-                o["$repeat"]
-                    .as_str()
-                    .unwrap()
-                    .repeat(o["times"].as_u64().unwrap() as usize)
-            )
-        }
-        Value::Object(o) if o.contains_key("$repeat_value") => {
-            Value::Array(vec![
-                expand(&o["$repeat_value"], root, dead, stalled);
-                o["times"].as_u64().unwrap() as usize
-            ])
-        }
-        Value::Object(o) if o.contains_key("$nest") => {
-            let n = o["depth"].as_u64().unwrap() as usize;
-            let inner = expand(&o["inner"], root, dead, stalled);
-            json!(format!(
-                "{}{}{}",
-                o["$nest"][0].as_str().unwrap().repeat(n),
-                inner.as_str().unwrap(),
-                o["$nest"][1].as_str().unwrap().repeat(n)
-            ))
-        }
-        Value::Object(o) if o.contains_key("$url") => {
-            json!(if o["$url"] == "dead" { dead } else { stalled })
-        }
-        Value::Object(o) => Value::Object(
-            o.iter()
-                .map(|(k, x)| (k.clone(), expand(x, root, dead, stalled)))
-                .collect(),
-        ),
-        Value::Array(a) => Value::Array(a.iter().map(|x| expand(x, root, dead, stalled)).collect()),
-        other => other.clone(),
-    }
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .args([
-            "-c",
-            "user.name=T",
-            "-c",
-            "user.email=t@example.invalid",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "git {args:?}");
-}
-
 #[test]
 fn the_matrix_through_the_cli() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/cases/bad_inputs.json"
-    ))
-    .unwrap();
-    let matrix: Value = serde_json::from_str(&text).unwrap();
-    let gone = TcpListener::bind("127.0.0.1:0").unwrap();
-    let dead = format!("http://127.0.0.1:{}/", gone.local_addr().unwrap().port());
-    drop(gone);
-    let stalled_socket = TcpListener::bind("127.0.0.1:0").unwrap();
-    let stalled = format!(
-        "http://127.0.0.1:{}/",
-        stalled_socket.local_addr().unwrap().port()
-    );
-
+    let matrix = matrix::load();
+    let servers = Servers::start();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let f = &matrix["fixture"];
-    let put = |rel: &str, bytes: &[u8]| {
-        let p = root.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, bytes).unwrap();
-    };
-    for (rel, t) in f["files"].as_object().unwrap() {
-        put(
-            rel,
-            t.as_str()
-                .unwrap()
-                .replace("{dead_url}", &dead)
-                .replace("{stalled_url}", &stalled)
-                .as_bytes(),
-        );
-    }
-    for (rel, hex) in f["hex_files"].as_object().unwrap() {
-        let hex = hex.as_str().unwrap();
-        put(
-            rel,
-            &(0..hex.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-                .collect::<Vec<_>>(),
-        );
-    }
-    for (rel, target) in f["symlinks"].as_object().unwrap() {
-        std::fs::create_dir_all(root.join(rel).parent().unwrap()).unwrap();
-        std::os::unix::fs::symlink(target.as_str().unwrap(), root.join(rel)).unwrap();
-    }
-    for d in f["dirs"].as_array().unwrap() {
-        std::fs::create_dir_all(root.join(d.as_str().unwrap())).unwrap();
-    }
-    let repo = root.join("repo");
-    std::fs::create_dir_all(&repo).unwrap();
-    git(&repo, &["init", "-q", "-b", "main"]);
-    for (i, c) in f["repo"].as_array().unwrap().iter().enumerate() {
-        std::fs::write(repo.join(format!("f{i}.txt")), "x").unwrap();
-        git(&repo, &["add", "-A"]);
-        git(
-            &repo,
-            &["commit", "-q", "-m", c["message"].as_str().unwrap()],
-        );
-    }
+    build_fixture(root, &matrix["fixture"], &servers);
     let scratch = tempfile::tempdir().unwrap();
 
     let default_deadline = matrix["deadline_seconds"].as_f64().unwrap();
@@ -307,7 +194,7 @@ fn the_matrix_through_the_cli() {
         {
             continue;
         }
-        let args = expand(&c["args"], root, &dead, &stalled);
+        let args = expand(&c["args"], root, &servers);
         // `health rules` prints the policy's rules, not the policy: its
         // results are not compared, its errors are.
         let call = c["call"].as_str().unwrap();
@@ -363,7 +250,6 @@ fn the_matrix_through_the_cli() {
             ));
         }
     }
-    drop(stalled_socket);
     assert!(ran >= 40, "the CLI ran {ran} cases");
     assert!(
         failures.is_empty(),
@@ -371,16 +257,4 @@ fn the_matrix_through_the_cli() {
         failures.len(),
         failures.join("\n")
     );
-}
-
-fn subset(got: &Value, want: &Value) -> bool {
-    match (got, want) {
-        (Value::Object(g), Value::Object(w)) => w
-            .iter()
-            .all(|(k, wv)| g.get(k).is_some_and(|gv| subset(gv, wv))),
-        (Value::Array(g), Value::Array(w)) => {
-            g.len() == w.len() && g.iter().zip(w).all(|(a, b)| subset(a, b))
-        }
-        _ => got == want,
-    }
 }

@@ -2,7 +2,6 @@
 //! API; the Python, Node, C and CLI tests run the same file. Each case gets
 //! its error kind or its result, within its deadline, with no panic.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -10,139 +9,9 @@ use opskit::{backup as b, docs as d, health as h, version as v};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-mod common;
-use common::subset;
-
-/// A port nobody listens on and a socket that listens but never accepts.
-struct Servers {
-    dead: String,
-    stalled: String,
-    _stalled: TcpListener,
-}
-
-impl Servers {
-    fn start() -> Servers {
-        let gone = TcpListener::bind("127.0.0.1:0").unwrap();
-        let dead = format!("http://127.0.0.1:{}/", gone.local_addr().unwrap().port());
-        drop(gone);
-        let stalled = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://127.0.0.1:{}/", stalled.local_addr().unwrap().port());
-        Servers {
-            dead,
-            stalled: url,
-            _stalled: stalled,
-        }
-    }
-}
-
-fn build_fixture(root: &Path, f: &Value, s: &Servers) {
-    let write = |rel: &str, bytes: &[u8]| {
-        let p = root.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, bytes).unwrap();
-    };
-    for (rel, text) in f["files"].as_object().unwrap() {
-        let text = text.as_str().unwrap();
-        let text = text
-            .replace("{dead_url}", &s.dead)
-            .replace("{stalled_url}", &s.stalled);
-        write(rel, text.as_bytes());
-    }
-    for (rel, hex) in f["hex_files"].as_object().unwrap() {
-        let hex = hex.as_str().unwrap();
-        let bytes: Vec<u8> = (0..hex.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-            .collect();
-        write(rel, &bytes);
-    }
-    for (rel, target) in f["symlinks"].as_object().unwrap() {
-        let p = root.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::os::unix::fs::symlink(target.as_str().unwrap(), p).unwrap();
-    }
-    for dir in f["dirs"].as_array().unwrap() {
-        std::fs::create_dir_all(root.join(dir.as_str().unwrap())).unwrap();
-    }
-    let repo = root.join("repo");
-    std::fs::create_dir_all(&repo).unwrap();
-    git(&repo, &["init", "-q", "-b", "main"]);
-    for (i, c) in f["repo"].as_array().unwrap().iter().enumerate() {
-        std::fs::write(repo.join(format!("f{i}.txt")), "x").unwrap();
-        git(&repo, &["add", "-A"]);
-        git(
-            &repo,
-            &["commit", "-q", "-m", c["message"].as_str().unwrap()],
-        );
-    }
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = std::process::Command::new("git")
-        .args([
-            "-c",
-            "user.name=T",
-            "-c",
-            "user.email=t@example.invalid",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "git {args:?}");
-}
-
-/// Expand the markers of an argument (see the file's `about`).
-fn expand(v: &Value, root: &Path, s: &Servers) -> Value {
-    match v {
-        Value::Object(o) if o.contains_key("$path") => {
-            json!(root.join(o["$path"].as_str().unwrap()).to_str().unwrap())
-        }
-        Value::Object(o) if o.contains_key("$repeat") => {
-            json!(
-                o["$repeat"]
-                    .as_str()
-                    .unwrap()
-                    .repeat(o["times"].as_u64().unwrap() as usize)
-            )
-        }
-        Value::Object(o) if o.contains_key("$repeat_value") => {
-            let one = expand(&o["$repeat_value"], root, s);
-            Value::Array(vec![one; o["times"].as_u64().unwrap() as usize])
-        }
-        Value::Object(o) if o.contains_key("$nest") => {
-            let n = o["depth"].as_u64().unwrap() as usize;
-            let inner = expand(&o["inner"], root, s);
-            let (open, close) = (
-                o["$nest"][0].as_str().unwrap(),
-                o["$nest"][1].as_str().unwrap(),
-            );
-            json!(format!(
-                "{}{}{}",
-                open.repeat(n),
-                inner.as_str().unwrap(),
-                close.repeat(n)
-            ))
-        }
-        Value::Object(o) if o.contains_key("$url") => {
-            json!(if o["$url"] == "dead" {
-                &s.dead
-            } else {
-                &s.stalled
-            })
-        }
-        Value::Object(o) => Value::Object(
-            o.iter()
-                .map(|(k, x)| (k.clone(), expand(x, root, s)))
-                .collect(),
-        ),
-        Value::Array(a) => Value::Array(a.iter().map(|x| expand(x, root, s)).collect()),
-        other => other.clone(),
-    }
-}
+#[path = "../../tests/cases/matrix.rs"]
+mod matrix;
+use matrix::{Servers, build_fixture, expand, subset};
 
 /// Options as the bindings decode them: a bad shape is invalid input.
 fn opts<T: DeserializeOwned>(v: &Value) -> opskit::Result<T> {
@@ -225,12 +94,7 @@ fn call(name: &str, a: &Value) -> opskit::Result<Value> {
 
 #[test]
 fn every_case_gets_its_error_or_result_in_time() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/cases/bad_inputs.json"
-    ))
-    .unwrap();
-    let matrix: Value = serde_json::from_str(&text).unwrap();
+    let matrix = matrix::load();
     let servers = Servers::start();
     let dir = tempfile::tempdir().unwrap();
     build_fixture(dir.path(), &matrix["fixture"], &servers);
