@@ -130,6 +130,7 @@ interop-test: python-test
 	[ -x $(TOOLS)/bin/b3sum ] || $(CARGO) install -q b3sum --version 1.8.7 --locked --root $(TOOLS)
 	$(CARGO) build -q -p opskit-cli --locked
 	tests/interop/backup_interop.sh $(CURDIR)/$(OUT)/opskit $(VENV)/bin/bagit.py $(TOOLS)/bin/b3sum
+	python3 tests/backup/big_tree.py $(CURDIR)/$(OUT)/opskit
 
 # The exposition of this host passes promtool's lint with nothing to say,
 # and a real Prometheus scrapes `opskit health serve` (Debian's prometheus
