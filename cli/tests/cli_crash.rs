@@ -30,6 +30,16 @@ fn delays(n: usize, span: Duration) -> Vec<Duration> {
         .collect()
 }
 
+/// Run `opskit args` in `dir` to the end; it must succeed.
+fn run_ok(dir: &Path, args: &[&str]) {
+    let status = Command::new(OPSKIT)
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .unwrap();
+    assert!(status.success(), "opskit {args:?}: {status}");
+}
+
 /// Run `opskit args` in `dir`, SIGKILL it after `delay` (if still running).
 fn run_and_kill(dir: &Path, args: &[&str], delay: Duration) -> bool {
     let mut child = Command::new(OPSKIT)
@@ -64,14 +74,7 @@ fn a_killed_manifest_write_leaves_the_old_manifest_or_the_new_one() {
         "--sha256",
     ];
     let started = Instant::now();
-    assert!(
-        Command::new(OPSKIT)
-            .args(args)
-            .current_dir(d.path())
-            .status()
-            .unwrap()
-            .success()
-    );
+    run_ok(d.path(), &args);
     let full = started.elapsed();
     let (mut kept_old, mut got_new, mut killed) = (0, 0, 0);
     for (i, delay) in delays(40, full.mul_f64(1.3)).into_iter().enumerate() {
@@ -122,14 +125,7 @@ fn a_killed_manifest_write_leaves_the_old_manifest_or_the_new_one() {
             .set_modified(hour_ago)
             .unwrap();
     }
-    assert!(
-        Command::new(OPSKIT)
-            .args(args)
-            .current_dir(d.path())
-            .status()
-            .unwrap()
-            .success()
-    );
+    run_ok(d.path(), &args);
     assert_eq!(
         temporaries(),
         Vec::<std::path::PathBuf>::new(),
@@ -211,14 +207,7 @@ fn a_killed_release_leaves_each_file_old_or_new() {
     };
     // The new files, from one release run to its end.
     let started = Instant::now();
-    assert!(
-        Command::new(OPSKIT)
-            .args(args)
-            .current_dir(d.path())
-            .status()
-            .unwrap()
-            .success()
-    );
+    run_ok(d.path(), &args);
     let full = started.elapsed();
     let new: Vec<String> = old
         .iter()

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::scan::{Link, Page, scan_html, scan_markdown};
+use super::scan::{Link, Page, scan_html_parsed, scan_markdown};
 use crate::error::{Error, Result};
 
 /// Pages larger than this are reported, not parsed (the largest page of
@@ -522,7 +522,8 @@ fn read_page(root: &Path, path: &Path) -> std::result::Result<Page, Box<Finding>
                 super::scan::MAX_HTML_DEPTH
             )));
         }
-        scan_html(&r, &text)
+        // Within the limit: nothing to flatten, so the depth is not measured again.
+        scan_html_parsed(&r, &text, &text)
     } else {
         scan_markdown(&r, &text)
     })

@@ -334,18 +334,21 @@ pub fn scan_markdown(path: &str, text: &str) -> Page {
 /// ones), and `<a href>`/`<img src>` links. Positions come from the source
 /// text: each link at the next place its attribute value appears.
 pub fn scan_html(path: &str, text: &str) -> Page {
-    use scraper::{Html, Selector};
-    let lines = Lines::new(text);
     // html5ever's work grows with the square of the nesting depth; past
     // Blink's limit the extra levels are flattened (locations still come
     // from the original text).
-    let flat;
-    let parsed = if html_depth(text) > MAX_HTML_DEPTH {
-        flat = flatten_html(text);
-        flat.as_str()
+    if html_depth(text) > MAX_HTML_DEPTH {
+        scan_html_parsed(path, text, &flatten_html(text))
     } else {
-        text
-    };
+        scan_html_parsed(path, text, text)
+    }
+}
+
+/// [`scan_html`] of `text` as parsed from `parsed` (the text itself, or
+/// its flattened form); for a caller that has measured the depth already.
+pub(crate) fn scan_html_parsed(path: &str, text: &str, parsed: &str) -> Page {
+    use scraper::{Html, Selector};
+    let lines = Lines::new(text);
     let doc = Html::parse_document(parsed);
     let sel = |s: &str| Selector::parse(s).expect("a valid selector");
     let text_of = |e: scraper::ElementRef| e.text().collect::<String>().trim().to_string();
