@@ -16,7 +16,8 @@ pub(crate) enum BackupCmd {
     Manifest {
         /// The folder to describe.
         dir: PathBuf,
-        /// Write the manifest here (atomically); default: standard output.
+        /// Write the manifest here (atomically; a symlink is written
+        /// through, a FIFO or device written to); `-` or none: standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
         /// Record SHA-256 as well as BLAKE3.
@@ -88,7 +89,7 @@ pub(crate) enum BackupCmd {
         /// The key's name in the signature (default: the key file's stem).
         #[arg(long)]
         key_id: Option<String>,
-        /// Write the signature here (default MANIFEST.sig).
+        /// Write the signature here (default MANIFEST.sig; `-`: standard output).
         #[arg(short, long)]
         output: Option<PathBuf>,
         /// Print JSON.
@@ -268,8 +269,13 @@ fn count(flag: &Option<String>, name: &str) -> opskit::Result<Option<i64>> {
         .transpose()
 }
 
+/// `-o -`: the output goes to standard output.
+fn is_stdout(p: &Path) -> bool {
+    p.as_os_str() == "-"
+}
+
 fn read_text(p: &Path, what: &str) -> opskit::Result<String> {
-    std::fs::read_to_string(p).map_err(|e| opskit::Error::io(p, &format!("read {what}"), e))
+    opskit::fsutil::read_text_capped(p, opskit::limits::MAX_DATA_BYTES, what)
 }
 
 pub(crate) fn run(cmd: BackupCmd) -> opskit::Result<Outcome> {
@@ -316,6 +322,7 @@ pub(crate) fn run(cmd: BackupCmd) -> opskit::Result<Outcome> {
                     }),
                 ..Default::default()
             };
+            let output = output.filter(|o| !is_stdout(o));
             let started = std::time::Instant::now();
             let m = with_bar(json || output.is_none(), |p| {
                 b::build_manifest(&dir, &opts, p)
@@ -480,8 +487,8 @@ pub(crate) fn run(cmd: BackupCmd) -> opskit::Result<Outcome> {
             json,
         } => {
             let m = read_manifest(&manifest)?;
-            let key = std::fs::read(&key_file)
-                .map_err(|e| opskit::Error::io(&key_file, "read key", e))?;
+            let key =
+                opskit::fsutil::read_capped(&key_file, opskit::limits::MAX_KEY_BYTES, "key file")?;
             let key_id = key_id.unwrap_or_else(|| {
                 key_file
                     .file_stem()
@@ -495,7 +502,17 @@ pub(crate) fn run(cmd: BackupCmd) -> opskit::Result<Outcome> {
             };
             let sig = b::sign_manifest(&m, alg, &key, &key_id)?;
             let out = output.unwrap_or_else(|| sig_path(&manifest));
-            opskit::backup::write_file_atomic(&out, sig.to_json()?.as_bytes())?;
+            if is_stdout(&out) {
+                // The signature is the output; what was done goes to stderr.
+                print!("{}", sig.to_json()?);
+                eprintln!(
+                    "signed {} with {} key {key_id:?}",
+                    crate::shown(&manifest),
+                    alg.as_str()
+                );
+                return Ok(Outcome::Ok);
+            }
+            opskit::fsutil::write_atomic(&out, sig.to_json()?.as_bytes())?;
             if json {
                 print_json(
                     &serde_json::json!({"signature": out.display().to_string(), "algorithm": alg.as_str(), "key_id": key_id}),
@@ -516,8 +533,8 @@ pub(crate) fn run(cmd: BackupCmd) -> opskit::Result<Outcome> {
             json,
         } => {
             let m = read_manifest(&manifest)?;
-            let key = std::fs::read(&key_file)
-                .map_err(|e| opskit::Error::io(&key_file, "read key", e))?;
+            let key =
+                opskit::fsutil::read_capped(&key_file, opskit::limits::MAX_KEY_BYTES, "key file")?;
             let sig_file = signature.unwrap_or_else(|| sig_path(&manifest));
             let sig = b::Signature::from_json(&read_text(&sig_file, "signature")?)?;
             match b::check_signature(&m, &sig, &key) {

@@ -61,8 +61,7 @@ pub(crate) fn run(cmd: DocsCmd) -> opskit::Result<Outcome> {
     options.check_external |= check_external;
     let mut report = d::audit(&dir, &options)?;
     if let Some(b) = &baseline {
-        let text =
-            std::fs::read_to_string(b).map_err(|e| opskit::Error::io(b, "read baseline", e))?;
+        let text = opskit::fsutil::read_text_capped(b, opskit::limits::MAX_DATA_BYTES, "baseline")?;
         let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
             opskit::Error::invalid(format!(
                 "{}: not JSON ({e}): give an earlier `--format json` report",

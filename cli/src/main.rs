@@ -288,6 +288,12 @@ enum Outcome {
     CheckFailed,
 }
 
+/// A path as text reports show it: control characters and bytes that are
+/// not UTF-8 escaped (see [`opskit::text::quote_path`]).
+pub(crate) fn shown(p: &std::path::Path) -> std::borrow::Cow<'_, str> {
+    opskit::text::quote_path(p)
+}
+
 fn print_json<T: Serialize>(value: &T) -> opskit::Result<()> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| opskit::Error::invalid(format!("cannot encode JSON: {e}")))?;

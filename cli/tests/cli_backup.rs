@@ -270,3 +270,222 @@ fn sign_check_bag_drill_and_retention() {
     let o = opskit(p, &["report", "--manifest", "m.json", "--tree", "tree"]);
     assert!(out(&o).contains("== backup: m.json"), "{}", out(&o));
 }
+
+/// Run opskit as `nobody` (when this test runs as root), so the `-o` rules
+/// are shown for a user who cannot replace what they do not own.
+fn opskit_as_nobody(dir: &Path, args: &[&str]) -> Option<Output> {
+    if !rustix_is_root() {
+        return Some(opskit(dir, args));
+    }
+    Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(env!("CARGO_BIN_EXE_opskit"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .ok()
+}
+
+fn rustix_is_root() -> bool {
+    // SAFETY-free: the effective uid through the `id` command, as a user would.
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+}
+
+#[test]
+fn output_paths_are_written_through_never_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let d = setup();
+    let p = d.path();
+    // `-o -`: the manifest on standard output, no file named "-".
+    let o = opskit(p, &["backup", "manifest", "tree", "-o", "-"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("\"format\": \"opskit-manifest\""),
+        "{}",
+        out(&o)
+    );
+    assert!(!p.join("-").exists());
+    // A symlink to a regular file: the target gets the manifest, the link stays.
+    std::fs::create_dir(p.join("real")).unwrap();
+    std::fs::write(p.join("real/m.json"), "old").unwrap();
+    std::os::unix::fs::symlink("real/m.json", p.join("m.json")).unwrap();
+    let o = opskit(p, &["backup", "manifest", "tree", "-o", "m.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(
+        std::fs::symlink_metadata(p.join("m.json"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(p.join("real/m.json"))
+            .unwrap()
+            .contains("\"format\": \"opskit-manifest\"")
+    );
+    // The signature too, through a link, and `-o -`.
+    std::fs::write(p.join("key"), "0123456789abcdef0123456789abcdef").unwrap();
+    std::fs::write(p.join("real/m.sig"), "old").unwrap();
+    std::os::unix::fs::symlink("real/m.sig", p.join("m.sig")).unwrap();
+    let o = opskit(
+        p,
+        &[
+            "backup",
+            "sign",
+            "m.json",
+            "--key-file",
+            "key",
+            "-o",
+            "m.sig",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(
+        std::fs::symlink_metadata(p.join("m.sig"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(p.join("real/m.sig"))
+            .unwrap()
+            .contains("hmac-sha256")
+    );
+    let o = opskit(
+        p,
+        &["backup", "sign", "m.json", "--key-file", "key", "-o", "-"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("hmac-sha256"),
+        "{}",
+        out(&o)
+    );
+    assert!(!p.join("-").exists());
+    // A FIFO: written to (a reader takes it), still a FIFO.
+    let fifo = p.join("pipe");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(&fifo).unwrap())
+    };
+    let o = opskit(p, &["backup", "manifest", "tree", "-o", "pipe"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(
+        reader
+            .join()
+            .unwrap()
+            .windows(16)
+            .any(|w| w == b"opskit-manifest\"")
+    );
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+    // A character device: a null device of our own when root (mknod), a
+    // link to /dev/null otherwise; written to, never replaced.
+    let dev = p.join("null");
+    if rustix_is_root() {
+        assert!(
+            Command::new("mknod")
+                .args([dev.to_str().unwrap(), "c", "1", "3"])
+                .status()
+                .unwrap()
+                .success()
+        );
+    } else {
+        std::os::unix::fs::symlink("/dev/null", &dev).unwrap();
+    }
+    let o = opskit(p, &["backup", "manifest", "tree", "-o", "null"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(
+        std::fs::metadata(&dev)
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+    // /dev/stdout: the manifest reaches standard output; the link stays.
+    let o = opskit(p, &["backup", "manifest", "tree", "-o", "/dev/stdout"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("\"format\": \"opskit-manifest\""),
+        "{}",
+        out(&o)
+    );
+    assert!(
+        std::fs::symlink_metadata("/dev/stdout")
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    // A folder and a socket: refused with a clear error, left as they are.
+    let o = opskit(p, &["backup", "manifest", "tree", "-o", "real"]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(
+        out(&o).contains("it is a folder") && out(&o).contains("give a file path inside it"),
+        "{}",
+        out(&o)
+    );
+    assert!(p.join("real").is_dir());
+    let sock = p.join("s.sock");
+    let _l = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    let o = opskit(p, &["backup", "manifest", "tree", "-o", "s.sock"]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(out(&o).contains("a socket"), "{}", out(&o));
+    assert!(
+        std::fs::symlink_metadata(&sock)
+            .unwrap()
+            .file_type()
+            .is_socket()
+    );
+    // As a user who is not root: the same rules, and the system's
+    // /dev/null is written to (a rename over it would fail for them).
+    let mine = p.join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    std::os::unix::fs::symlink("/dev/null", mine.join("null")).unwrap();
+    std::fs::create_dir(mine.join("t")).unwrap();
+    std::fs::write(mine.join("t/a"), "a").unwrap();
+    if rustix_is_root() {
+        assert!(
+            Command::new("chown")
+                .args(["-R", "65534:65534"])
+                .arg(&mine)
+                .status()
+                .unwrap()
+                .success()
+        );
+        // tempdir is 0700 root: let nobody through to `mine`.
+        let mut perm = std::fs::metadata(p).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
+        std::fs::set_permissions(p, perm).unwrap();
+    }
+    if let Some(o) = opskit_as_nobody(&mine, &["backup", "manifest", "t", "-o", "null"]) {
+        assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+        assert!(
+            std::fs::symlink_metadata(mine.join("null"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        let o = opskit_as_nobody(&mine, &["backup", "manifest", "t", "-o", "/dev/null"]).unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+        assert!(
+            std::fs::metadata("/dev/null")
+                .unwrap()
+                .file_type()
+                .is_char_device()
+        );
+        let o = opskit_as_nobody(&mine, &["backup", "manifest", "t", "-o", "t"]).unwrap();
+        assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    }
+}

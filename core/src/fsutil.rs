@@ -1,12 +1,23 @@
-//! File writes every family shares: atomic replacement, so a crash or a
-//! kill leaves the old file or the complete new one, never a mix.
+//! File reads and writes every family shares.
+//!
+//! Writes are atomic (a crash or a kill leaves the old file or the complete
+//! new one, never a mix) and never replace what is not a regular file: a
+//! symlink is written through to its target, a FIFO or a character device
+//! (`/dev/null`, `/dev/stdout`) is written to directly, and a folder, a
+//! socket or a block device is refused. Reads stop at their cap while
+//! reading and refuse what is not a regular file, so a link to `/dev/zero`
+//! or a FIFO nobody writes can neither grow memory nor block.
 
-use std::io::Write;
+use std::io::{Read, Write};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use crate::error::{Error, Result};
+
+/// How many symlinks a write follows before it gives up (Linux's own limit).
+const MAX_SYMLINK_HOPS: usize = 40;
 
 /// How old a temporary file of a dead process must be before a later write
 /// removes it: long past any write in flight (even one from another host
@@ -46,12 +57,110 @@ fn remove_stale_temporaries(dir: &Path, name: &std::ffi::OsStr) {
     }
 }
 
-/// Write `bytes` to `path` atomically: a temporary file in the same folder
-/// (with the permissions of the file it replaces), fsync, rename, fsync of
-/// the folder. Used for manifests, signatures, bag tag files, link caches,
-/// changelogs and version files. Temporaries that killed writers left are
-/// removed first (see [`STALE_TEMPORARY_AGE`]).
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+/// What a write to a path lands on, once its symlinks are followed.
+#[derive(Debug, PartialEq, Eq)]
+enum WriteTarget {
+    /// A regular file, or nothing yet: replaced atomically at this path.
+    Replace(PathBuf),
+    /// A FIFO, a character device or a descriptor link (`/dev/stdout`,
+    /// `/proc/self/fd/N`): opened and written as it is, never replaced.
+    Direct(PathBuf),
+}
+
+/// The name of a file type, for messages.
+pub(crate) fn kind_name(t: std::fs::FileType) -> &'static str {
+    if t.is_dir() {
+        "a folder"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_symlink() {
+        "a symlink"
+    } else {
+        "a regular file"
+    }
+}
+
+/// Follow `path`'s symlinks (as `open` would) to what a write lands on.
+fn resolve_for_write(path: &Path) -> Result<WriteTarget> {
+    let mut p = path.to_path_buf();
+    for _ in 0..MAX_SYMLINK_HOPS {
+        // /proc's descriptor links (what /dev/stdout points at) name an
+        // open file, not a path: only opening them reaches it.
+        if p.starts_with("/proc") && p.components().any(|c| c.as_os_str() == "fd") {
+            return Ok(WriteTarget::Direct(p));
+        }
+        let meta = match std::fs::symlink_metadata(&p) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(WriteTarget::Replace(p));
+            }
+            Err(e) => return Err(Error::io(path, "write", e)),
+        };
+        let t = meta.file_type();
+        if t.is_symlink() {
+            let to = std::fs::read_link(&p).map_err(|e| Error::io(path, "write", e))?;
+            p = match p.parent() {
+                Some(dir) if to.is_relative() => dir.join(to),
+                _ => to,
+            };
+            continue;
+        }
+        if t.is_file() {
+            return Ok(WriteTarget::Replace(p));
+        }
+        if t.is_fifo() || t.is_char_device() {
+            return Ok(WriteTarget::Direct(p));
+        }
+        let shown = if p == path {
+            String::new()
+        } else {
+            format!(" (through its symlinks, {})", p.display())
+        };
+        let fix = if t.is_dir() {
+            "give a file path inside it"
+        } else {
+            "give a regular file's path, or - for standard output"
+        };
+        return Err(Error::invalid(format!(
+            "cannot write {}: it is {}{shown}, which opskit never replaces; {fix}",
+            path.display(),
+            kind_name(t),
+        )));
+    }
+    Err(Error::invalid(format!(
+        "cannot write {}: more than {MAX_SYMLINK_HOPS} symlinks (a loop?); give a regular file's path",
+        path.display()
+    )))
+}
+
+/// Write `bytes` where `path` leads without replacing what is there:
+/// atomically over a regular file (through any symlinks, which stay),
+/// directly into a FIFO or a character device (`/dev/null`, `/dev/stdout`),
+/// and never into a folder, a socket or a block device (an error says so).
+/// Used for manifests, signatures, bag tag files, link caches, changelogs
+/// and version files. Temporaries that killed writers left are removed
+/// first (see [`STALE_TEMPORARY_AGE`]).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    match resolve_for_write(path)? {
+        WriteTarget::Replace(target) => replace_atomic(path, &target, bytes),
+        WriteTarget::Direct(target) => std::fs::OpenOptions::new()
+            .append(true)
+            .open(&target)
+            .and_then(|mut f| f.write_all(bytes).and_then(|()| f.flush()))
+            .map_err(|e| Error::io(path, "write", e)),
+    }
+}
+
+/// Replace the regular file (or nothing) at `target` atomically: a
+/// temporary file in the same folder (with the permissions of the file it
+/// replaces), fsync, rename, fsync of the folder. `shown` names it in errors.
+fn replace_atomic(shown: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -86,14 +195,270 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     })();
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, "write", e));
+        return Err(Error::io(shown, "write", e));
     }
     Ok(())
+}
+
+/// Read the regular file at `path` (symlinks followed) whole, stopping
+/// while reading at `cap` bytes: a file over the cap, a device such as
+/// `/dev/zero`, a FIFO or a folder is an error that names `what`, the path
+/// and the fix, and never blocks or grows past the cap.
+pub fn read_capped(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>> {
+    let file = open_regular(path, what)?;
+    let over = |len: String| {
+        Error::invalid(format!(
+            "{what} {} is {len}over the {cap}-byte limit: is it the right file?",
+            path.display()
+        ))
+    };
+    // A file that says it is too big is refused before any read; one that
+    // grows while read is stopped by `take`.
+    if let Ok(m) = file.metadata()
+        && m.len() > cap
+    {
+        return Err(over(format!("{} bytes, ", m.len())));
+    }
+    let mut bytes = Vec::new();
+    file.take(cap.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, &format!("read {what}"), e))?;
+    if bytes.len() as u64 > cap {
+        return Err(over(String::new()));
+    }
+    Ok(bytes)
+}
+
+/// [`read_capped`] for text: the bytes must be UTF-8 (an error names the
+/// offset of the first invalid byte).
+pub fn read_text_capped(path: &Path, cap: u64, what: &str) -> Result<String> {
+    String::from_utf8(read_capped(path, cap, what)?).map_err(|e| {
+        Error::invalid(format!(
+            "{what} {} is not UTF-8 (invalid byte at offset {}): convert it to UTF-8",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// Open `path` for reading only if it is a regular file. It is opened
+/// non-blocking, so a FIFO with no writer is refused at once instead of
+/// waiting for one.
+pub fn open_regular(path: &Path, what: &str) -> Result<std::fs::File> {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)
+        .map_err(|e| Error::io(path, &format!("read {what}"), e))?;
+    let t = file
+        .metadata()
+        .map_err(|e| Error::io(path, &format!("read {what}"), e))?
+        .file_type();
+    if t.is_dir() {
+        return Err(Error::io(
+            path,
+            &format!("read {what}"),
+            std::io::ErrorKind::IsADirectory.into(),
+        ));
+    }
+    if !t.is_file() {
+        return Err(Error::invalid(format!(
+            "{what} {} is {}, not a regular file: give the path of a file",
+            path.display(),
+            kind_name(t)
+        )));
+    }
+    Ok(file)
 }
 
 #[cfg(test)]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
+    use std::path::Path;
+
+    use std::os::unix::fs::FileTypeExt;
+
+    fn is_root() -> bool {
+        rustix::process::geteuid().is_root()
+    }
+
+    #[test]
+    fn a_symlink_is_written_through_and_stays_a_symlink() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir(d.path().join("real")).unwrap();
+        let target = d.path().join("real/m.json");
+        std::fs::write(&target, "old").unwrap();
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let link = d.path().join("m.json");
+        std::os::unix::fs::symlink("real/m.json", &link).unwrap();
+        // A chain of two links.
+        let link2 = d.path().join("latest");
+        std::os::unix::fs::symlink(&link, &link2).unwrap();
+        super::write_atomic(&link2, b"new").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert!(
+            std::fs::symlink_metadata(&link2)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+        let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+        // The temporary was made (and removed) in the target's folder.
+        assert_eq!(std::fs::read_dir(d.path().join("real")).unwrap().count(), 1);
+        // A dangling link: its target is created, the link stays.
+        let dangling = d.path().join("next.json");
+        std::os::unix::fs::symlink("real/next.json", &dangling).unwrap();
+        super::write_atomic(&dangling, b"made").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&dangling)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(
+            std::fs::read_to_string(d.path().join("real/next.json")).unwrap(),
+            "made"
+        );
+        // A loop is an error, not a hang.
+        let a = d.path().join("a");
+        std::os::unix::fs::symlink("b", &a).unwrap();
+        std::os::unix::fs::symlink("a", d.path().join("b")).unwrap();
+        let e = super::write_atomic(&a, b"x").unwrap_err();
+        assert!(e.to_string().contains("symlinks"), "{e}");
+    }
+
+    #[test]
+    fn a_fifo_is_written_to_and_never_replaced() {
+        let d = tempfile::tempdir().unwrap();
+        let fifo = d.path().join("pipe");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(&fifo).unwrap())
+        };
+        super::write_atomic(&fifo, b"through the pipe").unwrap();
+        assert_eq!(reader.join().unwrap(), b"through the pipe");
+        assert!(
+            std::fs::symlink_metadata(&fifo)
+                .unwrap()
+                .file_type()
+                .is_fifo()
+        );
+        assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_character_device_is_written_to_and_never_replaced() {
+        let d = tempfile::tempdir().unwrap();
+        // As root, a null device of our own (mknod needs root); otherwise a
+        // link to the system's, which a non-root rename could not replace
+        // anyway but a write through the link must still reach.
+        let dev = d.path().join("null");
+        if is_root() {
+            rustix::fs::mknodat(
+                rustix::fs::CWD,
+                &dev,
+                rustix::fs::FileType::CharacterDevice,
+                rustix::fs::Mode::from_raw_mode(0o666),
+                rustix::fs::makedev(1, 3),
+            )
+            .unwrap();
+        } else {
+            std::os::unix::fs::symlink("/dev/null", &dev).unwrap();
+        }
+        super::write_atomic(&dev, b"discarded").unwrap();
+        assert!(
+            std::fs::metadata(&dev)
+                .unwrap()
+                .file_type()
+                .is_char_device()
+        );
+        assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1);
+        // /dev/stdout leads to a /proc descriptor link: written, not replaced.
+        let before = std::fs::symlink_metadata("/dev/stdout")
+            .unwrap()
+            .file_type();
+        super::write_atomic(Path::new("/dev/stdout"), b"").unwrap();
+        let after = std::fs::symlink_metadata("/dev/stdout")
+            .unwrap()
+            .file_type();
+        assert_eq!(before, after);
+    }
+
+    #[test]
+    fn a_folder_or_a_socket_is_refused_and_left_as_it_is() {
+        let d = tempfile::tempdir().unwrap();
+        let e = super::write_atomic(d.path(), b"x").unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
+        assert!(e.to_string().contains("a folder"), "{e}");
+        assert!(std::fs::metadata(d.path()).unwrap().is_dir());
+        let sock = d.path().join("s.sock");
+        let _l = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+        let link = d.path().join("to-sock");
+        std::os::unix::fs::symlink(&sock, &link).unwrap();
+        for p in [&sock, &link] {
+            let e = super::write_atomic(p, b"x").unwrap_err();
+            assert!(e.to_string().contains("a socket"), "{e}");
+        }
+        assert!(
+            std::fs::symlink_metadata(&sock)
+                .unwrap()
+                .file_type()
+                .is_socket()
+        );
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+    }
+
+    #[test]
+    fn reads_stop_at_the_cap_and_refuse_what_is_not_a_file() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("f");
+        std::fs::write(&f, vec![b'a'; 11]).unwrap();
+        assert_eq!(super::read_capped(&f, 11, "page").unwrap().len(), 11);
+        let e = super::read_capped(&f, 10, "page").unwrap_err();
+        assert!(e.to_string().contains("over the 10-byte limit"), "{e}");
+        // A link to /dev/zero: refused at once, nothing read.
+        let zero = d.path().join("zero.md");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        let e = super::read_capped(&zero, u64::MAX, "page").unwrap_err();
+        assert!(e.to_string().contains("a character device"), "{e}");
+        // A FIFO nobody writes: refused at once, not waited on.
+        let fifo = d.path().join("pipe.md");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let e = super::read_capped(&fifo, 10, "page").unwrap_err();
+        assert!(e.to_string().contains("a FIFO"), "{e}");
+        let e = super::read_capped(d.path(), 10, "page").unwrap_err();
+        assert!(
+            e.to_string().contains("folder") || e.to_string().contains("directory"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn replaces_the_file_keeping_its_mode_and_leaves_no_temporary() {

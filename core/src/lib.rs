@@ -12,6 +12,8 @@
 //! - [`backup`]: manifests of backup trees (BLAKE3/SHA-256), verify, diff,
 //!   retention plans, signatures, BagIt and checksum-file export.
 //!
+//! - [`docs`]: audits of Markdown and HTML documentation trees.
+//!
 //! Errors are one [`Error`] type with a stable [`ErrorKind`] that every
 //! binding maps the same way.
 #![forbid(unsafe_code)]
@@ -20,9 +22,10 @@
 pub mod backup;
 pub mod docs;
 pub mod error;
-mod fsutil;
+pub mod fsutil;
 pub mod health;
 pub mod limits;
+pub mod text;
 pub mod version;
 
 pub use error::{Error, ErrorKind, Result};

@@ -22,6 +22,18 @@ pub const MAX_COMMIT_MESSAGE_BYTES: usize = 1 << 20;
 /// files): 64 MiB.
 pub const MAX_RELEASE_FILE_BYTES: u64 = 64 << 20;
 
+/// The largest key, routing-key or signature file: 64 KiB (a real one is
+/// under 1 KiB).
+pub const MAX_KEY_BYTES: u64 = 64 << 10;
+
+/// The largest machine-written JSON a call reads back: a snapshot list
+/// (`restic snapshots --json`), a docs baseline or a link cache: 256 MiB.
+pub const MAX_DATA_BYTES: u64 = 256 << 20;
+
+/// The largest BagIt tag file or payload manifest read: as large as a
+/// manifest may be ([`MAX_MANIFEST_BYTES`]).
+pub const MAX_TAG_FILE_BYTES: u64 = MAX_MANIFEST_BYTES;
+
 /// How deep `{ }` may nest in a g3doc comment (real ones use two levels).
 pub const MAX_G3DOC_DEPTH: usize = 32;
 

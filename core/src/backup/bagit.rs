@@ -584,10 +584,14 @@ fn named_tag_files(
             let alg_name = &name[prefix.len()..name.len() - 4];
             let alg = BagAlgorithm::from_name(alg_name)
                 .ok_or_else(|| format!("{name}: unsupported algorithm {alg_name}"))?;
-            let text = std::fs::read(dir.join(name))
-                .map_err(|e| e.to_string())
-                .and_then(|b| decode(&b, encoding))
-                .map_err(|why| format!("{name} {why}"))?;
+            let text = crate::fsutil::read_capped(
+                &dir.join(name),
+                crate::limits::MAX_TAG_FILE_BYTES,
+                name,
+            )
+            .map_err(|e| e.message().to_string())
+            .and_then(|b| decode(&b, encoding))
+            .map_err(|why| format!("{name} {why}"))?;
             Ok((name.clone(), alg, text))
         })
         .collect()
@@ -616,7 +620,9 @@ pub fn validate_bag(dir: &Path, options: &BagValidateOptions) -> Result<BagValid
         errors: Vec::new(),
         warnings: Vec::new(),
     };
-    let read = |name: &str| std::fs::read(dir.join(name));
+    let read = |name: &str| {
+        crate::fsutil::read_capped(&dir.join(name), crate::limits::MAX_TAG_FILE_BYTES, name)
+    };
     let bagit = match read("bagit.txt") {
         Ok(b) => b,
         Err(_) => {

@@ -405,17 +405,10 @@ impl Manifest {
     /// Read and validate the manifest file at `path` (at most
     /// [`MAX_MANIFEST_BYTES`], UTF-8).
     pub fn read(path: &Path) -> Result<Manifest> {
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, "read manifest", e))?;
+        let file = crate::fsutil::open_regular(path, "manifest")?;
         let meta = file
             .metadata()
             .map_err(|e| Error::io(path, "read manifest", e))?;
-        if meta.is_dir() {
-            return Err(Error::io(
-                path,
-                "read manifest",
-                std::io::ErrorKind::IsADirectory.into(),
-            ));
-        }
         if meta.len() > MAX_MANIFEST_BYTES {
             return Err(Error::invalid(format!(
                 "manifest {} is {} bytes, over the {MAX_MANIFEST_BYTES}-byte limit: is it a manifest?",

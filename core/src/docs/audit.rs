@@ -141,8 +141,11 @@ impl AuditOptions {
 
     /// Read a docs policy file.
     pub fn read(path: &Path) -> Result<AuditOptions> {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| Error::io(path, "read docs policy", e))?;
+        let text = crate::fsutil::read_text_capped(
+            path,
+            crate::limits::MAX_POLICY_BYTES as u64,
+            "docs policy",
+        )?;
         AuditOptions::from_toml(&text)
             .map_err(|e| Error::new(e.kind(), format!("{}: {}", path.display(), e.message())))
     }
@@ -408,11 +411,10 @@ fn pages_of(root: &Path, options: &AuditOptions) -> Result<Vec<PathBuf>> {
     {
         let entry =
             entry.map_err(|e| Error::invalid(format!("walking {}: {e}", root.display())))?;
-        // Files, and symlinks (read through; a dangling one is a finding).
-        if !entry
-            .file_type()
-            .is_some_and(|t| t.is_file() || t.is_symlink())
-        {
+        // Everything but folders: files, symlinks (read through; a dangling
+        // one is a finding), and FIFOs, sockets or devices named like pages
+        // (reported as unreadable, never opened).
+        if entry.file_type().is_none_or(|t| t.is_dir()) {
             continue;
         }
         let r = rel(root, entry.path());
@@ -500,14 +502,27 @@ pub(crate) fn is_page(p: &Path) -> bool {
 fn read_page(root: &Path, path: &Path) -> std::result::Result<Page, Box<Finding>> {
     let r = rel(root, path);
     let unreadable = |why: String| Box::new(finding("unreadable-page", &r, 1, 1, why));
-    let meta = std::fs::metadata(path).map_err(|e| unreadable(format!("cannot read {r}: {e}")))?;
-    if meta.len() > MAX_PAGE_BYTES {
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+    {
         return Err(unreadable(format!(
-            "{r} is {} bytes, over the {MAX_PAGE_BYTES}-byte limit: not audited (exclude it, or split it)",
-            meta.len()
+            "{r} is {}, not a regular file: not audited (remove it, or exclude it)",
+            crate::fsutil::kind_name(meta.file_type())
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| unreadable(format!("cannot read {r}: {e}")))?;
+    let file = crate::fsutil::open_regular(path, "page")
+        .map_err(|e| unreadable(format!("cannot read {r}: {}", e.message())))?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, MAX_PAGE_BYTES + 1),
+        &mut bytes,
+    )
+    .map_err(|e| unreadable(format!("cannot read {r}: {e}")))?;
+    if bytes.len() as u64 > MAX_PAGE_BYTES {
+        return Err(unreadable(format!(
+            "{r} is over the {MAX_PAGE_BYTES}-byte limit: not audited (exclude it, or split it)"
+        )));
+    }
     let text = String::from_utf8(bytes).map_err(|e| {
         unreadable(format!(
             "{r} is not UTF-8 (invalid byte at offset {}): convert it to UTF-8 to audit it",

@@ -118,8 +118,11 @@ pub(crate) fn check(urls: &[String], o: &ExternalOptions) -> Result<HashMap<Stri
     }
     let mut cache: BTreeMap<String, Answer> = match &o.cache_file {
         Some(f) if Path::new(f).exists() => {
-            let text =
-                std::fs::read_to_string(f).map_err(|e| Error::io(Path::new(f), "read", e))?;
+            let text = crate::fsutil::read_text_capped(
+                Path::new(f),
+                crate::limits::MAX_DATA_BYTES,
+                "link cache",
+            )?;
             serde_json::from_str(&text).map_err(|e| {
                 Error::invalid(format!("{f} is not an opskit link cache ({e}): delete it"))
             })?

@@ -98,13 +98,16 @@ pub(crate) fn findings(cx: &Context<'_>) -> Result<Vec<Finding>> {
             code,
             keep: COMMITS_SHOWN,
         };
-        let ignore: HashSet<String> =
-            std::fs::read_to_string(cx.top.join(".git-blame-ignore-revs"))
-                .unwrap_or_default()
-                .lines()
-                .map(|l| l.split('#').next().unwrap_or("").trim().to_string())
-                .filter(|l| l.len() == 40)
-                .collect();
+        let ignore: HashSet<String> = crate::fsutil::read_text_capped(
+            &cx.top.join(".git-blame-ignore-revs"),
+            crate::limits::MAX_POLICY_BYTES as u64,
+            ".git-blame-ignore-revs",
+        )
+        .unwrap_or_default()
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim().to_string())
+        .filter(|l| l.len() == 40)
+        .collect();
         history::walk(cx.top, &wanted, &ignore)?
     } else {
         History::default()

@@ -171,7 +171,12 @@ impl CodeOwners {
         [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"]
             .iter()
             .find_map(|p| {
-                let text = std::fs::read_to_string(top.join(p)).ok()?;
+                let text = crate::fsutil::read_text_capped(
+                    &top.join(p),
+                    crate::limits::MAX_POLICY_BYTES as u64,
+                    "CODEOWNERS",
+                )
+                .ok()?;
                 Some(CodeOwners::parse(&text))
             })
     }

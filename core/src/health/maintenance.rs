@@ -75,13 +75,17 @@ pub(crate) fn reboot_state(flag: &Path) -> (bool, Vec<String>) {
     }
     let mut pkgs_path = flag.as_os_str().to_owned();
     pkgs_path.push(".pkgs");
-    let mut pkgs: Vec<String> = std::fs::read_to_string(&pkgs_path)
-        .unwrap_or_default()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(String::from)
-        .collect();
+    let mut pkgs: Vec<String> = crate::fsutil::read_text_capped(
+        Path::new(&pkgs_path),
+        crate::limits::MAX_POLICY_BYTES as u64,
+        "reboot-required package list",
+    )
+    .unwrap_or_default()
+    .lines()
+    .map(str::trim)
+    .filter(|l| !l.is_empty())
+    .map(String::from)
+    .collect();
     pkgs.sort();
     pkgs.dedup();
     (true, pkgs)

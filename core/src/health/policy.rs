@@ -96,8 +96,11 @@ impl PagerDutyPolicy {
     /// it was looked for, never what was found.
     pub fn routing_key(&self) -> Result<String> {
         let key = match (&self.routing_key_file, &self.routing_key_env) {
-            (Some(f), _) => std::fs::read_to_string(f)
-                .map_err(|e| Error::io(Path::new(f), "read the PagerDuty routing key from", e))?,
+            (Some(f), _) => crate::fsutil::read_text_capped(
+                Path::new(f),
+                crate::limits::MAX_KEY_BYTES,
+                "the PagerDuty routing key file",
+            )?,
             (None, Some(v)) => std::env::var(v).map_err(|_| {
                 Error::not_found(format!(
                     "the environment variable {v} (the PagerDuty routing key) is not set"
@@ -221,7 +224,11 @@ impl Policy {
 
     /// Read a policy file.
     pub fn read(path: &Path) -> Result<Policy> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "read policy", e))?;
+        let text = crate::fsutil::read_text_capped(
+            path,
+            crate::limits::MAX_POLICY_BYTES as u64,
+            "health policy",
+        )?;
         Policy::from_toml(&text)
             .map_err(|e| Error::new(e.kind(), format!("{}: {}", path.display(), e.message())))
     }

@@ -132,8 +132,11 @@ impl NewReleaseOptions {
 
     /// Read a release policy file.
     pub fn read(path: &Path) -> Result<NewReleaseOptions> {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| Error::io(path, "read release policy", e))?;
+        let text = crate::fsutil::read_text_capped(
+            path,
+            crate::limits::MAX_POLICY_BYTES as u64,
+            "release policy",
+        )?;
         NewReleaseOptions::from_toml(&text)
             .map_err(|e| Error::new(e.kind(), format!("{}: {}", path.display(), e.message())))
     }
@@ -373,23 +376,16 @@ fn release_date(given: Option<&str>) -> Result<String> {
 
 fn read_text(abs: &Path, rel: &str) -> Result<Option<String>> {
     let max = crate::limits::MAX_RELEASE_FILE_BYTES;
-    if let Ok(m) = std::fs::metadata(abs)
-        && m.len() > max
-    {
-        return Err(Error::invalid(format!(
-            "{rel} is {} bytes, over the {max}-byte limit of a file a release rewrites",
-            m.len()
-        )));
+    match std::fs::symlink_metadata(abs) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        _ => {}
     }
-    match std::fs::read(abs) {
-        Ok(b) => String::from_utf8(b).map(Some).map_err(|_| {
-            Error::invalid(format!(
-                "{rel} is not UTF-8 text: convert it, or leave it out of the release"
-            ))
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io(abs, "read", e)),
-    }
+    let b = crate::fsutil::read_capped(abs, max, &format!("{rel}, a file a release rewrites,"))?;
+    String::from_utf8(b).map(Some).map_err(|_| {
+        Error::invalid(format!(
+            "{rel} is not UTF-8 text: convert it, or leave it out of the release"
+        ))
+    })
 }
 
 /// A path inside the work tree, never outside it.
