@@ -343,7 +343,7 @@ pub(crate) fn run(cmd: BackupCmd) -> opskit::Result<Outcome> {
             } else if let Some(out) = &output {
                 println!(
                     "{}: {} files, {} dirs, {} symlinks, {} bytes in {:.2}s ({:.0} MB/s)",
-                    out.display(),
+                    crate::shown(out),
                     m.totals.files,
                     m.totals.dirs,
                     m.totals.symlinks,
@@ -352,7 +352,11 @@ pub(crate) fn run(cmd: BackupCmd) -> opskit::Result<Outcome> {
                     m.totals.bytes as f64 / secs.max(1e-9) / 1e6
                 );
                 for s in &m.skipped {
-                    println!("skipped {}: {}", s.path, s.reason);
+                    println!(
+                        "skipped {}: {}",
+                        opskit::text::quote(&s.path),
+                        opskit::text::quote(&s.reason)
+                    );
                 }
             }
         }
@@ -389,24 +393,25 @@ pub(crate) fn run(cmd: BackupCmd) -> opskit::Result<Outcome> {
                 print_json(&d)?;
             } else {
                 for i in &d.added {
-                    println!("+ {}", i.path);
+                    println!("+ {}", i.shown_path());
                 }
                 for i in &d.removed {
-                    println!("- {}", i.path);
+                    println!("- {}", i.shown_path());
                 }
                 for i in &d.modified {
-                    println!("M {}", i.path);
+                    println!("M {}", i.shown_path());
                 }
                 for r in &d.renamed {
-                    println!("R {} -> {}", r.from, r.to);
+                    let (from, to) = r.shown_paths();
+                    println!("R {from} -> {to}");
                 }
                 for i in &d.type_changed {
-                    println!("T {}", i.path);
+                    println!("T {}", i.shown_path());
                 }
                 for i in &d.suspicious {
                     println!(
                         "? {} (content changed, size and mtime did not: corruption?)",
-                        i.path
+                        i.shown_path()
                     );
                 }
                 println!(
@@ -520,9 +525,9 @@ pub(crate) fn run(cmd: BackupCmd) -> opskit::Result<Outcome> {
             } else {
                 println!(
                     "signed {} with {} key {key_id:?}: {}",
-                    manifest.display(),
+                    crate::shown(&manifest),
                     alg.as_str(),
-                    out.display()
+                    crate::shown(&out)
                 );
             }
         }
@@ -544,7 +549,7 @@ pub(crate) fn run(cmd: BackupCmd) -> opskit::Result<Outcome> {
                     } else {
                         println!(
                             "ok: {} is signed by {:?} ({})",
-                            manifest.display(),
+                            crate::shown(&manifest),
                             sig.key_id,
                             sig.algorithm.as_str()
                         );
@@ -612,7 +617,7 @@ pub(crate) fn run(cmd: BackupCmd) -> opskit::Result<Outcome> {
                 }
                 println!(
                     "{}: {} (BagIt {}, {} files, {} bytes)",
-                    dir.display(),
+                    crate::shown(&dir),
                     if v.valid { "valid" } else { "INVALID" },
                     v.version.as_deref().unwrap_or("?"),
                     v.files,
@@ -682,7 +687,7 @@ const LISTED: usize = 50;
 
 pub(crate) fn print_verify(r: &b::VerifyReport) {
     for d in r.differences.iter().take(LISTED) {
-        let detail = match (&d.expected, &d.found) {
+        let detail = match (d.shown_expected(), d.shown_found()) {
             (Some(e), Some(f)) => format!(" (expected {e}, found {f})"),
             (None, Some(f)) => format!(" ({f})"),
             _ => String::new(),
@@ -691,7 +696,7 @@ pub(crate) fn print_verify(r: &b::VerifyReport) {
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
-        println!("{problem:<12} {}{detail}", d.path);
+        println!("{problem:<12} {}{detail}", d.shown_path());
     }
     if r.differences.len() > LISTED {
         println!(

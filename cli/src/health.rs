@@ -91,7 +91,12 @@ pub(crate) fn checks(p: &Policy, s: &h::Snapshot) -> opskit::Result<Vec<h::Check
 /// One line per check: status, name, why.
 pub(crate) fn print_checks<'a>(checks: impl Iterator<Item = &'a h::CheckResult>) {
     for c in checks {
-        println!("{:<7} {:<28} {}", c.status.as_str(), c.name, c.output);
+        println!(
+            "{:<7} {:<28} {}",
+            c.status.as_str(),
+            opskit::text::quote(&c.name),
+            opskit::text::escape_controls(&c.output)
+        );
     }
 }
 

@@ -81,7 +81,7 @@ pub(crate) fn run(
         let warnings = docs_audit.count_at_least(opskit::docs::Severity::Warning) - docs_errors;
         println!(
             "== docs: {} ({} page(s), {} error(s), {} warning(s))",
-            docs_dir.display(),
+            crate::shown(&docs_dir),
             docs_audit.pages,
             docs_errors,
             warnings
@@ -98,13 +98,13 @@ pub(crate) fn run(
             println!(
                 "... and {} more (opskit docs audit {} lists them all)",
                 shown.len() - 20,
-                docs_dir.display()
+                crate::shown(&docs_dir)
             );
         }
     }
     if let Some((manifest, r)) = &backup {
         if !json {
-            println!("== backup: {} (fast verify)", manifest.display());
+            println!("== backup: {} (fast verify)", crate::shown(manifest));
             crate::backup::print_verify(r);
         }
         if !r.exact {

@@ -489,3 +489,59 @@ fn output_paths_are_written_through_never_replaced() {
         assert_eq!(o.status.code(), Some(2), "{}", out(&o));
     }
 }
+
+#[test]
+fn names_with_control_characters_or_bad_bytes_cannot_spoof_the_report() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let d = setup();
+    let p = d.path();
+    let evil = "evil\nexact match: 0 files";
+    std::fs::write(p.join("tree").join(evil), "x").unwrap();
+    std::fs::write(p.join("tree/cr\rname"), "x").unwrap();
+    std::os::unix::fs::symlink(OsStr::from_bytes(b"caf\xe9"), p.join("tree/link")).unwrap();
+    let o = opskit(p, &["backup", "manifest", "tree", "-o", "m.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    // Change the link's target to other bytes that print alike lossily,
+    // and remove the evil file so it is reported missing.
+    std::fs::remove_file(p.join("tree/link")).unwrap();
+    std::os::unix::fs::symlink(OsStr::from_bytes(b"caf\xe8"), p.join("tree/link")).unwrap();
+    std::fs::remove_file(p.join("tree").join(evil)).unwrap();
+    std::fs::write(p.join("tree/cr\rname"), "changed").unwrap();
+    let o = opskit(p, &["backup", "verify", "m.json", "tree"]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    let text = String::from_utf8(o.stdout.clone()).unwrap();
+    assert!(
+        !text.lines().any(|l| l.starts_with("exact match")),
+        "{text}"
+    );
+    assert!(!text.contains('\r'), "{text:?}");
+    assert!(text.contains(r#""evil\nexact match: 0 files""#), "{text}");
+    assert!(text.contains(r#""cr\rname""#), "{text}");
+    assert!(
+        text.contains(r#"(expected "caf\xe9", found "caf\xe8")"#),
+        "{text}"
+    );
+    // JSON: the exact bytes of both targets.
+    let o = opskit(p, &["backup", "verify", "m.json", "tree", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let t = v["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["problem"] == "target")
+        .unwrap();
+    assert_eq!(t["expected_bytes"], "636166e9");
+    assert_eq!(t["found_bytes"], "636166e8");
+    // diff: a non-UTF-8 name shows its bytes.
+    std::fs::write(p.join("tree").join(OsStr::from_bytes(b"new\xff")), "n").unwrap();
+    let o = opskit(p, &["backup", "manifest", "tree", "-o", "m2.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let o = opskit(p, &["backup", "diff", "m.json", "m2.json"]);
+    let text = String::from_utf8(o.stdout.clone()).unwrap();
+    assert!(text.contains(r#"+ "new\xff""#), "{text}");
+    assert!(text.contains(r#"- "evil\nexact match: 0 files""#), "{text}");
+    let o = opskit(p, &["backup", "diff", "m.json", "m2.json", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["added"][0]["path_bytes"], "6e6577ff");
+}

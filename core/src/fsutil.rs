@@ -241,19 +241,32 @@ pub fn read_text_capped(path: &Path, cap: u64, what: &str) -> Result<String> {
     })
 }
 
-/// Open `path` for reading only if it is a regular file. It is opened
-/// non-blocking, so a FIFO with no writer is refused at once instead of
-/// waiting for one.
+/// Is this the null device (`/dev/null`, or a node like it)? Reading it is
+/// reading an empty file, the Unix idiom for "no policy", so it is the one
+/// device a read accepts.
+fn is_null_device(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    meta.file_type().is_char_device()
+        && rustix::fs::major(meta.rdev()) == 1
+        && rustix::fs::minor(meta.rdev()) == 3
+}
+
+/// Open `path` for reading only if it is a regular file (or the null
+/// device, which reads as an empty file). It is opened non-blocking, so a
+/// FIFO with no writer is refused at once instead of waiting for one.
 pub fn open_regular(path: &Path, what: &str) -> Result<std::fs::File> {
     let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
         .open(path)
         .map_err(|e| Error::io(path, &format!("read {what}"), e))?;
-    let t = file
+    let meta = file
         .metadata()
-        .map_err(|e| Error::io(path, &format!("read {what}"), e))?
-        .file_type();
+        .map_err(|e| Error::io(path, &format!("read {what}"), e))?;
+    if is_null_device(&meta) {
+        return Ok(file);
+    }
+    let t = meta.file_type();
     if t.is_dir() {
         return Err(Error::io(
             path,
@@ -453,6 +466,12 @@ mod tests {
         .unwrap();
         let e = super::read_capped(&fifo, 10, "page").unwrap_err();
         assert!(e.to_string().contains("a FIFO"), "{e}");
+        // The null device reads as an empty file (`--policy /dev/null`).
+        assert!(
+            super::read_capped(Path::new("/dev/null"), 10, "policy")
+                .unwrap()
+                .is_empty()
+        );
         let e = super::read_capped(d.path(), 10, "page").unwrap_err();
         assert!(
             e.to_string().contains("folder") || e.to_string().contains("directory"),

@@ -68,6 +68,32 @@ pub fn quote_bytes(name: &[u8]) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A line of free text (a message, a reason) with its control and
+/// invisible formatting characters escaped (`\n`, `\r`, `\u{202e}`), so
+/// it stays one line and shows what it holds; unlike [`quote`] it adds no
+/// quotes and leaves `"` and `\` alone.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x80 && needs_escape(c) => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{{{:04x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// [`quote_bytes`] for a `str` (a name already decoded).
 pub fn quote(name: &str) -> Cow<'_, str> {
     quote_bytes(name.as_bytes())
@@ -111,6 +137,12 @@ mod tests {
         assert_eq!(quote("gpj.\u{202e}exe"), "\"gpj.\\u{202e}exe\"");
         assert_eq!(quote_bytes(b"caf\xe9"), "\"caf\\xe9\"");
         assert_eq!(quote_bytes(b"caf\xc3"), "\"caf\\xc3\"");
+    }
+
+    #[test]
+    fn messages_keep_their_quotes_and_lose_their_line_breaks() {
+        assert_eq!(escape_controls("no \"x\" here"), "no \"x\" here");
+        assert_eq!(escape_controls("a\nb\rc\u{1b}"), "a\\nb\\rc\\x1b");
     }
 
     #[test]

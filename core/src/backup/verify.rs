@@ -93,14 +93,52 @@ impl Problem {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Difference {
-    /// The relative path.
+    /// The relative path (lossy when the name is not UTF-8).
     pub path: String,
+    /// The exact path bytes as lowercase hex, only when the name is not UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<String>,
     /// What differs.
     pub problem: Problem,
     /// What the manifest says (size, digest, kind, target, mode or mtime).
     pub expected: Option<String>,
     /// What the tree has.
     pub found: Option<String>,
+    /// A symlink target's exact bytes in the manifest, as hex, only when
+    /// not UTF-8 (so two targets that print alike can be told apart).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_bytes: Option<String>,
+    /// The tree's symlink target's exact bytes, as hex, only when not UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found_bytes: Option<String>,
+}
+
+/// A name as a text report shows it, from its lossy form and exact bytes.
+fn shown(text: &str, hex: Option<&String>) -> String {
+    let raw = hex.and_then(|h| super::manifest::decode_hex(h));
+    crate::text::quote_bytes(raw.as_deref().unwrap_or(text.as_bytes())).into_owned()
+}
+
+impl Difference {
+    /// The path as a text report shows it: control characters and bytes
+    /// that are not UTF-8 escaped ([`crate::text::quote_bytes`]).
+    pub fn shown_path(&self) -> String {
+        shown(&self.path, self.path_bytes.as_ref())
+    }
+
+    /// What the manifest says, as a text report shows it (escaped).
+    pub fn shown_expected(&self) -> Option<String> {
+        self.expected
+            .as_deref()
+            .map(|e| shown(e, self.expected_bytes.as_ref()))
+    }
+
+    /// What the tree has, as a text report shows it (escaped).
+    pub fn shown_found(&self) -> Option<String> {
+        self.found
+            .as_deref()
+            .map(|f| shown(f, self.found_bytes.as_ref()))
+    }
 }
 
 /// The result of [`verify_tree`].
@@ -146,17 +184,25 @@ fn preferred(algs: &[Algorithm]) -> Algorithm {
 }
 
 fn diff(
-    path: &str,
+    (path, path_bytes): (&str, Option<&String>),
     problem: Problem,
     expected: Option<String>,
     found: Option<String>,
 ) -> Difference {
     Difference {
         path: path.to_string(),
+        path_bytes: path_bytes.cloned(),
         problem,
         expected,
         found,
+        expected_bytes: None,
+        found_bytes: None,
     }
+}
+
+/// An entry's path and exact bytes, for [`diff`].
+fn at(e: &Entry) -> (&str, Option<&String>) {
+    (&e.path, e.path_bytes.as_ref())
 }
 
 /// Check the tree at `root` against `manifest`: missing, extra, changed
@@ -190,10 +236,10 @@ pub fn verify_tree(
     };
 
     for p in &problems {
-        let path = super::walk::path_fields(p.rel.as_os_str()).0;
+        let (path, path_bytes) = super::walk::path_fields(p.rel.as_os_str());
         seen.insert(p.rel.as_os_str().as_bytes().to_vec());
         differences.push(diff(
-            &path,
+            (&path, path_bytes.as_ref()),
             Problem::Unreadable,
             None,
             Some(p.reason.clone()),
@@ -208,7 +254,7 @@ pub fn verify_tree(
         let Some(want) = expected.get(&raw) else {
             if !skipped.contains(now.path.as_str()) {
                 differences.push(diff(
-                    &now.path,
+                    at(&now),
                     Problem::Extra,
                     None,
                     Some(now.kind.as_str().into()),
@@ -219,7 +265,7 @@ pub fn verify_tree(
         seen.insert(raw);
         if want.kind != now.kind {
             differences.push(diff(
-                &now.path,
+                at(&now),
                 Problem::TypeChanged,
                 Some(want.kind.as_str().into()),
                 Some(now.kind.as_str().into()),
@@ -228,7 +274,7 @@ pub fn verify_tree(
         }
         if options.check_metadata && want.mode != now.mode {
             differences.push(diff(
-                &now.path,
+                at(&now),
                 Problem::Mode,
                 Some(want.mode.clone()),
                 Some(now.mode.clone()),
@@ -240,7 +286,7 @@ pub fn verify_tree(
                 bytes_checked += now.size.unwrap_or(0);
                 if want.size != now.size {
                     differences.push(diff(
-                        &now.path,
+                        at(&now),
                         Problem::Size,
                         want.size.map(|s| s.to_string()),
                         now.size.map(|s| s.to_string()),
@@ -250,7 +296,7 @@ pub fn verify_tree(
                 if want.mtime != now.mtime {
                     if options.check_metadata {
                         differences.push(diff(
-                            &now.path,
+                            at(&now),
                             Problem::Mtime,
                             Some(want.mtime.clone()),
                             Some(now.mtime.clone()),
@@ -267,12 +313,15 @@ pub fn verify_tree(
                     now.target_bytes.as_ref().or(now.target.as_ref()),
                 );
                 if a != b {
-                    differences.push(diff(
-                        &now.path,
+                    let mut d = diff(
+                        at(&now),
                         Problem::Target,
                         want.target.clone(),
                         now.target.clone(),
-                    ));
+                    );
+                    d.expected_bytes = want.target_bytes.clone();
+                    d.found_bytes = now.target_bytes.clone();
+                    differences.push(d);
                 }
             }
             _ => {}
@@ -282,7 +331,7 @@ pub fn verify_tree(
         for e in &manifest.entries {
             if !seen.contains(&e.raw_path()) {
                 differences.push(diff(
-                    &e.path,
+                    at(e),
                     Problem::Missing,
                     Some(e.kind.as_str().into()),
                     None,
@@ -315,7 +364,7 @@ pub fn verify_tree(
                 if stop.load(Ordering::Relaxed) {
                     return None;
                 }
-                let path = &want.path;
+                let path = at(want);
                 let out = match hash_file(&f.abs, &[alg], &f.meta, &counters.bytes_done) {
                     Ok(d) => {
                         let got = match alg {
@@ -383,8 +432,11 @@ pub fn verify_tree(
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct DiffItem {
-    /// The relative path.
+    /// The relative path (lossy when the name is not UTF-8).
     pub path: String,
+    /// The exact path bytes as lowercase hex, only when the name is not UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<String>,
     /// Its kind (in the newer manifest, or the older one for removals).
     pub kind: EntryKind,
     /// The size in the newer manifest (files).
@@ -399,10 +451,16 @@ pub struct DiffItem {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Renamed {
-    /// The old path.
+    /// The old path (lossy when the name is not UTF-8).
     pub from: String,
-    /// The new path.
+    /// The new path (lossy when the name is not UTF-8).
     pub to: String,
+    /// The old path's exact bytes as hex, only when not UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_bytes: Option<String>,
+    /// The new path's exact bytes as hex, only when not UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_bytes: Option<String>,
     /// Its size.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub size: u64,
@@ -443,9 +501,27 @@ pub struct ManifestDiff {
     pub bytes_modified: u64,
 }
 
+impl DiffItem {
+    /// The path as a text report shows it (escaped, exact bytes).
+    pub fn shown_path(&self) -> String {
+        shown(&self.path, self.path_bytes.as_ref())
+    }
+}
+
+impl Renamed {
+    /// The old and new paths as a text report shows them (escaped).
+    pub fn shown_paths(&self) -> (String, String) {
+        (
+            shown(&self.from, self.from_bytes.as_ref()),
+            shown(&self.to, self.to_bytes.as_ref()),
+        )
+    }
+}
+
 fn item(e: &Entry, old: Option<&Entry>) -> DiffItem {
     DiffItem {
         path: e.path.clone(),
+        path_bytes: e.path_bytes.clone(),
         kind: e.kind,
         size: e.size.filter(|_| e.kind == EntryKind::File),
         old_size: old.and_then(|o| o.size.filter(|_| o.kind == EntryKind::File)),
@@ -526,6 +602,8 @@ pub fn diff_manifests(old: &Manifest, new: &Manifest) -> Result<ManifestDiff> {
                 out.renamed.push(Renamed {
                     from: from.path.clone(),
                     to: n.path.clone(),
+                    from_bytes: from.path_bytes.clone(),
+                    to_bytes: n.path_bytes.clone(),
                     size: n.size.unwrap_or(0),
                 });
             }
@@ -543,6 +621,7 @@ pub fn diff_manifests(old: &Manifest, new: &Manifest) -> Result<ManifestDiff> {
         out.bytes_removed += r.size.filter(|_| r.kind == EntryKind::File).unwrap_or(0);
         out.removed.push(DiffItem {
             path: r.path.clone(),
+            path_bytes: r.path_bytes.clone(),
             kind: r.kind,
             size: None,
             old_size: r.size.filter(|_| r.kind == EntryKind::File),

@@ -108,7 +108,7 @@ pub fn to_text(audit: &Audit) -> String {
     let mut file: Option<&str> = None;
     for f in &audit.findings {
         if file != Some(f.path.as_str()) {
-            let _ = writeln!(out, "{}", f.path);
+            let _ = writeln!(out, "{}", crate::text::quote(&f.path));
             file = Some(&f.path);
         }
         let _ = writeln!(
@@ -118,7 +118,7 @@ pub fn to_text(audit: &Audit) -> String {
             f.column,
             f.severity.as_str(),
             f.rule,
-            f.message
+            crate::text::escape_controls(&f.message)
         );
     }
     if !audit.counts.is_empty() {
