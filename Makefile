@@ -15,7 +15,7 @@ VENV := $(CURDIR)/.venv
 
 TOOLS := $(CURDIR)/target/tools
 
-.PHONY: fuzz fuzz-deps fuzz-check sanitize-test api-docs release-build install dist install-test release-check docs-test prom-deps health-test interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
+.PHONY: rust-deps fuzz fuzz-deps fuzz-check sanitize-test api-docs release-build install dist install-test release-check docs-test prom-deps health-test interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
 
 test: fmt-check clippy fuzz-check api-docs rust-test c-test sanitize-test python-test node-test interop-test health-test docs-test examples install-test release-check
 
@@ -29,7 +29,12 @@ clippy:
 api-docs:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked
 
-rust-test:
+# Peers' binaries the Rust tests run beside opskit (b3sum -c for checksum lines).
+rust-deps:
+	@command -v b3sum >/dev/null && command -v sha256sum >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq b3sum coreutils)
+
+rust-test: rust-deps
 	$(CARGO) test --workspace --locked
 
 # C: build libopskit (static and shared), write opskit.pc, compile the C tests

@@ -9,7 +9,9 @@ use std::path::Path;
 use opskit::backup as b;
 
 use crate::error::opskit_status;
-use crate::ffi::{Res, boundary, opt_str_arg, options, out_arg, owned_json, owned_string, str_arg};
+use crate::ffi::{
+    Res, boundary, opt_str_arg, options, out_arg, owned_bytes, owned_json, owned_string, str_arg,
+};
 
 /// Progress of a long call: files and bytes done, of the totals.
 #[repr(C)]
@@ -346,7 +348,8 @@ pub unsafe extern "C" fn opskit_backup_validate_bag(
 }
 
 /// `sha256sum -c` (`format` "sha256sum" or NULL) or `b3sum -c` ("b3sum")
-/// lines for a manifest's files; `*out` is the text.
+/// lines for a manifest's files; `*out` is the file's bytes, NUL-terminated:
+/// names keep their exact bytes, so it is UTF-8 only when every name is.
 ///
 /// # Safety
 /// Strings are NUL-terminated (`format` may be NULL); `out` points to writable memory.
@@ -369,7 +372,7 @@ pub unsafe extern "C" fn opskit_backup_checksums(
                 .into());
             }
         };
-        *out = owned_string(b::checksum_lines(&m, f)?);
+        *out = owned_bytes(b::checksum_lines(&m, f)?)?;
         Ok(())
     })
 }

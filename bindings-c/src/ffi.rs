@@ -132,6 +132,14 @@ pub(crate) fn owned_string(s: String) -> *mut c_char {
     CString::new(clean).expect("NULs replaced").into_raw()
 }
 
+/// Bytes (not necessarily UTF-8, never holding NUL: file names cannot) as
+/// a library-owned C string; a NUL would end it, so it is refused.
+pub(crate) fn owned_bytes(b: Vec<u8>) -> Res<*mut c_char> {
+    CString::new(b)
+        .map(CString::into_raw)
+        .map_err(|_| opskit::Error::invalid("the result holds a NUL byte").into())
+}
+
 /// `value` as JSON, library-owned.
 pub(crate) fn owned_json<T: Serialize>(value: &T) -> Res<*mut c_char> {
     serde_json::to_string(value)

@@ -35,7 +35,7 @@ const calls = {
     writeTree(root, c.change)
     return backup.diffManifests(before, backup.buildManifestSync(root))
   },
-  checksum_lines: (root, c) => backup.checksumLines(backup.buildManifestSync(root, toCamel(c.args.options)), c.args.format),
+  checksum_lines: (root, c) => backup.checksumLines(backup.buildManifestSync(root, toCamel(c.args.options)), c.args.format).toString(),
   manifest_from_json: (root, c) => backup.manifestFromJson(c.args.text),
   sign_manifest: (root, c) => backup.signManifest(backup.manifestFromJson(c.args.manifest), Buffer.from(c.args.key), c.args.key_id, c.args.algorithm),
   check_signature: (root, c) => backup.checkSignature(backup.manifestFromJson(c.args.manifest), toCamel(c.args.signature), c.args.key) ?? null,

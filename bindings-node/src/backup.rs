@@ -362,7 +362,8 @@ pub fn check_chain(manifests: Vec<Value>) -> Result<(), napi::Error<Code>> {
     })
 }
 
-/// `sha256sum -c` or `b3sum -c` lines for a manifest's files.
+/// `sha256sum -c` or `b3sum -c` lines for a manifest's files, as a Buffer
+/// (names keep their exact bytes).
 #[napi(
     namespace = "backup",
     ts_args_type = "manifest: Manifest | string, format?: ChecksumFormat"
@@ -370,13 +371,13 @@ pub fn check_chain(manifests: Vec<Value>) -> Result<(), napi::Error<Code>> {
 pub fn checksum_lines(
     manifest: Value,
     format: Option<String>,
-) -> Result<String, napi::Error<Code>> {
+) -> Result<Buffer, napi::Error<Code>> {
     sync(|| {
         let f: b::ChecksumFormat = from_js_value(
             Value::String(format.unwrap_or_else(|| "sha256sum".into())),
             "checksum format (sha256sum or b3sum)",
         )?;
-        Ok(b::checksum_lines(&manifest_of(manifest)?, f)?)
+        Ok(b::checksum_lines(&manifest_of(manifest)?, f)?.into())
     })
 }
 

@@ -235,14 +235,20 @@ fn validate_bag<'py>(
     out(py, &detached(py, || b::validate_bag(&path, &o))?)
 }
 
-/// `sha256sum -c` or `b3sum -c` lines for a manifest's files.
+/// `sha256sum -c` or `b3sum -c` lines for a manifest's files, as bytes
+/// (names keep their exact bytes).
 #[pyfunction]
 #[pyo3(signature = (manifest, format="sha256sum"))]
-fn checksum_lines(py: Python<'_>, manifest: &Bound<'_, PyAny>, format: &str) -> PyResult<String> {
+fn checksum_lines<'py>(
+    py: Python<'py>,
+    manifest: &Bound<'py, PyAny>,
+    format: &str,
+) -> PyResult<Bound<'py, PyBytes>> {
     let m = manifest_arg(py, manifest)?;
     let f: b::ChecksumFormat = pythonize::depythonize(PyString::new(py, format).as_any())
         .map_err(|_| invalid(py, "format", "use sha256sum or b3sum"))?;
-    b::checksum_lines(&m, f).map_err(|e| to_py(py, e))
+    let lines = b::checksum_lines(&m, f).map_err(|e| to_py(py, e))?;
+    Ok(PyBytes::new(py, &lines))
 }
 
 /// Verify a restored tree, time it, and judge it against an objective.

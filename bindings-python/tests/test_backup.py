@@ -160,7 +160,8 @@ def test_bags_checksums_and_drills(tree, tmp_path):
     assert not bad["valid"] and bad["errors"]
     m = b.build_manifest(tree, algorithms=["sha256"])
     lines = b.checksum_lines(m, "sha256sum")
-    (tmp_path / "SUMS").write_text(lines)
+    assert isinstance(lines, bytes)
+    (tmp_path / "SUMS").write_bytes(lines)
     subprocess.run(["sha256sum", "-c", str(tmp_path / "SUMS")], cwd=tree, check=True, capture_output=True)
     with pytest.raises(opskit.InvalidInputError):
         b.checksum_lines(m, "b3sum")

@@ -41,7 +41,7 @@ def run(case, tmp_path):
         write_tree(root, case["change"])
         return b.diff_manifests(before, b.build_manifest(root))
     if call == "checksum_lines":
-        return b.checksum_lines(b.build_manifest(root, **args["options"]), args["format"])
+        return b.checksum_lines(b.build_manifest(root, **args["options"]), args["format"]).decode()
     if call == "manifest_from_json":
         return b.manifest_from_json(args["text"])
     if call == "sign_manifest":

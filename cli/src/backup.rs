@@ -638,7 +638,9 @@ pub(crate) fn run(cmd: BackupCmd) -> opskit::Result<Outcome> {
                     )));
                 }
             };
-            print!("{}", b::checksum_lines(&read_manifest(&manifest)?, f)?);
+            let lines = b::checksum_lines(&read_manifest(&manifest)?, f)?;
+            std::io::Write::write_all(&mut std::io::stdout().lock(), &lines)
+                .map_err(|e| opskit::Error::io(Path::new("-"), "write to standard output", e))?;
         }
         BackupCmd::Drill {
             manifest,

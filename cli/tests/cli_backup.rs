@@ -545,3 +545,101 @@ fn names_with_control_characters_or_bad_bytes_cannot_spoof_the_report() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["added"][0]["path_bytes"], "6e6577ff");
 }
+
+/// Run a checker (`sha256sum -c` or `b3sum -c`) on `sums` inside `tree`.
+fn check_sums(tool: &str, sums: &Path, tree: &Path) -> Output {
+    Command::new(tool)
+        .arg("-c")
+        .arg(sums)
+        .current_dir(tree)
+        .output()
+        .unwrap_or_else(|e| panic!("run {tool} (make rust-deps installs it): {e}"))
+}
+
+#[test]
+fn checksum_lines_list_every_name_and_the_peers_check_them() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let t = p.join("tree");
+    std::fs::create_dir(&t).unwrap();
+    let names: Vec<&[u8]> = vec![
+        b"plain.txt",
+        b"lf\nname",
+        b"cr\rname",
+        b"back\\slash",
+        b" leading space",
+        b"caf\xe9",
+        b"\\n literally",
+    ];
+    for (i, n) in names.iter().enumerate() {
+        std::fs::write(t.join(OsStr::from_bytes(n)), format!("content {i}")).unwrap();
+    }
+    let o = opskit(
+        p,
+        &["backup", "manifest", "tree", "--sha256", "-o", "m.json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let o = opskit(p, &["backup", "checksums", "m.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert_eq!(
+        o.stdout.iter().filter(|&&b| b == b'\n').count(),
+        names.len()
+    );
+    // GNU's own lines for the same tree, byte for byte.
+    let mut gnu = Command::new("sha256sum");
+    gnu.arg("--");
+    let mut sorted = names.clone();
+    sorted.sort();
+    for n in &sorted {
+        gnu.arg(OsStr::from_bytes(n));
+    }
+    let gnu = gnu.current_dir(&t).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&gnu.stdout)
+    );
+    assert_eq!(o.stdout, gnu.stdout);
+    let sums = p.join("SHA256SUMS");
+    std::fs::write(&sums, &o.stdout).unwrap();
+    let c = check_sums("sha256sum", &sums, &t);
+    assert!(c.status.success(), "{}", out(&c));
+    assert_eq!(
+        String::from_utf8_lossy(&c.stdout).matches(": OK").count(),
+        names.len()
+    );
+    // One tampered file fails the check.
+    std::fs::write(t.join(OsStr::from_bytes(b"cr\rname")), "tampered").unwrap();
+    let c = check_sums("sha256sum", &sums, &t);
+    assert_eq!(c.status.code(), Some(1), "{}", out(&c));
+    std::fs::write(t.join(OsStr::from_bytes(b"cr\rname")), "content 2").unwrap();
+
+    // b3sum reads only UTF-8 checksum files: without the non-UTF-8 name
+    // every line passes; with it the export says why and what to use.
+    let o = opskit(p, &["backup", "manifest", "tree", "-o", "b3.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let o = opskit(p, &["backup", "checksums", "b3.json", "--format", "b3sum"]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(
+        out(&o).contains(r#""caf\xe9" is not UTF-8"#) && out(&o).contains("sha256sum"),
+        "{}",
+        out(&o)
+    );
+    std::fs::remove_file(t.join(OsStr::from_bytes(b"caf\xe9"))).unwrap();
+    let o = opskit(p, &["backup", "manifest", "tree", "-o", "b3.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let o = opskit(p, &["backup", "checksums", "b3.json", "--format", "b3sum"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let sums = p.join("B3SUMS");
+    std::fs::write(&sums, &o.stdout).unwrap();
+    let c = check_sums("b3sum", &sums, &t);
+    assert!(c.status.success(), "{}", out(&c));
+    assert_eq!(
+        String::from_utf8_lossy(&c.stdout).matches(": OK").count(),
+        names.len() - 1
+    );
+    std::fs::write(t.join(OsStr::from_bytes(b"lf\nname")), "tampered").unwrap();
+    let c = check_sums("b3sum", &sums, &t);
+    assert_eq!(c.status.code(), Some(1), "{}", out(&c));
+}

@@ -229,6 +229,7 @@ fn checksum_lines_pass_sha256sum_and_b3sum() {
     )
     .unwrap();
     let lines = checksum_lines(&m, ChecksumFormat::Sha256sum).unwrap();
+    let lines = String::from_utf8(lines).unwrap();
     assert!(lines.contains("\\"), "the newline name is escaped: {lines}");
     let file = d.path().join("../SHA256SUMS.opskit-test");
     std::fs::write(&file, &lines).unwrap();
@@ -244,7 +245,7 @@ fn checksum_lines_pass_sha256sum_and_b3sum() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    let b3 = checksum_lines(&m, ChecksumFormat::B3sum).unwrap();
+    let b3 = String::from_utf8(checksum_lines(&m, ChecksumFormat::B3sum).unwrap()).unwrap();
     assert_eq!(b3.lines().count(), 4);
     let only_b3 = build_manifest(d.path(), &ManifestOptions::default(), None).unwrap();
     assert!(checksum_lines(&only_b3, ChecksumFormat::Sha256sum).is_err());

@@ -70,7 +70,7 @@ fn call(case: &Value) -> opskit::Result<Value> {
             let o: b::ManifestOptions = options(&args["options"]);
             let m = b::build_manifest(&root, &o, None)?;
             let f: b::ChecksumFormat = serde_json::from_value(args["format"].clone()).unwrap();
-            json!(b::checksum_lines(&m, f)?)
+            json!(String::from_utf8(b::checksum_lines(&m, f)?).unwrap())
         }
         "manifest_from_json" => json!(b::Manifest::from_json(args["text"].as_str().unwrap())?),
         "sign_manifest" => {

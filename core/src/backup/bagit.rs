@@ -983,9 +983,18 @@ pub enum ChecksumFormat {
 }
 
 /// The manifest's files as `sha256sum -c` or `b3sum -c` lines, paths relative
-/// to the tree's root (run the checker there). Names with `\`, LF or CR are
-/// escaped the GNU way (a leading `\`).
-pub fn checksum_lines(manifest: &Manifest, format: ChecksumFormat) -> Result<String> {
+/// to the tree's root (run the checker there). Checksum files are bytes,
+/// not text: every name is written with its exact bytes.
+///
+/// - `sha256sum`: as GNU coreutils writes them. A name with `\`, LF or CR
+///   gets a leading `\` on its line and those characters escaped (`\\`,
+///   `\n`, `\r`); a name that is not UTF-8 is written as its raw bytes.
+/// - `b3sum`: as b3sum reads them. `\\` and `\n` are escaped with a leading
+///   `\`; CR is written raw (b3sum rejects `\r` as an invalid escape). b3sum
+///   reads only UTF-8 checksum files, so a manifest with a name that is not
+///   UTF-8 is `Unsupported` in this format (its error names the entry and
+///   says to use sha256sum lines, which can list it).
+pub fn checksum_lines(manifest: &Manifest, format: ChecksumFormat) -> Result<Vec<u8>> {
     manifest.validate()?;
     let alg = match format {
         ChecksumFormat::Sha256sum => Algorithm::Sha256,
@@ -1000,35 +1009,45 @@ pub fn checksum_lines(manifest: &Manifest, format: ChecksumFormat) -> Result<Str
             }
         )));
     }
-    let mut out = String::new();
+    let mut out = Vec::new();
     for e in manifest
         .entries
         .iter()
         .filter(|e| e.kind == EntryKind::File)
     {
-        if e.path_bytes.is_some() {
-            return Err(Error::unsupported_name(&e.path));
+        let name = e.raw_path();
+        if format == ChecksumFormat::B3sum && e.path_bytes.is_some() {
+            return Err(Error::new(
+                crate::ErrorKind::Unsupported,
+                format!(
+                    "{} is not UTF-8 and b3sum reads only UTF-8 checksum files: export sha256sum lines (build the manifest with SHA-256), which list every name",
+                    crate::text::quote_bytes(&name)
+                ),
+            ));
         }
         let digest = e.digest(alg).unwrap_or_default();
-        if e.path.contains(['\\', '\n', '\r']) {
-            let name = e
-                .path
-                .replace('\\', "\\\\")
-                .replace('\n', "\\n")
-                .replace('\r', "\\r");
-            out.push_str(&format!("\\{digest}  {name}\n"));
+        let escaped: &[u8] = match format {
+            ChecksumFormat::Sha256sum => b"\\\n\r",
+            ChecksumFormat::B3sum => b"\\\n",
+        };
+        if name.iter().any(|b| escaped.contains(b)) {
+            out.push(b'\\');
+            out.extend_from_slice(digest.as_bytes());
+            out.extend_from_slice(b"  ");
+            for &b in &name {
+                match b {
+                    b'\\' => out.extend_from_slice(b"\\\\"),
+                    b'\n' => out.extend_from_slice(b"\\n"),
+                    b'\r' if format == ChecksumFormat::Sha256sum => out.extend_from_slice(b"\\r"),
+                    b => out.push(b),
+                }
+            }
         } else {
-            out.push_str(&format!("{digest}  {}\n", e.path));
+            out.extend_from_slice(digest.as_bytes());
+            out.extend_from_slice(b"  ");
+            out.extend_from_slice(&name);
         }
+        out.push(b'\n');
     }
     Ok(out)
-}
-
-impl Error {
-    fn unsupported_name(path: &str) -> Error {
-        Error::new(
-            crate::ErrorKind::Unsupported,
-            format!("{path:?} is not UTF-8; checksum files are text, so it cannot be listed"),
-        )
-    }
 }
