@@ -1105,9 +1105,13 @@ export type Problem = "missing" | "extra" | "size" | "content" | "target" | "typ
 
 export type Difference = { 
 /**
- * The relative path.
+ * The relative path (lossy when the name is not UTF-8).
  */
 path: string, 
+/**
+ * The exact path bytes as lowercase hex, only when the name is not UTF-8.
+ */
+pathBytes?: string | null, 
 /**
  * What differs.
  */
@@ -1119,7 +1123,16 @@ expected: string | null,
 /**
  * What the tree has.
  */
-found: string | null, };
+found: string | null, 
+/**
+ * A symlink target's exact bytes in the manifest, as hex, only when
+ * not UTF-8 (so two targets that print alike can be told apart).
+ */
+expectedBytes?: string | null, 
+/**
+ * The tree's symlink target's exact bytes, as hex, only when not UTF-8.
+ */
+foundBytes?: string | null, };
 
 export type VerifyReport = { 
 /**
@@ -1170,9 +1183,13 @@ stoppedEarly: boolean, };
 
 export type DiffItem = { 
 /**
- * The relative path.
+ * The relative path (lossy when the name is not UTF-8).
  */
 path: string, 
+/**
+ * The exact path bytes as lowercase hex, only when the name is not UTF-8.
+ */
+pathBytes?: string | null, 
 /**
  * Its kind (in the newer manifest, or the older one for removals).
  */
@@ -1188,13 +1205,21 @@ oldSize: number | null, };
 
 export type Renamed = { 
 /**
- * The old path.
+ * The old path (lossy when the name is not UTF-8).
  */
 from: string, 
 /**
- * The new path.
+ * The new path (lossy when the name is not UTF-8).
  */
 to: string, 
+/**
+ * The old path's exact bytes as hex, only when not UTF-8.
+ */
+fromBytes?: string | null, 
+/**
+ * The new path's exact bytes as hex, only when not UTF-8.
+ */
+toBytes?: string | null, 
 /**
  * Its size.
  */
@@ -2529,7 +2554,7 @@ export type Finding = {
 /**
  * The rule's stable id, e.g. `DOCS001`.
  */
-rule_id: string, 
+ruleId: string, 
 /**
  * The rule's name, e.g. `broken-link`.
  */
@@ -2584,12 +2609,12 @@ checked: number,
 /**
  * External links (`http(s)`, `mailto`, …) by target, with their count.
  */
-external_links: { [key in string]: number }, 
+externalLinks: { [key in string]: number }, 
 /**
  * Distinct `http(s)` URLs checked over the network or answered from
  * the cache (0 unless `check_external`).
  */
-external_checked: number, 
+externalChecked: number, 
 /**
  * Findings, by path, line and column.
  */
@@ -2667,7 +2692,7 @@ headings: Array<Heading>,
 /**
  * Anchors from raw HTML `id` and `name` attributes.
  */
-html_ids: Array<string>, 
+htmlIds: Array<string>, 
 /**
  * Links and images in order.
  */
@@ -2675,11 +2700,11 @@ links: Array<Link>,
 /**
  * The front matter as JSON (YAML or TOML), when there is one.
  */
-front_matter: Record<string, unknown> | null, 
+frontMatter: Record<string, unknown> | null, 
 /**
  * Why the front matter could not be read, when it could not (with its line).
  */
-front_matter_error: [number, string] | null, 
+frontMatterError: [number, string] | null, 
 /**
  * A g3doc metadata comment (`<!--* freshness: { owner: … } *-->`) as JSON.
  */
@@ -2687,7 +2712,7 @@ g3doc: Record<string, unknown> | null,
 /**
  * Why the g3doc comment could not be read (with its line).
  */
-g3doc_error: [number, string] | null, 
+g3docError: [number, string] | null, 
 /**
  * Secrets in the page's text (code blocks included), masked.
  */

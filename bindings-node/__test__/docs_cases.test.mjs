@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 
 import { docs } from '../index.js'
-import { subset, toCamel } from './helpers.mjs'
+import { subset, toCamel, undeclaredKeys } from './helpers.mjs'
 
 const { cases } = JSON.parse(readFileSync(new URL('../../tests/cases/docs.json', import.meta.url), 'utf8'))
 
@@ -37,6 +37,7 @@ for (const c of cases) {
     } else {
       const got = run()
       assert.ok(subset(got, toCamel(c.result)), JSON.stringify(got, null, 1))
+      assert.deepEqual(undeclaredKeys(got), [], 'every result key is declared in types.d.ts')
     }
   })
 }

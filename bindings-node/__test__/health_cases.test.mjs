@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 
 import { health } from '../index.js'
-import { subset, toCamel } from './helpers.mjs'
+import { subset, toCamel, undeclaredKeys } from './helpers.mjs'
 
 const { snapshot: FIXTURE, cases } = JSON.parse(readFileSync(new URL('../../tests/cases/health.json', import.meta.url), 'utf8'))
 
@@ -52,6 +52,8 @@ for (const c of cases) {
       const [got, camelCase] = run()
       const want = camelCase ? toCamel(c.result) : c.result
       assert.ok(subset(got, want), JSON.stringify(got, null, 1))
+      // Results in others' formats (health+json, PagerDuty) cross unchanged; ours are declared.
+      if (camelCase) assert.deepEqual(undeclaredKeys(got), [], 'every result key is declared in types.d.ts')
     }
   })
 }

@@ -95,3 +95,46 @@ const DATA_MAPS = new Set(['labels', 'counts', 'counters', 'external_links', 'fr
 export const toCamel = (v) => Array.isArray(v) ? v.map(toCamel)
   : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [camel(k), DATA_MAPS.has(k) ? x : toCamel(x)]))
   : v
+
+// --- The declared result keys (types.d.ts) against the runtime objects ---
+
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+/** Field names declared in types.d.ts, and those whose values are data maps (keys are data). */
+function declarations() {
+  const text = readFileSync(fileURLToPath(new URL('../types.d.ts', import.meta.url)), 'utf8')
+    .replace(/\/\*\*[\s\S]*?\*\//g, '') // doc comments
+  const fields = new Set()
+  const maps = new Set()
+  // `name: type,` or `name?: type,` at the start of a line inside `export type X = { ... }`.
+  for (const m of text.matchAll(/^"?([A-Za-z_][A-Za-z0-9_]*)"?\??: (.*)$/gm)) {
+    fields.add(m[1])
+    if (/^(\{ \[key in string\]|Record<string|Partial<\{ \[key in)/.test(m[2])) maps.add(m[1])
+  }
+  return { fields, maps }
+}
+
+const declared = declarations()
+
+/** Every declared field name is camelCase, as the runtime objects are. */
+export function snakeCaseDeclarations() {
+  return [...declared.fields].filter((f) => f.includes('_'))
+}
+
+/**
+ * Every key of a result object, walked recursively, is a declared field
+ * (values of data-map fields are skipped: their keys are data). Returns the
+ * keys that are not declared, with where they were found.
+ */
+export function undeclaredKeys(value, where = '$', out = []) {
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => undeclaredKeys(v, `${where}[${i}]`, out))
+  } else if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (!declared.fields.has(k)) out.push(`${where}.${k}`)
+      if (!declared.maps.has(k)) undeclaredKeys(v, `${where}.${k}`, out)
+    }
+  }
+  return out
+}

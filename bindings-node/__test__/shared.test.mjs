@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 
 import * as opskit from '../index.js'
-import { buildCaseRepo, subset, toCamel } from './helpers.mjs'
+import { buildCaseRepo, subset, toCamel, undeclaredKeys } from './helpers.mjs'
 
 const { cases } = JSON.parse(readFileSync(new URL('../../tests/cases/version.json', import.meta.url), 'utf8'))
 
@@ -48,6 +48,12 @@ for (const c of history) {
     } else {
       const got = await run()
       assert.ok(subset(got, toCamel(c.result)), JSON.stringify(got, null, 1))
+      assert.deepEqual(undeclaredKeys(got), [], 'every result key is declared in types.d.ts')
     }
   })
 }
+
+test('types.d.ts declares camelCase keys, as the runtime objects have', async () => {
+  const { snakeCaseDeclarations } = await import('./helpers.mjs')
+  assert.deepEqual(snakeCaseDeclarations(), [])
+})

@@ -92,6 +92,7 @@ impl Problem {
 /// One difference between the manifest and the tree.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct Difference {
     /// The relative path (lossy when the name is not UTF-8).
     pub path: String,
@@ -450,6 +451,7 @@ pub struct DiffItem {
 /// A file that moved: same content, new path.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct Renamed {
     /// The old path (lossy when the name is not UTF-8).
     pub from: String,

@@ -295,6 +295,7 @@ pub fn rule(name: &str) -> &'static RuleInfo {
 /// One thing the audit found, where.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct Finding {
     /// The rule's stable id, e.g. `DOCS001`.
     pub rule_id: String,
@@ -320,6 +321,7 @@ pub struct Finding {
 /// What an audit found.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct Audit {
     /// The audited folder.
     pub root: String,

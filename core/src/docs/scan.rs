@@ -55,6 +55,7 @@ pub struct Link {
 /// What a page holds.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 #[cfg_attr(feature = "ts", ts(rename = "DocsPage"))]
 pub struct Page {
     /// Its path relative to the audit root, with `/`.

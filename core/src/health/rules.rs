@@ -52,6 +52,7 @@ pub enum Direction {
 /// One threshold rule.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 #[cfg_attr(feature = "ts", ts(rename = "HealthRule"))]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
