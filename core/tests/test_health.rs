@@ -434,3 +434,103 @@ fn metrics_by_key_and_per_core_load_by_its_prometheus_names() {
     let mut e = Evaluator::new(vec![rule("disk[\"/\"].used_percent")]).unwrap();
     assert_eq!(e.evaluate(&s, s.time_seconds)[0].name, "m:/");
 }
+
+#[test]
+fn start_and_boot_times_never_move_between_snapshots() {
+    // `changes(process_start_time_seconds[1h]) > 0`, the usual restart
+    // alert, must not fire on a process that did not restart.
+    let mut c = Collector::new(CollectorOptions::default()).unwrap();
+    let first = c.snapshot().unwrap();
+    let btime: f64 = std::fs::read_to_string("/proc/stat")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("btime "))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(first.host.boot_time_seconds, btime);
+    // The process's start: btime + starttime ticks / USER_HZ (100 on Linux).
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    let ticks: f64 = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .nth(19)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(first.process.start_time_seconds, btime + ticks / 100.0);
+    for _ in 0..100 {
+        let s = c.snapshot().unwrap();
+        assert_eq!(
+            s.process.start_time_seconds,
+            first.process.start_time_seconds
+        );
+        assert_eq!(s.host.boot_time_seconds, first.host.boot_time_seconds);
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
+#[test]
+fn processes_and_threads_are_counted_apart() {
+    let mut c = Collector::new(CollectorOptions::default()).unwrap();
+    // Threads of our own make the difference visible.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+            })
+        })
+        .collect();
+    let s = c.snapshot().unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    handles.into_iter().for_each(|h| h.join().unwrap());
+    let pids = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .count() as f64;
+    let threads: f64 = std::fs::read_to_string("/proc/loadavg")
+        .unwrap()
+        .split_whitespace()
+        .nth(3)
+        .and_then(|f| f.split_once('/'))
+        .unwrap()
+        .1
+        .parse()
+        .unwrap();
+    assert!(
+        close(s.processes as f64, pids, 20.0),
+        "{} vs {pids}",
+        s.processes
+    );
+    assert!(
+        close(s.threads as f64, threads, 40.0),
+        "{} vs {threads}",
+        s.threads
+    );
+    assert!(s.threads > s.processes, "this process alone has 9 threads");
+    let text = exposition(&s, &[], Exposition::Text);
+    assert!(
+        text.contains("# HELP opskit_processes Processes on the host: PIDs in /proc"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("\nopskit_processes {}\n", s.processes)),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("\nopskit_threads {}\n", s.threads)),
+        "{text}"
+    );
+}

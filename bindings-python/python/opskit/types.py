@@ -506,6 +506,7 @@ class HostSnapshot(TypedDict):
     filesystems: List[Filesystem]
     networks: List[Network]
     processes: int
+    threads: int
     cgroup: Optional[Cgroup]
     process: ProcessInfo
     maintenance: MaintenanceState

@@ -355,8 +355,15 @@ pub struct Snapshot {
     pub filesystems: Vec<Filesystem>,
     /// Network interfaces.
     pub networks: Vec<Network>,
-    /// Processes on the host.
+    /// Processes on the host: the PIDs in `/proc` (node_exporter's
+    /// `node_processes_pids`).
     pub processes: u64,
+    /// Threads on the host: the kernel's scheduling entities, the
+    /// denominator of `/proc/loadavg` (node_exporter's
+    /// `node_processes_threads`). Absent from snapshots written before it
+    /// was recorded: 0.
+    #[serde(default)]
+    pub threads: u64,
     /// cgroup limits, inside a container or a limited unit.
     pub cgroup: Option<Cgroup>,
     /// The calling process.
@@ -375,6 +382,9 @@ type NetCounters = HashMap<String, (u64, u64)>;
 pub struct Collector {
     options: CollectorOptions,
     prev_cpu: Option<Vec<[u64; 8]>>,
+    /// The boot time from `/proc/stat`'s `btime` (whole seconds, fixed for
+    /// the life of the host), read with the CPU counters.
+    btime: Option<u64>,
     prev_net: Option<(Instant, NetCounters)>,
     stat_worker: Option<StatWorker>,
     /// Mount points whose `statvfs` is running, with when it started; at the
@@ -464,6 +474,7 @@ impl Collector {
         Ok(Collector {
             options,
             prev_cpu: None,
+            btime: None,
             prev_net: None,
             stat_worker: None,
             in_flight: Arc::default(),
@@ -475,7 +486,8 @@ impl Collector {
         Path::new(&self.options.proc_root).join(rel)
     }
 
-    /// Take a snapshot: cheap (no process scan), under a millisecond here.
+    /// Take a snapshot: cheap (one listing of `/proc` to count processes,
+    /// no per-process reads), about a millisecond here.
     /// A hung mount costs at most the mount timeout, once; pending upgrades
     /// cost nothing unless [`AptUpgrades::Wait`] is set.
     pub fn snapshot(&mut self) -> Result<Snapshot> {
@@ -488,13 +500,21 @@ impl Collector {
             effective_cores: effective.min(cpu.cores.max(1)),
             ..cpu
         };
-        let (load, processes) = self.load(cpu.effective_cores)?;
+        let (load, threads) = self.load(cpu.effective_cores)?;
+        let processes = self.count_processes();
         let (memory, swap) = self.memory()?;
         let uptime: f64 = read(&self.proc("uptime"))?
             .split_whitespace()
             .next()
             .and_then(|s| s.parse().ok())
             .unwrap_or(0.0);
+        // The kernel's own boot time (as node_exporter's node_boot_time_seconds
+        // and the client libraries' process_start_time_seconds use): `now -
+        // uptime` moves with every sample, and restart alerts on changes()
+        // would fire on every scrape.
+        let boot = self
+            .btime
+            .map_or_else(|| (time_seconds - uptime).floor(), |b| b as f64);
         let host = HostInfo {
             hostname: read(&self.proc("sys/kernel/hostname"))
                 .unwrap_or_default()
@@ -506,7 +526,7 @@ impl Collector {
                 .trim()
                 .to_string(),
             uptime_seconds: uptime,
-            boot_time_seconds: (time_seconds - uptime).floor(),
+            boot_time_seconds: boot,
         };
         let cgroup = self.cgroup(memory.total_bytes);
         let (reboot_required, reboot_packages) =
@@ -530,8 +550,9 @@ impl Collector {
             filesystems: self.filesystems()?,
             networks: self.networks()?,
             processes,
+            threads,
             cgroup,
-            process: self.process(time_seconds - uptime)?,
+            process: self.process(boot)?,
             maintenance,
         })
     }
@@ -540,6 +561,9 @@ impl Collector {
         let text = read(&self.proc("stat"))?;
         let mut all: Vec<[u64; 8]> = Vec::new();
         for line in text.lines() {
+            if let Some(b) = line.strip_prefix("btime ") {
+                self.btime = b.trim().parse().ok();
+            }
             let Some(rest) = line.strip_prefix("cpu") else {
                 continue;
             };
@@ -612,6 +636,22 @@ impl Collector {
             per_core_percent: per_core,
             seconds,
         })
+    }
+
+    /// The processes on the host: the numeric entries of `/proc`.
+    fn count_processes(&self) -> u64 {
+        std::fs::read_dir(self.proc(""))
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| {
+                        e.file_name()
+                            .as_encoded_bytes()
+                            .iter()
+                            .all(u8::is_ascii_digit)
+                    })
+                    .count() as u64
+            })
+            .unwrap_or(0)
     }
 
     fn load(&self, cores: u32) -> Result<(Load, u64)> {

@@ -373,8 +373,14 @@ pub fn exposition(snapshot: &Snapshot, checks: &[CheckResult], flavour: Expositi
     w.one(
         "opskit_processes",
         "gauge",
-        "Processes on the host.",
+        "Processes on the host: PIDs in /proc (node_exporter's node_processes_pids).",
         s.processes as f64,
+    );
+    w.one(
+        "opskit_threads",
+        "gauge",
+        "Threads on the host: scheduling entities in /proc/loadavg (node_exporter's node_processes_threads).",
+        s.threads as f64,
     );
     // As node_exporter's apt.sh/apt_info.py textfile collectors publish them.
     let m = &s.maintenance;

@@ -109,6 +109,7 @@ pub const METRICS: &[(&str, &str)] = &[
     ("cgroup.memory_used_percent", "percent"),
     ("host.uptime_seconds", "s"),
     ("processes", "processes"),
+    ("threads", "threads"),
     ("maintenance.reboot_required", "bool"),
     ("maintenance.upgrades_pending", "packages"),
 ];
@@ -208,6 +209,7 @@ fn values(s: &Snapshot, json: &serde_json::Value, m: &MetricRef) -> Vec<(String,
             }
         }
         "processes" => single(Some(s.processes as f64)),
+        "threads" => single(Some(s.threads as f64)),
         "cpu" => single(s.cpu.usage_percent),
         "cgroup" => single(s.cgroup.as_ref().and_then(|c| c.memory_used_percent)),
         "maintenance" if m.field == "reboot_required" => {
