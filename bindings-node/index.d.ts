@@ -1954,9 +1954,17 @@ filesystems: Array<Filesystem>,
  */
 networks: Array<Network>, 
 /**
- * Processes on the host.
+ * Processes on the host: the PIDs in `/proc` (node_exporter's
+ * `node_processes_pids`).
  */
 processes: number, 
+/**
+ * Threads on the host: the kernel's scheduling entities, the
+ * denominator of `/proc/loadavg` (node_exporter's
+ * `node_processes_threads`). Absent from snapshots written before it
+ * was recorded: 0.
+ */
+threads: number, 
 /**
  * cgroup limits, inside a container or a limited unit.
  */

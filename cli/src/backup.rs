@@ -688,6 +688,9 @@ fn sig_path(manifest: &Path) -> PathBuf {
 const LISTED: usize = 50;
 
 pub(crate) fn print_verify(r: &b::VerifyReport) {
+    if let Some(hint) = &r.hint {
+        println!("hint: {hint}");
+    }
     for d in r.differences.iter().take(LISTED) {
         let detail = match (d.shown_expected(), d.shown_found()) {
             (Some(e), Some(f)) => format!(" (expected {e}, found {f})"),
@@ -706,13 +709,22 @@ pub(crate) fn print_verify(r: &b::VerifyReport) {
             r.differences.len() - LISTED
         );
     }
+    let fast = r.mode == b::VerifyMode::Fast;
     println!(
-        "{}: {} files ({} bytes) checked, {} hashed at {:.0} MB/s in {:.2}s{}",
-        if r.exact { "exact match" } else { "DIFFERS" },
+        "{}: {} files ({} bytes) checked, {} hashed{} in {:.2}s{}",
+        match (r.exact, fast) {
+            (true, false) => "exact match",
+            (true, true) => "match by size and mtime (fast mode: contents not proven)",
+            (false, _) => "DIFFERS",
+        },
         r.files_checked,
         r.bytes_checked,
         r.files_hashed,
-        r.bytes_per_second / 1e6,
+        if fast {
+            String::new()
+        } else {
+            format!(" at {:.0} MB/s", r.bytes_per_second / 1e6)
+        },
         r.elapsed_seconds,
         if r.stopped_early {
             " (stopped at the first difference)"

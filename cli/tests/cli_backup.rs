@@ -201,7 +201,33 @@ fn sign_check_bag_drill_and_retention() {
         ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
-    assert!(out(&o).contains("restore drill PASSED"));
+    assert!(out(&o).contains("restore drill PASSED:"), "{}", out(&o));
+    assert!(out(&o).contains("verified at"), "{}", out(&o));
+    // Fast mode says so, in text and JSON: it proves sizes and mtimes only.
+    let o = opskit(p, &["backup", "drill", "m.json", "tree", "--fast"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(
+        out(&o).contains("restore drill PASSED (fast):"),
+        "{}",
+        out(&o)
+    );
+    assert!(out(&o).contains("matches by size and mtime"), "{}", out(&o));
+    assert!(
+        out(&o).contains("fast mode: 0 of 2 files hashed"),
+        "{}",
+        out(&o)
+    );
+    assert!(
+        !out(&o).contains("exact match") && !out(&o).contains("MB/s"),
+        "{}",
+        out(&o)
+    );
+    let o = opskit(
+        p,
+        &["backup", "drill", "m.json", "tree", "--fast", "--json"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["mode"], "fast");
     let o = opskit(
         p,
         &[
@@ -642,4 +668,44 @@ fn checksum_lines_list_every_name_and_the_peers_check_them() {
     std::fs::write(t.join(OsStr::from_bytes(b"lf\nname")), "tampered").unwrap();
     let c = check_sums("b3sum", &sums, &t);
     assert_eq!(c.status.code(), Some(1), "{}", out(&c));
+}
+
+#[test]
+fn messages_name_the_option_the_user_has_and_the_likely_mix_up() {
+    let d = setup();
+    let p = d.path();
+    // A bag in place of a folder with a symlink: the CLI's option is --to.
+    std::os::unix::fs::symlink("db/orders.sql", p.join("tree/latest.sql")).unwrap();
+    let o = opskit(p, &["backup", "bag", "tree"]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(out(&o).contains("--to DIR"), "{}", out(&o));
+    assert!(!out(&o).contains("copy with dest"), "{}", out(&o));
+    std::fs::remove_file(p.join("tree/latest.sql")).unwrap();
+    // verify given a file where the tree goes.
+    let o = opskit(p, &["backup", "manifest", "tree", "-o", "m.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let o = opskit(p, &["backup", "verify", "m.json", "m.json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(
+        out(&o).contains("backup or restore to check"),
+        "{}",
+        out(&o)
+    );
+    // The manifest checked against another tree: the hint comes first.
+    std::fs::create_dir_all(p.join("other/x")).unwrap();
+    std::fs::write(p.join("other/x/y"), "y").unwrap();
+    let o = opskit(p, &["backup", "verify", "m.json", "other"]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    let first = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string();
+    assert!(first.starts_with("hint: 3 of the manifest's 3 entries are missing, and the manifest describes tree, not other"), "{}", out(&o));
+    // The same tree under its own name: no hint, even with most files gone.
+    std::fs::remove_file(p.join("tree/db/orders.sql")).unwrap();
+    std::fs::remove_file(p.join("tree/db/users.sql")).unwrap();
+    let o = opskit(p, &["backup", "verify", "m.json", "tree", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v.get("hint").is_none(), "{v}");
 }

@@ -1,6 +1,6 @@
 """TypedDicts for the results of opskit's functions (plain dicts at runtime)."""
 
-from typing import Any, Dict, List, Optional, TypedDict
+from typing import Any, Dict, List, Literal, Optional, TypedDict
 
 __all__ = [
     "VersionParts",
@@ -279,14 +279,21 @@ class Progress(TypedDict):
     bytes_total: int
 
 
-class Difference(TypedDict):
+class _DifferenceBase(TypedDict):
     path: str
     problem: str
     expected: Optional[str]
     found: Optional[str]
 
 
-class VerifyReport(TypedDict):
+class Difference(_DifferenceBase, total=False):
+    # Exact bytes as hex, only where a name or symlink target is not UTF-8.
+    path_bytes: str
+    expected_bytes: str
+    found_bytes: str
+
+
+class _VerifyReportBase(TypedDict):
     exact: bool
     mode: str
     differences: List[Difference]
@@ -300,15 +307,29 @@ class VerifyReport(TypedDict):
     stopped_early: bool
 
 
-class DiffItem(TypedDict):
+class VerifyReport(_VerifyReportBase, total=False):
+    # Said first when the manifest looks like another tree's.
+    hint: str
+
+
+class _DiffItemBase(TypedDict):
     path: str
     kind: str
     size: Optional[int]
     old_size: Optional[int]
 
 
+class DiffItem(_DiffItemBase, total=False):
+    path_bytes: str
+
+
 # "from" is a keyword, so this one uses the functional syntax.
-Renamed = TypedDict("Renamed", {"from": str, "to": str, "size": int})
+_RenamedBase = TypedDict("_RenamedBase", {"from": str, "to": str, "size": int})
+
+
+class Renamed(_RenamedBase, total=False):
+    from_bytes: str
+    to_bytes: str
 
 
 class ManifestDiff(TypedDict):
@@ -376,6 +397,7 @@ class BagValidation(TypedDict):
 class DrillReport(TypedDict):
     passed: bool
     exact: bool
+    mode: Literal["full", "fast"]
     rto_seconds: float
     restore_seconds: float
     verify_seconds: float

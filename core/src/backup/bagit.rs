@@ -306,7 +306,7 @@ pub fn make_bag(src: &Path, options: &BagOptions) -> Result<BagReport> {
                 let ft = item.file_type();
                 if !ft.is_file() && !ft.is_dir() {
                     return Err(Error::invalid(format!(
-                        "{} is a symlink or special file: a bag in place would not list it; copy with dest instead",
+                        "{} is a symlink or special file: a bag made in place cannot hold it; make a copy instead (`--to DIR` on the command line, `dest` in the API), which leaves it out with a warning",
                         item.path().display()
                     )));
                 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::manifest::Manifest;
-use super::verify::{VerifyOptions, VerifyReport, verify_tree};
+use super::verify::{VerifyMode, VerifyOptions, VerifyReport, verify_tree};
 use super::walk::ProgressFn;
 use crate::error::{Error, Result};
 
@@ -80,8 +80,12 @@ impl Default for DrillOptions {
 pub struct DrillReport {
     /// The restored tree matches and the objective was met.
     pub passed: bool,
-    /// The restored tree is an exact match of the manifest.
+    /// The restored tree is an exact match of the manifest (in fast mode:
+    /// by size and mtime, with only the files whose mtime differs hashed).
     pub exact: bool,
+    /// How the tree was verified: `full` hashes every file; `fast` trusts
+    /// size and mtime, so contents are not proven (the summary says so).
+    pub mode: VerifyMode,
     /// The objective, in seconds.
     pub rto_seconds: f64,
     /// The restore time given, in seconds.
@@ -145,26 +149,36 @@ pub fn restore_drill(
         .iter()
         .filter(|d| !d.problem.is_metadata())
         .count() as u64;
+    let fast = verify.mode == VerifyMode::Fast;
+    let how = if fast {
+        format!(
+            "; fast mode: {} of {} files hashed, the rest trusted by size and mtime (contents not proven: drill without --fast for that)",
+            verify.files_hashed, verify.files_checked
+        )
+    } else {
+        format!("; verified at {:.0} MB/s", rate / 1e6)
+    };
     let summary = format!(
-        "restore drill {}: {} files, {} bytes; {}; restore {} + verify {} = {} against an objective of {} ({}); verified at {:.0} MB/s",
+        "restore drill {}{}: {} files, {} bytes; {}; restore {} + verify {} = {} against an objective of {} ({}){how}",
         if exact && met { "PASSED" } else { "FAILED" },
+        if fast { " (fast)" } else { "" },
         verify.files_checked,
         verify.bytes_checked,
-        if exact {
-            "the restored tree is an exact match".to_string()
-        } else {
-            format!("{problems} difference(s) from the manifest")
+        match (exact, fast) {
+            (true, false) => "the restored tree is an exact match".to_string(),
+            (true, true) => "the restored tree matches by size and mtime".to_string(),
+            (false, _) => format!("{problems} difference(s) from the manifest"),
         },
         human(restore),
         human(verify_seconds),
         human(total),
         human(rto),
         if met { "met" } else { "missed" },
-        rate / 1e6,
     );
     Ok(DrillReport {
         passed: exact && met,
         exact,
+        mode: verify.mode,
         rto_seconds: rto,
         restore_seconds: restore,
         verify_seconds,

@@ -174,6 +174,11 @@ pub struct VerifyReport {
     pub bytes_per_second: f64,
     /// Stopped at the first difference (`stop_at_first`).
     pub stopped_early: bool,
+    /// What to look at first when the result suggests a mix-up: most of the
+    /// manifest's entries are missing and it was made of a folder of
+    /// another name (the wrong tree, or the wrong manifest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 fn preferred(algs: &[Algorithm]) -> Algorithm {
@@ -409,6 +414,7 @@ pub fn verify_tree(
     }
     let snap = counters.snapshot();
     let elapsed = started.elapsed().as_secs_f64();
+    let hint = mix_up_hint(root, manifest, &counts);
     Ok(VerifyReport {
         exact: differences.iter().all(|d| d.problem.is_metadata()) && !stopped_early,
         mode: options.mode,
@@ -425,6 +431,26 @@ pub fn verify_tree(
             0.0
         },
         stopped_early,
+        hint,
+    })
+}
+
+/// A hint when the tree looks like another one than the manifest's: more
+/// than half its entries missing, and the manifest's root label is not the
+/// folder's name.
+fn mix_up_hint(root: &Path, manifest: &Manifest, counts: &BTreeMap<String, u64>) -> Option<String> {
+    let missing = counts.get("missing").copied().unwrap_or(0);
+    let total = manifest.entries.len() as u64;
+    let name = root
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))?;
+    (total > 0 && missing * 2 > total && manifest.root != name).then(|| {
+        format!(
+            "{missing} of the manifest's {total} entries are missing, and the manifest describes {}, not {}: is this the right tree (or the right manifest)?",
+            crate::text::quote(&manifest.root),
+            crate::text::quote(&name)
+        )
     })
 }
 

@@ -127,7 +127,7 @@ pub(crate) fn walk(
     let meta = std::fs::metadata(root).map_err(|e| Error::io(root, "read the tree at", e))?;
     if !meta.is_dir() {
         return Err(Error::invalid(format!(
-            "{} is not a folder: give the folder to describe",
+            "{} is not a folder: give the folder of the tree (the folder to describe, or the backup or restore to check)",
             root.display()
         )));
     }
