@@ -52,6 +52,10 @@ enum Command {
     /// The man page (roff), on stdout.
     #[command(hide = true)]
     Manpage,
+    /// Test only: panic, so the tests can prove a panic ends as an error
+    /// (as the bindings' `_test_panic` does). Never used by examples.
+    #[command(hide = true, name = "__test-panic")]
+    TestPanic,
     /// The state of this machine and repository: health, versioning, backups.
     Report {
         /// Repository (or any folder inside it).
@@ -301,7 +305,42 @@ fn print_json<T: Serialize>(value: &T) -> opskit::Result<()> {
     Ok(())
 }
 
+/// A panic is a bug in opskit: say so in the CLI's error format, with the
+/// code the bindings use for a caught panic, and ask for a report. The
+/// backtrace follows only when RUST_BACKTRACE asks for it.
+fn report_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into());
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "opskit: error[ERR_OPSKIT_PANIC]: internal error: {}{at}. This is a bug in opskit {}: please report it with the command you ran.",
+            opskit::text::escape_controls(&what),
+            opskit::VERSION
+        );
+        if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+            eprintln!("{}", std::backtrace::Backtrace::force_capture());
+        }
+    }));
+}
+
 fn main() -> ExitCode {
+    report_panics();
+    match std::panic::catch_unwind(run_cli) {
+        Ok(code) => code,
+        // The hook has said what happened; exit as every other error does.
+        Err(_) => ExitCode::from(2),
+    }
+}
+
+fn run_cli() -> ExitCode {
     let cli = Cli::parse();
     // `opskit report | head` ends quietly, as Unix tools do, instead of
     // panicking on the closed pipe (Rust ignores SIGPIPE by default). Not
@@ -327,6 +366,7 @@ fn main() -> ExitCode {
             .render(&mut std::io::stdout())
             .map(|_| Outcome::Ok)
             .map_err(|e| opskit::Error::io(std::path::Path::new("<stdout>"), "write", e)),
+        Command::TestPanic => panic!("the test panic of `opskit __test-panic`"),
         Command::Report {
             path,
             tag_pattern,

@@ -255,3 +255,24 @@ fn report_inside_and_outside_a_repository() {
         stdout(&o)
     );
 }
+
+#[test]
+fn a_panic_is_an_error_line_and_exit_2() {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_opskit"))
+        .arg("__test-panic")
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.starts_with("opskit: error[ERR_OPSKIT_PANIC]: internal error: the test panic"),
+        "{err}"
+    );
+    assert!(
+        err.contains("This is a bug in opskit") && err.contains("please report it"),
+        "{err}"
+    );
+    assert!(!err.contains("thread 'main' panicked"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
