@@ -143,3 +143,105 @@ fn completions_and_the_man_page() {
         "{man}"
     );
 }
+
+/// opskit with no git identity anywhere: an empty HOME, no system config,
+/// no identity variables; `extra` adds some back.
+fn opskit_no_identity(dir: &Path, home: &Path, args: &[&str], extra: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_opskit"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home)
+        .env("GIT_CONFIG_NOSYSTEM", "1");
+    for v in [
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "EMAIL",
+    ] {
+        cmd.env_remove(v);
+    }
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run opskit")
+}
+
+#[test]
+fn a_release_without_a_git_identity_refuses_before_writing_and_honours_git_variables() {
+    let d = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let repo = Repository::init(d.path()).unwrap();
+    repo.set_head("refs/heads/main").unwrap();
+    // The commits carry their own signatures; the repository has no identity.
+    commit(
+        &repo,
+        &[
+            (
+                "package.json",
+                "{\n  \"name\": \"svc\",\n  \"version\": \"1.0.0\"\n}\n",
+            ),
+            (
+                "release.toml",
+                "date = \"2026-03-01\"\n\n[[files]]\npath = \"package.json\"\n",
+            ),
+        ],
+        "feat: svc",
+        1,
+    );
+    let head = repo.head().unwrap().peel_to_commit().unwrap();
+    repo.tag_lightweight("v1.0.0", head.as_object(), false)
+        .unwrap();
+    commit(&repo, &[("index.js", "x")], "feat(api): paging", 2);
+    let clean = |repo: &Repository| {
+        repo.statuses(None)
+            .unwrap()
+            .iter()
+            .all(|s| s.status().is_ignored())
+    };
+    for args in [
+        &["version", "release", "--dry-run"][..],
+        &["version", "release"][..],
+    ] {
+        let o = opskit_no_identity(d.path(), home.path(), args, &[]);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stdout(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("no author") && err.contains("user.name and user.email"),
+            "{err}"
+        );
+        assert!(err.contains("GIT_AUTHOR_NAME"), "{err}");
+        assert!(clean(&repo), "{args:?} left changes");
+        assert!(!d.path().join("CHANGELOG.md").exists());
+    }
+    // git's variables are an identity, as they are for git itself.
+    let o = opskit_no_identity(
+        d.path(),
+        home.path(),
+        &["version", "release"],
+        &[
+            ("GIT_AUTHOR_NAME", "Ada Author"),
+            ("GIT_AUTHOR_EMAIL", "ada@example.com"),
+            ("GIT_COMMITTER_NAME", "Cy Committer"),
+            ("GIT_COMMITTER_EMAIL", "cy@example.com"),
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let c = repo.head().unwrap().peel_to_commit().unwrap();
+    assert_eq!(c.author().name().ok(), Some("Ada Author"));
+    assert_eq!(c.author().email().ok(), Some("ada@example.com"));
+    assert_eq!(c.committer().name().ok(), Some("Cy Committer"));
+    let tag = repo
+        .revparse_single("v1.1.0")
+        .unwrap()
+        .peel_to_tag()
+        .unwrap();
+    assert_eq!(tag.tagger().unwrap().name().ok(), Some("Cy Committer"));
+    assert!(clean(&repo));
+}

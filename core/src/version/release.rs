@@ -262,6 +262,9 @@ pub fn release(path: &Path, options: &NewReleaseOptions) -> Result<NewRelease> {
         )));
     }
     refuse_dirty(&repo)?;
+    // Who commits and tags: checked before anything is written (and in a
+    // dry run), so a missing identity never leaves a half-made release.
+    let (author, committer) = identities(&repo)?;
 
     let next = next_version(path, &options.next_options())?;
     let (Some(version), Some(tag)) = (next.next.clone(), next.next_tag.clone()) else {
@@ -318,7 +321,14 @@ pub fn release(path: &Path, options: &NewReleaseOptions) -> Result<NewRelease> {
         .commit_message
         .replace("{version}", &version.to_string())
         .replace("{tag}", &tag);
-    let commit = commit_and_tag(&repo, &plan, &message, &tag, &section)?;
+    let commit = commit_and_tag(
+        &repo,
+        &plan,
+        (&author, &committer),
+        &message,
+        &tag,
+        &section,
+    )?;
     result.commit = Some(commit);
     Ok(result)
 }
@@ -870,11 +880,62 @@ fn edit_regex(text: &str, rel: &str, pattern: &str, new: &str) -> Result<(String
     Ok((old, out))
 }
 
+/// The author and committer of the release commit, as git picks them:
+/// `GIT_AUTHOR_NAME`/`GIT_AUTHOR_EMAIL` (`GIT_COMMITTER_*` for the
+/// committer) first, then `author.*`/`committer.*`, then `user.name` and
+/// `user.email` from git's config, then `EMAIL` for the address. A missing
+/// part is an error that says which and how to set it.
+fn identities(
+    repo: &git2::Repository,
+) -> Result<(git2::Signature<'static>, git2::Signature<'static>)> {
+    let config = repo
+        .config()
+        .map_err(|e| Error::git("cannot read git's config", e))?;
+    let get = |key: &str| config.get_string(key).ok().filter(|v| !v.trim().is_empty());
+    let var = |key: &str| std::env::var(key).ok().filter(|v| !v.trim().is_empty());
+    let one = |role: &str| -> Result<git2::Signature<'static>> {
+        let upper = role.to_ascii_uppercase();
+        let name = var(&format!("GIT_{upper}_NAME"))
+            .or_else(|| get(&format!("{role}.name")))
+            .or_else(|| get("user.name"));
+        let email = var(&format!("GIT_{upper}_EMAIL"))
+            .or_else(|| get(&format!("{role}.email")))
+            .or_else(|| get("user.email"))
+            .or_else(|| var("EMAIL"));
+        let missing: Vec<&str> = [
+            name.is_none().then_some("user.name"),
+            email.is_none().then_some("user.email"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        match (name, email) {
+            (Some(n), Some(e)) => git2::Signature::now(&n, &e).map_err(|e| {
+                Error::invalid(format!(
+                    "git's {role} identity is not usable: {}",
+                    e.message()
+                ))
+            }),
+            _ => Err(Error::invalid(format!(
+                "git has no {role} for the release commit (no {}): set it with git config {} (or GIT_{upper}_NAME and GIT_{upper}_EMAIL); nothing was written",
+                missing.join(" and "),
+                missing
+                    .iter()
+                    .map(|k| format!("{k} \"…\""))
+                    .collect::<Vec<_>>()
+                    .join(" and git config "),
+            ))),
+        }
+    };
+    Ok((one("author")?, one("committer")?))
+}
+
 /// Stage the planned files, commit them on HEAD's branch and tag the commit
 /// (annotated, its message the changelog section).
 fn commit_and_tag(
     repo: &git2::Repository,
     plan: &[Planned],
+    (author, committer): (&git2::Signature<'_>, &git2::Signature<'_>),
     message: &str,
     tag: &str,
     section: &str,
@@ -883,12 +944,6 @@ fn commit_and_tag(
         let what = what.to_string();
         move |e| Error::git(what.clone(), e)
     };
-    let sig = repo.signature().map_err(|e| {
-        Error::invalid(
-            "git has no author for the release commit: set user.name and user.email (git config)",
-        )
-        .with_source(e)
-    })?;
     let workdir = repo.workdir().expect("checked: not bare");
     let mut index = repo.index().map_err(git("cannot open the index"))?;
     for p in plan {
@@ -907,13 +962,20 @@ fn commit_and_tag(
         .and_then(|h| h.peel_to_commit())
         .map_err(git("cannot read HEAD"))?;
     let oid = repo
-        .commit(Some("HEAD"), &sig, &sig, message, &tree, &[&parent])
+        .commit(Some("HEAD"), author, committer, message, &tree, &[&parent])
         .map_err(git("cannot commit the release"))?;
     let object = repo
         .find_object(oid, None)
         .map_err(git("cannot read the release commit"))?;
-    repo.tag(tag, &object, &sig, &format!("{tag}\n\n{section}"), false)
-        .map_err(git(&format!("cannot create tag {tag}")))?;
+    // git tags as the committer.
+    repo.tag(
+        tag,
+        &object,
+        committer,
+        &format!("{tag}\n\n{section}"),
+        false,
+    )
+    .map_err(git(&format!("cannot create tag {tag}")))?;
     Ok(oid.to_string())
 }
 
