@@ -1179,7 +1179,13 @@ bytesPerSecond: number,
 /**
  * Stopped at the first difference (`stop_at_first`).
  */
-stoppedEarly: boolean, };
+stoppedEarly: boolean, 
+/**
+ * What to look at first when the result suggests a mix-up: most of the
+ * manifest's entries are missing and it was made of a folder of
+ * another name (the wrong tree, or the wrong manifest).
+ */
+hint?: string | null, };
 
 export type DiffItem = { 
 /**
@@ -1532,9 +1538,15 @@ export type DrillReport = {
  */
 passed: boolean, 
 /**
- * The restored tree is an exact match of the manifest.
+ * The restored tree is an exact match of the manifest (in fast mode:
+ * by size and mtime, with only the files whose mtime differs hashed).
  */
 exact: boolean, 
+/**
+ * How the tree was verified: `full` hashes every file; `fast` trusts
+ * size and mtime, so contents are not proven (the summary says so).
+ */
+mode: VerifyMode, 
 /**
  * The objective, in seconds.
  */

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::convert::{from_js, from_js_value, to_js};
 use crate::error::{Code, Failure, sync};
-use crate::task::{Job, job};
+use crate::task::{Job, JsJson, job};
 
 /// A JS progress callback that can be called from the libuv pool.
 type ProgressTsfn = ThreadsafeFunction<Value, Unknown<'static>, Value, Status, false>;
@@ -82,10 +82,11 @@ fn with_function<T>(
 )]
 pub fn build_manifest(
     path: String,
-    options: Option<Value>,
+    options: Option<JsJson>,
     progress: Option<ProgressTsfn>,
 ) -> AsyncTask<Job> {
     job(move || {
+        let options = JsJson::optional(options)?;
         let o: b::ManifestOptions = from_js(options, "manifest options")?;
         let m = with_tsfn(progress.as_ref(), |p| {
             b::build_manifest(&PathBuf::from(&path), &o, p)
@@ -132,8 +133,9 @@ pub fn read_manifest_sync(path: String) -> Result<Value, napi::Error<Code>> {
     ts_args_type = "manifest: Manifest | string, path: string",
     ts_return_type = "Promise<void>"
 )]
-pub fn write_manifest(manifest: Value, path: String) -> AsyncTask<Job> {
+pub fn write_manifest(manifest: JsJson, path: String) -> AsyncTask<Job> {
     job(move || {
+        let manifest = manifest.value()?;
         manifest_of(manifest)?.write(&PathBuf::from(path))?;
         Ok(Value::Null)
     })
@@ -176,11 +178,13 @@ pub fn chain_hash(manifest: Value) -> Result<String, napi::Error<Code>> {
 )]
 pub fn verify_tree(
     path: String,
-    manifest: Value,
-    options: Option<Value>,
+    manifest: JsJson,
+    options: Option<JsJson>,
     progress: Option<ProgressTsfn>,
 ) -> AsyncTask<Job> {
     job(move || {
+        let manifest = manifest.value()?;
+        let options = JsJson::optional(options)?;
         let m = manifest_of(manifest)?;
         let o: b::VerifyOptions = from_js(options, "verify options")?;
         let r = with_tsfn(progress.as_ref(), |p| {
@@ -235,11 +239,13 @@ pub fn diff_manifests(older: Value, newer: Value) -> Result<Value, napi::Error<C
 )]
 pub fn restore_drill(
     path: String,
-    manifest: Value,
-    options: Option<Value>,
+    manifest: JsJson,
+    options: Option<JsJson>,
     progress: Option<ProgressTsfn>,
 ) -> AsyncTask<Job> {
     job(move || {
+        let manifest = manifest.value()?;
+        let options = JsJson::optional(options)?;
         let m = manifest_of(manifest)?;
         let o: b::DrillOptions = from_js(options, "drill options")?;
         let r = with_tsfn(progress.as_ref(), |p| {
@@ -389,8 +395,9 @@ pub fn checksum_lines(
     ts_args_type = "path: string, options?: Partial<BagOptions> | null",
     ts_return_type = "Promise<BagReport>"
 )]
-pub fn make_bag(path: String, options: Option<Value>) -> AsyncTask<Job> {
+pub fn make_bag(path: String, options: Option<JsJson>) -> AsyncTask<Job> {
     job(move || {
+        let options = JsJson::optional(options)?;
         let o: b::BagOptions = from_js(options, "bag options")?;
         to_js(&b::make_bag(&PathBuf::from(path), &o)?)
     })
@@ -415,8 +422,9 @@ pub fn make_bag_sync(path: String, options: Option<Value>) -> Result<Value, napi
     ts_args_type = "path: string, options?: Partial<BagValidateOptions> | null",
     ts_return_type = "Promise<BagValidation>"
 )]
-pub fn validate_bag(path: String, options: Option<Value>) -> AsyncTask<Job> {
+pub fn validate_bag(path: String, options: Option<JsJson>) -> AsyncTask<Job> {
     job(move || {
+        let options = JsJson::optional(options)?;
         let o: b::BagValidateOptions = from_js(options, "bag validation options")?;
         to_js(&b::validate_bag(&PathBuf::from(path), &o)?)
     })
