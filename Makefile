@@ -51,6 +51,8 @@ c-test: c-deps
 	mkdir -p $(OUT)/pkgconfig
 	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@LIBDIR@|$(CURDIR)/$(OUT)|' -e 's|@VERSION@|$(VERSION)|' \
 	  bindings-c/opskit.pc.in > $(OUT)/pkgconfig/opskit.pc
+	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@LIBDIR@|$(CURDIR)/$(OUT)|' -e 's|@VERSION@|$(VERSION)|' \
+	  bindings-c/opskit-static.pc.in > $(OUT)/pkgconfig/opskit-static.pc
 	gcc $(CTEST_FLAGS) tests/c/test_version.c $(OUT)/libopskit.a $(STATIC_LIBS) -o $(OUT)/c_test_static
 	gcc $(CTEST_FLAGS) tests/c/test_version.c \
 	  $$(PKG_CONFIG_PATH=$(OUT)/pkgconfig pkg-config --cflags --libs opskit) \

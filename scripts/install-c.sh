@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the C SDK and the CLI into a prefix (what `make install` runs):
 #   lib/libopskit.so.X.Y.Z (SONAME libopskit.so.X) with its two links,
-#   lib/libopskit.a, lib/pkgconfig/opskit.pc, include/opskit.h, bin/opskit,
+#   lib/libopskit.a, lib/pkgconfig/opskit.pc and opskit-static.pc, include/opskit.h, bin/opskit,
 #   share/man/man1/opskit.1 and shell completions for bash, zsh and fish.
 # Usage: scripts/install-c.sh PREFIX BUILD_DIR VERSION [--relocatable]
 # --relocatable writes opskit.pc with prefix=${pcfiledir}/../.. (a tarball
@@ -43,4 +43,8 @@ install -m 755 -s "$build/opskit" "$prefix/bin/opskit"
 if [ "$relocatable" = --relocatable ]; then pc_prefix='${pcfiledir}/../..'; else pc_prefix=$prefix; fi
 sed -e "s|@PREFIX@|$pc_prefix|" -e 's|@LIBDIR@|${prefix}/lib|' -e "s|@VERSION@|$version|" \
   "$root/bindings-c/opskit.pc.in" > "$prefix/lib/pkgconfig/opskit.pc"
+# pkg-config --static still lets the linker pick libopskit.so when both are
+# installed; opskit-static.pc names libopskit.a itself.
+sed -e "s|@PREFIX@|$pc_prefix|" -e 's|@LIBDIR@|${prefix}/lib|' -e "s|@VERSION@|$version|" \
+  "$root/bindings-c/opskit-static.pc.in" > "$prefix/lib/pkgconfig/opskit-static.pc"
 echo "installed opskit $version into $prefix"

@@ -30,5 +30,25 @@ pub mod version;
 
 pub use error::{Error, ErrorKind, Result};
 
+/// The Rust examples of the docs, compiled (and run, unless marked
+/// `no_run` for the folders they name) by `cargo test --doc`, so a doc
+/// that drifts from the API fails the build. `tests/docs/examples.py` runs
+/// the Python, Node, C and CLI examples against the installed artifacts.
+#[cfg(doctest)]
+mod doc_examples {
+    #[doc = include_str!("../../docs/backup.md")]
+    struct Backup;
+    #[doc = include_str!("../../docs/docs-audits.md")]
+    struct DocsAudits;
+    #[doc = include_str!("../../docs/health.md")]
+    struct Health;
+    #[doc = include_str!("../../docs/versioning.md")]
+    struct Versioning;
+    #[doc = include_str!("../../docs/bindings.md")]
+    struct Bindings;
+    #[doc = include_str!("../../README.md")]
+    struct Readme;
+}
+
 /// The version of this library (the workspace version).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

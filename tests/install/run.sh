@@ -7,7 +7,9 @@
 #   C:      `make install`'s layout (the SDK tarball unpacked, and a
 #           `scripts/install-c.sh PREFIX` copy), programs built with
 #           pkg-config dynamically and statically, the CLI, man page and
-#           completions.
+#           completions;
+#   Docs:   every example of the README, docs/ and the package READMEs,
+#           run from scratch files against those installs (tests/docs/examples.py).
 # Usage: tests/install/run.sh DIST VERSION
 set -euo pipefail
 dist=$(cd "$1" && pwd) version=$2
@@ -49,6 +51,17 @@ cp "$here/smoke.cjs" "$here/smoke.mjs" "$work/app/"
   [ -e node_modules/opskit-linux-x64-gnu/opskit.linux-x64-gnu.node ] &&
   clean node smoke.cjs "$version" && clean node smoke.mjs "$version")
 echo "PASS node: the two tarballs in a fresh npm project (CommonJS and ESM)"
+# The loader alone (its platform package left out, as --omit=optional does):
+# the error names the missing package and how to install it.
+mkdir -p "$work/app-no-binary"
+(cd "$work/app-no-binary" && printf '{"name":"app","version":"1.0.0","private":true}\n' > package.json &&
+  clean npm install --offline --no-audit --no-fund --loglevel=error --omit=optional "$npm_main" &&
+  [ ! -e node_modules/opskit-linux-x64-gnu ] &&
+  ! clean node -e "require('opskit')" 2> err.txt &&
+  grep -q "ERR_OPSKIT_NATIVE_MISSING" err.txt &&
+  grep -q "npm install opskit-linux-x64-gnu@$version" err.txt) ||
+  { echo "FAIL node: a missing platform package is not named" >&2; cat "$work/app-no-binary/err.txt" >&2; exit 1; }
+echo "PASS node: without its platform package, require('opskit') names opskit-linux-x64-gnu@$version"
 
 # --- C: the SDK tarball unpacked elsewhere, and `make install`'s prefix
 c_check() {
@@ -59,7 +72,8 @@ c_check() {
     _ "$here/smoke.c" "$out/shared"
   readelf -d "$out/shared" | grep -q 'NEEDED.*\[libopskit\.so\.0\]'
   (cd "$out" && clean ./shared "$version")
-  clean env "$pc" sh -c 'cc -std=c11 -Wall -Wextra -Werror "$1" $(pkg-config --cflags opskit) $(pkg-config --static --libs opskit | sed "s/-lopskit/-Wl,-Bstatic -lopskit -Wl,-Bdynamic/") -o "$2"' \
+  # The README's static command, exactly (with the shared library beside it).
+  clean env "$pc" sh -c 'cc -std=c11 -Wall -Wextra -Werror "$1" $(pkg-config --cflags --libs opskit-static) -o "$2"' \
     _ "$here/smoke.c" "$out/static"
   if readelf -d "$out/static" | grep -q libopskit; then echo "FAIL $name: the static build needs libopskit.so" >&2; exit 1; fi
   (cd "$out" && clean ./static "$version")
@@ -80,4 +94,11 @@ if [ -n "${3:-}" ]; then
   grep -qx "prefix=$3" "$3/lib/pkgconfig/opskit.pc"
   c_check "$3" "make install PREFIX=$3"
 fi
+
+# --- The docs' examples, each from a scratch file, against what was installed
+# above (the venv, the npm project, the SDK unpacked elsewhere).
+root=$(cd "$here/../.." && pwd)
+python3 "$root/tests/docs/examples.py" --python "$work/venv/bin/python" \
+  --node-modules "$work/app/node_modules" --prefix "$work/elsewhere/opskit-$version-linux-x64" \
+  "$root/README.md" "$root"/docs/*.md "$root/bindings-python/README.md" "$root/bindings-node/README.md"
 echo "PASS install tests from dist/ alone"
