@@ -2,6 +2,8 @@
 //! evaluator are long-lived objects (they keep CPU counters and `for`
 //! timers between calls); probes run without the GIL.
 
+use std::sync::{Mutex, MutexGuard};
+
 use opskit::health as h;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -9,10 +11,19 @@ use pyo3::types::PyDict;
 use crate::convert::{from_py, opts, out};
 use crate::error::{detached, invalid, to_py};
 
+/// Lock a stateful object's core value. Python objects are shared between
+/// threads freely, so each one locks inside (the C docs ask callers to do
+/// it; here the binding does). A panic inside a call is reported as
+/// `PanicException` by PyO3; the state it left is used as it is.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// A long-lived collector of host and process metrics: CPU usage and network
 /// rates are rates since the previous `snapshot()` (None on the first).
-#[pyclass(module = "opskit._native")]
-pub struct Collector(h::Collector);
+/// Safe to share between threads: calls take turns.
+#[pyclass(module = "opskit._native", frozen)]
+pub struct Collector(Mutex<h::Collector>);
 
 #[pymethods]
 impl Collector {
@@ -21,21 +32,26 @@ impl Collector {
     fn new(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
         let o: h::CollectorOptions = opts(py, options)?;
         h::Collector::new(o)
-            .map(Collector)
+            .map(|c| Collector(Mutex::new(c)))
             .map_err(|e| to_py(py, e))
     }
 
     /// One snapshot of the host and this process (cheap: no process scan).
-    fn snapshot<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let s = py.detach(|| self.0.snapshot()).map_err(|e| to_py(py, e))?;
+    fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        // The lock is taken without the GIL, so a thread waiting for it
+        // never holds up the interpreter.
+        let s = py
+            .detach(|| lock(&self.0).snapshot())
+            .map_err(|e| to_py(py, e))?;
         out(py, &s)
     }
 }
 
 /// Evaluates threshold rules over successive snapshots (the default rules
 /// when `rules` is None), keeping each check's `for` timer and level.
-#[pyclass(module = "opskit._native")]
-pub struct Evaluator(h::Evaluator);
+/// Safe to share between threads: calls take turns.
+#[pyclass(module = "opskit._native", frozen)]
+pub struct Evaluator(Mutex<h::Evaluator>);
 
 #[pymethods]
 impl Evaluator {
@@ -47,39 +63,41 @@ impl Evaluator {
             None => h::default_rules(),
         };
         h::Evaluator::new(rules)
-            .map(Evaluator)
+            .map(|e| Evaluator(Mutex::new(e)))
             .map_err(|e| to_py(py, e))
     }
 
     /// The checks of `snapshot` at time `now` (default: the snapshot's time).
     #[pyo3(signature = (snapshot, now=None))]
     fn evaluate<'py>(
-        &mut self,
+        &self,
         py: Python<'py>,
         snapshot: &Bound<'py, PyAny>,
         now: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let s: h::Snapshot = from_py(py, "snapshot", snapshot)?;
         let t = now.unwrap_or(s.time_seconds);
-        out(py, &self.0.evaluate(&s, t))
+        let checks = py.detach(|| lock(&self.0).evaluate(&s, t));
+        out(py, &checks)
     }
 }
 
 /// Turns check changes into PagerDuty Events v2 (trigger, resolve).
-#[pyclass(module = "opskit._native")]
-pub struct PagerDuty(h::PagerDuty);
+/// Safe to share between threads: calls take turns.
+#[pyclass(module = "opskit._native", frozen)]
+pub struct PagerDuty(Mutex<h::PagerDuty>);
 
 #[pymethods]
 impl PagerDuty {
     #[new]
     fn new() -> Self {
-        PagerDuty(h::PagerDuty::new())
+        PagerDuty(Mutex::new(h::PagerDuty::new()))
     }
 
     /// The events for the changes since the previous call (event bodies as dicts).
     #[pyo3(signature = (checks, host, time, **options))]
     fn events<'py>(
-        &mut self,
+        &self,
         py: Python<'py>,
         checks: &Bound<'py, PyAny>,
         host: &str,
@@ -91,9 +109,8 @@ impl PagerDuty {
             Some(d) => from_py(py, "PagerDuty options", d.as_any())?,
             None => return Err(invalid(py, "PagerDuty options", "give routing_key=")),
         };
-        let events = self
-            .0
-            .events(&c, host, time, &o)
+        let events = py
+            .detach(|| lock(&self.0).events(&c, host, time, &o))
             .map_err(|e| to_py(py, e))?;
         out(py, &events.into_iter().map(|e| e.body).collect::<Vec<_>>())
     }
