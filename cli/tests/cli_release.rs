@@ -21,14 +21,11 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-#[test]
-fn dry_run_then_release_then_nothing_to_release() {
-    let d = tempfile::tempdir().unwrap();
-    let repo = Repository::init(d.path()).unwrap();
+/// A service at v1.0.0 (package.json, a release policy) with one feature
+/// since: a minor release is due.
+fn released_service(dir: &Path) -> Repository {
+    let repo = Repository::init(dir).unwrap();
     repo.set_head("refs/heads/main").unwrap();
-    let mut c = repo.config().unwrap();
-    c.set_str("user.name", "Release Bot").unwrap();
-    c.set_str("user.email", "release@example.com").unwrap();
     commit(
         &repo,
         &[
@@ -44,10 +41,22 @@ fn dry_run_then_release_then_nothing_to_release() {
         "feat: svc",
         1,
     );
-    let head = repo.head().unwrap().peel_to_commit().unwrap();
-    repo.tag_lightweight("v1.0.0", head.as_object(), false)
-        .unwrap();
+    {
+        let head = repo.head().unwrap().peel_to_commit().unwrap();
+        repo.tag_lightweight("v1.0.0", head.as_object(), false)
+            .unwrap();
+    }
     commit(&repo, &[("index.js", "x")], "feat(api): paging", 2);
+    repo
+}
+
+#[test]
+fn dry_run_then_release_then_nothing_to_release() {
+    let d = tempfile::tempdir().unwrap();
+    let repo = released_service(d.path());
+    let mut c = repo.config().unwrap();
+    c.set_str("user.name", "Release Bot").unwrap();
+    c.set_str("user.email", "release@example.com").unwrap();
 
     let o = opskit(d.path(), &["version", "release", "--dry-run"]);
     assert_eq!(
@@ -172,28 +181,8 @@ fn opskit_no_identity(dir: &Path, home: &Path, args: &[&str], extra: &[(&str, &s
 fn a_release_without_a_git_identity_refuses_before_writing_and_honours_git_variables() {
     let d = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();
-    let repo = Repository::init(d.path()).unwrap();
-    repo.set_head("refs/heads/main").unwrap();
     // The commits carry their own signatures; the repository has no identity.
-    commit(
-        &repo,
-        &[
-            (
-                "package.json",
-                "{\n  \"name\": \"svc\",\n  \"version\": \"1.0.0\"\n}\n",
-            ),
-            (
-                "release.toml",
-                "date = \"2026-03-01\"\n\n[[files]]\npath = \"package.json\"\n",
-            ),
-        ],
-        "feat: svc",
-        1,
-    );
-    let head = repo.head().unwrap().peel_to_commit().unwrap();
-    repo.tag_lightweight("v1.0.0", head.as_object(), false)
-        .unwrap();
-    commit(&repo, &[("index.js", "x")], "feat(api): paging", 2);
+    let repo = released_service(d.path());
     let clean = |repo: &Repository| {
         repo.statuses(None)
             .unwrap()

@@ -291,6 +291,17 @@ mod tests {
 
     use std::os::unix::fs::FileTypeExt;
 
+    fn mkfifo(p: &Path) {
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            p,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+    }
+
     fn is_root() -> bool {
         rustix::process::geteuid().is_root()
     }
@@ -351,14 +362,7 @@ mod tests {
     fn a_fifo_is_written_to_and_never_replaced() {
         let d = tempfile::tempdir().unwrap();
         let fifo = d.path().join("pipe");
-        rustix::fs::mknodat(
-            rustix::fs::CWD,
-            &fifo,
-            rustix::fs::FileType::Fifo,
-            rustix::fs::Mode::from_raw_mode(0o600),
-            0,
-        )
-        .unwrap();
+        mkfifo(&fifo);
         let reader = {
             let fifo = fifo.clone();
             std::thread::spawn(move || std::fs::read(&fifo).unwrap())
@@ -456,14 +460,7 @@ mod tests {
         assert!(e.to_string().contains("a character device"), "{e}");
         // A FIFO nobody writes: refused at once, not waited on.
         let fifo = d.path().join("pipe.md");
-        rustix::fs::mknodat(
-            rustix::fs::CWD,
-            &fifo,
-            rustix::fs::FileType::Fifo,
-            rustix::fs::Mode::from_raw_mode(0o600),
-            0,
-        )
-        .unwrap();
+        mkfifo(&fifo);
         let e = super::read_capped(&fifo, 10, "page").unwrap_err();
         assert!(e.to_string().contains("a FIFO"), "{e}");
         // The null device reads as an empty file (`--policy /dev/null`).

@@ -25,6 +25,23 @@ fn needs_escape(c: char) -> bool {
     c.is_control() || is_invisible_format(c)
 }
 
+/// Push `c`, escaped when it is a control or invisible formatting
+/// character: `\n`, `\r`, `\t`, `\xNN` below 0x80, `\u{XXXX}` above.
+fn push_char(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if (c as u32) < 0x80 && needs_escape(c) => {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        }
+        c if needs_escape(c) => {
+            let _ = write!(out, "\\u{{{:04x}}}", c as u32);
+        }
+        c => out.push(c),
+    }
+}
+
 /// Show a name (bytes, as the file system holds them) in a text report:
 /// unchanged when it is UTF-8 with no control or invisible formatting
 /// character, no `"` and no `\`; otherwise in double quotes, with `\n`,
@@ -44,20 +61,11 @@ pub fn quote_bytes(name: &[u8]) -> Cow<'_, str> {
             match c {
                 '"' => out.push_str("\\\""),
                 '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
                 '\u{7}' => out.push_str("\\a"),
                 '\u{8}' => out.push_str("\\b"),
                 '\u{b}' => out.push_str("\\v"),
                 '\u{c}' => out.push_str("\\f"),
-                c if (c as u32) < 0x80 && needs_escape(c) => {
-                    let _ = write!(out, "\\x{:02x}", c as u32);
-                }
-                c if needs_escape(c) => {
-                    let _ = write!(out, "\\u{{{:04x}}}", c as u32);
-                }
-                c => out.push(c),
+                c => push_char(&mut out, c),
             }
         }
         for b in chunk.invalid() {
@@ -78,18 +86,7 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x80 && needs_escape(c) => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c if needs_escape(c) => {
-                let _ = write!(out, "\\u{{{:04x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
+        push_char(&mut out, c);
     }
     Cow::Owned(out)
 }
