@@ -696,7 +696,11 @@ fn run_version(cmd: VersionCmd) -> opskit::Result<Outcome> {
                 if !p.target_only.is_empty() {
                     println!("{} has commits that {} lacks:", p.to, p.from);
                     for c in &p.target_only {
-                        println!("  {} {}", c.short_id, c.subject);
+                        println!(
+                            "  {} {}",
+                            c.short_id,
+                            opskit::text::escape_controls(&c.subject)
+                        );
                     }
                 }
             }
@@ -754,12 +758,16 @@ fn print_commits<'a>(
     for (c, why) in commits.take(LISTED) {
         let lenient: Vec<&str> = c.lenient.iter().map(|l| l.as_str()).collect();
         if lenient.is_empty() {
-            println!("  {} {}  [{why}]", c.short_id, c.subject);
+            println!(
+                "  {} {}  [{why}]",
+                c.short_id,
+                opskit::text::escape_controls(&c.subject)
+            );
         } else {
             println!(
                 "  {} {}  [{why}; read leniently: {}]",
                 c.short_id,
-                c.subject,
+                opskit::text::escape_controls(&c.subject),
                 lenient.join(", ")
             );
         }

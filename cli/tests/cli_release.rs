@@ -234,3 +234,26 @@ fn a_release_without_a_git_identity_refuses_before_writing_and_honours_git_varia
     assert_eq!(tag.tagger().unwrap().name().ok(), Some("Cy Committer"));
     assert!(clean(&repo));
 }
+
+#[test]
+fn commit_subjects_with_control_characters_are_shown_escaped() {
+    let d = tempfile::tempdir().unwrap();
+    let repo = released_service(d.path());
+    // A subject that would clear the line and write over it on a terminal.
+    commit(
+        &repo,
+        &[("b.js", "b")],
+        "fix: cart\u{1b}[2K\rfeat!: forged",
+        3,
+    );
+    let o = opskit(d.path(), &["version", "next"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = stdout(&o);
+    assert!(!out.contains('\u{1b}') && !out.contains('\r'), "{out:?}");
+    assert!(out.contains(r"fix: cart\x1b[2K\rfeat!: forged"), "{out}");
+}
