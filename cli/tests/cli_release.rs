@@ -257,3 +257,20 @@ fn commit_subjects_with_control_characters_are_shown_escaped() {
     assert!(!out.contains('\u{1b}') && !out.contains('\r'), "{out:?}");
     assert!(out.contains(r"fix: cart\x1b[2K\rfeat!: forged"), "{out}");
 }
+
+#[test]
+fn a_changelog_that_is_a_device_is_refused_not_read() {
+    let d = tempfile::tempdir().unwrap();
+    let repo = released_service(d.path());
+    let mut c = repo.config().unwrap();
+    c.set_str("user.name", "Release Bot").unwrap();
+    c.set_str("user.email", "release@example.com").unwrap();
+    std::os::unix::fs::symlink("/dev/zero", d.path().join("CHANGELOG.md")).unwrap();
+    let o = opskit(d.path(), &["version", "release", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("CHANGELOG.md") && err.contains("a character device"),
+        "{err}"
+    );
+}
