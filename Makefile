@@ -15,7 +15,7 @@ VENV := $(CURDIR)/.venv
 
 TOOLS := $(CURDIR)/target/tools
 
-.PHONY: rust-deps fuzz fuzz-deps fuzz-check sanitize-test api-docs release-build install dist install-test release-check docs-test prom-deps health-test interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
+.PHONY: zig-tools rust-deps fuzz fuzz-deps fuzz-check sanitize-test api-docs release-build install dist install-test release-check docs-test prom-deps health-test interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
 
 test: fmt-check clippy fuzz-check api-docs rust-test c-test sanitize-test python-test node-test interop-test health-test docs-test examples install-test release-check
 
@@ -219,8 +219,22 @@ REL := target/$(TRIPLE)/release
 PREFIX ?= /usr/local
 DIST := $(CURDIR)/dist
 
-release-build:
-	$(CARGO) build --release --locked -p opskit-c -p opskit-cli
+# Release artifacts run on glibc 2.17 and later (RHEL/CentOS 7, Debian 8,
+# Ubuntu 14.04 on): zig links them against that glibc's symbol versions
+# (cargo-zigbuild; ziglang from PyPI), and `make install-test` checks the
+# highest GLIBC_ symbol each one needs (scripts/check-glibc.sh).
+GLIBC_FLOOR := 2.17
+ZIGLANG := ziglang==0.15.2
+CARGO_ZIGBUILD := $(TOOLS)/bin/cargo-zigbuild
+ZIG_ENV := PATH=$(VENV)/bin:$$PATH
+
+zig-tools:
+	[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
+	$(VENV)/bin/python -c 'import ziglang' 2>/dev/null || $(VENV)/bin/pip install -q --disable-pip-version-check "$(ZIGLANG)"
+	[ -x $(CARGO_ZIGBUILD) ] || $(CARGO) install -q --locked cargo-zigbuild --version 0.24.1 --root $(TOOLS)
+
+release-build: zig-tools
+	$(ZIG_ENV) $(CARGO_ZIGBUILD) zigbuild --release --locked -p opskit-c -p opskit-cli --target $(TRIPLE).$(GLIBC_FLOOR)
 
 # The C SDK and the CLI into PREFIX (lib, include, pkgconfig, bin, man, completions).
 install: release-build
@@ -232,10 +246,11 @@ dist: release-build
 	[ -x $(VENV)/bin/maturin ] || (python3 -m venv $(VENV) && $(VENV)/bin/pip install -q --disable-pip-version-check "maturin>=1.9,<2")
 	@command -v node >/dev/null && command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm)
 	rm -rf $(DIST) && mkdir -p $(DIST)
-	cd bindings-python && $(VENV)/bin/maturin build --release --locked --strip --auditwheel check -o $(DIST)
+	cd bindings-python && $(ZIG_ENV) $(VENV)/bin/maturin build --release --locked --strip --zig \
+	  --compatibility manylinux_$(subst .,_,$(GLIBC_FLOOR)) --auditwheel check -o $(DIST)
 	cd bindings-python && $(VENV)/bin/maturin sdist -o $(DIST)
 	[ -d bindings-node/node_modules ] || (cd bindings-node && npm ci --no-audit --no-fund --loglevel=error)
-	node scripts/npm-pack.mjs $(DIST)
+	$(ZIG_ENV) CARGO_ZIGBUILD=$(CARGO_ZIGBUILD) GLIBC_FLOOR=$(GLIBC_FLOOR) node scripts/npm-pack.mjs $(DIST)
 	scripts/install-c.sh $(DIST)/sdk/opskit-$(VERSION)-linux-x64 $(REL) $(VERSION) --relocatable
 	tar -C $(DIST)/sdk -czf $(DIST)/opskit-$(VERSION)-linux-x64.tar.gz opskit-$(VERSION)-linux-x64
 	rm -rf $(DIST)/sdk
@@ -247,6 +262,12 @@ install-test: dist
 	scripts/install-c.sh $(CURDIR)/target/install-prefix $(REL) $(VERSION)
 	! scripts/install-c.sh /proc/opskit $(REL) $(VERSION) 2> $(OUT)/unwritable.txt
 	grep -q 'cannot write to PREFIX=/proc/opskit' $(OUT)/unwritable.txt
+	scripts/check-glibc.sh $(GLIBC_FLOOR) $(DIST)
+	# The check can fail: this system's own ls needs a newer glibc than the floor.
+	rm -rf $(OUT)/glibc-canary && mkdir -p $(OUT)/glibc-canary/bin && cp /bin/ls $(OUT)/glibc-canary/bin/
+	tar -C $(OUT)/glibc-canary -czf $(OUT)/glibc-canary/canary.tar.gz bin && rm -r $(OUT)/glibc-canary/bin
+	! scripts/check-glibc.sh $(GLIBC_FLOOR) $(OUT)/glibc-canary 2> $(OUT)/glibc-canary.txt
+	grep -q 'needs glibc' $(OUT)/glibc-canary.txt
 	tests/install/run.sh $(DIST) $(VERSION) $(CURDIR)/target/install-prefix
 
 # The dry run of the next release of opskit itself, and the versions of

@@ -14,12 +14,23 @@ const stage = join(dist, 'npm-stage')
 rmSync(stage, { recursive: true, force: true })
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'] })
 
-// The release addon, built into the stage (the committed index.js and
-// index.d.ts, which `make node-test` keeps in step, are the loader and types).
-run('npx', ['napi', 'build', '--platform', '--release', '--strip', '--no-js', '-o', join(stage, 'native')], node)
-
 const triple = 'linux-x64-gnu'
 const binary = `${pkg.napi.binaryName}.${triple}.node`
+
+// The release addon, built into the stage (the committed index.js and
+// index.d.ts, which `make node-test` keeps in step, are the loader and
+// types). With CARGO_ZIGBUILD (as `make dist` runs it), it is linked by zig
+// against the glibc GLIBC_FLOOR, as every release artifact is.
+if (process.env.CARGO_ZIGBUILD) {
+  const target = `x86_64-unknown-linux-gnu.${process.env.GLIBC_FLOOR ?? '2.17'}`
+  run(process.env.CARGO_ZIGBUILD, ['zigbuild', '--release', '--locked', '-p', 'opskit-node', '--target', target], resolve(node, '..'))
+  mkdirSync(join(stage, 'native'), { recursive: true })
+  const built = resolve(node, '../target/x86_64-unknown-linux-gnu/release/libopskit_node.so')
+  copyFileSync(built, join(stage, 'native', binary))
+  run('strip', ['--strip-unneeded', join(stage, 'native', binary)], node)
+} else {
+  run('npx', ['napi', 'build', '--platform', '--release', '--strip', '--no-js', '-o', join(stage, 'native')], node)
+}
 const platformName = `${pkg.name}-${triple}`
 const common = { version: pkg.version, license: pkg.license, engines: pkg.engines }
 

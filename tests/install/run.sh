@@ -23,7 +23,7 @@ if clean sh -c 'command -v cargo || command -v rustc' >/dev/null; then
   echo "FAIL a Rust toolchain is on the clean PATH" >&2; exit 1
 fi
 
-wheel=$(ls "$dist"/opskit-"$version"-cp39-abi3-manylinux_*_x86_64.whl)
+wheel=$(ls "$dist"/opskit-"$version"-cp39-abi3-manylinux*_x86_64.whl)
 sdist=$dist/opskit-$version.tar.gz
 npm_main=$dist/opskit-$version.tgz
 npm_platform=$dist/opskit-linux-x64-gnu-$version.tgz
