@@ -213,7 +213,8 @@ opskit_status opskit_backup_validate_bag(const char *path,
                                          char **out_json);
 
 // `sha256sum -c` (`format` "sha256sum" or NULL) or `b3sum -c` ("b3sum")
-// lines for a manifest's files; `*out` is the text.
+// lines for a manifest's files; `*out` is the file's bytes, NUL-terminated:
+// names keep their exact bytes, so it is UTF-8 only when every name is.
 //
 // # Safety
 // Strings are NUL-terminated (`format` may be NULL); `out` points to writable memory.

@@ -22,7 +22,7 @@ const MAX_SYMLINK_HOPS: usize = 40;
 /// How old a temporary file of a dead process must be before a later write
 /// removes it: long past any write in flight (even one from another host
 /// on a shared folder, whose process this host cannot see).
-pub(crate) const STALE_TEMPORARY_AGE: Duration = Duration::from_secs(600);
+pub const STALE_TEMPORARY_AGE: Duration = Duration::from_secs(600);
 
 /// Remove what killed writers left beside `name` in `dir`: files named
 /// `.NAME.tmp-PID[-N]` whose process is gone and which are older than
