@@ -254,3 +254,39 @@ fn a_file_one_byte_over_each_cap_is_refused_without_reading_it() {
         );
     }
 }
+
+#[test]
+fn a_descriptor_handed_over_is_read_within_the_cap() {
+    // `--policy /dev/stdin` and a shell's `<(…)` are pipes the caller holds
+    // open: read (within the cap), unlike a named FIFO on disk.
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    std::fs::write(p.join("README.md"), "# Home\n").unwrap();
+    let bin = env!("CARGO_BIN_EXE_opskit");
+    for script in [
+        format!(
+            "printf 'exclude = []\\n' | '{bin}' docs audit . --policy /dev/stdin --format json"
+        ),
+        format!("'{bin}' docs audit . --policy <(printf 'exclude = []\\n') --format json"),
+    ] {
+        let o = Command::new("bash")
+            .arg("-c")
+            .arg(&script)
+            .current_dir(p)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{script}: {}", text(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["pages"], 1);
+    }
+    // Still capped: /dev/zero on stdin stops at the policy cap.
+    let script = format!("'{bin}' docs audit . --policy /dev/stdin < /dev/zero");
+    let o = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(p)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("-byte limit"), "{}", text(&o));
+}

@@ -86,13 +86,45 @@ pub(crate) fn kind_name(t: std::fs::FileType) -> &'static str {
     }
 }
 
+/// A `/proc/*/fd/N` link: a descriptor the caller holds open (what
+/// `/dev/stdin`, `/dev/stdout` and `/dev/fd/N` point at).
+fn is_descriptor(p: &Path) -> bool {
+    p.starts_with("/proc") && p.components().any(|c| c.as_os_str() == "fd")
+}
+
+/// Does `path` lead, through its symlinks, to a descriptor the caller
+/// handed over (`/dev/stdin`, `/dev/fd/63` of a shell's `<(…)`)?
+fn leads_to_descriptor(path: &Path) -> bool {
+    let mut p = path.to_path_buf();
+    for _ in 0..MAX_SYMLINK_HOPS {
+        // The folder may be the link (`/dev/fd` → `/proc/self/fd`).
+        let in_real_folder = match (p.parent().map(std::fs::canonicalize), p.file_name()) {
+            (Some(Ok(dir)), Some(name)) => dir.join(name),
+            _ => p.clone(),
+        };
+        if is_descriptor(&p) || is_descriptor(&in_real_folder) {
+            return true;
+        }
+        match std::fs::read_link(&p) {
+            Ok(to) => {
+                p = match p.parent() {
+                    Some(dir) if to.is_relative() => dir.join(to),
+                    _ => to,
+                }
+            }
+            Err(_) => return false,
+        }
+    }
+    false
+}
+
 /// Follow `path`'s symlinks (as `open` would) to what a write lands on.
 fn resolve_for_write(path: &Path) -> Result<WriteTarget> {
     let mut p = path.to_path_buf();
     for _ in 0..MAX_SYMLINK_HOPS {
         // /proc's descriptor links (what /dev/stdout points at) name an
         // open file, not a path: only opening them reaches it.
-        if p.starts_with("/proc") && p.components().any(|c| c.as_os_str() == "fd") {
+        if is_descriptor(&p) {
             return Ok(WriteTarget::Direct(p));
         }
         let meta = match std::fs::symlink_metadata(&p) {
@@ -251,10 +283,21 @@ fn is_null_device(meta: &std::fs::Metadata) -> bool {
         && rustix::fs::minor(meta.rdev()) == 3
 }
 
-/// Open `path` for reading only if it is a regular file (or the null
-/// device, which reads as an empty file). It is opened non-blocking, so a
-/// FIFO with no writer is refused at once instead of waiting for one.
+/// Open `path` for reading only if it is a regular file, the null device
+/// (which reads as an empty file), or a descriptor the caller handed over
+/// (`--policy /dev/stdin`, a shell's `<(…)`), which is read as it comes,
+/// still within the caller's cap. A named FIFO or a device on disk is
+/// refused: the file is opened non-blocking, so a FIFO with no writer is
+/// refused at once instead of waiting for one.
 pub fn open_regular(path: &Path, what: &str) -> Result<std::fs::File> {
+    if leads_to_descriptor(path) {
+        let file =
+            std::fs::File::open(path).map_err(|e| Error::io(path, &format!("read {what}"), e))?;
+        let is_dir = file.metadata().is_ok_and(|m| m.is_dir());
+        if !is_dir {
+            return Ok(file);
+        }
+    }
     let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
