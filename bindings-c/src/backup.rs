@@ -362,15 +362,9 @@ pub unsafe extern "C" fn opskit_backup_checksums(
     boundary(|| {
         let out = unsafe { out_arg(out, "out") }?;
         let m = unsafe { manifest_arg(manifest_json, "manifest_json") }?;
-        let f = match unsafe { opt_str_arg(format, "format") }?.unwrap_or("sha256sum") {
-            "sha256sum" => b::ChecksumFormat::Sha256sum,
-            "b3sum" => b::ChecksumFormat::B3sum,
-            other => {
-                return Err(opskit::Error::invalid(format!(
-                    "unknown checksum format {other:?}; use sha256sum or b3sum"
-                ))
-                .into());
-            }
+        let f: b::ChecksumFormat = match unsafe { opt_str_arg(format, "format") }? {
+            Some(name) => name.parse()?,
+            None => b::ChecksumFormat::default(),
         };
         *out = owned_bytes(b::checksum_lines(&m, f)?)?;
         Ok(())

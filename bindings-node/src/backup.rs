@@ -379,10 +379,10 @@ pub fn checksum_lines(
     format: Option<String>,
 ) -> Result<Buffer, napi::Error<Code>> {
     sync(|| {
-        let f: b::ChecksumFormat = from_js_value(
-            Value::String(format.unwrap_or_else(|| "sha256sum".into())),
-            "checksum format (sha256sum or b3sum)",
-        )?;
+        let f: b::ChecksumFormat = match format {
+            Some(name) => name.parse()?,
+            None => b::ChecksumFormat::default(),
+        };
         Ok(b::checksum_lines(&manifest_of(manifest)?, f)?.into())
     })
 }

@@ -238,15 +238,17 @@ fn validate_bag<'py>(
 /// `sha256sum -c` or `b3sum -c` lines for a manifest's files, as bytes
 /// (names keep their exact bytes).
 #[pyfunction]
-#[pyo3(signature = (manifest, format="sha256sum"))]
+#[pyo3(signature = (manifest, format=None))]
 fn checksum_lines<'py>(
     py: Python<'py>,
     manifest: &Bound<'py, PyAny>,
-    format: &str,
+    format: Option<&str>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let m = manifest_arg(py, manifest)?;
-    let f: b::ChecksumFormat = pythonize::depythonize(PyString::new(py, format).as_any())
-        .map_err(|_| invalid(py, "format", "use sha256sum or b3sum"))?;
+    let f: b::ChecksumFormat = match format {
+        Some(name) => name.parse().map_err(|e| to_py(py, e))?,
+        None => b::ChecksumFormat::default(),
+    };
     let lines = b::checksum_lines(&m, f).map_err(|e| to_py(py, e))?;
     Ok(PyBytes::new(py, &lines))
 }

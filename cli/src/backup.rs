@@ -629,15 +629,7 @@ pub(crate) fn run(cmd: BackupCmd) -> opskit::Result<Outcome> {
             }
         }
         BackupCmd::Checksums { manifest, format } => {
-            let f = match format.as_str() {
-                "sha256sum" => b::ChecksumFormat::Sha256sum,
-                "b3sum" => b::ChecksumFormat::B3sum,
-                other => {
-                    return Err(opskit::Error::invalid(format!(
-                        "unknown --format {other:?}; use sha256sum or b3sum"
-                    )));
-                }
-            };
+            let f: b::ChecksumFormat = format.parse()?;
             let lines = b::checksum_lines(&read_manifest(&manifest)?, f)?;
             std::io::Write::write_all(&mut std::io::stdout().lock(), &lines)
                 .map_err(|e| opskit::Error::io(Path::new("-"), "write to standard output", e))?;

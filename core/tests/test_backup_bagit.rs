@@ -286,3 +286,15 @@ fn vendored_conformance_suites_match_the_shared_originals() {
         );
     }
 }
+
+#[test]
+fn checksum_formats_parse_in_one_place_with_one_default() {
+    assert_eq!(ChecksumFormat::default(), ChecksumFormat::Sha256sum);
+    for f in [ChecksumFormat::Sha256sum, ChecksumFormat::B3sum] {
+        assert_eq!(f.as_str().parse::<ChecksumFormat>().unwrap(), f);
+        assert_eq!(serde_json::to_value(f).unwrap(), f.as_str());
+    }
+    let e = "md5sum".parse::<ChecksumFormat>().unwrap_err();
+    assert_eq!(e.kind(), opskit::ErrorKind::InvalidInput);
+    assert!(e.to_string().contains("use sha256sum or b3sum"), "{e}");
+}

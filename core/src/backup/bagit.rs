@@ -972,14 +972,40 @@ pub fn validate_bag(dir: &Path, options: &BagValidateOptions) -> Result<BagValid
 }
 
 /// Checksum-file formats for `-c` checkers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum ChecksumFormat {
-    /// `sha256sum -c` (needs a SHA-256 manifest).
+    /// `sha256sum -c` (needs a SHA-256 manifest): the default, as every
+    /// system has sha256sum.
+    #[default]
     Sha256sum,
     /// `b3sum -c` (needs a BLAKE3 manifest).
     B3sum,
+}
+
+impl ChecksumFormat {
+    /// The name, as the checker is called: `sha256sum` or `b3sum`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChecksumFormat::Sha256sum => "sha256sum",
+            ChecksumFormat::B3sum => "b3sum",
+        }
+    }
+}
+
+/// The one parser of a checksum format name, for every front.
+impl std::str::FromStr for ChecksumFormat {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "sha256sum" => Ok(ChecksumFormat::Sha256sum),
+            "b3sum" => Ok(ChecksumFormat::B3sum),
+            _ => Err(Error::invalid(format!(
+                "unknown checksum format {s:?}; use sha256sum or b3sum"
+            ))),
+        }
+    }
 }
 
 /// The manifest's files as `sha256sum -c` or `b3sum -c` lines, paths relative
@@ -1003,10 +1029,7 @@ pub fn checksum_lines(manifest: &Manifest, format: ChecksumFormat) -> Result<Vec
     if !manifest.algorithms.contains(&alg) {
         return Err(Error::invalid(format!(
             "this manifest has no {alg} digests: build it with {alg} to export {} lines",
-            match format {
-                ChecksumFormat::Sha256sum => "sha256sum",
-                ChecksumFormat::B3sum => "b3sum",
-            }
+            format.as_str()
         )));
     }
     let mut out = Vec::new();
