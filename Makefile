@@ -15,9 +15,13 @@ VENV := $(CURDIR)/.venv
 
 TOOLS := $(CURDIR)/target/tools
 
-.PHONY: zig-tools rust-deps fuzz fuzz-deps fuzz-check sanitize-test api-docs release-build install dist install-test release-check docs-test prom-deps health-test interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
+.PHONY: check zig-tools rust-deps fuzz fuzz-deps fuzz-check sanitize-test api-docs release-build install dist install-test release-check docs-test prom-deps health-test interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
 
 test: fmt-check clippy fuzz-check api-docs rust-test c-test sanitize-test python-test node-test interop-test health-test docs-test examples install-test release-check
+
+# The fast loop for day-to-day work: format, lints, the Rust and CLI tests.
+check: fmt-check clippy rust-deps
+	$(CARGO) test --workspace --locked
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -272,8 +276,16 @@ install-test: dist
 
 # The dry run of the next release of opskit itself, and the versions of
 # Cargo, Python (from Cargo) and npm in agreement.
+# It runs on the commit (a clone of HEAD as main, with a placeholder
+# identity), not on the working tree: a contributor's branch or uncommitted
+# edits are no reason for make test to fail.
 release-check:
 	$(CARGO) build -q -p opskit-cli --locked
-	@out=$$($(OUT)/opskit version release --dry-run 2>&1); rc=$$?; echo "$$out"; \
+	rm -rf $(OUT)/release-check && git clone -q --no-hardlinks . $(OUT)/release-check
+	git -C $(OUT)/release-check checkout -q -B main HEAD
+	@out=$$(cd $(OUT)/release-check && GIT_AUTHOR_NAME="opskit release check" GIT_AUTHOR_EMAIL=release-check@example.invalid \
+	  GIT_COMMITTER_NAME="opskit release check" GIT_COMMITTER_EMAIL=release-check@example.invalid \
+	  $(CURDIR)/$(OUT)/opskit version release --dry-run 2>&1); rc=$$?; echo "$$out"; \
 	  test $$rc -eq 0 || echo "$$out" | grep -q 'nothing to release'
+	rm -rf $(OUT)/release-check
 	python3 tests/install/versions_agree.py $(OUT)/opskit

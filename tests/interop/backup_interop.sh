@@ -32,7 +32,7 @@ ok "both reject it after one byte is added"
 
 # RFC 8493 1.0: `%` in a manifest path MUST be written %25. bagit.py 1.9.0
 # decodes only %0A and %0D, so it cannot find such a file (a bagit.py bug,
-# shared/reference/backup.md §2.1); opskit follows the RFC. Pinned here so a
+# see bagit-python's decoding of manifest paths); opskit follows the RFC. Pinned here so a
 # fixed bagit.py shows up.
 mkdir -p pct/files && printf '100%% done\n' > pct/files/100%.txt
 "$OPSKIT" backup bag pct --to bag-pct >/dev/null
