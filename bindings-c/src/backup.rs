@@ -253,9 +253,10 @@ pub unsafe extern "C" fn opskit_backup_sign(
         let m = unsafe { manifest_arg(manifest_json, "manifest_json") }?;
         let key = unsafe { bytes_arg(key, key_len, "key") }?;
         let key_id = unsafe { str_arg(key_id, "key_id") }?;
-        let alg: b::SignatureAlgorithm = unsafe { opt_str_arg(algorithm, "algorithm") }?
-            .unwrap_or("hmac-sha256")
-            .parse()?;
+        let alg: b::SignatureAlgorithm = match unsafe { opt_str_arg(algorithm, "algorithm") }? {
+            Some(name) => name.parse()?,
+            None => b::SignatureAlgorithm::default(),
+        };
         *out = owned_json(&b::sign_manifest(&m, alg, key, key_id)?)?;
         Ok(())
     })

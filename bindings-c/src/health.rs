@@ -136,9 +136,9 @@ pub unsafe extern "C" fn opskit_health_evaluator_new(
 ) -> opskit_status {
     boundary(|| {
         let out = unsafe { out_arg(out, "out") }?;
-        let rules: Vec<h::Rule> = match unsafe { opt_str_arg(rules_json, "rules_json") }? {
-            None => h::default_rules(),
-            Some(_) => unsafe { json_arg(rules_json, "rules_json") }?,
+        let rules: Option<Vec<h::Rule>> = match unsafe { opt_str_arg(rules_json, "rules_json") }? {
+            None => None,
+            Some(_) => Some(unsafe { json_arg(rules_json, "rules_json") }?),
         };
         give(
             out,
@@ -166,8 +166,9 @@ pub unsafe extern "C" fn opskit_health_evaluator_evaluate(
         let out = unsafe { out_arg(out_json, "out_json") }?;
         let e = unsafe { handle_arg(evaluator, "evaluator") }?;
         let s: h::Snapshot = unsafe { json_arg(snapshot_json, "snapshot_json") }?;
-        let t = if now.is_nan() { s.time_seconds } else { now };
-        *out = owned_json(&e.inner.evaluate(&s, t))?;
+        // C has no optional double: NAN is "none" (the snapshot's time).
+        let now = (!now.is_nan()).then_some(now);
+        *out = owned_json(&e.inner.evaluate(&s, now))?;
         Ok(())
     })
 }
@@ -310,17 +311,13 @@ pub unsafe extern "C" fn opskit_health_prometheus_rules(
 ) -> opskit_status {
     boundary(|| {
         let out = unsafe { out_arg(out_yaml, "out_yaml") }?;
-        let rules: Vec<h::Rule> = if rules_json.is_null() {
-            h::default_rules()
+        let rules: Option<Vec<h::Rule>> = if rules_json.is_null() {
+            None
         } else {
-            unsafe { json_arg(rules_json, "rules_json") }?
+            Some(unsafe { json_arg(rules_json, "rules_json") }?)
         };
-        let group = if group.is_null() {
-            "opskit"
-        } else {
-            unsafe { str_arg(group, "group") }?
-        };
-        *out = owned_string(h::prometheus_rules(&rules, group)?);
+        let group = unsafe { opt_str_arg(group, "group") }?;
+        *out = owned_string(h::prometheus_rules(rules.as_deref(), group)?);
         Ok(())
     })
 }
@@ -394,7 +391,10 @@ pub unsafe extern "C" fn opskit_health_run_probes(
     boundary(|| {
         let out = unsafe { out_arg(out_json, "out_json") }?;
         let p: Vec<h::Probe> = unsafe { json_arg(probes_json, "probes_json") }?;
-        *out = owned_json(&h::run_probes(&p, h::probe_deadline(deadline_seconds)?)?)?;
+        *out = owned_json(&h::run_probes(
+            &p,
+            h::probe_deadline(Some(deadline_seconds))?,
+        )?)?;
         Ok(())
     })
 }

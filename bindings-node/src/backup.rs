@@ -322,7 +322,10 @@ pub fn sign_manifest(
     algorithm: Option<String>,
 ) -> Result<Value, napi::Error<Code>> {
     sync(|| {
-        let alg: b::SignatureAlgorithm = algorithm.as_deref().unwrap_or("hmac-sha256").parse()?;
+        let alg: b::SignatureAlgorithm = match algorithm {
+            Some(name) => name.parse()?,
+            None => b::SignatureAlgorithm::default(),
+        };
         to_js(&b::sign_manifest(
             &manifest_of(manifest)?,
             alg,

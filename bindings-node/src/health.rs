@@ -57,9 +57,9 @@ impl Evaluator {
     #[napi(constructor, ts_args_type = "rules?: HealthRule[] | null")]
     pub fn new(rules: Option<Value>) -> Result<Self, napi::Error<Code>> {
         sync(|| {
-            let rules: Vec<h::Rule> = match rules {
-                None | Some(Value::Null) => h::default_rules(),
-                Some(r) => from_js_value(r, "rules")?,
+            let rules: Option<Vec<h::Rule>> = match rules {
+                None | Some(Value::Null) => None,
+                Some(r) => Some(from_js_value(r, "rules")?),
             };
             Ok(Evaluator {
                 inner: h::Evaluator::new(rules)?,
@@ -79,8 +79,7 @@ impl Evaluator {
     ) -> Result<Value, napi::Error<Code>> {
         sync(|| {
             let s: h::Snapshot = from_js_value(snapshot, "snapshot")?;
-            let t = now.unwrap_or(s.time_seconds);
-            to_js(&self.inner.evaluate(&s, t))
+            to_js(&self.inner.evaluate(&s, now))
         })
     }
 }
@@ -188,10 +187,7 @@ fn probes_op(
 ) -> impl FnOnce() -> Result<Value, Failure> + Send {
     move || {
         let p: Vec<h::Probe> = from_js_value(probes, "probes")?;
-        to_js(&h::run_probes(
-            &p,
-            h::probe_deadline(deadline.unwrap_or(10.0))?,
-        )?)
+        to_js(&h::run_probes(&p, h::probe_deadline(deadline)?)?)
     }
 }
 
@@ -278,14 +274,11 @@ pub fn prometheus_rules(
     group: Option<String>,
 ) -> Result<String, napi::Error<Code>> {
     sync(|| {
-        let rules: Vec<h::Rule> = match rules {
-            None | Some(Value::Null) => h::default_rules(),
-            Some(r) => from_js_value(r, "rules")?,
+        let rules: Option<Vec<h::Rule>> = match rules {
+            None | Some(Value::Null) => None,
+            Some(r) => Some(from_js_value(r, "rules")?),
         };
-        Ok(h::prometheus_rules(
-            &rules,
-            group.as_deref().unwrap_or("opskit"),
-        )?)
+        Ok(h::prometheus_rules(rules.as_deref(), group.as_deref())?)
     })
 }
 

@@ -168,16 +168,19 @@ fn key_bytes(key: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
 /// Sign a manifest: HMAC-SHA-256 (`key` = the secret) or Ed25519 (`key` =
 /// PKCS#8 PEM private key). Returns the signature document as a dict.
 #[pyfunction]
-#[pyo3(signature = (manifest, key, *, key_id, algorithm="hmac-sha256"))]
+#[pyo3(signature = (manifest, key, *, key_id, algorithm=None))]
 fn sign_manifest<'py>(
     py: Python<'py>,
     manifest: &Bound<'py, PyAny>,
     key: &Bound<'py, PyAny>,
     key_id: &str,
-    algorithm: &str,
+    algorithm: Option<&str>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let m = manifest_arg(py, manifest)?;
-    let alg: b::SignatureAlgorithm = algorithm.parse().map_err(|e| to_py(py, e))?;
+    let alg: b::SignatureAlgorithm = match algorithm {
+        Some(name) => name.parse().map_err(|e| to_py(py, e))?,
+        None => b::SignatureAlgorithm::default(),
+    };
     let k = key_bytes(key)?;
     out(
         py,

@@ -58,9 +58,9 @@ impl Evaluator {
     #[new]
     #[pyo3(signature = (rules=None))]
     fn new(py: Python<'_>, rules: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        let rules: Vec<h::Rule> = match rules {
-            Some(r) => from_py(py, "rules", r)?,
-            None => h::default_rules(),
+        let rules: Option<Vec<h::Rule>> = match rules {
+            Some(r) if !r.is_none() => Some(from_py(py, "rules", r)?),
+            _ => None,
         };
         h::Evaluator::new(rules)
             .map(|e| Evaluator(Mutex::new(e)))
@@ -76,8 +76,7 @@ impl Evaluator {
         now: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let s: h::Snapshot = from_py(py, "snapshot", snapshot)?;
-        let t = now.unwrap_or(s.time_seconds);
-        let checks = py.detach(|| lock(&self.0).evaluate(&s, t));
+        let checks = py.detach(|| lock(&self.0).evaluate(&s, now));
         out(py, &checks)
     }
 }
@@ -158,11 +157,11 @@ fn exposition(
 
 /// Run probes concurrently within `deadline` seconds (without the GIL).
 #[pyfunction]
-#[pyo3(signature = (probes, deadline=10.0))]
+#[pyo3(signature = (probes, deadline=None))]
 fn run_probes<'py>(
     py: Python<'py>,
     probes: &Bound<'py, PyAny>,
-    deadline: f64,
+    deadline: Option<f64>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let p: Vec<h::Probe> = from_py(py, "probes", probes)?;
     out(
@@ -202,17 +201,17 @@ fn event_arg(py: Python<'_>, event: &Bound<'_, PyAny>) -> PyResult<h::PagerDutyE
 /// The rules as a Prometheus alerting-rules file (YAML) for `rule_files:`:
 /// a warning and a critical alert per rule on `opskit_check_value`.
 #[pyfunction]
-#[pyo3(signature = (rules=None, group="opskit"))]
+#[pyo3(signature = (rules=None, group=None))]
 fn prometheus_rules(
     py: Python<'_>,
     rules: Option<&Bound<'_, PyAny>>,
-    group: &str,
+    group: Option<&str>,
 ) -> PyResult<String> {
-    let rules: Vec<h::Rule> = match rules {
-        Some(r) => from_py(py, "rules", r)?,
-        None => h::default_rules(),
+    let rules: Option<Vec<h::Rule>> = match rules {
+        Some(r) if !r.is_none() => Some(from_py(py, "rules", r)?),
+        _ => None,
     };
-    h::prometheus_rules(&rules, group).map_err(|e| to_py(py, e))
+    h::prometheus_rules(rules.as_deref(), group).map_err(|e| to_py(py, e))
 }
 
 /// Availability of a history of `{time, up}` samples against an SLO.

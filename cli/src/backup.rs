@@ -503,7 +503,7 @@ pub(crate) fn run(cmd: BackupCmd) -> opskit::Result<Outcome> {
             let alg = if ed25519 {
                 b::SignatureAlgorithm::Ed25519
             } else {
-                b::SignatureAlgorithm::HmacSha256
+                b::SignatureAlgorithm::default()
             };
             let sig = b::sign_manifest(&m, alg, &key, &key_id)?;
             let out = output.unwrap_or_else(|| sig_path(&manifest));

@@ -49,9 +49,9 @@ pub(crate) enum HealthCmd {
         /// `prometheus` (a rule file for `rule_files:`) or `json`.
         #[arg(long, default_value = "prometheus", value_parser = ["prometheus", "json"])]
         format: String,
-        /// The rule group's name.
-        #[arg(long, default_value = "opskit")]
-        group: String,
+        /// The rule group's name (default: opskit).
+        #[arg(long)]
+        group: Option<String>,
     },
     /// The Prometheus exposition of this host, with the policy's checks.
     Prometheus {
@@ -221,7 +221,7 @@ pub(crate) fn run(cmd: HealthCmd) -> opskit::Result<Outcome> {
             if format == "json" {
                 print_json(&rules)?;
             } else {
-                print!("{}", h::prometheus_rules(&rules, &group)?);
+                print!("{}", h::prometheus_rules(Some(&rules), group.as_deref())?);
             }
         }
         HealthCmd::Prometheus {

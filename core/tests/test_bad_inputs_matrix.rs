@@ -71,7 +71,7 @@ fn call(name: &str, a: &Value) -> opskit::Result<Value> {
         }
         "run_probes" => {
             let probes: Vec<h::Probe> = opts(&a["probes"])?;
-            let deadline = h::probe_deadline(a["deadline"].as_f64().unwrap())?;
+            let deadline = h::probe_deadline(a["deadline"].as_f64())?;
             to_json(h::run_probes(&probes, deadline))
         }
         "availability" => {

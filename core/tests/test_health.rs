@@ -382,7 +382,7 @@ fn rules_export_as_prometheus_alerting_rules() {
         }))
         .unwrap(),
     );
-    let y = opskit::health::prometheus_rules(&rules, "web").unwrap();
+    let y = opskit::health::prometheus_rules(Some(&rules), Some("web")).unwrap();
     assert!(
         y.starts_with("groups:\n  - name: \"web\"\n    rules:\n"),
         "{y}"
@@ -532,5 +532,33 @@ fn processes_and_threads_are_counted_apart() {
     assert!(
         text.contains(&format!("\nopskit_threads {}\n", s.threads)),
         "{text}"
+    );
+}
+
+#[test]
+fn the_defaults_every_front_uses_live_in_core() {
+    use opskit::health::{
+        DEFAULT_ALERT_GROUP, DEFAULT_PROBE_DEADLINE, probe_deadline, prometheus_rules,
+    };
+    let mut c = Collector::new(CollectorOptions::default()).unwrap();
+    let s = c.snapshot().unwrap();
+    // No rules: the default rules; no time: the snapshot's own.
+    let by_default = Evaluator::new(None).unwrap().evaluate(&s, None);
+    let explicit = Evaluator::new(default_rules())
+        .unwrap()
+        .evaluate(&s, s.time_seconds);
+    assert_eq!(by_default, explicit);
+    assert!(!by_default.is_empty());
+    assert_eq!(DEFAULT_ALERT_GROUP, "opskit");
+    assert_eq!(
+        prometheus_rules(None, None).unwrap(),
+        prometheus_rules(Some(&default_rules()), Some(DEFAULT_ALERT_GROUP)).unwrap()
+    );
+    assert_eq!(probe_deadline(None).unwrap(), DEFAULT_PROBE_DEADLINE);
+    assert_eq!(DEFAULT_PROBE_DEADLINE.as_secs(), 10);
+    assert!(probe_deadline(Some(0.0)).is_err());
+    assert_eq!(
+        opskit::backup::SignatureAlgorithm::default().as_str(),
+        "hmac-sha256"
     );
 }

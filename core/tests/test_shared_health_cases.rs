@@ -93,13 +93,13 @@ fn call(fixture: &Value, case: &Value) -> opskit::Result<Value> {
             Value::Null
         }
         "prometheus_rules" => {
-            let rules: Vec<h::Rule> = match &args["rules"] {
-                Value::Null => h::default_rules(),
-                r => parse(r)?,
+            let rules: Option<Vec<h::Rule>> = match &args["rules"] {
+                Value::Null => None,
+                r => Some(parse(r)?),
             };
             json!(h::prometheus_rules(
-                &rules,
-                args["group"].as_str().unwrap()
+                rules.as_deref(),
+                args["group"].as_str()
             )?)
         }
         other => panic!("unknown call {other}"),

@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
             later.len(),
             "the same rules give the same checks"
         );
-        let _ = prometheus_rules(&policy.rules, "opskit");
+        let _ = prometheus_rules(Some(&policy.rules), None);
     }
     let _ = duration_seconds(&text);
     let _ = opskit::backup::parse_duration(&text);

@@ -19,11 +19,12 @@ use crate::error::{Error, Result};
 pub const SIGNATURE_FORMAT: &str = "opskit-manifest-signature";
 
 /// How a manifest is signed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum SignatureAlgorithm {
-    /// HMAC-SHA-256 with a shared secret key.
+    /// HMAC-SHA-256 with a shared secret key: the default.
+    #[default]
     HmacSha256,
     /// Ed25519: a private key signs, the public key checks.
     Ed25519,

@@ -27,10 +27,24 @@ fn quoted(s: &str) -> String {
     serde_json::to_string(s).expect("a string serialises")
 }
 
-/// A Prometheus rule file (`groups:` YAML) with one group, `group`, holding
-/// two alerts per rule (warning, critical) for the levels it sets; an
-/// invalid rule is an error naming it.
-pub fn prometheus_rules(rules: &[Rule], group: &str) -> crate::Result<String> {
+/// The rule group's name when none is given.
+pub const DEFAULT_ALERT_GROUP: &str = "opskit";
+
+/// A Prometheus rule file (`groups:` YAML) with one group, `group`
+/// ([`DEFAULT_ALERT_GROUP`] when `None`), holding two alerts per rule
+/// (warning, critical) for the levels it sets; `rules` `None` means
+/// [`default_rules`](super::default_rules). An invalid rule is an error
+/// naming it.
+pub fn prometheus_rules(rules: Option<&[Rule]>, group: Option<&str>) -> crate::Result<String> {
+    let defaults;
+    let rules = match rules {
+        Some(r) => r,
+        None => {
+            defaults = super::default_rules();
+            &defaults
+        }
+    };
+    let group = group.unwrap_or(DEFAULT_ALERT_GROUP);
     for r in rules {
         r.validate()?;
     }

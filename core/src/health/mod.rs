@@ -24,7 +24,7 @@ mod probe;
 mod report;
 mod rules;
 
-pub use self::alerts::prometheus_rules;
+pub use self::alerts::{DEFAULT_ALERT_GROUP, prometheus_rules};
 pub use self::availability::{
     Availability, AvailabilityOptions, BurnAlert, Incident, Sample, availability,
 };
@@ -40,7 +40,10 @@ pub use self::pagerduty::{
     send_event, validate_event,
 };
 pub use self::policy::{Maintenance, PagerDutyPolicy, Policy};
-pub use self::probe::{MAX_BODY_BYTES, MAX_PROBES, Probe, ProbeKind, probe_deadline, run_probes};
+pub use self::probe::{
+    DEFAULT_PROBE_DEADLINE, MAX_BODY_BYTES, MAX_PROBES, Probe, ProbeKind, probe_deadline,
+    run_probes,
+};
 pub use self::report::{Exposition, exposition, health_json, overall};
 pub use self::rules::{
     CheckResult, Direction, Evaluator, METRICS, Rule, Status, default_rules, duration_seconds,

@@ -233,14 +233,16 @@ impl Policy {
             .map_err(|e| Error::new(e.kind(), format!("{}: {}", path.display(), e.message())))
     }
 
-    /// The deadline of one run of the probes (default 10 s).
+    /// The deadline of one run of the probes
+    /// ([`DEFAULT_PROBE_DEADLINE`](super::DEFAULT_PROBE_DEADLINE) unless set).
     pub fn deadline(&self) -> std::time::Duration {
-        let secs = self
-            .probe_deadline
+        self.probe_deadline
             .as_deref()
             .and_then(|d| crate::backup::parse_duration(d).ok())
-            .unwrap_or(10.0);
-        std::time::Duration::from_secs_f64(secs)
+            .map_or(
+                super::DEFAULT_PROBE_DEADLINE,
+                std::time::Duration::from_secs_f64,
+            )
     }
 
     /// The collector options this policy asks for: its reboot-required file

@@ -308,9 +308,17 @@ fn run_one(p: &Probe, timeout: Duration) -> CheckResult {
     }
 }
 
+/// How long a run of probes may take when no deadline is given: 10 s,
+/// well inside a load balancer's usual health-check interval.
+pub const DEFAULT_PROBE_DEADLINE: Duration = Duration::from_secs(10);
+
 /// A run's deadline from seconds as the bindings take it: positive and
-/// finite, or an invalid-input error naming it.
-pub fn probe_deadline(seconds: f64) -> Result<Duration> {
+/// finite, or an invalid-input error naming it; `None` is
+/// [`DEFAULT_PROBE_DEADLINE`].
+pub fn probe_deadline(seconds: Option<f64>) -> Result<Duration> {
+    let Some(seconds) = seconds else {
+        return Ok(DEFAULT_PROBE_DEADLINE);
+    };
     if seconds.is_finite() && seconds > 0.0 {
         Ok(Duration::from_secs_f64(seconds))
     } else {

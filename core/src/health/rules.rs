@@ -367,11 +367,12 @@ pub struct Evaluator {
 }
 
 impl Evaluator {
-    /// An evaluator of `rules` (each validated).
-    pub fn new(rules: Vec<Rule>) -> Result<Self> {
+    /// An evaluator of `rules` (each validated); `None` means
+    /// [`default_rules`], as in every front.
+    pub fn new(rules: impl Into<Option<Vec<Rule>>>) -> Result<Self> {
         let mut out = Vec::new();
         let mut names = std::collections::HashSet::new();
-        for r in rules {
+        for r in rules.into().unwrap_or_else(default_rules) {
             r.validate()?;
             if !names.insert(r.name.clone()) {
                 return Err(Error::invalid(format!("two rules are named {}", r.name)));
@@ -391,9 +392,15 @@ impl Evaluator {
         })
     }
 
-    /// Evaluate every rule on `snapshot` at time `now` (seconds; the
-    /// snapshot's time in production, a fake clock in tests).
-    pub fn evaluate(&mut self, snapshot: &Snapshot, now: f64) -> Vec<CheckResult> {
+    /// Evaluate every rule on `snapshot` at time `now` (seconds since the
+    /// epoch; `None` is the snapshot's own time, as in production; a fake
+    /// clock in tests).
+    pub fn evaluate(
+        &mut self,
+        snapshot: &Snapshot,
+        now: impl Into<Option<f64>>,
+    ) -> Vec<CheckResult> {
+        let now = now.into().unwrap_or(snapshot.time_seconds);
         let mut out = Vec::new();
         let json = serde_json::to_value(snapshot).unwrap_or_default();
         for (rule, metric, hold) in &self.rules {
