@@ -298,9 +298,6 @@ pub unsafe extern "C" fn opskit_backup_check_chain(manifests_json: *const c_char
                 "manifests_json must be a JSON array of manifests: {e}"
             ))
         })?;
-        for m in &list {
-            m.validate()?;
-        }
         b::check_chain(&list)?;
         Ok(())
     })

@@ -15,7 +15,7 @@ use napi_derive::napi;
 use opskit::backup as b;
 use serde_json::Value;
 
-use crate::convert::{from_js, from_js_value, to_js};
+use crate::convert::{from_js, from_js_value, inbound, to_js};
 use crate::error::{Code, Failure, sync};
 use crate::task::{Job, JsJson, job};
 
@@ -23,15 +23,9 @@ use crate::task::{Job, JsJson, job};
 type ProgressTsfn = ThreadsafeFunction<Value, Unknown<'static>, Value, Status, false>;
 
 /// A manifest given as an object (as returned by `buildManifest`) or the path of a file.
+/// A manifest argument (an object with camelCase keys, or a path).
 fn manifest_of(v: Value) -> Result<b::Manifest, Failure> {
-    match v {
-        Value::String(path) => Ok(b::Manifest::read(&PathBuf::from(path))?),
-        other => {
-            let m: b::Manifest = from_js_value(other, "manifest")?;
-            m.validate()?;
-            Ok(m)
-        }
-    }
+    Ok(b::Manifest::from_value(inbound(v))?)
 }
 
 fn progress_value(p: b::Progress) -> Value {
@@ -292,10 +286,7 @@ pub fn plan_retention(
     now: Option<String>,
 ) -> Result<Value, napi::Error<Code>> {
     sync(|| {
-        let list = match snapshots {
-            Value::String(text) => b::parse_snapshots(&text)?,
-            other => from_js_value(other, "snapshots")?,
-        };
+        let list = b::snapshots_from_value(inbound(snapshots))?;
         let p: b::RetentionPolicy = from_js_value(policy, "retention policy")?;
         to_js(&b::plan_retention(&list, &p, now.as_deref())?)
     })

@@ -95,7 +95,7 @@ fn integral(v: Value) -> Value {
 }
 
 /// An inbound JS value as the core expects it: snake_case keys, integers.
-fn inbound(v: Value) -> Value {
+pub(crate) fn inbound(v: Value) -> Value {
     integral(rekey(v, &camel_to_snake))
 }
 

@@ -13,16 +13,22 @@ use crate::error::{detached, invalid, to_py};
 
 /// A manifest given as a dict (as returned by `build_manifest`) or as the
 /// path of a manifest file.
+/// A manifest argument: a dict, or a path (str or path-like, which is
+/// converted to the path it names; core reads either shape).
 fn manifest_arg(py: Python<'_>, v: &Bound<'_, PyAny>) -> PyResult<b::Manifest> {
-    if v.is_instance_of::<PyDict>() {
-        let m: b::Manifest = from_py(py, "manifest", v)?;
-        m.validate().map_err(|e| to_py(py, e))?;
-        return Ok(m);
-    }
-    let path: PathBuf = v
-        .extract()
-        .map_err(|_| invalid(py, "manifest", "give a manifest dict or a path"))?;
-    detached(py, || b::Manifest::read(&path))
+    let value: serde_json::Value = if v.is_instance_of::<PyDict>() {
+        from_py(py, "manifest", v)?
+    } else {
+        let path: PathBuf = v
+            .extract()
+            .map_err(|_| invalid(py, "manifest", "give a manifest dict or a path"))?;
+        match path.into_os_string().into_string() {
+            Ok(p) => serde_json::Value::String(p),
+            // A path that is not UTF-8 cannot cross as JSON text: read it here.
+            Err(raw) => return detached(py, || b::Manifest::read(std::path::Path::new(&raw))),
+        }
+    };
+    detached(py, || b::Manifest::from_value(value))
 }
 
 /// Run `work` without the GIL, passing it a progress callback that calls the
@@ -143,11 +149,8 @@ fn plan_retention<'py>(
     policy: &Bound<'py, PyAny>,
     now: Option<String>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let list: Vec<b::Snapshot> = if let Ok(text) = snapshots.cast::<PyString>() {
-        b::parse_snapshots(&text.to_cow()?).map_err(|e| to_py(py, e))?
-    } else {
-        from_py(py, "snapshots", snapshots)?
-    };
+    let value: serde_json::Value = from_py(py, "snapshots", snapshots)?;
+    let list = b::snapshots_from_value(value).map_err(|e| to_py(py, e))?;
     let p: b::RetentionPolicy = from_py(py, "retention policy", policy)?;
     out(
         py,

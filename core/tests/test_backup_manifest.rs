@@ -573,3 +573,35 @@ fn a_10_gib_sparse_file_and_a_dangling_symlink_followed() {
     assert_eq!(followed.skipped.len(), 1, "{:?}", followed.skipped);
     assert_eq!(followed.skipped[0].path, "dangling");
 }
+
+#[test]
+fn manifests_and_snapshots_load_from_either_shape_in_core() {
+    use opskit::backup::{Manifest, check_chain, snapshots_from_value};
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("a"), "a").unwrap();
+    let m = opskit::backup::build_manifest(d.path(), &Default::default(), None).unwrap();
+    let file = d.path().join("m.json");
+    m.write(&file).unwrap();
+    // An object and a path give the same manifest.
+    let from_object = Manifest::from_value(serde_json::to_value(&m).unwrap()).unwrap();
+    let from_path =
+        Manifest::from_value(serde_json::Value::String(file.display().to_string())).unwrap();
+    assert_eq!(from_object, m);
+    assert_eq!(from_path, m);
+    let e = Manifest::from_value(serde_json::json!(7)).unwrap_err();
+    assert!(e.to_string().contains("not a number"), "{e}");
+    // An object that does not validate is refused, as read() refuses it.
+    let mut bad = serde_json::to_value(&m).unwrap();
+    bad["entries"][0]["path"] = "../escape".into();
+    assert!(Manifest::from_value(bad.clone()).is_err());
+    // check_chain validates what it is given.
+    let bad: Manifest = serde_json::from_value(bad).unwrap();
+    let e = check_chain(&[m.clone(), bad]).unwrap_err();
+    assert!(e.to_string().contains("manifest 1 of the chain"), "{e}");
+    // Snapshots: a list, or its JSON text.
+    let list = serde_json::json!([{"id": "a", "time": "2026-12-01T00:00:00Z"}]);
+    let a = snapshots_from_value(list.clone()).unwrap();
+    let b = snapshots_from_value(serde_json::Value::String(list.to_string())).unwrap();
+    assert_eq!(a, b);
+    assert!(snapshots_from_value(serde_json::json!({"id": 1})).is_err());
+}

@@ -402,6 +402,30 @@ impl Manifest {
         Ok(m)
     }
 
+    /// A manifest in either shape a caller has one: an object is a
+    /// manifest (validated), a string is the path of a manifest file (read
+    /// and validated). The one reading of that argument, for every front.
+    pub fn from_value(value: serde_json::Value) -> Result<Manifest> {
+        match value {
+            serde_json::Value::String(path) => Manifest::read(Path::new(&path)),
+            serde_json::Value::Object(_) => {
+                let m: Manifest = serde_json::from_value(value)
+                    .map_err(|e| Error::invalid(format!("invalid manifest: {e}")))?;
+                m.validate()?;
+                Ok(m)
+            }
+            other => Err(Error::invalid(format!(
+                "a manifest is an object or the path of a manifest file, not {}",
+                match other {
+                    serde_json::Value::Null => "null",
+                    serde_json::Value::Bool(_) => "a boolean",
+                    serde_json::Value::Number(_) => "a number",
+                    _ => "a list",
+                }
+            ))),
+        }
+    }
+
     /// Read and validate the manifest file at `path` (at most
     /// [`MAX_MANIFEST_BYTES`], UTF-8).
     pub fn read(path: &Path) -> Result<Manifest> {

@@ -34,6 +34,7 @@ pub use self::manifest::{
 };
 pub use self::retention::{
     CalendarSpan, Kept, RetentionPlan, RetentionPolicy, Snapshot, parse_snapshots, plan_retention,
+    snapshots_from_value,
 };
 pub use self::sign::{
     SIGNATURE_FORMAT, Signature, SignatureAlgorithm, check_chain, check_signature, sign_manifest,

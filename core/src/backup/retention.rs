@@ -472,6 +472,20 @@ pub fn plan_retention(
     Ok(plan)
 }
 
+/// Snapshots in either shape a caller has them: a list (of `{id, time,
+/// tags, …}` objects) or a JSON text of one (`restic snapshots --json` as it
+/// is). The one reading of that argument, for every front.
+pub fn snapshots_from_value(value: serde_json::Value) -> Result<Vec<Snapshot>> {
+    match value {
+        serde_json::Value::String(text) => parse_snapshots(&text),
+        list => serde_json::from_value(list).map_err(|e| {
+            Error::invalid(format!(
+                "snapshots must be a list of {{\"id\", \"time\", \"tags\"}} or its JSON text (restic snapshots --json works): {e}"
+            ))
+        }),
+    }
+}
+
 /// Read snapshots from JSON: a list of `{id, time, tags}`, or the output of
 /// `restic snapshots --json` as it is.
 pub fn parse_snapshots(json: &str) -> Result<Vec<Snapshot>> {

@@ -273,6 +273,14 @@ pub fn check_signature(manifest: &Manifest, signature: &Signature, key: &[u8]) -
 /// the chain hash of the one before, so one removed or replaced shows. An
 /// [`ErrorKind::Integrity`](crate::ErrorKind) error names the first break.
 pub fn check_chain(manifests: &[Manifest]) -> Result<()> {
+    for (i, m) in manifests.iter().enumerate() {
+        m.validate().map_err(|e| {
+            Error::new(
+                e.kind(),
+                format!("manifest {i} of the chain: {}", e.message()),
+            )
+        })?;
+    }
     for (i, pair) in manifests.windows(2).enumerate() {
         let want = pair[0].chain_hash()?;
         if pair[1].previous.as_deref() != Some(want.as_str()) {
