@@ -7,7 +7,9 @@ use std::path::Path;
 use opskit::version as v;
 
 use crate::error::opskit_status;
-use crate::ffi::{boundary, opt_str_arg, options, out_arg, owned_json, owned_string, str_arg};
+use crate::ffi::{
+    boundary, json_arg, opt_str_arg, options, out_arg, owned_json, owned_string, str_arg,
+};
 
 /// Parse a SemVer version. `*out_json` receives
 /// `{"version","major","minor","patch","pre","build"}`.
@@ -58,7 +60,7 @@ pub unsafe extern "C" fn opskit_version_sort(
 ) -> opskit_status {
     boundary(|| {
         let out = unsafe { out_arg(out_json, "out_json") }?;
-        let list: Vec<String> = unsafe { options::<Vec<String>>(versions_json, "versions_json") }?;
+        let list: Vec<String> = unsafe { json_arg(versions_json, "versions_json") }?;
         let sorted: Vec<String> = v::sort_versions(&list)?
             .iter()
             .map(|x| x.to_string())

@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::convert::{from_py, opts, out};
-use crate::error::{detached, invalid, to_py};
+use crate::error::{detached, to_py};
 
 /// Lock a stateful object's core value. Python objects are shared between
 /// threads freely, so each one locks inside (the C docs ask callers to do
@@ -104,10 +104,7 @@ impl PagerDuty {
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let c: Vec<h::CheckResult> = from_py(py, "checks", checks)?;
-        let o: h::PagerDutyOptions = match options {
-            Some(d) => from_py(py, "PagerDuty options", d.as_any())?,
-            None => return Err(invalid(py, "PagerDuty options", "give routing_key=")),
-        };
+        let o: h::PagerDutyOptions = opts(py, options)?;
         let events = py
             .detach(|| lock(&self.0).events(&c, host, time, &o))
             .map_err(|e| to_py(py, e))?;

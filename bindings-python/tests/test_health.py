@@ -143,7 +143,8 @@ def test_availability_pagerduty_and_policy():
     assert ev[0]["event_action"] == "trigger" and ev[0]["dedup_key"] == "web-01/disk_full:/"
     check["status"] = "pass"
     assert pd.events([check], "web-01", 60.0, routing_key="k" * 32)[0]["event_action"] == "resolve"
-    with pytest.raises(opskit.InvalidInputError):
+    # The key's absence is core's to say, as in every front.
+    with pytest.raises(opskit.InvalidInputError, match="routing key is empty"):
         pd.events([check], "web-01", 0.0)
     p = h.parse_policy('[[probe]]\nname = "api"\ntype = "tcp"\nhost = "127.0.0.1"\nport = 80\n')
     assert p["probe"][0]["port"] == 80

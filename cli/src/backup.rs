@@ -256,15 +256,8 @@ fn pairs(list: &[String], what: &str) -> opskit::Result<Vec<(String, String)>> {
 fn count(flag: &Option<String>, name: &str) -> opskit::Result<Option<i64>> {
     flag.as_deref()
         .map(|v| {
-            if v == "unlimited" {
-                Ok(-1)
-            } else {
-                v.parse::<i64>().map_err(|_| {
-                    opskit::Error::invalid(format!(
-                        "--keep-{name} {v:?} must be a count or `unlimited`"
-                    ))
-                })
-            }
+            b::parse_keep_count(v)
+                .map_err(|e| opskit::Error::invalid(format!("--keep-{name}: {}", e.message())))
         })
         .transpose()
 }
@@ -312,14 +305,6 @@ pub(crate) fn run(cmd: BackupCmd) -> opskit::Result<Outcome> {
                     .into_iter()
                     .collect::<BTreeMap<_, _>>(),
                 previous,
-                created: std::env::var("SOURCE_DATE_EPOCH")
-                    .ok()
-                    .and_then(|s| s.parse::<i64>().ok())
-                    .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
-                    .and_then(|t| {
-                        t.format(&time::format_description::well_known::Rfc3339)
-                            .ok()
-                    }),
                 ..Default::default()
             };
             let output = output.filter(|o| !is_stdout(o));

@@ -709,3 +709,25 @@ fn messages_name_the_option_the_user_has_and_the_likely_mix_up() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v.get("hint").is_none(), "{v}");
 }
+
+#[test]
+fn source_date_epoch_sets_the_created_time() {
+    let d = setup();
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_opskit"))
+            .args(["backup", "manifest", "tree"])
+            .current_dir(d.path())
+            .env("SOURCE_DATE_EPOCH", "1764644400")
+            .output()
+            .unwrap()
+    };
+    let (a, b) = (run(), run());
+    assert_eq!(a.status.code(), Some(0), "{}", out(&a));
+    let text = String::from_utf8_lossy(&a.stdout);
+    assert!(
+        text.contains("\"created\": \"2025-12-02T03:00:00Z\""),
+        "{text}"
+    );
+    // Reproducible: the same tree gives the same bytes.
+    assert_eq!(a.stdout, b.stdout);
+}

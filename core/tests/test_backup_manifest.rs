@@ -605,3 +605,15 @@ fn manifests_and_snapshots_load_from_either_shape_in_core() {
     assert_eq!(a, b);
     assert!(snapshots_from_value(serde_json::json!({"id": 1})).is_err());
 }
+
+#[test]
+fn keep_counts_read_unlimited_in_core() {
+    use opskit::backup::parse_keep_count;
+    assert_eq!(parse_keep_count("unlimited").unwrap(), -1);
+    assert_eq!(parse_keep_count("7").unwrap(), 7);
+    assert_eq!(parse_keep_count("-1").unwrap(), -1);
+    for bad in ["-2", "seven", ""] {
+        let e = parse_keep_count(bad).unwrap_err();
+        assert!(e.to_string().contains("or unlimited"), "{e}");
+    }
+}

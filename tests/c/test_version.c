@@ -109,6 +109,8 @@ static void test_pure(void) {
   CHECK(strcmp(out, "[\"1.2.0-rc.1\",\"1.2.0\",\"1.10.0\"]") == 0);
   opskit_string_free(out);
   CHECK_STATUS(opskit_version_sort("[1,2", &out), OPSKIT_ERR_INVALID_INPUT);
+  /* NULL is a missing argument, not an empty list. */
+  CHECK_STATUS(opskit_version_sort(NULL, &out), OPSKIT_ERR_NULL_ARGUMENT);
 
   CHECK_STATUS(opskit_version_bump("1.2.3", "preminor", "rc", &out), OPSKIT_OK);
   CHECK(strcmp(out, "1.3.0-rc.1") == 0);

@@ -40,8 +40,9 @@ pub struct ManifestOptions {
     pub labels: BTreeMap<String, String>,
     /// The `blake3:<hex>` chain hash of the previous manifest.
     pub previous: Option<String>,
-    /// The `created` time, RFC 3339 (default: now). Fix it to get
-    /// byte-identical manifests of an unchanged tree.
+    /// The `created` time, RFC 3339. Default: `SOURCE_DATE_EPOCH` when it
+    /// is set (the reproducible-builds convention, in every front), else
+    /// now. Fix it to get byte-identical manifests of an unchanged tree.
     pub created: Option<String>,
 }
 
@@ -96,9 +97,16 @@ fn validate_options(o: &ManifestOptions) -> Result<Vec<Algorithm>> {
     Ok(algs)
 }
 
-fn now_rfc3339() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    format_mtime(now.unix_timestamp(), 0).replace(".000000000Z", "Z")
+/// A manifest's `created` time when none is given: `SOURCE_DATE_EPOCH`
+/// (whole seconds since the epoch, as reproducible builds set it) when it
+/// is set and valid, else now.
+fn default_created() -> String {
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .filter(|s| time::OffsetDateTime::from_unix_timestamp(*s).is_ok())
+        .unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp());
+    format_mtime(secs, 0).replace(".000000000Z", "Z")
 }
 
 /// Items named by a file list, checked to be safe relative paths.
@@ -268,7 +276,7 @@ pub fn build_manifest(
     let manifest = Manifest {
         format: MANIFEST_FORMAT.to_string(),
         version: MANIFEST_VERSION,
-        created: options.created.clone().unwrap_or_else(now_rfc3339),
+        created: options.created.clone().unwrap_or_else(default_created),
         root: root_label,
         algorithms,
         labels: options.labels.clone(),

@@ -33,8 +33,8 @@ pub use self::manifest::{
     MAX_MANIFEST_ENTRIES, Manifest, Skipped, Totals, write_file_atomic,
 };
 pub use self::retention::{
-    CalendarSpan, Kept, RetentionPlan, RetentionPolicy, Snapshot, parse_snapshots, plan_retention,
-    snapshots_from_value,
+    CalendarSpan, Kept, RetentionPlan, RetentionPolicy, Snapshot, parse_keep_count,
+    parse_snapshots, plan_retention, snapshots_from_value,
 };
 pub use self::sign::{
     SIGNATURE_FORMAT, Signature, SignatureAlgorithm, check_chain, check_signature, sign_manifest,

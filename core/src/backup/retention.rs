@@ -142,6 +142,20 @@ impl<'de> Deserialize<'de> for CalendarSpan {
     }
 }
 
+/// A keep count as people write it (`restic forget --keep-daily
+/// unlimited`): a whole number of 0 or more, or `unlimited` (or -1), which
+/// is -1 in a [`RetentionPolicy`].
+pub fn parse_keep_count(text: &str) -> Result<i64> {
+    match text.trim() {
+        "unlimited" => Ok(-1),
+        t => t.parse::<i64>().ok().filter(|n| *n >= -1).ok_or_else(|| {
+            Error::invalid(format!(
+                "keep count {text:?}: give a count of 0 or more, or unlimited"
+            ))
+        }),
+    }
+}
+
 /// A retention policy, as `restic forget` takes it. Counts are how many
 /// buckets to keep; `-1` means unlimited.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

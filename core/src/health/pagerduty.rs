@@ -159,8 +159,9 @@ fn check_event(body: &Value) -> Result<()> {
     Ok(())
 }
 
-/// Where and how events are sent.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Where and how events are sent. The default has an empty routing key,
+/// which [`PagerDuty::events`] and sending refuse with a message saying so.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 #[serde(deny_unknown_fields)]
