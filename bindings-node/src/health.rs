@@ -154,8 +154,8 @@ pub fn health_json(
     })
 }
 
-/// The Prometheus text exposition, or OpenMetrics with `openmetrics: true`
-/// (or when `accept` names it: pass the scraper's Accept header).
+/// The Prometheus text exposition, or OpenMetrics when `accept` (the
+/// scraper's Accept header) asks for it.
 #[napi(
     namespace = "health",
     ts_args_type = "snapshot: HostSnapshot, checks: CheckResult[], accept?: string | null"

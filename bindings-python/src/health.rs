@@ -133,23 +133,30 @@ fn health_json<'py>(
     Ok((out(py, &doc)?, code))
 }
 
-/// The Prometheus text exposition (or OpenMetrics) of a snapshot and its checks.
+/// The Prometheus text exposition of a snapshot and its checks, or
+/// OpenMetrics when `accept` (the scraper's Accept header) asks for it.
 #[pyfunction]
-#[pyo3(signature = (snapshot, checks, openmetrics=false))]
+#[pyo3(signature = (snapshot, checks, accept=None))]
 fn exposition(
     py: Python<'_>,
     snapshot: &Bound<'_, PyAny>,
     checks: &Bound<'_, PyAny>,
-    openmetrics: bool,
+    accept: Option<&str>,
 ) -> PyResult<String> {
     let s: h::Snapshot = from_py(py, "snapshot", snapshot)?;
     let c: Vec<h::CheckResult> = from_py(py, "checks", checks)?;
-    let f = if openmetrics {
-        h::Exposition::OpenMetrics
-    } else {
-        h::Exposition::Text
-    };
-    Ok(h::exposition(&s, &c, f))
+    Ok(h::exposition(
+        &s,
+        &c,
+        h::Exposition::from_accept(accept.unwrap_or("")),
+    ))
+}
+
+/// The `Content-Type` of the exposition that answers this Accept header.
+#[pyfunction]
+#[pyo3(signature = (accept=None))]
+fn exposition_content_type(accept: Option<&str>) -> &'static str {
+    h::Exposition::from_accept(accept.unwrap_or("")).content_type()
 }
 
 /// Run probes concurrently within `deadline` seconds (without the GIL).
@@ -235,6 +242,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Evaluator>()?;
     m.add_class::<PagerDuty>()?;
     m.add_function(wrap_pyfunction!(default_rules, m)?)?;
+    m.add_function(wrap_pyfunction!(exposition_content_type, m)?)?;
     m.add_function(wrap_pyfunction!(health_json, m)?)?;
     m.add_function(wrap_pyfunction!(exposition, m)?)?;
     m.add_function(wrap_pyfunction!(run_probes, m)?)?;

@@ -86,7 +86,9 @@ def test_rules_with_a_fake_clock_and_reports():
     assert code == 503 and doc["output"] == "draining"
     text = h.exposition(s, checks)
     assert "# TYPE opskit_cpu_seconds_total counter" in text and 'opskit_check_level{check="mem"} 1' in text
-    assert h.exposition(s, checks, openmetrics=True).endswith("# EOF\n")
+    assert h.exposition(s, checks, accept="application/openmetrics-text").endswith("# EOF\n")
+    assert h.exposition_content_type("application/openmetrics-text").startswith("application/openmetrics-text")
+    assert h.exposition_content_type().startswith("text/plain; version=0.0.4")
     assert [r["name"] for r in h.default_rules()][:2] == ["cpu_overload", "memory_pressure"]
     assert set(h.default_rules()[0]) == keys(types.HealthRule)
     with pytest.raises(opskit.InvalidInputError, match="unknown metric"):

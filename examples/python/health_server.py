@@ -26,11 +26,9 @@ class Handler(BaseHTTPRequestHandler):
             snapshot = collector.snapshot()
             checks = evaluator.evaluate(snapshot)
         if self.path == "/metrics":
-            accept = self.headers.get("Accept", "")
-            openmetrics = "application/openmetrics-text" in accept
-            body = health.exposition(snapshot, checks, openmetrics=openmetrics).encode()
-            kind = ("application/openmetrics-text; version=1.0.0; charset=utf-8" if openmetrics
-                    else "text/plain; version=0.0.4; charset=utf-8")
+            accept = self.headers.get("Accept")
+            body = health.exposition(snapshot, checks, accept=accept).encode()
+            kind = health.exposition_content_type(accept)
             status = 200
         elif self.path == "/health":
             doc, status = health.health_json(snapshot, checks)
