@@ -205,7 +205,7 @@ pub(crate) fn run(cmd: HealthCmd) -> opskit::Result<Outcome> {
             policy: path,
             reuse_for,
         } => {
-            let reuse = h::duration_seconds(&reuse_for)?;
+            let reuse = opskit::time::parse_duration(&reuse_for, opskit::time::Zero::Allowed)?;
             crate::serve::serve(
                 &listen,
                 policy(path)?,

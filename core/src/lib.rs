@@ -26,6 +26,7 @@ pub mod fsutil;
 pub mod health;
 pub mod limits;
 pub mod text;
+pub mod time;
 pub mod version;
 
 pub use error::{Error, ErrorKind, Result};

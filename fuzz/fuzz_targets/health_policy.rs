@@ -5,7 +5,7 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use opskit::health::{
-    Collector, CollectorOptions, Evaluator, Policy, Snapshot, duration_seconds,
+    Collector, CollectorOptions, Evaluator, Policy, Snapshot,
     parse_apt_simulation, prometheus_rules, validate_event,
 };
 use std::sync::OnceLock;
@@ -34,8 +34,8 @@ fuzz_target!(|data: &[u8]| {
         );
         let _ = prometheus_rules(Some(&policy.rules), None);
     }
-    let _ = duration_seconds(&text);
-    let _ = opskit::backup::parse_duration(&text);
+    let _ = opskit::time::parse_duration(&text, opskit::time::Zero::Allowed);
+    let _ = opskit::time::parse_duration(&text, opskit::time::Zero::Refused);
     let _ = parse_apt_simulation(&text);
     if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
         let _ = validate_event(&v);

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::manifest::{
     Algorithm, EntryKind, Filters, MANIFEST_FORMAT, MANIFEST_VERSION, Manifest, Skipped, Totals,
-    format_mtime, unsafe_path,
+    unsafe_path,
 };
 use super::walk::{
     Counters, FILES_PER_JOB, Filter, Found, ProgressFn, entry_of, hash_file, largest_first,
@@ -88,7 +88,7 @@ fn validate_options(o: &ManifestOptions) -> Result<Vec<Algorithm>> {
         }
     }
     if let Some(c) = &o.created
-        && super::manifest::parse_mtime(c).is_none()
+        && crate::time::parse_rfc3339(c).is_none()
     {
         return Err(Error::invalid(format!(
             "created {c:?} is not an RFC 3339 time such as 2026-12-02T03:00:00Z"
@@ -106,7 +106,7 @@ fn default_created() -> String {
         .and_then(|s| s.trim().parse::<i64>().ok())
         .filter(|s| time::OffsetDateTime::from_unix_timestamp(*s).is_ok())
         .unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp());
-    format_mtime(secs, 0).replace(".000000000Z", "Z")
+    crate::time::format_rfc3339_nanos(secs, 0).replace(".000000000Z", "Z")
 }
 
 /// Items named by a file list, checked to be safe relative paths.

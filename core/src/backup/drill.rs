@@ -9,44 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::manifest::Manifest;
 use super::verify::{VerifyMode, VerifyOptions, VerifyReport, verify_tree};
 use super::walk::ProgressFn;
-use crate::error::{Error, Result};
-
-/// Parse a duration such as `2h`, `90m`, `1h30m`, `45s` or `3600` (seconds).
-pub fn parse_duration(s: &str) -> Result<f64> {
-    let bad = || {
-        Error::invalid(format!(
-            "invalid duration {s:?}: use e.g. 2h, 90m, 1h30m or 45s"
-        ))
-    };
-    let t = s.trim();
-    if let Ok(secs) = t.parse::<f64>() {
-        return (secs.is_finite() && secs > 0.0)
-            .then_some(secs)
-            .ok_or_else(bad);
-    }
-    let mut total = 0.0;
-    let mut num = String::new();
-    for c in t.chars() {
-        if c.is_ascii_digit() || c == '.' {
-            num.push(c);
-            continue;
-        }
-        let unit = match c {
-            'd' => 86_400.0,
-            'h' => 3_600.0,
-            'm' => 60.0,
-            's' => 1.0,
-            _ => return Err(bad()),
-        };
-        let n: f64 = num.parse().map_err(|_| bad())?;
-        total += n * unit;
-        num.clear();
-    }
-    if !num.is_empty() || total <= 0.0 || !total.is_finite() {
-        return Err(bad());
-    }
-    Ok(total)
-}
+use crate::error::Result;
+use crate::time::{Zero, parse_duration};
 
 /// Options of [`restore_drill`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,9 +91,9 @@ pub fn restore_drill(
     options: &DrillOptions,
     progress: Option<ProgressFn<'_>>,
 ) -> Result<DrillReport> {
-    let rto = parse_duration(&options.rto)?;
+    let rto = parse_duration(&options.rto, Zero::Refused)?;
     let restore = match &options.restore_time {
-        Some(t) => parse_duration(t)?,
+        Some(t) => parse_duration(t, Zero::Refused)?,
         None => 0.0,
     };
     let verify = verify_tree(root, manifest, &options.verify, progress)?;
@@ -190,21 +154,4 @@ pub fn restore_drill(
         verify,
         summary,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("2h").unwrap(), 7200.0);
-        assert_eq!(parse_duration("1h30m").unwrap(), 5400.0);
-        assert_eq!(parse_duration("45s").unwrap(), 45.0);
-        assert_eq!(parse_duration("90").unwrap(), 90.0);
-        assert_eq!(parse_duration("1.5h").unwrap(), 5400.0);
-        for bad in ["", "h", "2x", "-1", "0", "2h3", "nan"] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
-        }
-    }
 }

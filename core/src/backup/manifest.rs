@@ -279,36 +279,6 @@ pub(crate) fn unsafe_path(raw: &[u8]) -> Option<&'static str> {
     None
 }
 
-/// Format a time as RFC 3339 UTC with nanoseconds: `2026-12-02T01:02:03.000000004Z`.
-/// (Called for every file of every walk, so the calendar arithmetic is done
-/// here, days to civil date after Howard Hinnant's algorithm, instead of
-/// through a general formatter.)
-pub(crate) fn format_mtime(secs: i64, nanos: u32) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{nanos:09}Z",
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60
-    )
-}
-
-/// Parse what [`format_mtime`] writes (any RFC 3339 time is accepted).
-pub(crate) fn parse_mtime(s: &str) -> Option<(i64, u32)> {
-    let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
-    Some((t.unix_timestamp(), t.nanosecond()))
-}
-
 impl Manifest {
     /// The canonical text: a stable field order, the header indented, one
     /// entry per line, a final newline. The same tree gives the same bytes.
@@ -542,7 +512,7 @@ impl Manifest {
                     e.mode
                 )));
             }
-            if parse_mtime(&e.mtime).is_none() {
+            if crate::time::parse_rfc3339(&e.mtime).is_none() {
                 return Err(bad(format!("mtime {:?} is not an RFC 3339 time", e.mtime)));
             }
             let has_hash = e.blake3.is_some() || e.sha256.is_some();
@@ -648,38 +618,6 @@ mod erased {
         fn json(&self) -> Result<String> {
             serde_json::to_string(self)
                 .map_err(|e| Error::invalid(format!("cannot encode manifest JSON: {e}")))
-        }
-    }
-}
-
-/// Write `bytes` to `path` atomically: a temporary file in the same folder,
-/// fsync, rename, fsync of the folder; a crash leaves the old file or the
-/// new one. (Used for manifests, signatures and bag tag files.)
-pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    crate::fsutil::write_atomic(path, bytes)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn mtimes_format_like_rfc3339_across_the_calendar() {
-        let fmt =
-            time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
-        for secs in [
-            0i64,
-            -1,
-            951_782_400, // 2000-02-29
-            1_767_225_599,
-            4_102_444_800,   // 2100-01-01
-            -2_208_988_800,  // 1900-01-01
-            253_402_300_799, // 9999-12-31T23:59:59
-        ] {
-            let t = time::OffsetDateTime::from_unix_timestamp(secs).unwrap();
-            let want = format!("{}.000000007Z", t.format(&fmt).unwrap());
-            assert_eq!(format_mtime(secs, 7), want, "{secs}");
-            assert_eq!(parse_mtime(&want), Some((secs, 7)));
         }
     }
 }

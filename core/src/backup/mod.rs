@@ -27,10 +27,10 @@ pub use self::bagit::{
     checksum_lines, make_bag, validate_bag,
 };
 pub use self::build::{ManifestOptions, build_manifest};
-pub use self::drill::{DrillOptions, DrillReport, parse_duration, restore_drill};
+pub use self::drill::{DrillOptions, DrillReport, restore_drill};
 pub use self::manifest::{
     Algorithm, Entry, EntryKind, Filters, MANIFEST_FORMAT, MANIFEST_VERSION, MAX_MANIFEST_BYTES,
-    MAX_MANIFEST_ENTRIES, Manifest, Skipped, Totals, write_file_atomic,
+    MAX_MANIFEST_ENTRIES, Manifest, Skipped, Totals,
 };
 pub use self::retention::{
     CalendarSpan, Kept, RetentionPlan, RetentionPolicy, Snapshot, parse_keep_count,
@@ -44,11 +44,3 @@ pub use self::verify::{
     diff_manifests, verify_tree,
 };
 pub use self::walk::{Progress, ProgressFn};
-
-/// Seconds since the epoch as RFC 3339 UTC with milliseconds (for reports).
-pub fn format_time_rfc3339(seconds: f64) -> String {
-    let secs = seconds.floor() as i64;
-    let millis = ((seconds - seconds.floor()) * 1000.0).round().min(999.0) as u32;
-    let full = manifest::format_mtime(secs, millis * 1_000_000);
-    format!("{}.{millis:03}Z", &full[..19])
-}

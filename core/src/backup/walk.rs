@@ -15,7 +15,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::manifest::{Algorithm, Entry, EntryKind, Filters, encode_hex, format_mtime};
+use super::manifest::{Algorithm, Entry, EntryKind, Filters, encode_hex};
 use crate::error::{Error, Result};
 
 /// Progress of a long call: files and bytes done, of the totals.
@@ -464,7 +464,7 @@ pub(crate) fn entry_of(f: &Found) -> Entry {
         kind: f.kind,
         size,
         mode: format!("{:04o}", f.meta.mode() & 0o7777),
-        mtime: format_mtime(
+        mtime: crate::time::format_rfc3339_nanos(
             f.meta.mtime(),
             f.meta.mtime_nsec().clamp(0, 999_999_999) as u32,
         ),

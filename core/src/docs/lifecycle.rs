@@ -12,9 +12,10 @@ use time::{Date, Duration, OffsetDateTime};
 
 use super::audit::{AuditOptions, Finding, finding, is_page, show};
 use super::history::{self, History};
-use super::meta::{CodeOwners, parse_date, parse_interval};
+use super::meta::{CodeOwners, parse_interval};
 use super::scan::Page;
 use crate::error::{Error, Result};
+use crate::time::parse_date;
 
 /// Files a page may link to that are not code (they do not make it stale).
 const NOT_CODE: &[&str] = &[

@@ -6,7 +6,6 @@
 use std::path::Path;
 
 use serde_json::{Map, Value};
-use time::{Date, Month};
 
 /// Parse the body of a g3doc metadata comment (protobuf text format:
 /// `key: 'value'` pairs, nested `{ }`, `#` comments, no commas) into JSON.
@@ -100,34 +99,6 @@ fn message(t: &[String], i: &mut usize, depth: usize) -> Result<Value, String> {
         m.insert(key, value);
     }
     Ok(Value::Object(m))
-}
-
-/// A review date: `YYYY-MM-DD` (strictly), or g3doc's `YYYY-mon-DD`
-/// (`2020-sep-21`).
-pub(crate) fn parse_date(s: &str) -> Result<Date, String> {
-    let bad = || format!("{s:?} is not a date: write YYYY-MM-DD");
-    let parts: Vec<&str> = s.trim().split('-').collect();
-    let [y, m, d] = parts[..] else {
-        return Err(bad());
-    };
-    if y.len() != 4 || d.len() != 2 {
-        return Err(bad());
-    }
-    let year: i32 = y.parse().map_err(|_| bad())?;
-    let day: u8 = d.parse().map_err(|_| bad())?;
-    let month = if m.len() == 2 && m.bytes().all(|b| b.is_ascii_digit()) {
-        Month::try_from(m.parse::<u8>().map_err(|_| bad())?).map_err(|_| bad())?
-    } else {
-        const NAMES: [&str; 12] = [
-            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-        ];
-        let n = NAMES
-            .iter()
-            .position(|n| m.eq_ignore_ascii_case(n))
-            .ok_or_else(bad)?;
-        Month::try_from(n as u8 + 1).map_err(|_| bad())?
-    };
-    Date::from_calendar_date(year, month, day).map_err(|_| bad())
 }
 
 /// A review interval in days: `90 days`, `6 months` (30 days each),
@@ -230,6 +201,8 @@ impl CodeOwners {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::parse_date;
+    use time::{Date, Month};
 
     #[test]
     fn g3doc_comments_in_their_seen_forms() {

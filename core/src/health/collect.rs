@@ -415,7 +415,7 @@ impl StatWorker {
                 for batch in requests {
                     for (i, mountpoint) in batch {
                         let lock = || in_flight.lock().unwrap_or_else(|e| e.into_inner());
-                        lock().insert(mountpoint.clone(), unix_now());
+                        lock().insert(mountpoint.clone(), crate::time::now_seconds());
                         let r = rustix::fs::statvfs(mountpoint.as_str());
                         lock().remove(&mountpoint);
                         if answers.send((i, r)).is_err() {
@@ -430,11 +430,6 @@ impl StatWorker {
             rx: Mutex::new(rx),
         })
     }
-}
-
-fn unix_now() -> f64 {
-    let now = time::OffsetDateTime::now_utc();
-    now.unix_timestamp() as f64 + f64::from(now.nanosecond()) / 1e9
 }
 
 /// Read a `/proc` or `/sys` file. They report size 0, so a plain
@@ -491,7 +486,7 @@ impl Collector {
     /// A hung mount costs at most the mount timeout, once; pending upgrades
     /// cost nothing unless [`AptUpgrades::Wait`] is set.
     pub fn snapshot(&mut self) -> Result<Snapshot> {
-        let time_seconds = unix_now();
+        let time_seconds = crate::time::now_seconds();
         let wait = self.options.apt_upgrades == AptUpgrades::Wait;
         let first = self.prev_cpu.is_none();
         let cpu = self.cpu()?;
@@ -792,7 +787,7 @@ impl Collector {
                 Some(since) => {
                     out[i] = Some(Err(format!(
                         "statvfs has not answered since {} (a hung mount): skipped until it does",
-                        crate::backup::format_time_rfc3339(*since)
+                        crate::time::format_rfc3339(*since)
                     )))
                 }
                 None => todo.push((i, m.to_string())),

@@ -45,6 +45,4 @@ pub use self::probe::{
     run_probes,
 };
 pub use self::report::{Exposition, exposition, health_json, overall};
-pub use self::rules::{
-    CheckResult, Direction, Evaluator, METRICS, Rule, Status, default_rules, duration_seconds,
-};
+pub use self::rules::{CheckResult, Direction, Evaluator, METRICS, Rule, Status, default_rules};

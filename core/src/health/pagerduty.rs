@@ -256,7 +256,7 @@ impl PagerDuty {
             ));
         }
         let source = options.source.clone().unwrap_or_else(|| host.to_string());
-        let when = crate::backup::format_time_rfc3339(time_seconds);
+        let when = crate::time::format_rfc3339(time_seconds);
         let mut out = Vec::new();
         for c in checks {
             if c.status == Status::Unknown {

@@ -79,7 +79,7 @@ impl PagerDutyPolicy {
             ));
         }
         if let Some(i) = &self.interval {
-            crate::backup::parse_duration(i)
+            crate::time::parse_duration(i, crate::time::Zero::Refused)
                 .map_err(|e| Error::invalid(format!("[pagerduty] interval {}", e.message())))?;
         }
         if let Some(u) = &self.url
@@ -140,7 +140,7 @@ impl PagerDutyPolicy {
         let secs = self
             .interval
             .as_deref()
-            .and_then(|d| crate::backup::parse_duration(d).ok())
+            .and_then(|d| crate::time::parse_duration(d, crate::time::Zero::Refused).ok())
             .unwrap_or(30.0);
         std::time::Duration::from_secs_f64(secs)
     }
@@ -201,7 +201,7 @@ impl Policy {
             probe.validate()?;
         }
         if let Some(d) = &p.probe_deadline {
-            crate::backup::parse_duration(d)
+            crate::time::parse_duration(d, crate::time::Zero::Refused)
                 .map_err(|e| Error::invalid(format!("probe_deadline {}", e.message())))?;
         }
         if let Some(pd) = &p.pagerduty {
@@ -238,7 +238,7 @@ impl Policy {
     pub fn deadline(&self) -> std::time::Duration {
         self.probe_deadline
             .as_deref()
-            .and_then(|d| crate::backup::parse_duration(d).ok())
+            .and_then(|d| crate::time::parse_duration(d, crate::time::Zero::Refused).ok())
             .map_or(
                 super::DEFAULT_PROBE_DEADLINE,
                 std::time::Duration::from_secs_f64,

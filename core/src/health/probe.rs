@@ -101,7 +101,7 @@ impl Probe {
             )));
         }
         if let Some(t) = &self.timeout {
-            crate::backup::parse_duration(t).map_err(|e| {
+            crate::time::parse_duration(t, crate::time::Zero::Refused).map_err(|e| {
                 Error::invalid(format!("probe {}: timeout {}", self.name, e.message()))
             })?;
         }
@@ -128,11 +128,13 @@ impl Probe {
                 "probe {}: a process probe needs `process` (its name) or `cmdline_contains`",
                 self.name
             ))),
-            ProbeKind::File { max_age, .. } => crate::backup::parse_duration(max_age)
-                .map(|_| ())
-                .map_err(|e| {
-                    Error::invalid(format!("probe {}: max_age {}", self.name, e.message()))
-                }),
+            ProbeKind::File { max_age, .. } => {
+                crate::time::parse_duration(max_age, crate::time::Zero::Refused)
+                    .map(|_| ())
+                    .map_err(|e| {
+                        Error::invalid(format!("probe {}: max_age {}", self.name, e.message()))
+                    })
+            }
             _ => Ok(()),
         }
     }
@@ -288,7 +290,8 @@ fn run_one(p: &Probe, timeout: Duration) -> CheckResult {
             )
         }
         ProbeKind::File { path, max_age } => {
-            let max = crate::backup::parse_duration(max_age).unwrap_or(0.0);
+            let max =
+                crate::time::parse_duration(max_age, crate::time::Zero::Refused).unwrap_or(0.0);
             match std::fs::metadata(path).and_then(|m| m.modified()) {
                 Ok(t) => {
                     let age = SystemTime::now()
@@ -347,7 +350,7 @@ pub fn run_probes(probes: &[Probe], deadline: Duration) -> Result<Vec<CheckResul
         let own = p
             .timeout
             .as_deref()
-            .and_then(|t| crate::backup::parse_duration(t).ok())
+            .and_then(|t| crate::time::parse_duration(t, crate::time::Zero::Refused).ok())
             .map_or(Duration::from_secs(5), Duration::from_secs_f64)
             .min(deadline);
         let p = p.clone();

@@ -34,7 +34,7 @@ pub fn overall(checks: &[CheckResult], draining: bool) -> Status {
 /// for fail or draining.
 pub fn health_json(snapshot: &Snapshot, checks: &[CheckResult], draining: bool) -> (Value, u16) {
     let status = overall(checks, draining);
-    let when = crate::backup::format_time_rfc3339(snapshot.time_seconds);
+    let when = crate::time::format_rfc3339(snapshot.time_seconds);
     let mut map = serde_json::Map::new();
     for c in checks {
         // "{component}:{measurement}"; neither part may hold ':'.

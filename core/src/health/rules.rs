@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::collect::Snapshot;
 use crate::error::{Error, Result};
+use crate::time::{Zero, parse_duration};
 
 /// The state of a check, worst last.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -226,18 +227,6 @@ fn values(s: &Snapshot, json: &serde_json::Value, m: &MetricRef) -> Vec<(String,
     }
 }
 
-/// Parse a rule's or a server's duration — `10m`, `90s`, `1h30m`, `0` —
-/// into seconds.
-pub fn duration_seconds(s: &str) -> Result<f64> {
-    super::super::backup::parse_duration(s).or_else(|e| {
-        if s.trim() == "0" || s.trim() == "0s" {
-            Ok(0.0)
-        } else {
-            Err(e)
-        }
-    })
-}
-
 impl Rule {
     /// Check the rule: a known metric, numbers, warn before critical in the
     /// rule's direction, a valid name and duration.
@@ -297,7 +286,7 @@ impl Rule {
             }
         }
         if let Some(d) = &self.for_duration {
-            duration_seconds(d)
+            parse_duration(d, Zero::Allowed)
                 .map_err(|e| Error::invalid(format!("rule {}: for {}", self.name, e.message())))?;
         }
         Ok(())
@@ -381,7 +370,7 @@ impl Evaluator {
             let hold = r
                 .for_duration
                 .as_deref()
-                .map(duration_seconds)
+                .map(|d| parse_duration(d, Zero::Allowed))
                 .transpose()?
                 .unwrap_or(0.0);
             out.push((r, m, hold));
