@@ -15,13 +15,17 @@ VENV := $(CURDIR)/.venv
 
 TOOLS := $(CURDIR)/target/tools
 
-.PHONY: check zig-tools rust-deps fuzz fuzz-deps fuzz-check sanitize-test api-docs release-build install dist install-test release-check docs-test prom-deps health-test interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
+.PHONY: design-check check zig-tools rust-deps fuzz fuzz-deps fuzz-check sanitize-test api-docs release-build install dist install-test release-check docs-test prom-deps health-test interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
 
-test: fmt-check clippy fuzz-check api-docs rust-test c-test sanitize-test python-test node-test interop-test health-test docs-test examples install-test release-check
+test: fmt-check clippy design-check fuzz-check api-docs rust-test c-test sanitize-test python-test node-test interop-test health-test docs-test examples install-test release-check
 
 # The fast loop for day-to-day work: format, lints, the Rust and CLI tests.
-check: fmt-check clippy rust-deps
+check: fmt-check clippy design-check rust-deps
 	$(CARGO) test --workspace --locked
+
+# The core's import rules: no family imports another; shared modules import none.
+design-check:
+	python3 tests/design/imports.py
 
 fmt-check:
 	$(CARGO) fmt --all -- --check

@@ -3,11 +3,29 @@
 //! the input and the limit (or, for the infallible scanners, bounds the
 //! work as documented on the constant).
 
-pub use crate::backup::{MAX_MANIFEST_BYTES, MAX_MANIFEST_ENTRIES};
-pub use crate::docs::{MAX_HTML_DEPTH, MAX_PAGE_BYTES};
-pub use crate::health::{MAX_BODY_BYTES, MAX_PROBES};
-
 use crate::error::{Error, Result};
+
+/// The largest manifest text read or parsed: 512 MiB, about two million
+/// entries with two digests each. Past it, reading fails before allocating.
+pub const MAX_MANIFEST_BYTES: u64 = 512 << 20;
+
+/// The most entries one manifest holds (a walk past it stops with an error
+/// rather than growing without bound).
+pub const MAX_MANIFEST_ENTRIES: usize = 10_000_000;
+
+/// Pages larger than this are reported, not parsed (the largest page of
+/// kubernetes/community is 1.4 MB).
+pub const MAX_PAGE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// How deep elements may nest in an HTML page before the scan flattens
+/// them: Blink's parser limit (`kMaximumHTMLParserDOMTreeDepth`). Real
+/// pages stay far below it; an audit reports a deeper page as unreadable.
+pub const MAX_HTML_DEPTH: usize = 512;
+
+/// How many probes one run takes at most.
+pub const MAX_PROBES: usize = 256;
+/// How much of an HTTP body is read (for `body_contains`).
+pub const MAX_BODY_BYTES: u64 = 1 << 20;
 
 /// The largest policy or options text (health, docs and release TOML):
 /// 1 MiB, a thousand times a real one.

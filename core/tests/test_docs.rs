@@ -443,3 +443,29 @@ fn suppressions_severity_overrides_and_counts() {
         assert!(e.message().starts_with("severity"), "{e}");
     }
 }
+
+#[test]
+fn rules_are_looked_up_without_panicking() {
+    use opskit::docs::{RULES, rule};
+    for r in RULES {
+        assert_eq!(rule(r.name).map(|x| x.id), Some(r.id));
+    }
+    assert!(rule("no-such-rule").is_none());
+    // A tree that trips many rules: none of them is outside the catalogue.
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    std::fs::write(
+        p.join("README.md"),
+        "# Home\n\n[a](gone.md) [b](#nowhere) [c](Other.md)\n\npassword = hunter2hunter2\n",
+    )
+    .unwrap();
+    std::fs::write(p.join("other.md"), "# Other\n").unwrap();
+    std::fs::write(p.join("bad.md"), b"\xff\xfe").unwrap();
+    let a = opskit::docs::audit(p, &Default::default()).unwrap();
+    assert!(!a.findings.is_empty());
+    assert!(
+        a.findings.iter().all(|f| rule(&f.rule).is_some()),
+        "{:?}",
+        a.findings
+    );
+}

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+pub use crate::limits::{MAX_MANIFEST_BYTES, MAX_MANIFEST_ENTRIES};
 
 /// The `format` field of every manifest.
 pub const MANIFEST_FORMAT: &str = "opskit-manifest";
@@ -193,14 +194,6 @@ pub struct Filters {
     /// Paths matching one of these globs are left out.
     pub exclude: Vec<String>,
 }
-
-/// The largest manifest text read or parsed: 512 MiB, about two million
-/// entries with two digests each. Past it, reading fails before allocating.
-pub const MAX_MANIFEST_BYTES: u64 = 512 << 20;
-
-/// The most entries one manifest holds (a walk past it stops with an error
-/// rather than growing without bound).
-pub const MAX_MANIFEST_ENTRIES: usize = 10_000_000;
 
 /// A backup manifest: what a backup holds, byte for byte.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

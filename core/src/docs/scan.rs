@@ -9,6 +9,8 @@ use pulldown_cmark::{Event, LinkType, MetadataBlockKind, Options, Parser, Tag, T
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use crate::limits::MAX_HTML_DEPTH;
+
 use super::slug::Slugger;
 
 /// A heading and the anchor GitHub gives it.
@@ -418,11 +420,6 @@ pub(crate) fn scan_html_parsed(path: &str, text: &str, parsed: &str) -> Page {
     page.suppressions = suppressions(text, &lines, &[]);
     page
 }
-
-/// How deep elements may nest in an HTML page before the scan flattens
-/// them: Blink's parser limit (`kMaximumHTMLParserDOMTreeDepth`). Real
-/// pages stay far below it; an audit reports a deeper page as unreadable.
-pub const MAX_HTML_DEPTH: usize = 512;
 
 /// Elements that never hold others (void), whose end tag is optional (a
 /// new one closes the last), or that an `<a>` closes: they add no depth.

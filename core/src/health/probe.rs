@@ -12,11 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::rules::{CheckResult, Status};
 use crate::error::{Error, Result};
-
-/// How many probes one run takes at most.
-pub const MAX_PROBES: usize = 256;
-/// How much of an HTTP body is read (for `body_contains`).
-pub const MAX_BODY_BYTES: u64 = 1 << 20;
+pub use crate::limits::{MAX_BODY_BYTES, MAX_PROBES};
 
 /// What a probe checks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
