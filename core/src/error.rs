@@ -7,108 +7,89 @@
 use std::fmt;
 use std::path::Path;
 
-/// What went wrong, in the categories a caller would handle differently.
-///
-/// The numeric [`code`](ErrorKind::code) is the C status (`opskit_status`),
-/// [`js_code`](ErrorKind::js_code) is the Node `err.code` string and
-/// [`name`](ErrorKind::name) the Python exception class name, as in the
-/// error table of `DESIGN.md`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum ErrorKind {
+/// The one table of error kinds: each row gives the kind, its C status
+/// code and name, its Node `err.code`, its Python exception class and its
+/// text. Every list a front needs is generated from it, so a kind cannot
+/// be added in one place and missed in another.
+macro_rules! error_kinds {
+    ($(
+        $(#[$doc:meta])*
+        $kind:ident = $code:literal, $c:literal, $js:literal, $py:literal, $text:literal;
+    )*) => {
+        /// What went wrong, in the categories a caller would handle differently.
+        ///
+        /// The numeric [`code`](ErrorKind::code) is the C status (`opskit_status`),
+        /// [`c_name`](ErrorKind::c_name) its C name, [`js_code`](ErrorKind::js_code)
+        /// the Node `err.code` string and [`name`](ErrorKind::name) the Python
+        /// exception class name, as in the error table of `DESIGN.md`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+        #[serde(rename_all = "snake_case")]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $($(#[$doc])* $kind,)*
+        }
+
+        impl ErrorKind {
+            /// Every kind, in code order; bindings test that their mapping is total.
+            pub const ALL: [ErrorKind; [$($code),*].len()] = [$(ErrorKind::$kind),*];
+
+            /// The stable numeric code, equal to the C `opskit_status` value.
+            pub const fn code(self) -> u32 {
+                match self { $(ErrorKind::$kind => $code,)* }
+            }
+
+            /// The C status name (`OPSKIT_ERR_NOT_FOUND`).
+            pub const fn c_name(self) -> &'static str {
+                match self { $(ErrorKind::$kind => $c,)* }
+            }
+
+            /// The stable string code used by the Node binding (`err.code`).
+            pub const fn js_code(self) -> &'static str {
+                match self { $(ErrorKind::$kind => $js,)* }
+            }
+
+            /// The Python exception class name for this kind.
+            pub const fn name(self) -> &'static str {
+                match self { $(ErrorKind::$kind => $py,)* }
+            }
+
+            /// The kind in words, as messages and `Display` say it.
+            pub const fn as_str(self) -> &'static str {
+                match self { $(ErrorKind::$kind => $text,)* }
+            }
+        }
+    };
+}
+
+error_kinds! {
     /// Bad input: a malformed version, option, pattern, manifest or policy.
-    InvalidInput,
+    InvalidInput = 10, "OPSKIT_ERR_INVALID_INPUT", "ERR_OPSKIT_INVALID_INPUT", "InvalidInputError", "invalid input";
     /// A path, revision, tag or document that does not exist.
-    NotFound,
+    NotFound = 20, "OPSKIT_ERR_NOT_FOUND", "ERR_OPSKIT_NOT_FOUND", "NotFoundError", "not found";
     /// The operating system refused access.
-    PermissionDenied,
+    PermissionDenied = 21, "OPSKIT_ERR_PERMISSION", "ERR_OPSKIT_PERMISSION", "PermissionDeniedError", "permission denied";
     /// Any other I/O failure.
-    Io,
+    Io = 22, "OPSKIT_ERR_IO", "ERR_OPSKIT_IO", "IoError", "i/o error";
     /// git could not do what was asked (corrupt object, unsupported repository state).
-    Git,
+    Git = 30, "OPSKIT_ERR_GIT", "ERR_OPSKIT_GIT", "GitError", "git error";
     /// A hash or signature mismatch: the data was changed.
-    Integrity,
+    Integrity = 40, "OPSKIT_ERR_INTEGRITY", "ERR_OPSKIT_INTEGRITY", "IntegrityError", "integrity error";
     /// An operation ran out of time.
-    Timeout,
+    Timeout = 50, "OPSKIT_ERR_TIMEOUT", "ERR_OPSKIT_TIMEOUT", "TimeoutError", "timeout";
     /// The request is valid but not supported by this build or platform.
-    Unsupported,
+    Unsupported = 60, "OPSKIT_ERR_UNSUPPORTED", "ERR_OPSKIT_UNSUPPORTED", "UnsupportedError", "unsupported";
 }
 
 impl ErrorKind {
-    /// Every kind, in code order; bindings test that their mapping is total.
-    pub const ALL: [ErrorKind; 8] = [
-        ErrorKind::InvalidInput,
-        ErrorKind::NotFound,
-        ErrorKind::PermissionDenied,
-        ErrorKind::Io,
-        ErrorKind::Git,
-        ErrorKind::Integrity,
-        ErrorKind::Timeout,
-        ErrorKind::Unsupported,
-    ];
-
     /// The kind whose [`code`](ErrorKind::code) is `code`, if any.
     pub fn from_code(code: u32) -> Option<ErrorKind> {
         ErrorKind::ALL.into_iter().find(|k| k.code() == code)
-    }
-
-    /// The stable numeric code, equal to the C `opskit_status` value.
-    pub const fn code(self) -> u32 {
-        match self {
-            ErrorKind::InvalidInput => 10,
-            ErrorKind::NotFound => 20,
-            ErrorKind::PermissionDenied => 21,
-            ErrorKind::Io => 22,
-            ErrorKind::Git => 30,
-            ErrorKind::Integrity => 40,
-            ErrorKind::Timeout => 50,
-            ErrorKind::Unsupported => 60,
-        }
-    }
-
-    /// The stable string code used by the Node binding (`err.code`).
-    pub const fn js_code(self) -> &'static str {
-        match self {
-            ErrorKind::InvalidInput => "ERR_OPSKIT_INVALID_INPUT",
-            ErrorKind::NotFound => "ERR_OPSKIT_NOT_FOUND",
-            ErrorKind::PermissionDenied => "ERR_OPSKIT_PERMISSION",
-            ErrorKind::Io => "ERR_OPSKIT_IO",
-            ErrorKind::Git => "ERR_OPSKIT_GIT",
-            ErrorKind::Integrity => "ERR_OPSKIT_INTEGRITY",
-            ErrorKind::Timeout => "ERR_OPSKIT_TIMEOUT",
-            ErrorKind::Unsupported => "ERR_OPSKIT_UNSUPPORTED",
-        }
-    }
-
-    /// The Python exception class name for this kind.
-    pub const fn name(self) -> &'static str {
-        match self {
-            ErrorKind::InvalidInput => "InvalidInputError",
-            ErrorKind::NotFound => "NotFoundError",
-            ErrorKind::PermissionDenied => "PermissionDeniedError",
-            ErrorKind::Io => "IoError",
-            ErrorKind::Git => "GitError",
-            ErrorKind::Integrity => "IntegrityError",
-            ErrorKind::Timeout => "TimeoutError",
-            ErrorKind::Unsupported => "UnsupportedError",
-        }
     }
 }
 
 impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = match self {
-            ErrorKind::InvalidInput => "invalid input",
-            ErrorKind::NotFound => "not found",
-            ErrorKind::PermissionDenied => "permission denied",
-            ErrorKind::Io => "i/o error",
-            ErrorKind::Git => "git error",
-            ErrorKind::Integrity => "integrity error",
-            ErrorKind::Timeout => "timeout",
-            ErrorKind::Unsupported => "unsupported",
-        };
-        f.write_str(s)
+        f.write_str(self.as_str())
     }
 }
 
