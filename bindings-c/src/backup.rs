@@ -10,7 +10,8 @@ use opskit::backup as b;
 
 use crate::error::opskit_status;
 use crate::ffi::{
-    Res, boundary, opt_str_arg, options, out_arg, owned_bytes, owned_json, owned_string, str_arg,
+    Res, boundary, opt_str_arg, options, out_arg, owned_bytes, owned_json, owned_string, path_call,
+    str_arg,
 };
 
 /// Progress of a long call: files and bytes done, of the totals.
@@ -315,13 +316,14 @@ pub unsafe extern "C" fn opskit_backup_bag(
     options_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> opskit_status {
-    boundary(|| {
-        let out = unsafe { out_arg(out_json, "out_json") }?;
-        let path = unsafe { str_arg(path, "path") }?;
-        let o: b::BagOptions = unsafe { options(options_json, "options_json") }?;
-        *out = owned_json(&b::make_bag(Path::new(path), &o)?)?;
-        Ok(())
-    })
+    unsafe {
+        path_call(
+            (path, "path"),
+            options_json,
+            out_json,
+            |path, opts: b::BagOptions| b::make_bag(path, &opts),
+        )
+    }
 }
 
 /// Validate the BagIt bag at `path`: `{"valid","complete","errors",…}`.
@@ -336,13 +338,14 @@ pub unsafe extern "C" fn opskit_backup_validate_bag(
     options_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> opskit_status {
-    boundary(|| {
-        let out = unsafe { out_arg(out_json, "out_json") }?;
-        let path = unsafe { str_arg(path, "path") }?;
-        let o: b::BagValidateOptions = unsafe { options(options_json, "options_json") }?;
-        *out = owned_json(&b::validate_bag(Path::new(path), &o)?)?;
-        Ok(())
-    })
+    unsafe {
+        path_call(
+            (path, "path"),
+            options_json,
+            out_json,
+            |path, opts: b::BagValidateOptions| b::validate_bag(path, &opts),
+        )
+    }
 }
 
 /// `sha256sum -c` (`format` "sha256sum" or NULL) or `b3sum -c` ("b3sum")

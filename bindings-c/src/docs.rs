@@ -7,7 +7,7 @@ use std::ffi::c_char;
 use opskit::docs as d;
 
 use crate::error::opskit_status;
-use crate::ffi::{boundary, json_arg, options, out_arg, owned_json, owned_string, str_arg};
+use crate::ffi::{boundary, json_arg, out_arg, owned_json, owned_string, path_call, str_arg};
 
 /// Audit the docs under `root`. `options_json` (may be NULL):
 /// `{"include","exclude","site_root","repo_url","index_files",
@@ -27,13 +27,14 @@ pub unsafe extern "C" fn opskit_docs_audit(
     options_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> opskit_status {
-    boundary(|| {
-        let out = unsafe { out_arg(out_json, "out_json") }?;
-        let root = unsafe { str_arg(root, "root") }?;
-        let o: d::AuditOptions = unsafe { options(options_json, "options_json") }?;
-        *out = owned_json(&d::audit(std::path::Path::new(root), &o)?)?;
-        Ok(())
-    })
+    unsafe {
+        path_call(
+            (root, "root"),
+            options_json,
+            out_json,
+            |root, o: d::AuditOptions| d::audit(root, &o),
+        )
+    }
 }
 
 /// The anchors GitHub gives the headings of one page (`headings_json`, a

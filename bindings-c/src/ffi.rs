@@ -60,6 +60,69 @@ pub(crate) fn boundary(body: impl FnOnce() -> Res<()>) -> opskit_status {
     }
 }
 
+/// The panic boundary of a `_free` function, which has no status to
+/// return: a panic while dropping is caught (never unwinds into C) and left
+/// as the thread's last error message. A free does not clear the message of
+/// the call before it (C code frees, then reads the error).
+pub(crate) fn free_boundary(body: impl FnOnce()) {
+    if catch_unwind(AssertUnwindSafe(body)).is_err() {
+        set_last_error("panic in opskit while freeing (a bug, please report it)");
+    }
+}
+
+/// A handle argument.
+///
+/// # Safety
+/// `ptr` is NULL or a live handle from the matching `_new`, used by one thread.
+pub(crate) unsafe fn handle_arg<'a, T>(ptr: *mut T, name: &str) -> Res<&'a mut T> {
+    // SAFETY: the caller's contract.
+    unsafe { ptr.as_mut() }.ok_or_else(|| {
+        Failure::null(format!(
+            "argument {name} is NULL; pass a handle from its _new function"
+        ))
+    })
+}
+
+/// Move `value` to the heap and hand the caller its pointer.
+pub(crate) fn give<T>(out: &mut *mut T, value: T) {
+    *out = Box::into_raw(Box::new(value));
+}
+
+/// Drop a handle from `give` (NULL is a no-op).
+///
+/// # Safety
+/// `ptr` is NULL or came from `give` and was not freed.
+pub(crate) unsafe fn take<T>(ptr: *mut T) {
+    if !ptr.is_null() {
+        // SAFETY: `ptr` came from Box::into_raw (caller's contract).
+        free_boundary(|| drop(unsafe { Box::from_raw(ptr) }));
+    }
+}
+
+/// The body of every `(path, options_json, out_json)` function (`path_name`
+/// names the path argument in errors): the
+/// arguments read (a NULL `options_json` is the defaults), `call` run on
+/// them, its result written to `out_json` as JSON, inside the boundary.
+///
+/// # Safety
+/// `path` and `options_json` are NULL or NUL-terminated; `out_json` is NULL
+/// or writable.
+pub(crate) unsafe fn path_call<O: DeserializeOwned + Default, R: Serialize>(
+    (path, path_name): (*const c_char, &str),
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+    call: impl FnOnce(&std::path::Path, O) -> opskit::Result<R>,
+) -> opskit_status {
+    boundary(|| {
+        // SAFETY: forwarded from the caller's contract.
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let path = unsafe { str_arg(path, path_name) }?;
+        let opts: O = unsafe { options(options_json, "options_json") }?;
+        *out = owned_json(&call(std::path::Path::new(path), opts)?)?;
+        Ok(())
+    })
+}
+
 /// A required string argument.
 ///
 /// # Safety
@@ -156,7 +219,7 @@ pub(crate) fn owned_json<T: Serialize>(value: &T) -> Res<*mut c_char> {
 pub unsafe extern "C" fn opskit_string_free(s: *mut c_char) {
     if !s.is_null() {
         // SAFETY: `s` came from CString::into_raw in owned_string (caller's contract).
-        drop(unsafe { CString::from_raw(s) });
+        free_boundary(|| drop(unsafe { CString::from_raw(s) }));
     }
 }
 

@@ -11,38 +11,9 @@ use opskit::health as h;
 
 use crate::error::opskit_status;
 use crate::ffi::{
-    Failure, Res, boundary, json_arg, opt_str_arg, options, out_arg, owned_json, owned_string,
-    str_arg,
+    boundary, give, handle_arg, json_arg, opt_str_arg, options, out_arg, owned_json, owned_string,
+    str_arg, take,
 };
-
-/// A handle argument.
-///
-/// # Safety
-/// `ptr` is NULL or a live handle from the matching `_new`, used by one thread.
-unsafe fn handle_arg<'a, T>(ptr: *mut T, name: &str) -> Res<&'a mut T> {
-    // SAFETY: the caller's contract.
-    unsafe { ptr.as_mut() }.ok_or_else(|| {
-        Failure::null(format!(
-            "argument {name} is NULL; pass a handle from its _new function"
-        ))
-    })
-}
-
-/// Move `value` to the heap and hand the caller its pointer.
-fn give<T>(out: &mut *mut T, value: T) {
-    *out = Box::into_raw(Box::new(value));
-}
-
-/// Drop a handle from `give` (NULL is a no-op).
-///
-/// # Safety
-/// `ptr` is NULL or came from `give` and was not freed.
-unsafe fn take<T>(ptr: *mut T) {
-    if !ptr.is_null() {
-        // SAFETY: `ptr` came from Box::into_raw (caller's contract).
-        drop(unsafe { Box::from_raw(ptr) });
-    }
-}
 
 /// The flavour's Content-Type as a static C string (built once).
 fn content_type(f: h::Exposition) -> *const c_char {

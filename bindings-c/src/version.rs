@@ -8,7 +8,7 @@ use opskit::version as v;
 
 use crate::error::opskit_status;
 use crate::ffi::{
-    boundary, json_arg, opt_str_arg, options, out_arg, owned_json, owned_string, str_arg,
+    boundary, json_arg, opt_str_arg, options, out_arg, owned_json, owned_string, path_call, str_arg,
 };
 
 /// Parse a SemVer version. `*out_json` receives
@@ -203,13 +203,14 @@ pub unsafe extern "C" fn opskit_version_releases(
     options_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> opskit_status {
-    boundary(|| {
-        let out = unsafe { out_arg(out_json, "out_json") }?;
-        let path = unsafe { str_arg(path, "path") }?;
-        let opts: v::ReleaseOptions = unsafe { options(options_json, "options_json") }?;
-        *out = owned_json(&v::releases(Path::new(path), &opts)?)?;
-        Ok(())
-    })
+    unsafe {
+        path_call(
+            (path, "path"),
+            options_json,
+            out_json,
+            |path, opts: v::ReleaseOptions| v::releases(path, &opts),
+        )
+    }
 }
 
 /// The highest release as JSON, or `null`. Options as `opskit_version_releases`.
@@ -222,13 +223,14 @@ pub unsafe extern "C" fn opskit_version_latest_release(
     options_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> opskit_status {
-    boundary(|| {
-        let out = unsafe { out_arg(out_json, "out_json") }?;
-        let path = unsafe { str_arg(path, "path") }?;
-        let opts: v::ReleaseOptions = unsafe { options(options_json, "options_json") }?;
-        *out = owned_json(&v::latest_release(Path::new(path), &opts)?)?;
-        Ok(())
-    })
+    unsafe {
+        path_call(
+            (path, "path"),
+            options_json,
+            out_json,
+            |path, opts: v::ReleaseOptions| v::latest_release(path, &opts),
+        )
+    }
 }
 
 /// The current release (nearest reachable from `rev`) as JSON, or `null`.
@@ -243,13 +245,14 @@ pub unsafe extern "C" fn opskit_version_current_release(
     options_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> opskit_status {
-    boundary(|| {
-        let out = unsafe { out_arg(out_json, "out_json") }?;
-        let path = unsafe { str_arg(path, "path") }?;
-        let opts: v::CurrentOptions = unsafe { options(options_json, "options_json") }?;
-        *out = owned_json(&v::current_release(Path::new(path), &opts)?)?;
-        Ok(())
-    })
+    unsafe {
+        path_call(
+            (path, "path"),
+            options_json,
+            out_json,
+            |path, opts: v::CurrentOptions| v::current_release(path, &opts),
+        )
+    }
 }
 
 /// The release to roll back to from `of` (a version or tag; NULL = latest)
@@ -287,13 +290,14 @@ pub unsafe extern "C" fn opskit_version_next(
     options_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> opskit_status {
-    boundary(|| {
-        let out = unsafe { out_arg(out_json, "out_json") }?;
-        let path = unsafe { str_arg(path, "path") }?;
-        let opts: v::NextOptions = unsafe { options(options_json, "options_json") }?;
-        *out = owned_json(&v::next_version(Path::new(path), &opts)?)?;
-        Ok(())
-    })
+    unsafe {
+        path_call(
+            (path, "path"),
+            options_json,
+            out_json,
+            |path, opts: v::NextOptions| v::next_version(path, &opts),
+        )
+    }
 }
 
 /// Release the repository at `path`: the next version's section prepended
@@ -314,13 +318,14 @@ pub unsafe extern "C" fn opskit_version_release(
     options_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> opskit_status {
-    boundary(|| {
-        let out = unsafe { out_arg(out_json, "out_json") }?;
-        let path = unsafe { str_arg(path, "path") }?;
-        let opts: v::NewReleaseOptions = unsafe { options(options_json, "options_json") }?;
-        *out = owned_json(&v::release(Path::new(path), &opts)?)?;
-        Ok(())
-    })
+    unsafe {
+        path_call(
+            (path, "path"),
+            options_json,
+            out_json,
+            |path, opts: v::NewReleaseOptions| v::release(path, &opts),
+        )
+    }
 }
 
 /// A changelog as JSON. `options_json` (may be NULL): `{"rev","tag_pattern",
@@ -336,13 +341,14 @@ pub unsafe extern "C" fn opskit_version_changelog(
     options_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> opskit_status {
-    boundary(|| {
-        let out = unsafe { out_arg(out_json, "out_json") }?;
-        let path = unsafe { str_arg(path, "path") }?;
-        let opts: v::ChangelogOptions = unsafe { options(options_json, "options_json") }?;
-        *out = owned_json(&v::changelog(Path::new(path), &opts)?)?;
-        Ok(())
-    })
+    unsafe {
+        path_call(
+            (path, "path"),
+            options_json,
+            out_json,
+            |path, opts: v::ChangelogOptions| v::changelog(path, &opts),
+        )
+    }
 }
 
 /// The same changelog as Keep a Changelog markdown.
