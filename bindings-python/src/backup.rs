@@ -9,19 +9,19 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 
 use crate::convert::{from_py, opts, out};
-use crate::error::{detached, invalid, to_py};
+use crate::error::{Failure, Res, detached, invalid};
 
 /// A manifest given as a dict (as returned by `build_manifest`) or as the
 /// path of a manifest file.
 /// A manifest argument: a dict, or a path (str or path-like, which is
 /// converted to the path it names; core reads either shape).
-fn manifest_arg(py: Python<'_>, v: &Bound<'_, PyAny>) -> PyResult<b::Manifest> {
+fn manifest_arg(py: Python<'_>, v: &Bound<'_, PyAny>) -> Res<b::Manifest> {
     let value: serde_json::Value = if v.is_instance_of::<PyDict>() {
-        from_py(py, "manifest", v)?
+        from_py("manifest", v)?
     } else {
         let path: PathBuf = v
             .extract()
-            .map_err(|_| invalid(py, "manifest", "give a manifest dict or a path"))?;
+            .map_err(|_| invalid("manifest", "give a manifest dict or a path"))?;
         match path.into_os_string().into_string() {
             Ok(p) => serde_json::Value::String(p),
             // A path that is not UTF-8 cannot cross as JSON text: read it here.
@@ -38,11 +38,11 @@ fn with_progress<T: Send>(
     py: Python<'_>,
     callback: Option<Py<PyAny>>,
     work: impl FnOnce(Option<b::ProgressFn<'_>>) -> opskit::Result<T> + Send,
-) -> PyResult<T> {
+) -> Res<T> {
     let Some(cb) = callback else {
         return detached(py, || work(None));
     };
-    let mut failure: Option<PyErr> = None;
+    let mut failure: Option<Failure> = None;
     let result = py.detach(|| {
         let mut report = |p: b::Progress| {
             if failure.is_some() {
@@ -50,8 +50,8 @@ fn with_progress<T: Send>(
             }
             Python::attach(|py| {
                 let call = pythonize::pythonize(py, &p)
-                    .map_err(|e| invalid(py, "progress", e))
-                    .and_then(|d| cb.call1(py, (d,)));
+                    .map_err(|e| invalid("progress", e))
+                    .and_then(|d| Ok(cb.call1(py, (d,))?));
                 if let Err(e) = call {
                     failure = Some(e);
                 }
@@ -62,7 +62,7 @@ fn with_progress<T: Send>(
     if let Some(e) = failure {
         return Err(e);
     }
-    result.map_err(|e| to_py(py, e))
+    Ok(result?)
 }
 
 /// Describe the tree at `path`: every entry with size, mode, mtime and hash.
@@ -73,43 +73,43 @@ fn build_manifest<'py>(
     path: PathBuf,
     progress: Option<Py<PyAny>>,
     options: Option<&Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let o: b::ManifestOptions = opts(py, options)?;
+) -> Res<Bound<'py, PyAny>> {
+    let o: b::ManifestOptions = opts(options)?;
     let m = with_progress(py, progress, |p| b::build_manifest(&path, &o, p))?;
     out(py, &m)
 }
 
 /// Read and validate a manifest file.
 #[pyfunction]
-fn read_manifest(py: Python<'_>, path: PathBuf) -> PyResult<Bound<'_, PyAny>> {
+fn read_manifest(py: Python<'_>, path: PathBuf) -> Res<Bound<'_, PyAny>> {
     out(py, &detached(py, || b::Manifest::read(&path))?)
 }
 
 /// Write a manifest (dict) to `path` atomically, in canonical form.
 #[pyfunction]
-fn write_manifest(py: Python<'_>, manifest: &Bound<'_, PyAny>, path: PathBuf) -> PyResult<()> {
+fn write_manifest(py: Python<'_>, manifest: &Bound<'_, PyAny>, path: PathBuf) -> Res<()> {
     let m = manifest_arg(py, manifest)?;
     detached(py, || m.write(&path))
 }
 
 /// The canonical text of a manifest.
 #[pyfunction]
-fn manifest_to_json(py: Python<'_>, manifest: &Bound<'_, PyAny>) -> PyResult<String> {
+fn manifest_to_json(py: Python<'_>, manifest: &Bound<'_, PyAny>) -> Res<String> {
     let m = manifest_arg(py, manifest)?;
-    m.to_canonical_string().map_err(|e| to_py(py, e))
+    Ok(m.to_canonical_string()?)
 }
 
 /// Parse and validate manifest text.
 #[pyfunction]
-fn manifest_from_json<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
-    out(py, &b::Manifest::from_json(text).map_err(|e| to_py(py, e))?)
+fn manifest_from_json<'py>(py: Python<'py>, text: &str) -> Res<Bound<'py, PyAny>> {
+    out(py, &b::Manifest::from_json(text)?)
 }
 
 /// `blake3:<hex>` of the manifest: what the next manifest names as `previous`.
 #[pyfunction]
-fn chain_hash(py: Python<'_>, manifest: &Bound<'_, PyAny>) -> PyResult<String> {
+fn chain_hash(py: Python<'_>, manifest: &Bound<'_, PyAny>) -> Res<String> {
     let m = manifest_arg(py, manifest)?;
-    m.chain_hash().map_err(|e| to_py(py, e))
+    Ok(m.chain_hash()?)
 }
 
 /// Check the tree at `path` against a manifest (dict or file path).
@@ -121,9 +121,9 @@ fn verify_tree<'py>(
     manifest: &Bound<'py, PyAny>,
     progress: Option<Py<PyAny>>,
     options: Option<&Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyAny>> {
+) -> Res<Bound<'py, PyAny>> {
     let m = manifest_arg(py, manifest)?;
-    let o: b::VerifyOptions = opts(py, options)?;
+    let o: b::VerifyOptions = opts(options)?;
     let r = with_progress(py, progress, |p| b::verify_tree(&path, &m, &o, p))?;
     out(py, &r)
 }
@@ -134,7 +134,7 @@ fn diff_manifests<'py>(
     py: Python<'py>,
     old: &Bound<'py, PyAny>,
     new: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyAny>> {
+) -> Res<Bound<'py, PyAny>> {
     let (a, c) = (manifest_arg(py, old)?, manifest_arg(py, new)?);
     out(py, &detached(py, || b::diff_manifests(&a, &c))?)
 }
@@ -148,24 +148,21 @@ fn plan_retention<'py>(
     snapshots: &Bound<'py, PyAny>,
     policy: &Bound<'py, PyAny>,
     now: Option<String>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let value: serde_json::Value = from_py(py, "snapshots", snapshots)?;
-    let list = b::snapshots_from_value(value).map_err(|e| to_py(py, e))?;
-    let p: b::RetentionPolicy = from_py(py, "retention policy", policy)?;
-    out(
-        py,
-        &b::plan_retention(&list, &p, now.as_deref()).map_err(|e| to_py(py, e))?,
-    )
+) -> Res<Bound<'py, PyAny>> {
+    let value: serde_json::Value = from_py("snapshots", snapshots)?;
+    let list = b::snapshots_from_value(value)?;
+    let p: b::RetentionPolicy = from_py("retention policy", policy)?;
+    out(py, &b::plan_retention(&list, &p, now.as_deref())?)
 }
 
-fn key_bytes(key: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+fn key_bytes(key: &Bound<'_, PyAny>) -> Res<Vec<u8>> {
     if let Ok(b) = key.cast::<PyBytes>() {
         return Ok(b.as_bytes().to_vec());
     }
     if let Ok(s) = key.cast::<PyString>() {
         return Ok(s.to_cow()?.as_bytes().to_vec());
     }
-    Err(invalid(key.py(), "key", "give the key as bytes or str"))
+    Err(invalid("key", "give the key as bytes or str"))
 }
 
 /// Sign a manifest: HMAC-SHA-256 (`key` = the secret) or Ed25519 (`key` =
@@ -178,17 +175,14 @@ fn sign_manifest<'py>(
     key: &Bound<'py, PyAny>,
     key_id: &str,
     algorithm: Option<&str>,
-) -> PyResult<Bound<'py, PyAny>> {
+) -> Res<Bound<'py, PyAny>> {
     let m = manifest_arg(py, manifest)?;
     let alg: b::SignatureAlgorithm = match algorithm {
-        Some(name) => name.parse().map_err(|e| to_py(py, e))?,
+        Some(name) => name.parse()?,
         None => b::SignatureAlgorithm::default(),
     };
     let k = key_bytes(key)?;
-    out(
-        py,
-        &b::sign_manifest(&m, alg, &k, key_id).map_err(|e| to_py(py, e))?,
-    )
+    out(py, &b::sign_manifest(&m, alg, &k, key_id)?)
 }
 
 /// Check a signature (dict) over a manifest; raises `IntegrityError` when it
@@ -199,22 +193,22 @@ fn check_signature(
     manifest: &Bound<'_, PyAny>,
     signature: &Bound<'_, PyAny>,
     key: &Bound<'_, PyAny>,
-) -> PyResult<()> {
+) -> Res<()> {
     let m = manifest_arg(py, manifest)?;
-    let sig: b::Signature = from_py(py, "signature", signature)?;
+    let sig: b::Signature = from_py("signature", signature)?;
     let k = key_bytes(key)?;
-    b::check_signature(&m, &sig, &k).map_err(|e| to_py(py, e))
+    Ok(b::check_signature(&m, &sig, &k)?)
 }
 
 /// Check a chain of manifests (dicts or paths), oldest first; raises
 /// `IntegrityError` at the first break.
 #[pyfunction]
-fn check_chain(py: Python<'_>, manifests: Vec<Bound<'_, PyAny>>) -> PyResult<()> {
+fn check_chain(py: Python<'_>, manifests: Vec<Bound<'_, PyAny>>) -> Res<()> {
     let list = manifests
         .iter()
         .map(|m| manifest_arg(py, m))
-        .collect::<PyResult<Vec<_>>>()?;
-    b::check_chain(&list).map_err(|e| to_py(py, e))
+        .collect::<Res<Vec<_>>>()?;
+    Ok(b::check_chain(&list)?)
 }
 
 /// Make a BagIt bag of the folder (in place, or a copy with `dest=`).
@@ -224,8 +218,8 @@ fn make_bag<'py>(
     py: Python<'py>,
     path: PathBuf,
     options: Option<&Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let o: b::BagOptions = opts(py, options)?;
+) -> Res<Bound<'py, PyAny>> {
+    let o: b::BagOptions = opts(options)?;
     out(py, &detached(py, || b::make_bag(&path, &o))?)
 }
 
@@ -236,8 +230,8 @@ fn validate_bag<'py>(
     py: Python<'py>,
     path: PathBuf,
     options: Option<&Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let o: b::BagValidateOptions = opts(py, options)?;
+) -> Res<Bound<'py, PyAny>> {
+    let o: b::BagValidateOptions = opts(options)?;
     out(py, &detached(py, || b::validate_bag(&path, &o))?)
 }
 
@@ -249,13 +243,13 @@ fn checksum_lines<'py>(
     py: Python<'py>,
     manifest: &Bound<'py, PyAny>,
     format: Option<&str>,
-) -> PyResult<Bound<'py, PyBytes>> {
+) -> Res<Bound<'py, PyBytes>> {
     let m = manifest_arg(py, manifest)?;
     let f: b::ChecksumFormat = match format {
-        Some(name) => name.parse().map_err(|e| to_py(py, e))?,
+        Some(name) => name.parse()?,
         None => b::ChecksumFormat::default(),
     };
-    let lines = b::checksum_lines(&m, f).map_err(|e| to_py(py, e))?;
+    let lines = b::checksum_lines(&m, f)?;
     Ok(PyBytes::new(py, &lines))
 }
 
@@ -268,14 +262,14 @@ fn restore_drill<'py>(
     manifest: &Bound<'py, PyAny>,
     progress: Option<Py<PyAny>>,
     options: Option<&Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyAny>> {
+) -> Res<Bound<'py, PyAny>> {
     let m = manifest_arg(py, manifest)?;
-    let o: b::DrillOptions = opts(py, options)?;
+    let o: b::DrillOptions = opts(options)?;
     let r = with_progress(py, progress, |p| b::restore_drill(&path, &m, &o, p))?;
     out(py, &r)
 }
 
-pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> Res<()> {
     m.add_function(wrap_pyfunction!(build_manifest, m)?)?;
     m.add_function(wrap_pyfunction!(read_manifest, m)?)?;
     m.add_function(wrap_pyfunction!(write_manifest, m)?)?;

@@ -6,11 +6,11 @@ use pyo3::types::PyDict;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::invalid;
+use crate::error::{Res, invalid};
 
 /// A core result as a Python value (dicts, lists, str, int, float, None).
-pub(crate) fn out<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
-    pythonize::pythonize(py, value).map_err(|e| invalid(py, "cannot convert the result", e))
+pub(crate) fn out<'py, T: Serialize>(py: Python<'py>, value: &T) -> Res<Bound<'py, PyAny>> {
+    pythonize::pythonize(py, value).map_err(|e| invalid("cannot convert the result", e))
 }
 
 /// A Python argument as a core value; a wrong shape is an InvalidInputError naming `what`.
@@ -18,23 +18,16 @@ pub(crate) fn out<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bou
 /// The value goes through JSON's data model first, so it is read as the
 /// C and Node bindings read theirs: pythonize alone would take a `str`
 /// where a list is wanted as a list of its characters.
-pub(crate) fn from_py<T: DeserializeOwned>(
-    py: Python<'_>,
-    what: &str,
-    v: &Bound<'_, PyAny>,
-) -> PyResult<T> {
+pub(crate) fn from_py<T: DeserializeOwned>(what: &str, v: &Bound<'_, PyAny>) -> Res<T> {
     let json: serde_json::Value =
-        pythonize::depythonize(v).map_err(|e| invalid(py, &format!("invalid {what}"), e))?;
-    serde_json::from_value(json).map_err(|e| invalid(py, &format!("invalid {what}"), e))
+        pythonize::depythonize(v).map_err(|e| invalid(&format!("invalid {what}"), e))?;
+    serde_json::from_value(json).map_err(|e| invalid(&format!("invalid {what}"), e))
 }
 
 /// Keyword options into a core options struct; unknown names are errors.
-pub(crate) fn opts<T: DeserializeOwned + Default>(
-    py: Python<'_>,
-    kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<T> {
+pub(crate) fn opts<T: DeserializeOwned + Default>(kwargs: Option<&Bound<'_, PyDict>>) -> Res<T> {
     match kwargs {
         None => Ok(T::default()),
-        Some(d) => from_py(py, "keyword options", d.as_any()),
+        Some(d) => from_py("keyword options", d.as_any()),
     }
 }

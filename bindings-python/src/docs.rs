@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::convert::{from_py, opts, out};
-use crate::error::{detached, to_py};
+use crate::error::{Res, detached};
 
 /// Audit the docs under `root` (options as keywords: include, exclude,
 /// site_root, repo_url, index_files, anchor_case_warning), without the GIL.
@@ -16,19 +16,16 @@ fn audit<'py>(
     py: Python<'py>,
     root: std::path::PathBuf,
     options: Option<&Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let o: d::AuditOptions = opts(py, options)?;
+) -> Res<Bound<'py, PyAny>> {
+    let o: d::AuditOptions = opts(options)?;
     out(py, &detached(py, || d::audit(&root, &o))?)
 }
 
 /// Parse a docs policy (TOML) into audit options.
 #[pyfunction]
 #[pyo3(name = "docs_parse_policy")]
-fn parse_policy<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
-    out(
-        py,
-        &d::AuditOptions::from_toml(text).map_err(|e| to_py(py, e))?,
-    )
+fn parse_policy<'py>(py: Python<'py>, text: &str) -> Res<Bound<'py, PyAny>> {
+    out(py, &d::AuditOptions::from_toml(text)?)
 }
 
 /// The anchors GitHub gives these headings of one page, in order
@@ -42,7 +39,7 @@ fn slugs(headings: Vec<String>) -> Vec<String> {
 /// What one page holds: headings and anchors, links with positions, front matter.
 #[pyfunction]
 #[pyo3(name = "docs_scan_markdown")]
-fn scan_markdown<'py>(py: Python<'py>, path: &str, text: &str) -> PyResult<Bound<'py, PyAny>> {
+fn scan_markdown<'py>(py: Python<'py>, path: &str, text: &str) -> Res<Bound<'py, PyAny>> {
     out(py, &d::scan_markdown(path, text))
 }
 
@@ -50,23 +47,23 @@ fn scan_markdown<'py>(py: Python<'py>, path: &str, text: &str) -> PyResult<Bound
 /// and `<a name>` as an anchor, `<a href>`/`<img src>` links with positions.
 #[pyfunction]
 #[pyo3(name = "docs_scan_html")]
-fn scan_html<'py>(py: Python<'py>, path: &str, text: &str) -> PyResult<Bound<'py, PyAny>> {
+fn scan_html<'py>(py: Python<'py>, path: &str, text: &str) -> Res<Bound<'py, PyAny>> {
     out(py, &d::scan_html(path, text))
 }
 
 /// An audit (as `audit` returns it) as a SARIF 2.1.0 log.
 #[pyfunction]
 #[pyo3(name = "docs_to_sarif")]
-fn to_sarif<'py>(py: Python<'py>, report: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    let a: d::Audit = from_py(py, "audit", report)?;
+fn to_sarif<'py>(py: Python<'py>, report: &Bound<'py, PyAny>) -> Res<Bound<'py, PyAny>> {
+    let a: d::Audit = from_py("audit", report)?;
     out(py, &d::to_sarif(&a))
 }
 
 /// An audit as text: a line per finding and a summary.
 #[pyfunction]
 #[pyo3(name = "docs_to_text")]
-fn to_text(py: Python<'_>, report: &Bound<'_, PyAny>) -> PyResult<String> {
-    let a: d::Audit = from_py(py, "audit", report)?;
+fn to_text(report: &Bound<'_, PyAny>) -> Res<String> {
+    let a: d::Audit = from_py("audit", report)?;
     Ok(d::to_text(&a))
 }
 
@@ -78,9 +75,9 @@ fn apply_baseline<'py>(
     py: Python<'py>,
     report: &Bound<'py, PyAny>,
     baseline: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let mut a: d::Audit = from_py(py, "audit", report)?;
-    let b: serde_json::Value = from_py(py, "baseline", baseline)?;
+) -> Res<Bound<'py, PyAny>> {
+    let mut a: d::Audit = from_py("audit", report)?;
+    let b: serde_json::Value = from_py("baseline", baseline)?;
     d::apply_baseline(&mut a, &b);
     out(py, &a)
 }
@@ -88,13 +85,13 @@ fn apply_baseline<'py>(
 /// The rules: id, name, default severity, description.
 #[pyfunction]
 #[pyo3(name = "docs_rules")]
-fn rules(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+fn rules(py: Python<'_>) -> Res<Bound<'_, PyAny>> {
     out(py, &d::RULES)
 }
 
 /// Registered as `docs_*` in the flat native module (health has its own
 /// `parse_policy`); `opskit.docs` gives them their short names.
-pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> Res<()> {
     m.add_function(wrap_pyfunction!(audit, m)?)?;
     m.add_function(wrap_pyfunction!(parse_policy, m)?)?;
     m.add_function(wrap_pyfunction!(slugs, m)?)?;

@@ -16,15 +16,50 @@ pub(crate) fn to_py(py: Python<'_>, err: opskit::Error) -> PyErr {
 }
 
 /// An invalid-input error for arguments that could not be converted.
-pub(crate) fn invalid(py: Python<'_>, what: &str, err: impl std::fmt::Display) -> PyErr {
-    to_py(py, opskit::Error::invalid(format!("{what}: {err}")))
+pub(crate) fn invalid(what: &str, err: impl std::fmt::Display) -> Failure {
+    Failure::Core(opskit::Error::invalid(format!("{what}: {err}")))
 }
 
-/// Run `f` without the GIL and map its error: every call that reads git or
-/// the disk goes through here, with its arguments already extracted.
+/// Why a binding call failed: a core error (raised as the
+/// `opskit.exceptions` class of its kind) or an error Python raised. Every
+/// function returns it, so bodies use `?` on core calls and Python calls
+/// alike and the conversion is written once, here.
+pub(crate) enum Failure {
+    /// A core error.
+    Core(opskit::Error),
+    /// A Python exception, passed on as it is.
+    Py(PyErr),
+}
+
+impl From<opskit::Error> for Failure {
+    fn from(e: opskit::Error) -> Self {
+        Failure::Core(e)
+    }
+}
+
+impl From<PyErr> for Failure {
+    fn from(e: PyErr) -> Self {
+        Failure::Py(e)
+    }
+}
+
+impl From<Failure> for PyErr {
+    fn from(f: Failure) -> Self {
+        match f {
+            Failure::Core(e) => Python::attach(|py| to_py(py, e)),
+            Failure::Py(e) => e,
+        }
+    }
+}
+
+/// The result of a binding function.
+pub(crate) type Res<T> = Result<T, Failure>;
+
+/// Run `f` without the GIL: every call that reads git or the disk goes
+/// through here, with its arguments already extracted.
 pub(crate) fn detached<T: Send>(
     py: Python<'_>,
     f: impl FnOnce() -> opskit::Result<T> + Send,
-) -> PyResult<T> {
-    py.detach(f).map_err(|e| to_py(py, e))
+) -> Res<T> {
+    Ok(py.detach(f)?)
 }

@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::convert::{from_py, opts, out};
-use crate::error::{detached, to_py};
+use crate::error::{Res, detached};
 
 /// Lock a stateful object's core value. Python objects are shared between
 /// threads freely, so each one locks inside (the C docs ask callers to do
@@ -29,20 +29,16 @@ pub struct Collector(Mutex<h::Collector>);
 impl Collector {
     #[new]
     #[pyo3(signature = (**options))]
-    fn new(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let o: h::CollectorOptions = opts(py, options)?;
-        h::Collector::new(o)
-            .map(|c| Collector(Mutex::new(c)))
-            .map_err(|e| to_py(py, e))
+    fn new(options: Option<&Bound<'_, PyDict>>) -> Res<Self> {
+        let o: h::CollectorOptions = opts(options)?;
+        Ok(h::Collector::new(o).map(|c| Collector(Mutex::new(c)))?)
     }
 
     /// One snapshot of the host and this process (cheap: no process scan).
-    fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    fn snapshot<'py>(&self, py: Python<'py>) -> Res<Bound<'py, PyAny>> {
         // The lock is taken without the GIL, so a thread waiting for it
         // never holds up the interpreter.
-        let s = py
-            .detach(|| lock(&self.0).snapshot())
-            .map_err(|e| to_py(py, e))?;
+        let s = py.detach(|| lock(&self.0).snapshot())?;
         out(py, &s)
     }
 }
@@ -57,14 +53,12 @@ pub struct Evaluator(Mutex<h::Evaluator>);
 impl Evaluator {
     #[new]
     #[pyo3(signature = (rules=None))]
-    fn new(py: Python<'_>, rules: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn new(rules: Option<&Bound<'_, PyAny>>) -> Res<Self> {
         let rules: Option<Vec<h::Rule>> = match rules {
-            Some(r) if !r.is_none() => Some(from_py(py, "rules", r)?),
+            Some(r) if !r.is_none() => Some(from_py("rules", r)?),
             _ => None,
         };
-        h::Evaluator::new(rules)
-            .map(|e| Evaluator(Mutex::new(e)))
-            .map_err(|e| to_py(py, e))
+        Ok(h::Evaluator::new(rules).map(|e| Evaluator(Mutex::new(e)))?)
     }
 
     /// The checks of `snapshot` at time `now` (default: the snapshot's time).
@@ -74,8 +68,8 @@ impl Evaluator {
         py: Python<'py>,
         snapshot: &Bound<'py, PyAny>,
         now: Option<f64>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let s: h::Snapshot = from_py(py, "snapshot", snapshot)?;
+    ) -> Res<Bound<'py, PyAny>> {
+        let s: h::Snapshot = from_py("snapshot", snapshot)?;
         let checks = py.detach(|| lock(&self.0).evaluate(&s, now));
         out(py, &checks)
     }
@@ -102,19 +96,17 @@ impl PagerDuty {
         host: &str,
         time: f64,
         options: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let c: Vec<h::CheckResult> = from_py(py, "checks", checks)?;
-        let o: h::PagerDutyOptions = opts(py, options)?;
-        let events = py
-            .detach(|| lock(&self.0).events(&c, host, time, &o))
-            .map_err(|e| to_py(py, e))?;
+    ) -> Res<Bound<'py, PyAny>> {
+        let c: Vec<h::CheckResult> = from_py("checks", checks)?;
+        let o: h::PagerDutyOptions = opts(options)?;
+        let events = py.detach(|| lock(&self.0).events(&c, host, time, &o))?;
         out(py, &events.into_iter().map(|e| e.body).collect::<Vec<_>>())
     }
 }
 
 /// The default rules, with their sources.
 #[pyfunction]
-fn default_rules(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+fn default_rules(py: Python<'_>) -> Res<Bound<'_, PyAny>> {
     out(py, &h::default_rules())
 }
 
@@ -126,9 +118,9 @@ fn health_json<'py>(
     snapshot: &Bound<'py, PyAny>,
     checks: &Bound<'py, PyAny>,
     draining: bool,
-) -> PyResult<(Bound<'py, PyAny>, u16)> {
-    let s: h::Snapshot = from_py(py, "snapshot", snapshot)?;
-    let c: Vec<h::CheckResult> = from_py(py, "checks", checks)?;
+) -> Res<(Bound<'py, PyAny>, u16)> {
+    let s: h::Snapshot = from_py("snapshot", snapshot)?;
+    let c: Vec<h::CheckResult> = from_py("checks", checks)?;
     let (doc, code) = h::health_json(&s, &c, draining);
     Ok((out(py, &doc)?, code))
 }
@@ -138,13 +130,12 @@ fn health_json<'py>(
 #[pyfunction]
 #[pyo3(signature = (snapshot, checks, accept=None))]
 fn exposition(
-    py: Python<'_>,
     snapshot: &Bound<'_, PyAny>,
     checks: &Bound<'_, PyAny>,
     accept: Option<&str>,
-) -> PyResult<String> {
-    let s: h::Snapshot = from_py(py, "snapshot", snapshot)?;
-    let c: Vec<h::CheckResult> = from_py(py, "checks", checks)?;
+) -> Res<String> {
+    let s: h::Snapshot = from_py("snapshot", snapshot)?;
+    let c: Vec<h::CheckResult> = from_py("checks", checks)?;
     Ok(h::exposition(
         &s,
         &c,
@@ -166,8 +157,8 @@ fn run_probes<'py>(
     py: Python<'py>,
     probes: &Bound<'py, PyAny>,
     deadline: Option<f64>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let p: Vec<h::Probe> = from_py(py, "probes", probes)?;
+) -> Res<Bound<'py, PyAny>> {
+    let p: Vec<h::Probe> = from_py("probes", probes)?;
     out(
         py,
         &detached(py, || h::run_probes(&p, h::probe_deadline(deadline)?))?,
@@ -182,40 +173,36 @@ fn send_event<'py>(
     py: Python<'py>,
     event: &Bound<'py, PyAny>,
     options: Option<&Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyAny>> {
+) -> Res<Bound<'py, PyAny>> {
     let e = event_arg(py, event)?;
-    let o: h::SendOptions = opts(py, options)?;
+    let o: h::SendOptions = opts(options)?;
     out(py, &detached(py, || h::send_event(&e, &o))?)
 }
 
 /// Check a PagerDuty event body against the Events API v2 schema and its
 /// limits; raise InvalidInputError naming the field (never the routing key).
 #[pyfunction]
-fn validate_event(py: Python<'_>, event: &Bound<'_, PyAny>) -> PyResult<()> {
-    h::validate_event(&event_arg(py, event)?.body).map_err(|e| to_py(py, e))
+fn validate_event(py: Python<'_>, event: &Bound<'_, PyAny>) -> Res<()> {
+    Ok(h::validate_event(&event_arg(py, event)?.body)?)
 }
 
 /// An event body as the core's event (the body crosses unchanged).
-fn event_arg(py: Python<'_>, event: &Bound<'_, PyAny>) -> PyResult<h::PagerDutyEvent> {
+fn event_arg(py: Python<'_>, event: &Bound<'_, PyAny>) -> Res<h::PagerDutyEvent> {
     let wrapped = PyDict::new(py);
     wrapped.set_item("body", event)?;
-    from_py(py, "event", wrapped.as_any())
+    from_py("event", wrapped.as_any())
 }
 
 /// The rules as a Prometheus alerting-rules file (YAML) for `rule_files:`:
 /// a warning and a critical alert per rule on `opskit_check_value`.
 #[pyfunction]
 #[pyo3(signature = (rules=None, group=None))]
-fn prometheus_rules(
-    py: Python<'_>,
-    rules: Option<&Bound<'_, PyAny>>,
-    group: Option<&str>,
-) -> PyResult<String> {
+fn prometheus_rules(rules: Option<&Bound<'_, PyAny>>, group: Option<&str>) -> Res<String> {
     let rules: Option<Vec<h::Rule>> = match rules {
-        Some(r) if !r.is_none() => Some(from_py(py, "rules", r)?),
+        Some(r) if !r.is_none() => Some(from_py("rules", r)?),
         _ => None,
     };
-    h::prometheus_rules(rules.as_deref(), group).map_err(|e| to_py(py, e))
+    Ok(h::prometheus_rules(rules.as_deref(), group)?)
 }
 
 /// Availability of a history of `{time, up}` samples against an SLO.
@@ -225,19 +212,19 @@ fn availability<'py>(
     py: Python<'py>,
     samples: &Bound<'py, PyAny>,
     options: Option<&Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let s: Vec<h::Sample> = from_py(py, "samples", samples)?;
-    let o: h::AvailabilityOptions = opts(py, options)?;
-    out(py, &h::availability(&s, &o).map_err(|e| to_py(py, e))?)
+) -> Res<Bound<'py, PyAny>> {
+    let s: Vec<h::Sample> = from_py("samples", samples)?;
+    let o: h::AvailabilityOptions = opts(options)?;
+    out(py, &h::availability(&s, &o)?)
 }
 
 /// Parse a TOML health policy: `{defaults, rule, maintenance, probe, probe_deadline}`.
 #[pyfunction]
-fn parse_policy<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
-    out(py, &h::Policy::from_toml(text).map_err(|e| to_py(py, e))?)
+fn parse_policy<'py>(py: Python<'py>, text: &str) -> Res<Bound<'py, PyAny>> {
+    out(py, &h::Policy::from_toml(text)?)
 }
 
-pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> Res<()> {
     m.add_class::<Collector>()?;
     m.add_class::<Evaluator>()?;
     m.add_class::<PagerDuty>()?;

@@ -7,60 +7,61 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::convert::{opts, out};
-use crate::error::{detached, to_py};
+use crate::error::{Res, detached};
 
 /// Parse a SemVer 2.0.0 version into its parts.
 #[pyfunction]
-fn parse_version<'py>(py: Python<'py>, version: &str) -> PyResult<Bound<'py, PyAny>> {
-    let parsed = v::parse_version(version).map_err(|e| to_py(py, e))?;
+fn parse_version<'py>(py: Python<'py>, version: &str) -> Res<Bound<'py, PyAny>> {
+    let parsed = v::parse_version(version)?;
     out(py, &v::VersionParts::from(&parsed))
 }
 
 /// Compare by SemVer precedence: -1, 0 or 1.
 #[pyfunction]
-fn compare(py: Python<'_>, a: &str, b: &str) -> PyResult<i32> {
-    v::compare(a, b).map(|o| o as i32).map_err(|e| to_py(py, e))
+fn compare(a: &str, b: &str) -> Res<i32> {
+    Ok(v::compare(a, b).map(|o| o as i32)?)
 }
 
 /// Sort versions by precedence, lowest first.
 #[pyfunction]
-fn sort_versions(py: Python<'_>, versions: Vec<String>) -> PyResult<Vec<String>> {
-    v::sort_versions(&versions)
-        .map(|l| l.iter().map(|x| x.to_string()).collect())
-        .map_err(|e| to_py(py, e))
+fn sort_versions(versions: Vec<String>) -> Res<Vec<String>> {
+    Ok(v::sort_versions(&versions)?
+        .iter()
+        .map(|x| x.to_string())
+        .collect())
 }
 
 /// Bump a version by level, with a pre-release channel for the pre* levels.
 #[pyfunction]
 #[pyo3(signature = (version, level, channel=None))]
-fn bump(py: Python<'_>, version: &str, level: &str, channel: Option<&str>) -> PyResult<String> {
+fn bump(version: &str, level: &str, channel: Option<&str>) -> Res<String> {
     let run = || -> opskit::Result<String> {
         let parsed = v::parse_version(version)?;
         Ok(v::bump(&parsed, level.parse()?, channel)?.to_string())
     };
-    run().map_err(|e| to_py(py, e))
+    Ok(run()?)
 }
 
 /// Apply a stable level (major, minor, patch) on a pre-release channel:
 /// enter, continue or escalate a pre-release.
 #[pyfunction]
-fn bump_on_channel(py: Python<'_>, version: &str, level: &str, channel: &str) -> PyResult<String> {
+fn bump_on_channel(version: &str, level: &str, channel: &str) -> Res<String> {
     let run = || -> opskit::Result<String> {
         let parsed = v::parse_version(version)?;
         Ok(v::bump_on_channel(&parsed, level.parse()?, channel)?.to_string())
     };
-    run().map_err(|e| to_py(py, e))
+    Ok(run()?)
 }
 
 /// Does the version satisfy the range?
 #[pyfunction]
-fn satisfies(py: Python<'_>, version: &str, range: &str) -> PyResult<bool> {
-    v::satisfies(version, range).map_err(|e| to_py(py, e))
+fn satisfies(version: &str, range: &str) -> Res<bool> {
+    Ok(v::satisfies(version, range)?)
 }
 
 /// Parse a commit message (Conventional Commits 1.0.0).
 #[pyfunction]
-fn parse_commit_message<'py>(py: Python<'py>, message: &str) -> PyResult<Bound<'py, PyAny>> {
+fn parse_commit_message<'py>(py: Python<'py>, message: &str) -> Res<Bound<'py, PyAny>> {
     out(py, &v::parse_commit_message(message))
 }
 
@@ -71,8 +72,8 @@ fn releases<'py>(
     py: Python<'py>,
     path: PathBuf,
     options: Option<&Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let o: v::ReleaseOptions = opts(py, options)?;
+) -> Res<Bound<'py, PyAny>> {
+    let o: v::ReleaseOptions = opts(options)?;
     out(py, &detached(py, || v::releases(&path, &o))?)
 }
 
@@ -83,8 +84,8 @@ fn latest_release<'py>(
     py: Python<'py>,
     path: PathBuf,
     options: Option<&Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let o: v::ReleaseOptions = opts(py, options)?;
+) -> Res<Bound<'py, PyAny>> {
+    let o: v::ReleaseOptions = opts(options)?;
     out(py, &detached(py, || v::latest_release(&path, &o))?)
 }
 
@@ -95,8 +96,8 @@ fn current_release<'py>(
     py: Python<'py>,
     path: PathBuf,
     options: Option<&Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let o: v::CurrentOptions = opts(py, options)?;
+) -> Res<Bound<'py, PyAny>> {
+    let o: v::CurrentOptions = opts(options)?;
     out(py, &detached(py, || v::current_release(&path, &o))?)
 }
 
@@ -108,8 +109,8 @@ fn rollback_target<'py>(
     path: PathBuf,
     of: Option<String>,
     options: Option<&Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let o: v::RollbackOptions = opts(py, options)?;
+) -> Res<Bound<'py, PyAny>> {
+    let o: v::RollbackOptions = opts(options)?;
     out(
         py,
         &detached(py, || v::rollback_target(&path, of.as_deref(), &o))?,
@@ -123,8 +124,8 @@ fn next_version<'py>(
     py: Python<'py>,
     path: PathBuf,
     options: Option<&Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let o: v::NextOptions = opts(py, options)?;
+) -> Res<Bound<'py, PyAny>> {
+    let o: v::NextOptions = opts(options)?;
     out(py, &detached(py, || v::next_version(&path, &o))?)
 }
 
@@ -136,8 +137,8 @@ fn release<'py>(
     py: Python<'py>,
     path: PathBuf,
     options: Option<&Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let o: v::NewReleaseOptions = opts(py, options)?;
+) -> Res<Bound<'py, PyAny>> {
+    let o: v::NewReleaseOptions = opts(options)?;
     out(py, &detached(py, || v::release(&path, &o))?)
 }
 
@@ -148,8 +149,8 @@ fn changelog<'py>(
     py: Python<'py>,
     path: PathBuf,
     options: Option<&Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let o: v::ChangelogOptions = opts(py, options)?;
+) -> Res<Bound<'py, PyAny>> {
+    let o: v::ChangelogOptions = opts(options)?;
     out(py, &detached(py, || v::changelog(&path, &o))?)
 }
 
@@ -160,14 +161,14 @@ fn changelog_markdown(
     py: Python<'_>,
     path: PathBuf,
     options: Option<&Bound<'_, PyDict>>,
-) -> PyResult<String> {
-    let o: v::ChangelogOptions = opts(py, options)?;
+) -> Res<String> {
+    let o: v::ChangelogOptions = opts(options)?;
     detached(py, || v::changelog(&path, &o).map(|c| c.to_markdown()))
 }
 
 /// The default changelog sections.
 #[pyfunction]
-fn default_groups(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+fn default_groups(py: Python<'_>) -> Res<Bound<'_, PyAny>> {
     out(py, &v::default_groups())
 }
 
@@ -179,9 +180,9 @@ fn status<'py>(
     path: PathBuf,
     policy: Option<&Bound<'py, PyDict>>,
     options: Option<&Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let o: v::NextOptions = opts(py, options)?;
-    let p: v::BranchPolicy = opts(py, policy)?;
+) -> Res<Bound<'py, PyAny>> {
+    let o: v::NextOptions = opts(options)?;
+    let p: v::BranchPolicy = opts(policy)?;
     out(py, &detached(py, || v::status(&path, &o, &p))?)
 }
 
@@ -192,9 +193,9 @@ fn check_branch<'py>(
     py: Python<'py>,
     name: &str,
     policy: Option<&Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let p: v::BranchPolicy = opts(py, policy)?;
-    out(py, &v::check_branch(name, &p).map_err(|e| to_py(py, e))?)
+) -> Res<Bound<'py, PyAny>> {
+    let p: v::BranchPolicy = opts(policy)?;
+    out(py, &v::check_branch(name, &p)?)
 }
 
 /// Can `to` fast-forward to `from_`?
@@ -205,11 +206,11 @@ fn promote_check<'py>(
     from_: String,
     to: String,
     path: PathBuf,
-) -> PyResult<Bound<'py, PyAny>> {
+) -> Res<Bound<'py, PyAny>> {
     out(py, &detached(py, || v::promote_check(&path, &from_, &to))?)
 }
 
-pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> Res<()> {
     m.add_function(wrap_pyfunction!(parse_version, m)?)?;
     m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add_function(wrap_pyfunction!(sort_versions, m)?)?;
