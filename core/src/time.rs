@@ -166,6 +166,10 @@ mod tests {
         assert_eq!(format_rfc3339(1_764_644_400.25), "2025-12-02T03:00:00.250Z");
         assert!(now_seconds() > 1_764_644_400.0);
         assert_eq!(
+            parse_date("2026-01-05").unwrap(),
+            Date::from_calendar_date(2026, Month::January, 5).unwrap()
+        );
+        assert_eq!(
             parse_date("2020-sep-21").unwrap(),
             Date::from_calendar_date(2020, Month::September, 21).unwrap()
         );
