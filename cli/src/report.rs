@@ -155,7 +155,7 @@ fn version_section(
                     (None, false) => println!("branch:  none"),
                 }
                 match &s.next {
-                    Some(n) => crate::print_next(n),
+                    Some(n) => crate::version::print_next(n),
                     None => println!("no commits yet"),
                 }
             }

@@ -1,0 +1,585 @@
+//! `opskit version …`: SemVer, the next version and changelog from git,
+//! release tags, releases, bumps and branch policy.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use opskit::version::{self, BumpLevel, ChangelogRange, Preset};
+
+use crate::{Outcome, print_json};
+
+/// Which commits belong to one component of a monorepo.
+#[derive(Args, Clone)]
+pub(crate) struct ComponentArgs {
+    /// Only commits touching this path count (repeatable).
+    #[arg(long = "include-path", value_name = "PATH")]
+    paths: Vec<String>,
+    /// Only commits whose Conventional Commits scope names this component
+    /// count (repeatable; `feat(api,web): x` names api and web).
+    #[arg(long = "scope", value_name = "NAME")]
+    scopes: Vec<String>,
+    /// How --include-path and --scope combine: paths, scopes, either, both
+    /// (default: whichever is given; either when both are).
+    #[arg(long, value_name = "MODE")]
+    component_match: Option<String>,
+}
+
+impl ComponentArgs {
+    fn mode(&self) -> opskit::Result<Option<version::ComponentMatch>> {
+        self.component_match
+            .as_deref()
+            .map(|m| {
+                serde_json::from_value(serde_json::Value::String(m.to_string())).map_err(|_| {
+                    opskit::Error::invalid(format!(
+                        "unknown --component-match {m:?}; use paths, scopes, either or both"
+                    ))
+                })
+            })
+            .transpose()
+    }
+}
+
+#[derive(Args, Clone)]
+pub(crate) struct RepoArgs {
+    /// Repository (or any folder inside it).
+    #[arg(long, default_value = ".")]
+    path: PathBuf,
+    /// Revision to look from.
+    #[arg(long, default_value = "HEAD")]
+    rev: String,
+    /// Release tag pattern: v{version}, {version}, api-v{version}, web@{version}.
+    #[arg(long, default_value = version::DEFAULT_TAG_PATTERN)]
+    tag_pattern: String,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum VersionCmd {
+    /// The current release: the highest stable release tag nearest to the
+    /// revision (with --channel, that channel's pre-releases count too).
+    Current {
+        #[command(flatten)]
+        repo: RepoArgs,
+        /// Pre-release channel whose pre-releases count as releases.
+        #[arg(long)]
+        channel: Option<String>,
+    },
+    /// The next version from the commits since the current release.
+    Next {
+        #[command(flatten)]
+        repo: RepoArgs,
+        #[command(flatten)]
+        component: ComponentArgs,
+        /// Pre-release channel (rc, beta, alpha): enter or continue a pre-release.
+        #[arg(long)]
+        channel: Option<String>,
+        /// Bump rules: opskit, semantic-release, git-cliff, release-plz, commitizen.
+        #[arg(long, default_value = "opskit")]
+        preset: String,
+    },
+    /// A Keep a Changelog markdown (or JSON) changelog.
+    Changelog {
+        #[command(flatten)]
+        repo: RepoArgs,
+        #[command(flatten)]
+        component: ComponentArgs,
+        /// Only this channel's pre-releases are sections of their own.
+        #[arg(long)]
+        channel: Option<String>,
+        /// One release (version or tag) instead of the unreleased commits.
+        #[arg(long, conflicts_with = "all")]
+        release: Option<String>,
+        /// The whole history.
+        #[arg(long)]
+        all: bool,
+        /// Leave out commits that fit no named group.
+        #[arg(long)]
+        no_other: bool,
+        /// Fold pre-release tags into the next stable release.
+        #[arg(long)]
+        merge_prereleases: bool,
+    },
+    /// List release tags, sorted by SemVer.
+    Releases {
+        #[command(flatten)]
+        repo: RepoArgs,
+        /// Leave out pre-releases.
+        #[arg(long)]
+        no_prereleases: bool,
+        /// Only this channel's pre-releases.
+        #[arg(long)]
+        channel: Option<String>,
+        /// Only releases reachable from the revision given with --rev.
+        #[arg(long)]
+        merged: bool,
+    },
+    /// The release to roll back to from VERSION (default: the latest release).
+    Rollback {
+        #[command(flatten)]
+        repo: RepoArgs,
+        /// Version or tag to roll back from.
+        version: Option<String>,
+        /// Pre-releases may be rollback targets.
+        #[arg(long)]
+        include_prereleases: bool,
+        /// With --include-prereleases, only this channel's.
+        #[arg(long)]
+        channel: Option<String>,
+    },
+    /// Release: the next version's section prepended to CHANGELOG.md, the
+    /// version bumped in the policy's files, one commit and an annotated tag.
+    Release {
+        /// Repository (or any folder inside it).
+        #[arg(long, default_value = ".")]
+        path: PathBuf,
+        /// A release policy (TOML); default: release.toml at the repository's root, if there is one.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Report every change and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Release tag pattern (default v{version}).
+        #[arg(long)]
+        tag_pattern: Option<String>,
+        #[command(flatten)]
+        component: ComponentArgs,
+        /// Pre-release channel (rc, beta, alpha).
+        #[arg(long)]
+        channel: Option<String>,
+        /// Bump rules: opskit, semantic-release, git-cliff, release-plz, commitizen.
+        #[arg(long)]
+        preset: Option<String>,
+        /// A file holding the version: Cargo.toml, package.json, pyproject.toml (repeatable).
+        #[arg(long = "file", value_name = "PATH")]
+        files: Vec<String>,
+        /// The changelog to prepend to (default CHANGELOG.md).
+        #[arg(long, value_name = "PATH", conflicts_with = "no_changelog")]
+        changelog: Option<String>,
+        /// Leave changelogs alone.
+        #[arg(long)]
+        no_changelog: bool,
+        /// The release date in the changelog, YYYY-MM-DD (default today, UTC).
+        #[arg(long)]
+        date: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Bump a version: major, minor, patch, premajor, preminor, prepatch, prerelease.
+    Bump {
+        /// The version, e.g. 1.2.3.
+        version: String,
+        /// The level.
+        level: String,
+        /// Pre-release channel for the pre* levels.
+        #[arg(long)]
+        channel: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a branch name against the branch policy.
+    CheckBranch {
+        /// The branch name, e.g. feature/login.
+        name: String,
+        /// Allowed glob (repeatable); replaces the default policy.
+        #[arg(long = "allow", value_name = "GLOB")]
+        allow: Vec<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Is promoting FROM into TO (e.g. staging → production) a fast-forward?
+    PromoteCheck {
+        /// Source branch.
+        from: String,
+        /// Target branch.
+        to: String,
+        /// Repository (or any folder inside it).
+        #[arg(long, default_value = ".")]
+        path: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn print_release(r: &version::NewRelease, policy: Option<&std::path::Path>) {
+    println!(
+        "{} {} ({}) on {}, {} commit(s) since {}{}",
+        if r.dry_run {
+            "would release"
+        } else {
+            "released"
+        },
+        r.tag,
+        r.version,
+        r.branch,
+        r.commits,
+        r.previous_tag.as_deref().unwrap_or("the start"),
+        policy
+            .map(|p| format!(", policy {}", p.display()))
+            .unwrap_or_default()
+    );
+    for f in &r.files {
+        let what = match (&f.old_version, &f.new_version) {
+            (Some(o), Some(n)) => format!("{o} -> {n}"),
+            _ if f.created => "create".into(),
+            _ => "prepend the section".into(),
+        };
+        println!("  {:<10} {}  {what}", f.kind, f.path);
+    }
+    match &r.commit {
+        Some(c) => println!("  commit {} tagged {}", short(c), r.tag),
+        None => println!("  dry run: nothing written, no commit, no tag"),
+    }
+    println!();
+    print!("{}", r.section);
+}
+
+fn short(id: &str) -> &str {
+    id.get(..version::SHORT_ID_LEN).unwrap_or(id)
+}
+
+pub(crate) fn run(cmd: VersionCmd) -> opskit::Result<Outcome> {
+    match cmd {
+        VersionCmd::Current { repo: r, channel } => {
+            let opts = version::CurrentOptions {
+                rev: r.rev.clone(),
+                tag_pattern: r.tag_pattern.clone(),
+                channel,
+            };
+            let cur = version::current_release(&r.path, &opts)?;
+            if r.json {
+                print_json(&cur)?;
+            } else {
+                match cur {
+                    Some(c) => println!(
+                        "{} ({}) at {}, {}",
+                        c.tag,
+                        c.version,
+                        short(&c.commit),
+                        c.date
+                    ),
+                    None => println!(
+                        "no release tag matching {} is reachable from {}",
+                        r.tag_pattern, r.rev
+                    ),
+                }
+            }
+        }
+        VersionCmd::Next {
+            repo,
+            component,
+            channel,
+            preset,
+        } => {
+            let opts = version::NextOptions {
+                rev: repo.rev.clone(),
+                tag_pattern: repo.tag_pattern.clone(),
+                component_match: component.mode()?,
+                paths: component.paths,
+                scopes: component.scopes,
+                channel,
+                preset: preset.parse::<Preset>()?,
+                policy: None,
+            };
+            let next = version::next_version(&repo.path, &opts)?;
+            if repo.json {
+                print_json(&next)?;
+            } else {
+                print_next(&next);
+            }
+        }
+        VersionCmd::Changelog {
+            repo,
+            component,
+            channel,
+            release,
+            all,
+            no_other,
+            merge_prereleases,
+        } => {
+            let range = match (release, all) {
+                (Some(r), _) => ChangelogRange::Release(r),
+                (None, true) => ChangelogRange::All,
+                (None, false) => ChangelogRange::Unreleased,
+            };
+            let opts = version::ChangelogOptions {
+                rev: repo.rev.clone(),
+                tag_pattern: repo.tag_pattern.clone(),
+                component_match: component.mode()?,
+                paths: component.paths,
+                scopes: component.scopes,
+                range,
+                include_other: !no_other,
+                include_prereleases: !merge_prereleases,
+                channel,
+                ..Default::default()
+            };
+            let log = version::changelog(&repo.path, &opts)?;
+            if repo.json {
+                print_json(&log)?;
+            } else {
+                print!("{}", log.to_markdown());
+            }
+        }
+        VersionCmd::Releases {
+            repo,
+            no_prereleases,
+            channel,
+            merged,
+        } => {
+            let opts = version::ReleaseOptions {
+                tag_pattern: repo.tag_pattern.clone(),
+                include_prereleases: !no_prereleases,
+                channel,
+                merged_into: merged.then(|| repo.rev.clone()),
+            };
+            let list = version::releases(&repo.path, &opts)?;
+            if repo.json {
+                print_json(&list)?;
+            } else if list.is_empty() {
+                println!("no release tags match {}", repo.tag_pattern);
+            } else {
+                for r in list.iter().rev() {
+                    println!(
+                        "{:<24} {:<18} {}  {}  {}",
+                        r.tag,
+                        r.version.to_string(),
+                        short(&r.commit),
+                        r.date,
+                        if r.annotated {
+                            "annotated"
+                        } else {
+                            "lightweight"
+                        }
+                    );
+                }
+            }
+        }
+        VersionCmd::Rollback {
+            repo,
+            version: of,
+            include_prereleases,
+            channel,
+        } => {
+            let opts = version::RollbackOptions {
+                tag_pattern: repo.tag_pattern.clone(),
+                include_prereleases,
+                channel,
+                merged_into: None,
+            };
+            let target = version::rollback_target(&repo.path, of.as_deref(), &opts)?;
+            if repo.json {
+                print_json(&target)?;
+            } else {
+                match &target {
+                    Some(t) => println!(
+                        "roll back to {} ({}) at {}",
+                        t.tag,
+                        t.version,
+                        short(&t.commit)
+                    ),
+                    None => println!("no earlier release to roll back to"),
+                }
+            }
+            if target.is_none() {
+                return Ok(Outcome::CheckFailed);
+            }
+        }
+        VersionCmd::Release {
+            path,
+            policy,
+            dry_run,
+            tag_pattern,
+            component,
+            channel,
+            preset,
+            files,
+            changelog,
+            no_changelog,
+            date,
+            json,
+        } => {
+            let (mut opts, policy) = match policy {
+                Some(p) => (version::NewReleaseOptions::read(&p)?, Some(p)),
+                None => version::NewReleaseOptions::for_repository(&path)?,
+            };
+            opts.dry_run |= dry_run;
+            if let Some(t) = tag_pattern {
+                opts.tag_pattern = t;
+            }
+            if let Some(m) = component.mode()? {
+                opts.component_match = Some(m);
+            }
+            opts.paths.extend(component.paths);
+            opts.scopes.extend(component.scopes);
+            if channel.is_some() {
+                opts.channel = channel;
+            }
+            if let Some(p) = preset {
+                opts.preset = p.parse::<Preset>()?;
+            }
+            opts.files
+                .extend(files.into_iter().map(|path| version::VersionFile {
+                    path,
+                    kind: version::VersionFileKind::Auto,
+                    pattern: None,
+                }));
+            if no_changelog {
+                opts.changelog_file = None;
+            } else if changelog.is_some() {
+                opts.changelog_file = changelog;
+            }
+            if date.is_some() {
+                opts.date = date;
+            }
+            let done = version::release(&path, &opts)?;
+            if json {
+                print_json(&done)?;
+            } else {
+                print_release(&done, policy.as_deref());
+            }
+        }
+        VersionCmd::Bump {
+            version: v,
+            level,
+            channel,
+            json,
+        } => {
+            let parsed = version::parse_version(&v)?;
+            let level: BumpLevel = level.parse()?;
+            let out = version::bump(&parsed, level, channel.as_deref())?;
+            if json {
+                print_json(&out)?;
+            } else {
+                println!("{out}");
+            }
+        }
+        VersionCmd::CheckBranch { name, allow, json } => {
+            let policy = if allow.is_empty() {
+                version::BranchPolicy::default()
+            } else {
+                version::BranchPolicy { allowed: allow }
+            };
+            let check = version::check_branch(&name, &policy)?;
+            if json {
+                print_json(&check)?;
+            } else if check.valid {
+                println!(
+                    "ok: {} matches {}",
+                    check.name,
+                    check.matched.as_deref().unwrap_or("")
+                );
+            } else {
+                println!("invalid: {}", check.reason.as_deref().unwrap_or(""));
+            }
+            if !check.valid {
+                return Ok(Outcome::CheckFailed);
+            }
+        }
+        VersionCmd::PromoteCheck {
+            from,
+            to,
+            path,
+            json,
+        } => {
+            let p = version::promote_check(&path, &from, &to)?;
+            if json {
+                print_json(&p)?;
+            } else {
+                let verdict = if p.fast_forward {
+                    "fast-forward"
+                } else {
+                    "NOT a fast-forward"
+                };
+                println!(
+                    "{} -> {}: {verdict} ({} ahead, {} behind)",
+                    p.from, p.to, p.ahead, p.behind
+                );
+                if !p.target_only.is_empty() {
+                    println!("{} has commits that {} lacks:", p.to, p.from);
+                    for c in &p.target_only {
+                        println!(
+                            "  {} {}",
+                            c.short_id,
+                            opskit::text::escape_controls(&c.subject)
+                        );
+                    }
+                }
+            }
+            if !p.fast_forward {
+                return Ok(Outcome::CheckFailed);
+            }
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+pub(crate) fn print_next(n: &version::NextVersion) {
+    match (&n.current_tag, &n.current) {
+        (Some(t), Some(v)) => println!("current: {t} ({v})"),
+        _ => println!("current: none (no release tag yet)"),
+    }
+    match (&n.next_tag, &n.next) {
+        (Some(t), Some(v)) => {
+            let how = n
+                .bump
+                .map(|b| b.to_string())
+                .unwrap_or_else(|| "initial".into());
+            println!("next:    {t} ({v}, {how})");
+        }
+        _ => println!("next:    none (no commit since the current release calls for one)"),
+    }
+    for note in &n.notes {
+        println!("note:    {note}");
+    }
+    if n.shallow {
+        println!("warning: shallow clone; history and tags beyond its depth are not seen");
+    }
+    print_commits(
+        "decided by",
+        n.commits.iter().map(|c| (&c.commit, c.impact.as_str())),
+    );
+    print_commits(
+        "ignored",
+        n.ignored.iter().map(|c| (&c.commit, c.reason.as_str())),
+    );
+}
+
+/// How many commits the human output lists per group; `--json` has them all.
+const LISTED: usize = 20;
+
+fn print_commits<'a>(
+    title: &str,
+    commits: impl ExactSizeIterator<Item = (&'a version::CommitEntry, &'a str)>,
+) {
+    let total = commits.len();
+    if total == 0 {
+        return;
+    }
+    println!("{title} {total} commit(s):");
+    for (c, why) in commits.take(LISTED) {
+        let lenient: Vec<&str> = c.lenient.iter().map(|l| l.as_str()).collect();
+        if lenient.is_empty() {
+            println!(
+                "  {} {}  [{why}]",
+                c.short_id,
+                opskit::text::escape_controls(&c.subject)
+            );
+        } else {
+            println!(
+                "  {} {}  [{why}; read leniently: {}]",
+                c.short_id,
+                opskit::text::escape_controls(&c.subject),
+                lenient.join(", ")
+            );
+        }
+    }
+    if total > LISTED {
+        println!("  ... and {} more (--json lists them all)", total - LISTED);
+    }
+}
