@@ -1,7 +1,11 @@
 # opskit — `make test` sets up and runs every test (see README.md).
 CARGO ?= cargo
 
-TRIPLE := x86_64-unknown-linux-gnu
+# The host's target triple. Every cargo call below builds for it explicitly,
+# as the napi CLI and maturin do, so they all share target/$(TRIPLE); a plain
+# `cargo build` outside make works on any host (into target/debug).
+TRIPLE := $(shell rustc -vV | sed -n 's/^host: //p')
+export CARGO_BUILD_TARGET := $(TRIPLE)
 OUT := target/$(TRIPLE)/debug
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 MAJOR := $(firstword $(subst ., ,$(VERSION)))

@@ -23,7 +23,9 @@ import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-OPSKIT = ROOT / "target/x86_64-unknown-linux-gnu/release/opskit"
+# The host triple: make builds into target/<host>/ (see the Makefile).
+HOST = subprocess.run(["rustc", "-vV"], capture_output=True, text=True, check=True).stdout.split("host: ")[1].split()[0]
+OPSKIT = ROOT / "target" / HOST / "release/opskit"
 B3SUM = shutil.which("b3sum") or str(ROOT / "target/tools/bin/b3sum")
 BAGIT = str(ROOT / ".venv/bin/bagit.py")
 RUNS = 3

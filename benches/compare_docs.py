@@ -34,7 +34,9 @@ import urllib.parse
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 # A release build by default; make test passes its debug build (OPSKIT=...).
-OPSKIT = pathlib.Path(os.environ.get("OPSKIT", ROOT / "target/x86_64-unknown-linux-gnu/release/opskit"))
+# The host triple: make builds into target/<host>/ (see the Makefile).
+HOST = subprocess.run(["rustc", "-vV"], capture_output=True, text=True, check=True).stdout.split("host: ")[1].split()[0]
+OPSKIT = pathlib.Path(os.environ.get("OPSKIT", ROOT / "target" / HOST / "release/opskit"))
 LINKS_ONLY = 'required_metadata = []\nentry_points = []\ngit_history = false\nsecrets = false\n'
 
 

@@ -24,7 +24,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET = ROOT / "target" / "x86_64-unknown-linux-gnu" / "release"
+# The host triple: make builds into target/<host>/ (see the Makefile).
+HOST = subprocess.run(["rustc", "-vV"], capture_output=True, text=True, check=True).stdout.split("host: ")[1].split()[0]
+TARGET = ROOT / "target" / HOST / "release"
 
 
 def sh(cmd, **kw):

@@ -24,7 +24,9 @@ import time
 import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-OPSKIT = ROOT / "target/x86_64-unknown-linux-gnu/release/opskit"
+# The host triple: make builds into target/<host>/ (see the Makefile).
+HOST = subprocess.run(["rustc", "-vV"], capture_output=True, text=True, check=True).stdout.split("host: ")[1].split()[0]
+OPSKIT = ROOT / "target" / HOST / "release/opskit"
 NODE_EXPORTER = shutil.which("prometheus-node-exporter") or shutil.which("node_exporter")
 MINIMAL = ["--collector.disable-defaults", "--collector.cpu", "--collector.meminfo",
            "--collector.loadavg", "--collector.filesystem", "--collector.netdev",

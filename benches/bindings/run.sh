@@ -3,7 +3,7 @@
 # release builds. Run from the repository root: benches/bindings/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-REL=target/x86_64-unknown-linux-gnu/release
+REL=target/$(rustc -vV | sed -n 's/^host: //p')/release
 cargo build -q --release -p opskit-c
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q "maturin>=1.9,<2"
