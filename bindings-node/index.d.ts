@@ -1057,8 +1057,9 @@ labels: { [key in string]: string },
  */
 previous: string | null, 
 /**
- * The `created` time, RFC 3339 (default: now). Fix it to get
- * byte-identical manifests of an unchanged tree.
+ * The `created` time, RFC 3339. Default: `SOURCE_DATE_EPOCH` when it
+ * is set (the reproducible-builds convention, in every front), else
+ * now. Fix it to get byte-identical manifests of an unchanged tree.
  */
 created: string | null, };
 
@@ -2901,8 +2902,8 @@ export declare namespace health {
   /** The default rules, with their sources. */
   export function defaultRules(): HealthRule[]
   /**
-   * The Prometheus text exposition, or OpenMetrics with `openmetrics: true`
-   * (or when `accept` names it: pass the scraper's Accept header).
+   * The Prometheus text exposition, or OpenMetrics when `accept` (the
+   * scraper's Accept header) asks for it.
    */
   export function exposition(snapshot: HostSnapshot, checks: CheckResult[], accept?: string | null): string
   /** The `Content-Type` for an exposition answering this Accept header. */

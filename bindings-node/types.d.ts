@@ -1057,8 +1057,9 @@ labels: { [key in string]: string },
  */
 previous: string | null, 
 /**
- * The `created` time, RFC 3339 (default: now). Fix it to get
- * byte-identical manifests of an unchanged tree.
+ * The `created` time, RFC 3339. Default: `SOURCE_DATE_EPOCH` when it
+ * is set (the reproducible-builds convention, in every front), else
+ * now. Fix it to get byte-identical manifests of an unchanged tree.
  */
 created: string | null, };
 
