@@ -290,3 +290,41 @@ fn a_descriptor_handed_over_is_read_within_the_cap() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("-byte limit"), "{}", text(&o));
 }
+
+#[test]
+fn a_toml_error_says_where_without_echoing_a_huge_line() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    std::fs::create_dir(p.join("tree")).unwrap();
+    // One line of 1 MiB (the policy cap): the error names line and column.
+    std::fs::write(
+        p.join("big.toml"),
+        vec![b'x'; opskit::limits::MAX_POLICY_BYTES],
+    )
+    .unwrap();
+    std::fs::write(p.join("typo.toml"), "exclude = []\ncolour = 1\n").unwrap();
+    for (policy, args) in [
+        ("big.toml", vec!["health", "check", "--policy", "big.toml"]),
+        (
+            "big.toml",
+            vec!["docs", "audit", "tree", "--policy", "big.toml"],
+        ),
+        (
+            "typo.toml",
+            vec!["docs", "audit", "tree", "--policy", "typo.toml"],
+        ),
+    ] {
+        let o = opskit_limited(p, &args);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.len() < 1000, "{policy}: a {}-byte error", err.len());
+        if policy == "typo.toml" {
+            assert!(
+                err.contains("at line 2, column 1: unknown field `colour`"),
+                "{err}"
+            );
+        } else {
+            assert!(err.contains("at line 1, column "), "{err}");
+        }
+    }
+}

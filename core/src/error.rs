@@ -106,6 +106,18 @@ pub struct Error {
     source: Option<Source>,
 }
 
+/// "invalid WHAT at line L, column C: why" for a TOML parse error.
+pub(crate) fn toml_message(what: &str, text: &str, err: &toml::de::Error) -> String {
+    let at = err.span().map(|s| {
+        let before = &text.as_bytes()[..s.start.min(text.len())];
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        let column = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+        format!(" at line {line}, column {column}")
+    });
+    let why: String = err.message().trim().chars().take(500).collect();
+    format!("invalid {what}{}: {why}", at.unwrap_or_default())
+}
+
 /// `Result` with [`Error`] as the error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -148,6 +160,13 @@ impl Error {
     /// The message without the cause chain.
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// An invalid-input error for a TOML text (`what`: "health policy")
+    /// that did not parse: where (line and column) and why, without the
+    /// offending line itself, which may be megabytes long.
+    pub(crate) fn toml(what: &str, text: &str, err: &toml::de::Error) -> Self {
+        Error::invalid(toml_message(what, text, err))
     }
 
     /// An I/O error on `path`, classified by the OS error.

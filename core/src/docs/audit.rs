@@ -133,7 +133,7 @@ impl AuditOptions {
     /// are errors naming them).
     pub fn from_toml(text: &str) -> Result<AuditOptions> {
         crate::limits::check_policy("the docs policy", text)?;
-        toml::from_str(text).map_err(|e| Error::invalid(format!("invalid docs policy: {e}")))
+        toml::from_str(text).map_err(|e| Error::toml("docs policy", text, &e))
     }
 
     /// Read a docs policy file.

@@ -546,8 +546,8 @@ fn parse_front_matter(kind: MetadataBlockKind, body: &str) -> Result<Value, Stri
             Ok(docs.first().map_or(Value::Null, yaml_to_json))
         }
         MetadataBlockKind::PlusesStyle => {
-            let v: toml::Value =
-                toml::from_str(body).map_err(|e| format!("invalid TOML front matter: {e}"))?;
+            let v: toml::Value = toml::from_str(body)
+                .map_err(|e| crate::error::toml_message("TOML front matter", body, &e))?;
             Ok(toml_to_json(v))
         }
     }

@@ -185,8 +185,7 @@ impl Policy {
     /// Parse policy TOML; unknown keys and invalid rules are errors naming them.
     pub fn from_toml(text: &str) -> Result<Policy> {
         crate::limits::check_policy("the health policy", text)?;
-        let p: Policy = toml::from_str(text)
-            .map_err(|e| Error::invalid(format!("invalid health policy: {e}")))?;
+        let p: Policy = toml::from_str(text).map_err(|e| Error::toml("health policy", text, &e))?;
         for r in &p.rules {
             r.validate()?;
         }

@@ -127,7 +127,7 @@ impl NewReleaseOptions {
     /// tables for version files; unknown keys are errors naming them).
     pub fn from_toml(text: &str) -> Result<NewReleaseOptions> {
         crate::limits::check_policy("the release policy", text)?;
-        toml::from_str(text).map_err(|e| Error::invalid(format!("invalid release policy: {e}")))
+        toml::from_str(text).map_err(|e| Error::toml("release policy", text, &e))
     }
 
     /// Read a release policy file.
