@@ -3,17 +3,17 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { backup } from '../index.js'
+import { tempDir } from './helpers.mjs'
 
 const B3_ABC = '6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85'
 const CONFORMANCE = new URL('../../tests/conformance/', import.meta.url).pathname
 
 function tree () {
-  const dir = mkdtempSync(join(tmpdir(), 'opskit-node-backup-'))
+  const dir = tempDir('opskit-node-backup-')
   const t = join(dir, 'tree')
   mkdirSync(join(t, 'db'), { recursive: true })
   writeFileSync(join(t, 'db/orders.sql'), 'abc')
@@ -74,7 +74,7 @@ test('verify and diff, with progress from the Promise and the Sync forms', async
 })
 
 test('hashing does not block the event loop', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'opskit-node-big-'))
+  const dir = tempDir('opskit-node-big-')
   const block = randomBytes(1 << 20)
   const parts = []
   for (let i = 0; i < 200; i++) parts.push(block)

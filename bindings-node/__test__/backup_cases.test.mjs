@@ -1,12 +1,11 @@
 // The cross-language cases in tests/cases/backup.json, through Node.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 
 import { backup } from '../index.js'
-import { subset, toCamel, undeclaredKeys } from './helpers.mjs'
+import { subset, toCamel, undeclaredKeys, tempDir } from './helpers.mjs'
 
 const { cases } = JSON.parse(readFileSync(new URL('../../tests/cases/backup.json', import.meta.url), 'utf8'))
 const CONFORMANCE = new URL('../../tests/conformance/', import.meta.url).pathname
@@ -45,7 +44,7 @@ const calls = {
 
 for (const c of cases) {
   test(`shared backup: ${c.name}`, () => {
-    const root = join(mkdtempSync(join(tmpdir(), 'opskit-node-case-')), 'tree')
+    const root = join(tempDir('opskit-node-case-'), 'tree')
     mkdirSync(root)
     writeTree(root, c.tree)
     const run = () => calls[c.call](root, c)

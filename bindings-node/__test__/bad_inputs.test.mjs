@@ -4,13 +4,12 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 
 import { backup, docs, health, version } from '../index.js'
-import { subset, toCamel } from './helpers.mjs'
+import { subset, toCamel, tempDir } from './helpers.mjs'
 
 const MATRIX = JSON.parse(readFileSync(new URL('../../tests/cases/bad_inputs.json', import.meta.url), 'utf8'))
 const CASES = MATRIX.cases.filter((c) => (c.fronts ?? ['node']).includes('node'))
@@ -32,7 +31,7 @@ before(async () => {
   stalled.held = held
   servers.stalled = `http://127.0.0.1:${await listen(stalled)}/`
 
-  root = mkdtempSync(join(tmpdir(), 'opskit-node-bad-'))
+  root = tempDir('opskit-node-bad-')
   const f = MATRIX.fixture
   const put = (rel, data) => {
     mkdirSync(dirname(join(root, rel)), { recursive: true })

@@ -3,16 +3,15 @@
 // time; each caller's errors are its own.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 
 import { backup, docs, version } from '../index.js'
-import { makeRepo } from './helpers.mjs'
+import { makeRepo, tempDir } from './helpers.mjs'
 
 function fixtures () {
-  const root = mkdtempSync(join(tmpdir(), 'opskit-conc-'))
+  const root = tempDir('opskit-conc-')
   for (let i = 0; i < 60; i++) {
     mkdirSync(join(root, 'tree', `d${i % 5}`), { recursive: true })
     writeFileSync(join(root, 'tree', `d${i % 5}`, `f${i}.txt`), Buffer.alloc(i * 997, i))

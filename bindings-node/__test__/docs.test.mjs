@@ -3,18 +3,18 @@
 // baselines, slugs and policies.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { createServer } from 'node:http'
 import { once } from 'node:events'
 
 import { docs } from '../index.js'
+import { tempDir } from './helpers.mjs'
 
 const INVALID = 'ERR_OPSKIT_INVALID_INPUT'
 
 function tree () {
-  const root = mkdtempSync(join(tmpdir(), 'opskit-docs-'))
+  const root = tempDir('opskit-docs-')
   const write = (rel, text) => {
     mkdirSync(dirname(join(root, rel)), { recursive: true })
     writeFileSync(join(root, rel), text)

@@ -1,12 +1,11 @@
 // The cross-language cases in tests/cases/docs.json, through Node.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 
 import { docs } from '../index.js'
-import { subset, toCamel, undeclaredKeys } from './helpers.mjs'
+import { subset, toCamel, undeclaredKeys, tempDir } from './helpers.mjs'
 
 const { cases } = JSON.parse(readFileSync(new URL('../../tests/cases/docs.json', import.meta.url), 'utf8'))
 
@@ -16,7 +15,7 @@ const calls = {
   scan_markdown: (a) => docs.scanMarkdown(a.path, a.text),
   scan_html: (a) => docs.scanHtml(a.path, a.text),
   audit: (a) => {
-    const root = mkdtempSync(join(tmpdir(), 'opskit-docs-case-'))
+    const root = tempDir('opskit-docs-case-')
     try {
       for (const [rel, text] of Object.entries(a.files)) {
         mkdirSync(dirname(join(root, rel)), { recursive: true })

@@ -1,11 +1,10 @@
 // Every error kind reaches JS with its code, thrown or rejected; panics too.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import * as opskit from '../index.js'
+import { tempDir } from './helpers.mjs'
 
 const CODES = {
   10: 'ERR_OPSKIT_INVALID_INPUT',
@@ -34,7 +33,7 @@ test('panics surface as ERR_OPSKIT_PANIC', async () => {
 test('real errors carry codes and messages that name the input', async () => {
   assert.throws(() => opskit.version.parseVersion('v1.2.3'), { code: 'ERR_OPSKIT_INVALID_INPUT', message: /prefix/ })
   assert.throws(() => opskit.version.bump('1.2.3', 'huge'), { code: 'ERR_OPSKIT_INVALID_INPUT' })
-  const empty = mkdtempSync(join(tmpdir(), 'opskit-node-empty-'))
+  const empty = tempDir('opskit-node-empty-')
   await assert.rejects(opskit.version.nextVersion(empty), { code: 'ERR_OPSKIT_NOT_FOUND', message: /no git repository/ })
   assert.throws(() => opskit.version.nextVersionSync(empty), { code: 'ERR_OPSKIT_NOT_FOUND' })
   await assert.rejects(opskit.version.releases(join(empty, 'missing')), { code: 'ERR_OPSKIT_NOT_FOUND', message: /missing/ })

@@ -5,18 +5,17 @@
 // N-API on the JS thread. With 64 calls in flight a 2 ms timer keeps firing.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import * as opskit from '../index.js'
-import { makeBigRepo } from './helpers.mjs'
+import { makeBigRepo, tempDir } from './helpers.mjs'
 
 const IN_FLIGHT = 64
 
 /** A tree of `n` small files in 50 folders. */
 function bigTree(n) {
-  const root = mkdtempSync(join(tmpdir(), 'opskit-node-loop-'))
+  const root = tempDir('opskit-node-loop-')
   for (let d = 0; d < 50; d++) mkdirSync(join(root, `d${d}`))
   for (let i = 0; i < n; i++) writeFileSync(join(root, `d${i % 50}`, `f${i}.txt`), `${i}\n`)
   return root
@@ -24,7 +23,7 @@ function bigTree(n) {
 
 /** A docs tree of `n` pages linking to each other. */
 function bigDocs(n) {
-  const root = mkdtempSync(join(tmpdir(), 'opskit-node-loop-docs-'))
+  const root = tempDir('opskit-node-loop-docs-')
   for (let i = 0; i < n; i++) {
     writeFileSync(join(root, `p${i}.md`), `# Page ${i}\n\n## Part\n\n[next](p${(i + 1) % n}.md#part) [gone](missing${i}.md)\n`)
   }

@@ -2,13 +2,13 @@
 // listeners on 127.0.0.1 and a real HTTP server serving the renderers.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createServer } from 'node:http'
 import { once } from 'node:events'
 
 import { health } from '../index.js'
+import { tempDir } from './helpers.mjs'
 
 const INVALID = { code: 'ERR_OPSKIT_INVALID_INPUT' }
 
@@ -38,7 +38,7 @@ test('collector agrees with /proc; rates come from the second snapshot', async (
 })
 
 test('maintenance: reboot-required with its packages, upgrades checked in the background or waited for', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'opskit-reboot-'))
+  const dir = tempDir('opskit-reboot-')
   const flag = join(dir, 'reboot-required')
   const c = new health.Collector({ rebootRequiredFile: flag, mountTimeoutSeconds: 0.5 })
   assert.deepEqual(c.snapshot().maintenance, { rebootRequired: false, rebootPackages: [], upgrades: null })

@@ -1,6 +1,6 @@
 // Real git repositories for the tests, made with the git CLI in temp dirs.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 
@@ -11,11 +11,21 @@ const env = {
   GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z',
 }
 
+const made = []
+process.on('exit', () => { for (const dir of made) rmSync(dir, { recursive: true, force: true }) })
+
+/** A new folder under the system temp dir, removed when the test process exits. */
+export function tempDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  made.push(dir)
+  return dir
+}
+
 export const git = (cwd, ...args) => execFileSync('git', args, { cwd, env, encoding: 'utf8' })
 
 /** init (v1.0.0) → feat(api) (v1.1.0-rc.1, annotated) → fix; production at init, staging at HEAD. */
 export function makeRepo() {
-  const dir = mkdtempSync(join(tmpdir(), 'opskit-node-'))
+  const dir = tempDir('opskit-node-')
   git(dir, 'init', '-q', '-b', 'main')
   git(dir, 'commit', '-q', '--allow-empty', '-m', 'chore: init')
   git(dir, 'tag', 'v1.0.0')
@@ -29,7 +39,7 @@ export function makeRepo() {
 
 /** A repository of `n` commits with a tag every 100, written with git fast-import. */
 export function makeBigRepo(n) {
-  const dir = mkdtempSync(join(tmpdir(), 'opskit-node-big-'))
+  const dir = tempDir('opskit-node-big-')
   git(dir, 'init', '-q', '-b', 'main')
   const parts = []
   for (let i = 0; i < n; i++) {
@@ -45,7 +55,7 @@ export function makeBigRepo(n) {
 
 /** The repository of a shared `history` case: the git CLI on its steps, fixed identity, dates an hour apart. */
 export function buildCaseRepo(steps) {
-  const dir = mkdtempSync(join(tmpdir(), 'opskit-node-case-'))
+  const dir = tempDir('opskit-node-case-')
   const run = (n, ...args) => {
     const date = `@${1767225600 + n * 3600} +0000`
     const caseEnv = {

@@ -1,14 +1,13 @@
 // Every export of the versioning family, sync and async, on real repositories.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createRequire } from 'node:module'
 
 import * as opskit from '../index.js'
 import opskitDefault, { version as namedVersion, backup as namedBackup } from '../index.js'
-import { git, makeRepo } from './helpers.mjs'
+import { git, makeRepo, tempDir } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 
@@ -124,7 +123,7 @@ test('promotion checks', async () => {
 })
 
 test('release: a dry run (Promise), then the release (sync) that git sees as done', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'opskit-node-release-'))
+  const dir = tempDir('opskit-node-release-')
   git(dir, 'init', '-q', '-b', 'main')
   git(dir, 'config', 'user.name', 'Release Bot')
   git(dir, 'config', 'user.email', 'release@example.com')
