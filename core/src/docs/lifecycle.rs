@@ -10,9 +10,11 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use time::{Date, Duration, OffsetDateTime};
 
-use super::audit::{AuditOptions, Finding, finding, is_page, show};
+use super::finding::{Finding, finding};
 use super::history::{self, History};
 use super::meta::{CodeOwners, parse_interval};
+use super::options::AuditOptions;
+use super::pages::{is_page, show};
 use super::scan::Page;
 use crate::error::{Error, Result};
 use crate::time::parse_date;

@@ -15,22 +15,26 @@
 
 mod audit;
 mod external;
+mod finding;
 mod history;
 mod lifecycle;
 mod meta;
+mod options;
+mod pages;
 mod report;
+mod resolve;
 mod scan;
 mod secrets;
 mod slug;
 
-pub use self::audit::{
-    Audit, AuditOptions, Finding, MAX_PAGE_BYTES, RULES, RequiredDoc, RuleInfo, SectionRule,
-    Severity, audit, rule,
-};
+pub use self::audit::{Audit, audit};
 pub use self::external::ExternalOptions;
-pub use self::report::{apply_baseline, finding_line, fingerprint, to_sarif, to_text};
+pub use self::finding::{Finding, RULES, RuleInfo, Severity, fingerprint, rule};
+pub use self::options::{AuditOptions, RequiredDoc, SectionRule};
+pub use self::report::{apply_baseline, finding_line, to_sarif, to_text};
 pub use self::scan::{
     Heading, Link, LinkKind, MAX_HTML_DEPTH, Page, Suppression, scan_html, scan_markdown,
 };
 pub use self::secrets::{SecretHit, find_secrets};
 pub use self::slug::{Slugger, github_slug, github_slugs};
+pub use crate::limits::MAX_PAGE_BYTES;

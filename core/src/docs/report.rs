@@ -6,16 +6,8 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::audit::{Audit, Finding, RULES, Severity};
-
-/// A finding's fingerprint: its rule, page, link target (or message) — not
-/// its line, so it survives edits above it. The SARIF
-/// `partialFingerprints` and baselines use it.
-pub fn fingerprint(f: &Finding) -> String {
-    let what = f.target.as_deref().unwrap_or(&f.message);
-    let h = blake3::hash(format!("{}\0{}\0{}", f.rule_id, f.path, what).as_bytes());
-    h.to_hex()[..32].to_string()
-}
+use super::audit::Audit;
+use super::finding::{Finding, RULES, Severity, fingerprint};
 
 /// Percent-encode a relative path for a SARIF `uri` (spaces, `%`, `#`, `?`
 /// and non-ASCII).

@@ -1,0 +1,342 @@
+//! Local link resolution as GitHub does it: relative, `/`-rooted and own-URL
+//! links to files and folders, `#fragments` against heading anchors, HTML
+//! ids and line anchors.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use super::finding::{Finding, finding};
+use super::options::AuditOptions;
+use super::pages::{is_page, read_page, show};
+use super::scan::{Link, Page};
+
+pub(crate) struct Resolver<'a> {
+    /// The repository's work tree (or the audit root outside git): links
+    /// may reach anything under it.
+    pub(crate) top: &'a Path,
+    /// The audit root, relative to `top`.
+    pub(crate) root_in_top: PathBuf,
+    /// Where `/path` links resolve, relative to `top`.
+    pub(crate) site_in_top: PathBuf,
+    pub(crate) options: &'a AuditOptions,
+    /// Audited pages by their path relative to the audit root.
+    pub(crate) pages: &'a HashMap<String, Page>,
+    /// Pages outside the audit (or excluded) that fragments land on, read once.
+    pub(crate) others: Mutex<HashMap<PathBuf, Option<Arc<Page>>>>,
+}
+
+/// The page a fragment lands on.
+enum Landing<'a> {
+    Audited(&'a Page),
+    Other(Arc<Page>),
+}
+
+impl std::ops::Deref for Landing<'_> {
+    type Target = Page;
+    fn deref(&self) -> &Page {
+        match self {
+            Landing::Audited(p) => p,
+            Landing::Other(p) => p,
+        }
+    }
+}
+
+/// What checking a link gave.
+pub(crate) enum Outcome {
+    /// `https:`, `mailto:` and the like: listed, not checked.
+    External,
+    /// A local link: a finding when it is broken, and the path it reaches
+    /// (relative to the work tree) when it exists.
+    Local {
+        finding: Option<Finding>,
+        target: Option<PathBuf>,
+    },
+}
+
+impl Resolver<'_> {
+    /// A link to the repository's own web pages, as a path from the work tree.
+    fn own_url<'t>(&self, target: &'t str) -> Option<&'t str> {
+        let base = self.options.repo_url.as_deref()?.trim_end_matches('/');
+        let rest = target.strip_prefix(base)?;
+        let rest = rest
+            .strip_prefix("/blob/")
+            .or_else(|| rest.strip_prefix("/tree/"))?;
+        // After the ref (a branch, tag or commit: one segment here).
+        Some(rest.split_once('/').map_or("", |(_, p)| p))
+    }
+
+    /// The page at `landing` (relative to the work tree): an audited one
+    /// (borrowed, not copied: this runs for every fragment), or one read now
+    /// (and kept) for its anchors.
+    fn page_at(&self, landing: &Path) -> Option<Landing<'_>> {
+        if let Ok(in_root) = landing.strip_prefix(&self.root_in_top)
+            && let Some(p) = self.pages.get(&show(in_root))
+        {
+            return Some(Landing::Audited(p));
+        }
+        let mut others = self.others.lock().unwrap_or_else(|e| e.into_inner());
+        others
+            .entry(landing.to_path_buf())
+            .or_insert_with(|| {
+                read_page(self.top, &self.top.join(landing))
+                    .ok()
+                    .map(Arc::new)
+            })
+            .clone()
+            .map(Landing::Other)
+    }
+
+    pub(crate) fn check(&self, page: &Page, link: &Link) -> Outcome {
+        let t = link.target.trim();
+        let local = |rule_name: &str, message: String| {
+            let mut f = finding(rule_name, &page.path, link.line, link.column, message);
+            f.target = Some(link.target.clone());
+            Outcome::Local {
+                finding: Some(f),
+                target: None,
+            }
+        };
+        if t.is_empty() {
+            return local(
+                "empty-link",
+                "the link has no target: give a path, a #fragment or a URL".into(),
+            );
+        }
+        let (path_part, from_site_root) = match self.own_url(t) {
+            Some(p) => (p, true),
+            None if has_scheme(t) || t.starts_with("//") => return Outcome::External,
+            None => match t.strip_prefix('/') {
+                Some(p) => (p, true),
+                None => (t, false),
+            },
+        };
+        let (path_part, fragment) = match path_part.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (path_part, None),
+        };
+        let path_part = path_part.split('?').next().unwrap_or("");
+        let decoded = percent_encoding::percent_decode_str(path_part).decode_utf8_lossy();
+        let page_in_top = self.root_in_top.join(&page.path);
+        // The target, relative to the work tree (None: it leaves it).
+        let target = if decoded.is_empty() && !from_site_root {
+            Some(page_in_top.clone())
+        } else if from_site_root {
+            normalize(&self.site_in_top.join(decoded.as_ref()))
+        } else {
+            normalize(
+                &page_in_top
+                    .parent()
+                    .unwrap_or(Path::new(""))
+                    .join(decoded.as_ref()),
+            )
+        };
+        let Some(target) = target else {
+            return local(
+                "broken-link",
+                format!("{t} leaves the repository (or the audited folder outside git)"),
+            );
+        };
+        let full = self.top.join(&target);
+        let Ok(meta) = std::fs::metadata(&full) else {
+            let mut why = format!("links to {}, which does not exist", show(&target));
+            if looks_like_a_host(path_part) {
+                why.push_str(" (it looks like a URL without a scheme: add https://)");
+            }
+            return local("broken-link", why);
+        };
+        let reached = |finding: Option<Finding>| Outcome::Local {
+            finding,
+            target: Some(target.clone()),
+        };
+        let Some(fragment) = fragment else {
+            return reached(None);
+        };
+        let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+        if fragment.is_empty() || fragment.eq_ignore_ascii_case("top") {
+            return reached(None);
+        }
+        let at = |rule_name: &str, message: String| {
+            let mut f = finding(rule_name, &page.path, link.line, link.column, message);
+            f.target = Some(link.target.clone());
+            reached(Some(f))
+        };
+        // The page the fragment lands on: the file, or a folder's index file.
+        let landing = if meta.is_dir() {
+            self.options
+                .index_files
+                .iter()
+                .map(|i| target.join(i))
+                .find(|p| self.top.join(p).is_file())
+        } else {
+            Some(target.clone())
+        };
+        let Some(landing) = landing else {
+            return at(
+                "broken-anchor",
+                format!(
+                    "#{fragment}: {} is a folder without {}, so there is no page for the fragment",
+                    show(&target),
+                    self.options.index_files.join(" or ")
+                ),
+            );
+        };
+        if !is_page(&landing) {
+            // Code files: GitHub's line anchors; other fragments are not checked.
+            return reached(None);
+        }
+        let Some(target_page) = self.page_at(&landing) else {
+            return reached(None);
+        };
+        let landing = show(&landing);
+        let fragment = fragment.strip_prefix("user-content-").unwrap_or(&fragment);
+        if target_page.anchors().any(|a| a == fragment) || line_anchor(fragment) {
+            return reached(None);
+        }
+        if let Some(a) = target_page
+            .anchors()
+            .find(|a| a.to_lowercase() == fragment.to_lowercase())
+        {
+            return if self.options.anchor_case_warning {
+                at(
+                    "anchor-case",
+                    format!(
+                        "#{fragment} matches #{a} of {landing} only when case is ignored: write #{a}"
+                    ),
+                )
+            } else {
+                reached(None)
+            };
+        }
+        let near = nearest(fragment, target_page.anchors());
+        at(
+            "broken-anchor",
+            format!(
+                "#{fragment} is not an anchor of {landing}{}",
+                near.map(|n| format!(" (did you mean #{n}?)"))
+                    .unwrap_or_default()
+            ),
+        )
+    }
+}
+
+/// `www.example.com/x`, `k8s.devstats.cncf.io/`: a host, not a file.
+fn looks_like_a_host(p: &str) -> bool {
+    let first = p.split('/').next().unwrap_or("");
+    first.starts_with("www.")
+        || (first.contains('.')
+            && !first.starts_with('.')
+            && p.contains('/')
+            && first
+                .rsplit('.')
+                .next()
+                .is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_lowercase())))
+            && !Path::new(first).extension().is_some_and(|e| {
+                ["md", "markdown", "html", "txt"].contains(&e.to_str().unwrap_or(""))
+            })
+}
+
+/// The anchor closest to `f` by edit distance, when close enough to suggest.
+fn nearest<'a>(f: &str, anchors: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let distance = |a: &str, b: &str| {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut prev = row[0];
+            row[0] = i + 1;
+            for j in 0..b.len() {
+                let cur = row[j + 1];
+                row[j + 1] = (prev + usize::from(ca != b[j]))
+                    .min(row[j] + 1)
+                    .min(cur + 1);
+                prev = cur;
+            }
+        }
+        row[b.len()]
+    };
+    anchors
+        .map(|a| (distance(f, a), a))
+        .filter(|(d, a)| *d <= 2.max(a.chars().count() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, a)| a)
+}
+
+/// `a/b/../c` → `a/c`, lexically; `None` when `..` climbs above the start.
+pub(crate) fn normalize(p: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    let mut depth = 0usize;
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if depth == 0 {
+                    return None;
+                }
+                out.pop();
+                depth -= 1;
+            }
+            Component::Normal(s) => {
+                out.push(s);
+                depth += 1;
+            }
+            Component::RootDir | Component::Prefix(_) => {}
+        }
+    }
+    Some(out)
+}
+
+/// Does the target have a URL scheme (`https:`, `mailto:`, …)?
+fn has_scheme(t: &str) -> bool {
+    let Some(colon) = t.find(':') else {
+        return false;
+    };
+    let scheme = &t[..colon];
+    !scheme.is_empty()
+        && scheme.as_bytes()[0].is_ascii_alphabetic()
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+.-".contains(&b))
+}
+
+/// GitHub's line anchors on code files: `L20`, `L19C5-L21C11`.
+fn line_anchor(f: &str) -> bool {
+    let part = |s: &str| {
+        let Some(rest) = s.strip_prefix('L') else {
+            return false;
+        };
+        let (line, col) = rest.split_once('C').unwrap_or((rest, "1"));
+        !line.is_empty()
+            && line.bytes().all(|b| b.is_ascii_digit())
+            && !col.is_empty()
+            && col.bytes().all(|b| b.is_ascii_digit())
+    };
+    match f.split_once('-') {
+        Some((a, b)) => part(a) && part(b),
+        None => part(f),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_anchors_schemes_and_normalising() {
+        for ok in ["L20", "L19C5-L21C11", "L1-L2"] {
+            assert!(line_anchor(ok), "{ok}");
+        }
+        for bad in ["L", "L2x", "l20", "L1-", "top"] {
+            assert!(!line_anchor(bad), "{bad}");
+        }
+        assert!(has_scheme("https://x") && has_scheme("mailto:a@b") && !has_scheme("a/b:c.md"));
+        assert_eq!(
+            normalize(Path::new("a/./b/../c.md")),
+            Some(PathBuf::from("a/c.md"))
+        );
+        assert_eq!(normalize(Path::new("a/../../c.md")), None);
+        assert!(looks_like_a_host("k8s.devstats.cncf.io/"));
+        assert!(looks_like_a_host("www.example.com"));
+        assert!(!looks_like_a_host("guide/setup.md"));
+        assert!(!looks_like_a_host("v1.2/notes.md"));
+    }
+}
