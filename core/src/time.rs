@@ -1,12 +1,14 @@
 //! What the families share about time: one duration grammar (with one
-//! rule for zero), RFC 3339 formatting, calendar dates, and "now".
+//! rule for zero), calendar intervals, RFC 3339 formatting, calendar dates,
+//! and "now".
 //!
 //! Every family that reads a duration (a drill's objective, a rule's `for`,
 //! a probe's timeout, a policy's interval, a server's reuse window) reads it
 //! here, so `1h30m` means the same everywhere and only the caller decides
 //! whether zero is allowed.
 
-use time::{Date, Month, OffsetDateTime};
+use time::format_description::well_known::Rfc3339;
+use time::{Date, Month, OffsetDateTime, UtcOffset};
 
 use crate::error::{Error, Result};
 
@@ -89,7 +91,7 @@ pub fn format_rfc3339_nanos(secs: i64, nanos: u32) -> String {
 /// Parse an RFC 3339 time (what [`format_rfc3339_nanos`] writes, and any
 /// other offset) into seconds and nanoseconds since the epoch.
 pub fn parse_rfc3339(s: &str) -> Option<(i64, u32)> {
-    let t = OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
+    let t = OffsetDateTime::parse(s, &Rfc3339).ok()?;
     Some((t.unix_timestamp(), t.nanosecond()))
 }
 
@@ -102,10 +104,74 @@ pub fn format_rfc3339(seconds: f64) -> String {
     format!("{}.{millis:03}Z", &full[..19])
 }
 
+/// Seconds since the epoch as RFC 3339 at a UTC offset of `offset_minutes`,
+/// to the second (`2026-01-01T09:00:00+09:00`), as git records a commit's
+/// or tag's time.
+pub fn format_rfc3339_at(seconds: i64, offset_minutes: i32) -> String {
+    let offset =
+        UtcOffset::from_whole_seconds(offset_minutes.saturating_mul(60)).unwrap_or(UtcOffset::UTC);
+    OffsetDateTime::from_unix_timestamp(seconds)
+        .ok()
+        .and_then(|d| d.to_offset(offset).format(&Rfc3339).ok())
+        .unwrap_or_else(|| seconds.to_string())
+}
+
+/// The calendar date an RFC 3339 time names in its own offset (the first
+/// ten characters, `YYYY-MM-DD`), as changelogs date a release.
+pub fn rfc3339_date(text: &str) -> &str {
+    text.get(..10).unwrap_or(text)
+}
+
+/// The UTC calendar date of a time in seconds since the epoch (the earliest
+/// date for one out of range).
+pub fn date_of(seconds: i64) -> Date {
+    OffsetDateTime::from_unix_timestamp(seconds)
+        .map(|t| t.date())
+        .unwrap_or(Date::MIN)
+}
+
+/// Today's date, UTC.
+pub fn today() -> Date {
+    OffsetDateTime::now_utc().date()
+}
+
+/// A date as `YYYY-MM-DD` (what release sections and bags write).
+pub fn format_date(date: Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
 /// Now, in seconds since the epoch (with the clock's fraction).
 pub fn now_seconds() -> f64 {
     let now = OffsetDateTime::now_utc();
     now.unix_timestamp() as f64 + f64::from(now.nanosecond()) / 1e9
+}
+
+/// A calendar interval in days, as review policies write it: `90 days`, `6 months` (30 days each),
+/// `1 year` (365), `2 weeks`, or a bare number of days.
+pub fn parse_interval(s: &str) -> Result<u32, String> {
+    let bad = || format!("{s:?} is not an interval: write e.g. 90 days, 6 months or 1 year");
+    let t = s.trim().to_ascii_lowercase();
+    let (n, unit) = match t.split_once(char::is_whitespace) {
+        Some((n, u)) => (n, u.trim()),
+        None => {
+            let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+            (&t[..split], t[split..].trim())
+        }
+    };
+    let n: u32 = n.parse().map_err(|_| bad())?;
+    let per = match unit.trim_end_matches('s') {
+        "" | "d" | "day" => 1,
+        "w" | "week" => 7,
+        "month" | "mo" => 30,
+        "y" | "year" => 365,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(per).filter(|d| *d > 0).ok_or_else(bad)
 }
 
 /// A calendar date: `YYYY-MM-DD` (strictly), or g3doc's `YYYY-mon-DD`
@@ -202,5 +268,32 @@ mod tests {
             assert_eq!(format_rfc3339_nanos(secs, 7), want, "{secs}");
             assert_eq!(parse_rfc3339(&want), Some((secs, 7)));
         }
+    }
+
+    #[test]
+    fn dates_and_offsets_from_seconds() {
+        // 2026-01-01T00:00:00Z, as UTC, Tokyo and New York write it.
+        let t = 1_767_225_600;
+        assert_eq!(format_rfc3339_at(t, 0), "2026-01-01T00:00:00Z");
+        assert_eq!(format_rfc3339_at(t, 540), "2026-01-01T09:00:00+09:00");
+        assert_eq!(format_rfc3339_at(t, -300), "2025-12-31T19:00:00-05:00");
+        // git stores offsets it was given; one past ±25:59 is shown as UTC.
+        assert_eq!(format_rfc3339_at(t, 100 * 60), "2026-01-01T00:00:00Z");
+        assert_eq!(rfc3339_date("2025-12-31T19:00:00-05:00"), "2025-12-31");
+        assert_eq!(rfc3339_date("short"), "short");
+        assert_eq!(format_date(date_of(t)), "2026-01-01");
+        assert_eq!(format_date(date_of(t - 1)), "2025-12-31");
+        assert_eq!(date_of(i64::MAX), Date::MIN);
+        assert_eq!(parse_date(&format_date(today())), Ok(today()));
+    }
+
+    #[test]
+    fn calendar_intervals_in_days() {
+        assert_eq!(parse_interval("6 months"), Ok(180));
+        assert_eq!(parse_interval("90 days"), Ok(90));
+        assert_eq!(parse_interval("1 year"), Ok(365));
+        assert_eq!(parse_interval("2 weeks"), Ok(14));
+        assert_eq!(parse_interval("30"), Ok(30));
+        assert!(parse_interval("soon").is_err() && parse_interval("0 days").is_err());
     }
 }

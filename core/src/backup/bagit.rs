@@ -348,15 +348,10 @@ pub fn make_bag(src: &Path, options: &BagOptions) -> Result<BagReport> {
         }
     }
     let oxum = format!("{bytes}.{}", files.len());
-    let date = options.bagging_date.clone().unwrap_or_else(|| {
-        let now = time::OffsetDateTime::now_utc();
-        format!(
-            "{:04}-{:02}-{:02}",
-            now.year(),
-            now.month() as u8,
-            now.day()
-        )
-    });
+    let date = options
+        .bagging_date
+        .clone()
+        .unwrap_or_else(|| crate::time::format_date(crate::time::today()));
     let mut info = format!(
         "Bag-Software-Agent: opskit {}\nBagging-Date: {date}\nPayload-Oxum: {oxum}\n",
         crate::VERSION

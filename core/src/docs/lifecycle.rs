@@ -8,16 +8,16 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use time::{Date, Duration, OffsetDateTime};
+use time::Duration;
 
 use super::finding::{Finding, finding};
 use super::history::{self, History};
-use super::meta::{CodeOwners, parse_interval};
+use super::meta::CodeOwners;
 use super::options::AuditOptions;
 use super::pages::{is_page, show};
 use super::scan::Page;
 use crate::error::{Error, Result};
-use crate::time::parse_date;
+use crate::time::{date_of, parse_date, parse_interval};
 
 /// Files a page may link to that are not code (they do not make it stale).
 const NOT_CODE: &[&str] = &[
@@ -59,19 +59,13 @@ fn meta<'p>(page: &'p Page, front: &[&str], g3doc: &str) -> Option<(&'p str, Str
         .map(|s| (s, format!("g3doc freshness {g3doc}")))
 }
 
-fn date_of(seconds: i64) -> Date {
-    OffsetDateTime::from_unix_timestamp(seconds)
-        .map(|t| t.date())
-        .unwrap_or(Date::MIN)
-}
-
 /// The findings about pages: missing metadata, stale pages, code changed
 /// after the page, orphans.
 pub(crate) fn findings(cx: &Context<'_>) -> Result<Vec<Finding>> {
     let o = cx.options;
     let as_of = match &o.as_of {
         Some(d) => parse_date(d).map_err(|e| Error::invalid(format!("as_of: {e}")))?,
-        None => OffsetDateTime::now_utc().date(),
+        None => crate::time::today(),
     };
     let in_top = |page: &str| show(&cx.root_in_top.join(page));
     let code_targets: HashSet<String> = cx

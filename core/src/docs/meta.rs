@@ -101,29 +101,6 @@ fn message(t: &[String], i: &mut usize, depth: usize) -> Result<Value, String> {
     Ok(Value::Object(m))
 }
 
-/// A review interval in days: `90 days`, `6 months` (30 days each),
-/// `1 year` (365), `2 weeks`, or a bare number of days.
-pub(crate) fn parse_interval(s: &str) -> Result<u32, String> {
-    let bad = || format!("{s:?} is not an interval: write e.g. 90 days, 6 months or 1 year");
-    let t = s.trim().to_ascii_lowercase();
-    let (n, unit) = match t.split_once(char::is_whitespace) {
-        Some((n, u)) => (n, u.trim()),
-        None => {
-            let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-            (&t[..split], t[split..].trim())
-        }
-    };
-    let n: u32 = n.parse().map_err(|_| bad())?;
-    let per = match unit.trim_end_matches('s') {
-        "" | "d" | "day" => 1,
-        "w" | "week" => 7,
-        "month" | "mo" => 30,
-        "y" | "year" => 365,
-        _ => return Err(bad()),
-    };
-    n.checked_mul(per).filter(|d| *d > 0).ok_or_else(bad)
-}
-
 /// One rule of a CODEOWNERS file.
 struct OwnerRule {
     glob: globset::GlobMatcher,
@@ -218,16 +195,6 @@ mod tests {
         assert_eq!(v["freshness"]["review_interval"], "6 months");
         assert!(parse_g3doc("freshness: { owner: 'x'").is_err());
         assert!(parse_g3doc("owner: 'unclosed").is_err());
-    }
-
-    #[test]
-    fn intervals() {
-        assert_eq!(parse_interval("6 months"), Ok(180));
-        assert_eq!(parse_interval("90 days"), Ok(90));
-        assert_eq!(parse_interval("1 year"), Ok(365));
-        assert_eq!(parse_interval("2 weeks"), Ok(14));
-        assert_eq!(parse_interval("30"), Ok(30));
-        assert!(parse_interval("soon").is_err() && parse_interval("0 days").is_err());
     }
 
     #[test]

@@ -10,8 +10,8 @@ use git2::{Oid, Repository};
 use serde::{Deserialize, Serialize};
 
 use super::git::{
-    CommitEntry, DEFAULT_TAG_PATTERN, Line, Release, TagPattern, TaggedRelease, base_release,
-    open_repo, resolve_commit, tagged_releases,
+    CommitEntry, DEFAULT_TAG_PATTERN, Line, TagPattern, TaggedRelease, base_release, open_repo,
+    resolve_commit, tagged_releases,
 };
 use super::next::{BumpPolicy, ComponentFilter, ComponentMatch, cancelled_pairs, commits_since};
 use crate::error::{Error, Result};
@@ -251,10 +251,6 @@ fn build_groups(entries: Vec<CommitEntry>, options: &ChangelogOptions) -> Vec<Ch
             commits,
         })
         .collect()
-}
-
-fn release_date(r: &Release) -> String {
-    r.date.get(..10).unwrap_or(&r.date).to_string()
 }
 
 fn validate(options: &ChangelogOptions) -> Result<()> {
@@ -514,7 +510,7 @@ pub fn changelog(path: &Path, options: &ChangelogOptions) -> Result<Changelog> {
         releases.push(ChangelogRelease {
             version: Some(r.version.clone()),
             tag: Some(r.tag.clone()),
-            date: Some(release_date(r)),
+            date: Some(crate::time::rfc3339_date(&r.date).to_string()),
             commit: r.commit.clone(),
             previous_tag: ri.checked_sub(1).map(|p| reachable[p].release.tag.clone()),
             groups: build_groups(commits, options),

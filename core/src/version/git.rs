@@ -154,20 +154,6 @@ pub(crate) struct TaggedRelease {
     pub oid: Oid,
 }
 
-/// Format a git time as RFC 3339 with its own offset.
-pub(crate) fn format_time(t: git2::Time) -> String {
-    let offset = time::UtcOffset::from_whole_seconds(t.offset_minutes() * 60)
-        .unwrap_or(time::UtcOffset::UTC);
-    time::OffsetDateTime::from_unix_timestamp(t.seconds())
-        .map(|d| d.to_offset(offset))
-        .ok()
-        .and_then(|d| {
-            d.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| t.seconds().to_string())
-}
-
 /// All release tags of `repo` matching `pattern`, sorted by SemVer precedence
 /// (lowest first; equal precedence by tag name). Tags that don't parse, and
 /// tags that point at trees or blobs, are ignored.
@@ -217,7 +203,7 @@ pub(crate) fn tagged_releases(
                 prerelease: !version.pre.is_empty(),
                 version,
                 commit: oid.to_string(),
-                date: format_time(when),
+                date: crate::time::format_rfc3339_at(when.seconds(), when.offset_minutes()),
                 timestamp: when.seconds(),
                 annotated,
                 message,
@@ -307,7 +293,7 @@ impl CommitEntry {
             fixup: m.fixup,
             lenient: m.lenient,
             author: String::from_utf8_lossy(c.author().name_bytes()).into_owned(),
-            date: format_time(c.time()),
+            date: crate::time::format_rfc3339_at(c.time().seconds(), c.time().offset_minutes()),
         }
     }
 }

@@ -377,10 +377,7 @@ fn release_date(given: Option<&str>) -> Result<String> {
             .map_err(|e| {
                 Error::invalid(format!("release date {d:?} is not YYYY-MM-DD: {e}")).with_source(e)
             }),
-        None => time::OffsetDateTime::now_utc()
-            .date()
-            .format(&fmt)
-            .map_err(|e| Error::invalid(format!("cannot format today's date: {e}"))),
+        None => Ok(crate::time::format_date(crate::time::today())),
     }
 }
 
