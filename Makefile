@@ -49,10 +49,29 @@ rust-deps:
 rust-test: rust-deps
 	$(CARGO) test --workspace --locked
 
+# Every C test program (tests/c/<name>.c, all linked against libopskit.a and
+# cJSON) with its arguments: one list for the valgrind run and the
+# sanitizer run. test_version.c is also linked against the shared library
+# and compiled as C++. C_NATIVE run natively (their deadlines hold only at
+# native speed), not under valgrind.
+C_TESTS := test_version test_version_cases test_version_history_cases test_backup test_backup_cases \
+  test_health test_health_cases test_docs_cases test_concurrency test_bad_inputs
+C_NATIVE := test_bad_inputs
+C_ARGS_test_version_cases := $(OUT)/version_cases.tsv
+C_ARGS_test_version_history_cases := tests/cases/version.json
+C_ARGS_test_backup_cases := tests/cases/backup.json $(CURDIR)/tests/conformance
+C_ARGS_test_health_cases := tests/cases/health.json
+C_ARGS_test_docs_cases := tests/cases/docs.json
+C_ARGS_test_bad_inputs := tests/cases/bad_inputs.json
+# One recipe line: run the program $(1) with test $(2)'s arguments.
+define c_run
+$(1) $(C_ARGS_$(2))
+
+endef
+
 # C: build libopskit (static and shared), write opskit.pc, compile the C tests
-# against both with -Werror, check the header compiles as C++, run under valgrind;
-# the bad-input matrix runs natively (its deadlines hold at native speed) and
-# again under the sanitizers below.
+# with -Werror, check the header compiles as C++, run under valgrind (the
+# C_NATIVE ones natively) and again under the sanitizers below.
 c-deps:
 	@command -v valgrind >/dev/null && command -v pkg-config >/dev/null && command -v clang >/dev/null && pkg-config --exists libcjson || \
 	  (apt-get update -qq && apt-get install -y -qq valgrind pkg-config libcjson-dev clang)
@@ -65,57 +84,30 @@ c-test: c-deps
 	  bindings-c/opskit.pc.in > $(OUT)/pkgconfig/opskit.pc
 	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@LIBDIR@|$(CURDIR)/$(OUT)|' -e 's|@VERSION@|$(VERSION)|' \
 	  bindings-c/opskit-static.pc.in > $(OUT)/pkgconfig/opskit-static.pc
-	gcc $(CTEST_FLAGS) tests/c/test_version.c $(OUT)/libopskit.a $(STATIC_LIBS) -o $(OUT)/c_test_static
 	gcc $(CTEST_FLAGS) tests/c/test_version.c \
 	  $$(PKG_CONFIG_PATH=$(OUT)/pkgconfig pkg-config --cflags --libs opskit) \
 	  -Wl,-rpath,$(CURDIR)/$(OUT) -o $(OUT)/c_test_shared
 	g++ -x c++ -std=c++17 -Wall -Wextra -Werror -Iinclude -DOPSKIT_TEST_EXPECTED_VERSION='"$(VERSION)"' \
 	  -fsyntax-only tests/c/test_version.c
-	$(VALGRIND) $(OUT)/c_test_static
 	$(VALGRIND) $(OUT)/c_test_shared
-	python3 tests/cases/to_c.py tests/cases/version.json > $(OUT)/shared_cases.tsv
-	gcc $(CTEST_FLAGS) tests/c/test_shared_cases.c $(OUT)/libopskit.a $(STATIC_LIBS) -o $(OUT)/c_shared_cases
-	$(VALGRIND) $(OUT)/c_shared_cases $(OUT)/shared_cases.tsv
-	gcc $(CTEST_FLAGS) tests/c/test_history_cases.c $(OUT)/libopskit.a $$(pkg-config --cflags --libs libcjson) \
-	  $(STATIC_LIBS) -o $(OUT)/c_history_cases
-	$(VALGRIND) $(OUT)/c_history_cases tests/cases/version.json
-	gcc $(CTEST_FLAGS) tests/c/test_backup.c $(OUT)/libopskit.a $$(pkg-config --cflags --libs libcjson) \
-	  $(STATIC_LIBS) -o $(OUT)/c_backup
-	$(VALGRIND) $(OUT)/c_backup
-	gcc $(CTEST_FLAGS) tests/c/test_backup_cases.c $(OUT)/libopskit.a $$(pkg-config --cflags --libs libcjson) \
-	  $(STATIC_LIBS) -o $(OUT)/c_backup_cases
-	$(VALGRIND) $(OUT)/c_backup_cases tests/cases/backup.json $(CURDIR)/tests/conformance
-	gcc $(CTEST_FLAGS) tests/c/test_health.c $(OUT)/libopskit.a $$(pkg-config --cflags --libs libcjson) \
-	  $(STATIC_LIBS) -o $(OUT)/c_health
-	$(VALGRIND) $(OUT)/c_health
-	gcc $(CTEST_FLAGS) tests/c/test_health_cases.c $(OUT)/libopskit.a $$(pkg-config --cflags --libs libcjson) \
-	  $(STATIC_LIBS) -o $(OUT)/c_health_cases
-	$(VALGRIND) $(OUT)/c_health_cases tests/cases/health.json
-	gcc $(CTEST_FLAGS) tests/c/test_docs_cases.c $(OUT)/libopskit.a $$(pkg-config --cflags --libs libcjson) \
-	  $(STATIC_LIBS) -o $(OUT)/c_docs_cases
-	$(VALGRIND) $(OUT)/c_docs_cases tests/cases/docs.json
-	gcc $(CTEST_FLAGS) tests/c/test_concurrency.c $(OUT)/libopskit.a $(STATIC_LIBS) -o $(OUT)/c_concurrency
-	$(VALGRIND) $(OUT)/c_concurrency
-	gcc $(CTEST_FLAGS) tests/c/test_bad_inputs.c $(OUT)/libopskit.a $$(pkg-config --cflags --libs libcjson) \
-	  $(STATIC_LIBS) -o $(OUT)/c_bad_inputs
-	$(OUT)/c_bad_inputs tests/cases/bad_inputs.json
+	python3 tests/cases/to_c.py tests/cases/version.json > $(OUT)/version_cases.tsv
+	for t in $(C_TESTS); do gcc $(CTEST_FLAGS) tests/c/$$t.c $(OUT)/libopskit.a $$(pkg-config --cflags --libs libcjson) \
+	  $(STATIC_LIBS) -o $(OUT)/c_$$t || exit 1; done
+	$(foreach t,$(filter-out $(C_NATIVE),$(C_TESTS)),$(call c_run,$(VALGRIND) $(OUT)/c_$(t),$(t)))
+	$(foreach t,$(C_NATIVE),$(call c_run,$(OUT)/c_$(t),$(t)))
 
 # The C tests again, built with clang's AddressSanitizer (leaks included)
 # and UndefinedBehaviorSanitizer (any report fails the run) against the
 # same libopskit.a: the C side of every binding call, under both.
 SAN := clang -std=c11 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
   -Iinclude -DOPSKIT_TEST_EXPECTED_VERSION='"$(VERSION)"'
+sanitize-test: export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
+sanitize-test: export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 sanitize-test: c-test
 	mkdir -p $(OUT)/san
-	for t in test_version test_shared_cases test_history_cases test_backup test_backup_cases test_health test_health_cases test_docs_cases test_concurrency test_bad_inputs; do \
+	for t in $(C_TESTS); do \
 	  $(SAN) tests/c/$$t.c $(OUT)/libopskit.a $$(pkg-config --cflags --libs libcjson) $(STATIC_LIBS) -o $(OUT)/san/$$t || exit 1; done
-	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1; \
-	  $(OUT)/san/test_version && $(OUT)/san/test_shared_cases $(OUT)/shared_cases.tsv && \
-	  $(OUT)/san/test_history_cases tests/cases/version.json && $(OUT)/san/test_backup && \
-	  $(OUT)/san/test_backup_cases tests/cases/backup.json $(CURDIR)/tests/conformance && \
-	  $(OUT)/san/test_health && $(OUT)/san/test_health_cases tests/cases/health.json && \
-	  $(OUT)/san/test_docs_cases tests/cases/docs.json && $(OUT)/san/test_concurrency && \
-	  OPSKIT_TEST_NO_DEADLINES=1 $(OUT)/san/test_bad_inputs tests/cases/bad_inputs.json
+	$(foreach t,$(C_TESTS),$(call c_run,$(if $(filter $(t),$(C_NATIVE)),OPSKIT_TEST_NO_DEADLINES=1) $(OUT)/san/$(t),$(t)))
 	$(SAN) tests/c/sanitizer_canary.c -o $(OUT)/san/canary
 	! ASAN_OPTIONS=abort_on_error=0 $(OUT)/san/canary 2> $(OUT)/san/canary.txt
 	grep -q 'heap-use-after-free' $(OUT)/san/canary.txt

@@ -43,7 +43,7 @@ const calls = {
 }
 
 for (const c of cases) {
-  test(`shared backup: ${c.name}`, () => {
+  test(`backup case: ${c.name}`, () => {
     const root = join(tempDir('opskit-node-case-'), 'tree')
     mkdirSync(root)
     writeTree(root, c.tree)

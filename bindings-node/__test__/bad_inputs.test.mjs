@@ -97,10 +97,10 @@ const CALLS = {
   run_probes: [(a) => health.runProbesSync(toCamel(a.probes), a.deadline), (a) => health.runProbes(toCamel(a.probes), a.deadline)],
   availability: [(a) => health.availability(toCamel(a.samples), o(a))],
   validate_event: [(a) => health.validateEvent(a.event) ?? null],
-  docs_audit: [(a) => docs.auditSync(a.path, o(a)), (a) => docs.audit(a.path, o(a))],
-  docs_scan_markdown: [(a) => docs.scanMarkdown(a.path, a.text)],
-  docs_scan_html: [(a) => docs.scanHtml(a.path, a.text)],
-  docs_slugs: [(a) => docs.slugs(a.headings)],
+  audit: [(a) => docs.auditSync(a.path, o(a)), (a) => docs.audit(a.path, o(a))],
+  scan_markdown: [(a) => docs.scanMarkdown(a.path, a.text)],
+  scan_html: [(a) => docs.scanHtml(a.path, a.text)],
+  slugs: [(a) => docs.slugs(a.headings)],
 }
 
 test('every call of the matrix has a runner', () => {

@@ -29,7 +29,7 @@ const calls = {
 }
 
 for (const c of cases) {
-  test(`shared docs: ${c.name}`, () => {
+  test(`docs case: ${c.name}`, () => {
     const run = () => calls[c.call](c.args)
     if (c.error) {
       assert.throws(run, { code: c.error })

@@ -40,7 +40,7 @@ const calls = {
 }
 
 for (const c of cases) {
-  test(`shared health: ${c.name}`, () => {
+  test(`health case: ${c.name}`, () => {
     const run = () => calls[c.call](c.args)
     if (c.error) {
       assert.throws(run, { code: c.error })

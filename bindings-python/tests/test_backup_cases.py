@@ -58,7 +58,7 @@ def run(case, tmp_path):
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c["name"])
-def test_shared_backup_case(case, tmp_path):
+def test_backup_case(case, tmp_path):
     if "error" in case:
         with pytest.raises(opskit.OpskitError) as info:
             run(case, tmp_path)

@@ -111,10 +111,10 @@ CALLS = {
     "run_probes": lambda a: h.run_probes(a["probes"], a["deadline"]),
     "availability": lambda a: h.availability(a["samples"], **a["options"]),
     "validate_event": lambda a: h.validate_event(a["event"]),
-    "docs_audit": lambda a: d.audit(a["path"], **a["options"]),
-    "docs_scan_markdown": lambda a: d.scan_markdown(a["path"], a["text"]),
-    "docs_scan_html": lambda a: d.scan_html(a["path"], a["text"]),
-    "docs_slugs": lambda a: d.slugs(a["headings"]),
+    "audit": lambda a: d.audit(a["path"], **a["options"]),
+    "scan_markdown": lambda a: d.scan_markdown(a["path"], a["text"]),
+    "scan_html": lambda a: d.scan_html(a["path"], a["text"]),
+    "slugs": lambda a: d.slugs(a["headings"]),
 }
 
 

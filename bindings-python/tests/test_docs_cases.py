@@ -34,7 +34,7 @@ def run(case):
 
 
 @pytest.mark.parametrize("case", FILE["cases"], ids=lambda c: c["name"])
-def test_shared_docs_case(case):
+def test_docs_case(case):
     if "error" in case:
         with pytest.raises(opskit.OpskitError) as info:
             run(case)

@@ -54,7 +54,7 @@ def run(case):
 
 
 @pytest.mark.parametrize("case", FILE["cases"], ids=lambda c: c["name"])
-def test_shared_health_case(case):
+def test_health_case(case):
     if "error" in case:
         with pytest.raises(opskit.OpskitError) as info:
             run(case)

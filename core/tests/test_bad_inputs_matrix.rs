@@ -79,12 +79,12 @@ fn call(name: &str, a: &Value) -> opskit::Result<Value> {
             to_json(h::availability(&samples, &opts(&a["options"])?))
         }
         "validate_event" => h::validate_event(&a["event"]).map(|_| json!(null)),
-        "docs_audit" => to_json(d::audit(&path(), &opts(&a["options"])?)),
-        "docs_scan_markdown" => {
+        "audit" => to_json(d::audit(&path(), &opts(&a["options"])?)),
+        "scan_markdown" => {
             to_json(Ok(d::scan_markdown(str_of(&a["path"]), str_of(&a["text"]))))
         }
-        "docs_scan_html" => to_json(Ok(d::scan_html(str_of(&a["path"]), str_of(&a["text"])))),
-        "docs_slugs" => {
+        "scan_html" => to_json(Ok(d::scan_html(str_of(&a["path"]), str_of(&a["text"])))),
+        "slugs" => {
             let headings: Vec<String> = opts(&a["headings"])?;
             to_json(Ok(d::github_slugs(&headings)))
         }

@@ -248,13 +248,13 @@ static opskit_status call(const char *name, const cJSON *a, char **out) {
     char *event = json(a, "event");
     st = opskit_health_pagerduty_validate(event);
     free(event);
-  } else if (!strcmp(name, "docs_audit")) {
+  } else if (!strcmp(name, "audit")) {
     st = opskit_docs_audit(str(a, "path"), o, out);
-  } else if (!strcmp(name, "docs_scan_markdown")) {
+  } else if (!strcmp(name, "scan_markdown")) {
     st = opskit_docs_scan_markdown(str(a, "path"), str(a, "text"), out);
-  } else if (!strcmp(name, "docs_scan_html")) {
+  } else if (!strcmp(name, "scan_html")) {
     st = opskit_docs_scan_html(str(a, "path"), str(a, "text"), out);
-  } else if (!strcmp(name, "docs_slugs")) {
+  } else if (!strcmp(name, "slugs")) {
     char *h = json(a, "headings");
     st = opskit_docs_slugs(h, out);
     free(h);

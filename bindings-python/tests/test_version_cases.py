@@ -22,8 +22,8 @@ def run(case):
     return getattr(v, case["call"])(**args)
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c['call']}:{json.dumps(c['args'])[:40]}")
-def test_shared_case(case):
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c["name"])
+def test_version_case(case):
     if "error" in case:
         with pytest.raises(opskit.OpskitError) as info:
             run(case)
@@ -74,7 +74,7 @@ def run_history(path, case):
 
 
 @pytest.mark.parametrize("case", HISTORY, ids=lambda c: c["name"])
-def test_shared_history_case(case, tmp_path):
+def test_version_history_case(case, tmp_path):
     build_repo(tmp_path, case["repo"])
     if "error" in case:
         with pytest.raises(opskit.OpskitError) as info:

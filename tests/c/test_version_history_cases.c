@@ -205,6 +205,6 @@ int main(int argc, char **argv) {
     fprintf(stderr, "%d of %d history cases failed\n", failures, n);
     return 1;
   }
-  printf("PASS test_history_cases (%d cases)\n", n);
+  printf("PASS test_version_history_cases (%d cases)\n", n);
   return 0;
 }

@@ -107,7 +107,7 @@ fn call(fixture: &Value, case: &Value) -> opskit::Result<Value> {
 }
 
 #[test]
-fn shared_health_cases() {
+fn health_cases() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/cases/health.json");
     let file: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let cases = file["cases"].as_array().unwrap();

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FIELDS 6 /* call, three arguments, status, output */
+#define FIELDS 7 /* call, three arguments, status, output, name */
 
 /* Unescape \\t, \\n and \\\\ in place; "\\N" becomes NULL. */
 static char *unescape(char *s) {
@@ -94,12 +94,12 @@ int main(int argc, char **argv) {
     const char *got_status = opskit_status_name(s);
     if (strcmp(got_status, want_status) != 0 ||
         (s == OPSKIT_OK && strcmp(out, want ? want : "") != 0)) {
-      fprintf(stderr, "case %d (%s): got %s %s, want %s %s\n", n + 1, fields[0], got_status,
+      fprintf(stderr, "case %d (%s): got %s %s, want %s %s\n", n + 1, fields[6], got_status,
               out ? out : "", want_status, want ? want : "");
       failures++;
     }
     if (s != OPSKIT_OK && opskit_last_error_message() == NULL) {
-      fprintf(stderr, "case %d (%s): failure without a message\n", n + 1, fields[0]);
+      fprintf(stderr, "case %d (%s): failure without a message\n", n + 1, fields[6]);
       failures++;
     }
     if (owned_by_opskit(fields[0])) {
@@ -116,9 +116,9 @@ int main(int argc, char **argv) {
     return 1;
   }
   if (failures) {
-    fprintf(stderr, "%d of %d shared cases failed\n", failures, n);
+    fprintf(stderr, "%d of %d version cases failed\n", failures, n);
     return 1;
   }
-  printf("PASS test_shared_cases (%d cases)\n", n);
+  printf("PASS test_version_cases (%d cases)\n", n);
   return 0;
 }

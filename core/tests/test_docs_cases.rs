@@ -45,7 +45,7 @@ fn call(case: &Value) -> opskit::Result<Value> {
 }
 
 #[test]
-fn shared_docs_cases() {
+fn docs_cases() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/cases/docs.json");
     let file: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let cases = file["cases"].as_array().unwrap();

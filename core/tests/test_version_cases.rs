@@ -49,7 +49,7 @@ fn call(name: &str, args: &Value) -> opskit::Result<Value> {
 }
 
 #[test]
-fn shared_cases() {
+fn version_cases() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/cases/version.json");
     let file: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let cases = file["cases"].as_array().unwrap();
@@ -63,6 +63,34 @@ fn shared_cases() {
             (_, Err(e)) => panic!("{case}: unexpected error {e}"),
         }
     }
+}
+
+/// Every case of every shared case file has a name of its own, so a
+/// failure names the case in each language's report.
+#[test]
+fn every_shared_case_has_a_unique_name() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/cases");
+    let mut files = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        files += 1;
+        let file: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for (list, cases) in file.as_object().unwrap() {
+            let Some(cases) = cases.as_array() else {
+                continue;
+            };
+            let mut seen = std::collections::HashSet::new();
+            for case in cases {
+                let name = case["name"].as_str().unwrap_or_default();
+                assert!(!name.trim().is_empty(), "{}: {list}: a case without a name: {case}", path.display());
+                assert!(seen.insert(name), "{}: {list}: two cases named {name:?}", path.display());
+            }
+        }
+    }
+    assert!(files >= 5, "{files} case files");
 }
 
 /// Build the repository of a `history` case with the `git` CLI, as every
@@ -142,7 +170,7 @@ fn call_history(dir: &std::path::Path, name: &str, args: &Value) -> opskit::Resu
 }
 
 #[test]
-fn shared_history_cases() {
+fn version_history_cases() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/cases/version.json");
     let file: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let cases = file["history"].as_array().unwrap();

@@ -18,7 +18,7 @@ const calls = {
   check_branch: (a) => opskit.version.checkBranch(a.name, a.allowed === null ? undefined : { allowed: a.allowed }),
 }
 
-test('shared cases', () => {
+test('version cases', () => {
   assert.ok(cases.length >= 25)
   for (const c of cases) {
     const run = () => calls[c.call](c.args)
@@ -40,7 +40,7 @@ const historyCalls = {
 }
 
 for (const c of history) {
-  test(`shared history: ${c.name}`, async () => {
+  test(`version history case: ${c.name}`, async () => {
     const dir = buildCaseRepo(c.repo)
     const run = () => historyCalls[c.call](dir, c.args)
     if (c.error) {
