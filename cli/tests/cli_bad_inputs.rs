@@ -145,7 +145,7 @@ fn argv(call: &str, a: &Value, scratch: &Path) -> Option<Vec<String>> {
                 "json".into(),
             ]
         }
-        "docs_audit" => {
+        "audit" => {
             let p = write("docs.toml", &toml_policy(&a["options"]));
             vec![
                 "docs".into(),

@@ -80,9 +80,7 @@ fn call(name: &str, a: &Value) -> opskit::Result<Value> {
         }
         "validate_event" => h::validate_event(&a["event"]).map(|_| json!(null)),
         "audit" => to_json(d::audit(&path(), &opts(&a["options"])?)),
-        "scan_markdown" => {
-            to_json(Ok(d::scan_markdown(str_of(&a["path"]), str_of(&a["text"]))))
-        }
+        "scan_markdown" => to_json(Ok(d::scan_markdown(str_of(&a["path"]), str_of(&a["text"])))),
         "scan_html" => to_json(Ok(d::scan_html(str_of(&a["path"]), str_of(&a["text"])))),
         "slugs" => {
             let headings: Vec<String> = opts(&a["headings"])?;

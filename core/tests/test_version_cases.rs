@@ -85,8 +85,16 @@ fn every_shared_case_has_a_unique_name() {
             let mut seen = std::collections::HashSet::new();
             for case in cases {
                 let name = case["name"].as_str().unwrap_or_default();
-                assert!(!name.trim().is_empty(), "{}: {list}: a case without a name: {case}", path.display());
-                assert!(seen.insert(name), "{}: {list}: two cases named {name:?}", path.display());
+                assert!(
+                    !name.trim().is_empty(),
+                    "{}: {list}: a case without a name: {case}",
+                    path.display()
+                );
+                assert!(
+                    seen.insert(name),
+                    "{}: {list}: two cases named {name:?}",
+                    path.display()
+                );
             }
         }
     }
