@@ -16,7 +16,7 @@
  *  - Callbacks (progress) are a function pointer plus a void *user_data that
  *    is passed back unchanged; they are called on the caller's thread, during
  *    the call, and never after it returns. NULL means no callback.
- *  - Manifests cross as their canonical JSON text (opskit_backup_manifest's
+ *  - Manifests cross as their canonical JSON text (opskit_backup_build_manifest's
  *    output, or a manifest file's content).
  *  - No panic crosses the boundary: it is caught and reported as OPSKIT_ERR_PANIC.
  *  - Thread-safe: calls share no state; the last error is per thread.
@@ -108,16 +108,16 @@ const char *opskit_version(void);
 // # Safety
 // Strings are NUL-terminated (options may be NULL); `out_json` points to
 // writable memory; `progress` is NULL or valid with `user_data` for the call.
-opskit_status opskit_backup_manifest(const char *path,
-                                     const char *options_json,
-                                     opskit_progress_fn progress,
-                                     void *user_data,
-                                     char **out_json);
+opskit_status opskit_backup_build_manifest(const char *path,
+                                           const char *options_json,
+                                           opskit_progress_fn progress,
+                                           void *user_data,
+                                           char **out_json);
 
 // Read and validate the manifest file at `path`; `*out_json` is its canonical text.
 //
 // # Safety
-// As `opskit_backup_manifest`.
+// As `opskit_backup_build_manifest`.
 opskit_status opskit_backup_read_manifest(const char *path, char **out_json);
 
 // Validate `manifest_json` and write it to `path` atomically, canonical.
@@ -137,19 +137,21 @@ opskit_status opskit_backup_chain_hash(const char *manifest_json, char **out);
 // `{"mode":"full"|"fast","stop_at_first","follow_symlinks"}`.
 //
 // # Safety
-// As `opskit_backup_manifest`.
-opskit_status opskit_backup_verify(const char *path,
-                                   const char *manifest_json,
-                                   const char *options_json,
-                                   opskit_progress_fn progress,
-                                   void *user_data,
-                                   char **out_json);
+// As `opskit_backup_build_manifest`.
+opskit_status opskit_backup_verify_tree(const char *path,
+                                        const char *manifest_json,
+                                        const char *options_json,
+                                        opskit_progress_fn progress,
+                                        void *user_data,
+                                        char **out_json);
 
 // What changed between two manifests (their JSON texts).
 //
 // # Safety
 // Strings are NUL-terminated; `out_json` points to writable memory.
-opskit_status opskit_backup_diff(const char *old_json, const char *new_json, char **out_json);
+opskit_status opskit_backup_diff_manifests(const char *old_json,
+                                           const char *new_json,
+                                           char **out_json);
 
 // Which snapshots to keep (restic forget's rules). `snapshots_json`: a list
 // of `{id, time, tags}` or `restic snapshots --json` output; `policy_json`:
@@ -157,10 +159,10 @@ opskit_status opskit_backup_diff(const char *old_json, const char *new_json, cha
 //
 // # Safety
 // Strings are NUL-terminated (`now` may be NULL); `out_json` points to writable memory.
-opskit_status opskit_backup_retention(const char *snapshots_json,
-                                      const char *policy_json,
-                                      const char *now,
-                                      char **out_json);
+opskit_status opskit_backup_plan_retention(const char *snapshots_json,
+                                           const char *policy_json,
+                                           const char *now,
+                                           char **out_json);
 
 // Sign a manifest with `key` (`key_len` bytes: the HMAC secret, or an
 // Ed25519 PKCS#8 PEM private key); `algorithm` is `"hmac-sha256"` (NULL) or
@@ -169,12 +171,12 @@ opskit_status opskit_backup_retention(const char *snapshots_json,
 // # Safety
 // Strings are NUL-terminated (`algorithm` may be NULL); `key` points to
 // `key_len` bytes; `out_json` points to writable memory.
-opskit_status opskit_backup_sign(const char *manifest_json,
-                                 const uint8_t *key,
-                                 size_t key_len,
-                                 const char *key_id,
-                                 const char *algorithm,
-                                 char **out_json);
+opskit_status opskit_backup_sign_manifest(const char *manifest_json,
+                                          const uint8_t *key,
+                                          size_t key_len,
+                                          const char *key_id,
+                                          const char *algorithm,
+                                          char **out_json);
 
 // Check a signature document over a manifest with `key` (HMAC secret, or
 // the Ed25519 public key). `OPSKIT_OK` when it matches,
@@ -200,14 +202,14 @@ opskit_status opskit_backup_check_chain(const char *manifests_json);
 //
 // # Safety
 // As `opskit_backup_read_manifest`; options may be NULL.
-opskit_status opskit_backup_bag(const char *path, const char *options_json, char **out_json);
+opskit_status opskit_backup_make_bag(const char *path, const char *options_json, char **out_json);
 
 // Validate the BagIt bag at `path`: `{"valid","complete","errors",…}`.
 // `options_json` (may be NULL): `{"fast"}`. An invalid bag is `OPSKIT_OK`
 // with `"valid": false`.
 //
 // # Safety
-// As `opskit_backup_bag`.
+// As `opskit_backup_make_bag`.
 opskit_status opskit_backup_validate_bag(const char *path,
                                          const char *options_json,
                                          char **out_json);
@@ -218,20 +220,22 @@ opskit_status opskit_backup_validate_bag(const char *path,
 //
 // # Safety
 // Strings are NUL-terminated (`format` may be NULL); `out` points to writable memory.
-opskit_status opskit_backup_checksums(const char *manifest_json, const char *format, char **out);
+opskit_status opskit_backup_checksum_lines(const char *manifest_json,
+                                           const char *format,
+                                           char **out);
 
 // Verify a restored tree, time it, and judge it against an objective.
 // `options_json` (may be NULL): `{"rto":"2h","restore_time":"35m",
 // "verify":{…}}`. `*out_json` is the report with a `summary`.
 //
 // # Safety
-// As `opskit_backup_verify`.
-opskit_status opskit_backup_drill(const char *path,
-                                  const char *manifest_json,
-                                  const char *options_json,
-                                  opskit_progress_fn progress,
-                                  void *user_data,
-                                  char **out_json);
+// As `opskit_backup_verify_tree`.
+opskit_status opskit_backup_restore_drill(const char *path,
+                                          const char *manifest_json,
+                                          const char *options_json,
+                                          opskit_progress_fn progress,
+                                          void *user_data,
+                                          char **out_json);
 
 // Audit the docs under `root`. `options_json` (may be NULL):
 // `{"include","exclude","site_root","repo_url","index_files",
@@ -246,6 +250,21 @@ opskit_status opskit_backup_drill(const char *path,
 // # Safety
 // Strings are NUL-terminated (`options_json` may be NULL); `out_json` writable.
 opskit_status opskit_docs_audit(const char *root, const char *options_json, char **out_json);
+
+// Parse a TOML docs policy (the audit's option names as keys; unknown keys
+// are errors naming them): `*out_json` is the options as JSON, ready for
+// `opskit_docs_audit`.
+//
+// # Safety
+// `toml` is NUL-terminated; `out_json` writable.
+opskit_status opskit_docs_parse_policy(const char *toml, char **out_json);
+
+// The audit's rule catalogue, in id order: `*out_json` is
+// `[{"id","name","severity","description"}]`.
+//
+// # Safety
+// `out_json` writable.
+opskit_status opskit_docs_rules(char **out_json);
 
 // The anchors GitHub gives the headings of one page (`headings_json`, a
 // JSON array of strings), in order: `*out_json` is a JSON array.
@@ -385,9 +404,9 @@ opskit_status opskit_health_pagerduty_events(struct opskit_health_pagerduty *pag
 //
 // # Safety
 // Strings are NUL-terminated (`options_json` may be NULL); `out_json` writable.
-opskit_status opskit_health_pagerduty_send(const char *event_json,
-                                           const char *options_json,
-                                           char **out_json);
+opskit_status opskit_health_send_event(const char *event_json,
+                                       const char *options_json,
+                                       char **out_json);
 
 // Check an event body against the PagerDuty Events API v2 schema and its
 // limits (required fields, enums, 1024-character summary, 255-character
@@ -396,7 +415,7 @@ opskit_status opskit_health_pagerduty_send(const char *event_json,
 //
 // # Safety
 // `event_json` is NUL-terminated.
-opskit_status opskit_health_pagerduty_validate(const char *event_json);
+opskit_status opskit_health_validate_event(const char *event_json);
 
 // Free a PagerDuty tracker. NULL is a no-op.
 //
@@ -475,7 +494,7 @@ opskit_status opskit_health_parse_policy(const char *toml, char **out_json);
 //
 // # Safety
 // Strings are NUL-terminated; `out_json` points to writable memory.
-opskit_status opskit_version_parse(const char *version, char **out_json);
+opskit_status opskit_version_parse_version(const char *version, char **out_json);
 
 // Compare two versions by SemVer precedence: `*out` is -1, 0 or 1.
 //
@@ -487,7 +506,7 @@ opskit_status opskit_version_compare(const char *a, const char *b, int32_t *out)
 //
 // # Safety
 // Strings are NUL-terminated; `out_json` points to writable memory.
-opskit_status opskit_version_sort(const char *versions_json, char **out_json);
+opskit_status opskit_version_sort_versions(const char *versions_json, char **out_json);
 
 // Bump `version` by `level` (`major`, `minor`, `patch`, `premajor`,
 // `preminor`, `prepatch`, `prerelease`); `channel` (may be NULL) names the
@@ -519,7 +538,7 @@ opskit_status opskit_version_default_groups(char **out_json);
 
 // The versioning state of the repository at `path` as JSON: branch, branch
 // policy check, current release and next version. `options_json` as for
-// `opskit_version_next`, `policy_json` as for `opskit_version_check_branch`
+// `opskit_version_next_version`, `policy_json` as for `opskit_version_check_branch`
 // (both may be NULL).
 //
 // # Safety
@@ -539,7 +558,7 @@ opskit_status opskit_version_satisfies(const char *version, const char *range, b
 //
 // # Safety
 // Strings are NUL-terminated; `out_json` points to writable memory.
-opskit_status opskit_version_parse_commit(const char *message, char **out_json);
+opskit_status opskit_version_parse_commit_message(const char *message, char **out_json);
 
 // Release tags of the repository at `path`, sorted by SemVer, as a JSON
 // array. `options_json` (may be NULL):
@@ -584,7 +603,9 @@ opskit_status opskit_version_rollback_target(const char *path,
 //
 // # Safety
 // As `opskit_version_releases`.
-opskit_status opskit_version_next(const char *path, const char *options_json, char **out_json);
+opskit_status opskit_version_next_version(const char *path,
+                                          const char *options_json,
+                                          char **out_json);
 
 // Release the repository at `path`: the next version's section prepended
 // to CHANGELOG.md, the version bumped in the listed files, one commit and

@@ -93,7 +93,7 @@ unsafe fn bytes_arg<'a>(ptr: *const u8, len: usize, name: &str) -> Res<&'a [u8]>
 /// Strings are NUL-terminated (options may be NULL); `out_json` points to
 /// writable memory; `progress` is NULL or valid with `user_data` for the call.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opskit_backup_manifest(
+pub unsafe extern "C" fn opskit_backup_build_manifest(
     path: *const c_char,
     options_json: *const c_char,
     progress: opskit_progress_fn,
@@ -115,7 +115,7 @@ pub unsafe extern "C" fn opskit_backup_manifest(
 /// Read and validate the manifest file at `path`; `*out_json` is its canonical text.
 ///
 /// # Safety
-/// As `opskit_backup_manifest`.
+/// As `opskit_backup_build_manifest`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn opskit_backup_read_manifest(
     path: *const c_char,
@@ -168,9 +168,9 @@ pub unsafe extern "C" fn opskit_backup_chain_hash(
 /// `{"mode":"full"|"fast","stop_at_first","follow_symlinks"}`.
 ///
 /// # Safety
-/// As `opskit_backup_manifest`.
+/// As `opskit_backup_build_manifest`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opskit_backup_verify(
+pub unsafe extern "C" fn opskit_backup_verify_tree(
     path: *const c_char,
     manifest_json: *const c_char,
     options_json: *const c_char,
@@ -196,7 +196,7 @@ pub unsafe extern "C" fn opskit_backup_verify(
 /// # Safety
 /// Strings are NUL-terminated; `out_json` points to writable memory.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opskit_backup_diff(
+pub unsafe extern "C" fn opskit_backup_diff_manifests(
     old_json: *const c_char,
     new_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -217,7 +217,7 @@ pub unsafe extern "C" fn opskit_backup_diff(
 /// # Safety
 /// Strings are NUL-terminated (`now` may be NULL); `out_json` points to writable memory.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opskit_backup_retention(
+pub unsafe extern "C" fn opskit_backup_plan_retention(
     snapshots_json: *const c_char,
     policy_json: *const c_char,
     now: *const c_char,
@@ -241,7 +241,7 @@ pub unsafe extern "C" fn opskit_backup_retention(
 /// Strings are NUL-terminated (`algorithm` may be NULL); `key` points to
 /// `key_len` bytes; `out_json` points to writable memory.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opskit_backup_sign(
+pub unsafe extern "C" fn opskit_backup_sign_manifest(
     manifest_json: *const c_char,
     key: *const u8,
     key_len: usize,
@@ -311,7 +311,7 @@ pub unsafe extern "C" fn opskit_backup_check_chain(manifests_json: *const c_char
 /// # Safety
 /// As `opskit_backup_read_manifest`; options may be NULL.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opskit_backup_bag(
+pub unsafe extern "C" fn opskit_backup_make_bag(
     path: *const c_char,
     options_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -331,7 +331,7 @@ pub unsafe extern "C" fn opskit_backup_bag(
 /// with `"valid": false`.
 ///
 /// # Safety
-/// As `opskit_backup_bag`.
+/// As `opskit_backup_make_bag`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn opskit_backup_validate_bag(
     path: *const c_char,
@@ -355,7 +355,7 @@ pub unsafe extern "C" fn opskit_backup_validate_bag(
 /// # Safety
 /// Strings are NUL-terminated (`format` may be NULL); `out` points to writable memory.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opskit_backup_checksums(
+pub unsafe extern "C" fn opskit_backup_checksum_lines(
     manifest_json: *const c_char,
     format: *const c_char,
     out: *mut *mut c_char,
@@ -377,9 +377,9 @@ pub unsafe extern "C" fn opskit_backup_checksums(
 /// "verify":{…}}`. `*out_json` is the report with a `summary`.
 ///
 /// # Safety
-/// As `opskit_backup_verify`.
+/// As `opskit_backup_verify_tree`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opskit_backup_drill(
+pub unsafe extern "C" fn opskit_backup_restore_drill(
     path: *const c_char,
     manifest_json: *const c_char,
     options_json: *const c_char,

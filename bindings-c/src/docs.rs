@@ -37,6 +37,39 @@ pub unsafe extern "C" fn opskit_docs_audit(
     }
 }
 
+/// Parse a TOML docs policy (the audit's option names as keys; unknown keys
+/// are errors naming them): `*out_json` is the options as JSON, ready for
+/// `opskit_docs_audit`.
+///
+/// # Safety
+/// `toml` is NUL-terminated; `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_docs_parse_policy(
+    toml: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let text = unsafe { str_arg(toml, "toml") }?;
+        *out = owned_json(&d::AuditOptions::from_toml(text)?)?;
+        Ok(())
+    })
+}
+
+/// The audit's rule catalogue, in id order: `*out_json` is
+/// `[{"id","name","severity","description"}]`.
+///
+/// # Safety
+/// `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_docs_rules(out_json: *mut *mut c_char) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        *out = owned_json(&d::RULES)?;
+        Ok(())
+    })
+}
+
 /// The anchors GitHub gives the headings of one page (`headings_json`, a
 /// JSON array of strings), in order: `*out_json` is a JSON array.
 ///

@@ -215,7 +215,7 @@ pub unsafe extern "C" fn opskit_health_pagerduty_events(
 /// # Safety
 /// Strings are NUL-terminated (`options_json` may be NULL); `out_json` writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opskit_health_pagerduty_send(
+pub unsafe extern "C" fn opskit_health_send_event(
     event_json: *const c_char,
     options_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -237,9 +237,7 @@ pub unsafe extern "C" fn opskit_health_pagerduty_send(
 /// # Safety
 /// `event_json` is NUL-terminated.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opskit_health_pagerduty_validate(
-    event_json: *const c_char,
-) -> opskit_status {
+pub unsafe extern "C" fn opskit_health_validate_event(event_json: *const c_char) -> opskit_status {
     boundary(|| {
         let body: serde_json::Value = unsafe { json_arg(event_json, "event_json") }?;
         Ok(h::validate_event(&body)?)

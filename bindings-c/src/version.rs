@@ -17,7 +17,7 @@ use crate::ffi::{
 /// # Safety
 /// Strings are NUL-terminated; `out_json` points to writable memory.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opskit_version_parse(
+pub unsafe extern "C" fn opskit_version_parse_version(
     version: *const c_char,
     out_json: *mut *mut c_char,
 ) -> opskit_status {
@@ -54,7 +54,7 @@ pub unsafe extern "C" fn opskit_version_compare(
 /// # Safety
 /// Strings are NUL-terminated; `out_json` points to writable memory.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opskit_version_sort(
+pub unsafe extern "C" fn opskit_version_sort_versions(
     versions_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> opskit_status {
@@ -133,7 +133,7 @@ pub unsafe extern "C" fn opskit_version_default_groups(
 
 /// The versioning state of the repository at `path` as JSON: branch, branch
 /// policy check, current release and next version. `options_json` as for
-/// `opskit_version_next`, `policy_json` as for `opskit_version_check_branch`
+/// `opskit_version_next_version`, `policy_json` as for `opskit_version_check_branch`
 /// (both may be NULL).
 ///
 /// # Safety
@@ -179,7 +179,7 @@ pub unsafe extern "C" fn opskit_version_satisfies(
 /// # Safety
 /// Strings are NUL-terminated; `out_json` points to writable memory.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opskit_version_parse_commit(
+pub unsafe extern "C" fn opskit_version_parse_commit_message(
     message: *const c_char,
     out_json: *mut *mut c_char,
 ) -> opskit_status {
@@ -285,7 +285,7 @@ pub unsafe extern "C" fn opskit_version_rollback_target(
 /// # Safety
 /// As `opskit_version_releases`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opskit_version_next(
+pub unsafe extern "C" fn opskit_version_next_version(
     path: *const c_char,
     options_json: *const c_char,
     out_json: *mut *mut c_char,

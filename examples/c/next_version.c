@@ -27,7 +27,7 @@ int main(int argc, char **argv) {
   const char *path = argc > 1 ? argv[1] : ".";
   char *json = NULL, *markdown = NULL;
 
-  if (opskit_version_next(path, NULL, &json) != OPSKIT_OK) {
+  if (opskit_version_next_version(path, NULL, &json) != OPSKIT_OK) {
     fprintf(stderr, "opskit: %s\n", opskit_last_error_message());
     return 1;
   }

@@ -3,8 +3,8 @@
 //! a panic, caught at the boundary as `OPSKIT_ERR_PANIC`, is a finding.
 //!
 //! Not called: the functions that write where their options say
-//! (`opskit_backup_bag`, `opskit_backup_drill`, `opskit_backup_write_manifest`)
-//! or reach out (`opskit_health_pagerduty_send`, `opskit_health_run_probes`):
+//! (`opskit_backup_make_bag`, `opskit_backup_restore_drill`, `opskit_backup_write_manifest`)
+//! or reach out (`opskit_health_send_event`, `opskit_health_run_probes`):
 //! their options are decoded here through the same types instead, and
 //! `opskit_version_release` runs on a bare repository, which it refuses
 //! after decoding its options.
@@ -61,7 +61,7 @@ fn made() -> &'static Made {
         );
         let audit = take(out);
         assert_eq!(
-            opskit_backup_manifest(path(&f.docs).as_ptr(), null(), None, null_mut(), &mut out),
+            opskit_backup_build_manifest(path(&f.docs).as_ptr(), null(), None, null_mut(), &mut out),
             opskit_status::OPSKIT_OK
         );
         let manifest = take(out);
@@ -96,7 +96,7 @@ fuzz_target!(|data: &[u8]| {
     let mut out: *mut c_char = null_mut();
     unsafe {
         match which % 32 {
-            0 => done("version_next", opskit_version_next(repo, j, &mut out), out),
+            0 => done("version_next", opskit_version_next_version(repo, j, &mut out), out),
             1 => done(
                 "version_changelog",
                 opskit_version_changelog(repo, j, &mut out),
@@ -150,7 +150,7 @@ fuzz_target!(|data: &[u8]| {
                 opskit_version_release(path(&f.bare).as_ptr(), j, &mut out),
                 out,
             ),
-            10 => done("version_sort", opskit_version_sort(j, &mut out), out),
+            10 => done("version_sort", opskit_version_sort_versions(j, &mut out), out),
             11 => done(
                 "docs_audit",
                 opskit_docs_audit(path(&f.docs).as_ptr(), j, &mut out),
@@ -166,14 +166,14 @@ fuzz_target!(|data: &[u8]| {
             15 => done("to_text", opskit_docs_to_text(j, &mut out), out),
             16 => done(
                 "backup_manifest",
-                opskit_backup_manifest(path(&f.docs).as_ptr(), j, None, null_mut(), &mut out),
+                opskit_backup_build_manifest(path(&f.docs).as_ptr(), j, None, null_mut(), &mut out),
                 out,
             ),
             17 => {
                 let docs = path(&f.docs);
                 done(
                     "verify",
-                    opskit_backup_verify(
+                    opskit_backup_verify_tree(
                         docs.as_ptr(),
                         m.manifest.as_ptr(),
                         j,
@@ -186,26 +186,26 @@ fuzz_target!(|data: &[u8]| {
                 out = null_mut();
                 done(
                     "verify manifest",
-                    opskit_backup_verify(docs.as_ptr(), j, null(), None, null_mut(), &mut out),
+                    opskit_backup_verify_tree(docs.as_ptr(), j, null(), None, null_mut(), &mut out),
                     out,
                 );
             }
             18 => done(
                 "diff",
-                opskit_backup_diff(m.manifest.as_ptr(), j, &mut out),
+                opskit_backup_diff_manifests(m.manifest.as_ptr(), j, &mut out),
                 out,
             ),
             19 => {
                 done(
                     "retention snapshots",
-                    opskit_backup_retention(j, c"{\"keep_last\":2}".as_ptr(), null(), &mut out),
+                    opskit_backup_plan_retention(j, c"{\"keep_last\":2}".as_ptr(), null(), &mut out),
                     out,
                 );
                 out = null_mut();
                 let snaps = c"[{\"time\":\"2026-01-01T00:00:00Z\"},{\"time\":\"2026-02-01T00:00:00Z\",\"tags\":[\"db\"]}]";
                 done(
                     "retention policy",
-                    opskit_backup_retention(
+                    opskit_backup_plan_retention(
                         snaps.as_ptr(),
                         j,
                         c"2026-03-01T00:00:00Z".as_ptr(),
@@ -222,14 +222,14 @@ fuzz_target!(|data: &[u8]| {
             ),
             22 => done(
                 "checksums",
-                opskit_backup_checksums(j, c"sha256sum".as_ptr(), &mut out),
+                opskit_backup_checksum_lines(j, c"sha256sum".as_ptr(), &mut out),
                 out,
             ),
             23 => {
                 let key = b"0123456789abcdef0123456789abcdef";
                 done(
                     "sign",
-                    opskit_backup_sign(
+                    opskit_backup_sign_manifest(
                         j,
                         key.as_ptr(),
                         key.len(),
@@ -299,7 +299,7 @@ fuzz_target!(|data: &[u8]| {
                 opskit_health_pagerduty_free(pd);
                 done(
                     "pd validate",
-                    opskit_health_pagerduty_validate(j),
+                    opskit_health_validate_event(j),
                     null_mut(),
                 );
             }

@@ -73,7 +73,7 @@ int main(void) {
   /* Build with progress, on this thread. */
   struct progress_seen seen = {0, 0, pthread_self(), 0};
   char *manifest = NULL;
-  CHECK(opskit_backup_manifest(tree, "{\"algorithms\":[\"blake3\",\"sha256\"],\"created\":\"2026-12-02T00:00:00Z\"}",
+  CHECK(opskit_backup_build_manifest(tree, "{\"algorithms\":[\"blake3\",\"sha256\"],\"created\":\"2026-12-02T00:00:00Z\"}",
                                on_progress, &seen, &manifest) == OPSKIT_OK);
   CHECK(manifest && strstr(manifest, "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85"));
   CHECK(seen.calls > 0 && seen.last_bytes == 13 && !seen.other_thread);
@@ -89,14 +89,14 @@ int main(void) {
 
   /* Verify: exact, then changed. */
   char *report = NULL;
-  CHECK(opskit_backup_verify(tree, manifest, NULL, NULL, NULL, &report) == OPSKIT_OK);
+  CHECK(opskit_backup_verify_tree(tree, manifest, NULL, NULL, NULL, &report) == OPSKIT_OK);
   cJSON *r = parse(report);
   CHECK(cJSON_IsTrue(cJSON_GetObjectItem(r, "exact")));
   cJSON_Delete(r);
   snprintf(path, sizeof path, "%s/db/orders.sql", tree);
   write_file(path, "abd");
   report = NULL;
-  CHECK(opskit_backup_verify(tree, manifest, "{\"mode\":\"full\"}", NULL, NULL, &report) == OPSKIT_OK);
+  CHECK(opskit_backup_verify_tree(tree, manifest, "{\"mode\":\"full\"}", NULL, NULL, &report) == OPSKIT_OK);
   r = parse(report);
   CHECK(cJSON_IsFalse(cJSON_GetObjectItem(r, "exact")));
   CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "counts"), "content")->valueint == 1);
@@ -104,9 +104,9 @@ int main(void) {
 
   /* Diff against a new manifest. */
   char *second = NULL;
-  CHECK(opskit_backup_manifest(tree, "{\"algorithms\":[\"blake3\",\"sha256\"]}", NULL, NULL, &second) == OPSKIT_OK);
+  CHECK(opskit_backup_build_manifest(tree, "{\"algorithms\":[\"blake3\",\"sha256\"]}", NULL, NULL, &second) == OPSKIT_OK);
   char *diff = NULL;
-  CHECK(opskit_backup_diff(manifest, second, &diff) == OPSKIT_OK);
+  CHECK(opskit_backup_diff_manifests(manifest, second, &diff) == OPSKIT_OK);
   cJSON *d = parse(diff);
   CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(d, "modified")) == 1);
   cJSON_Delete(d);
@@ -115,7 +115,7 @@ int main(void) {
   /* HMAC signature; a changed manifest is an integrity error. */
   const char *key = "0123456789abcdef0123456789abcdef";
   char *sig = NULL;
-  CHECK(opskit_backup_sign(manifest, (const uint8_t *)key, strlen(key), "daily", NULL, &sig) == OPSKIT_OK);
+  CHECK(opskit_backup_sign_manifest(manifest, (const uint8_t *)key, strlen(key), "daily", NULL, &sig) == OPSKIT_OK);
   CHECK(opskit_backup_check_signature(manifest, sig, (const uint8_t *)key, strlen(key)) == OPSKIT_OK);
   char *forged = strdup(manifest);
   char *at = strstr(forged, "\"root\": \"");
@@ -124,7 +124,7 @@ int main(void) {
   CHECK(opskit_last_error_message() && strstr(opskit_last_error_message(), "changed"));
   free(forged);
   opskit_string_free(sig);
-  CHECK(opskit_backup_sign(manifest, (const uint8_t *)"short", 5, "k", NULL, &sig) == OPSKIT_ERR_INVALID_INPUT);
+  CHECK(opskit_backup_sign_manifest(manifest, (const uint8_t *)"short", 5, "k", NULL, &sig) == OPSKIT_ERR_INVALID_INPUT);
 
   /* Chains. */
   char *hash = NULL;
@@ -132,7 +132,7 @@ int main(void) {
   char opts[256];
   snprintf(opts, sizeof opts, "{\"previous\":\"%s\"}", hash ? hash : "");
   char *next = NULL;
-  CHECK(opskit_backup_manifest(tree, opts, NULL, NULL, &next) == OPSKIT_OK);
+  CHECK(opskit_backup_build_manifest(tree, opts, NULL, NULL, &next) == OPSKIT_OK);
   opskit_string_free(hash);
   size_t len = strlen(manifest) + strlen(next) + 8;
   char *chain = malloc(len);
@@ -145,19 +145,19 @@ int main(void) {
 
   /* Retention. */
   char *plan = NULL;
-  CHECK(opskit_backup_retention("[{\"id\":\"a\",\"time\":\"2026-12-01T01:00:00Z\"},{\"id\":\"b\",\"time\":\"2026-11-30T01:00:00Z\"}]",
+  CHECK(opskit_backup_plan_retention("[{\"id\":\"a\",\"time\":\"2026-12-01T01:00:00Z\"},{\"id\":\"b\",\"time\":\"2026-11-30T01:00:00Z\"}]",
                                 "{\"keep_daily\":1}", "2026-12-02T00:00:00Z", &plan) == OPSKIT_OK);
   cJSON *p = parse(plan);
   CHECK(strcmp(str_at(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(p, "keep"), 0), "snapshot"), "id"), "a") == 0);
   cJSON_Delete(p);
-  CHECK(opskit_backup_retention("[]", "{}", NULL, &plan) == OPSKIT_ERR_INVALID_INPUT);
+  CHECK(opskit_backup_plan_retention("[]", "{}", NULL, &plan) == OPSKIT_ERR_INVALID_INPUT);
 
   /* Bags. */
   char bag[600], bag_opts[700];
   snprintf(bag, sizeof bag, "%s/bag", dir);
   snprintf(bag_opts, sizeof bag_opts, "{\"dest\":\"%s\",\"bagging_date\":\"2026-12-02\"}", bag);
   char *made = NULL;
-  CHECK(opskit_backup_bag(tree, bag_opts, &made) == OPSKIT_OK);
+  CHECK(opskit_backup_make_bag(tree, bag_opts, &made) == OPSKIT_OK);
   opskit_string_free(made);
   char *valid = NULL;
   CHECK(opskit_backup_validate_bag(bag, NULL, &valid) == OPSKIT_OK);
@@ -167,16 +167,16 @@ int main(void) {
 
   /* Checksum lines and a drill on the current tree. */
   char *current = NULL;
-  CHECK(opskit_backup_manifest(tree, "{\"algorithms\":[\"sha256\"]}", NULL, NULL, &current) == OPSKIT_OK);
+  CHECK(opskit_backup_build_manifest(tree, "{\"algorithms\":[\"sha256\"]}", NULL, NULL, &current) == OPSKIT_OK);
   char *lines = NULL;
-  CHECK(opskit_backup_checksums(current, "sha256sum", &lines) == OPSKIT_OK);
+  CHECK(opskit_backup_checksum_lines(current, "sha256sum", &lines) == OPSKIT_OK);
   CHECK(lines && strstr(lines, "  db/orders.sql\n"));
   opskit_string_free(lines);
-  CHECK(opskit_backup_checksums(current, "b3sum", &lines) == OPSKIT_ERR_INVALID_INPUT);
-  CHECK(opskit_backup_checksums(current, "md5", &lines) == OPSKIT_ERR_INVALID_INPUT);
+  CHECK(opskit_backup_checksum_lines(current, "b3sum", &lines) == OPSKIT_ERR_INVALID_INPUT);
+  CHECK(opskit_backup_checksum_lines(current, "md5", &lines) == OPSKIT_ERR_INVALID_INPUT);
   char *drill = NULL;
   seen.calls = 0;
-  CHECK(opskit_backup_drill(tree, current, "{\"rto\":\"1h\",\"restore_time\":\"10m\"}", on_progress, &seen, &drill) == OPSKIT_OK);
+  CHECK(opskit_backup_restore_drill(tree, current, "{\"rto\":\"1h\",\"restore_time\":\"10m\"}", on_progress, &seen, &drill) == OPSKIT_OK);
   cJSON *dr = parse(drill);
   CHECK(cJSON_IsTrue(cJSON_GetObjectItem(dr, "passed")));
   CHECK(strncmp(str_at(dr, "summary"), "restore drill PASSED", 20) == 0);
@@ -186,14 +186,14 @@ int main(void) {
 
   /* Bad input: NULLs, hostile manifests, missing paths. */
   char *out = NULL;
-  CHECK(opskit_backup_manifest(NULL, NULL, NULL, NULL, &out) == OPSKIT_ERR_NULL_ARGUMENT);
-  CHECK(opskit_backup_manifest(tree, NULL, NULL, NULL, NULL) == OPSKIT_ERR_NULL_ARGUMENT);
-  CHECK(opskit_backup_manifest("/nonexistent/opskit", NULL, NULL, NULL, &out) == OPSKIT_ERR_NOT_FOUND);
-  CHECK(opskit_backup_manifest(tree, "{\"bogus\":1}", NULL, NULL, &out) == OPSKIT_ERR_INVALID_INPUT);
+  CHECK(opskit_backup_build_manifest(NULL, NULL, NULL, NULL, &out) == OPSKIT_ERR_NULL_ARGUMENT);
+  CHECK(opskit_backup_build_manifest(tree, NULL, NULL, NULL, NULL) == OPSKIT_ERR_NULL_ARGUMENT);
+  CHECK(opskit_backup_build_manifest("/nonexistent/opskit", NULL, NULL, NULL, &out) == OPSKIT_ERR_NOT_FOUND);
+  CHECK(opskit_backup_build_manifest(tree, "{\"bogus\":1}", NULL, NULL, &out) == OPSKIT_ERR_INVALID_INPUT);
   CHECK(out == NULL);
-  CHECK(opskit_backup_verify(tree, "{\"format\":\"opskit-manifest\",\"version\":2}", NULL, NULL, NULL, &out) == OPSKIT_ERR_UNSUPPORTED);
+  CHECK(opskit_backup_verify_tree(tree, "{\"format\":\"opskit-manifest\",\"version\":2}", NULL, NULL, NULL, &out) == OPSKIT_ERR_UNSUPPORTED);
   CHECK(opskit_backup_read_manifest("/nonexistent/m.json", &out) == OPSKIT_ERR_NOT_FOUND);
-  CHECK(opskit_backup_sign(manifest, NULL, 3, "k", NULL, &out) == OPSKIT_ERR_INVALID_INPUT);
+  CHECK(opskit_backup_sign_manifest(manifest, NULL, 3, "k", NULL, &out) == OPSKIT_ERR_INVALID_INPUT);
 
   opskit_string_free(manifest);
   char rm[700];

@@ -43,7 +43,7 @@ static const char *s(const cJSON *o, const char *key) {
 
 /* Build the manifest of `root` with `options` (JSON text or NULL). */
 static opskit_status manifest_of(const char *root, const char *options, char **out) {
-  return opskit_backup_manifest(root, options, NULL, NULL, out);
+  return opskit_backup_build_manifest(root, options, NULL, NULL, out);
 }
 
 /* Run one case; *out is the result text (opskit-owned) or NULL for a void result. */
@@ -60,18 +60,18 @@ static opskit_status run(const cJSON *c, const char *root, const char *conforman
     st = manifest_of(root, NULL, &before);
     if (st == OPSKIT_OK && write_tree(root, cJSON_GetObjectItem(c, "change")) != 0) exit(2);
     if (st == OPSKIT_OK && strcmp(call, "verify_tree") == 0) {
-      st = opskit_backup_verify(root, before, opts, NULL, NULL, out);
+      st = opskit_backup_verify_tree(root, before, opts, NULL, NULL, out);
     } else if (st == OPSKIT_OK) {
       char *after = NULL;
       st = manifest_of(root, NULL, &after);
-      if (st == OPSKIT_OK) st = opskit_backup_diff(before, after, out);
+      if (st == OPSKIT_OK) st = opskit_backup_diff_manifests(before, after, out);
       opskit_string_free(after);
     }
     opskit_string_free(before);
   } else if (strcmp(call, "checksum_lines") == 0) {
     char *m = NULL;
     st = manifest_of(root, opts, &m);
-    if (st == OPSKIT_OK) st = opskit_backup_checksums(m, s(args, "format"), out);
+    if (st == OPSKIT_OK) st = opskit_backup_checksum_lines(m, s(args, "format"), out);
     opskit_string_free(m);
   } else if (strcmp(call, "manifest_from_json") == 0) {
     /* The C API validates manifest text on every call; chain_hash is the lightest. */
@@ -87,7 +87,7 @@ static opskit_status run(const cJSON *c, const char *root, const char *conforman
     }
   } else if (strcmp(call, "sign_manifest") == 0) {
     const char *key = s(args, "key");
-    st = opskit_backup_sign(s(args, "manifest"), (const uint8_t *)key, strlen(key), s(args, "key_id"),
+    st = opskit_backup_sign_manifest(s(args, "manifest"), (const uint8_t *)key, strlen(key), s(args, "key_id"),
                             s(args, "algorithm"), out);
   } else if (strcmp(call, "check_signature") == 0) {
     const char *key = s(args, "key");
@@ -97,7 +97,7 @@ static opskit_status run(const cJSON *c, const char *root, const char *conforman
   } else if (strcmp(call, "plan_retention") == 0) {
     char *snaps = json_of(cJSON_GetObjectItem(args, "snapshots"));
     char *policy = json_of(cJSON_GetObjectItem(args, "policy"));
-    st = opskit_backup_retention(snaps, policy ? policy : "{}", s(args, "now"), out);
+    st = opskit_backup_plan_retention(snaps, policy ? policy : "{}", s(args, "now"), out);
     cJSON_free(snaps);
     cJSON_free(policy);
   } else if (strcmp(call, "validate_bag") == 0) {

@@ -192,7 +192,7 @@ static opskit_status call(const char *name, const cJSON *a, char **out) {
   char *o = json(a, "options");
   *out = NULL;
   if (!strcmp(name, "parse_version")) {
-    st = opskit_version_parse(str(a, "version"), out);
+    st = opskit_version_parse_version(str(a, "version"), out);
   } else if (!strcmp(name, "bump")) {
     st = opskit_version_bump(str(a, "version"), str(a, "level"), str(a, "channel"), out);
   } else if (!strcmp(name, "satisfies")) {
@@ -201,18 +201,18 @@ static opskit_status call(const char *name, const cJSON *a, char **out) {
     if (st == OPSKIT_OK) *out = strdup(yes ? "true" : "false");
   } else if (!strcmp(name, "sort_versions")) {
     char *v = json(a, "versions");
-    st = opskit_version_sort(v, out);
+    st = opskit_version_sort_versions(v, out);
     free(v);
   } else if (!strcmp(name, "parse_commit_message")) {
-    st = opskit_version_parse_commit(str(a, "message"), out);
+    st = opskit_version_parse_commit_message(str(a, "message"), out);
   } else if (!strcmp(name, "next_version")) {
-    st = opskit_version_next(str(a, "path"), o, out);
+    st = opskit_version_next_version(str(a, "path"), o, out);
   } else if (!strcmp(name, "changelog")) {
     st = opskit_version_changelog(str(a, "path"), o, out);
   } else if (!strcmp(name, "check_branch")) {
     st = opskit_version_check_branch(str(a, "name"), o, out);
   } else if (!strcmp(name, "build_manifest")) {
-    st = opskit_backup_manifest(str(a, "path"), o, NULL, NULL, out);
+    st = opskit_backup_build_manifest(str(a, "path"), o, NULL, NULL, out);
   } else if (!strcmp(name, "read_manifest")) {
     st = opskit_backup_read_manifest(str(a, "path"), out);
   } else if (!strcmp(name, "manifest_from_json")) {
@@ -220,11 +220,11 @@ static opskit_status call(const char *name, const cJSON *a, char **out) {
     st = opskit_backup_chain_hash(str(a, "text"), out);
   } else if (!strcmp(name, "verify_tree")) {
     char *m = read_file(str(a, "manifest"));
-    st = opskit_backup_verify(str(a, "path"), m, o, NULL, NULL, out);
+    st = opskit_backup_verify_tree(str(a, "path"), m, o, NULL, NULL, out);
     free(m);
   } else if (!strcmp(name, "plan_retention")) {
     char *snaps = json(a, "snapshots"), *policy = json(a, "policy");
-    st = opskit_backup_retention(snaps, policy, str(a, "now"), out);
+    st = opskit_backup_plan_retention(snaps, policy, str(a, "now"), out);
     free(snaps), free(policy);
   } else if (!strcmp(name, "validate_bag")) {
     st = opskit_backup_validate_bag(str(a, "path"), o, out);
@@ -246,7 +246,7 @@ static opskit_status call(const char *name, const cJSON *a, char **out) {
     free(samples);
   } else if (!strcmp(name, "validate_event")) {
     char *event = json(a, "event");
-    st = opskit_health_pagerduty_validate(event);
+    st = opskit_health_validate_event(event);
     free(event);
   } else if (!strcmp(name, "audit")) {
     st = opskit_docs_audit(str(a, "path"), o, out);

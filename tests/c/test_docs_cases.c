@@ -117,6 +117,38 @@ static void reports(void) {
   CHECK(opskit_docs_slugs("[1]", &out) == OPSKIT_ERR_INVALID_INPUT);
 }
 
+/* A TOML policy read by core feeds the audit; the rule catalogue lists
+ * every rule once; a bad policy names its key. */
+static void policy_and_rules(void) {
+  cJSON *files = cJSON_Parse("{\"README.md\":\"[a](gone.md) [b](ops.md#rollback)\\n\",\"ops.md\":\"# Ops\\n\"}");
+  char dir[64], *options = NULL, *audit = NULL, *rules = NULL;
+  CHECK(write_tree(files, dir) == 0);
+  CHECK(opskit_docs_parse_policy("required_metadata = []\nentry_points = []\n[severity]\nbroken-anchor = \"off\"\n",
+                                 &options) == OPSKIT_OK);
+  CHECK(opskit_docs_audit(dir, options, &audit) == OPSKIT_OK);
+  cJSON *a = cJSON_Parse(audit);
+  cJSON *findings = cJSON_GetObjectItemCaseSensitive(a, "findings");
+  CHECK(cJSON_GetArraySize(findings) == 1);
+  CHECK(strcmp(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(findings, 0), "rule")->valuestring,
+               "broken-link") == 0);
+  cJSON_Delete(a);
+  CHECK(opskit_docs_rules(&rules) == OPSKIT_OK);
+  cJSON *r = cJSON_Parse(rules);
+  CHECK(cJSON_GetArraySize(r) >= 15);
+  CHECK(strcmp(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(r, 0), "id")->valuestring, "DOCS001") == 0);
+  cJSON_Delete(r);
+  char *bad = NULL;
+  CHECK(opskit_docs_parse_policy("colour = 1\n", &bad) == OPSKIT_ERR_INVALID_INPUT && bad == NULL);
+  CHECK(strstr(opskit_last_error_message(), "colour") != NULL);
+  CHECK(opskit_docs_parse_policy(NULL, &bad) == OPSKIT_ERR_NULL_ARGUMENT);
+  CHECK(opskit_docs_rules(NULL) == OPSKIT_ERR_NULL_ARGUMENT);
+  opskit_string_free(options);
+  opskit_string_free(audit);
+  opskit_string_free(rules);
+  nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  cJSON_Delete(files);
+}
+
 /* A one-thread HTTP server on 127.0.0.1 answering by path: /ok 200, /gone
  * 404, /no-head 405 to HEAD and 200 to GET, /stall never answers (its
  * connection is held open). It records "METHOD path" of each request and
@@ -299,6 +331,7 @@ int main(int argc, char **argv) {
   }
   cJSON_Delete(doc);
   reports();
+  policy_and_rules();
   external_links();
   if (failures) {
     fprintf(stderr, "FAIL test_docs_cases: %d failure(s)\n", failures);

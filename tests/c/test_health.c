@@ -320,7 +320,7 @@ int main(void) {
   char send_opts[256];
   snprintf(send_opts, sizeof send_opts,
            "{\"url\":\"http://127.0.0.1:%d/v2/enqueue\",\"initial_backoff_seconds\":0.01}", events_port);
-  CHECK(opskit_health_pagerduty_send(event, send_opts, &out) == OPSKIT_OK);
+  CHECK(opskit_health_send_event(event, send_opts, &out) == OPSKIT_OK);
   pthread_join(server_thread, NULL);
   close(srv.fd);
   cJSON *report = parse(out);
@@ -330,7 +330,7 @@ int main(void) {
   cJSON *sent = cJSON_Parse(srv.body);
   CHECK(sent && cJSON_Compare(sent, cJSON_GetArrayItem(events, 0), 1));
   cJSON_Delete(sent);
-  CHECK(opskit_health_pagerduty_send(event, "{\"url\":\"http://127.0.0.1:1/\",\"attempts\":1}", &out) == OPSKIT_ERR_IO);
+  CHECK(opskit_health_send_event(event, "{\"url\":\"http://127.0.0.1:1/\",\"attempts\":1}", &out) == OPSKIT_ERR_IO);
   CHECK(strstr(opskit_last_error_message(), "kkkkkkkkkkkkkkkk") == NULL);
   cJSON_free(event);
   cJSON_Delete(events);

@@ -128,7 +128,7 @@ static opskit_status run(const cJSON *c, cJSON **got) {
     }
   } else if (strcmp(call, "validate_event") == 0) {
     char *body = json_of(cJSON_GetObjectItemCaseSensitive(args, "body"));
-    st = opskit_health_pagerduty_validate(body);
+    st = opskit_health_validate_event(body);
     if (st == OPSKIT_OK) *got = cJSON_CreateNull();
     cJSON_free(body);
   } else if (strcmp(call, "prometheus_rules") == 0) {

@@ -84,18 +84,18 @@ static void test_pure(void) {
   int32_t cmp = 99;
   bool ok = false;
 
-  CHECK_STATUS(opskit_version_parse("1.2.3-rc.1+b.5", &out), OPSKIT_OK);
+  CHECK_STATUS(opskit_version_parse_version("1.2.3-rc.1+b.5", &out), OPSKIT_OK);
   CHECK(opskit_last_error_message() == NULL); /* cleared by a successful call */
   CHECK(strstr(out, "\"pre\":[\"rc\",\"1\"]") != NULL);
   CHECK(strstr(out, "\"build\":[\"b\",\"5\"]") != NULL);
   opskit_string_free(out);
   out = NULL;
-  CHECK_STATUS(opskit_version_parse("v1.2.3", &out), OPSKIT_ERR_INVALID_INPUT);
+  CHECK_STATUS(opskit_version_parse_version("v1.2.3", &out), OPSKIT_ERR_INVALID_INPUT);
   CHECK(out == NULL); /* out-parameters are written only on success */
   CHECK(strstr(opskit_last_error_message(), "prefix") != NULL);
-  CHECK_STATUS(opskit_version_parse(NULL, &out), OPSKIT_ERR_NULL_ARGUMENT);
-  CHECK_STATUS(opskit_version_parse("1.0.0", NULL), OPSKIT_ERR_NULL_ARGUMENT);
-  CHECK_STATUS(opskit_version_parse("\xff\xfe", &out), OPSKIT_ERR_INVALID_INPUT);
+  CHECK_STATUS(opskit_version_parse_version(NULL, &out), OPSKIT_ERR_NULL_ARGUMENT);
+  CHECK_STATUS(opskit_version_parse_version("1.0.0", NULL), OPSKIT_ERR_NULL_ARGUMENT);
+  CHECK_STATUS(opskit_version_parse_version("\xff\xfe", &out), OPSKIT_ERR_INVALID_INPUT);
   CHECK(strstr(opskit_last_error_message(), "UTF-8") != NULL);
 
   CHECK_STATUS(opskit_version_compare("1.0.0-rc.1", "1.0.0", &cmp), OPSKIT_OK);
@@ -105,12 +105,12 @@ static void test_pure(void) {
   CHECK_STATUS(opskit_version_compare("x", "1.0.0", &cmp), OPSKIT_ERR_INVALID_INPUT);
   CHECK_STATUS(opskit_version_compare("1.0.0", "1.0.0", NULL), OPSKIT_ERR_NULL_ARGUMENT);
 
-  CHECK_STATUS(opskit_version_sort("[\"1.10.0\",\"1.2.0\",\"1.2.0-rc.1\"]", &out), OPSKIT_OK);
+  CHECK_STATUS(opskit_version_sort_versions("[\"1.10.0\",\"1.2.0\",\"1.2.0-rc.1\"]", &out), OPSKIT_OK);
   CHECK(strcmp(out, "[\"1.2.0-rc.1\",\"1.2.0\",\"1.10.0\"]") == 0);
   opskit_string_free(out);
-  CHECK_STATUS(opskit_version_sort("[1,2", &out), OPSKIT_ERR_INVALID_INPUT);
+  CHECK_STATUS(opskit_version_sort_versions("[1,2", &out), OPSKIT_ERR_INVALID_INPUT);
   /* NULL is a missing argument, not an empty list. */
-  CHECK_STATUS(opskit_version_sort(NULL, &out), OPSKIT_ERR_NULL_ARGUMENT);
+  CHECK_STATUS(opskit_version_sort_versions(NULL, &out), OPSKIT_ERR_NULL_ARGUMENT);
 
   CHECK_STATUS(opskit_version_bump("1.2.3", "preminor", "rc", &out), OPSKIT_OK);
   CHECK(strcmp(out, "1.3.0-rc.1") == 0);
@@ -136,7 +136,7 @@ static void test_pure(void) {
   CHECK(!ok);
   CHECK_STATUS(opskit_version_satisfies("1.0.0", "nonsense", &ok), OPSKIT_ERR_INVALID_INPUT);
 
-  CHECK_STATUS(opskit_version_parse_commit("feat(api)!: drop v1\n\nBREAKING CHANGE: gone", &out),
+  CHECK_STATUS(opskit_version_parse_commit_message("feat(api)!: drop v1\n\nBREAKING CHANGE: gone", &out),
                OPSKIT_OK);
   CHECK(strstr(out, "\"breaking\":true") != NULL);
   CHECK(strstr(out, "\"scope\":\"api\"") != NULL);
@@ -185,14 +185,14 @@ static void test_git(void) {
   opskit_string_free(out);
   CHECK_STATUS(opskit_version_rollback_target(repo, "9.9.9", NULL, &out), OPSKIT_ERR_NOT_FOUND);
 
-  CHECK_STATUS(opskit_version_next(repo, NULL, &out), OPSKIT_OK);
+  CHECK_STATUS(opskit_version_next_version(repo, NULL, &out), OPSKIT_OK);
   CHECK(strstr(out, "\"next\":\"1.1.0\"") != NULL);
   opskit_string_free(out);
-  CHECK_STATUS(opskit_version_next(repo, "{\"channel\":\"rc\"}", &out), OPSKIT_OK);
+  CHECK_STATUS(opskit_version_next_version(repo, "{\"channel\":\"rc\"}", &out), OPSKIT_OK);
   CHECK(strstr(out, "\"next_tag\":\"v1.1.0-rc.2\"") != NULL);
   opskit_string_free(out);
-  CHECK_STATUS(opskit_version_next(repo, "{\"preset\":\"nope\"}", &out), OPSKIT_ERR_INVALID_INPUT);
-  CHECK_STATUS(opskit_version_next(repo, "not json", &out), OPSKIT_ERR_INVALID_INPUT);
+  CHECK_STATUS(opskit_version_next_version(repo, "{\"preset\":\"nope\"}", &out), OPSKIT_ERR_INVALID_INPUT);
+  CHECK_STATUS(opskit_version_next_version(repo, "not json", &out), OPSKIT_ERR_INVALID_INPUT);
 
   CHECK_STATUS(opskit_version_changelog(repo, "{\"range\":\"all\"}", &out), OPSKIT_OK);
   CHECK(strstr(out, "\"title\":\"Features\"") != NULL);

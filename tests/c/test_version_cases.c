@@ -30,9 +30,9 @@ static opskit_status run(const char *call, char **a, char **out) {
   char buf[32];
   *out = NULL;
   if (strcmp(call, "bump") == 0) return opskit_version_bump(a[0], a[1], a[2], out);
-  if (strcmp(call, "parse_version") == 0) return opskit_version_parse(a[0], out);
-  if (strcmp(call, "parse_commit_message") == 0) return opskit_version_parse_commit(a[0], out);
-  if (strcmp(call, "sort_versions") == 0) return opskit_version_sort(a[0], out);
+  if (strcmp(call, "parse_version") == 0) return opskit_version_parse_version(a[0], out);
+  if (strcmp(call, "parse_commit_message") == 0) return opskit_version_parse_commit_message(a[0], out);
+  if (strcmp(call, "sort_versions") == 0) return opskit_version_sort_versions(a[0], out);
   if (strcmp(call, "check_branch") == 0) return opskit_version_check_branch(a[0], a[1], out);
   if (strcmp(call, "compare") == 0) {
     int32_t c = 0;

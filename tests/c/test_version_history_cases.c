@@ -130,7 +130,7 @@ static opskit_status call(const char *dir, const char *name, const cJSON *args, 
   char *options = cJSON_PrintUnformatted(cJSON_GetObjectItem(args, "options"));
   opskit_status s;
   if (strcmp(name, "next_version") == 0) {
-    s = opskit_version_next(dir, options, out);
+    s = opskit_version_next_version(dir, options, out);
   } else if (strcmp(name, "current_release") == 0) {
     s = opskit_version_current_release(dir, options, out);
   } else if (strcmp(name, "rollback_target") == 0) {

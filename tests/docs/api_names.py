@@ -3,6 +3,13 @@
 and C, read from the bindings themselves (`opskit/<family>.py`'s __all__,
 the family's namespace in index.d.ts, include/opskit.h). `make test` runs
 `--check`; `--write` regenerates the pages' "In each language" sections.
+
+`--check` also fails when a family's names differ between the languages:
+Python and Node (snake-cased, without the `Sync` twins) export the same
+functions and classes; every C function is `opskit_<family>_<function>`
+(or `opskit_<function>` for one that starts with the family's name) or a
+method of a class's handle (`opskit_<family>_<class>_new`, `_free`, …);
+and a function C does not carry is listed in C_ABSENT with the reason.
 Usage: python3 tests/docs/api_names.py --check | --write"""
 
 import pathlib
@@ -24,6 +31,57 @@ def names(family):
     header = (ROOT / "include/opskit.h").read_text()
     c = sorted(set(re.findall(r"\b(opskit_" + family + r"_\w+)\(", header)))
     return sorted(py_names), node, c
+
+
+# Functions C does not carry, and why (C's own form of the same thing).
+C_ABSENT = {
+    "backup": {
+        "manifest_from_json": "a manifest crosses C as its JSON text already",
+        "manifest_to_json": "a manifest crosses C as its JSON text already",
+    },
+    "health": {
+        "exposition_content_type": "opskit_health_exposition gives the Content-Type as an out-parameter",
+    },
+}
+
+
+def snake(name):
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def disagreements(family):
+    """What differs between the family's Python, Node and C names."""
+    py, _, c = names(family)
+    dts = (ROOT / "bindings-node/index.d.ts").read_text()
+    ns = re.search(r"export declare namespace " + family + r" \{(.*?)\n\}", dts, re.S).group(1)
+    node_funcs = {snake(n).removesuffix("_sync") for n in re.findall(r"export (?:declare )?function (\w+)", ns)}
+    node_classes = set(re.findall(r"export (?:declare )?class (\w+)", ns))
+    py_funcs = {n for n in py if n[0].islower()}
+    py_classes = {n for n in py if n[0].isupper()}
+    out = []
+    for what, a, b in [("functions", py_funcs, node_funcs), ("classes", py_classes, node_classes)]:
+        if a != b:
+            out.append(f"{family}: {what} only in Python {sorted(a - b)}, only in Node {sorted(b - a)}")
+    handles = {k.lower() for k in py_classes}
+    c_rest = {x.removeprefix(f"opskit_{family}_") for x in c}
+    carried = set()
+    for rest in sorted(c_rest):
+        if rest in py_funcs:
+            carried.add(rest)
+        elif f"{family}_{rest}" in py_funcs:
+            carried.add(f"{family}_{rest}")
+        elif rest.split("_")[0] not in handles:
+            out.append(f"{family}: C's opskit_{family}_{rest} is no Python/Node function or class method")
+    absent = C_ABSENT.get(family, {})
+    for f in sorted(py_funcs - carried - set(absent)):
+        out.append(f"{family}: {f} has no C function (add opskit_{family}_{f}, or list it in C_ABSENT with the reason)")
+    for f in sorted(set(absent) & carried):
+        out.append(f"{family}: {f} is in C_ABSENT but C has it")
+    for k in sorted(handles):
+        for suffix in ("new", "free"):
+            if f"{k}_{suffix}" not in c_rest:
+                out.append(f"{family}: no opskit_{family}_{k}_{suffix} for the class {k}")
+    return out
 
 
 def section(family):
@@ -62,9 +120,12 @@ def main():
             path.write_text(text)
         elif current != new:
             bad.append(page)
+    differ = [d for family in PAGES for d in disagreements(family)]
+    if differ:
+        sys.exit("FAIL names differ between languages:\n  " + "\n  ".join(differ))
     if bad:
         sys.exit(f"FAIL the language lists of {', '.join(bad)} are stale: run python3 tests/docs/api_names.py --write")
-    print("PASS every family page lists its Python, Node and C functions" if mode == "--check" else "written")
+    print("PASS every family's names agree in Python, Node and C, and its page lists them" if mode == "--check" else "written")
 
 
 main()

@@ -46,8 +46,8 @@ int main(int argc, char **argv) {
   char path[256];
   snprintf(path, sizeof path, "%s/README.md", dir);
   put(path, "# KB\n\n[gone](gone.md)\n");
-  CHECK(opskit_backup_manifest(dir, NULL, NULL, NULL, &manifest) == OPSKIT_OK);
-  CHECK(opskit_backup_verify(dir, manifest, "{\"mode\":\"full\"}", NULL, NULL, &out) == OPSKIT_OK);
+  CHECK(opskit_backup_build_manifest(dir, NULL, NULL, NULL, &manifest) == OPSKIT_OK);
+  CHECK(opskit_backup_verify_tree(dir, manifest, "{\"mode\":\"full\"}", NULL, NULL, &out) == OPSKIT_OK);
   CHECK(strstr(out, "\"exact\":true") != NULL);
   opskit_string_free(out);
   opskit_string_free(manifest);
