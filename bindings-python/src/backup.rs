@@ -269,6 +269,7 @@ fn restore_drill<'py>(
     out(py, &r)
 }
 
+/// The functions and classes of `opskit._native.backup`.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> Res<()> {
     m.add_function(wrap_pyfunction!(build_manifest, m)?)?;
     m.add_function(wrap_pyfunction!(read_manifest, m)?)?;

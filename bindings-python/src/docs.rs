@@ -11,7 +11,7 @@ use crate::error::{Res, detached};
 /// Audit the docs under `root` (options as keywords: include, exclude,
 /// site_root, repo_url, index_files, anchor_case_warning), without the GIL.
 #[pyfunction]
-#[pyo3(name = "docs_audit", signature = (root, **options))]
+#[pyo3(signature = (root, **options))]
 fn audit<'py>(
     py: Python<'py>,
     root: std::path::PathBuf,
@@ -23,7 +23,6 @@ fn audit<'py>(
 
 /// Parse a docs policy (TOML) into audit options.
 #[pyfunction]
-#[pyo3(name = "docs_parse_policy")]
 fn parse_policy<'py>(py: Python<'py>, text: &str) -> Res<Bound<'py, PyAny>> {
     out(py, &d::AuditOptions::from_toml(text)?)
 }
@@ -31,14 +30,12 @@ fn parse_policy<'py>(py: Python<'py>, text: &str) -> Res<Bound<'py, PyAny>> {
 /// The anchors GitHub gives these headings of one page, in order
 /// (duplicates numbered `-1`, `-2`, …).
 #[pyfunction]
-#[pyo3(name = "docs_slugs")]
 fn slugs(headings: Vec<String>) -> Vec<String> {
     d::github_slugs(&headings)
 }
 
 /// What one page holds: headings and anchors, links with positions, front matter.
 #[pyfunction]
-#[pyo3(name = "docs_scan_markdown")]
 fn scan_markdown<'py>(py: Python<'py>, path: &str, text: &str) -> Res<Bound<'py, PyAny>> {
     out(py, &d::scan_markdown(path, text))
 }
@@ -46,14 +43,12 @@ fn scan_markdown<'py>(py: Python<'py>, path: &str, text: &str) -> Res<Bound<'py,
 /// What one HTML page (a wiki export) holds: title, headings, every `id`
 /// and `<a name>` as an anchor, `<a href>`/`<img src>` links with positions.
 #[pyfunction]
-#[pyo3(name = "docs_scan_html")]
 fn scan_html<'py>(py: Python<'py>, path: &str, text: &str) -> Res<Bound<'py, PyAny>> {
     out(py, &d::scan_html(path, text))
 }
 
 /// An audit (as `audit` returns it) as a SARIF 2.1.0 log.
 #[pyfunction]
-#[pyo3(name = "docs_to_sarif")]
 fn to_sarif<'py>(py: Python<'py>, report: &Bound<'py, PyAny>) -> Res<Bound<'py, PyAny>> {
     let a: d::Audit = from_py("audit", report)?;
     out(py, &d::to_sarif(&a))
@@ -61,7 +56,6 @@ fn to_sarif<'py>(py: Python<'py>, report: &Bound<'py, PyAny>) -> Res<Bound<'py, 
 
 /// An audit as text: a line per finding and a summary.
 #[pyfunction]
-#[pyo3(name = "docs_to_text")]
 fn to_text(report: &Bound<'_, PyAny>) -> Res<String> {
     let a: d::Audit = from_py("audit", report)?;
     Ok(d::to_text(&a))
@@ -70,7 +64,6 @@ fn to_text(report: &Bound<'_, PyAny>) -> Res<String> {
 /// The audit without the findings a baseline (an earlier audit, or a list
 /// of fingerprints) holds.
 #[pyfunction]
-#[pyo3(name = "docs_apply_baseline")]
 fn apply_baseline<'py>(
     py: Python<'py>,
     report: &Bound<'py, PyAny>,
@@ -84,13 +77,11 @@ fn apply_baseline<'py>(
 
 /// The rules: id, name, default severity, description.
 #[pyfunction]
-#[pyo3(name = "docs_rules")]
 fn rules(py: Python<'_>) -> Res<Bound<'_, PyAny>> {
     out(py, &d::RULES)
 }
 
-/// Registered as `docs_*` in the flat native module (health has its own
-/// `parse_policy`); `opskit.docs` gives them their short names.
+/// The functions of `opskit._native.docs`.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> Res<()> {
     m.add_function(wrap_pyfunction!(audit, m)?)?;
     m.add_function(wrap_pyfunction!(parse_policy, m)?)?;

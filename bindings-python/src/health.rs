@@ -22,7 +22,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// A long-lived collector of host and process metrics: CPU usage and network
 /// rates are rates since the previous `snapshot()` (None on the first).
 /// Safe to share between threads: calls take turns.
-#[pyclass(module = "opskit._native", frozen)]
+#[pyclass(module = "opskit._native.health", frozen)]
 pub struct Collector(Mutex<h::Collector>);
 
 #[pymethods]
@@ -46,7 +46,7 @@ impl Collector {
 /// Evaluates threshold rules over successive snapshots (the default rules
 /// when `rules` is None), keeping each check's `for` timer and level.
 /// Safe to share between threads: calls take turns.
-#[pyclass(module = "opskit._native", frozen)]
+#[pyclass(module = "opskit._native.health", frozen)]
 pub struct Evaluator(Mutex<h::Evaluator>);
 
 #[pymethods]
@@ -77,7 +77,7 @@ impl Evaluator {
 
 /// Turns check changes into PagerDuty Events v2 (trigger, resolve).
 /// Safe to share between threads: calls take turns.
-#[pyclass(module = "opskit._native", frozen)]
+#[pyclass(module = "opskit._native.health", frozen)]
 pub struct PagerDuty(Mutex<h::PagerDuty>);
 
 #[pymethods]
@@ -224,6 +224,7 @@ fn parse_policy<'py>(py: Python<'py>, text: &str) -> Res<Bound<'py, PyAny>> {
     out(py, &h::Policy::from_toml(text)?)
 }
 
+/// The functions and classes of `opskit._native.health`.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> Res<()> {
     m.add_class::<Collector>()?;
     m.add_class::<Evaluator>()?;

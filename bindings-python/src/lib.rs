@@ -10,33 +10,25 @@ mod convert;
 mod docs;
 mod error;
 mod health;
+mod testing;
 mod version;
 
-/// Raise a panic inside Rust, to test that it surfaces as `PanicException`.
-#[pyfunction]
-fn _test_panic() {
-    panic!("deliberate panic from opskit._native._test_panic");
-}
-
-/// Raise the error of the kind with C code `code`, to test the mapping of every kind.
-#[pyfunction]
-fn _test_error(py: Python<'_>, code: u32) -> PyResult<()> {
-    let kind = opskit::ErrorKind::ALL
-        .into_iter()
-        .find(|k| k.code() == code)
-        .ok_or_else(|| {
-            pyo3::exceptions::PyValueError::new_err(format!("no error kind has code {code}"))
-        })?;
-    Err(error::to_py(
-        py,
-        opskit::Error::new(kind, format!("test error of kind {kind}")),
-    ))
-}
-
-/// The C codes of every error kind, to test that the mapping is total.
-#[pyfunction]
-fn _error_codes() -> Vec<u32> {
-    opskit::ErrorKind::ALL.iter().map(|k| k.code()).collect()
+/// Add the family's submodule to `parent` as `opskit._native.<name>`, and
+/// to `sys.modules` under that name so `from opskit._native.<name> import f`
+/// works like a package's submodule.
+fn add_family(
+    parent: &Bound<'_, PyModule>,
+    name: &str,
+    register: fn(&Bound<'_, PyModule>) -> PyResult<()>,
+) -> PyResult<()> {
+    let py = parent.py();
+    let full = format!("opskit._native.{name}");
+    let module = PyModule::new(py, &full)?;
+    register(&module)?;
+    parent.add(name, &module)?;
+    py.import("sys")?
+        .getattr("modules")?
+        .set_item(full, &module)
 }
 
 #[pymodule]
@@ -46,12 +38,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "PanicException",
         m.py().get_type::<pyo3::panic::PanicException>(),
     )?;
-    m.add_function(wrap_pyfunction!(_test_panic, m)?)?;
-    m.add_function(wrap_pyfunction!(_test_error, m)?)?;
-    m.add_function(wrap_pyfunction!(_error_codes, m)?)?;
-    version::register(m)?;
-    backup::register(m)?;
-    health::register(m)?;
-    docs::register(m)?;
+    add_family(m, "version", |m| Ok(version::register(m)?))?;
+    add_family(m, "backup", |m| Ok(backup::register(m)?))?;
+    add_family(m, "health", |m| Ok(health::register(m)?))?;
+    add_family(m, "docs", |m| Ok(docs::register(m)?))?;
+    add_family(m, "testing", testing::register)?;
     Ok(())
 }

@@ -210,6 +210,7 @@ fn promote_check<'py>(
     out(py, &detached(py, || v::promote_check(&path, &from_, &to))?)
 }
 
+/// The functions and classes of `opskit._native.version`.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> Res<()> {
     m.add_function(wrap_pyfunction!(parse_version, m)?)?;
     m.add_function(wrap_pyfunction!(compare, m)?)?;

@@ -8,7 +8,8 @@ import subprocess
 import pytest
 
 import opskit
-from opskit import _native, exceptions
+from opskit import exceptions
+from opskit._native import testing
 from opskit import version as v
 
 EXPECTED = {
@@ -24,10 +25,10 @@ EXPECTED = {
 
 
 def test_mapping_is_total():
-    assert sorted(_native._error_codes()) == sorted(EXPECTED)
+    assert sorted(testing.error_codes()) == sorted(EXPECTED)
     for code, (name, builtin, js) in EXPECTED.items():
         with pytest.raises(opskit.OpskitError) as info:
-            _native._test_error(code)
+            testing.raise_error(code)
         err = info.value
         assert type(err).__name__ == name
         assert type(err) is getattr(exceptions, name) is getattr(opskit, name)
@@ -53,7 +54,7 @@ def test_real_errors(tmp_path):
 
 def test_panics_surface_as_panic_exception():
     with pytest.raises(opskit.PanicException):
-        _native._test_panic()
+        testing.panic()
 
 
 def test_git_calls_release_the_gil(tmp_path):

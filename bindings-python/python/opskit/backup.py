@@ -10,7 +10,7 @@ A manifest argument is a manifest dict or the path of a manifest file.
 "bytes_total"}`` on the calling thread about ten times a second.
 """
 
-from ._native import (
+from ._native.backup import (
     build_manifest,
     chain_hash,
     check_chain,

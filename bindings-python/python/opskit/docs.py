@@ -7,15 +7,17 @@ anchors), with JSON, SARIF 2.1.0 and text reports and baselines.
 Rust ``AuditOptions``; an unknown name raises InvalidInputError.
 """
 
-from ._native import docs_apply_baseline as apply_baseline
-from ._native import docs_audit as audit
-from ._native import docs_parse_policy as parse_policy
-from ._native import docs_rules as rules
-from ._native import docs_scan_html as scan_html
-from ._native import docs_scan_markdown as scan_markdown
-from ._native import docs_slugs as slugs
-from ._native import docs_to_sarif as to_sarif
-from ._native import docs_to_text as to_text
+from ._native.docs import (
+    apply_baseline,
+    audit,
+    parse_policy,
+    rules,
+    scan_html,
+    scan_markdown,
+    slugs,
+    to_sarif,
+    to_text,
+)
 
 __all__ = [
     "apply_baseline",

@@ -7,7 +7,7 @@ Probes release the GIL. Options are keyword arguments named as in the Rust
 option structs; an unknown name raises InvalidInputError.
 """
 
-from ._native import (
+from ._native.health import (
     Collector,
     Evaluator,
     PagerDuty,

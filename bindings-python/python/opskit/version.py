@@ -6,7 +6,7 @@ Functions that read git release the GIL. Options are keyword arguments named
 as in the Rust option structs; an unknown name raises InvalidInputError.
 """
 
-from ._native import (
+from ._native.version import (
     bump,
     bump_on_channel,
     changelog,

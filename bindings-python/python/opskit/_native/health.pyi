@@ -1,0 +1,115 @@
+"""Stubs of opskit._native.health: health."""
+
+
+import os
+from typing import Any, Callable, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
+
+from opskit.types import (
+    Availability,
+    DocsAudit,
+    DocsPage,
+    DocsRule,
+    SendReport,
+    CheckResult,
+    HealthRule,
+    HostSnapshot,
+    BagReport,
+    BagValidation,
+    BranchCheck,
+    DrillReport,
+    Manifest,
+    ManifestDiff,
+    Progress,
+    RetentionPlan,
+    Signature,
+    VerifyReport,
+    Changelog,
+    CommitMessage,
+    NextVersion,
+    NewRelease,
+    GroupRule,
+    Promotion,
+    Release,
+    VersionParts,
+    VersionStatus,
+)
+
+_Path = Union[str, "os.PathLike[str]"]
+_Range = Union[str, Mapping[str, str]]
+_ComponentMatch = Literal["paths", "scopes", "either", "both"]
+_ManifestArg = Union[Manifest, str, "os.PathLike[str]"]
+_ProgressFn = Optional[Callable[[Progress], object]]
+
+__all__ = [
+    "Collector",
+    "Evaluator",
+    "PagerDuty",
+    "default_rules",
+    "health_json",
+    "exposition",
+    "exposition_content_type",
+    "run_probes",
+    "send_event",
+    "availability",
+    "parse_policy",
+    "validate_event",
+    "prometheus_rules",
+]
+
+@final
+class Collector:
+    def __new__(
+        cls,
+        *,
+        exclude_fs_types: Sequence[str] = ...,
+        exclude_mount_points: Sequence[str] = ...,
+        exclude_interfaces: Sequence[str] = ...,
+        proc_root: str = ...,
+        sys_root: str = ...,
+        mount_timeout_seconds: float = ...,
+        reboot_required_file: str = ...,
+        apt_upgrades: Literal["off", "background", "wait"] = ...,
+    ) -> "Collector": ...
+    def snapshot(self) -> HostSnapshot: ...
+@final
+class Evaluator:
+    def __new__(cls, rules: Optional[Sequence[Mapping[str, Any]]] = None) -> "Evaluator": ...
+    def evaluate(self, snapshot: HostSnapshot, now: Optional[float] = None) -> List[CheckResult]: ...
+@final
+class PagerDuty:
+    def __new__(cls) -> "PagerDuty": ...
+    def events(
+        self,
+        checks: Sequence[CheckResult],
+        host: str,
+        time: float,
+        *,
+        routing_key: str,
+        source: Optional[str] = ...,
+        group: Optional[str] = ...,
+    ) -> List[Mapping[str, Any]]: ...
+def default_rules() -> List[HealthRule]: ...
+def health_json(snapshot: HostSnapshot, checks: Sequence[CheckResult], draining: bool = False) -> Tuple[Mapping[str, Any], int]: ...
+def exposition(snapshot: HostSnapshot, checks: Sequence[CheckResult], accept: Optional[str] = None) -> str: ...
+def exposition_content_type(accept: Optional[str] = None) -> str: ...
+def run_probes(probes: Sequence[Mapping[str, Any]], deadline: Optional[float] = None) -> List[CheckResult]: ...
+def send_event(
+    event: Mapping[str, Any],
+    *,
+    url: str = ...,
+    attempts: int = ...,
+    initial_backoff_seconds: float = ...,
+    max_backoff_seconds: float = ...,
+    timeout_seconds: float = ...,
+) -> SendReport: ...
+def availability(
+    samples: Sequence[Mapping[str, Any]],
+    *,
+    slo_percent: float = ...,
+    start: Optional[float] = ...,
+    end: Optional[float] = ...,
+    max_gap_seconds: float = ...,
+) -> Availability: ...
+def parse_policy(text: str) -> Mapping[str, Any]: ...
+def validate_event(event: Mapping[str, Any]) -> None: ...
+def prometheus_rules(rules: Optional[Sequence[Mapping[str, Any]]] = None, group: Optional[str] = None) -> str: ...

@@ -1,0 +1,178 @@
+"""Stubs of opskit._native.version: versioning."""
+
+
+import os
+from typing import Any, Callable, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
+
+from opskit.types import (
+    Availability,
+    DocsAudit,
+    DocsPage,
+    DocsRule,
+    SendReport,
+    CheckResult,
+    HealthRule,
+    HostSnapshot,
+    BagReport,
+    BagValidation,
+    BranchCheck,
+    DrillReport,
+    Manifest,
+    ManifestDiff,
+    Progress,
+    RetentionPlan,
+    Signature,
+    VerifyReport,
+    Changelog,
+    CommitMessage,
+    NextVersion,
+    NewRelease,
+    GroupRule,
+    Promotion,
+    Release,
+    VersionParts,
+    VersionStatus,
+)
+
+_Path = Union[str, "os.PathLike[str]"]
+_Range = Union[str, Mapping[str, str]]
+_ComponentMatch = Literal["paths", "scopes", "either", "both"]
+_ManifestArg = Union[Manifest, str, "os.PathLike[str]"]
+_ProgressFn = Optional[Callable[[Progress], object]]
+
+__all__ = [
+    "parse_version",
+    "compare",
+    "sort_versions",
+    "bump",
+    "bump_on_channel",
+    "satisfies",
+    "parse_commit_message",
+    "releases",
+    "latest_release",
+    "current_release",
+    "rollback_target",
+    "next_version",
+    "changelog",
+    "release",
+    "changelog_markdown",
+    "default_groups",
+    "status",
+    "check_branch",
+    "promote_check",
+]
+
+def parse_version(version: str) -> VersionParts: ...
+def compare(a: str, b: str) -> int: ...
+def sort_versions(versions: Sequence[str]) -> List[str]: ...
+def bump(version: str, level: str, channel: Optional[str] = None) -> str: ...
+def bump_on_channel(version: str, level: str, channel: str) -> str: ...
+def satisfies(version: str, range: str) -> bool: ...
+def parse_commit_message(message: str) -> CommitMessage: ...
+def releases(
+    path: _Path = ...,
+    *,
+    tag_pattern: str = ...,
+    include_prereleases: bool = ...,
+    channel: Optional[str] = ...,
+    merged_into: Optional[str] = ...,
+) -> List[Release]: ...
+def latest_release(
+    path: _Path = ...,
+    *,
+    tag_pattern: str = ...,
+    include_prereleases: bool = ...,
+    channel: Optional[str] = ...,
+    merged_into: Optional[str] = ...,
+) -> Optional[Release]: ...
+def current_release(
+    path: _Path = ...,
+    *,
+    rev: str = ...,
+    tag_pattern: str = ...,
+    channel: Optional[str] = ...,
+) -> Optional[Release]: ...
+def rollback_target(
+    path: _Path = ...,
+    of: Optional[str] = None,
+    *,
+    tag_pattern: str = ...,
+    include_prereleases: bool = ...,
+    channel: Optional[str] = ...,
+    merged_into: Optional[str] = ...,
+) -> Optional[Release]: ...
+def next_version(
+    path: _Path = ...,
+    *,
+    rev: str = ...,
+    tag_pattern: str = ...,
+    paths: Sequence[str] = ...,
+    scopes: Sequence[str] = ...,
+    component_match: Optional[_ComponentMatch] = ...,
+    channel: Optional[str] = ...,
+    preset: str = ...,
+    policy: Optional[Mapping[str, Any]] = ...,
+) -> NextVersion: ...
+def changelog(
+    path: _Path = ...,
+    *,
+    rev: str = ...,
+    tag_pattern: str = ...,
+    paths: Sequence[str] = ...,
+    scopes: Sequence[str] = ...,
+    component_match: Optional[_ComponentMatch] = ...,
+    range: _Range = ...,
+    include_other: bool = ...,
+    include_prereleases: bool = ...,
+    channel: Optional[str] = ...,
+    groups: Sequence[Mapping[str, Any]] = ...,
+    policy: Mapping[str, Any] = ...,
+) -> Changelog: ...
+def release(
+    path: _Path = ...,
+    *,
+    dry_run: bool = ...,
+    tag_pattern: str = ...,
+    paths: Sequence[str] = ...,
+    scopes: Sequence[str] = ...,
+    component_match: Optional[_ComponentMatch] = ...,
+    channel: Optional[str] = ...,
+    preset: str = ...,
+    policy: Optional[Mapping[str, Any]] = ...,
+    changelog_file: Optional[str] = ...,
+    groups: Sequence[Mapping[str, Any]] = ...,
+    files: Sequence[Mapping[str, Any]] = ...,
+    branches: Mapping[str, Any] = ...,
+    commit_message: str = ...,
+    date: Optional[str] = ...,
+) -> NewRelease: ...
+def changelog_markdown(
+    path: _Path = ...,
+    *,
+    rev: str = ...,
+    tag_pattern: str = ...,
+    paths: Sequence[str] = ...,
+    scopes: Sequence[str] = ...,
+    component_match: Optional[_ComponentMatch] = ...,
+    range: _Range = ...,
+    include_other: bool = ...,
+    include_prereleases: bool = ...,
+    channel: Optional[str] = ...,
+    groups: Sequence[Mapping[str, Any]] = ...,
+    policy: Mapping[str, Any] = ...,
+) -> str: ...
+def default_groups() -> List[GroupRule]: ...
+def status(
+    path: _Path = ...,
+    policy: Optional[Mapping[str, Any]] = None,
+    *,
+    rev: str = ...,
+    tag_pattern: str = ...,
+    paths: Sequence[str] = ...,
+    scopes: Sequence[str] = ...,
+    component_match: Optional[_ComponentMatch] = ...,
+    channel: Optional[str] = ...,
+    preset: str = ...,
+) -> VersionStatus: ...
+def check_branch(name: str, *, allowed: Sequence[str] = ...) -> BranchCheck: ...
+def promote_check(from_: str, to: str, path: _Path = ...) -> Promotion: ...
