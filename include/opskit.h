@@ -489,6 +489,10 @@ opskit_status opskit_health_availability(const char *samples_json,
 // `toml` is NUL-terminated; `out_json` points to writable memory.
 opskit_status opskit_health_parse_policy(const char *toml, char **out_json);
 
+// For binding tests only: panics inside the boundary, so callers can check
+// that a panic comes back as `OPSKIT_ERR_PANIC` with a message.
+opskit_status opskit_test_panic(void);
+
 // Parse a SemVer version. `*out_json` receives
 // `{"version","major","minor","patch","pre","build"}`.
 //
@@ -657,10 +661,6 @@ opskit_status opskit_version_promote_check(const char *path,
                                            const char *from,
                                            const char *to,
                                            char **out_json);
-
-// For binding tests only: panics inside the boundary, so callers can check
-// that a panic comes back as `OPSKIT_ERR_PANIC` with a message.
-opskit_status opskit_test_panic(void);
 
 #ifdef __cplusplus
 }  // extern "C"

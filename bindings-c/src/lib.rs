@@ -9,6 +9,7 @@ mod docs;
 mod error;
 mod ffi;
 mod health;
+mod testing;
 mod version;
 
 pub use backup::*;

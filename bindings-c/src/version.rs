@@ -412,10 +412,3 @@ pub unsafe extern "C" fn opskit_version_promote_check(
         Ok(())
     })
 }
-
-/// For binding tests only: panics inside the boundary, so callers can check
-/// that a panic comes back as `OPSKIT_ERR_PANIC` with a message.
-#[unsafe(no_mangle)]
-pub extern "C" fn opskit_test_panic() -> opskit_status {
-    boundary(|| panic!("deliberate panic from opskit_test_panic"))
-}

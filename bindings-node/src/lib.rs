@@ -11,6 +11,7 @@ pub mod docs;
 pub mod error;
 pub mod health;
 pub mod task;
+pub mod testing;
 pub mod version;
 
 use napi_derive::napi;
