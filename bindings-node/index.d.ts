@@ -2844,7 +2844,11 @@ export declare namespace docs {
   export function applyBaseline(audit: Audit, baseline: Audit | string[]): Audit
   /** Audit the docs under `root`: links, anchors, unreadable pages, front matter. */
   export function audit(root: string, options?: Partial<AuditOptions> | null): Promise<Audit>
-  /** `audit`, blocking. */
+  /**
+   * Audit the docs under `root`: links, anchors, unreadable pages, front matter.
+   *
+   * Blocks the calling thread; the Promise form runs on the libuv pool.
+   */
   export function auditSync(root: string, options?: Partial<AuditOptions> | null): Audit
   /** Parse a docs policy (TOML) into audit options. */
   export function parsePolicy(text: string): AuditOptions
@@ -2919,14 +2923,23 @@ export declare namespace health {
   export function prometheusRules(rules?: HealthRule[] | null, group?: string | null): string
   /** Run probes concurrently within `deadline` seconds (default 10), on the libuv pool. */
   export function runProbes(probes: Probe[], deadline?: number | null): Promise<CheckResult[]>
-  /** `runProbes`, blocking. */
+  /**
+   * Run probes concurrently within `deadline` seconds (default 10), on the libuv pool.
+   *
+   * Blocks the calling thread; the Promise form runs on the libuv pool.
+   */
   export function runProbesSync(probes: Probe[], deadline?: number | null): CheckResult[]
   /**
    * Post one PagerDuty event body (from `PagerDuty.events`) with retries and
    * backoff on 429, 5xx and network errors, on the libuv pool.
    */
   export function sendEvent(event: Record<string, unknown>, options?: Partial<SendOptions> | null): Promise<SendReport>
-  /** `sendEvent`, blocking. */
+  /**
+   * Post one PagerDuty event body (from `PagerDuty.events`) with retries and
+   * backoff on 429, 5xx and network errors, on the libuv pool.
+   *
+   * Blocks the calling thread; the Promise form runs on the libuv pool.
+   */
   export function sendEventSync(event: Record<string, unknown>, options?: Partial<SendOptions> | null): SendReport
   /**
    * Check a PagerDuty event body against the Events API v2 schema and its
@@ -2950,9 +2963,17 @@ export declare namespace version {
   export function changelog(path?: string | null, options?: Partial<ChangelogOptions> | null): Promise<Changelog>
   /** A changelog as Keep a Changelog markdown. */
   export function changelogMarkdown(path?: string | null, options?: Partial<ChangelogOptions> | null): Promise<string>
-  /** Blocking twin of `changelogMarkdown`. */
+  /**
+   * A changelog as Keep a Changelog markdown.
+   *
+   * Blocks the calling thread; the Promise form runs on the libuv pool.
+   */
   export function changelogMarkdownSync(path?: string | null, options?: Partial<ChangelogOptions> | null): string
-  /** Blocking twin of `changelog`. */
+  /**
+   * A changelog as data.
+   *
+   * Blocks the calling thread; the Promise form runs on the libuv pool.
+   */
   export function changelogSync(path?: string | null, options?: Partial<ChangelogOptions> | null): Changelog
   /**
    * Check a branch name against a policy (default: main, production, staging,
@@ -2963,17 +2984,29 @@ export declare namespace version {
   export function compare(a: string, b: string): number
   /** The current release (the highest nearest to `rev`), or null. */
   export function currentRelease(path?: string | null, options?: Partial<CurrentOptions> | null): Promise<Release | null>
-  /** Blocking twin of `currentRelease`. */
+  /**
+   * The current release (the highest nearest to `rev`), or null.
+   *
+   * Blocks the calling thread; the Promise form runs on the libuv pool.
+   */
   export function currentReleaseSync(path?: string | null, options?: Partial<CurrentOptions> | null): Release | null
   /** The default changelog sections. */
   export function defaultGroups(): GroupRule[]
   /** The highest release, or null. */
   export function latestRelease(path?: string | null, options?: Partial<ReleaseOptions> | null): Promise<Release | null>
-  /** Blocking twin of `latestRelease`. */
+  /**
+   * The highest release, or null.
+   *
+   * Blocks the calling thread; the Promise form runs on the libuv pool.
+   */
   export function latestReleaseSync(path?: string | null, options?: Partial<ReleaseOptions> | null): Release | null
   /** The next version from git history. */
   export function nextVersion(path?: string | null, options?: Partial<NextOptions> | null): Promise<NextVersion>
-  /** Blocking twin of `nextVersion`. */
+  /**
+   * The next version from git history.
+   *
+   * Blocks the calling thread; the Promise form runs on the libuv pool.
+   */
   export function nextVersionSync(path?: string | null, options?: Partial<NextOptions> | null): NextVersion
   /** Parse a commit message (Conventional Commits 1.0.0). */
   export function parseCommitMessage(message: string): CommitMessage
@@ -2981,7 +3014,11 @@ export declare namespace version {
   export function parseVersion(version: string): VersionParts
   /** Can branch `to` fast-forward to `from` (e.g. staging → production)? */
   export function promoteCheck(from: string, to: string, path?: string | null): Promise<Promotion>
-  /** Blocking twin of `promoteCheck`. */
+  /**
+   * Can branch `to` fast-forward to `from` (e.g. staging → production)?
+   *
+   * Blocks the calling thread; the Promise form runs on the libuv pool.
+   */
   export function promoteCheckSync(from: string, to: string, path?: string | null): Promotion
   /**
    * Release: the next version's CHANGELOG.md section, version files bumped,
@@ -2990,13 +3027,26 @@ export declare namespace version {
   export function release(path?: string | null, options?: Partial<NewReleaseOptions> | null): Promise<NewRelease>
   /** Release tags sorted by SemVer (oldest first). */
   export function releases(path?: string | null, options?: Partial<ReleaseOptions> | null): Promise<Release[]>
-  /** Blocking twin of `releases`. */
+  /**
+   * Release tags sorted by SemVer (oldest first).
+   *
+   * Blocks the calling thread; the Promise form runs on the libuv pool.
+   */
   export function releasesSync(path?: string | null, options?: Partial<ReleaseOptions> | null): Release[]
-  /** Blocking twin of `release`. */
+  /**
+   * Release: the next version's CHANGELOG.md section, version files bumped,
+   * one commit and an annotated tag (`dryRun: true` writes nothing).
+   *
+   * Blocks the calling thread; the Promise form runs on the libuv pool.
+   */
   export function releaseSync(path?: string | null, options?: Partial<NewReleaseOptions> | null): NewRelease
   /** The release to roll back to from `of` (a version or tag; default the latest), or null. */
   export function rollbackTarget(path?: string | null, of?: string | null, options?: Partial<RollbackOptions> | null): Promise<Release | null>
-  /** Blocking twin of `rollbackTarget`. */
+  /**
+   * The release to roll back to from `of` (a version or tag; default the latest), or null.
+   *
+   * Blocks the calling thread; the Promise form runs on the libuv pool.
+   */
   export function rollbackTargetSync(path?: string | null, of?: string | null, options?: Partial<RollbackOptions> | null): Release | null
   /** Does the version satisfy the range (`^1.2`, `>=1.0.0, <2.0.0`, `~1.4 || ^2`)? */
   export function satisfies(version: string, range: string): boolean
@@ -3004,6 +3054,10 @@ export declare namespace version {
   export function sortVersions(versions: Array<string>): Array<string>
   /** The versioning state of a repository: branch, policy check, current and next version. */
   export function status(path?: string | null, options?: Partial<NextOptions> | null, policy?: Partial<BranchPolicy> | null): Promise<VersionStatus>
-  /** Blocking twin of `status`. */
+  /**
+   * The versioning state of a repository: branch, policy check, current and next version.
+   *
+   * Blocks the calling thread; the Promise form runs on the libuv pool.
+   */
   export function statusSync(path?: string | null, options?: Partial<NextOptions> | null, policy?: Partial<BranchPolicy> | null): VersionStatus
 }

@@ -4,43 +4,21 @@
 
 use std::path::PathBuf;
 
-use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
 use opskit::docs as d;
 use serde_json::Value;
 
 use crate::convert::{from_js, from_js_value, to_js};
-use crate::error::{Code, Failure, sync};
-use crate::task::{Job, job};
+use crate::error::{Code, sync};
+use crate::task::promise_and_sync;
 
-fn audit_op(
-    root: String,
-    options: Option<Value>,
-) -> impl FnOnce() -> Result<Value, Failure> + Send {
-    move || {
+promise_and_sync! {
+    #[doc = "Audit the docs under `root`: links, anchors, unreadable pages, front matter."]
+    #[napi(namespace = "docs", args = "root: string, options?: Partial<AuditOptions> | null", returns = "Audit", promise = "Promise<Audit>")]
+    fn audit / audit_sync(root: String, options: Option<Value>) {
         let o: d::AuditOptions = from_js(options, "audit options")?;
         to_js(&d::audit(&PathBuf::from(root), &o)?)
     }
-}
-
-/// Audit the docs under `root`: links, anchors, unreadable pages, front matter.
-#[napi(
-    namespace = "docs",
-    ts_args_type = "root: string, options?: Partial<AuditOptions> | null",
-    ts_return_type = "Promise<Audit>"
-)]
-pub fn audit(root: String, options: Option<Value>) -> AsyncTask<Job> {
-    job(audit_op(root, options))
-}
-
-/// `audit`, blocking.
-#[napi(
-    namespace = "docs",
-    ts_args_type = "root: string, options?: Partial<AuditOptions> | null",
-    ts_return_type = "Audit"
-)]
-pub fn audit_sync(root: String, options: Option<Value>) -> Result<Value, napi::Error<Code>> {
-    sync(audit_op(root, options))
 }
 
 /// Parse a docs policy (TOML) into audit options.

@@ -3,14 +3,13 @@
 //! pool (with a Sync twin), and the health+json and exposition renderers to
 //! serve from Express or any framework.
 
-use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
 use opskit::health as h;
 use serde_json::Value;
 
 use crate::convert::{from_js, from_js_value, to_js};
-use crate::error::{Code, Failure, sync};
-use crate::task::{Job, job};
+use crate::error::{Code, sync};
+use crate::task::promise_and_sync;
 
 /// A long-lived collector: CPU usage and network rates are rates since the
 /// previous `snapshot()` (null on the first). A snapshot reads /proc and is
@@ -181,64 +180,25 @@ pub fn exposition_content_type(accept: Option<String>) -> String {
         .to_string()
 }
 
-fn probes_op(
-    probes: Value,
-    deadline: Option<f64>,
-) -> impl FnOnce() -> Result<Value, Failure> + Send {
-    move || {
+promise_and_sync! {
+    #[doc = "Run probes concurrently within `deadline` seconds (default 10), on the libuv pool."]
+    #[napi(namespace = "health", args = "probes: Probe[], deadline?: number | null", returns = "CheckResult[]", promise = "Promise<CheckResult[]>")]
+    fn run_probes / run_probes_sync(probes: Value, deadline: Option<f64>) {
         let p: Vec<h::Probe> = from_js_value(probes, "probes")?;
         to_js(&h::run_probes(&p, h::probe_deadline(deadline)?)?)
     }
 }
 
-/// Run probes concurrently within `deadline` seconds (default 10), on the libuv pool.
-#[napi(
-    namespace = "health",
-    ts_args_type = "probes: Probe[], deadline?: number | null",
-    ts_return_type = "Promise<CheckResult[]>"
-)]
-pub fn run_probes(probes: Value, deadline: Option<f64>) -> AsyncTask<Job> {
-    job(probes_op(probes, deadline))
-}
-
-/// `runProbes`, blocking.
-#[napi(
-    namespace = "health",
-    ts_args_type = "probes: Probe[], deadline?: number | null",
-    ts_return_type = "CheckResult[]"
-)]
-pub fn run_probes_sync(probes: Value, deadline: Option<f64>) -> Result<Value, napi::Error<Code>> {
-    sync(probes_op(probes, deadline))
-}
-
-fn send_op(event: Value, options: Option<Value>) -> impl FnOnce() -> Result<Value, Failure> + Send {
-    move || {
+promise_and_sync! {
+    #[doc = "Post one PagerDuty event body (from `PagerDuty.events`) with retries and"]
+    #[doc = "backoff on 429, 5xx and network errors, on the libuv pool."]
+    #[napi(namespace = "health", args = "event: Record<string, unknown>, options?: Partial<SendOptions> | null", returns = "SendReport", promise = "Promise<SendReport>")]
+    fn send_event / send_event_sync(event: Value, options: Option<Value>) {
         // The event body is PagerDuty's own JSON: it crosses unchanged.
         let e = h::PagerDutyEvent { body: event };
         let o: h::SendOptions = from_js(options, "send options")?;
         to_js(&h::send_event(&e, &o)?)
     }
-}
-
-/// Post one PagerDuty event body (from `PagerDuty.events`) with retries and
-/// backoff on 429, 5xx and network errors, on the libuv pool.
-#[napi(
-    namespace = "health",
-    ts_args_type = "event: Record<string, unknown>, options?: Partial<SendOptions> | null",
-    ts_return_type = "Promise<SendReport>"
-)]
-pub fn send_event(event: Value, options: Option<Value>) -> AsyncTask<Job> {
-    job(send_op(event, options))
-}
-
-/// `sendEvent`, blocking.
-#[napi(
-    namespace = "health",
-    ts_args_type = "event: Record<string, unknown>, options?: Partial<SendOptions> | null",
-    ts_return_type = "SendReport"
-)]
-pub fn send_event_sync(event: Value, options: Option<Value>) -> Result<Value, napi::Error<Code>> {
-    sync(send_op(event, options))
 }
 
 /// Availability of a history of `{time, up}` samples against an SLO.

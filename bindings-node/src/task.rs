@@ -173,3 +173,32 @@ impl Task for Job {
 pub(crate) fn job(op: impl FnOnce() -> Result<Value, Failure> + Send + 'static) -> AsyncTask<Job> {
     AsyncTask::new(Job(Some(Box::new(op))))
 }
+
+/// One core call as a Promise function (run on the libuv pool) and its
+/// blocking `…Sync` twin, from one body and one argument signature, so the
+/// two cannot drift. `returns` is the result's TypeScript type, `promise`
+/// the Promise form's (napi's attribute takes literals only). Docs are
+/// written `#[doc = "…"]`: a `///` comment reaches napi as a raw string
+/// through `macro_rules!`, and would show as `r"…"` in `index.d.ts`.
+macro_rules! promise_and_sync {
+    (
+        $(#[doc = $doc:literal])+
+        #[napi(namespace = $ns:literal, args = $args:literal, returns = $ret:literal, promise = $promise:literal)]
+        fn $name:ident / $sync_name:ident ($($arg:ident : $ty:ty),* $(,)?) $body:block
+    ) => {
+        $(#[doc = $doc])+
+        #[napi_derive::napi(namespace = $ns, ts_args_type = $args, ts_return_type = $promise)]
+        pub fn $name($($arg: $ty),*) -> napi::bindgen_prelude::AsyncTask<$crate::task::Job> {
+            $crate::task::job(move || $body)
+        }
+
+        $(#[doc = $doc])+
+        #[doc = ""]
+        #[doc = "Blocks the calling thread; the Promise form runs on the libuv pool."]
+        #[napi_derive::napi(namespace = $ns, ts_args_type = $args, ts_return_type = $ret)]
+        pub fn $sync_name($($arg: $ty),*) -> napi::Result<serde_json::Value, $crate::error::Code> {
+            $crate::error::sync(move || $body)
+        }
+    };
+}
+pub(crate) use promise_and_sync;

@@ -3,14 +3,13 @@
 
 use std::path::PathBuf;
 
-use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
 use opskit::version as v;
 use serde_json::Value;
 
 use crate::convert::{from_js, to_js};
-use crate::error::{Code, Failure, sync};
-use crate::task::{Job, job};
+use crate::error::{Code, sync};
+use crate::task::promise_and_sync;
 
 fn repo_path(path: Option<String>) -> PathBuf {
     PathBuf::from(path.unwrap_or_else(|| ".".into()))
@@ -109,249 +108,74 @@ pub fn check_branch(name: String, policy: Option<Value>) -> Result<Value, napi::
 
 // ---- git: Promise + Sync twin ----
 
-fn releases_op(
-    path: Option<String>,
-    options: Option<Value>,
-) -> impl FnOnce() -> Result<Value, Failure> + Send {
-    move || {
+promise_and_sync! {
+    #[doc = "Release tags sorted by SemVer (oldest first)."]
+    #[napi(namespace = "version", args = "path?: string | null, options?: Partial<ReleaseOptions> | null", returns = "Release[]", promise = "Promise<Release[]>")]
+    fn releases / releases_sync(path: Option<String>, options: Option<Value>) {
         let o: v::ReleaseOptions = from_js(options, "releases options")?;
         to_js(&v::releases(&repo_path(path), &o)?)
     }
 }
 
-/// Release tags sorted by SemVer (oldest first).
-#[napi(
-    namespace = "version",
-    ts_args_type = "path?: string | null, options?: Partial<ReleaseOptions> | null",
-    ts_return_type = "Promise<Release[]>"
-)]
-pub fn releases(path: Option<String>, options: Option<Value>) -> AsyncTask<Job> {
-    job(releases_op(path, options))
-}
-
-/// Blocking twin of `releases`.
-#[napi(
-    namespace = "version",
-    ts_args_type = "path?: string | null, options?: Partial<ReleaseOptions> | null",
-    ts_return_type = "Release[]"
-)]
-pub fn releases_sync(
-    path: Option<String>,
-    options: Option<Value>,
-) -> Result<Value, napi::Error<Code>> {
-    sync(releases_op(path, options))
-}
-
-fn latest_op(
-    path: Option<String>,
-    options: Option<Value>,
-) -> impl FnOnce() -> Result<Value, Failure> + Send {
-    move || {
+promise_and_sync! {
+    #[doc = "The highest release, or null."]
+    #[napi(namespace = "version", args = "path?: string | null, options?: Partial<ReleaseOptions> | null", returns = "Release | null", promise = "Promise<Release | null>")]
+    fn latest_release / latest_release_sync(path: Option<String>, options: Option<Value>) {
         let o: v::ReleaseOptions = from_js(options, "latestRelease options")?;
         to_js(&v::latest_release(&repo_path(path), &o)?)
     }
 }
 
-/// The highest release, or null.
-#[napi(
-    namespace = "version",
-    ts_args_type = "path?: string | null, options?: Partial<ReleaseOptions> | null",
-    ts_return_type = "Promise<Release | null>"
-)]
-pub fn latest_release(path: Option<String>, options: Option<Value>) -> AsyncTask<Job> {
-    job(latest_op(path, options))
-}
-
-/// Blocking twin of `latestRelease`.
-#[napi(
-    namespace = "version",
-    ts_args_type = "path?: string | null, options?: Partial<ReleaseOptions> | null",
-    ts_return_type = "Release | null"
-)]
-pub fn latest_release_sync(
-    path: Option<String>,
-    options: Option<Value>,
-) -> Result<Value, napi::Error<Code>> {
-    sync(latest_op(path, options))
-}
-
-fn current_op(
-    path: Option<String>,
-    options: Option<Value>,
-) -> impl FnOnce() -> Result<Value, Failure> + Send {
-    move || {
+promise_and_sync! {
+    #[doc = "The current release (the highest nearest to `rev`), or null."]
+    #[napi(namespace = "version", args = "path?: string | null, options?: Partial<CurrentOptions> | null", returns = "Release | null", promise = "Promise<Release | null>")]
+    fn current_release / current_release_sync(path: Option<String>, options: Option<Value>) {
         let o: v::CurrentOptions = from_js(options, "currentRelease options")?;
         to_js(&v::current_release(&repo_path(path), &o)?)
     }
 }
 
-/// The current release (the highest nearest to `rev`), or null.
-#[napi(
-    namespace = "version",
-    ts_args_type = "path?: string | null, options?: Partial<CurrentOptions> | null",
-    ts_return_type = "Promise<Release | null>"
-)]
-pub fn current_release(path: Option<String>, options: Option<Value>) -> AsyncTask<Job> {
-    job(current_op(path, options))
-}
-
-/// Blocking twin of `currentRelease`.
-#[napi(
-    namespace = "version",
-    ts_args_type = "path?: string | null, options?: Partial<CurrentOptions> | null",
-    ts_return_type = "Release | null"
-)]
-pub fn current_release_sync(
-    path: Option<String>,
-    options: Option<Value>,
-) -> Result<Value, napi::Error<Code>> {
-    sync(current_op(path, options))
-}
-
-fn rollback_op(
-    path: Option<String>,
-    of: Option<String>,
-    options: Option<Value>,
-) -> impl FnOnce() -> Result<Value, Failure> + Send {
-    move || {
+promise_and_sync! {
+    #[doc = "The release to roll back to from `of` (a version or tag; default the latest), or null."]
+    #[napi(namespace = "version", args = "path?: string | null, of?: string | null, options?: Partial<RollbackOptions> | null", returns = "Release | null", promise = "Promise<Release | null>")]
+    fn rollback_target / rollback_target_sync(path: Option<String>, of: Option<String>, options: Option<Value>) {
         let o: v::RollbackOptions = from_js(options, "rollbackTarget options")?;
         to_js(&v::rollback_target(&repo_path(path), of.as_deref(), &o)?)
     }
 }
 
-/// The release to roll back to from `of` (a version or tag; default the latest), or null.
-#[napi(
-    namespace = "version",
-    ts_args_type = "path?: string | null, of?: string | null, options?: Partial<RollbackOptions> | null",
-    ts_return_type = "Promise<Release | null>"
-)]
-pub fn rollback_target(
-    path: Option<String>,
-    of: Option<String>,
-    options: Option<Value>,
-) -> AsyncTask<Job> {
-    job(rollback_op(path, of, options))
-}
-
-/// Blocking twin of `rollbackTarget`.
-#[napi(
-    namespace = "version",
-    ts_args_type = "path?: string | null, of?: string | null, options?: Partial<RollbackOptions> | null",
-    ts_return_type = "Release | null"
-)]
-pub fn rollback_target_sync(
-    path: Option<String>,
-    of: Option<String>,
-    options: Option<Value>,
-) -> Result<Value, napi::Error<Code>> {
-    sync(rollback_op(path, of, options))
-}
-
-fn next_op(
-    path: Option<String>,
-    options: Option<Value>,
-) -> impl FnOnce() -> Result<Value, Failure> + Send {
-    move || {
+promise_and_sync! {
+    #[doc = "The next version from git history."]
+    #[napi(namespace = "version", args = "path?: string | null, options?: Partial<NextOptions> | null", returns = "NextVersion", promise = "Promise<NextVersion>")]
+    fn next_version / next_version_sync(path: Option<String>, options: Option<Value>) {
         let o: v::NextOptions = from_js(options, "nextVersion options")?;
         to_js(&v::next_version(&repo_path(path), &o)?)
     }
 }
 
-/// The next version from git history.
-#[napi(
-    namespace = "version",
-    ts_args_type = "path?: string | null, options?: Partial<NextOptions> | null",
-    ts_return_type = "Promise<NextVersion>"
-)]
-pub fn next_version(path: Option<String>, options: Option<Value>) -> AsyncTask<Job> {
-    job(next_op(path, options))
-}
-
-/// Blocking twin of `nextVersion`.
-#[napi(
-    namespace = "version",
-    ts_args_type = "path?: string | null, options?: Partial<NextOptions> | null",
-    ts_return_type = "NextVersion"
-)]
-pub fn next_version_sync(
-    path: Option<String>,
-    options: Option<Value>,
-) -> Result<Value, napi::Error<Code>> {
-    sync(next_op(path, options))
-}
-
-fn changelog_op(
-    path: Option<String>,
-    options: Option<Value>,
-) -> impl FnOnce() -> Result<Value, Failure> + Send {
-    move || {
+promise_and_sync! {
+    #[doc = "A changelog as data."]
+    #[napi(namespace = "version", args = "path?: string | null, options?: Partial<ChangelogOptions> | null", returns = "Changelog", promise = "Promise<Changelog>")]
+    fn changelog / changelog_sync(path: Option<String>, options: Option<Value>) {
         let o: v::ChangelogOptions = from_js(options, "changelog options")?;
         to_js(&v::changelog(&repo_path(path), &o)?)
     }
 }
 
-/// A changelog as data.
-#[napi(
-    namespace = "version",
-    ts_args_type = "path?: string | null, options?: Partial<ChangelogOptions> | null",
-    ts_return_type = "Promise<Changelog>"
-)]
-pub fn changelog(path: Option<String>, options: Option<Value>) -> AsyncTask<Job> {
-    job(changelog_op(path, options))
-}
-
-/// Blocking twin of `changelog`.
-#[napi(
-    namespace = "version",
-    ts_args_type = "path?: string | null, options?: Partial<ChangelogOptions> | null",
-    ts_return_type = "Changelog"
-)]
-pub fn changelog_sync(
-    path: Option<String>,
-    options: Option<Value>,
-) -> Result<Value, napi::Error<Code>> {
-    sync(changelog_op(path, options))
-}
-
-fn release_op(
-    path: Option<String>,
-    options: Option<Value>,
-) -> impl FnOnce() -> Result<Value, Failure> + Send {
-    move || {
+promise_and_sync! {
+    #[doc = "Release: the next version's CHANGELOG.md section, version files bumped,"]
+    #[doc = "one commit and an annotated tag (`dryRun: true` writes nothing)."]
+    #[napi(namespace = "version", args = "path?: string | null, options?: Partial<NewReleaseOptions> | null", returns = "NewRelease", promise = "Promise<NewRelease>")]
+    fn release / release_sync(path: Option<String>, options: Option<Value>) {
         let o: v::NewReleaseOptions = from_js(options, "release options")?;
         to_js(&v::release(&repo_path(path), &o)?)
     }
 }
 
-/// Release: the next version's CHANGELOG.md section, version files bumped,
-/// one commit and an annotated tag (`dryRun: true` writes nothing).
-#[napi(
-    namespace = "version",
-    ts_args_type = "path?: string | null, options?: Partial<NewReleaseOptions> | null",
-    ts_return_type = "Promise<NewRelease>"
-)]
-pub fn release(path: Option<String>, options: Option<Value>) -> AsyncTask<Job> {
-    job(release_op(path, options))
-}
-
-/// Blocking twin of `release`.
-#[napi(
-    namespace = "version",
-    ts_args_type = "path?: string | null, options?: Partial<NewReleaseOptions> | null",
-    ts_return_type = "NewRelease"
-)]
-pub fn release_sync(
-    path: Option<String>,
-    options: Option<Value>,
-) -> Result<Value, napi::Error<Code>> {
-    sync(release_op(path, options))
-}
-
-fn markdown_op(
-    path: Option<String>,
-    options: Option<Value>,
-) -> impl FnOnce() -> Result<Value, Failure> + Send {
-    move || {
+promise_and_sync! {
+    #[doc = "A changelog as Keep a Changelog markdown."]
+    #[napi(namespace = "version", args = "path?: string | null, options?: Partial<ChangelogOptions> | null", returns = "string", promise = "Promise<string>")]
+    fn changelog_markdown / changelog_markdown_sync(path: Option<String>, options: Option<Value>) {
         let o: v::ChangelogOptions = from_js(options, "changelogMarkdown options")?;
         Ok(Value::String(
             v::changelog(&repo_path(path), &o)?.to_markdown(),
@@ -359,97 +183,20 @@ fn markdown_op(
     }
 }
 
-/// A changelog as Keep a Changelog markdown.
-#[napi(
-    namespace = "version",
-    ts_args_type = "path?: string | null, options?: Partial<ChangelogOptions> | null",
-    ts_return_type = "Promise<string>"
-)]
-pub fn changelog_markdown(path: Option<String>, options: Option<Value>) -> AsyncTask<Job> {
-    job(markdown_op(path, options))
+promise_and_sync! {
+    #[doc = "Can branch `to` fast-forward to `from` (e.g. staging → production)?"]
+    #[napi(namespace = "version", args = "from: string, to: string, path?: string | null", returns = "Promotion", promise = "Promise<Promotion>")]
+    fn promote_check / promote_check_sync(from: String, to: String, path: Option<String>) {
+        to_js(&v::promote_check(&repo_path(path), &from, &to)?)
+    }
 }
 
-/// Blocking twin of `changelogMarkdown`.
-#[napi(
-    namespace = "version",
-    ts_args_type = "path?: string | null, options?: Partial<ChangelogOptions> | null",
-    ts_return_type = "string"
-)]
-pub fn changelog_markdown_sync(
-    path: Option<String>,
-    options: Option<Value>,
-) -> Result<Value, napi::Error<Code>> {
-    sync(markdown_op(path, options))
-}
-
-fn promote_op(
-    from: String,
-    to: String,
-    path: Option<String>,
-) -> impl FnOnce() -> Result<Value, Failure> + Send {
-    move || to_js(&v::promote_check(&repo_path(path), &from, &to)?)
-}
-
-/// Can branch `to` fast-forward to `from` (e.g. staging → production)?
-#[napi(
-    namespace = "version",
-    ts_args_type = "from: string, to: string, path?: string | null",
-    ts_return_type = "Promise<Promotion>"
-)]
-pub fn promote_check(from: String, to: String, path: Option<String>) -> AsyncTask<Job> {
-    job(promote_op(from, to, path))
-}
-
-/// Blocking twin of `promoteCheck`.
-#[napi(
-    namespace = "version",
-    ts_args_type = "from: string, to: string, path?: string | null",
-    ts_return_type = "Promotion"
-)]
-pub fn promote_check_sync(
-    from: String,
-    to: String,
-    path: Option<String>,
-) -> Result<Value, napi::Error<Code>> {
-    sync(promote_op(from, to, path))
-}
-
-fn status_op(
-    path: Option<String>,
-    options: Option<Value>,
-    policy: Option<Value>,
-) -> impl FnOnce() -> Result<Value, Failure> + Send {
-    move || {
+promise_and_sync! {
+    #[doc = "The versioning state of a repository: branch, policy check, current and next version."]
+    #[napi(namespace = "version", args = "path?: string | null, options?: Partial<NextOptions> | null, policy?: Partial<BranchPolicy> | null", returns = "VersionStatus", promise = "Promise<VersionStatus>")]
+    fn status / status_sync(path: Option<String>, options: Option<Value>, policy: Option<Value>) {
         let o: v::NextOptions = from_js(options, "status options")?;
         let p: v::BranchPolicy = from_js(policy, "branch policy")?;
         to_js(&v::status(&repo_path(path), &o, &p)?)
     }
-}
-
-/// The versioning state of a repository: branch, policy check, current and next version.
-#[napi(
-    namespace = "version",
-    ts_args_type = "path?: string | null, options?: Partial<NextOptions> | null, policy?: Partial<BranchPolicy> | null",
-    ts_return_type = "Promise<VersionStatus>"
-)]
-pub fn status(
-    path: Option<String>,
-    options: Option<Value>,
-    policy: Option<Value>,
-) -> AsyncTask<Job> {
-    job(status_op(path, options, policy))
-}
-
-/// Blocking twin of `status`.
-#[napi(
-    namespace = "version",
-    ts_args_type = "path?: string | null, options?: Partial<NextOptions> | null, policy?: Partial<BranchPolicy> | null",
-    ts_return_type = "VersionStatus"
-)]
-pub fn status_sync(
-    path: Option<String>,
-    options: Option<Value>,
-    policy: Option<Value>,
-) -> Result<Value, napi::Error<Code>> {
-    sync(status_op(path, options, policy))
 }
