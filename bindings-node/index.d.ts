@@ -144,151 +144,85 @@ message: string | null,
  */
 prerelease: boolean, };
 
-export type CommitEntry = { 
-/**
- * The full commit id.
- */
-id: string, 
-/**
- * The first seven hex digits of the id.
- */
-shortId: string, 
-/**
- * The first line of the message.
- */
-subject: string, 
-/**
- * The conventional type (lowercase), if conventional.
- */
-type: string | null, 
-/**
- * The conventional scope, if any.
- */
-scope: string | null, 
-/**
- * The description (the subject when not conventional).
- */
-description: string, 
-/**
- * A breaking change (`!` or a breaking-change footer).
- */
-breaking: boolean, 
-/**
- * The breaking-change footer text, if any.
- */
-breakingDescription: string | null, 
-/**
- * Whether the subject follows Conventional Commits.
- */
-conventional: boolean, 
-/**
- * A merge commit (more than one parent, or a merge subject).
- */
-merge: boolean, 
-/**
- * A revert commit.
- */
-revert: boolean, 
-/**
- * The id a revert names in `This reverts commit <id>`.
- */
-reverts: string | null, 
-/**
- * A `fixup!`/`squash!`/`amend!` commit.
- */
-fixup: boolean, 
-/**
- * What the parser read leniently (see [`Leniency`]).
- */
-lenient: Array<Leniency>, 
-/**
- * Author name.
- */
-author: string, 
-/**
- * Commit date, RFC 3339.
- */
-date: string, };
-
 export type Impact = "fix" | "feature" | "breaking";
 
 export type IgnoreReason = "merge" | "fixup" | "reverted" | "revert_pair" | "non_conventional" | "no_release_type";
-
-export type DecidingCommit = { 
-/**
- * What it means for the version.
- */
-impact: Impact, 
-/**
- * The full commit id.
- */
-id: string, 
-/**
- * The first seven hex digits of the id.
- */
-shortId: string, 
-/**
- * The first line of the message.
- */
-subject: string, 
-/**
- * The conventional type (lowercase), if conventional.
- */
-type: string | null, 
-/**
- * The conventional scope, if any.
- */
-scope: string | null, 
-/**
- * The description (the subject when not conventional).
- */
-description: string, 
-/**
- * A breaking change (`!` or a breaking-change footer).
- */
-breaking: boolean, 
-/**
- * The breaking-change footer text, if any.
- */
-breakingDescription: string | null, 
-/**
- * Whether the subject follows Conventional Commits.
- */
-conventional: boolean, 
-/**
- * A merge commit (more than one parent, or a merge subject).
- */
-merge: boolean, 
-/**
- * A revert commit.
- */
-revert: boolean, 
-/**
- * The id a revert names in `This reverts commit <id>`.
- */
-reverts: string | null, 
-/**
- * A `fixup!`/`squash!`/`amend!` commit.
- */
-fixup: boolean, 
-/**
- * What the parser read leniently (see [`Leniency`]).
- */
-lenient: Array<Leniency>, 
-/**
- * Author name.
- */
-author: string, 
-/**
- * Commit date, RFC 3339.
- */
-date: string, };
 
 export type IgnoredCommit = { 
 /**
  * Why it was ignored.
  */
 reason: IgnoreReason, 
+/**
+ * The full commit id.
+ */
+id: string, 
+/**
+ * The first seven hex digits of the id.
+ */
+shortId: string, 
+/**
+ * The first line of the message.
+ */
+subject: string, 
+/**
+ * The conventional type (lowercase), if conventional.
+ */
+type: string | null, 
+/**
+ * The conventional scope, if any.
+ */
+scope: string | null, 
+/**
+ * The description (the subject when not conventional).
+ */
+description: string, 
+/**
+ * A breaking change (`!` or a breaking-change footer).
+ */
+breaking: boolean, 
+/**
+ * The breaking-change footer text, if any.
+ */
+breakingDescription: string | null, 
+/**
+ * Whether the subject follows Conventional Commits.
+ */
+conventional: boolean, 
+/**
+ * A merge commit (more than one parent, or a merge subject).
+ */
+merge: boolean, 
+/**
+ * A revert commit.
+ */
+revert: boolean, 
+/**
+ * The id a revert names in `This reverts commit <id>`.
+ */
+reverts: string | null, 
+/**
+ * A `fixup!`/`squash!`/`amend!` commit.
+ */
+fixup: boolean, 
+/**
+ * What the parser read leniently (see [`Leniency`]).
+ */
+lenient: Array<Leniency>, 
+/**
+ * Author name.
+ */
+author: string, 
+/**
+ * Commit date, RFC 3339.
+ */
+date: string, };
+
+export type DecidingCommit = { 
+/**
+ * What it means for the version.
+ */
+impact: Impact, 
 /**
  * The full commit id.
  */
@@ -401,6 +335,72 @@ shallow: boolean,
  */
 notes: Array<string>, };
 
+export type CommitEntry = { 
+/**
+ * The full commit id.
+ */
+id: string, 
+/**
+ * The first seven hex digits of the id.
+ */
+shortId: string, 
+/**
+ * The first line of the message.
+ */
+subject: string, 
+/**
+ * The conventional type (lowercase), if conventional.
+ */
+type: string | null, 
+/**
+ * The conventional scope, if any.
+ */
+scope: string | null, 
+/**
+ * The description (the subject when not conventional).
+ */
+description: string, 
+/**
+ * A breaking change (`!` or a breaking-change footer).
+ */
+breaking: boolean, 
+/**
+ * The breaking-change footer text, if any.
+ */
+breakingDescription: string | null, 
+/**
+ * Whether the subject follows Conventional Commits.
+ */
+conventional: boolean, 
+/**
+ * A merge commit (more than one parent, or a merge subject).
+ */
+merge: boolean, 
+/**
+ * A revert commit.
+ */
+revert: boolean, 
+/**
+ * The id a revert names in `This reverts commit <id>`.
+ */
+reverts: string | null, 
+/**
+ * A `fixup!`/`squash!`/`amend!` commit.
+ */
+fixup: boolean, 
+/**
+ * What the parser read leniently (see [`Leniency`]).
+ */
+lenient: Array<Leniency>, 
+/**
+ * Author name.
+ */
+author: string, 
+/**
+ * Commit date, RFC 3339.
+ */
+date: string, };
+
 export type ChangelogGroup = { 
 /**
  * The section heading.
@@ -495,6 +495,58 @@ behind: number,
  */
 targetOnly: Array<CommitEntry>, };
 
+export type ReleaseOptions = { 
+/**
+ * Tag pattern with `{version}`: `v{version}` (default), `{version}`, `api-v{version}`.
+ */
+tagPattern: string, 
+/**
+ * List pre-releases too (default true).
+ */
+includePrereleases: boolean, 
+/**
+ * Only this channel's pre-releases (`beta`: `1.0.0-beta.2`, not `1.0.0-alpha.1`).
+ */
+channel: string | null, 
+/**
+ * Only tags reachable from this revision (like `git tag --merged <rev>`).
+ */
+mergedInto: string | null, };
+
+export type RollbackOptions = { 
+/**
+ * Tag pattern with `{version}` (default `v{version}`).
+ */
+tagPattern: string, 
+/**
+ * Consider pre-releases as rollback targets (default false).
+ */
+includePrereleases: boolean, 
+/**
+ * With `include_prereleases`, only this channel's pre-releases are targets
+ * (rolling back `2.0.0-alpha.6` lands on `alpha.5`, not on a beta).
+ */
+channel: string | null, 
+/**
+ * Only releases reachable from this revision.
+ */
+mergedInto: string | null, };
+
+export type CurrentOptions = { 
+/**
+ * The revision to look from (default `HEAD`).
+ */
+rev: string, 
+/**
+ * Tag pattern with `{version}` (default `v{version}`).
+ */
+tagPattern: string, 
+/**
+ * Pre-release channel: the current release may be one of its
+ * pre-releases. Without it, the current release is the last stable one.
+ */
+channel: string | null, };
+
 export type Preset = "opskit" | "semantic-release" | "git-cliff" | "release-plz" | "commitizen";
 
 export type ComponentMatch = "paths" | "scopes" | "either" | "both";
@@ -570,58 +622,6 @@ zeroZeroBreaking: BumpLevel,
  */
 initialVersion: string, };
 
-export type ReleaseOptions = { 
-/**
- * Tag pattern with `{version}`: `v{version}` (default), `{version}`, `api-v{version}`.
- */
-tagPattern: string, 
-/**
- * List pre-releases too (default true).
- */
-includePrereleases: boolean, 
-/**
- * Only this channel's pre-releases (`beta`: `1.0.0-beta.2`, not `1.0.0-alpha.1`).
- */
-channel: string | null, 
-/**
- * Only tags reachable from this revision (like `git tag --merged <rev>`).
- */
-mergedInto: string | null, };
-
-export type RollbackOptions = { 
-/**
- * Tag pattern with `{version}` (default `v{version}`).
- */
-tagPattern: string, 
-/**
- * Consider pre-releases as rollback targets (default false).
- */
-includePrereleases: boolean, 
-/**
- * With `include_prereleases`, only this channel's pre-releases are targets
- * (rolling back `2.0.0-alpha.6` lands on `alpha.5`, not on a beta).
- */
-channel: string | null, 
-/**
- * Only releases reachable from this revision.
- */
-mergedInto: string | null, };
-
-export type CurrentOptions = { 
-/**
- * The revision to look from (default `HEAD`).
- */
-rev: string, 
-/**
- * Tag pattern with `{version}` (default `v{version}`).
- */
-tagPattern: string, 
-/**
- * Pre-release channel: the current release may be one of its
- * pre-releases. Without it, the current release is the last stable one.
- */
-channel: string | null, };
-
 export type NextOptions = { 
 /**
  * The revision to release (default `HEAD`).
@@ -660,8 +660,6 @@ preset: Preset,
  */
 policy: BumpPolicy | null, };
 
-export type ChangelogRange = "unreleased" | { "release": string } | "all";
-
 export type GroupRule = { 
 /**
  * Section heading, e.g. `Features`.
@@ -671,6 +669,8 @@ title: string,
  * Conventional types (case-insensitive), `"!"` or `"*"`.
  */
 types: Array<string>, };
+
+export type ChangelogRange = "unreleased" | { "release": string } | "all";
 
 export type ChangelogOptions = { 
 /**
@@ -888,11 +888,43 @@ files: Array<FileChange>,
  */
 commit: string | null, };
 
+export type ManifestTotals = { 
+/**
+ * Regular files.
+ */
+files: number, 
+/**
+ * Directories.
+ */
+dirs: number, 
+/**
+ * Symbolic links.
+ */
+symlinks: number, 
+/**
+ * FIFOs, sockets and devices.
+ */
+other: number, 
+/**
+ * Bytes of all regular files.
+ */
+bytes: number, };
+
 export type Algorithm = "blake3" | "sha256";
+
+export type ManifestFilters = { 
+/**
+ * Only paths matching one of these globs (all when empty).
+ */
+include: Array<string>, 
+/**
+ * Paths matching one of these globs are left out.
+ */
+exclude: Array<string>, };
 
 export type EntryKind = "file" | "dir" | "symlink" | "fifo" | "socket" | "block_device" | "char_device";
 
-export type Entry = { 
+export type ManifestEntry = { 
 /**
  * Relative, `/`-separated path; for a name that is not UTF-8, its lossy
  * form (the exact bytes are in `path_bytes`).
@@ -945,38 +977,6 @@ path: string,
  */
 reason: string, };
 
-export type Totals = { 
-/**
- * Regular files.
- */
-files: number, 
-/**
- * Directories.
- */
-dirs: number, 
-/**
- * Symbolic links.
- */
-symlinks: number, 
-/**
- * FIFOs, sockets and devices.
- */
-other: number, 
-/**
- * Bytes of all regular files.
- */
-bytes: number, };
-
-export type Filters = { 
-/**
- * Only paths matching one of these globs (all when empty).
- */
-include: Array<string>, 
-/**
- * Paths matching one of these globs are left out.
- */
-exclude: Array<string>, };
-
 export type Manifest = { 
 /**
  * Always `opskit-manifest`.
@@ -1009,15 +1009,15 @@ previous: string | null,
 /**
  * The globs the tree was filtered with.
  */
-filters: Filters, 
+filters: ManifestFilters, 
 /**
  * Counts and bytes.
  */
-totals: Totals, 
+totals: ManifestTotals, 
 /**
  * The entries, sorted by path bytes.
  */
-entries: Array<Entry>, 
+entries: Array<ManifestEntry>, 
 /**
  * Paths left out, with the reason (sorted by path).
  */
@@ -1188,28 +1188,6 @@ stoppedEarly: boolean,
  */
 hint?: string | null, };
 
-export type DiffItem = { 
-/**
- * The relative path (lossy when the name is not UTF-8).
- */
-path: string, 
-/**
- * The exact path bytes as lowercase hex, only when the name is not UTF-8.
- */
-pathBytes?: string | null, 
-/**
- * Its kind (in the newer manifest, or the older one for removals).
- */
-kind: EntryKind, 
-/**
- * The size in the newer manifest (files).
- */
-size: number | null, 
-/**
- * The size in the older manifest (files).
- */
-oldSize: number | null, };
-
 export type Renamed = { 
 /**
  * The old path (lossy when the name is not UTF-8).
@@ -1231,6 +1209,28 @@ toBytes?: string | null,
  * Its size.
  */
 size: number, };
+
+export type DiffItem = { 
+/**
+ * The relative path (lossy when the name is not UTF-8).
+ */
+path: string, 
+/**
+ * The exact path bytes as lowercase hex, only when the name is not UTF-8.
+ */
+pathBytes?: string | null, 
+/**
+ * Its kind (in the newer manifest, or the older one for removals).
+ */
+kind: EntryKind, 
+/**
+ * The size in the newer manifest (files).
+ */
+size: number | null, 
+/**
+ * The size in the older manifest (files).
+ */
+oldSize: number | null, };
 
 export type ManifestDiff = { 
 /**
@@ -1369,7 +1369,7 @@ time: string,
  */
 tags: Array<string>, };
 
-export type Kept = { 
+export type KeptSnapshot = { 
 /**
  * The snapshot.
  */
@@ -1388,7 +1388,7 @@ export type RetentionPlan = {
 /**
  * Kept, newest first.
  */
-keep: Array<Kept>, 
+keep: Array<KeptSnapshot>, 
 /**
  * To remove, newest first.
  */
@@ -1630,147 +1630,6 @@ rebootRequiredFile: string,
  */
 aptUpgrades: AptUpgrades, };
 
-export type HostInfo = { 
-/**
- * The host name.
- */
-hostname: string, 
-/**
- * The OS (`PRETTY_NAME` of `/etc/os-release`).
- */
-os: string, 
-/**
- * The kernel release.
- */
-kernel: string, 
-/**
- * Seconds since boot.
- */
-uptimeSeconds: number, 
-/**
- * Boot time, seconds since the Unix epoch.
- */
-bootTimeSeconds: number, };
-
-export type Load = { 
-/**
- * 1-minute load average.
- */
-one: number, 
-/**
- * 5-minute load average.
- */
-five: number, 
-/**
- * 15-minute load average.
- */
-fifteen: number, 
-/**
- * `one` divided by the effective CPUs.
- */
-perCoreOne: number, 
-/**
- * `five` divided by the effective CPUs.
- */
-perCoreFive: number, 
-/**
- * `fifteen` divided by the effective CPUs.
- */
-perCoreFifteen: number, };
-
-export type Cpu = { 
-/**
- * Logical CPUs of the host.
- */
-cores: number, 
-/**
- * CPUs this process may use (affinity and cgroup quota; Rust's `available_parallelism`).
- */
-effectiveCores: number, 
-/**
- * Busy share of all CPUs since the previous snapshot, in percent (idle,
- * iowait and steal are not busy); `None` on the first snapshot.
- */
-usagePercent: number | null, 
-/**
- * The same per CPU.
- */
-perCorePercent: Array<number | null>, 
-/**
- * Cumulative seconds per CPU and mode, as `node_cpu_seconds_total`:
- * `seconds[cpu][mode]` with modes user, nice, system, idle, iowait, irq, softirq, steal.
- */
-seconds: Array<{ [key in string]: number }>, };
-
-export type Memory = { 
-/**
- * Total bytes.
- */
-totalBytes: number, 
-/**
- * Bytes available without swapping (MemAvailable; free for swap).
- */
-availableBytes: number, 
-/**
- * `total - available`.
- */
-usedBytes: number, 
-/**
- * `used / total` in percent (0 when total is 0).
- */
-usedPercent: number, };
-
-export type Filesystem = { 
-/**
- * Where it is mounted.
- */
-mountpoint: string, 
-/**
- * Its type (ext4, xfs, ...).
- */
-fstype: string, 
-/**
- * The device.
- */
-device: string, 
-/**
- * Size in bytes.
- */
-sizeBytes: number, 
-/**
- * Bytes available to unprivileged users (f_bavail).
- */
-availBytes: number, 
-/**
- * Free bytes including root's reserve (f_bfree).
- */
-freeBytes: number, 
-/**
- * `used / (used + avail)` in percent, where `used = size - free`: what `df` shows.
- */
-usedPercent: number, 
-/**
- * Inodes, when the filesystem has them.
- */
-files: number, 
-/**
- * Free inodes.
- */
-filesFree: number, 
-/**
- * Used inodes in percent (0 when the filesystem reports none).
- */
-inodesUsedPercent: number, 
-/**
- * Mounted read-only.
- */
-readonly: boolean, 
-/**
- * Why its numbers are missing (all 0): `statvfs` failed, or did not
- * answer within the mount timeout (a hung NFS or FUSE mount).
- */
-error?: string | null, };
-
 export type Network = { 
 /**
  * The interface.
@@ -1839,43 +1698,95 @@ memoryUsedPercent: number | null,
  */
 cpuQuotaCores: number | null, };
 
-export type ProcessInfo = { 
+export type Cpu = { 
 /**
- * Its pid.
+ * Logical CPUs of the host.
  */
-pid: number, 
+cores: number, 
 /**
- * User plus system CPU seconds.
+ * CPUs this process may use (affinity and cgroup quota; Rust's `available_parallelism`).
  */
-cpuSeconds: number, 
+effectiveCores: number, 
 /**
- * Resident memory.
+ * Busy share of all CPUs since the previous snapshot, in percent (idle,
+ * iowait and steal are not busy); `None` on the first snapshot.
  */
-residentBytes: number, 
+usagePercent: number | null, 
 /**
- * Virtual memory.
+ * The same per CPU.
  */
-virtualBytes: number, 
+perCorePercent: Array<number | null>, 
 /**
- * Open file descriptors.
+ * Cumulative seconds per CPU and mode, as `node_cpu_seconds_total`:
+ * `seconds[cpu][mode]` with modes user, nice, system, idle, iowait, irq, softirq, steal.
  */
-openFds: number, 
+seconds: Array<{ [key in string]: number }>, };
+
+export type Load = { 
 /**
- * The soft limit of file descriptors.
+ * 1-minute load average.
  */
-maxFds: number, 
+one: number, 
 /**
- * `open / max` in percent.
+ * 5-minute load average.
  */
-openFdsPercent: number, 
+five: number, 
 /**
- * Threads.
+ * 15-minute load average.
  */
-threads: number, 
+fifteen: number, 
 /**
- * Start time, seconds since the Unix epoch.
+ * `one` divided by the effective CPUs.
  */
-startTimeSeconds: number, };
+perCoreOne: number, 
+/**
+ * `five` divided by the effective CPUs.
+ */
+perCoreFive: number, 
+/**
+ * `fifteen` divided by the effective CPUs.
+ */
+perCoreFifteen: number, };
+
+export type Memory = { 
+/**
+ * Total bytes.
+ */
+totalBytes: number, 
+/**
+ * Bytes available without swapping (MemAvailable; free for swap).
+ */
+availableBytes: number, 
+/**
+ * `total - available`.
+ */
+usedBytes: number, 
+/**
+ * `used / total` in percent (0 when total is 0).
+ */
+usedPercent: number, };
+
+export type HostInfo = { 
+/**
+ * The host name.
+ */
+hostname: string, 
+/**
+ * The OS (`PRETTY_NAME` of `/etc/os-release`).
+ */
+os: string, 
+/**
+ * The kernel release.
+ */
+kernel: string, 
+/**
+ * Seconds since boot.
+ */
+uptimeSeconds: number, 
+/**
+ * Boot time, seconds since the Unix epoch.
+ */
+bootTimeSeconds: number, };
 
 export type UpgradeGroup = { 
 /**
@@ -1928,6 +1839,95 @@ rebootPackages: Array<string>,
  * Pending upgrades; `None` when not asked for or not checked yet.
  */
 upgrades: Upgrades | null, };
+
+export type ProcessInfo = { 
+/**
+ * Its pid.
+ */
+pid: number, 
+/**
+ * User plus system CPU seconds.
+ */
+cpuSeconds: number, 
+/**
+ * Resident memory.
+ */
+residentBytes: number, 
+/**
+ * Virtual memory.
+ */
+virtualBytes: number, 
+/**
+ * Open file descriptors.
+ */
+openFds: number, 
+/**
+ * The soft limit of file descriptors.
+ */
+maxFds: number, 
+/**
+ * `open / max` in percent.
+ */
+openFdsPercent: number, 
+/**
+ * Threads.
+ */
+threads: number, 
+/**
+ * Start time, seconds since the Unix epoch.
+ */
+startTimeSeconds: number, };
+
+export type Filesystem = { 
+/**
+ * Where it is mounted.
+ */
+mountpoint: string, 
+/**
+ * Its type (ext4, xfs, ...).
+ */
+fstype: string, 
+/**
+ * The device.
+ */
+device: string, 
+/**
+ * Size in bytes.
+ */
+sizeBytes: number, 
+/**
+ * Bytes available to unprivileged users (f_bavail).
+ */
+availBytes: number, 
+/**
+ * Free bytes including root's reserve (f_bfree).
+ */
+freeBytes: number, 
+/**
+ * `used / (used + avail)` in percent, where `used = size - free`: what `df` shows.
+ */
+usedPercent: number, 
+/**
+ * Inodes, when the filesystem has them.
+ */
+files: number, 
+/**
+ * Free inodes.
+ */
+filesFree: number, 
+/**
+ * Used inodes in percent (0 when the filesystem reports none).
+ */
+inodesUsedPercent: number, 
+/**
+ * Mounted read-only.
+ */
+readonly: boolean, 
+/**
+ * Why its numbers are missing (all 0): `statvfs` failed, or did not
+ * answer within the mount timeout (a hung NFS or FUSE mount).
+ */
+error?: string | null, };
 
 export type HostSnapshot = { 
 /**
@@ -1991,8 +1991,6 @@ process: ProcessInfo,
  */
 maintenance: MaintenanceState, };
 
-export type Status = "pass" | "unknown" | "warn" | "fail";
-
 export type Direction = "above" | "below";
 
 export type HealthRule = { 
@@ -2032,6 +2030,8 @@ clear: number | null,
  */
 source: string | null, };
 
+export type Status = "pass" | "unknown" | "warn" | "fail";
+
 export type CheckResult = { 
 /**
  * The check: the rule's name, `:instance` for list items.
@@ -2061,49 +2061,6 @@ since: number | null,
  * A sentence saying why.
  */
 output: string, };
-
-export type ProbeKind = { "type": "tcp", 
-/**
- * Host name or address.
- */
-host: string, 
-/**
- * Port.
- */
-port: number, } | { "type": "http", 
-/**
- * The URL.
- */
-url: string, 
-/**
- * The status expected (default: any 2xx).
- */
-status: number | null, 
-/**
- * A substring the body must contain.
- */
-bodyContains: string | null, } | { "type": "process", 
-/**
- * The process name (`/proc/<pid>/comm`, 15 characters at most on
- * Linux); `process`, as the probe's own `name` is its check's name.
- */
-process: string | null, 
-/**
- * A substring of the command line.
- */
-cmdlineContains: string | null, 
-/**
- * How many must run (default 1).
- */
-minCount: number, } | { "type": "file", 
-/**
- * The file.
- */
-path: string, 
-/**
- * The age it must not exceed, e.g. `26h`.
- */
-maxAge: string, };
 
 export type Probe = { 
 /**
@@ -2155,6 +2112,49 @@ path: string,
  * The age it must not exceed, e.g. `26h`.
  */
 maxAge: string, });
+
+export type ProbeKind = { "type": "tcp", 
+/**
+ * Host name or address.
+ */
+host: string, 
+/**
+ * Port.
+ */
+port: number, } | { "type": "http", 
+/**
+ * The URL.
+ */
+url: string, 
+/**
+ * The status expected (default: any 2xx).
+ */
+status: number | null, 
+/**
+ * A substring the body must contain.
+ */
+bodyContains: string | null, } | { "type": "process", 
+/**
+ * The process name (`/proc/<pid>/comm`, 15 characters at most on
+ * Linux); `process`, as the probe's own `name` is its check's name.
+ */
+process: string | null, 
+/**
+ * A substring of the command line.
+ */
+cmdlineContains: string | null, 
+/**
+ * How many must run (default 1).
+ */
+minCount: number, } | { "type": "file", 
+/**
+ * The file.
+ */
+path: string, 
+/**
+ * The age it must not exceed, e.g. `26h`.
+ */
+maxAge: string, };
 
 export type Sample = { 
 /**
@@ -2283,20 +2283,6 @@ sloMet: boolean | null,
  */
 burnAlerts: Array<BurnAlert>, };
 
-export type Maintenance = { 
-/**
- * While this file exists, the health endpoint fails with `draining`.
- */
-drainFile: string | null, 
-/**
- * The OS's reboot-required flag file (default `/var/run/reboot-required`).
- */
-rebootRequiredFile: string | null, 
-/**
- * Report pending package upgrades (`apt-get --just-print dist-upgrade`).
- */
-aptUpgrades: boolean, };
-
 export type PagerDutyPolicy = { 
 /**
  * A file holding the integration's routing key (keep it mode 0600).
@@ -2322,6 +2308,20 @@ url: string | null,
  * How often to evaluate, e.g. `30s` (default).
  */
 interval: string | null, };
+
+export type Maintenance = { 
+/**
+ * While this file exists, the health endpoint fails with `draining`.
+ */
+drainFile: string | null, 
+/**
+ * The OS's reboot-required flag file (default `/var/run/reboot-required`).
+ */
+rebootRequiredFile: string | null, 
+/**
+ * Report pending package upgrades (`apt-get --just-print dist-upgrade`).
+ */
+aptUpgrades: boolean, };
 
 export type Policy = { 
 /**
@@ -2417,16 +2417,6 @@ title: string | null,
  */
 sections: Array<string>, };
 
-export type SectionRule = { 
-/**
- * A glob of page paths, e.g. `runbooks/**`.
- */
-path: string, 
-/**
- * The headings (case ignored; a heading may continue, `Rollback plan` has `Rollback`).
- */
-headings: Array<string>, };
-
 export type ExternalOptions = { 
 /**
  * Hosts checked at once (default 8).
@@ -2448,6 +2438,16 @@ cacheFile: string | null,
  * How long a cached answer holds, in seconds (default one day).
  */
 cacheMaxAgeSeconds: number, };
+
+export type SectionRule = { 
+/**
+ * A glob of page paths, e.g. `runbooks/**`.
+ */
+path: string, 
+/**
+ * The headings (case ignored; a heading may continue, `Rollback plan` has `Rollback`).
+ */
+headings: Array<string>, };
 
 export type AuditOptions = { 
 /**
@@ -2533,45 +2533,9 @@ external: ExternalOptions,
  */
 severity: { [key in string]: string }, };
 
-export type SecretHit = { 
-/**
- * What it looks like, e.g. `aws-access-key-id`.
- */
-kind: string, 
-/**
- * 1-based line.
- */
-line: number, 
-/**
- * 1-based column, in characters.
- */
-column: number, 
-/**
- * The first characters and the length, e.g. `AKIA…(20 chars)`.
- */
-masked: string, };
-
 export type Severity = "note" | "warning" | "error";
 
-export type RuleInfo = { 
-/**
- * Stable id, e.g. `DOCS001`.
- */
-id: string, 
-/**
- * Short name, e.g. `broken-link`.
- */
-name: string, 
-/**
- * Default severity.
- */
-severity: Severity, 
-/**
- * One line on what it finds.
- */
-description: string, };
-
-export type Finding = { 
+export type DocsFinding = { 
 /**
  * The rule's stable id, e.g. `DOCS001`.
  */
@@ -2610,7 +2574,7 @@ target: string | null,
  */
 fingerprint: string, };
 
-export type Audit = { 
+export type DocsAudit = { 
 /**
  * The audited folder.
  */
@@ -2639,7 +2603,7 @@ externalChecked: number,
 /**
  * Findings, by path, line and column.
  */
-findings: Array<Finding>, 
+findings: Array<DocsFinding>, 
 /**
  * Findings per rule name.
  */
@@ -2649,27 +2613,37 @@ counts: { [key in string]: number },
  */
 suppressed: number, };
 
-export type Heading = { 
+export type DocsRule = { 
 /**
- * 1 to 6.
+ * Stable id, e.g. `DOCS001`.
  */
-level: number, 
+id: string, 
 /**
- * Its rendered text (markup dropped, code kept, image alt text left out).
+ * Short name, e.g. `broken-link`.
  */
-text: string, 
+name: string, 
 /**
- * Its anchor (`#anchor`), unique in the page.
+ * Default severity.
  */
-anchor: string, 
+severity: Severity, 
 /**
- * 1-based line.
+ * One line on what it finds.
  */
-line: number, };
+description: string, };
+
+export type Suppression = { 
+/**
+ * The line it silences (`None`: the whole page).
+ */
+line: number | null, 
+/**
+ * The rules it silences (by name or id; empty: all).
+ */
+rules: Array<string>, };
 
 export type LinkKind = "link" | "image" | "html";
 
-export type Link = { 
+export type DocsLink = { 
 /**
  * The target as written (reference links resolved to their definition).
  */
@@ -2687,15 +2661,41 @@ column: number,
  */
 kind: LinkKind, };
 
-export type Suppression = { 
+export type DocsHeading = { 
 /**
- * The line it silences (`None`: the whole page).
+ * 1 to 6.
  */
-line: number | null, 
+level: number, 
 /**
- * The rules it silences (by name or id; empty: all).
+ * Its rendered text (markup dropped, code kept, image alt text left out).
  */
-rules: Array<string>, };
+text: string, 
+/**
+ * Its anchor (`#anchor`), unique in the page.
+ */
+anchor: string, 
+/**
+ * 1-based line.
+ */
+line: number, };
+
+export type DocsSecret = { 
+/**
+ * What it looks like, e.g. `aws-access-key-id`.
+ */
+kind: string, 
+/**
+ * 1-based line.
+ */
+line: number, 
+/**
+ * 1-based column, in characters.
+ */
+column: number, 
+/**
+ * The first characters and the length, e.g. `AKIA…(20 chars)`.
+ */
+masked: string, };
 
 export type DocsPage = { 
 /**
@@ -2709,7 +2709,7 @@ title: string | null,
 /**
  * Headings in order.
  */
-headings: Array<Heading>, 
+headings: Array<DocsHeading>, 
 /**
  * Anchors from raw HTML `id` and `name` attributes.
  */
@@ -2717,7 +2717,7 @@ htmlIds: Array<string>,
 /**
  * Links and images in order.
  */
-links: Array<Link>, 
+links: Array<DocsLink>, 
 /**
  * The front matter as JSON (YAML or TOML), when there is one.
  */
@@ -2737,7 +2737,7 @@ g3docError: [number, string] | null,
 /**
  * Secrets in the page's text (code blocks included), masked.
  */
-secrets: Array<SecretHit>, 
+secrets: Array<DocsSecret>, 
 /**
  * Suppression comments: `<!-- opskit-disable RULE … -->` (the whole
  * page), `<!-- opskit-disable-line RULE -->`, `<!-- opskit-disable-next-line RULE -->`;
@@ -2841,19 +2841,19 @@ export declare namespace docs {
    * The audit without the findings a baseline (an earlier audit, or a list
    * of fingerprints) holds.
    */
-  export function applyBaseline(audit: Audit, baseline: Audit | string[]): Audit
+  export function applyBaseline(audit: DocsAudit, baseline: DocsAudit | string[]): DocsAudit
   /** Audit the docs under `root`: links, anchors, unreadable pages, front matter. */
-  export function audit(root: string, options?: Partial<AuditOptions> | null): Promise<Audit>
+  export function audit(root: string, options?: Partial<AuditOptions> | null): Promise<DocsAudit>
   /**
    * Audit the docs under `root`: links, anchors, unreadable pages, front matter.
    *
    * Blocks the calling thread; the Promise form runs on the libuv pool.
    */
-  export function auditSync(root: string, options?: Partial<AuditOptions> | null): Audit
+  export function auditSync(root: string, options?: Partial<AuditOptions> | null): DocsAudit
   /** Parse a docs policy (TOML) into audit options. */
   export function parsePolicy(text: string): AuditOptions
   /** The rules: id, name, default severity, description. */
-  export function rules(): RuleInfo[]
+  export function rules(): DocsRule[]
   /**
    * What one HTML page (a wiki export) holds: title, headings, every `id`
    * and `<a name>` as an anchor, `<a href>`/`<img src>` links with positions.
@@ -2864,9 +2864,9 @@ export declare namespace docs {
   /** The anchors GitHub gives these headings of one page, in order. */
   export function slugs(headings: Array<string>): Array<string>
   /** An audit as a SARIF 2.1.0 log (SARIF's own camelCase keys). */
-  export function toSarif(audit: Audit): Record<string, unknown>
+  export function toSarif(audit: DocsAudit): Record<string, unknown>
   /** An audit as text: a line per finding and a summary. */
-  export function toText(audit: Audit): string
+  export function toText(audit: DocsAudit): string
 }
 
 export declare namespace health {

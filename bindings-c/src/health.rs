@@ -136,7 +136,7 @@ pub unsafe extern "C" fn opskit_health_evaluator_evaluate(
     boundary(|| {
         let out = unsafe { out_arg(out_json, "out_json") }?;
         let e = unsafe { handle_arg(evaluator, "evaluator") }?;
-        let s: h::Snapshot = unsafe { json_arg(snapshot_json, "snapshot_json") }?;
+        let s: h::HostSnapshot = unsafe { json_arg(snapshot_json, "snapshot_json") }?;
         // C has no optional double: NAN is "none" (the snapshot's time).
         let now = (!now.is_nan()).then_some(now);
         *out = owned_json(&e.inner.evaluate(&s, now))?;
@@ -307,7 +307,7 @@ pub unsafe extern "C" fn opskit_health_json(
     boundary(|| {
         let out = unsafe { out_arg(out_json, "out_json") }?;
         let status = unsafe { out_arg(out_status, "out_status") }?;
-        let s: h::Snapshot = unsafe { json_arg(snapshot_json, "snapshot_json") }?;
+        let s: h::HostSnapshot = unsafe { json_arg(snapshot_json, "snapshot_json") }?;
         let c: Vec<h::CheckResult> = unsafe { json_arg(checks_json, "checks_json") }?;
         let (doc, code) = h::health_json(&s, &c, draining);
         *out = owned_json(&doc)?;
@@ -333,7 +333,7 @@ pub unsafe extern "C" fn opskit_health_exposition(
 ) -> opskit_status {
     boundary(|| {
         let out = unsafe { out_arg(out_text, "out_text") }?;
-        let s: h::Snapshot = unsafe { json_arg(snapshot_json, "snapshot_json") }?;
+        let s: h::HostSnapshot = unsafe { json_arg(snapshot_json, "snapshot_json") }?;
         let c: Vec<h::CheckResult> = unsafe { json_arg(checks_json, "checks_json") }?;
         let f = h::Exposition::from_accept(unsafe { opt_str_arg(accept, "accept") }?.unwrap_or(""));
         *out = owned_string(h::exposition(&s, &c, f));

@@ -1,6 +1,6 @@
 // Real git repositories for the tests, made with the git CLI in temp dirs.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 
@@ -99,8 +99,13 @@ export const subset = (got, want) => {
 
 // snake_case → camelCase as the binding converts keys (a digit after `_` too).
 const camel = (s) => s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())
-// Keys of these maps are data and cross unchanged (as in the binding).
-const DATA_MAPS = new Set(['labels', 'counts', 'counters', 'external_links', 'front_matter', 'g3doc', 'severity'])
+// Keys of the fields types.d.ts declares as maps are data and cross
+// unchanged (as in the binding, whose list a Rust test holds to the same
+// declarations).
+const snake = (s) => s.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())
+const DATA_MAPS = new Set(
+  [...readFileSync(new URL('../types.d.ts', import.meta.url), 'utf8')
+    .matchAll(/(\w+)\??: (?:\{ \[key in string\]|Record<string)/g)].map((m) => snake(m[1])))
 /** A case file's snake_case value with the keys the binding would give. */
 export const toCamel = (v) => Array.isArray(v) ? v.map(toCamel)
   : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [camel(k), DATA_MAPS.has(k) ? x : toCamel(x)]))
@@ -108,7 +113,6 @@ export const toCamel = (v) => Array.isArray(v) ? v.map(toCamel)
 
 // --- The declared result keys (types.d.ts) against the runtime objects ---
 
-import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 /** Field names declared in types.d.ts, and those whose values are data maps (keys are data). */

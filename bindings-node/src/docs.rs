@@ -14,7 +14,7 @@ use crate::task::promise_and_sync;
 
 promise_and_sync! {
     #[doc = "Audit the docs under `root`: links, anchors, unreadable pages, front matter."]
-    #[napi(namespace = "docs", args = "root: string, options?: Partial<AuditOptions> | null", returns = "Audit", promise = "Promise<Audit>")]
+    #[napi(namespace = "docs", args = "root: string, options?: Partial<AuditOptions> | null", returns = "DocsAudit", promise = "Promise<DocsAudit>")]
     fn audit / audit_sync(root: String, options: Option<Value>) {
         let o: d::AuditOptions = from_js(options, "audit options")?;
         to_js(&d::audit(&PathBuf::from(root), &o)?)
@@ -49,7 +49,7 @@ pub fn scan_html(path: String, text: String) -> Result<Value, napi::Error<Code>>
 /// An audit as a SARIF 2.1.0 log (SARIF's own camelCase keys).
 #[napi(
     namespace = "docs",
-    ts_args_type = "audit: Audit",
+    ts_args_type = "audit: DocsAudit",
     ts_return_type = "Record<string, unknown>"
 )]
 pub fn to_sarif(audit: Value) -> Result<Value, napi::Error<Code>> {
@@ -60,7 +60,7 @@ pub fn to_sarif(audit: Value) -> Result<Value, napi::Error<Code>> {
 }
 
 /// An audit as text: a line per finding and a summary.
-#[napi(namespace = "docs", ts_args_type = "audit: Audit")]
+#[napi(namespace = "docs", ts_args_type = "audit: DocsAudit")]
 pub fn to_text(audit: Value) -> Result<String, napi::Error<Code>> {
     sync(|| {
         let a: d::Audit = from_js_value(audit, "audit")?;
@@ -72,8 +72,8 @@ pub fn to_text(audit: Value) -> Result<String, napi::Error<Code>> {
 /// of fingerprints) holds.
 #[napi(
     namespace = "docs",
-    ts_args_type = "audit: Audit, baseline: Audit | string[]",
-    ts_return_type = "Audit"
+    ts_args_type = "audit: DocsAudit, baseline: DocsAudit | string[]",
+    ts_return_type = "DocsAudit"
 )]
 pub fn apply_baseline(audit: Value, baseline: Value) -> Result<Value, napi::Error<Code>> {
     sync(|| {
@@ -85,7 +85,7 @@ pub fn apply_baseline(audit: Value, baseline: Value) -> Result<Value, napi::Erro
 }
 
 /// The rules: id, name, default severity, description.
-#[napi(namespace = "docs", ts_return_type = "RuleInfo[]")]
+#[napi(namespace = "docs", ts_return_type = "DocsRule[]")]
 pub fn rules() -> Result<Value, napi::Error<Code>> {
     sync(|| to_js(&d::RULES))
 }

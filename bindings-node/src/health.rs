@@ -77,7 +77,7 @@ impl Evaluator {
         now: Option<f64>,
     ) -> Result<Value, napi::Error<Code>> {
         sync(|| {
-            let s: h::Snapshot = from_js_value(snapshot, "snapshot")?;
+            let s: h::HostSnapshot = from_js_value(snapshot, "snapshot")?;
             to_js(&self.inner.evaluate(&s, now))
         })
     }
@@ -145,7 +145,7 @@ pub fn health_json(
     draining: Option<bool>,
 ) -> Result<Value, napi::Error<Code>> {
     sync(|| {
-        let s: h::Snapshot = from_js_value(snapshot, "snapshot")?;
+        let s: h::HostSnapshot = from_js_value(snapshot, "snapshot")?;
         let c: Vec<h::CheckResult> = from_js_value(checks, "checks")?;
         let (doc, code) = h::health_json(&s, &c, draining.unwrap_or(false));
         // The document is the draft's own JSON: sent as is.
@@ -165,7 +165,7 @@ pub fn exposition(
     accept: Option<String>,
 ) -> Result<String, napi::Error<Code>> {
     sync(|| {
-        let s: h::Snapshot = from_js_value(snapshot, "snapshot")?;
+        let s: h::HostSnapshot = from_js_value(snapshot, "snapshot")?;
         let c: Vec<h::CheckResult> = from_js_value(checks, "checks")?;
         let f = h::Exposition::from_accept(accept.as_deref().unwrap_or(""));
         Ok(h::exposition(&s, &c, f))

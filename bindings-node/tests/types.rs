@@ -6,132 +6,153 @@
 use opskit::backup::*;
 use opskit::health::*;
 use opskit::version::*;
-use ts_rs::{Config, TS};
+use std::any::TypeId;
+use std::collections::HashSet;
+
+use ts_rs::{Config, Dependency, TS, TypeVisitor};
+
+/// Collects the declarations of every type reachable from the roots,
+/// dependencies first, each once.
+struct Collect<'a> {
+    cfg: &'a Config,
+    seen: HashSet<TypeId>,
+    decls: Vec<String>,
+}
+
+impl TypeVisitor for Collect<'_> {
+    fn visit<T: TS + 'static + ?Sized>(&mut self) {
+        // Only declarable types (ts-rs gives them an output path); std
+        // containers reach their contents through `visit_generics`.
+        if Dependency::from_ty::<T>(self.cfg).is_none() || !self.seen.insert(TypeId::of::<T>()) {
+            return;
+        }
+        T::visit_dependencies(self);
+        self.decls.push(T::decl(self.cfg));
+    }
+}
+
+/// The roots: the types the Node functions take and return (their
+/// signatures name them). Every type they reach is declared, so a new
+/// field's type cannot be left out; `signatures_name_declared_types`
+/// checks that no signature names a type missing here.
+macro_rules! roots {
+    ($visitor:expr, $($t:ty),+ $(,)?) => { $( $visitor.visit::<$t>(); )+ };
+}
 
 fn declarations() -> String {
     let cfg = Config::new().with_large_int("number");
-    let decls = [
-        BumpLevel::decl(&cfg),
-        VersionParts::decl(&cfg),
-        Footer::decl(&cfg),
-        Leniency::decl(&cfg),
-        CommitMessage::decl(&cfg),
-        Release::decl(&cfg),
-        CommitEntry::decl(&cfg),
-        Impact::decl(&cfg),
-        IgnoreReason::decl(&cfg),
-        DecidingCommit::decl(&cfg),
-        IgnoredCommit::decl(&cfg),
-        NextVersion::decl(&cfg),
-        ChangelogGroup::decl(&cfg),
-        ChangelogRelease::decl(&cfg),
-        Changelog::decl(&cfg),
-        BranchCheck::decl(&cfg),
-        Promotion::decl(&cfg),
-        Preset::decl(&cfg),
-        ComponentMatch::decl(&cfg),
-        BumpPolicy::decl(&cfg),
-        ReleaseOptions::decl(&cfg),
-        RollbackOptions::decl(&cfg),
-        CurrentOptions::decl(&cfg),
-        NextOptions::decl(&cfg),
-        ChangelogRange::decl(&cfg),
-        GroupRule::decl(&cfg),
-        ChangelogOptions::decl(&cfg),
-        BranchPolicy::decl(&cfg),
-        VersionStatus::decl(&cfg),
-        VersionFileKind::decl(&cfg),
-        VersionFile::decl(&cfg),
-        NewReleaseOptions::decl(&cfg),
-        FileChange::decl(&cfg),
-        NewRelease::decl(&cfg),
-        Algorithm::decl(&cfg),
-        EntryKind::decl(&cfg),
-        Entry::decl(&cfg),
-        Skipped::decl(&cfg),
-        Totals::decl(&cfg),
-        Filters::decl(&cfg),
-        Manifest::decl(&cfg),
-        ManifestOptions::decl(&cfg),
-        Progress::decl(&cfg),
-        VerifyMode::decl(&cfg),
-        VerifyOptions::decl(&cfg),
-        Problem::decl(&cfg),
-        Difference::decl(&cfg),
-        VerifyReport::decl(&cfg),
-        DiffItem::decl(&cfg),
-        Renamed::decl(&cfg),
-        ManifestDiff::decl(&cfg),
-        CalendarSpan::decl(&cfg),
-        RetentionPolicy::decl(&cfg),
-        opskit::backup::Snapshot::decl(&cfg),
-        Kept::decl(&cfg),
-        RetentionPlan::decl(&cfg),
-        SignatureAlgorithm::decl(&cfg),
-        Signature::decl(&cfg),
-        BagAlgorithm::decl(&cfg),
-        BagOptions::decl(&cfg),
-        BagReport::decl(&cfg),
-        BagValidateOptions::decl(&cfg),
-        BagValidation::decl(&cfg),
-        ChecksumFormat::decl(&cfg),
-        DrillOptions::decl(&cfg),
-        DrillReport::decl(&cfg),
-        AptUpgrades::decl(&cfg),
-        CollectorOptions::decl(&cfg),
-        HostInfo::decl(&cfg),
-        Load::decl(&cfg),
-        Cpu::decl(&cfg),
-        Memory::decl(&cfg),
-        Filesystem::decl(&cfg),
-        Network::decl(&cfg),
-        Cgroup::decl(&cfg),
-        ProcessInfo::decl(&cfg),
-        UpgradeGroup::decl(&cfg),
-        Upgrades::decl(&cfg),
-        MaintenanceState::decl(&cfg),
-        opskit::health::Snapshot::decl(&cfg),
-        Status::decl(&cfg),
-        Direction::decl(&cfg),
-        Rule::decl(&cfg),
-        CheckResult::decl(&cfg),
-        ProbeKind::decl(&cfg),
-        Probe::decl(&cfg),
-        Sample::decl(&cfg),
-        AvailabilityOptions::decl(&cfg),
-        Incident::decl(&cfg),
-        BurnAlert::decl(&cfg),
-        Availability::decl(&cfg),
-        Maintenance::decl(&cfg),
-        PagerDutyPolicy::decl(&cfg),
-        Policy::decl(&cfg),
-        PagerDutyOptions::decl(&cfg),
-        SendOptions::decl(&cfg),
-        SendReport::decl(&cfg),
-        opskit::docs::RequiredDoc::decl(&cfg),
-        opskit::docs::SectionRule::decl(&cfg),
-        opskit::docs::ExternalOptions::decl(&cfg),
-        opskit::docs::AuditOptions::decl(&cfg),
-        opskit::docs::SecretHit::decl(&cfg),
-        opskit::docs::Severity::decl(&cfg),
-        opskit::docs::RuleInfo::decl(&cfg),
-        opskit::docs::Finding::decl(&cfg),
-        opskit::docs::Audit::decl(&cfg),
-        opskit::docs::Heading::decl(&cfg),
-        opskit::docs::LinkKind::decl(&cfg),
-        opskit::docs::Link::decl(&cfg),
-        opskit::docs::Suppression::decl(&cfg),
-        opskit::docs::Page::decl(&cfg),
-    ];
+    let mut c = Collect {
+        cfg: &cfg,
+        seen: HashSet::new(),
+        decls: Vec::new(),
+    };
+    roots!(
+        c,
+        // version
+        BumpLevel,
+        VersionParts,
+        CommitMessage,
+        Release,
+        NextVersion,
+        Changelog,
+        BranchCheck,
+        Promotion,
+        ReleaseOptions,
+        RollbackOptions,
+        CurrentOptions,
+        NextOptions,
+        ChangelogOptions,
+        GroupRule,
+        BranchPolicy,
+        VersionStatus,
+        NewReleaseOptions,
+        NewRelease,
+        // backup
+        Manifest,
+        ManifestOptions,
+        Progress,
+        VerifyOptions,
+        VerifyReport,
+        ManifestDiff,
+        RetentionPolicy,
+        opskit::backup::Snapshot,
+        RetentionPlan,
+        SignatureAlgorithm,
+        Signature,
+        BagOptions,
+        BagReport,
+        BagValidateOptions,
+        BagValidation,
+        ChecksumFormat,
+        DrillOptions,
+        DrillReport,
+        // health
+        CollectorOptions,
+        HostSnapshot,
+        Rule,
+        CheckResult,
+        Probe,
+        ProbeKind,
+        Sample,
+        AvailabilityOptions,
+        Availability,
+        Policy,
+        PagerDutyOptions,
+        SendOptions,
+        SendReport,
+        // docs
+        opskit::docs::AuditOptions,
+        opskit::docs::Audit,
+        opskit::docs::RuleInfo,
+        opskit::docs::Page,
+    );
     let mut out = String::from(
         "/* auto-generated by NAPI-RS; the types below by ts-rs from the Rust core (bindings-node/tests/types.rs) */\n/* eslint-disable */\n\n",
     );
-    for d in decls {
+    for d in c.decls {
         out.push_str("export ");
         out.push_str(&d);
         out.push_str("\n\n");
     }
     out
+}
+
+/// Every type a Node function's signature names (`ts_args_type`,
+/// `ts_return_type` and `promise_and_sync!`'s strings) is declared in
+/// `types.d.ts` or is TypeScript's own.
+#[test]
+fn signatures_name_declared_types() {
+    let declared = declarations();
+    let builtin = ["Array", "Buffer", "Partial", "Promise", "Record"];
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut named = 0;
+    for entry in std::fs::read_dir(src).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for key in [
+            "ts_args_type = \"",
+            "ts_return_type = \"",
+            "args = \"",
+            "returns = \"",
+            "promise = \"",
+        ] {
+            for part in text.split(key).skip(1) {
+                let sig = part.split('"').next().unwrap();
+                for word in sig.split(|c: char| !c.is_ascii_alphanumeric()) {
+                    if !word.starts_with(|c: char| c.is_ascii_uppercase())
+                        || builtin.contains(&word)
+                    {
+                        continue;
+                    }
+                    named += 1;
+                    assert!(
+                        declared.contains(&format!("export type {word} =")),
+                        "a signature names {word}, which types.d.ts does not declare: add its Rust type to the roots in bindings-node/tests/types.rs"
+                    );
+                }
+            }
+        }
+    }
+    assert!(named > 50, "{named} type names read from the signatures");
 }
 
 #[test]
@@ -146,5 +167,54 @@ fn types_d_ts_is_fresh() {
     assert!(
         committed == fresh,
         "bindings-node/types.d.ts is stale: run `make node-types`, rebuild, and commit"
+    );
+}
+
+/// The runtime's list of fields whose keys are data (`convert::DATA_MAPS`,
+/// left un-renamed) is exactly the fields the declarations type as maps,
+/// in both spellings: the ts-rs types and the runtime cannot drift.
+#[test]
+fn data_maps_are_the_declared_map_fields() {
+    let declared = declarations();
+    let mut maps = std::collections::BTreeSet::new();
+    for marker in [": { [key in string]", ": Record<string"] {
+        for (at, _) in declared.match_indices(marker) {
+            let field = declared[..at]
+                .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '?'))
+                .next()
+                .unwrap()
+                .trim_end_matches('?');
+            maps.insert(field.to_string());
+        }
+    }
+    let snake = |s: &str| {
+        s.chars().fold(String::new(), |mut o, c| {
+            if c.is_ascii_uppercase() {
+                o.push('_');
+                o.push(c.to_ascii_lowercase());
+            } else {
+                o.push(c);
+            }
+            o
+        })
+    };
+    let want: std::collections::BTreeSet<String> =
+        maps.iter().flat_map(|m| [m.clone(), snake(m)]).collect();
+    // The crate is a cdylib: read the list from its source.
+    let src = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/convert.rs"),
+    )
+    .unwrap();
+    let list = src.split("const DATA_MAPS").nth(1).unwrap();
+    let list = &list[list.find("= [").unwrap()..list.find("];").unwrap()];
+    let have: std::collections::BTreeSet<String> = list
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        have, want,
+        "convert::DATA_MAPS differs from the map fields of types.d.ts"
     );
 }

@@ -69,7 +69,7 @@ impl Evaluator {
         snapshot: &Bound<'py, PyAny>,
         now: Option<f64>,
     ) -> Res<Bound<'py, PyAny>> {
-        let s: h::Snapshot = from_py("snapshot", snapshot)?;
+        let s: h::HostSnapshot = from_py("snapshot", snapshot)?;
         let checks = py.detach(|| lock(&self.0).evaluate(&s, now));
         out(py, &checks)
     }
@@ -119,7 +119,7 @@ fn health_json<'py>(
     checks: &Bound<'py, PyAny>,
     draining: bool,
 ) -> Res<(Bound<'py, PyAny>, u16)> {
-    let s: h::Snapshot = from_py("snapshot", snapshot)?;
+    let s: h::HostSnapshot = from_py("snapshot", snapshot)?;
     let c: Vec<h::CheckResult> = from_py("checks", checks)?;
     let (doc, code) = h::health_json(&s, &c, draining);
     Ok((out(py, &doc)?, code))
@@ -134,7 +134,7 @@ fn exposition(
     checks: &Bound<'_, PyAny>,
     accept: Option<&str>,
 ) -> Res<String> {
-    let s: h::Snapshot = from_py("snapshot", snapshot)?;
+    let s: h::HostSnapshot = from_py("snapshot", snapshot)?;
     let c: Vec<h::CheckResult> = from_py("checks", checks)?;
     Ok(h::exposition(
         &s,

@@ -65,7 +65,7 @@ pub(crate) enum HealthCmd {
 }
 
 /// Two snapshots a moment apart, so CPU usage and network rates are real.
-pub(crate) fn sample(p: &Policy) -> opskit::Result<h::Snapshot> {
+pub(crate) fn sample(p: &Policy) -> opskit::Result<h::HostSnapshot> {
     let mut c = Collector::new(p.collector_options(true))?;
     c.snapshot()?;
     std::thread::sleep(std::time::Duration::from_millis(250));
@@ -82,7 +82,7 @@ fn policy(path: Option<PathBuf>) -> opskit::Result<Policy> {
 /// The policy's checks on one sample (rules evaluated at the sample's time;
 /// a one-shot run has no history, so `for` durations cannot have elapsed:
 /// a breached threshold is reported as pending).
-pub(crate) fn checks(p: &Policy, s: &h::Snapshot) -> opskit::Result<Vec<h::CheckResult>> {
+pub(crate) fn checks(p: &Policy, s: &h::HostSnapshot) -> opskit::Result<Vec<h::CheckResult>> {
     let mut out = Evaluator::new(p.effective_rules())?.evaluate(s, s.time_seconds);
     out.extend(h::run_probes(&p.probes, p.deadline())?);
     Ok(out)

@@ -27,14 +27,14 @@ struct State {
     collector: Collector,
     rules: Evaluator,
     policy: Policy,
-    last: Option<(Instant, h::Snapshot, Vec<h::CheckResult>)>,
+    last: Option<(Instant, h::HostSnapshot, Vec<h::CheckResult>)>,
     /// How long a snapshot (and its probes) is reused, so concurrent or
     /// rapid scrapes cannot stampede the probes.
     reuse: Duration,
 }
 
 impl State {
-    fn current(&mut self) -> opskit::Result<(h::Snapshot, Vec<h::CheckResult>)> {
+    fn current(&mut self) -> opskit::Result<(h::HostSnapshot, Vec<h::CheckResult>)> {
         if let Some((at, s, c)) = &self.last
             && at.elapsed() < self.reuse
         {

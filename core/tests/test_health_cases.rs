@@ -19,7 +19,7 @@ fn merge(base: &mut Value, patch: &Value) {
     }
 }
 
-fn snapshot(fixture: &Value, patch: &Value) -> h::Snapshot {
+fn snapshot(fixture: &Value, patch: &Value) -> h::HostSnapshot {
     let mut s = fixture.clone();
     if !patch.is_null() {
         merge(&mut s, patch);

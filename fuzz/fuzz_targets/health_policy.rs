@@ -5,13 +5,13 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use opskit::health::{
-    Collector, CollectorOptions, Evaluator, Policy, Snapshot,
+    Collector, CollectorOptions, Evaluator, Policy, HostSnapshot,
     parse_apt_simulation, prometheus_rules, validate_event,
 };
 use std::sync::OnceLock;
 
-fn snapshot() -> &'static Snapshot {
-    static S: OnceLock<Snapshot> = OnceLock::new();
+fn snapshot() -> &'static HostSnapshot {
+    static S: OnceLock<HostSnapshot> = OnceLock::new();
     S.get_or_init(|| {
         let mut c = Collector::new(CollectorOptions::default()).expect("a collector");
         c.snapshot().expect("a snapshot");

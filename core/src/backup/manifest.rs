@@ -100,7 +100,7 @@ impl EntryKind {
 /// One entry of a manifest.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase", rename = "ManifestEntry"))]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
     /// Relative, `/`-separated path; for a name that is not UTF-8, its lossy
@@ -169,6 +169,7 @@ pub struct Skipped {
 /// Counts and bytes of a manifest.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "ManifestTotals"))]
 #[serde(deny_unknown_fields)]
 pub struct Totals {
     /// Regular files.
@@ -187,6 +188,7 @@ pub struct Totals {
 /// The include/exclude globs a manifest was built with; verify applies them too.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "ManifestFilters"))]
 #[serde(default, deny_unknown_fields)]
 pub struct Filters {
     /// Only paths matching one of these globs (all when empty).

@@ -228,6 +228,7 @@ impl<'de> Deserialize<'de> for Snapshot {
 /// A snapshot to keep, with the rules that keep it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "KeptSnapshot"))]
 pub struct Kept {
     /// The snapshot.
     pub snapshot: Snapshot,

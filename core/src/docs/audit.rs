@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 /// What an audit found.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase", rename = "DocsAudit"))]
 pub struct Audit {
     /// The audited folder.
     pub root: String,

@@ -35,6 +35,7 @@ impl Severity {
 /// what it checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "DocsRule"))]
 pub struct RuleInfo {
     /// Stable id, e.g. `DOCS001`.
     pub id: &'static str,
@@ -157,7 +158,7 @@ pub fn rule(name: &str) -> Option<&'static RuleInfo> {
 /// One thing the audit found, where.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase", rename = "DocsFinding"))]
 pub struct Finding {
     /// The rule's stable id, e.g. `DOCS001`.
     pub rule_id: String,

@@ -16,6 +16,7 @@ use super::slug::Slugger;
 /// A heading and the anchor GitHub gives it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "DocsHeading"))]
 pub struct Heading {
     /// 1 to 6.
     pub level: u8,
@@ -43,6 +44,7 @@ pub enum LinkKind {
 /// One link of a page, where it is written.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "DocsLink"))]
 pub struct Link {
     /// The target as written (reference links resolved to their definition).
     pub target: String,

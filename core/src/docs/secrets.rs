@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 /// A secret found in a page, never with its value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "DocsSecret"))]
 pub struct SecretHit {
     /// What it looks like, e.g. `aws-access-key-id`.
     pub kind: String,

@@ -335,8 +335,8 @@ pub struct ProcessInfo {
 /// One snapshot of the host and the calling process.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "ts", ts(rename_all = "camelCase", rename = "HostSnapshot"))]
-pub struct Snapshot {
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+pub struct HostSnapshot {
     /// When, seconds since the Unix epoch.
     pub time_seconds: f64,
     /// The first snapshot of this collector: no CPU usage or network rates yet.
@@ -485,7 +485,7 @@ impl Collector {
     /// no per-process reads), about a millisecond here.
     /// A hung mount costs at most the mount timeout, once; pending upgrades
     /// cost nothing unless [`AptUpgrades::Wait`] is set.
-    pub fn snapshot(&mut self) -> Result<Snapshot> {
+    pub fn snapshot(&mut self) -> Result<HostSnapshot> {
         let time_seconds = crate::time::now_seconds();
         let wait = self.options.apt_upgrades == AptUpgrades::Wait;
         let first = self.prev_cpu.is_none();
@@ -534,7 +534,7 @@ impl Collector {
                 .as_mut()
                 .and_then(|u| u.get_mut().unwrap_or_else(|e| e.into_inner()).current(wait)),
         };
-        Ok(Snapshot {
+        Ok(HostSnapshot {
             time_seconds,
             first,
             host,

@@ -29,8 +29,8 @@ pub use self::availability::{
     Availability, AvailabilityOptions, BurnAlert, Incident, Sample, availability,
 };
 pub use self::collect::{
-    AptUpgrades, Cgroup, Collector, CollectorOptions, Cpu, Filesystem, HostInfo, Load, Memory,
-    Network, ProcessInfo, Snapshot,
+    AptUpgrades, Cgroup, Collector, CollectorOptions, Cpu, Filesystem, HostInfo, HostSnapshot,
+    Load, Memory, Network, ProcessInfo,
 };
 pub use self::maintenance::{
     MaintenanceState, UpgradeGroup, Upgrades, check_upgrades, parse_apt_simulation,

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::collect::Snapshot;
+use super::collect::HostSnapshot;
 use super::rules::{CheckResult, Status};
 
 /// The overall status: the worst check (unknown counts as warn); `fail`
@@ -32,7 +32,11 @@ pub fn overall(checks: &[CheckResult], draining: bool) -> Status {
 /// The health+json document (draft-inadarei-api-health-check-06) and the
 /// HTTP status a health endpoint answers with: 200 for pass and warn, 503
 /// for fail or draining.
-pub fn health_json(snapshot: &Snapshot, checks: &[CheckResult], draining: bool) -> (Value, u16) {
+pub fn health_json(
+    snapshot: &HostSnapshot,
+    checks: &[CheckResult],
+    draining: bool,
+) -> (Value, u16) {
     let status = overall(checks, draining);
     let when = crate::time::format_rfc3339(snapshot.time_seconds);
     let mut map = serde_json::Map::new();
@@ -179,7 +183,7 @@ impl Writer {
 }
 
 /// The snapshot and checks in Prometheus text format or OpenMetrics.
-pub fn exposition(snapshot: &Snapshot, checks: &[CheckResult], flavour: Exposition) -> String {
+pub fn exposition(snapshot: &HostSnapshot, checks: &[CheckResult], flavour: Exposition) -> String {
     let s = snapshot;
     let mut w = Writer {
         out: String::with_capacity(8192),

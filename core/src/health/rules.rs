@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::collect::Snapshot;
+use super::collect::HostSnapshot;
 use crate::error::{Error, Result};
 use crate::time::{Zero, parse_duration};
 
@@ -177,7 +177,7 @@ fn parse_metric(m: &str) -> Result<MetricRef> {
 /// A value the rule reads, by instance (`""` for a single value, the mount
 /// point or device for a list item); `None` when not known yet. `json` is
 /// the snapshot as JSON, made once per evaluation, not once per rule.
-fn values(s: &Snapshot, json: &serde_json::Value, m: &MetricRef) -> Vec<(String, Option<f64>)> {
+fn values(s: &HostSnapshot, json: &serde_json::Value, m: &MetricRef) -> Vec<(String, Option<f64>)> {
     // A list item with an error (a hung mount) has no value: unknown.
     let field = |v: &serde_json::Value| {
         v.get("error")
@@ -386,7 +386,7 @@ impl Evaluator {
     /// clock in tests).
     pub fn evaluate(
         &mut self,
-        snapshot: &Snapshot,
+        snapshot: &HostSnapshot,
         now: impl Into<Option<f64>>,
     ) -> Vec<CheckResult> {
         let now = now.into().unwrap_or(snapshot.time_seconds);
