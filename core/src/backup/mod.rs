@@ -15,6 +15,7 @@
 
 mod bagit;
 mod build;
+mod checksums;
 mod drill;
 pub(crate) mod manifest;
 mod retention;
@@ -23,10 +24,10 @@ mod verify;
 mod walk;
 
 pub use self::bagit::{
-    BagAlgorithm, BagOptions, BagReport, BagValidateOptions, BagValidation, ChecksumFormat,
-    checksum_lines, make_bag, validate_bag,
+    BagAlgorithm, BagOptions, BagReport, BagValidateOptions, BagValidation, make_bag, validate_bag,
 };
 pub use self::build::{ManifestOptions, build_manifest};
+pub use self::checksums::{ChecksumFormat, checksum_lines};
 pub use self::drill::{DrillOptions, DrillReport, restore_drill};
 pub use self::manifest::{
     Algorithm, Entry, EntryKind, Filters, MANIFEST_FORMAT, MANIFEST_VERSION, MAX_MANIFEST_BYTES,
