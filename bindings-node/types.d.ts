@@ -146,13 +146,11 @@ prerelease: boolean, };
 
 export type Impact = "fix" | "feature" | "breaking";
 
-export type IgnoreReason = "merge" | "fixup" | "reverted" | "revert_pair" | "non_conventional" | "no_release_type";
-
-export type IgnoredCommit = { 
+export type DecidingCommit = { 
 /**
- * Why it was ignored.
+ * What it means for the version.
  */
-reason: IgnoreReason, 
+impact: Impact, 
 /**
  * The full commit id.
  */
@@ -218,11 +216,13 @@ author: string,
  */
 date: string, };
 
-export type DecidingCommit = { 
+export type IgnoreReason = "merge" | "fixup" | "reverted" | "revert_pair" | "non_conventional" | "no_release_type";
+
+export type IgnoredCommit = { 
 /**
- * What it means for the version.
+ * Why it was ignored.
  */
-impact: Impact, 
+reason: IgnoreReason, 
 /**
  * The full commit id.
  */
@@ -549,8 +549,6 @@ channel: string | null, };
 
 export type Preset = "opskit" | "semantic-release" | "git-cliff" | "release-plz" | "commitizen";
 
-export type ComponentMatch = "paths" | "scopes" | "either" | "both";
-
 export type BumpPolicy = { 
 /**
  * Conventional types that are features (default `feat`).
@@ -622,6 +620,8 @@ zeroZeroBreaking: BumpLevel,
  */
 initialVersion: string, };
 
+export type ComponentMatch = "paths" | "scopes" | "either" | "both";
+
 export type NextOptions = { 
 /**
  * The revision to release (default `HEAD`).
@@ -660,6 +660,8 @@ preset: Preset,
  */
 policy: BumpPolicy | null, };
 
+export type ChangelogRange = "unreleased" | { "release": string } | "all";
+
 export type GroupRule = { 
 /**
  * Section heading, e.g. `Features`.
@@ -669,8 +671,6 @@ title: string,
  * Conventional types (case-insensitive), `"!"` or `"*"`.
  */
 types: Array<string>, };
-
-export type ChangelogRange = "unreleased" | { "release": string } | "all";
 
 export type ChangelogOptions = { 
 /**
@@ -768,7 +768,7 @@ kind?: VersionFileKind,
  */
 pattern?: string, };
 
-export type NewReleaseOptions = { 
+export type CutReleaseOptions = { 
 /**
  * Report every change and write nothing.
  */
@@ -850,7 +850,7 @@ oldVersion: string | null,
  */
 newVersion: string | null, };
 
-export type NewRelease = { 
+export type CutRelease = { 
 /**
  * The new version.
  */
@@ -910,18 +910,6 @@ other: number,
  */
 bytes: number, };
 
-export type Algorithm = "blake3" | "sha256";
-
-export type ManifestFilters = { 
-/**
- * Only paths matching one of these globs (all when empty).
- */
-include: Array<string>, 
-/**
- * Paths matching one of these globs are left out.
- */
-exclude: Array<string>, };
-
 export type EntryKind = "file" | "dir" | "symlink" | "fifo" | "socket" | "block_device" | "char_device";
 
 export type ManifestEntry = { 
@@ -967,6 +955,16 @@ target?: string | null,
  */
 targetBytes?: string | null, };
 
+export type ManifestFilters = { 
+/**
+ * Only paths matching one of these globs (all when empty).
+ */
+include: Array<string>, 
+/**
+ * Paths matching one of these globs are left out.
+ */
+exclude: Array<string>, };
+
 export type Skipped = { 
 /**
  * The relative path (lossy when not UTF-8).
@@ -976,6 +974,8 @@ path: string,
  * Why: unreadable, changed while hashed, vanished.
  */
 reason: string, };
+
+export type Algorithm = "blake3" | "sha256";
 
 export type Manifest = { 
 /**
@@ -1188,28 +1188,6 @@ stoppedEarly: boolean,
  */
 hint?: string | null, };
 
-export type Renamed = { 
-/**
- * The old path (lossy when the name is not UTF-8).
- */
-from: string, 
-/**
- * The new path (lossy when the name is not UTF-8).
- */
-to: string, 
-/**
- * The old path's exact bytes as hex, only when not UTF-8.
- */
-fromBytes?: string | null, 
-/**
- * The new path's exact bytes as hex, only when not UTF-8.
- */
-toBytes?: string | null, 
-/**
- * Its size.
- */
-size: number, };
-
 export type DiffItem = { 
 /**
  * The relative path (lossy when the name is not UTF-8).
@@ -1231,6 +1209,28 @@ size: number | null,
  * The size in the older manifest (files).
  */
 oldSize: number | null, };
+
+export type Renamed = { 
+/**
+ * The old path (lossy when the name is not UTF-8).
+ */
+from: string, 
+/**
+ * The new path (lossy when the name is not UTF-8).
+ */
+to: string, 
+/**
+ * The old path's exact bytes as hex, only when not UTF-8.
+ */
+fromBytes?: string | null, 
+/**
+ * The new path's exact bytes as hex, only when not UTF-8.
+ */
+toBytes?: string | null, 
+/**
+ * Its size.
+ */
+size: number, };
 
 export type ManifestDiff = { 
 /**
@@ -1630,6 +1630,28 @@ rebootRequiredFile: string,
  */
 aptUpgrades: AptUpgrades, };
 
+export type HostInfo = { 
+/**
+ * The host name.
+ */
+hostname: string, 
+/**
+ * The OS (`PRETTY_NAME` of `/etc/os-release`).
+ */
+os: string, 
+/**
+ * The kernel release.
+ */
+kernel: string, 
+/**
+ * Seconds since boot.
+ */
+uptimeSeconds: number, 
+/**
+ * Boot time, seconds since the Unix epoch.
+ */
+bootTimeSeconds: number, };
+
 export type Network = { 
 /**
  * The interface.
@@ -1676,6 +1698,75 @@ rxBytesPerSecond: number | null,
  */
 txBytesPerSecond: number | null, };
 
+export type Memory = { 
+/**
+ * Total bytes.
+ */
+totalBytes: number, 
+/**
+ * Bytes available without swapping (MemAvailable; free for swap).
+ */
+availableBytes: number, 
+/**
+ * `total - available`.
+ */
+usedBytes: number, 
+/**
+ * `used / total` in percent (0 when total is 0).
+ */
+usedPercent: number, };
+
+export type Filesystem = { 
+/**
+ * Where it is mounted.
+ */
+mountpoint: string, 
+/**
+ * Its type (ext4, xfs, ...).
+ */
+fstype: string, 
+/**
+ * The device.
+ */
+device: string, 
+/**
+ * Size in bytes.
+ */
+sizeBytes: number, 
+/**
+ * Bytes available to unprivileged users (f_bavail).
+ */
+availBytes: number, 
+/**
+ * Free bytes including root's reserve (f_bfree).
+ */
+freeBytes: number, 
+/**
+ * `used / (used + avail)` in percent, where `used = size - free`: what `df` shows.
+ */
+usedPercent: number, 
+/**
+ * Inodes, when the filesystem has them.
+ */
+files: number, 
+/**
+ * Free inodes.
+ */
+filesFree: number, 
+/**
+ * Used inodes in percent (0 when the filesystem reports none).
+ */
+inodesUsedPercent: number, 
+/**
+ * Mounted read-only.
+ */
+readonly: boolean, 
+/**
+ * Why its numbers are missing (all 0): `statvfs` failed, or did not
+ * answer within the mount timeout (a hung NFS or FUSE mount).
+ */
+error?: string | null, };
+
 export type Cgroup = { 
 /**
  * `v1` or `v2`.
@@ -1697,96 +1788,6 @@ memoryUsedPercent: number | null,
  * The CPU quota in cores (`cpu.max` / `cfs_quota_us`), when set.
  */
 cpuQuotaCores: number | null, };
-
-export type Cpu = { 
-/**
- * Logical CPUs of the host.
- */
-cores: number, 
-/**
- * CPUs this process may use (affinity and cgroup quota; Rust's `available_parallelism`).
- */
-effectiveCores: number, 
-/**
- * Busy share of all CPUs since the previous snapshot, in percent (idle,
- * iowait and steal are not busy); `None` on the first snapshot.
- */
-usagePercent: number | null, 
-/**
- * The same per CPU.
- */
-perCorePercent: Array<number | null>, 
-/**
- * Cumulative seconds per CPU and mode, as `node_cpu_seconds_total`:
- * `seconds[cpu][mode]` with modes user, nice, system, idle, iowait, irq, softirq, steal.
- */
-seconds: Array<{ [key in string]: number }>, };
-
-export type Load = { 
-/**
- * 1-minute load average.
- */
-one: number, 
-/**
- * 5-minute load average.
- */
-five: number, 
-/**
- * 15-minute load average.
- */
-fifteen: number, 
-/**
- * `one` divided by the effective CPUs.
- */
-perCoreOne: number, 
-/**
- * `five` divided by the effective CPUs.
- */
-perCoreFive: number, 
-/**
- * `fifteen` divided by the effective CPUs.
- */
-perCoreFifteen: number, };
-
-export type Memory = { 
-/**
- * Total bytes.
- */
-totalBytes: number, 
-/**
- * Bytes available without swapping (MemAvailable; free for swap).
- */
-availableBytes: number, 
-/**
- * `total - available`.
- */
-usedBytes: number, 
-/**
- * `used / total` in percent (0 when total is 0).
- */
-usedPercent: number, };
-
-export type HostInfo = { 
-/**
- * The host name.
- */
-hostname: string, 
-/**
- * The OS (`PRETTY_NAME` of `/etc/os-release`).
- */
-os: string, 
-/**
- * The kernel release.
- */
-kernel: string, 
-/**
- * Seconds since boot.
- */
-uptimeSeconds: number, 
-/**
- * Boot time, seconds since the Unix epoch.
- */
-bootTimeSeconds: number, };
 
 export type UpgradeGroup = { 
 /**
@@ -1840,6 +1841,30 @@ rebootPackages: Array<string>,
  */
 upgrades: Upgrades | null, };
 
+export type Cpu = { 
+/**
+ * Logical CPUs of the host.
+ */
+cores: number, 
+/**
+ * CPUs this process may use (affinity and cgroup quota; Rust's `available_parallelism`).
+ */
+effectiveCores: number, 
+/**
+ * Busy share of all CPUs since the previous snapshot, in percent (idle,
+ * iowait and steal are not busy); `None` on the first snapshot.
+ */
+usagePercent: number | null, 
+/**
+ * The same per CPU.
+ */
+perCorePercent: Array<number | null>, 
+/**
+ * Cumulative seconds per CPU and mode, as `node_cpu_seconds_total`:
+ * `seconds[cpu][mode]` with modes user, nice, system, idle, iowait, irq, softirq, steal.
+ */
+seconds: Array<{ [key in string]: number }>, };
+
 export type ProcessInfo = { 
 /**
  * Its pid.
@@ -1878,56 +1903,31 @@ threads: number,
  */
 startTimeSeconds: number, };
 
-export type Filesystem = { 
+export type Load = { 
 /**
- * Where it is mounted.
+ * 1-minute load average.
  */
-mountpoint: string, 
+one: number, 
 /**
- * Its type (ext4, xfs, ...).
+ * 5-minute load average.
  */
-fstype: string, 
+five: number, 
 /**
- * The device.
+ * 15-minute load average.
  */
-device: string, 
+fifteen: number, 
 /**
- * Size in bytes.
+ * `one` divided by the effective CPUs.
  */
-sizeBytes: number, 
+perCoreOne: number, 
 /**
- * Bytes available to unprivileged users (f_bavail).
+ * `five` divided by the effective CPUs.
  */
-availBytes: number, 
+perCoreFive: number, 
 /**
- * Free bytes including root's reserve (f_bfree).
+ * `fifteen` divided by the effective CPUs.
  */
-freeBytes: number, 
-/**
- * `used / (used + avail)` in percent, where `used = size - free`: what `df` shows.
- */
-usedPercent: number, 
-/**
- * Inodes, when the filesystem has them.
- */
-files: number, 
-/**
- * Free inodes.
- */
-filesFree: number, 
-/**
- * Used inodes in percent (0 when the filesystem reports none).
- */
-inodesUsedPercent: number, 
-/**
- * Mounted read-only.
- */
-readonly: boolean, 
-/**
- * Why its numbers are missing (all 0): `statvfs` failed, or did not
- * answer within the mount timeout (a hung NFS or FUSE mount).
- */
-error?: string | null, };
+perCoreFifteen: number, };
 
 export type HostSnapshot = { 
 /**
@@ -2631,16 +2631,6 @@ severity: Severity,
  */
 description: string, };
 
-export type Suppression = { 
-/**
- * The line it silences (`None`: the whole page).
- */
-line: number | null, 
-/**
- * The rules it silences (by name or id; empty: all).
- */
-rules: Array<string>, };
-
 export type LinkKind = "link" | "image" | "html";
 
 export type DocsLink = { 
@@ -2661,23 +2651,15 @@ column: number,
  */
 kind: LinkKind, };
 
-export type DocsHeading = { 
+export type Suppression = { 
 /**
- * 1 to 6.
+ * The line it silences (`None`: the whole page).
  */
-level: number, 
+line: number | null, 
 /**
- * Its rendered text (markup dropped, code kept, image alt text left out).
+ * The rules it silences (by name or id; empty: all).
  */
-text: string, 
-/**
- * Its anchor (`#anchor`), unique in the page.
- */
-anchor: string, 
-/**
- * 1-based line.
- */
-line: number, };
+rules: Array<string>, };
 
 export type DocsSecret = { 
 /**
@@ -2696,6 +2678,24 @@ column: number,
  * The first characters and the length, e.g. `AKIA…(20 chars)`.
  */
 masked: string, };
+
+export type DocsHeading = { 
+/**
+ * 1 to 6.
+ */
+level: number, 
+/**
+ * Its rendered text (markup dropped, code kept, image alt text left out).
+ */
+text: string, 
+/**
+ * Its anchor (`#anchor`), unique in the page.
+ */
+anchor: string, 
+/**
+ * 1-based line.
+ */
+line: number, };
 
 export type DocsPage = { 
 /**

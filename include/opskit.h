@@ -623,7 +623,9 @@ opskit_status opskit_version_next_version(const char *path,
 //
 // # Safety
 // As `opskit_version_releases`.
-opskit_status opskit_version_release(const char *path, const char *options_json, char **out_json);
+opskit_status opskit_version_cut_release(const char *path,
+                                         const char *options_json,
+                                         char **out_json);
 
 // A changelog as JSON. `options_json` (may be NULL): `{"rev","tag_pattern",
 // "paths","scopes","component_match","range","include_other",

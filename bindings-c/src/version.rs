@@ -313,7 +313,7 @@ pub unsafe extern "C" fn opskit_version_next_version(
 /// # Safety
 /// As `opskit_version_releases`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opskit_version_release(
+pub unsafe extern "C" fn opskit_version_cut_release(
     path: *const c_char,
     options_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -323,7 +323,7 @@ pub unsafe extern "C" fn opskit_version_release(
             (path, "path"),
             options_json,
             out_json,
-            |path, opts: v::NewReleaseOptions| v::release(path, &opts),
+            |path, opts: v::CutReleaseOptions| v::cut_release(path, &opts),
         )
     }
 }

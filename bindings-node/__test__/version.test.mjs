@@ -137,7 +137,7 @@ test('release: a dry run (Promise), then the release (sync) that git sees as don
   git(dir, 'commit', '-q', '-m', 'feat(api): paging')
   const options = { files: [{ path: 'package.json' }], date: '2026-03-01' }
 
-  const plan = await opskit.version.release(dir, { ...options, dryRun: true })
+  const plan = await opskit.version.cutRelease(dir, { ...options, dryRun: true })
   assert.deepEqual([plan.tag, plan.previousTag, plan.dryRun, plan.commit], ['v1.1.0', 'v1.0.0', true, null])
   assert.deepEqual(plan.files.map((f) => [f.path, f.kind, f.created, f.oldVersion, f.newVersion]), [
     ['CHANGELOG.md', 'changelog', true, null, null],
@@ -147,12 +147,12 @@ test('release: a dry run (Promise), then the release (sync) that git sees as don
   assert.equal(git(dir, 'status', '--porcelain'), '')
   assert.equal(readFileSync(join(dir, 'package.json'), 'utf8'), pkg)
 
-  const done = opskit.version.releaseSync(dir, options)
+  const done = opskit.version.cutReleaseSync(dir, options)
   assert.deepEqual({ ...done, commit: null, dryRun: true }, plan)
   assert.equal(git(dir, 'status', '--porcelain'), '')
   assert.equal(git(dir, 'rev-parse', 'HEAD').trim(), done.commit)
   assert.equal(git(dir, 'cat-file', '-t', 'v1.1.0').trim(), 'tag')
   assert.equal(readFileSync(join(dir, 'package.json'), 'utf8'), pkg.replace('"version": "1.0.0"', '"version": "1.1.0"'))
-  await assert.rejects(opskit.version.release(dir, options), (e) => e.code === 'ERR_OPSKIT_INVALID_INPUT' && /nothing to release/.test(e.message))
-  assert.throws(() => opskit.version.releaseSync(dir, { files: [{ path: 'package.json', kind: 'maven' }] }), (e) => e.code === 'ERR_OPSKIT_INVALID_INPUT' && /maven/.test(e.message))
+  await assert.rejects(opskit.version.cutRelease(dir, options), (e) => e.code === 'ERR_OPSKIT_INVALID_INPUT' && /nothing to release/.test(e.message))
+  assert.throws(() => opskit.version.cutReleaseSync(dir, { files: [{ path: 'package.json', kind: 'maven' }] }), (e) => e.code === 'ERR_OPSKIT_INVALID_INPUT' && /maven/.test(e.message))
 })

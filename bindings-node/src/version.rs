@@ -165,10 +165,10 @@ promise_and_sync! {
 promise_and_sync! {
     #[doc = "Release: the next version's CHANGELOG.md section, version files bumped,"]
     #[doc = "one commit and an annotated tag (`dryRun: true` writes nothing)."]
-    #[napi(namespace = "version", args = "path?: string | null, options?: Partial<NewReleaseOptions> | null", returns = "NewRelease", promise = "Promise<NewRelease>")]
-    fn release / release_sync(path: Option<String>, options: Option<Value>) {
-        let o: v::NewReleaseOptions = from_js(options, "release options")?;
-        to_js(&v::release(&repo_path(path), &o)?)
+    #[napi(namespace = "version", args = "path?: string | null, options?: Partial<CutReleaseOptions> | null", returns = "CutRelease", promise = "Promise<CutRelease>")]
+    fn cut_release / cut_release_sync(path: Option<String>, options: Option<Value>) {
+        let o: v::CutReleaseOptions = from_js(options, "release options")?;
+        to_js(&v::cut_release(&repo_path(path), &o)?)
     }
 }
 

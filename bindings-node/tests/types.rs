@@ -65,8 +65,8 @@ fn declarations() -> String {
         GroupRule,
         BranchPolicy,
         VersionStatus,
-        NewReleaseOptions,
-        NewRelease,
+        CutReleaseOptions,
+        CutRelease,
         // backup
         Manifest,
         ManifestOptions,

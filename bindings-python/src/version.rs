@@ -133,13 +133,13 @@ fn next_version<'py>(
 /// one commit and an annotated tag (`dry_run=True` writes nothing).
 #[pyfunction]
 #[pyo3(signature = (path=PathBuf::from("."), **options))]
-fn release<'py>(
+fn cut_release<'py>(
     py: Python<'py>,
     path: PathBuf,
     options: Option<&Bound<'py, PyDict>>,
 ) -> Res<Bound<'py, PyAny>> {
-    let o: v::NewReleaseOptions = opts(options)?;
-    out(py, &detached(py, || v::release(&path, &o))?)
+    let o: v::CutReleaseOptions = opts(options)?;
+    out(py, &detached(py, || v::cut_release(&path, &o))?)
 }
 
 /// A changelog as data.
@@ -227,7 +227,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> Res<()> {
     m.add_function(wrap_pyfunction!(rollback_target, m)?)?;
     m.add_function(wrap_pyfunction!(next_version, m)?)?;
     m.add_function(wrap_pyfunction!(changelog, m)?)?;
-    m.add_function(wrap_pyfunction!(release, m)?)?;
+    m.add_function(wrap_pyfunction!(cut_release, m)?)?;
     m.add_function(wrap_pyfunction!(changelog_markdown, m)?)?;
     m.add_function(wrap_pyfunction!(check_branch, m)?)?;
     m.add_function(wrap_pyfunction!(promote_check, m)?)?;

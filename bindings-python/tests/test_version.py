@@ -132,8 +132,8 @@ def test_release_dry_run_then_release(tmp_path):
     git(r, "commit", "-q", "-m", "fix(api): retry once")
     files = [{"path": "pyproject.toml"}]
 
-    plan = v.release(r, dry_run=True, files=files, date="2026-03-01")
-    assert set(plan) == keys(types.NewRelease)
+    plan = v.cut_release(r, dry_run=True, files=files, date="2026-03-01")
+    assert set(plan) == keys(types.CutRelease)
     assert (plan["tag"], plan["previous_tag"], plan["commit"], plan["dry_run"]) == ("v1.0.1", "v1.0.0", None, True)
     assert [(f["path"], f["kind"], f["old_version"], f["new_version"]) for f in plan["files"]] == [
         ("CHANGELOG.md", "changelog", None, None), ("pyproject.toml", "pyproject", "1.0.0", "1.0.1")]
@@ -141,7 +141,7 @@ def test_release_dry_run_then_release(tmp_path):
     assert plan["section"].startswith("## [1.0.1] - 2026-03-01\n\n### Bug Fixes\n\n- **api:** retry once (")
     assert git(r, "status", "--porcelain") == "" and not (r / "CHANGELOG.md").exists()
 
-    done = v.release(str(r), files=files, date="2026-03-01")
+    done = v.cut_release(str(r), files=files, date="2026-03-01")
     assert {**done, "commit": None, "dry_run": True} == plan
     # git itself sees a clean tree, an annotated tag on the release commit.
     assert git(r, "status", "--porcelain") == ""
@@ -153,13 +153,13 @@ def test_release_dry_run_then_release(tmp_path):
     assert (r / "pyproject.toml").read_text() == '[project]\nname = "svc"\nversion = "1.0.1"  # kept\n'
 
     with pytest.raises(opskit.InvalidInputError, match="nothing to release"):
-        v.release(r, files=files)
+        v.cut_release(r, files=files)
     (r / "svc.py").write_text("x = 2\n")
     git(r, "commit", "-qam", "feat: more")
     (r / "svc.py").write_text("dirty\n")
     with pytest.raises(opskit.InvalidInputError, match=r"uncommitted changes \(svc.py\)"):
-        v.release(r, files=files)
+        v.cut_release(r, files=files)
     with pytest.raises(opskit.InvalidInputError, match="unknown field"):
-        v.release(r, colour=1)
+        v.cut_release(r, colour=1)
     with pytest.raises(opskit.NotFoundError):
-        v.release(tmp_path / "nowhere")
+        v.cut_release(tmp_path / "nowhere")

@@ -206,7 +206,7 @@ pub(crate) enum VersionCmd {
     },
 }
 
-fn print_release(r: &version::NewRelease, policy: Option<&std::path::Path>) {
+fn print_release(r: &version::CutRelease, policy: Option<&std::path::Path>) {
     println!(
         "{} {} ({}) on {}, {} commit(s) since {}{}",
         if r.dry_run {
@@ -405,8 +405,8 @@ pub(crate) fn run(cmd: VersionCmd) -> opskit::Result<Outcome> {
             json,
         } => {
             let (mut opts, policy) = match policy {
-                Some(p) => (version::NewReleaseOptions::read(&p)?, Some(p)),
-                None => version::NewReleaseOptions::for_repository(&path)?,
+                Some(p) => (version::CutReleaseOptions::read(&p)?, Some(p)),
+                None => version::CutReleaseOptions::for_repository(&path)?,
             };
             opts.dry_run |= dry_run;
             if let Some(t) = tag_pattern {
@@ -437,7 +437,7 @@ pub(crate) fn run(cmd: VersionCmd) -> opskit::Result<Outcome> {
             if date.is_some() {
                 opts.date = date;
             }
-            let done = version::release(&path, &opts)?;
+            let done = version::cut_release(&path, &opts)?;
             if json {
                 print_json(&done)?;
             } else {

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use common::TestRepo;
 use opskit::ErrorKind;
-use opskit::version::{NewReleaseOptions, VersionFile, VersionFileKind, release};
+use opskit::version::{CutReleaseOptions, VersionFile, VersionFileKind, cut_release};
 
 /// Every file of the work tree (not .git), by path.
 fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -51,11 +51,11 @@ fn files(list: &[&str]) -> Vec<VersionFile> {
         .collect()
 }
 
-fn opts(list: &[&str]) -> NewReleaseOptions {
-    NewReleaseOptions {
+fn opts(list: &[&str]) -> CutReleaseOptions {
+    CutReleaseOptions {
         files: files(list),
         date: Some("2026-03-01".into()),
-        ..NewReleaseOptions::default()
+        ..CutReleaseOptions::default()
     }
 }
 
@@ -82,9 +82,9 @@ fn a_cargo_workspace_is_released_with_its_lockfile_byte_for_byte_elsewhere() {
     let before = state(&r);
 
     // The dry run reports the plan and changes nothing.
-    let dry = release(
+    let dry = cut_release(
         r.path(),
-        &NewReleaseOptions {
+        &CutReleaseOptions {
             dry_run: true,
             ..opts(&["Cargo.toml"])
         },
@@ -116,7 +116,7 @@ fn a_cargo_workspace_is_released_with_its_lockfile_byte_for_byte_elsewhere() {
     );
     assert!(dry.section.contains("### Bug Fixes\n\n- off by one ("));
 
-    let done = release(r.path(), &opts(&["Cargo.toml"])).unwrap();
+    let done = cut_release(r.path(), &opts(&["Cargo.toml"])).unwrap();
     assert_eq!(
         (
             done.version.clone(),
@@ -183,7 +183,7 @@ fn a_cargo_workspace_is_released_with_its_lockfile_byte_for_byte_elsewhere() {
 
     // Run again: nothing to release, nothing changed.
     let after = state(&r);
-    let e = release(r.path(), &opts(&["Cargo.toml"])).unwrap_err();
+    let e = cut_release(r.path(), &opts(&["Cargo.toml"])).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     assert!(e.message().contains("nothing to release"), "{e}");
     assert!(e.message().contains("v1.1.0"), "{e}");
@@ -191,7 +191,7 @@ fn a_cargo_workspace_is_released_with_its_lockfile_byte_for_byte_elsewhere() {
 
     // The next release goes on top, the older section kept byte for byte.
     r.commit_file("core/src/y.rs", "fix: y");
-    let third = release(r.path(), &opts(&["Cargo.toml"])).unwrap();
+    let third = cut_release(r.path(), &opts(&["Cargo.toml"])).unwrap();
     assert_eq!(third.version.to_string(), "1.1.1");
     let log2 = read("CHANGELOG.md");
     assert!(log2.ends_with(&format!("{}\n{}", third.section, done.section)));
@@ -216,7 +216,7 @@ fn an_npm_package_and_its_lockfile_are_edited_in_place() {
         "index.js",
         "feat!: new API\n\nBREAKING CHANGE: start() is async",
     );
-    let done = release(r.path(), &opts(&["package.json"])).unwrap();
+    let done = cut_release(r.path(), &opts(&["package.json"])).unwrap();
     assert_eq!(done.version.to_string(), "3.0.0");
     let read = |p: &str| std::fs::read_to_string(r.path().join(p)).unwrap();
     assert_eq!(
@@ -258,7 +258,7 @@ fn a_python_project_and_a_regex_file() {
         kind: VersionFileKind::Auto,
         pattern: Some(r#"__version__ = "(?P<version>[^"]+)""#.into()),
     });
-    let done = release(r.path(), &o).unwrap();
+    let done = cut_release(r.path(), &o).unwrap();
     assert_eq!(
         done.version.to_string(),
         "0.4.2",
@@ -291,13 +291,13 @@ fn monorepo_components_release_independently() {
     r.tag("api-v1.0.0");
     r.tag("web-v1.0.0");
     r.commit_file("api/src/a.js", "feat(api): paging");
-    let component = |name: &str| NewReleaseOptions {
+    let component = |name: &str| CutReleaseOptions {
         tag_pattern: format!("{name}-v{{version}}"),
         paths: vec![name.to_string()],
         changelog_file: Some(format!("{name}/CHANGELOG.md")),
         ..opts(&[&format!("{name}/package.json")])
     };
-    let api = release(r.path(), &component("api")).unwrap();
+    let api = cut_release(r.path(), &component("api")).unwrap();
     assert_eq!(api.tag, "api-v1.1.0");
     assert_eq!(api.previous_tag.as_deref(), Some("api-v1.0.0"));
     assert!(r.path().join("api/CHANGELOG.md").exists());
@@ -309,13 +309,13 @@ fn monorepo_components_release_independently() {
     );
     // web has nothing of its own since web-v1.0.0 (the release commit
     // touches only api/).
-    let e = release(r.path(), &component("web")).unwrap_err();
+    let e = cut_release(r.path(), &component("web")).unwrap_err();
     assert!(
         e.message().contains("nothing to release") && e.message().contains("web-v1.0.0"),
         "{e}"
     );
     r.commit_file("web/src/w.js", "fix(web): colour");
-    let web = release(r.path(), &component("web")).unwrap();
+    let web = cut_release(r.path(), &component("web")).unwrap();
     assert_eq!(web.tag, "web-v1.0.1");
     assert!(web.section.contains("colour") && !web.section.contains("paging"));
 }
@@ -328,9 +328,9 @@ fn refusals_change_nothing() {
     r.tag("v1.0.0");
     r.commit_file("src.js", "feat: y");
     let o = opts(&["package.json"]);
-    let refuse = |r: &TestRepo, o: &NewReleaseOptions, needle: &str| {
+    let refuse = |r: &TestRepo, o: &CutReleaseOptions, needle: &str| {
         let before = state(r);
-        let e = release(r.path(), o).unwrap_err();
+        let e = cut_release(r.path(), o).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e}");
         assert!(e.message().contains(needle), "{needle:?} not in: {e}");
         assert_eq!(state(r), before, "{needle}");
@@ -343,9 +343,9 @@ fn refusals_change_nothing() {
     // Untracked files do not count.
     std::fs::write(r.path().join("scratch.txt"), "x").unwrap();
     assert!(
-        release(
+        cut_release(
             r.path(),
-            &NewReleaseOptions {
+            &CutReleaseOptions {
                 dry_run: true,
                 ..o.clone()
             }
@@ -385,7 +385,7 @@ fn refusals_change_nothing() {
     );
     refuse(&r, &opts(&["pyproject.toml"]), "its version is dynamic");
     let before = state(&r);
-    let e = release(r.path(), &opts(&["Cargo.toml"])).unwrap_err();
+    let e = cut_release(r.path(), &opts(&["Cargo.toml"])).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);
     assert!(
         e.message()
@@ -418,7 +418,7 @@ fn refusals_change_nothing() {
     // A bad date, checked before anything is written.
     refuse(
         &r,
-        &NewReleaseOptions {
+        &CutReleaseOptions {
             date: Some("2026-13-01".into()),
             ..o.clone()
         },
@@ -432,7 +432,7 @@ fn refusals_change_nothing() {
     r.repo.set_head("refs/heads/main").unwrap();
 
     // Finally it goes through.
-    let done = release(r.path(), &o).unwrap();
+    let done = cut_release(r.path(), &o).unwrap();
     assert_eq!(done.version.to_string(), "1.1.0");
 }
 
@@ -449,7 +449,7 @@ fn an_existing_tag_is_never_moved() {
     r.tag("v1.1.0");
     r.checkout("main");
     r.commit_file("main.js", "feat: main");
-    let done = release(r.path(), &opts(&["package.json"])).unwrap();
+    let done = cut_release(r.path(), &opts(&["package.json"])).unwrap();
     assert_ne!(done.tag, "v1.1.0", "{done:?}");
     let v110 = r
         .repo
@@ -473,7 +473,7 @@ fn a_cargo_toml_that_panicked_toml_edit_is_invalid_input() {
     let mut r = TestRepo::new();
     r.set_identity();
     r.commit_contents(&[("Cargo.toml", text.as_str())], "feat: x");
-    let e = release(r.path(), &opts(&["Cargo.toml"])).unwrap_err();
+    let e = cut_release(r.path(), &opts(&["Cargo.toml"])).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e}");
     assert!(e.message().contains("Cargo.toml is not valid TOML"), "{e}");
 }

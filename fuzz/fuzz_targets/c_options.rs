@@ -6,7 +6,7 @@
 //! (`opskit_backup_make_bag`, `opskit_backup_restore_drill`, `opskit_backup_write_manifest`)
 //! or reach out (`opskit_health_send_event`, `opskit_health_run_probes`):
 //! their options are decoded here through the same types instead, and
-//! `opskit_version_release` runs on a bare repository, which it refuses
+//! `opskit_version_cut_release` runs on a bare repository, which it refuses
 //! after decoding its options.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
@@ -147,7 +147,7 @@ fuzz_target!(|data: &[u8]| {
             ),
             9 => done(
                 "version_release",
-                opskit_version_release(path(&f.bare).as_ptr(), j, &mut out),
+                opskit_version_cut_release(path(&f.bare).as_ptr(), j, &mut out),
                 out,
             ),
             10 => done("version_sort", opskit_version_sort_versions(j, &mut out), out),

@@ -233,14 +233,14 @@ static void test_release(void) {
            dir);
   run(cmd);
   const char *opts = "{\"files\":[{\"path\":\"package.json\"}],\"date\":\"2026-03-01\",\"dry_run\":true}";
-  CHECK_STATUS(opskit_version_release(dir, opts, &out), OPSKIT_OK);
+  CHECK_STATUS(opskit_version_cut_release(dir, opts, &out), OPSKIT_OK);
   CHECK(out && strstr(out, "\"tag\":\"v2.0.1\"") != NULL && strstr(out, "\"commit\":null") != NULL);
   CHECK(out && strstr(out, "\"old_version\":\"2.0.0\",\"new_version\":\"2.0.1\"") != NULL);
   CHECK(out && strstr(out, "## [2.0.1] - 2026-03-01\\n\\n### Bug Fixes\\n\\n- **api:** retry (") != NULL);
   opskit_string_free(out);
   snprintf(cmd, sizeof cmd, "cd %s && test -z \"$(git status --porcelain)\" && ! test -e CHANGELOG.md", dir);
   CHECK(system(cmd) == 0);
-  CHECK_STATUS(opskit_version_release(dir, "{\"files\":[{\"path\":\"package.json\"}]}", &out), OPSKIT_OK);
+  CHECK_STATUS(opskit_version_cut_release(dir, "{\"files\":[{\"path\":\"package.json\"}]}", &out), OPSKIT_OK);
   CHECK(out && strstr(out, "\"dry_run\":false") != NULL && strstr(out, "\"commit\":null") == NULL);
   opskit_string_free(out);
   snprintf(cmd, sizeof cmd,
@@ -248,11 +248,11 @@ static void test_release(void) {
            "grep -q '\"version\": \"2.0.1\"' package.json && grep -q '^## \\[2.0.1\\]' CHANGELOG.md",
            dir);
   CHECK(system(cmd) == 0);
-  CHECK_STATUS(opskit_version_release(dir, NULL, &out), OPSKIT_ERR_INVALID_INPUT);
+  CHECK_STATUS(opskit_version_cut_release(dir, NULL, &out), OPSKIT_ERR_INVALID_INPUT);
   CHECK(strstr(opskit_last_error_message(), "nothing to release") != NULL);
-  CHECK_STATUS(opskit_version_release(dir, "{\"files\":[{\"path\":\"x\",\"kind\":\"maven\"}]}", &out),
+  CHECK_STATUS(opskit_version_cut_release(dir, "{\"files\":[{\"path\":\"x\",\"kind\":\"maven\"}]}", &out),
                OPSKIT_ERR_INVALID_INPUT);
-  CHECK_STATUS(opskit_version_release(NULL, NULL, &out), OPSKIT_ERR_NULL_ARGUMENT);
+  CHECK_STATUS(opskit_version_cut_release(NULL, NULL, &out), OPSKIT_ERR_NULL_ARGUMENT);
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   run(cmd);
 }

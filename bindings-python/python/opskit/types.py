@@ -12,7 +12,7 @@ __all__ = [
     "IgnoredCommit",
     "NextVersion",
     "FileChange",
-    "NewRelease",
+    "CutRelease",
     "ChangelogGroup",
     "ChangelogRelease",
     "Changelog",
@@ -157,7 +157,7 @@ class FileChange(TypedDict):
     new_version: Optional[str]
 
 
-class NewRelease(TypedDict):
+class CutRelease(TypedDict):
     version: str
     tag: str
     previous_tag: Optional[str]

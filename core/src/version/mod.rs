@@ -35,7 +35,7 @@ pub use self::next::{
 #[doc(hidden)]
 pub use self::release::fuzzing as release_fuzzing;
 pub use self::release::{
-    FileChange, NewRelease, NewReleaseOptions, VersionFile, VersionFileKind, release,
+    CutRelease, CutReleaseOptions, FileChange, VersionFile, VersionFileKind, cut_release,
 };
 pub use self::releases::{
     CurrentOptions, ReleaseOptions, RollbackOptions, current_release, latest_release, releases,

@@ -26,7 +26,7 @@ from opskit.types import (
     Changelog,
     CommitMessage,
     NextVersion,
-    NewRelease,
+    CutRelease,
     GroupRule,
     Promotion,
     Release,

@@ -26,7 +26,7 @@ from opskit.types import (
     Changelog,
     CommitMessage,
     NextVersion,
-    NewRelease,
+    CutRelease,
     GroupRule,
     Promotion,
     Release,
@@ -54,7 +54,7 @@ __all__ = [
     "rollback_target",
     "next_version",
     "changelog",
-    "release",
+    "cut_release",
     "changelog_markdown",
     "default_groups",
     "status",
@@ -128,7 +128,7 @@ def changelog(
     groups: Sequence[Mapping[str, Any]] = ...,
     policy: Mapping[str, Any] = ...,
 ) -> Changelog: ...
-def release(
+def cut_release(
     path: _Path = ...,
     *,
     dry_run: bool = ...,
@@ -145,7 +145,7 @@ def release(
     branches: Mapping[str, Any] = ...,
     commit_message: str = ...,
     date: Optional[str] = ...,
-) -> NewRelease: ...
+) -> CutRelease: ...
 def changelog_markdown(
     path: _Path = ...,
     *,

@@ -71,7 +71,7 @@ pub struct VersionFile {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 #[serde(default, deny_unknown_fields)]
-pub struct NewReleaseOptions {
+pub struct CutReleaseOptions {
     /// Report every change and write nothing.
     pub dry_run: bool,
     /// Tag pattern with `{version}` (default `v{version}`; `api-v{version}`
@@ -104,9 +104,9 @@ pub struct NewReleaseOptions {
     pub date: Option<String>,
 }
 
-impl Default for NewReleaseOptions {
+impl Default for CutReleaseOptions {
     fn default() -> Self {
-        NewReleaseOptions {
+        CutReleaseOptions {
             dry_run: false,
             tag_pattern: DEFAULT_TAG_PATTERN.into(),
             paths: Vec::new(),
@@ -130,22 +130,22 @@ impl Default for NewReleaseOptions {
     }
 }
 
-impl NewReleaseOptions {
+impl CutReleaseOptions {
     /// Read a release policy (TOML, the option names as keys, `[[files]]`
     /// tables for version files; unknown keys are errors naming them).
-    pub fn from_toml(text: &str) -> Result<NewReleaseOptions> {
+    pub fn from_toml(text: &str) -> Result<CutReleaseOptions> {
         crate::limits::check_policy("the release policy", text)?;
         toml::from_str(text).map_err(|e| Error::toml("release policy", text, &e))
     }
 
     /// Read a release policy file.
-    pub fn read(path: &Path) -> Result<NewReleaseOptions> {
+    pub fn read(path: &Path) -> Result<CutReleaseOptions> {
         let text = crate::fsutil::read_text_capped(
             path,
             crate::limits::MAX_POLICY_BYTES as u64,
             "release policy",
         )?;
-        NewReleaseOptions::from_toml(&text)
+        CutReleaseOptions::from_toml(&text)
             .map_err(|e| Error::new(e.kind(), format!("{}: {}", path.display(), e.message())))
     }
 
@@ -183,12 +183,12 @@ impl NewReleaseOptions {
     /// The policy of the repository at `path`: its `release.toml` at the
     /// work tree's root when there is one (and that file's path), else the
     /// defaults.
-    pub fn for_repository(path: &Path) -> Result<(NewReleaseOptions, Option<PathBuf>)> {
+    pub fn for_repository(path: &Path) -> Result<(CutReleaseOptions, Option<PathBuf>)> {
         let repo = open_repo(path)?;
         let file = repo.workdir().map(|w| w.join("release.toml"));
         match file.filter(|f| f.is_file()) {
-            Some(f) => Ok((NewReleaseOptions::read(&f)?, Some(f))),
-            None => Ok((NewReleaseOptions::default(), None)),
+            Some(f) => Ok((CutReleaseOptions::read(&f)?, Some(f))),
+            None => Ok((CutReleaseOptions::default(), None)),
         }
     }
 }
@@ -214,7 +214,7 @@ pub struct FileChange {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
-pub struct NewRelease {
+pub struct CutRelease {
     /// The new version.
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub version: Version,
@@ -249,7 +249,7 @@ pub(super) struct Planned {
 /// branch outside `branches`, uncommitted changes to tracked files, no
 /// commits since the last release that call for one, an existing tag, or a
 /// version file that disagrees with the current release.
-pub fn release(path: &Path, options: &NewReleaseOptions) -> Result<NewRelease> {
+pub fn cut_release(path: &Path, options: &CutReleaseOptions) -> Result<CutRelease> {
     let repo = open_repo(path)?;
     let workdir = repo
         .workdir()
@@ -308,7 +308,7 @@ pub fn release(path: &Path, options: &NewReleaseOptions) -> Result<NewRelease> {
         plan.extend(plan_version_file(&workdir, f, current, &version)?);
     }
     let files: Vec<FileChange> = plan.iter().map(|p| p.change.clone()).collect();
-    let mut result = NewRelease {
+    let mut result = CutRelease {
         version: version.clone(),
         tag: tag.clone(),
         previous_tag: next.current_tag.clone(),
