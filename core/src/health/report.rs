@@ -184,11 +184,26 @@ impl Writer {
 
 /// The snapshot and checks in Prometheus text format or OpenMetrics.
 pub fn exposition(snapshot: &HostSnapshot, checks: &[CheckResult], flavour: Exposition) -> String {
-    let s = snapshot;
     let mut w = Writer {
         out: String::with_capacity(8192),
         flavour,
     };
+    host_metrics(&mut w, snapshot);
+    filesystem_metrics(&mut w, snapshot);
+    network_metrics(&mut w, snapshot);
+    task_metrics(&mut w, snapshot);
+    maintenance_metrics(&mut w, snapshot);
+    cgroup_metrics(&mut w, snapshot);
+    process_metrics(&mut w, snapshot);
+    check_metrics(&mut w, checks);
+    if flavour == Exposition::OpenMetrics {
+        w.out.push_str("# EOF\n");
+    }
+    w.out
+}
+
+/// Build info, time, boot time, load, CPU and memory (node_exporter's names under `opskit_`).
+fn host_metrics(w: &mut Writer, s: &HostSnapshot) {
     w.family(
         "opskit_build_info",
         "gauge",
@@ -260,6 +275,10 @@ pub fn exposition(snapshot: &HostSnapshot, checks: &[CheckResult], flavour: Expo
         "Memory information field SwapFree, in bytes.",
         s.swap.available_bytes as f64,
     );
+}
+
+/// Each mounted filesystem's sizes, inodes and errors.
+fn filesystem_metrics(w: &mut Writer, s: &HostSnapshot) {
     type FsField = fn(&super::collect::Filesystem) -> f64;
     let fs_families: [(&str, &str, FsField); 6] = [
         (
@@ -325,6 +344,10 @@ pub fn exposition(snapshot: &HostSnapshot, checks: &[CheckResult], flavour: Expo
             );
         }
     }
+}
+
+/// Each interface's byte, packet, error and drop counters.
+fn network_metrics(w: &mut Writer, s: &HostSnapshot) {
     type NetField = fn(&super::collect::Network) -> f64;
     let net_families: [(&str, &str, NetField); 8] = [
         (
@@ -374,6 +397,10 @@ pub fn exposition(snapshot: &HostSnapshot, checks: &[CheckResult], flavour: Expo
             w.sample(name, &[("device", &n.device)], get(n));
         }
     }
+}
+
+/// Processes and threads on the host.
+fn task_metrics(w: &mut Writer, s: &HostSnapshot) {
     w.one(
         "opskit_processes",
         "gauge",
@@ -386,6 +413,10 @@ pub fn exposition(snapshot: &HostSnapshot, checks: &[CheckResult], flavour: Expo
         "Threads on the host: scheduling entities in /proc/loadavg (node_exporter's node_processes_threads).",
         s.threads as f64,
     );
+}
+
+/// Reboot required and pending apt upgrades, as node_exporter's apt textfile collectors publish them.
+fn maintenance_metrics(w: &mut Writer, s: &HostSnapshot) {
     // As node_exporter's apt.sh/apt_info.py textfile collectors publish them.
     let m = &s.maintenance;
     w.one(
@@ -423,6 +454,10 @@ pub fn exposition(snapshot: &HostSnapshot, checks: &[CheckResult], flavour: Expo
             );
         }
     }
+}
+
+/// The cgroup's memory limit and usage.
+fn cgroup_metrics(w: &mut Writer, s: &HostSnapshot) {
     if let Some(c) = &s.cgroup {
         if let Some(l) = c.memory_limit_bytes {
             w.one(
@@ -441,6 +476,10 @@ pub fn exposition(snapshot: &HostSnapshot, checks: &[CheckResult], flavour: Expo
             );
         }
     }
+}
+
+/// This process, in the client libraries' standard `process_*` names.
+fn process_metrics(w: &mut Writer, s: &HostSnapshot) {
     let p = &s.process;
     w.one(
         "process_cpu_seconds_total",
@@ -478,6 +517,10 @@ pub fn exposition(snapshot: &HostSnapshot, checks: &[CheckResult], flavour: Expo
         "Start time of the process since unix epoch in seconds.",
         p.start_time_seconds,
     );
+}
+
+/// Each check's up, level and value.
+fn check_metrics(w: &mut Writer, checks: &[CheckResult]) {
     if !checks.is_empty() {
         w.family(
             "opskit_check_up",
@@ -517,8 +560,4 @@ pub fn exposition(snapshot: &HostSnapshot, checks: &[CheckResult], flavour: Expo
             }
         }
     }
-    if flavour == Exposition::OpenMetrics {
-        w.out.push_str("# EOF\n");
-    }
-    w.out
 }
