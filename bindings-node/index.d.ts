@@ -547,6 +547,8 @@ tagPattern: string,
  */
 channel: string | null, };
 
+export type ComponentMatch = "paths" | "scopes" | "either" | "both";
+
 export type Preset = "opskit" | "semantic-release" | "git-cliff" | "release-plz" | "commitizen";
 
 export type BumpPolicy = { 
@@ -619,8 +621,6 @@ zeroZeroBreaking: BumpLevel,
  * The version of the first release when no release tag exists (default `0.1.0`).
  */
 initialVersion: string, };
-
-export type ComponentMatch = "paths" | "scopes" | "either" | "both";
 
 export type NextOptions = { 
 /**
@@ -888,6 +888,18 @@ files: Array<FileChange>,
  */
 commit: string | null, };
 
+export type ManifestFilters = { 
+/**
+ * Only paths matching one of these globs (all when empty).
+ */
+include: Array<string>, 
+/**
+ * Paths matching one of these globs are left out.
+ */
+exclude: Array<string>, };
+
+export type Algorithm = "blake3" | "sha256";
+
 export type ManifestTotals = { 
 /**
  * Regular files.
@@ -955,16 +967,6 @@ target?: string | null,
  */
 targetBytes?: string | null, };
 
-export type ManifestFilters = { 
-/**
- * Only paths matching one of these globs (all when empty).
- */
-include: Array<string>, 
-/**
- * Paths matching one of these globs are left out.
- */
-exclude: Array<string>, };
-
 export type Skipped = { 
 /**
  * The relative path (lossy when not UTF-8).
@@ -974,8 +976,6 @@ path: string,
  * Why: unreadable, changed while hashed, vanished.
  */
 reason: string, };
-
-export type Algorithm = "blake3" | "sha256";
 
 export type Manifest = { 
 /**
@@ -1188,28 +1188,6 @@ stoppedEarly: boolean,
  */
 hint?: string | null, };
 
-export type DiffItem = { 
-/**
- * The relative path (lossy when the name is not UTF-8).
- */
-path: string, 
-/**
- * The exact path bytes as lowercase hex, only when the name is not UTF-8.
- */
-pathBytes?: string | null, 
-/**
- * Its kind (in the newer manifest, or the older one for removals).
- */
-kind: EntryKind, 
-/**
- * The size in the newer manifest (files).
- */
-size: number | null, 
-/**
- * The size in the older manifest (files).
- */
-oldSize: number | null, };
-
 export type Renamed = { 
 /**
  * The old path (lossy when the name is not UTF-8).
@@ -1231,6 +1209,28 @@ toBytes?: string | null,
  * Its size.
  */
 size: number, };
+
+export type DiffItem = { 
+/**
+ * The relative path (lossy when the name is not UTF-8).
+ */
+path: string, 
+/**
+ * The exact path bytes as lowercase hex, only when the name is not UTF-8.
+ */
+pathBytes?: string | null, 
+/**
+ * Its kind (in the newer manifest, or the older one for removals).
+ */
+kind: EntryKind, 
+/**
+ * The size in the newer manifest (files).
+ */
+size: number | null, 
+/**
+ * The size in the older manifest (files).
+ */
+oldSize: number | null, };
 
 export type ManifestDiff = { 
 /**
@@ -1652,143 +1652,6 @@ uptimeSeconds: number,
  */
 bootTimeSeconds: number, };
 
-export type Network = { 
-/**
- * The interface.
- */
-device: string, 
-/**
- * Bytes received.
- */
-rxBytes: number, 
-/**
- * Bytes sent.
- */
-txBytes: number, 
-/**
- * Packets received.
- */
-rxPackets: number, 
-/**
- * Packets sent.
- */
-txPackets: number, 
-/**
- * Receive errors.
- */
-rxErrors: number, 
-/**
- * Transmit errors.
- */
-txErrors: number, 
-/**
- * Received packets dropped.
- */
-rxDrop: number, 
-/**
- * Sent packets dropped.
- */
-txDrop: number, 
-/**
- * Receive rate since the previous snapshot; `None` on the first.
- */
-rxBytesPerSecond: number | null, 
-/**
- * Transmit rate since the previous snapshot; `None` on the first.
- */
-txBytesPerSecond: number | null, };
-
-export type Memory = { 
-/**
- * Total bytes.
- */
-totalBytes: number, 
-/**
- * Bytes available without swapping (MemAvailable; free for swap).
- */
-availableBytes: number, 
-/**
- * `total - available`.
- */
-usedBytes: number, 
-/**
- * `used / total` in percent (0 when total is 0).
- */
-usedPercent: number, };
-
-export type Filesystem = { 
-/**
- * Where it is mounted.
- */
-mountpoint: string, 
-/**
- * Its type (ext4, xfs, ...).
- */
-fstype: string, 
-/**
- * The device.
- */
-device: string, 
-/**
- * Size in bytes.
- */
-sizeBytes: number, 
-/**
- * Bytes available to unprivileged users (f_bavail).
- */
-availBytes: number, 
-/**
- * Free bytes including root's reserve (f_bfree).
- */
-freeBytes: number, 
-/**
- * `used / (used + avail)` in percent, where `used = size - free`: what `df` shows.
- */
-usedPercent: number, 
-/**
- * Inodes, when the filesystem has them.
- */
-files: number, 
-/**
- * Free inodes.
- */
-filesFree: number, 
-/**
- * Used inodes in percent (0 when the filesystem reports none).
- */
-inodesUsedPercent: number, 
-/**
- * Mounted read-only.
- */
-readonly: boolean, 
-/**
- * Why its numbers are missing (all 0): `statvfs` failed, or did not
- * answer within the mount timeout (a hung NFS or FUSE mount).
- */
-error?: string | null, };
-
-export type Cgroup = { 
-/**
- * `v1` or `v2`.
- */
-version: string, 
-/**
- * The memory limit, when one is set below the host's memory.
- */
-memoryLimitBytes: number | null, 
-/**
- * Memory charged to the cgroup.
- */
-memoryCurrentBytes: number | null, 
-/**
- * `current / limit` in percent.
- */
-memoryUsedPercent: number | null, 
-/**
- * The CPU quota in cores (`cpu.max` / `cfs_quota_us`), when set.
- */
-cpuQuotaCores: number | null, };
-
 export type UpgradeGroup = { 
 /**
  * The archives offering them, as apt prints them without spaces,
@@ -1841,6 +1704,151 @@ rebootPackages: Array<string>,
  */
 upgrades: Upgrades | null, };
 
+export type Filesystem = { 
+/**
+ * Where it is mounted.
+ */
+mountpoint: string, 
+/**
+ * Its type (ext4, xfs, ...).
+ */
+fstype: string, 
+/**
+ * The device.
+ */
+device: string, 
+/**
+ * Size in bytes.
+ */
+sizeBytes: number, 
+/**
+ * Bytes available to unprivileged users (f_bavail).
+ */
+availBytes: number, 
+/**
+ * Free bytes including root's reserve (f_bfree).
+ */
+freeBytes: number, 
+/**
+ * `used / (used + avail)` in percent, where `used = size - free`: what `df` shows.
+ */
+usedPercent: number, 
+/**
+ * Inodes, when the filesystem has them.
+ */
+files: number, 
+/**
+ * Free inodes.
+ */
+filesFree: number, 
+/**
+ * Used inodes in percent (0 when the filesystem reports none).
+ */
+inodesUsedPercent: number, 
+/**
+ * Mounted read-only.
+ */
+readonly: boolean, 
+/**
+ * Why its numbers are missing (all 0): `statvfs` failed, or did not
+ * answer within the mount timeout (a hung NFS or FUSE mount).
+ */
+error?: string | null, };
+
+export type Load = { 
+/**
+ * 1-minute load average.
+ */
+one: number, 
+/**
+ * 5-minute load average.
+ */
+five: number, 
+/**
+ * 15-minute load average.
+ */
+fifteen: number, 
+/**
+ * `one` divided by the effective CPUs.
+ */
+perCoreOne: number, 
+/**
+ * `five` divided by the effective CPUs.
+ */
+perCoreFive: number, 
+/**
+ * `fifteen` divided by the effective CPUs.
+ */
+perCoreFifteen: number, };
+
+export type Network = { 
+/**
+ * The interface.
+ */
+device: string, 
+/**
+ * Bytes received.
+ */
+rxBytes: number, 
+/**
+ * Bytes sent.
+ */
+txBytes: number, 
+/**
+ * Packets received.
+ */
+rxPackets: number, 
+/**
+ * Packets sent.
+ */
+txPackets: number, 
+/**
+ * Receive errors.
+ */
+rxErrors: number, 
+/**
+ * Transmit errors.
+ */
+txErrors: number, 
+/**
+ * Received packets dropped.
+ */
+rxDrop: number, 
+/**
+ * Sent packets dropped.
+ */
+txDrop: number, 
+/**
+ * Receive rate since the previous snapshot; `None` on the first.
+ */
+rxBytesPerSecond: number | null, 
+/**
+ * Transmit rate since the previous snapshot; `None` on the first.
+ */
+txBytesPerSecond: number | null, };
+
+export type Cgroup = { 
+/**
+ * `v1` or `v2`.
+ */
+version: string, 
+/**
+ * The memory limit, when one is set below the host's memory.
+ */
+memoryLimitBytes: number | null, 
+/**
+ * Memory charged to the cgroup.
+ */
+memoryCurrentBytes: number | null, 
+/**
+ * `current / limit` in percent.
+ */
+memoryUsedPercent: number | null, 
+/**
+ * The CPU quota in cores (`cpu.max` / `cfs_quota_us`), when set.
+ */
+cpuQuotaCores: number | null, };
+
 export type Cpu = { 
 /**
  * Logical CPUs of the host.
@@ -1864,6 +1872,24 @@ perCorePercent: Array<number | null>,
  * `seconds[cpu][mode]` with modes user, nice, system, idle, iowait, irq, softirq, steal.
  */
 seconds: Array<{ [key in string]: number }>, };
+
+export type Memory = { 
+/**
+ * Total bytes.
+ */
+totalBytes: number, 
+/**
+ * Bytes available without swapping (MemAvailable; free for swap).
+ */
+availableBytes: number, 
+/**
+ * `total - available`.
+ */
+usedBytes: number, 
+/**
+ * `used / total` in percent (0 when total is 0).
+ */
+usedPercent: number, };
 
 export type ProcessInfo = { 
 /**
@@ -1902,32 +1928,6 @@ threads: number,
  * Start time, seconds since the Unix epoch.
  */
 startTimeSeconds: number, };
-
-export type Load = { 
-/**
- * 1-minute load average.
- */
-one: number, 
-/**
- * 5-minute load average.
- */
-five: number, 
-/**
- * 15-minute load average.
- */
-fifteen: number, 
-/**
- * `one` divided by the effective CPUs.
- */
-perCoreOne: number, 
-/**
- * `five` divided by the effective CPUs.
- */
-perCoreFive: number, 
-/**
- * `fifteen` divided by the effective CPUs.
- */
-perCoreFifteen: number, };
 
 export type HostSnapshot = { 
 /**
@@ -2399,24 +2399,6 @@ status: number,
  */
 dedupKey: string | null, };
 
-export type RequiredDoc = { 
-/**
- * What it is, e.g. `database migration SOP`.
- */
-name: string, 
-/**
- * A glob of its path relative to the audit root, e.g. `sops/db-migration*.md`.
- */
-path: string | null, 
-/**
- * Words its title contains (case ignored), e.g. `database migration`.
- */
-title: string | null, 
-/**
- * Headings it must have, e.g. `Rollback`.
- */
-sections: Array<string>, };
-
 export type ExternalOptions = { 
 /**
  * Hosts checked at once (default 8).
@@ -2448,6 +2430,24 @@ path: string,
  * The headings (case ignored; a heading may continue, `Rollback plan` has `Rollback`).
  */
 headings: Array<string>, };
+
+export type RequiredDoc = { 
+/**
+ * What it is, e.g. `database migration SOP`.
+ */
+name: string, 
+/**
+ * A glob of its path relative to the audit root, e.g. `sops/db-migration*.md`.
+ */
+path: string | null, 
+/**
+ * Words its title contains (case ignored), e.g. `database migration`.
+ */
+title: string | null, 
+/**
+ * Headings it must have, e.g. `Rollback`.
+ */
+sections: Array<string>, };
 
 export type AuditOptions = { 
 /**
@@ -2631,6 +2631,24 @@ severity: Severity,
  */
 description: string, };
 
+export type DocsHeading = { 
+/**
+ * 1 to 6.
+ */
+level: number, 
+/**
+ * Its rendered text (markup dropped, code kept, image alt text left out).
+ */
+text: string, 
+/**
+ * Its anchor (`#anchor`), unique in the page.
+ */
+anchor: string, 
+/**
+ * 1-based line.
+ */
+line: number, };
+
 export type LinkKind = "link" | "image" | "html";
 
 export type DocsLink = { 
@@ -2678,24 +2696,6 @@ column: number,
  * The first characters and the length, e.g. `AKIA…(20 chars)`.
  */
 masked: string, };
-
-export type DocsHeading = { 
-/**
- * 1 to 6.
- */
-level: number, 
-/**
- * Its rendered text (markup dropped, code kept, image alt text left out).
- */
-text: string, 
-/**
- * Its anchor (`#anchor`), unique in the page.
- */
-anchor: string, 
-/**
- * 1-based line.
- */
-line: number, };
 
 export type DocsPage = { 
 /**

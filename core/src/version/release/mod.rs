@@ -66,7 +66,7 @@ pub struct VersionFile {
     pub pattern: Option<String>,
 }
 
-/// Options of [`release`].
+/// Options of [`cut_release`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
@@ -210,7 +210,7 @@ pub struct FileChange {
     pub new_version: Option<String>,
 }
 
-/// What [`release`] did, or would do on a dry run.
+/// What [`cut_release`] did, or would do on a dry run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
