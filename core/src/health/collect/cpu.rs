@@ -1,0 +1,160 @@
+//! CPU seconds per mode (usage over the interval), load, task counts and memory, from `/proc/stat`, `/proc/loadavg` and `/proc/meminfo`.
+
+use super::*;
+
+impl Collector {
+    pub(super) fn cpu(&mut self) -> Result<Cpu> {
+        let text = read(&self.proc("stat"))?;
+        let mut all: Vec<[u64; 8]> = Vec::new();
+        for line in text.lines() {
+            if let Some(b) = line.strip_prefix("btime ") {
+                self.btime = b.trim().parse().ok();
+            }
+            let Some(rest) = line.strip_prefix("cpu") else {
+                continue;
+            };
+            let mut parts = rest.split_whitespace();
+            let label = parts.next().unwrap_or("");
+            let nums: Vec<u64> = parts.take(8).filter_map(|s| s.parse().ok()).collect();
+            if nums.len() < 8 {
+                continue;
+            }
+            let v = [
+                nums[0], nums[1], nums[2], nums[3], nums[4], nums[5], nums[6], nums[7],
+            ];
+            // The aggregate line ("cpu ") comes first.
+            if label.chars().all(|c| c.is_ascii_digit()) || all.is_empty() {
+                all.push(v);
+            }
+        }
+        if all.is_empty() {
+            return Err(Error::invalid("/proc/stat has no cpu lines"));
+        }
+        const MODES: [&str; 8] = [
+            "user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal",
+        ];
+        let usage = |now: &[u64; 8], before: &[u64; 8]| {
+            let total: u64 = now.iter().sum::<u64>().saturating_sub(before.iter().sum());
+            let not_busy =
+                (now[3] + now[4] + now[7]).saturating_sub(before[3] + before[4] + before[7]);
+            (total > 0).then(|| 100.0 * (1.0 - not_busy as f64 / total as f64))
+        };
+        let sum = |rows: &[[u64; 8]]| {
+            rows.iter().fold([0u64; 8], |mut acc, r| {
+                acc.iter_mut().zip(r).for_each(|(a, x)| *a += x);
+                acc
+            })
+        };
+        let (usage_percent, per_core) = match &self.prev_cpu {
+            // The machine's usage from the sum of the per-core counters: the
+            // aggregate line is kept separately by the kernel and lags them
+            // (seen: 100 % over a quarter second in which every core idled).
+            Some(prev) if prev.len() == all.len() => (
+                if all.len() > 1 {
+                    usage(&sum(&all[1..]), &sum(&prev[1..]))
+                } else {
+                    usage(&all[0], &prev[0])
+                },
+                all[1..]
+                    .iter()
+                    .zip(&prev[1..])
+                    .map(|(n, b)| usage(n, b))
+                    .collect(),
+            ),
+            _ => (None, vec![None; all.len() - 1]),
+        };
+        let seconds = all[1..]
+            .iter()
+            .map(|v| {
+                MODES
+                    .iter()
+                    .zip(v)
+                    .map(|(m, t)| (m.to_string(), *t as f64 / USER_HZ))
+                    .collect()
+            })
+            .collect();
+        let cores = (all.len() - 1) as u32;
+        self.prev_cpu = Some(all);
+        Ok(Cpu {
+            cores,
+            effective_cores: cores,
+            usage_percent,
+            per_core_percent: per_core,
+            seconds,
+        })
+    }
+
+    /// The processes on the host: the numeric entries of `/proc`.
+    pub(super) fn count_processes(&self) -> u64 {
+        std::fs::read_dir(self.proc(""))
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| {
+                        e.file_name()
+                            .as_encoded_bytes()
+                            .iter()
+                            .all(u8::is_ascii_digit)
+                    })
+                    .count() as u64
+            })
+            .unwrap_or(0)
+    }
+
+    pub(super) fn load(&self, cores: u32) -> Result<(Load, u64)> {
+        let text = read(&self.proc("loadavg"))?;
+        let f: Vec<&str> = text.split_whitespace().collect();
+        let num = |i: usize| f.get(i).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0);
+        let procs = f
+            .get(3)
+            .and_then(|s| s.split_once('/'))
+            .and_then(|(_, t)| t.parse().ok())
+            .unwrap_or(0);
+        let c = f64::from(cores.max(1));
+        Ok((
+            Load {
+                one: num(0),
+                five: num(1),
+                fifteen: num(2),
+                per_core_one: num(0) / c,
+                per_core_five: num(1) / c,
+                per_core_fifteen: num(2) / c,
+            },
+            procs,
+        ))
+    }
+
+    pub(super) fn memory(&self) -> Result<(Memory, Memory)> {
+        let text = read(&self.proc("meminfo"))?;
+        let mut kb: HashMap<&str, u64> = HashMap::new();
+        for line in text.lines() {
+            if let Some((k, v)) = line.split_once(':')
+                && let Some(n) = v.split_whitespace().next().and_then(|n| n.parse().ok())
+            {
+                kb.insert(k, n);
+            }
+        }
+        let get = |k: &str| kb.get(k).copied().unwrap_or(0) * 1024;
+        let mem = |total: u64, available: u64| {
+            let used = total.saturating_sub(available);
+            Memory {
+                total_bytes: total,
+                available_bytes: available,
+                used_bytes: used,
+                used_percent: if total > 0 {
+                    100.0 * used as f64 / total as f64
+                } else {
+                    0.0
+                },
+            }
+        };
+        let available = if kb.contains_key("MemAvailable") {
+            get("MemAvailable")
+        } else {
+            get("MemFree") + get("Buffers") + get("Cached")
+        };
+        Ok((
+            mem(get("MemTotal"), available),
+            mem(get("SwapTotal"), get("SwapFree")),
+        ))
+    }
+}

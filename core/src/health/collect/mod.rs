@@ -1,0 +1,246 @@
+//! The host and process collector: one long-lived object that keeps the
+//! previous CPU and network counters, so usage and rates are real rates over
+//! the interval between two snapshots. Reads Linux's `/proc` and `/sys`
+//! directly (cumulative CPU seconds per mode and inodes, which sysinfo does
+//! not expose, at a fraction of its cost) and `statvfs` through rustix.
+//! The snapshot's types are in `snapshot`; each source has its reader:
+//! `cpu` (CPU, load, memory), `mounts` (filesystems), `net`, `cgroup`,
+//! `process`.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use super::maintenance::{MaintenanceState, UpgradeWatcher, reboot_state};
+use crate::error::{Error, Result};
+
+/// Clock ticks per second of `/proc/stat` and `/proc/<pid>/stat` (USER_HZ,
+/// 100 on every Linux architecture opskit builds for).
+const USER_HZ: f64 = 100.0;
+
+mod cgroup;
+mod cpu;
+mod mounts;
+mod net;
+mod process;
+mod snapshot;
+
+use self::mounts::{PSEUDO_FS, PSEUDO_MOUNTS, StatWorker};
+pub use self::snapshot::{
+    Cgroup, Cpu, Filesystem, HostInfo, HostSnapshot, Load, Memory, Network, ProcessInfo,
+};
+
+/// What the collector reads, and what it leaves out.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+#[serde(default, deny_unknown_fields)]
+pub struct CollectorOptions {
+    /// Filesystem types to leave out (default: pseudo, overlay, tmpfs and network ones).
+    pub exclude_fs_types: Vec<String>,
+    /// Mount point prefixes to leave out (default `/dev`, `/proc`, `/sys`, `/run`, container storage, `/snap`).
+    pub exclude_mount_points: Vec<String>,
+    /// Network interfaces to leave out (default `lo`).
+    pub exclude_interfaces: Vec<String>,
+    /// The root of `/proc` (for tests and containers that mount the host's elsewhere).
+    pub proc_root: String,
+    /// The root of `/sys`.
+    pub sys_root: String,
+    /// How long one mount's `statvfs` may take before the mount is reported
+    /// as hung and skipped until the call returns (default 1 s; node_exporter
+    /// waits 5 s, too long for a load balancer's health poll).
+    pub mount_timeout_seconds: f64,
+    /// The file whose presence says the OS wants a reboot (Debian/Ubuntu:
+    /// `/var/run/reboot-required`, with the packages in `….pkgs`).
+    pub reboot_required_file: String,
+    /// Whether and how to report pending package upgrades (`apt-get
+    /// --just-print dist-upgrade`: offline, but seconds per run). Default off.
+    pub apt_upgrades: AptUpgrades,
+}
+
+/// How the collector checks pending package upgrades. A check runs again
+/// only when dpkg's status or the package lists changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum AptUpgrades {
+    /// Not checked (`upgrades` is null).
+    #[default]
+    Off,
+    /// On a background thread: a snapshot never waits, and reports the last
+    /// answer (none until the first check ends). For long-lived services.
+    Background,
+    /// The snapshot waits for a check it starts (up to 2 minutes). For
+    /// one-shot commands, which would otherwise never see the answer.
+    Wait,
+}
+
+impl Default for CollectorOptions {
+    fn default() -> Self {
+        CollectorOptions {
+            exclude_fs_types: PSEUDO_FS.iter().map(|s| s.to_string()).collect(),
+            exclude_mount_points: PSEUDO_MOUNTS.iter().map(|s| s.to_string()).collect(),
+            exclude_interfaces: vec!["lo".into()],
+            proc_root: "/proc".into(),
+            sys_root: "/sys".into(),
+            mount_timeout_seconds: 1.0,
+            reboot_required_file: "/var/run/reboot-required".into(),
+            apt_upgrades: AptUpgrades::Off,
+        }
+    }
+}
+
+/// Received and sent bytes per interface at the previous snapshot.
+type NetCounters = HashMap<String, (u64, u64)>;
+
+/// Keeps what it needs between snapshots; call [`Collector::snapshot`] as
+/// often as every second.
+#[derive(Debug)]
+pub struct Collector {
+    options: CollectorOptions,
+    prev_cpu: Option<Vec<[u64; 8]>>,
+    /// The boot time from `/proc/stat`'s `btime` (whole seconds, fixed for
+    /// the life of the host), read with the CPU counters.
+    btime: Option<u64>,
+    prev_net: Option<(Instant, NetCounters)>,
+    stat_worker: Option<StatWorker>,
+    /// Mount points whose `statvfs` is running, with when it started; at the
+    /// start of a snapshot only abandoned (hung) calls are left in it.
+    in_flight: Arc<Mutex<HashMap<String, f64>>>,
+    upgrades: Option<Mutex<UpgradeWatcher>>,
+}
+
+/// Read a `/proc` or `/sys` file. They report size 0, so a plain
+/// `read_to_string` starts with 32-byte reads and doubles: six to eight
+/// read calls per file, each making the kernel format it again. One 16 KiB
+/// buffer reads most of them in a single call.
+pub(super) fn read(path: &Path) -> Result<String> {
+    use std::io::Read;
+    let mut text = String::with_capacity(16 * 1024);
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_to_string(&mut text))
+        .map_err(|e| Error::io(path, "read", e))?;
+    Ok(text)
+}
+
+impl Collector {
+    /// A collector with `options`; fails when `/proc` cannot be read (not Linux).
+    pub fn new(options: CollectorOptions) -> Result<Self> {
+        let stat = Path::new(&options.proc_root).join("stat");
+        if !stat.exists() {
+            return Err(Error::new(
+                crate::ErrorKind::Unsupported,
+                format!(
+                    "{} is missing: the health collector reads Linux's /proc (set proc_root if it is mounted elsewhere)",
+                    stat.display()
+                ),
+            ));
+        }
+        if !(options.mount_timeout_seconds.is_finite() && options.mount_timeout_seconds > 0.0) {
+            return Err(Error::invalid(format!(
+                "mount_timeout_seconds is {}: give a positive number of seconds, e.g. 1",
+                options.mount_timeout_seconds
+            )));
+        }
+        let upgrades = (options.apt_upgrades != AptUpgrades::Off)
+            .then(|| Mutex::new(UpgradeWatcher::new("apt-get", Duration::from_secs(120))));
+        Ok(Collector {
+            options,
+            prev_cpu: None,
+            btime: None,
+            prev_net: None,
+            stat_worker: None,
+            in_flight: Arc::default(),
+            upgrades,
+        })
+    }
+
+    fn proc(&self, rel: &str) -> PathBuf {
+        Path::new(&self.options.proc_root).join(rel)
+    }
+
+    /// Take a snapshot: cheap (one listing of `/proc` to count processes,
+    /// no per-process reads), about a millisecond here.
+    /// A hung mount costs at most the mount timeout, once; pending upgrades
+    /// cost nothing unless [`AptUpgrades::Wait`] is set.
+    pub fn snapshot(&mut self) -> Result<HostSnapshot> {
+        let time_seconds = crate::time::now_seconds();
+        let wait = self.options.apt_upgrades == AptUpgrades::Wait;
+        let first = self.prev_cpu.is_none();
+        let cpu = self.cpu()?;
+        let effective = std::thread::available_parallelism().map_or(cpu.cores, |n| n.get() as u32);
+        let cpu = Cpu {
+            effective_cores: effective.min(cpu.cores.max(1)),
+            ..cpu
+        };
+        let (load, threads) = self.load(cpu.effective_cores)?;
+        let processes = self.count_processes();
+        let (memory, swap) = self.memory()?;
+        let uptime: f64 = read(&self.proc("uptime"))?
+            .split_whitespace()
+            .next()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0.0);
+        // The kernel's own boot time (as node_exporter's node_boot_time_seconds
+        // and the client libraries' process_start_time_seconds use): `now -
+        // uptime` moves with every sample, and restart alerts on changes()
+        // would fire on every scrape.
+        let boot = self
+            .btime
+            .map_or_else(|| (time_seconds - uptime).floor(), |b| b as f64);
+        let host = HostInfo {
+            hostname: read(&self.proc("sys/kernel/hostname"))
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+            os: os_name(),
+            kernel: read(&self.proc("sys/kernel/osrelease"))
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+            uptime_seconds: uptime,
+            boot_time_seconds: boot,
+        };
+        let cgroup = self.cgroup(memory.total_bytes);
+        let (reboot_required, reboot_packages) =
+            reboot_state(Path::new(&self.options.reboot_required_file));
+        let maintenance = MaintenanceState {
+            reboot_required,
+            reboot_packages,
+            upgrades: self
+                .upgrades
+                .as_mut()
+                .and_then(|u| u.get_mut().unwrap_or_else(|e| e.into_inner()).current(wait)),
+        };
+        Ok(HostSnapshot {
+            time_seconds,
+            first,
+            host,
+            load,
+            cpu,
+            memory,
+            swap,
+            filesystems: self.filesystems()?,
+            networks: self.networks()?,
+            processes,
+            threads,
+            cgroup,
+            process: self.process(boot)?,
+            maintenance,
+        })
+    }
+}
+
+fn os_name() -> String {
+    std::fs::read_to_string("/etc/os-release")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("PRETTY_NAME="))
+                .map(|v| v.trim_matches('"').to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::OS.to_string())
+}
