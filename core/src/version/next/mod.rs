@@ -1,0 +1,372 @@
+//! The next version from git history: the bump policy as data, named presets
+//! that reproduce other tools (`policy`), which commits count (`classify`),
+//! the commits of one component (`components`), and the computation itself.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use ::semver::Version;
+use git2::{Oid, Repository, Sort};
+use serde::{Deserialize, Serialize};
+
+use super::commit::Leniency;
+use super::git::{
+    CommitEntry, DEFAULT_TAG_PATTERN, Line, Reachability, TagPattern, TaggedRelease, base_release,
+    normalize_paths, open_repo, resolve_commit, tagged_releases, touches,
+};
+use super::semver::{BumpLevel, bump, bump_on_channel, validate_channel};
+use crate::error::{Error, Result};
+
+mod classify;
+mod components;
+mod policy;
+
+pub use self::classify::IgnoreReason;
+pub(crate) use self::classify::{cancelled_pairs, classify};
+pub(crate) use self::components::ComponentFilter;
+pub use self::components::ComponentMatch;
+pub use self::policy::{BumpPolicy, Impact, Preset};
+
+/// Options of [`next_version`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+#[serde(default, deny_unknown_fields)]
+pub struct NextOptions {
+    /// The revision to release (default `HEAD`).
+    pub rev: String,
+    /// Tag pattern with `{version}` (default `v{version}`).
+    pub tag_pattern: String,
+    /// Only commits touching these paths count (one component of a monorepo).
+    pub paths: Vec<String>,
+    /// Only commits whose Conventional Commits scope names one of these
+    /// count (`feat(api,web): x` counts for `api` and for `web`).
+    pub scopes: Vec<String>,
+    /// How `paths` and `scopes` combine; default: whichever is given, or
+    /// either of them when both are.
+    pub component_match: Option<ComponentMatch>,
+    /// Pre-release channel (`rc`, `beta`): enter or continue a pre-release.
+    /// Its base is the highest of the stable releases and this channel's
+    /// pre-releases. Without it, the base is the last stable release.
+    pub channel: Option<String>,
+    /// A named preset; `policy` fields override it when given.
+    pub preset: Preset,
+    /// The bump rules; `None` uses the preset's.
+    pub policy: Option<BumpPolicy>,
+}
+
+impl Default for NextOptions {
+    fn default() -> Self {
+        NextOptions {
+            rev: "HEAD".into(),
+            tag_pattern: DEFAULT_TAG_PATTERN.into(),
+            paths: Vec::new(),
+            scopes: Vec::new(),
+            component_match: None,
+            channel: None,
+            preset: Preset::Opskit,
+            policy: None,
+        }
+    }
+}
+
+impl NextOptions {
+    /// The effective policy: `policy` if set, else the preset's.
+    pub fn effective_policy(&self) -> BumpPolicy {
+        self.policy
+            .clone()
+            .unwrap_or_else(|| BumpPolicy::preset(self.preset))
+    }
+}
+
+/// A commit that counted toward the next version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+pub struct DecidingCommit {
+    /// The commit.
+    #[serde(flatten)]
+    pub commit: CommitEntry,
+    /// What it means for the version.
+    pub impact: Impact,
+}
+
+/// A commit that did not count, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+pub struct IgnoredCommit {
+    /// The commit.
+    #[serde(flatten)]
+    pub commit: CommitEntry,
+    /// Why it was ignored.
+    pub reason: IgnoreReason,
+}
+
+/// The result of [`next_version`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+pub struct NextVersion {
+    /// The current version: the highest release nearest to the revision.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub current: Option<Version>,
+    /// Its tag.
+    pub current_tag: Option<String>,
+    /// The next version; `None` when nothing since the current release calls for one.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub next: Option<Version>,
+    /// The tag the next release would get.
+    pub next_tag: Option<String>,
+    /// The level applied to the current version (after the 0.x rules).
+    pub bump: Option<BumpLevel>,
+    /// The strongest impact among the deciding commits.
+    pub impact: Option<Impact>,
+    /// The pre-release channel used, if any.
+    pub channel: Option<String>,
+    /// Commits that counted, newest first.
+    pub commits: Vec<DecidingCommit>,
+    /// Commits that did not count, newest first, each with its reason.
+    pub ignored: Vec<IgnoredCommit>,
+    /// The repository is a shallow clone: history (and tags) may be missing.
+    pub shallow: bool,
+    /// Why the next version differs from a plain bump of the current one
+    /// (raised above a release already reachable, or past an existing tag).
+    pub notes: Vec<String>,
+}
+
+/// The commits reachable from `head` but not from `base`, newest first,
+/// only those the component filter selects.
+pub(crate) fn commits_since(
+    repo: &Repository,
+    head: Oid,
+    base: Option<Oid>,
+    filter: &ComponentFilter,
+) -> Result<Vec<CommitEntry>> {
+    let err = |e| Error::git("cannot walk history", e);
+    let mut walk = repo.revwalk().map_err(err)?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)
+        .map_err(err)?;
+    walk.push(head).map_err(err)?;
+    if let Some(b) = base {
+        walk.hide(b).map_err(err)?;
+    }
+    let mut out = Vec::new();
+    for oid in walk {
+        let oid = oid.map_err(err)?;
+        let c = repo
+            .find_commit(oid)
+            .map_err(|e| Error::git(format!("cannot read commit {oid}"), e))?;
+        let entry = CommitEntry::from_commit(&c);
+        if filter.selects(&c, &entry)? {
+            out.push(entry);
+        }
+    }
+    Ok(out)
+}
+
+/// Compute the next version of the repository at `path`.
+///
+/// The base is the highest release among the nearest release tags of the
+/// line reachable from `options.rev` (stable releases, plus the channel's
+/// pre-releases when a channel is given; never the newest tag by date), the
+/// commits are those reachable from the rev but not from the base, and the
+/// policy decides the level. The result is then kept ahead of every
+/// reachable release and never names an existing tag (see `notes`).
+pub fn next_version(path: &Path, options: &NextOptions) -> Result<NextVersion> {
+    next_version_and_base(path, options).map(|(next, _)| next)
+}
+
+/// [`next_version`] and the base release it started from, in one pass.
+pub(crate) fn next_version_and_base(
+    path: &Path,
+    options: &NextOptions,
+) -> Result<(NextVersion, Option<super::git::Release>)> {
+    let policy = options.effective_policy();
+    policy.validate()?;
+    if let Some(ch) = &options.channel {
+        validate_channel(ch)?;
+    }
+    let pattern = TagPattern::new(&options.tag_pattern)?;
+    let filter = ComponentFilter::new(&options.paths, &options.scopes, options.component_match)?;
+    let repo = open_repo(path)?;
+    let head = resolve_commit(&repo, &options.rev)?.id();
+    let releases = tagged_releases(&repo, &pattern)?;
+    let channel = options.channel.as_deref();
+    let base = base_release(&repo, head, &releases, Line::of(channel))?;
+    let entries = commits_since(&repo, head, base.map(|b| b.oid), &filter)?;
+    let mut next = decide(
+        entries,
+        base.map(|b| &b.release),
+        &pattern,
+        &policy,
+        channel,
+        repo.is_shallow(),
+    )?;
+    if let (Some(v), Some(impact)) = (next.next.clone(), next.impact) {
+        let mut reach = Reachability::new(&repo, head);
+        let v = keep_ahead(
+            v,
+            impact,
+            &policy,
+            channel,
+            &releases,
+            &mut reach,
+            &mut next.notes,
+        )?;
+        next.next_tag = Some(pattern.format(&v));
+        next.next = Some(v);
+    }
+    Ok((next, base.map(|b| b.release.clone())))
+}
+
+fn core_of(v: &Version) -> Version {
+    Version::new(v.major, v.minor, v.patch)
+}
+
+/// The first pre-release of `v`'s `major.minor.patch` on `channel` (`ch.1`).
+fn first_on_channel(v: &Version, channel: &str) -> Result<Version> {
+    let mut out = core_of(v);
+    out.pre = ::semver::Prerelease::new(&format!("{channel}.1"))
+        .map_err(|e| Error::invalid(format!("invalid channel {channel:?}: {e}")))?;
+    Ok(out)
+}
+
+/// Keep a proposed version `next` ahead of history: above every reachable
+/// release of its line, at least the target of every reachable pre-release
+/// of another channel (a stable proposal promotes it), and never the version
+/// of an existing tag (a pre-release continues after the highest number of
+/// its channel). Every change is explained in `notes`.
+fn keep_ahead(
+    mut next: Version,
+    impact: Impact,
+    policy: &BumpPolicy,
+    channel: Option<&str>,
+    releases: &[TaggedRelease],
+    reach: &mut Reachability<'_>,
+    notes: &mut Vec<String>,
+) -> Result<Version> {
+    // Each round only raises `next`, and a release can raise it at most once.
+    for _ in 0..=releases.len() {
+        let mut floor: Option<&TaggedRelease> = None;
+        for r in releases.iter().rev() {
+            let v = &r.release.version;
+            let relevant = match channel {
+                // A stable proposal must pass every reachable release.
+                None => v.cmp_precedence(&next).is_ge(),
+                // A pre-release must pass its line, and reach the target of
+                // other channels' pre-releases.
+                Some(ch) => {
+                    if Line::Channel(ch).contains(v) {
+                        v.cmp_precedence(&next).is_ge()
+                    } else {
+                        core_of(v) > core_of(&next)
+                    }
+                }
+            };
+            if relevant && reach.reaches(r.oid)? {
+                floor = Some(r);
+                break;
+            }
+        }
+        let Some(f) = floor else { break };
+        let fv = &f.release.version;
+        let raised = match channel {
+            None if !fv.pre.is_empty() => core_of(fv),
+            None => bump(fv, policy.level(fv, impact), None)?,
+            Some(ch) if Line::Channel(ch).contains(fv) => {
+                bump_on_channel(fv, policy.level(fv, impact), ch)?
+            }
+            Some(ch) => first_on_channel(fv, ch)?,
+        };
+        notes.push(format!(
+            "{} is reachable and not below {next}: raised to {raised}",
+            f.release.tag
+        ));
+        next = raised;
+    }
+    // Never the version of an existing tag, reachable or not.
+    for _ in 0..=releases.len() {
+        let taken = releases.iter().rev().find(|r| {
+            let v = &r.release.version;
+            match channel {
+                Some(ch) if !next.pre.is_empty() => {
+                    core_of(v) == core_of(&next)
+                        && Line::Channel(ch).contains(v)
+                        && !v.pre.is_empty()
+                        && v.cmp_precedence(&next).is_ge()
+                }
+                _ => v.cmp_precedence(&next).is_eq(),
+            }
+        });
+        let Some(t) = taken else { break };
+        let tv = &t.release.version;
+        let moved = if next.pre.is_empty() {
+            bump(tv, policy.level(tv, impact), None)?
+        } else {
+            bump(tv, BumpLevel::Prerelease, channel)?
+        };
+        notes.push(format!(
+            "tag {} already exists (not reachable from here): moved on to {moved}",
+            t.release.tag
+        ));
+        next = moved;
+    }
+    Ok(next)
+}
+
+fn decide(
+    entries: Vec<CommitEntry>,
+    base: Option<&super::git::Release>,
+    pattern: &TagPattern,
+    policy: &BumpPolicy,
+    channel: Option<&str>,
+    shallow: bool,
+) -> Result<NextVersion> {
+    let cancelled = if policy.pair_reverts {
+        cancelled_pairs(&entries, policy.pair_reverts_by_header)
+    } else {
+        HashSet::new()
+    };
+    let mut commits = Vec::new();
+    let mut ignored = Vec::new();
+    for e in entries {
+        match classify(&e, policy, &cancelled) {
+            Ok(impact) => commits.push(DecidingCommit { commit: e, impact }),
+            Err(reason) => ignored.push(IgnoredCommit { commit: e, reason }),
+        }
+    }
+    let impact = commits.iter().map(|c| c.impact).max();
+    let current = base.map(|b| b.version.clone());
+    let (next, bump_level) = match (&current, impact) {
+        (_, None) => (None, None),
+        (None, Some(_)) => {
+            let v = match channel {
+                Some(ch) => first_on_channel(&policy.initial_version, ch)?,
+                None => policy.initial_version.clone(),
+            };
+            (Some(v), None)
+        }
+        (Some(cur), Some(impact)) => {
+            let level = policy.level(cur, impact);
+            let v = match channel {
+                Some(ch) => bump_on_channel(cur, level, ch)?,
+                None => bump(cur, level, None)?,
+            };
+            (Some(v), Some(level))
+        }
+    };
+    Ok(NextVersion {
+        current_tag: base.map(|b| b.tag.clone()),
+        current,
+        next_tag: next.as_ref().map(|v| pattern.format(v)),
+        next,
+        bump: bump_level,
+        impact,
+        channel: channel.map(str::to_string),
+        commits,
+        ignored,
+        shallow,
+        notes: Vec::new(),
+    })
+}
