@@ -2798,7 +2798,11 @@ export declare namespace backup {
   export function diffManifests(older: Manifest | string, newer: Manifest | string): ManifestDiff
   /** Make a BagIt bag of a folder (in place, or a copy with `dest`). */
   export function makeBag(path: string, options?: Partial<BagOptions> | null): Promise<BagReport>
-  /** `makeBag`, blocking. */
+  /**
+   * Make a BagIt bag of a folder (in place, or a copy with `dest`).
+   *
+   * Blocks the calling thread; the Promise form runs on the libuv pool.
+   */
   export function makeBagSync(path: string, options?: Partial<BagOptions> | null): BagReport
   /** Parse and validate manifest text. */
   export function manifestFromJson(text: string): Manifest
@@ -2811,7 +2815,11 @@ export declare namespace backup {
   export function planRetention(snapshots: Snapshot[] | string, policy: Partial<RetentionPolicy>, now?: string | null): RetentionPlan
   /** Read and validate a manifest file. */
   export function readManifest(path: string): Promise<Manifest>
-  /** `readManifest`, blocking. */
+  /**
+   * Read and validate a manifest file.
+   *
+   * Blocks the calling thread; the Promise form runs on the libuv pool.
+   */
   export function readManifestSync(path: string): Manifest
   /** Verify a restored tree, time it, and judge it against an objective. */
   export function restoreDrill(path: string, manifest: Manifest | string, options?: Partial<DrillOptions> | null, progress?: (p: Progress) => void): Promise<DrillReport>
@@ -2824,7 +2832,11 @@ export declare namespace backup {
   export function signManifest(manifest: Manifest | string, key: Buffer | string, keyId: string, algorithm?: SignatureAlgorithm): Signature
   /** Validate a BagIt bag: `{valid, complete, errors, warnings, ...}`. */
   export function validateBag(path: string, options?: Partial<BagValidateOptions> | null): Promise<BagValidation>
-  /** `validateBag`, blocking. */
+  /**
+   * Validate a BagIt bag: `{valid, complete, errors, warnings, ...}`.
+   *
+   * Blocks the calling thread; the Promise form runs on the libuv pool.
+   */
   export function validateBagSync(path: string, options?: Partial<BagValidateOptions> | null): BagValidation
   /** Check the tree at `path` against a manifest (object or file path). */
   export function verifyTree(path: string, manifest: Manifest | string, options?: Partial<VerifyOptions> | null, progress?: (p: Progress) => void): Promise<VerifyReport>

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::convert::{from_js, from_js_value, inbound, to_js};
 use crate::error::{Code, Failure, sync};
-use crate::task::{Job, JsJson, job};
+use crate::task::{Job, JsJson, job, promise_and_sync};
 
 /// A JS progress callback that can be called from the libuv pool.
 type ProgressTsfn = ThreadsafeFunction<Value, Unknown<'static>, Value, Status, false>;
@@ -109,16 +109,12 @@ pub fn build_manifest_sync(
     })
 }
 
-/// Read and validate a manifest file.
-#[napi(namespace = "backup", ts_return_type = "Promise<Manifest>")]
-pub fn read_manifest(path: String) -> AsyncTask<Job> {
-    job(move || to_js(&b::Manifest::read(&PathBuf::from(path))?))
-}
-
-/// `readManifest`, blocking.
-#[napi(namespace = "backup", ts_return_type = "Manifest")]
-pub fn read_manifest_sync(path: String) -> Result<Value, napi::Error<Code>> {
-    sync(|| to_js(&b::Manifest::read(&PathBuf::from(path))?))
+promise_and_sync! {
+    #[doc = "Read and validate a manifest file."]
+    #[napi(namespace = "backup", args = "path: string", returns = "Manifest", promise = "Promise<Manifest>")]
+    fn read_manifest / read_manifest_sync(path: String) {
+        to_js(&b::Manifest::read(&PathBuf::from(path))?)
+    }
 }
 
 /// Write a manifest to `path` atomically, in canonical form.
@@ -383,56 +379,22 @@ pub fn checksum_lines(
 
 // ---- BagIt (files) ----
 
-/// Make a BagIt bag of a folder (in place, or a copy with `dest`).
-#[napi(
-    namespace = "backup",
-    ts_args_type = "path: string, options?: Partial<BagOptions> | null",
-    ts_return_type = "Promise<BagReport>"
-)]
-pub fn make_bag(path: String, options: Option<JsJson>) -> AsyncTask<Job> {
-    job(move || {
+promise_and_sync! {
+    #[doc = "Make a BagIt bag of a folder (in place, or a copy with `dest`)."]
+    #[napi(namespace = "backup", args = "path: string, options?: Partial<BagOptions> | null", returns = "BagReport", promise = "Promise<BagReport>")]
+    fn make_bag / make_bag_sync(path: String, options: Option<JsJson>) {
         let options = JsJson::optional(options)?;
         let o: b::BagOptions = from_js(options, "bag options")?;
         to_js(&b::make_bag(&PathBuf::from(path), &o)?)
-    })
+    }
 }
 
-/// `makeBag`, blocking.
-#[napi(
-    namespace = "backup",
-    ts_args_type = "path: string, options?: Partial<BagOptions> | null",
-    ts_return_type = "BagReport"
-)]
-pub fn make_bag_sync(path: String, options: Option<Value>) -> Result<Value, napi::Error<Code>> {
-    sync(|| {
-        let o: b::BagOptions = from_js(options, "bag options")?;
-        to_js(&b::make_bag(&PathBuf::from(path), &o)?)
-    })
-}
-
-/// Validate a BagIt bag: `{valid, complete, errors, warnings, ...}`.
-#[napi(
-    namespace = "backup",
-    ts_args_type = "path: string, options?: Partial<BagValidateOptions> | null",
-    ts_return_type = "Promise<BagValidation>"
-)]
-pub fn validate_bag(path: String, options: Option<JsJson>) -> AsyncTask<Job> {
-    job(move || {
+promise_and_sync! {
+    #[doc = "Validate a BagIt bag: `{valid, complete, errors, warnings, ...}`."]
+    #[napi(namespace = "backup", args = "path: string, options?: Partial<BagValidateOptions> | null", returns = "BagValidation", promise = "Promise<BagValidation>")]
+    fn validate_bag / validate_bag_sync(path: String, options: Option<JsJson>) {
         let options = JsJson::optional(options)?;
         let o: b::BagValidateOptions = from_js(options, "bag validation options")?;
         to_js(&b::validate_bag(&PathBuf::from(path), &o)?)
-    })
-}
-
-/// `validateBag`, blocking.
-#[napi(
-    namespace = "backup",
-    ts_args_type = "path: string, options?: Partial<BagValidateOptions> | null",
-    ts_return_type = "BagValidation"
-)]
-pub fn validate_bag_sync(path: String, options: Option<Value>) -> Result<Value, napi::Error<Code>> {
-    sync(|| {
-        let o: b::BagValidateOptions = from_js(options, "bag validation options")?;
-        to_js(&b::validate_bag(&PathBuf::from(path), &o)?)
-    })
+    }
 }
