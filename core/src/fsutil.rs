@@ -92,6 +92,15 @@ fn is_descriptor(p: &Path) -> bool {
     p.starts_with("/proc") && p.components().any(|c| c.as_os_str() == "fd")
 }
 
+/// Where the symlink at `link`, reading `to`, points: `to` relative to the
+/// link's folder, or `to` itself when absolute (one hop of the walks below).
+fn link_target(link: &Path, to: PathBuf) -> PathBuf {
+    match link.parent() {
+        Some(dir) if to.is_relative() => dir.join(to),
+        _ => to,
+    }
+}
+
 /// Does `path` lead, through its symlinks, to a descriptor the caller
 /// handed over (`/dev/stdin`, `/dev/fd/63` of a shell's `<(…)`)?
 fn leads_to_descriptor(path: &Path) -> bool {
@@ -106,12 +115,7 @@ fn leads_to_descriptor(path: &Path) -> bool {
             return true;
         }
         match std::fs::read_link(&p) {
-            Ok(to) => {
-                p = match p.parent() {
-                    Some(dir) if to.is_relative() => dir.join(to),
-                    _ => to,
-                }
-            }
+            Ok(to) => p = link_target(&p, to),
             Err(_) => return false,
         }
     }
@@ -137,10 +141,7 @@ fn resolve_for_write(path: &Path) -> Result<WriteTarget> {
         let t = meta.file_type();
         if t.is_symlink() {
             let to = std::fs::read_link(&p).map_err(|e| Error::io(path, "write", e))?;
-            p = match p.parent() {
-                Some(dir) if to.is_relative() => dir.join(to),
-                _ => to,
-            };
+            p = link_target(&p, to);
             continue;
         }
         if t.is_file() {
