@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import * as opskit from '../index.js'
-import { makeBigRepo, tempDir } from './helpers.mjs'
+import { makeBigRepo, tempDir, timerLag } from './helpers.mjs'
 
 const IN_FLIGHT = 64
 
@@ -37,22 +37,14 @@ function bigDocs(n) {
  * the caller's own loop, not a call.
  */
 async function worstLag(calls) {
-  let worst = 0
-  let last = performance.now()
-  const timer = setInterval(() => {
-    const now = performance.now()
-    worst = Math.max(worst, now - last - 2)
-    last = now
-  }, 2)
-  const start = performance.now()
-  const pending = []
-  for (const c of calls) {
-    pending.push(c())
-    await new Promise((resolve) => setImmediate(resolve))
-  }
-  const results = await Promise.all(pending)
-  const elapsed = performance.now() - start
-  clearInterval(timer)
+  const { worst, elapsed, result: results } = await timerLag(2, async () => {
+    const pending = []
+    for (const c of calls) {
+      pending.push(c())
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    return Promise.all(pending)
+  })
   return { worst, elapsed, results }
 }
 

@@ -21,6 +21,31 @@ export function tempDir(prefix) {
   return dir
 }
 
+/**
+ * Run `work` (async) while an interval timer of `ms` ticks: how late the
+ * timer ran at worst (ms past its interval), how many times it fired, the
+ * elapsed time and `work`'s result. A blocked event loop shows as a lag as
+ * long as the blocking call.
+ */
+export async function timerLag(ms, work) {
+  let worst = 0
+  let ticks = 0
+  let last = performance.now()
+  const timer = setInterval(() => {
+    const now = performance.now()
+    worst = Math.max(worst, now - last - ms)
+    last = now
+    ticks++
+  }, ms)
+  const start = performance.now()
+  try {
+    const result = await work()
+    return { worst, ticks, elapsed: performance.now() - start, result }
+  } finally {
+    clearInterval(timer)
+  }
+}
+
 export const git = (cwd, ...args) => execFileSync('git', args, { cwd, env, encoding: 'utf8' })
 
 /** init (v1.0.0) → feat(api) (v1.1.0-rc.1, annotated) → fix; production at init, staging at HEAD. */
