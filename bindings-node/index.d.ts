@@ -2778,7 +2778,11 @@ export declare const VERSION: string
 export declare namespace backup {
   /** Describe the tree at `path`: every entry with size, mode, mtime and content hash. */
   export function buildManifest(path: string, options?: Partial<ManifestOptions> | null, progress?: (p: Progress) => void): Promise<Manifest>
-  /** `buildManifest`, blocking; the progress callback is called on this thread. */
+  /**
+   * Describe the tree at `path`: every entry with size, mode, mtime and content hash.
+   *
+   * Blocks the calling thread, and calls `progress` on it; the Promise form runs on the libuv pool.
+   */
   export function buildManifestSync(path: string, options?: Partial<ManifestOptions> | null, progress?: (p: Progress) => void): Manifest
   /** `blake3:<hex>` of a manifest: what the next manifest names as `previous`. */
   export function chainHash(manifest: Manifest): string
@@ -2823,7 +2827,11 @@ export declare namespace backup {
   export function readManifestSync(path: string): Manifest
   /** Verify a restored tree, time it, and judge it against an objective. */
   export function restoreDrill(path: string, manifest: Manifest | string, options?: Partial<DrillOptions> | null, progress?: (p: Progress) => void): Promise<DrillReport>
-  /** `restoreDrill`, blocking. */
+  /**
+   * Verify a restored tree, time it, and judge it against an objective.
+   *
+   * Blocks the calling thread, and calls `progress` on it; the Promise form runs on the libuv pool.
+   */
   export function restoreDrillSync(path: string, manifest: Manifest | string, options?: Partial<DrillOptions> | null, progress?: (p: Progress) => void): DrillReport
   /**
    * Sign a manifest: HMAC-SHA-256 (`key` = the secret) or Ed25519 (`key` =
@@ -2840,7 +2848,11 @@ export declare namespace backup {
   export function validateBagSync(path: string, options?: Partial<BagValidateOptions> | null): BagValidation
   /** Check the tree at `path` against a manifest (object or file path). */
   export function verifyTree(path: string, manifest: Manifest | string, options?: Partial<VerifyOptions> | null, progress?: (p: Progress) => void): Promise<VerifyReport>
-  /** `verifyTree`, blocking. */
+  /**
+   * Check the tree at `path` against a manifest (object or file path).
+   *
+   * Blocks the calling thread, and calls `progress` on it; the Promise form runs on the libuv pool.
+   */
   export function verifyTreeSync(path: string, manifest: Manifest | string, options?: Partial<VerifyOptions> | null, progress?: (p: Progress) => void): VerifyReport
   /** Write a manifest to `path` atomically, in canonical form. */
   export function writeManifest(manifest: Manifest | string, path: string): Promise<void>

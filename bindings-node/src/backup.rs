@@ -32,81 +32,64 @@ fn progress_value(p: b::Progress) -> Value {
     to_js(&p).unwrap_or(Value::Null)
 }
 
-/// Run `work` with a progress function that forwards to the thread-safe JS
-/// callback, when one was given.
-fn with_tsfn<T>(
-    tsfn: Option<&ProgressTsfn>,
-    work: impl FnOnce(Option<b::ProgressFn<'_>>) -> opskit::Result<T>,
-) -> opskit::Result<T> {
-    match tsfn {
-        None => work(None),
-        Some(f) => {
-            let mut cb = |p: b::Progress| {
-                f.call(progress_value(p), ThreadsafeFunctionCallMode::NonBlocking);
-            };
-            work(Some(&mut cb))
+/// Where a call's progress goes: from the Promise form, a thread-safe
+/// function (called from the libuv pool, run on the event loop); from the
+/// Sync form, the JS function itself (called on this thread).
+trait ProgressSink {
+    /// Run `work` with a progress function that forwards here, when a
+    /// callback was given.
+    fn run<T>(
+        &self,
+        work: impl FnOnce(Option<b::ProgressFn<'_>>) -> opskit::Result<T>,
+    ) -> opskit::Result<T>;
+}
+
+impl ProgressSink for Option<ProgressTsfn> {
+    fn run<T>(
+        &self,
+        work: impl FnOnce(Option<b::ProgressFn<'_>>) -> opskit::Result<T>,
+    ) -> opskit::Result<T> {
+        match self {
+            None => work(None),
+            Some(f) => {
+                let mut cb = |p: b::Progress| {
+                    f.call(progress_value(p), ThreadsafeFunctionCallMode::NonBlocking);
+                };
+                work(Some(&mut cb))
+            }
         }
     }
 }
 
-/// Run `work` with a progress function that calls the JS callback directly
-/// (the Sync forms run on the JS thread, and so do their callbacks).
-fn with_function<T>(
-    f: Option<&Function<'_, Value, Unknown<'_>>>,
-    work: impl FnOnce(Option<b::ProgressFn<'_>>) -> opskit::Result<T>,
-) -> opskit::Result<T> {
-    match f {
-        None => work(None),
-        Some(f) => {
-            let mut cb = |p: b::Progress| {
-                let _ = f.call(progress_value(p));
-            };
-            work(Some(&mut cb))
+impl ProgressSink for Option<Function<'_, Value, Unknown<'_>>> {
+    fn run<T>(
+        &self,
+        work: impl FnOnce(Option<b::ProgressFn<'_>>) -> opskit::Result<T>,
+    ) -> opskit::Result<T> {
+        match self {
+            None => work(None),
+            Some(f) => {
+                let mut cb = |p: b::Progress| {
+                    let _ = f.call(progress_value(p));
+                };
+                work(Some(&mut cb))
+            }
         }
     }
 }
 
 // ---- build, read, write ----
 
-/// Describe the tree at `path`: every entry with size, mode, mtime and content hash.
-#[napi(
-    namespace = "backup",
-    ts_args_type = "path: string, options?: Partial<ManifestOptions> | null, progress?: (p: Progress) => void",
-    ts_return_type = "Promise<Manifest>"
-)]
-pub fn build_manifest(
-    path: String,
-    options: Option<JsJson>,
-    progress: Option<ProgressTsfn>,
-) -> AsyncTask<Job> {
-    job(move || {
+promise_and_sync! {
+    #[doc = "Describe the tree at `path`: every entry with size, mode, mtime and content hash."]
+    #[napi(namespace = "backup", args = "path: string, options?: Partial<ManifestOptions> | null, progress?: (p: Progress) => void", returns = "Manifest", promise = "Promise<Manifest>")]
+    fn build_manifest / build_manifest_sync(path: String, options: Option<JsJson>)
+        progress progress: Option<ProgressTsfn> | Option<Function<'_, Value, Unknown<'_>>> {
         let options = JsJson::optional(options)?;
         let o: b::ManifestOptions = from_js(options, "manifest options")?;
-        let m = with_tsfn(progress.as_ref(), |p| {
-            b::build_manifest(&PathBuf::from(&path), &o, p)
-        })?;
+        let m = progress.run(|p| b::build_manifest(&PathBuf::from(&path), &o, p))?;
         to_js(&m)
-    })
-}
-
-/// `buildManifest`, blocking; the progress callback is called on this thread.
-#[napi(
-    namespace = "backup",
-    ts_args_type = "path: string, options?: Partial<ManifestOptions> | null, progress?: (p: Progress) => void",
-    ts_return_type = "Manifest"
-)]
-pub fn build_manifest_sync(
-    path: String,
-    options: Option<Value>,
-    progress: Option<Function<'_, Value, Unknown<'_>>>,
-) -> Result<Value, napi::Error<Code>> {
-    sync(|| {
-        let o: b::ManifestOptions = from_js(options, "manifest options")?;
-        let m = with_function(progress.as_ref(), |p| {
-            b::build_manifest(&PathBuf::from(&path), &o, p)
-        })?;
-        to_js(&m)
-    })
+    }
 }
 
 promise_and_sync! {
@@ -160,50 +143,17 @@ pub fn chain_hash(manifest: Value) -> Result<String, napi::Error<Code>> {
 
 // ---- verify, diff, drill ----
 
-/// Check the tree at `path` against a manifest (object or file path).
-#[napi(
-    namespace = "backup",
-    ts_args_type = "path: string, manifest: Manifest | string, options?: Partial<VerifyOptions> | null, progress?: (p: Progress) => void",
-    ts_return_type = "Promise<VerifyReport>"
-)]
-pub fn verify_tree(
-    path: String,
-    manifest: JsJson,
-    options: Option<JsJson>,
-    progress: Option<ProgressTsfn>,
-) -> AsyncTask<Job> {
-    job(move || {
-        let manifest = manifest.value()?;
+promise_and_sync! {
+    #[doc = "Check the tree at `path` against a manifest (object or file path)."]
+    #[napi(namespace = "backup", args = "path: string, manifest: Manifest | string, options?: Partial<VerifyOptions> | null, progress?: (p: Progress) => void", returns = "VerifyReport", promise = "Promise<VerifyReport>")]
+    fn verify_tree / verify_tree_sync(path: String, manifest: JsJson, options: Option<JsJson>)
+        progress progress: Option<ProgressTsfn> | Option<Function<'_, Value, Unknown<'_>>> {
+        let m = manifest_of(manifest.value()?)?;
         let options = JsJson::optional(options)?;
-        let m = manifest_of(manifest)?;
         let o: b::VerifyOptions = from_js(options, "verify options")?;
-        let r = with_tsfn(progress.as_ref(), |p| {
-            b::verify_tree(&PathBuf::from(&path), &m, &o, p)
-        })?;
+        let r = progress.run(|p| b::verify_tree(&PathBuf::from(&path), &m, &o, p))?;
         to_js(&r)
-    })
-}
-
-/// `verifyTree`, blocking.
-#[napi(
-    namespace = "backup",
-    ts_args_type = "path: string, manifest: Manifest | string, options?: Partial<VerifyOptions> | null, progress?: (p: Progress) => void",
-    ts_return_type = "VerifyReport"
-)]
-pub fn verify_tree_sync(
-    path: String,
-    manifest: Value,
-    options: Option<Value>,
-    progress: Option<Function<'_, Value, Unknown<'_>>>,
-) -> Result<Value, napi::Error<Code>> {
-    sync(|| {
-        let m = manifest_of(manifest)?;
-        let o: b::VerifyOptions = from_js(options, "verify options")?;
-        let r = with_function(progress.as_ref(), |p| {
-            b::verify_tree(&PathBuf::from(&path), &m, &o, p)
-        })?;
-        to_js(&r)
-    })
+    }
 }
 
 /// What changed between two manifests (objects or file paths).
@@ -221,50 +171,17 @@ pub fn diff_manifests(older: Value, newer: Value) -> Result<Value, napi::Error<C
     })
 }
 
-/// Verify a restored tree, time it, and judge it against an objective.
-#[napi(
-    namespace = "backup",
-    ts_args_type = "path: string, manifest: Manifest | string, options?: Partial<DrillOptions> | null, progress?: (p: Progress) => void",
-    ts_return_type = "Promise<DrillReport>"
-)]
-pub fn restore_drill(
-    path: String,
-    manifest: JsJson,
-    options: Option<JsJson>,
-    progress: Option<ProgressTsfn>,
-) -> AsyncTask<Job> {
-    job(move || {
-        let manifest = manifest.value()?;
+promise_and_sync! {
+    #[doc = "Verify a restored tree, time it, and judge it against an objective."]
+    #[napi(namespace = "backup", args = "path: string, manifest: Manifest | string, options?: Partial<DrillOptions> | null, progress?: (p: Progress) => void", returns = "DrillReport", promise = "Promise<DrillReport>")]
+    fn restore_drill / restore_drill_sync(path: String, manifest: JsJson, options: Option<JsJson>)
+        progress progress: Option<ProgressTsfn> | Option<Function<'_, Value, Unknown<'_>>> {
+        let m = manifest_of(manifest.value()?)?;
         let options = JsJson::optional(options)?;
-        let m = manifest_of(manifest)?;
         let o: b::DrillOptions = from_js(options, "drill options")?;
-        let r = with_tsfn(progress.as_ref(), |p| {
-            b::restore_drill(&PathBuf::from(&path), &m, &o, p)
-        })?;
+        let r = progress.run(|p| b::restore_drill(&PathBuf::from(&path), &m, &o, p))?;
         to_js(&r)
-    })
-}
-
-/// `restoreDrill`, blocking.
-#[napi(
-    namespace = "backup",
-    ts_args_type = "path: string, manifest: Manifest | string, options?: Partial<DrillOptions> | null, progress?: (p: Progress) => void",
-    ts_return_type = "DrillReport"
-)]
-pub fn restore_drill_sync(
-    path: String,
-    manifest: Value,
-    options: Option<Value>,
-    progress: Option<Function<'_, Value, Unknown<'_>>>,
-) -> Result<Value, napi::Error<Code>> {
-    sync(|| {
-        let m = manifest_of(manifest)?;
-        let o: b::DrillOptions = from_js(options, "drill options")?;
-        let r = with_function(progress.as_ref(), |p| {
-            b::restore_drill(&PathBuf::from(&path), &m, &o, p)
-        })?;
-        to_js(&r)
-    })
+    }
 }
 
 // ---- retention, signatures, checksums (pure) ----

@@ -200,5 +200,28 @@ macro_rules! promise_and_sync {
             $crate::error::sync(move || $body)
         }
     };
+    // With a progress callback: its type differs between the forms (a
+    // thread-safe function for the pool, the JS function itself for the
+    // blocking call); the body sees it as `$p` either way.
+    (
+        $(#[doc = $doc:literal])+
+        #[napi(namespace = $ns:literal, args = $args:literal, returns = $ret:literal, promise = $promise:literal)]
+        fn $name:ident / $sync_name:ident ($($arg:ident : $ty:ty),* $(,)?)
+            progress $p:ident: $pty:ty | $spty:ty $body:block
+    ) => {
+        $(#[doc = $doc])+
+        #[napi_derive::napi(namespace = $ns, ts_args_type = $args, ts_return_type = $promise)]
+        pub fn $name($($arg: $ty,)* $p: $pty) -> napi::bindgen_prelude::AsyncTask<$crate::task::Job> {
+            $crate::task::job(move || $body)
+        }
+
+        $(#[doc = $doc])+
+        #[doc = ""]
+        #[doc = "Blocks the calling thread, and calls `progress` on it; the Promise form runs on the libuv pool."]
+        #[napi_derive::napi(namespace = $ns, ts_args_type = $args, ts_return_type = $ret)]
+        pub fn $sync_name($($arg: $ty,)* $p: $spty) -> napi::Result<serde_json::Value, $crate::error::Code> {
+            $crate::error::sync(move || $body)
+        }
+    };
 }
 pub(crate) use promise_and_sync;
