@@ -13,160 +13,200 @@ use crate::{Outcome, print_json};
 #[derive(Subcommand)]
 pub(crate) enum BackupCmd {
     /// Describe a tree: every entry with its size, mode, mtime and content hash.
-    Manifest {
-        /// The folder to describe.
-        dir: PathBuf,
-        /// Write the manifest here (atomically; a symlink is written
-        /// through, a FIFO or device written to); `-` or none: standard output.
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// Record SHA-256 as well as BLAKE3.
-        #[arg(long)]
-        sha256: bool,
-        /// Record SHA-256 only.
-        #[arg(long, conflicts_with = "sha256")]
-        sha256_only: bool,
-        /// A label, `key=value` (repeatable): database, job, encryption, key id.
-        #[arg(long = "label", value_name = "KEY=VALUE")]
-        labels: Vec<String>,
-        /// Only paths matching this glob (repeatable).
-        #[arg(long)]
-        include: Vec<String>,
-        /// Leave out paths matching this glob (repeatable).
-        #[arg(long)]
-        exclude: Vec<String>,
-        /// Follow symlinks instead of recording them.
-        #[arg(long)]
-        follow_symlinks: bool,
-        /// The previous manifest of a chain: its hash is recorded.
-        #[arg(long, value_name = "MANIFEST")]
-        previous: Option<PathBuf>,
-        /// The root label (default: the folder's name).
-        #[arg(long)]
-        root: Option<String>,
-        /// Print a JSON summary instead of text (the manifest goes to --output).
-        #[arg(long)]
-        json: bool,
-    },
+    Manifest(ManifestArgs),
     /// Check a tree (a backup or a restore) against a manifest.
-    Verify {
-        /// The manifest.
-        manifest: PathBuf,
-        /// The tree to check.
-        dir: PathBuf,
-        /// Trust files whose size and mtime match; hash the rest.
-        #[arg(long)]
-        fast: bool,
-        /// Stop at the first difference.
-        #[arg(long)]
-        stop_at_first: bool,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Verify(VerifyArgs),
     /// What changed between two manifests.
-    Diff {
-        /// The older manifest.
-        old: PathBuf,
-        /// The newer manifest.
-        new: PathBuf,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Diff(DiffArgs),
     /// Which snapshots to keep and remove (restic forget's rules).
     Retention(RetentionArgs),
     /// Sign a manifest (HMAC-SHA-256 by default; Ed25519 with --ed25519).
-    Sign {
-        /// The manifest.
-        manifest: PathBuf,
-        /// The key: HMAC secret, or an Ed25519 PKCS#8 PEM private key.
-        #[arg(long)]
-        key_file: PathBuf,
-        /// Sign with Ed25519.
-        #[arg(long)]
-        ed25519: bool,
-        /// The key's name in the signature (default: the key file's stem).
-        #[arg(long)]
-        key_id: Option<String>,
-        /// Write the signature here (default MANIFEST.sig; `-`: standard output).
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Sign(SignArgs),
     /// Check a manifest's signature (an Ed25519 public key is enough).
-    CheckSignature {
-        /// The manifest.
-        manifest: PathBuf,
-        /// The HMAC secret, or the Ed25519 public (or private) key.
-        #[arg(long)]
-        key_file: PathBuf,
-        /// The signature (default MANIFEST.sig).
-        #[arg(long)]
-        signature: Option<PathBuf>,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    CheckSignature(CheckSignatureArgs),
     /// Check a chain of manifests, oldest first.
-    CheckChain {
-        /// The manifests, oldest first.
-        manifests: Vec<PathBuf>,
-    },
+    CheckChain(CheckChainArgs),
     /// Make a BagIt bag of a folder (in place, or a copy with --to).
-    Bag {
-        /// The folder.
-        dir: PathBuf,
-        /// Write the bag here (a new or empty folder) instead of in place.
-        #[arg(long)]
-        to: Option<PathBuf>,
-        /// A bag-info.txt line, `Label=value` (repeatable).
-        #[arg(long = "info", value_name = "LABEL=VALUE")]
-        info: Vec<String>,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Bag(BagArgs),
     /// Validate a BagIt bag (completeness, Payload-Oxum, checksums).
-    ValidateBag {
-        /// The bag.
-        dir: PathBuf,
-        /// Completeness and Payload-Oxum only.
-        #[arg(long)]
-        fast: bool,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    ValidateBag(ValidateBagArgs),
     /// Print `sha256sum -c` or `b3sum -c` lines for a manifest.
-    Checksums {
-        /// The manifest.
-        manifest: PathBuf,
-        /// sha256sum or b3sum.
-        #[arg(long, default_value = "sha256sum")]
-        format: String,
-    },
+    Checksums(ChecksumsArgs),
     /// Verify a restored tree, time it, and judge it against an objective.
-    Drill {
-        /// The manifest of the backup.
-        manifest: PathBuf,
-        /// The restored tree.
-        dir: PathBuf,
-        /// The recovery-time objective.
-        #[arg(long, default_value = "2h")]
-        rto: String,
-        /// How long the restore took (counts toward the objective).
-        #[arg(long)]
-        restore_time: Option<String>,
-        /// Fast verification (trust size and mtime).
-        #[arg(long)]
-        fast: bool,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Drill(DrillArgs),
+}
+
+/// The arguments of `Manifest`.
+#[derive(Args)]
+pub(crate) struct ManifestArgs {
+    /// The folder to describe.
+    dir: PathBuf,
+    /// Write the manifest here (atomically; a symlink is written
+    /// through, a FIFO or device written to); `-` or none: standard output.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Record SHA-256 as well as BLAKE3.
+    #[arg(long)]
+    sha256: bool,
+    /// Record SHA-256 only.
+    #[arg(long, conflicts_with = "sha256")]
+    sha256_only: bool,
+    /// A label, `key=value` (repeatable): database, job, encryption, key id.
+    #[arg(long = "label", value_name = "KEY=VALUE")]
+    labels: Vec<String>,
+    /// Only paths matching this glob (repeatable).
+    #[arg(long)]
+    include: Vec<String>,
+    /// Leave out paths matching this glob (repeatable).
+    #[arg(long)]
+    exclude: Vec<String>,
+    /// Follow symlinks instead of recording them.
+    #[arg(long)]
+    follow_symlinks: bool,
+    /// The previous manifest of a chain: its hash is recorded.
+    #[arg(long, value_name = "MANIFEST")]
+    previous: Option<PathBuf>,
+    /// The root label (default: the folder's name).
+    #[arg(long)]
+    root: Option<String>,
+    /// Print a JSON summary instead of text (the manifest goes to --output).
+    #[arg(long)]
+    json: bool,
+}
+
+/// The arguments of `Verify`.
+#[derive(Args)]
+pub(crate) struct VerifyArgs {
+    /// The manifest.
+    manifest: PathBuf,
+    /// The tree to check.
+    dir: PathBuf,
+    /// Trust files whose size and mtime match; hash the rest.
+    #[arg(long)]
+    fast: bool,
+    /// Stop at the first difference.
+    #[arg(long)]
+    stop_at_first: bool,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The arguments of `Diff`.
+#[derive(Args)]
+pub(crate) struct DiffArgs {
+    /// The older manifest.
+    old: PathBuf,
+    /// The newer manifest.
+    new: PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The arguments of `Sign`.
+#[derive(Args)]
+pub(crate) struct SignArgs {
+    /// The manifest.
+    manifest: PathBuf,
+    /// The key: HMAC secret, or an Ed25519 PKCS#8 PEM private key.
+    #[arg(long)]
+    key_file: PathBuf,
+    /// Sign with Ed25519.
+    #[arg(long)]
+    ed25519: bool,
+    /// The key's name in the signature (default: the key file's stem).
+    #[arg(long)]
+    key_id: Option<String>,
+    /// Write the signature here (default MANIFEST.sig; `-`: standard output).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The arguments of `CheckSignature`.
+#[derive(Args)]
+pub(crate) struct CheckSignatureArgs {
+    /// The manifest.
+    manifest: PathBuf,
+    /// The HMAC secret, or the Ed25519 public (or private) key.
+    #[arg(long)]
+    key_file: PathBuf,
+    /// The signature (default MANIFEST.sig).
+    #[arg(long)]
+    signature: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The arguments of `CheckChain`.
+#[derive(Args)]
+pub(crate) struct CheckChainArgs {
+    /// The manifests, oldest first.
+    manifests: Vec<PathBuf>,
+}
+
+/// The arguments of `Bag`.
+#[derive(Args)]
+pub(crate) struct BagArgs {
+    /// The folder.
+    dir: PathBuf,
+    /// Write the bag here (a new or empty folder) instead of in place.
+    #[arg(long)]
+    to: Option<PathBuf>,
+    /// A bag-info.txt line, `Label=value` (repeatable).
+    #[arg(long = "info", value_name = "LABEL=VALUE")]
+    info: Vec<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The arguments of `ValidateBag`.
+#[derive(Args)]
+pub(crate) struct ValidateBagArgs {
+    /// The bag.
+    dir: PathBuf,
+    /// Completeness and Payload-Oxum only.
+    #[arg(long)]
+    fast: bool,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The arguments of `Checksums`.
+#[derive(Args)]
+pub(crate) struct ChecksumsArgs {
+    /// The manifest.
+    manifest: PathBuf,
+    /// sha256sum or b3sum.
+    #[arg(long, default_value = "sha256sum")]
+    format: String,
+}
+
+/// The arguments of `Drill`.
+#[derive(Args)]
+pub(crate) struct DrillArgs {
+    /// The manifest of the backup.
+    manifest: PathBuf,
+    /// The restored tree.
+    dir: PathBuf,
+    /// The recovery-time objective.
+    #[arg(long, default_value = "2h")]
+    rto: String,
+    /// How long the restore took (counts toward the objective).
+    #[arg(long)]
+    restore_time: Option<String>,
+    /// Fast verification (trust size and mtime).
+    #[arg(long)]
+    fast: bool,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -273,384 +313,438 @@ fn read_text(p: &Path, what: &str) -> opskit::Result<String> {
 
 pub(crate) fn run(cmd: BackupCmd) -> opskit::Result<Outcome> {
     match cmd {
-        BackupCmd::Manifest {
-            dir,
-            output,
-            sha256,
-            sha256_only,
-            labels,
-            include,
-            exclude,
-            follow_symlinks,
-            previous,
-            root,
-            json,
-        } => {
-            let algorithms = match (sha256, sha256_only) {
-                (_, true) => vec![Algorithm::Sha256],
-                (true, _) => vec![Algorithm::Blake3, Algorithm::Sha256],
-                _ => vec![Algorithm::Blake3],
-            };
-            let previous = match previous {
-                Some(p) => Some(read_manifest(&p)?.chain_hash()?),
-                None => None,
-            };
-            let opts = b::ManifestOptions {
-                algorithms,
-                include,
-                exclude,
-                follow_symlinks,
-                root,
-                labels: pairs(&labels, "--label")?
-                    .into_iter()
-                    .collect::<BTreeMap<_, _>>(),
-                previous,
-                ..Default::default()
-            };
-            let output = output.filter(|o| !is_stdout(o));
-            let started = std::time::Instant::now();
-            let m = with_bar(json || output.is_none(), |p| {
-                b::build_manifest(&dir, &opts, p)
-            })?;
-            let secs = started.elapsed().as_secs_f64();
-            match &output {
-                Some(out) => m.write(out)?,
-                None => print!("{}", m.to_canonical_string()?),
-            }
+        BackupCmd::Manifest(args) => cmd_manifest(args),
+        BackupCmd::Verify(args) => cmd_verify(args),
+        BackupCmd::Diff(args) => cmd_diff(args),
+        BackupCmd::Retention(a) => cmd_retention(a),
+        BackupCmd::Sign(args) => cmd_sign(args),
+        BackupCmd::CheckSignature(args) => cmd_check_signature(args),
+        BackupCmd::CheckChain(args) => cmd_check_chain(args),
+        BackupCmd::Bag(args) => cmd_bag(args),
+        BackupCmd::ValidateBag(args) => cmd_validate_bag(args),
+        BackupCmd::Checksums(args) => cmd_checksums(args),
+        BackupCmd::Drill(args) => cmd_drill(args),
+    }
+}
+
+/// `manifest`.
+fn cmd_manifest(
+    ManifestArgs {
+        dir,
+        output,
+        sha256,
+        sha256_only,
+        labels,
+        include,
+        exclude,
+        follow_symlinks,
+        previous,
+        root,
+        json,
+    }: ManifestArgs,
+) -> opskit::Result<Outcome> {
+    let algorithms = match (sha256, sha256_only) {
+        (_, true) => vec![Algorithm::Sha256],
+        (true, _) => vec![Algorithm::Blake3, Algorithm::Sha256],
+        _ => vec![Algorithm::Blake3],
+    };
+    let previous = match previous {
+        Some(p) => Some(read_manifest(&p)?.chain_hash()?),
+        None => None,
+    };
+    let opts = b::ManifestOptions {
+        algorithms,
+        include,
+        exclude,
+        follow_symlinks,
+        root,
+        labels: pairs(&labels, "--label")?
+            .into_iter()
+            .collect::<BTreeMap<_, _>>(),
+        previous,
+        ..Default::default()
+    };
+    let output = output.filter(|o| !is_stdout(o));
+    let started = std::time::Instant::now();
+    let m = with_bar(json || output.is_none(), |p| {
+        b::build_manifest(&dir, &opts, p)
+    })?;
+    let secs = started.elapsed().as_secs_f64();
+    match &output {
+        Some(out) => m.write(out)?,
+        None => print!("{}", m.to_canonical_string()?),
+    }
+    if json {
+        print_json(&serde_json::json!({
+            "output": output.as_ref().map(|o| o.display().to_string()),
+            "totals": m.totals,
+            "skipped": m.skipped,
+            "chain_hash": m.chain_hash()?,
+            "seconds": secs,
+        }))?;
+    } else if let Some(out) = &output {
+        println!(
+            "{}: {} files, {} dirs, {} symlinks, {} bytes in {:.2}s ({:.0} MB/s)",
+            crate::shown(out),
+            m.totals.files,
+            m.totals.dirs,
+            m.totals.symlinks,
+            m.totals.bytes,
+            secs,
+            m.totals.bytes as f64 / secs.max(1e-9) / 1e6
+        );
+        for s in &m.skipped {
+            println!(
+                "skipped {}: {}",
+                opskit::text::quote(&s.path),
+                opskit::text::quote(&s.reason)
+            );
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `verify`.
+fn cmd_verify(
+    VerifyArgs {
+        manifest,
+        dir,
+        fast,
+        stop_at_first,
+        json,
+    }: VerifyArgs,
+) -> opskit::Result<Outcome> {
+    let m = read_manifest(&manifest)?;
+    let opts = b::VerifyOptions {
+        mode: if fast {
+            b::VerifyMode::Fast
+        } else {
+            b::VerifyMode::Full
+        },
+        stop_at_first,
+        ..Default::default()
+    };
+    let r = with_bar(json, |p| b::verify_tree(&dir, &m, &opts, p))?;
+    if json {
+        print_json(&r)?;
+    } else {
+        print_verify(&r);
+    }
+    if !r.exact {
+        return Ok(Outcome::CheckFailed);
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `diff`.
+fn cmd_diff(DiffArgs { old, new, json }: DiffArgs) -> opskit::Result<Outcome> {
+    let d = b::diff_manifests(&read_manifest(&old)?, &read_manifest(&new)?)?;
+    if json {
+        print_json(&d)?;
+    } else {
+        for i in &d.added {
+            println!("+ {}", i.shown_path());
+        }
+        for i in &d.removed {
+            println!("- {}", i.shown_path());
+        }
+        for i in &d.modified {
+            println!("M {}", i.shown_path());
+        }
+        for r in &d.renamed {
+            let (from, to) = r.shown_paths();
+            println!("R {from} -> {to}");
+        }
+        for i in &d.type_changed {
+            println!("T {}", i.shown_path());
+        }
+        for i in &d.suspicious {
+            println!(
+                "? {} (content changed, size and mtime did not: corruption?)",
+                i.shown_path()
+            );
+        }
+        println!(
+            "{} added ({} bytes), {} removed ({} bytes), {} modified ({} bytes), {} renamed",
+            d.added.len(),
+            d.bytes_added,
+            d.removed.len(),
+            d.bytes_removed,
+            d.modified.len(),
+            d.bytes_modified,
+            d.renamed.len()
+        );
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `retention`.
+fn cmd_retention(a: RetentionArgs) -> opskit::Result<Outcome> {
+    let mut policy: b::RetentionPolicy = match &a.policy {
+        Some(p) => serde_json::from_str(&read_text(p, "policy")?)
+            .map_err(|e| opskit::Error::invalid(format!("invalid policy {}: {e}", p.display())))?,
+        None => b::RetentionPolicy::default(),
+    };
+    for (flag, name, slot) in [
+        (&a.keep_last, "last", &mut policy.keep_last),
+        (&a.keep_hourly, "hourly", &mut policy.keep_hourly),
+        (&a.keep_daily, "daily", &mut policy.keep_daily),
+        (&a.keep_weekly, "weekly", &mut policy.keep_weekly),
+        (&a.keep_monthly, "monthly", &mut policy.keep_monthly),
+        (&a.keep_yearly, "yearly", &mut policy.keep_yearly),
+    ] {
+        if let Some(n) = count(flag, name)? {
+            *slot = Some(n);
+        }
+    }
+    if let Some(w) = &a.keep_within {
+        policy.keep_within = Some(b::CalendarSpan::parse(w)?);
+    }
+    for t in &a.keep_tags {
+        policy
+            .keep_tags
+            .push(t.split(',').map(|s| s.trim().to_string()).collect());
+    }
+    let snaps = b::parse_snapshots(&read_text(&a.snapshots, "snapshots")?)?;
+    let plan = b::plan_retention(&snaps, &policy, None)?;
+    if a.json {
+        print_json(&plan)?;
+    } else {
+        for k in &plan.keep {
+            println!(
+                "keep   {} {}  [{}]",
+                k.snapshot.id.as_deref().unwrap_or("-"),
+                k.snapshot.time,
+                k.reasons.join(", ")
+            );
+        }
+        for r in &plan.remove {
+            println!("remove {} {}", r.id.as_deref().unwrap_or("-"), r.time);
+        }
+        for f in &plan.future {
+            println!(
+                "warning: snapshot {} is dated in the future ({})",
+                f.id.as_deref().unwrap_or("-"),
+                f.time
+            );
+        }
+        println!(
+            "{} to keep, {} to remove",
+            plan.keep.len(),
+            plan.remove.len()
+        );
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `sign`.
+fn cmd_sign(
+    SignArgs {
+        manifest,
+        key_file,
+        ed25519,
+        key_id,
+        output,
+        json,
+    }: SignArgs,
+) -> opskit::Result<Outcome> {
+    let m = read_manifest(&manifest)?;
+    let key = opskit::fsutil::read_capped(&key_file, opskit::limits::MAX_KEY_BYTES, "key file")?;
+    let key_id = key_id.unwrap_or_else(|| {
+        key_file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "key".into())
+    });
+    let alg = if ed25519 {
+        b::SignatureAlgorithm::Ed25519
+    } else {
+        b::SignatureAlgorithm::default()
+    };
+    let sig = b::sign_manifest(&m, alg, &key, &key_id)?;
+    let out = output.unwrap_or_else(|| sig_path(&manifest));
+    if is_stdout(&out) {
+        // The signature is the output; what was done goes to stderr.
+        print!("{}", sig.to_json()?);
+        eprintln!(
+            "signed {} with {} key {key_id:?}",
+            crate::shown(&manifest),
+            alg.as_str()
+        );
+        return Ok(Outcome::Ok);
+    }
+    opskit::fsutil::write_atomic(&out, sig.to_json()?.as_bytes())?;
+    if json {
+        print_json(
+            &serde_json::json!({"signature": out.display().to_string(), "algorithm": alg.as_str(), "key_id": key_id}),
+        )?;
+    } else {
+        println!(
+            "signed {} with {} key {key_id:?}: {}",
+            crate::shown(&manifest),
+            alg.as_str(),
+            crate::shown(&out)
+        );
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `check-signature`.
+fn cmd_check_signature(
+    CheckSignatureArgs {
+        manifest,
+        key_file,
+        signature,
+        json,
+    }: CheckSignatureArgs,
+) -> opskit::Result<Outcome> {
+    let m = read_manifest(&manifest)?;
+    let key = opskit::fsutil::read_capped(&key_file, opskit::limits::MAX_KEY_BYTES, "key file")?;
+    let sig_file = signature.unwrap_or_else(|| sig_path(&manifest));
+    let sig = b::Signature::from_json(&read_text(&sig_file, "signature")?)?;
+    match b::check_signature(&m, &sig, &key) {
+        Ok(()) => {
             if json {
-                print_json(&serde_json::json!({
-                    "output": output.as_ref().map(|o| o.display().to_string()),
-                    "totals": m.totals,
-                    "skipped": m.skipped,
-                    "chain_hash": m.chain_hash()?,
-                    "seconds": secs,
-                }))?;
-            } else if let Some(out) = &output {
+                print_json(&serde_json::json!({"valid": true, "key_id": sig.key_id}))?;
+            } else {
                 println!(
-                    "{}: {} files, {} dirs, {} symlinks, {} bytes in {:.2}s ({:.0} MB/s)",
-                    crate::shown(out),
-                    m.totals.files,
-                    m.totals.dirs,
-                    m.totals.symlinks,
-                    m.totals.bytes,
-                    secs,
-                    m.totals.bytes as f64 / secs.max(1e-9) / 1e6
-                );
-                for s in &m.skipped {
-                    println!(
-                        "skipped {}: {}",
-                        opskit::text::quote(&s.path),
-                        opskit::text::quote(&s.reason)
-                    );
-                }
-            }
-        }
-        BackupCmd::Verify {
-            manifest,
-            dir,
-            fast,
-            stop_at_first,
-            json,
-        } => {
-            let m = read_manifest(&manifest)?;
-            let opts = b::VerifyOptions {
-                mode: if fast {
-                    b::VerifyMode::Fast
-                } else {
-                    b::VerifyMode::Full
-                },
-                stop_at_first,
-                ..Default::default()
-            };
-            let r = with_bar(json, |p| b::verify_tree(&dir, &m, &opts, p))?;
-            if json {
-                print_json(&r)?;
-            } else {
-                print_verify(&r);
-            }
-            if !r.exact {
-                return Ok(Outcome::CheckFailed);
-            }
-        }
-        BackupCmd::Diff { old, new, json } => {
-            let d = b::diff_manifests(&read_manifest(&old)?, &read_manifest(&new)?)?;
-            if json {
-                print_json(&d)?;
-            } else {
-                for i in &d.added {
-                    println!("+ {}", i.shown_path());
-                }
-                for i in &d.removed {
-                    println!("- {}", i.shown_path());
-                }
-                for i in &d.modified {
-                    println!("M {}", i.shown_path());
-                }
-                for r in &d.renamed {
-                    let (from, to) = r.shown_paths();
-                    println!("R {from} -> {to}");
-                }
-                for i in &d.type_changed {
-                    println!("T {}", i.shown_path());
-                }
-                for i in &d.suspicious {
-                    println!(
-                        "? {} (content changed, size and mtime did not: corruption?)",
-                        i.shown_path()
-                    );
-                }
-                println!(
-                    "{} added ({} bytes), {} removed ({} bytes), {} modified ({} bytes), {} renamed",
-                    d.added.len(),
-                    d.bytes_added,
-                    d.removed.len(),
-                    d.bytes_removed,
-                    d.modified.len(),
-                    d.bytes_modified,
-                    d.renamed.len()
-                );
-            }
-        }
-        BackupCmd::Retention(a) => {
-            let mut policy: b::RetentionPolicy = match &a.policy {
-                Some(p) => serde_json::from_str(&read_text(p, "policy")?).map_err(|e| {
-                    opskit::Error::invalid(format!("invalid policy {}: {e}", p.display()))
-                })?,
-                None => b::RetentionPolicy::default(),
-            };
-            for (flag, name, slot) in [
-                (&a.keep_last, "last", &mut policy.keep_last),
-                (&a.keep_hourly, "hourly", &mut policy.keep_hourly),
-                (&a.keep_daily, "daily", &mut policy.keep_daily),
-                (&a.keep_weekly, "weekly", &mut policy.keep_weekly),
-                (&a.keep_monthly, "monthly", &mut policy.keep_monthly),
-                (&a.keep_yearly, "yearly", &mut policy.keep_yearly),
-            ] {
-                if let Some(n) = count(flag, name)? {
-                    *slot = Some(n);
-                }
-            }
-            if let Some(w) = &a.keep_within {
-                policy.keep_within = Some(b::CalendarSpan::parse(w)?);
-            }
-            for t in &a.keep_tags {
-                policy
-                    .keep_tags
-                    .push(t.split(',').map(|s| s.trim().to_string()).collect());
-            }
-            let snaps = b::parse_snapshots(&read_text(&a.snapshots, "snapshots")?)?;
-            let plan = b::plan_retention(&snaps, &policy, None)?;
-            if a.json {
-                print_json(&plan)?;
-            } else {
-                for k in &plan.keep {
-                    println!(
-                        "keep   {} {}  [{}]",
-                        k.snapshot.id.as_deref().unwrap_or("-"),
-                        k.snapshot.time,
-                        k.reasons.join(", ")
-                    );
-                }
-                for r in &plan.remove {
-                    println!("remove {} {}", r.id.as_deref().unwrap_or("-"), r.time);
-                }
-                for f in &plan.future {
-                    println!(
-                        "warning: snapshot {} is dated in the future ({})",
-                        f.id.as_deref().unwrap_or("-"),
-                        f.time
-                    );
-                }
-                println!(
-                    "{} to keep, {} to remove",
-                    plan.keep.len(),
-                    plan.remove.len()
-                );
-            }
-        }
-        BackupCmd::Sign {
-            manifest,
-            key_file,
-            ed25519,
-            key_id,
-            output,
-            json,
-        } => {
-            let m = read_manifest(&manifest)?;
-            let key =
-                opskit::fsutil::read_capped(&key_file, opskit::limits::MAX_KEY_BYTES, "key file")?;
-            let key_id = key_id.unwrap_or_else(|| {
-                key_file
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "key".into())
-            });
-            let alg = if ed25519 {
-                b::SignatureAlgorithm::Ed25519
-            } else {
-                b::SignatureAlgorithm::default()
-            };
-            let sig = b::sign_manifest(&m, alg, &key, &key_id)?;
-            let out = output.unwrap_or_else(|| sig_path(&manifest));
-            if is_stdout(&out) {
-                // The signature is the output; what was done goes to stderr.
-                print!("{}", sig.to_json()?);
-                eprintln!(
-                    "signed {} with {} key {key_id:?}",
+                    "ok: {} is signed by {:?} ({})",
                     crate::shown(&manifest),
-                    alg.as_str()
-                );
-                return Ok(Outcome::Ok);
-            }
-            opskit::fsutil::write_atomic(&out, sig.to_json()?.as_bytes())?;
-            if json {
-                print_json(
-                    &serde_json::json!({"signature": out.display().to_string(), "algorithm": alg.as_str(), "key_id": key_id}),
-                )?;
-            } else {
-                println!(
-                    "signed {} with {} key {key_id:?}: {}",
-                    crate::shown(&manifest),
-                    alg.as_str(),
-                    crate::shown(&out)
+                    sig.key_id,
+                    sig.algorithm.as_str()
                 );
             }
         }
-        BackupCmd::CheckSignature {
-            manifest,
-            key_file,
-            signature,
-            json,
-        } => {
-            let m = read_manifest(&manifest)?;
-            let key =
-                opskit::fsutil::read_capped(&key_file, opskit::limits::MAX_KEY_BYTES, "key file")?;
-            let sig_file = signature.unwrap_or_else(|| sig_path(&manifest));
-            let sig = b::Signature::from_json(&read_text(&sig_file, "signature")?)?;
-            match b::check_signature(&m, &sig, &key) {
-                Ok(()) => {
-                    if json {
-                        print_json(&serde_json::json!({"valid": true, "key_id": sig.key_id}))?;
-                    } else {
-                        println!(
-                            "ok: {} is signed by {:?} ({})",
-                            crate::shown(&manifest),
-                            sig.key_id,
-                            sig.algorithm.as_str()
-                        );
-                    }
-                }
-                Err(e) if e.kind() == opskit::ErrorKind::Integrity => {
-                    if json {
-                        print_json(&serde_json::json!({"valid": false, "reason": e.to_string()}))?;
-                    } else {
-                        println!("INVALID: {e}");
-                    }
-                    return Ok(Outcome::CheckFailed);
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        BackupCmd::CheckChain { manifests } => {
-            let list = manifests
-                .iter()
-                .map(|p| read_manifest(p))
-                .collect::<opskit::Result<Vec<_>>>()?;
-            match b::check_chain(&list) {
-                Ok(()) => println!("ok: {} manifests form an unbroken chain", list.len()),
-                Err(e) if e.kind() == opskit::ErrorKind::Integrity => {
-                    println!("BROKEN: {e}");
-                    return Ok(Outcome::CheckFailed);
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        BackupCmd::Bag {
-            dir,
-            to,
-            info,
-            json,
-        } => {
-            let opts = b::BagOptions {
-                dest: to.map(|t| t.display().to_string()),
-                info: pairs(&info, "--info")?,
-                ..Default::default()
-            };
-            let r = b::make_bag(&dir, &opts)?;
+        Err(e) if e.kind() == opskit::ErrorKind::Integrity => {
             if json {
-                print_json(&r)?;
+                print_json(&serde_json::json!({"valid": false, "reason": e.to_string()}))?;
             } else {
-                println!(
-                    "bag {}: {} files, {} bytes (Payload-Oxum {})",
-                    r.bag, r.files, r.bytes, r.payload_oxum
-                );
-                for w in &r.warnings {
-                    println!("warning: {w}");
-                }
+                println!("INVALID: {e}");
             }
+            return Ok(Outcome::CheckFailed);
         }
-        BackupCmd::ValidateBag { dir, fast, json } => {
-            let v = b::validate_bag(&dir, &b::BagValidateOptions { fast })?;
-            if json {
-                print_json(&v)?;
+        Err(e) => return Err(e),
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `check-chain`.
+fn cmd_check_chain(CheckChainArgs { manifests }: CheckChainArgs) -> opskit::Result<Outcome> {
+    let list = manifests
+        .iter()
+        .map(|p| read_manifest(p))
+        .collect::<opskit::Result<Vec<_>>>()?;
+    match b::check_chain(&list) {
+        Ok(()) => println!("ok: {} manifests form an unbroken chain", list.len()),
+        Err(e) if e.kind() == opskit::ErrorKind::Integrity => {
+            println!("BROKEN: {e}");
+            return Ok(Outcome::CheckFailed);
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `bag`.
+fn cmd_bag(
+    BagArgs {
+        dir,
+        to,
+        info,
+        json,
+    }: BagArgs,
+) -> opskit::Result<Outcome> {
+    let opts = b::BagOptions {
+        dest: to.map(|t| t.display().to_string()),
+        info: pairs(&info, "--info")?,
+        ..Default::default()
+    };
+    let r = b::make_bag(&dir, &opts)?;
+    if json {
+        print_json(&r)?;
+    } else {
+        println!(
+            "bag {}: {} files, {} bytes (Payload-Oxum {})",
+            r.bag, r.files, r.bytes, r.payload_oxum
+        );
+        for w in &r.warnings {
+            println!("warning: {w}");
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `validate-bag`.
+fn cmd_validate_bag(
+    ValidateBagArgs { dir, fast, json }: ValidateBagArgs,
+) -> opskit::Result<Outcome> {
+    let v = b::validate_bag(&dir, &b::BagValidateOptions { fast })?;
+    if json {
+        print_json(&v)?;
+    } else {
+        for e in &v.errors {
+            println!("error: {e}");
+        }
+        for w in &v.warnings {
+            println!("warning: {w}");
+        }
+        println!(
+            "{}: {} (BagIt {}, {} files, {} bytes)",
+            crate::shown(&dir),
+            if v.valid { "valid" } else { "INVALID" },
+            v.version.as_deref().unwrap_or("?"),
+            v.files,
+            v.bytes
+        );
+    }
+    if !v.valid {
+        return Ok(Outcome::CheckFailed);
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `checksums`.
+fn cmd_checksums(ChecksumsArgs { manifest, format }: ChecksumsArgs) -> opskit::Result<Outcome> {
+    let f: b::ChecksumFormat = format.parse()?;
+    let lines = b::checksum_lines(&read_manifest(&manifest)?, f)?;
+    std::io::Write::write_all(&mut std::io::stdout().lock(), &lines)
+        .map_err(|e| opskit::Error::io(Path::new("-"), "write to standard output", e))?;
+    Ok(Outcome::Ok)
+}
+
+/// `drill`.
+fn cmd_drill(
+    DrillArgs {
+        manifest,
+        dir,
+        rto,
+        restore_time,
+        fast,
+        json,
+    }: DrillArgs,
+) -> opskit::Result<Outcome> {
+    let m = read_manifest(&manifest)?;
+    let opts = b::DrillOptions {
+        rto,
+        restore_time,
+        verify: b::VerifyOptions {
+            mode: if fast {
+                b::VerifyMode::Fast
             } else {
-                for e in &v.errors {
-                    println!("error: {e}");
-                }
-                for w in &v.warnings {
-                    println!("warning: {w}");
-                }
-                println!(
-                    "{}: {} (BagIt {}, {} files, {} bytes)",
-                    crate::shown(&dir),
-                    if v.valid { "valid" } else { "INVALID" },
-                    v.version.as_deref().unwrap_or("?"),
-                    v.files,
-                    v.bytes
-                );
-            }
-            if !v.valid {
-                return Ok(Outcome::CheckFailed);
-            }
-        }
-        BackupCmd::Checksums { manifest, format } => {
-            let f: b::ChecksumFormat = format.parse()?;
-            let lines = b::checksum_lines(&read_manifest(&manifest)?, f)?;
-            std::io::Write::write_all(&mut std::io::stdout().lock(), &lines)
-                .map_err(|e| opskit::Error::io(Path::new("-"), "write to standard output", e))?;
-        }
-        BackupCmd::Drill {
-            manifest,
-            dir,
-            rto,
-            restore_time,
-            fast,
-            json,
-        } => {
-            let m = read_manifest(&manifest)?;
-            let opts = b::DrillOptions {
-                rto,
-                restore_time,
-                verify: b::VerifyOptions {
-                    mode: if fast {
-                        b::VerifyMode::Fast
-                    } else {
-                        b::VerifyMode::Full
-                    },
-                    ..Default::default()
-                },
-            };
-            let r = with_bar(json, |p| b::restore_drill(&dir, &m, &opts, p))?;
-            if json {
-                print_json(&r)?;
-            } else {
-                print_verify(&r.verify);
-                println!("{}", r.summary);
-            }
-            if !r.passed {
-                return Ok(Outcome::CheckFailed);
-            }
-        }
+                b::VerifyMode::Full
+            },
+            ..Default::default()
+        },
+    };
+    let r = with_bar(json, |p| b::restore_drill(&dir, &m, &opts, p))?;
+    if json {
+        print_json(&r)?;
+    } else {
+        print_verify(&r.verify);
+        println!("{}", r.summary);
+    }
+    if !r.passed {
+        return Ok(Outcome::CheckFailed);
     }
     Ok(Outcome::Ok)
 }
