@@ -59,151 +59,187 @@ pub(crate) struct RepoArgs {
 pub(crate) enum VersionCmd {
     /// The current release: the highest stable release tag nearest to the
     /// revision (with --channel, that channel's pre-releases count too).
-    Current {
-        #[command(flatten)]
-        repo: RepoArgs,
-        /// Pre-release channel whose pre-releases count as releases.
-        #[arg(long)]
-        channel: Option<String>,
-    },
+    Current(CurrentArgs),
     /// The next version from the commits since the current release.
-    Next {
-        #[command(flatten)]
-        repo: RepoArgs,
-        #[command(flatten)]
-        component: ComponentArgs,
-        /// Pre-release channel (rc, beta, alpha): enter or continue a pre-release.
-        #[arg(long)]
-        channel: Option<String>,
-        /// Bump rules: opskit, semantic-release, git-cliff, release-plz, commitizen.
-        #[arg(long, default_value = "opskit")]
-        preset: String,
-    },
+    Next(NextArgs),
     /// A Keep a Changelog markdown (or JSON) changelog.
-    Changelog {
-        #[command(flatten)]
-        repo: RepoArgs,
-        #[command(flatten)]
-        component: ComponentArgs,
-        /// Only this channel's pre-releases are sections of their own.
-        #[arg(long)]
-        channel: Option<String>,
-        /// One release (version or tag) instead of the unreleased commits.
-        #[arg(long, conflicts_with = "all")]
-        release: Option<String>,
-        /// The whole history.
-        #[arg(long)]
-        all: bool,
-        /// Leave out commits that fit no named group.
-        #[arg(long)]
-        no_other: bool,
-        /// Fold pre-release tags into the next stable release.
-        #[arg(long)]
-        merge_prereleases: bool,
-    },
+    Changelog(ChangelogArgs),
     /// List release tags, sorted by SemVer.
-    Releases {
-        #[command(flatten)]
-        repo: RepoArgs,
-        /// Leave out pre-releases.
-        #[arg(long)]
-        no_prereleases: bool,
-        /// Only this channel's pre-releases.
-        #[arg(long)]
-        channel: Option<String>,
-        /// Only releases reachable from the revision given with --rev.
-        #[arg(long)]
-        merged: bool,
-    },
+    Releases(ReleasesArgs),
     /// The release to roll back to from VERSION (default: the latest release).
-    Rollback {
-        #[command(flatten)]
-        repo: RepoArgs,
-        /// Version or tag to roll back from.
-        version: Option<String>,
-        /// Pre-releases may be rollback targets.
-        #[arg(long)]
-        include_prereleases: bool,
-        /// With --include-prereleases, only this channel's.
-        #[arg(long)]
-        channel: Option<String>,
-    },
+    Rollback(RollbackArgs),
     /// Release: the next version's section prepended to CHANGELOG.md, the
     /// version bumped in the policy's files, one commit and an annotated tag.
-    Release {
-        /// Repository (or any folder inside it).
-        #[arg(long, default_value = ".")]
-        path: PathBuf,
-        /// A release policy (TOML); default: release.toml at the repository's root, if there is one.
-        #[arg(long)]
-        policy: Option<PathBuf>,
-        /// Report every change and write nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Release tag pattern (default v{version}).
-        #[arg(long)]
-        tag_pattern: Option<String>,
-        #[command(flatten)]
-        component: ComponentArgs,
-        /// Pre-release channel (rc, beta, alpha).
-        #[arg(long)]
-        channel: Option<String>,
-        /// Bump rules: opskit, semantic-release, git-cliff, release-plz, commitizen.
-        #[arg(long)]
-        preset: Option<String>,
-        /// A file holding the version: Cargo.toml, package.json, pyproject.toml (repeatable).
-        #[arg(long = "file", value_name = "PATH")]
-        files: Vec<String>,
-        /// The changelog to prepend to (default CHANGELOG.md).
-        #[arg(long, value_name = "PATH", conflicts_with = "no_changelog")]
-        changelog: Option<String>,
-        /// Leave changelogs alone.
-        #[arg(long)]
-        no_changelog: bool,
-        /// The release date in the changelog, YYYY-MM-DD (default today, UTC).
-        #[arg(long)]
-        date: Option<String>,
-        /// Print JSON instead of text.
-        #[arg(long)]
-        json: bool,
-    },
+    Release(ReleaseArgs),
     /// Bump a version: major, minor, patch, premajor, preminor, prepatch, prerelease.
-    Bump {
-        /// The version, e.g. 1.2.3.
-        version: String,
-        /// The level.
-        level: String,
-        /// Pre-release channel for the pre* levels.
-        #[arg(long)]
-        channel: Option<String>,
-        /// Print JSON instead of text.
-        #[arg(long)]
-        json: bool,
-    },
+    Bump(BumpArgs),
     /// Check a branch name against the branch policy.
-    CheckBranch {
-        /// The branch name, e.g. feature/login.
-        name: String,
-        /// Allowed glob (repeatable); replaces the default policy.
-        #[arg(long = "allow", value_name = "GLOB")]
-        allow: Vec<String>,
-        /// Print JSON instead of text.
-        #[arg(long)]
-        json: bool,
-    },
+    CheckBranch(CheckBranchArgs),
     /// Is promoting FROM into TO (e.g. staging → production) a fast-forward?
-    PromoteCheck {
-        /// Source branch.
-        from: String,
-        /// Target branch.
-        to: String,
-        /// Repository (or any folder inside it).
-        #[arg(long, default_value = ".")]
-        path: PathBuf,
-        /// Print JSON instead of text.
-        #[arg(long)]
-        json: bool,
-    },
+    PromoteCheck(PromoteCheckArgs),
+}
+
+/// The arguments of `Current`.
+#[derive(Args)]
+pub(crate) struct CurrentArgs {
+    #[command(flatten)]
+    repo: RepoArgs,
+    /// Pre-release channel whose pre-releases count as releases.
+    #[arg(long)]
+    channel: Option<String>,
+}
+
+/// The arguments of `Next`.
+#[derive(Args)]
+pub(crate) struct NextArgs {
+    #[command(flatten)]
+    repo: RepoArgs,
+    #[command(flatten)]
+    component: ComponentArgs,
+    /// Pre-release channel (rc, beta, alpha): enter or continue a pre-release.
+    #[arg(long)]
+    channel: Option<String>,
+    /// Bump rules: opskit, semantic-release, git-cliff, release-plz, commitizen.
+    #[arg(long, default_value = "opskit")]
+    preset: String,
+}
+
+/// The arguments of `Changelog`.
+#[derive(Args)]
+pub(crate) struct ChangelogArgs {
+    #[command(flatten)]
+    repo: RepoArgs,
+    #[command(flatten)]
+    component: ComponentArgs,
+    /// Only this channel's pre-releases are sections of their own.
+    #[arg(long)]
+    channel: Option<String>,
+    /// One release (version or tag) instead of the unreleased commits.
+    #[arg(long, conflicts_with = "all")]
+    release: Option<String>,
+    /// The whole history.
+    #[arg(long)]
+    all: bool,
+    /// Leave out commits that fit no named group.
+    #[arg(long)]
+    no_other: bool,
+    /// Fold pre-release tags into the next stable release.
+    #[arg(long)]
+    merge_prereleases: bool,
+}
+
+/// The arguments of `Releases`.
+#[derive(Args)]
+pub(crate) struct ReleasesArgs {
+    #[command(flatten)]
+    repo: RepoArgs,
+    /// Leave out pre-releases.
+    #[arg(long)]
+    no_prereleases: bool,
+    /// Only this channel's pre-releases.
+    #[arg(long)]
+    channel: Option<String>,
+    /// Only releases reachable from the revision given with --rev.
+    #[arg(long)]
+    merged: bool,
+}
+
+/// The arguments of `Rollback`.
+#[derive(Args)]
+pub(crate) struct RollbackArgs {
+    #[command(flatten)]
+    repo: RepoArgs,
+    /// Version or tag to roll back from.
+    version: Option<String>,
+    /// Pre-releases may be rollback targets.
+    #[arg(long)]
+    include_prereleases: bool,
+    /// With --include-prereleases, only this channel's.
+    #[arg(long)]
+    channel: Option<String>,
+}
+
+/// The arguments of `Release`.
+#[derive(Args)]
+pub(crate) struct ReleaseArgs {
+    /// Repository (or any folder inside it).
+    #[arg(long, default_value = ".")]
+    path: PathBuf,
+    /// A release policy (TOML); default: release.toml at the repository's root, if there is one.
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    /// Report every change and write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Release tag pattern (default v{version}).
+    #[arg(long)]
+    tag_pattern: Option<String>,
+    #[command(flatten)]
+    component: ComponentArgs,
+    /// Pre-release channel (rc, beta, alpha).
+    #[arg(long)]
+    channel: Option<String>,
+    /// Bump rules: opskit, semantic-release, git-cliff, release-plz, commitizen.
+    #[arg(long)]
+    preset: Option<String>,
+    /// A file holding the version: Cargo.toml, package.json, pyproject.toml (repeatable).
+    #[arg(long = "file", value_name = "PATH")]
+    files: Vec<String>,
+    /// The changelog to prepend to (default CHANGELOG.md).
+    #[arg(long, value_name = "PATH", conflicts_with = "no_changelog")]
+    changelog: Option<String>,
+    /// Leave changelogs alone.
+    #[arg(long)]
+    no_changelog: bool,
+    /// The release date in the changelog, YYYY-MM-DD (default today, UTC).
+    #[arg(long)]
+    date: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The arguments of `Bump`.
+#[derive(Args)]
+pub(crate) struct BumpArgs {
+    /// The version, e.g. 1.2.3.
+    version: String,
+    /// The level.
+    level: String,
+    /// Pre-release channel for the pre* levels.
+    #[arg(long)]
+    channel: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The arguments of `CheckBranch`.
+#[derive(Args)]
+pub(crate) struct CheckBranchArgs {
+    /// The branch name, e.g. feature/login.
+    name: String,
+    /// Allowed glob (repeatable); replaces the default policy.
+    #[arg(long = "allow", value_name = "GLOB")]
+    allow: Vec<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The arguments of `PromoteCheck`.
+#[derive(Args)]
+pub(crate) struct PromoteCheckArgs {
+    /// Source branch.
+    from: String,
+    /// Target branch.
+    to: String,
+    /// Repository (or any folder inside it).
+    #[arg(long, default_value = ".")]
+    path: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 fn print_release(r: &version::CutRelease, policy: Option<&std::path::Path>) {
@@ -245,276 +281,327 @@ fn short(id: &str) -> &str {
 
 pub(crate) fn run(cmd: VersionCmd) -> opskit::Result<Outcome> {
     match cmd {
-        VersionCmd::Current { repo: r, channel } => {
-            let opts = version::CurrentOptions {
-                rev: r.rev.clone(),
-                tag_pattern: r.tag_pattern.clone(),
-                channel,
-            };
-            let cur = version::current_release(&r.path, &opts)?;
-            if r.json {
-                print_json(&cur)?;
-            } else {
-                match cur {
-                    Some(c) => println!(
-                        "{} ({}) at {}, {}",
-                        c.tag,
-                        c.version,
-                        short(&c.commit),
-                        c.date
-                    ),
-                    None => println!(
-                        "no release tag matching {} is reachable from {}",
-                        r.tag_pattern, r.rev
-                    ),
-                }
-            }
+        VersionCmd::Current(args) => cmd_current(args),
+        VersionCmd::Next(args) => cmd_next(args),
+        VersionCmd::Changelog(args) => cmd_changelog(args),
+        VersionCmd::Releases(args) => cmd_releases(args),
+        VersionCmd::Rollback(args) => cmd_rollback(args),
+        VersionCmd::Release(args) => cmd_release(args),
+        VersionCmd::Bump(args) => cmd_bump(args),
+        VersionCmd::CheckBranch(args) => cmd_check_branch(args),
+        VersionCmd::PromoteCheck(args) => cmd_promote_check(args),
+    }
+}
+
+/// `current`.
+fn cmd_current(CurrentArgs { repo: r, channel }: CurrentArgs) -> opskit::Result<Outcome> {
+    let opts = version::CurrentOptions {
+        rev: r.rev.clone(),
+        tag_pattern: r.tag_pattern.clone(),
+        channel,
+    };
+    let cur = version::current_release(&r.path, &opts)?;
+    if r.json {
+        print_json(&cur)?;
+    } else {
+        match cur {
+            Some(c) => println!(
+                "{} ({}) at {}, {}",
+                c.tag,
+                c.version,
+                short(&c.commit),
+                c.date
+            ),
+            None => println!(
+                "no release tag matching {} is reachable from {}",
+                r.tag_pattern, r.rev
+            ),
         }
-        VersionCmd::Next {
-            repo,
-            component,
-            channel,
-            preset,
-        } => {
-            let opts = version::NextOptions {
-                rev: repo.rev.clone(),
-                tag_pattern: repo.tag_pattern.clone(),
-                component_match: component.mode()?,
-                paths: component.paths,
-                scopes: component.scopes,
-                channel,
-                preset: preset.parse::<Preset>()?,
-                policy: None,
-            };
-            let next = version::next_version(&repo.path, &opts)?;
-            if repo.json {
-                print_json(&next)?;
-            } else {
-                print_next(&next);
-            }
-        }
-        VersionCmd::Changelog {
-            repo,
-            component,
-            channel,
-            release,
-            all,
-            no_other,
-            merge_prereleases,
-        } => {
-            let range = match (release, all) {
-                (Some(r), _) => ChangelogRange::Release(r),
-                (None, true) => ChangelogRange::All,
-                (None, false) => ChangelogRange::Unreleased,
-            };
-            let opts = version::ChangelogOptions {
-                rev: repo.rev.clone(),
-                tag_pattern: repo.tag_pattern.clone(),
-                component_match: component.mode()?,
-                paths: component.paths,
-                scopes: component.scopes,
-                range,
-                include_other: !no_other,
-                include_prereleases: !merge_prereleases,
-                channel,
-                ..Default::default()
-            };
-            let log = version::changelog(&repo.path, &opts)?;
-            if repo.json {
-                print_json(&log)?;
-            } else {
-                print!("{}", log.to_markdown());
-            }
-        }
-        VersionCmd::Releases {
-            repo,
-            no_prereleases,
-            channel,
-            merged,
-        } => {
-            let opts = version::ReleaseOptions {
-                tag_pattern: repo.tag_pattern.clone(),
-                include_prereleases: !no_prereleases,
-                channel,
-                merged_into: merged.then(|| repo.rev.clone()),
-            };
-            let list = version::releases(&repo.path, &opts)?;
-            if repo.json {
-                print_json(&list)?;
-            } else if list.is_empty() {
-                println!("no release tags match {}", repo.tag_pattern);
-            } else {
-                for r in list.iter().rev() {
-                    println!(
-                        "{:<24} {:<18} {}  {}  {}",
-                        r.tag,
-                        r.version.to_string(),
-                        short(&r.commit),
-                        r.date,
-                        if r.annotated {
-                            "annotated"
-                        } else {
-                            "lightweight"
-                        }
-                    );
-                }
-            }
-        }
-        VersionCmd::Rollback {
-            repo,
-            version: of,
-            include_prereleases,
-            channel,
-        } => {
-            let opts = version::RollbackOptions {
-                tag_pattern: repo.tag_pattern.clone(),
-                include_prereleases,
-                channel,
-                merged_into: None,
-            };
-            let target = version::rollback_target(&repo.path, of.as_deref(), &opts)?;
-            if repo.json {
-                print_json(&target)?;
-            } else {
-                match &target {
-                    Some(t) => println!(
-                        "roll back to {} ({}) at {}",
-                        t.tag,
-                        t.version,
-                        short(&t.commit)
-                    ),
-                    None => println!("no earlier release to roll back to"),
-                }
-            }
-            if target.is_none() {
-                return Ok(Outcome::CheckFailed);
-            }
-        }
-        VersionCmd::Release {
-            path,
-            policy,
-            dry_run,
-            tag_pattern,
-            component,
-            channel,
-            preset,
-            files,
-            changelog,
-            no_changelog,
-            date,
-            json,
-        } => {
-            let (mut opts, policy) = match policy {
-                Some(p) => (version::CutReleaseOptions::read(&p)?, Some(p)),
-                None => version::CutReleaseOptions::for_repository(&path)?,
-            };
-            opts.dry_run |= dry_run;
-            if let Some(t) = tag_pattern {
-                opts.tag_pattern = t;
-            }
-            if let Some(m) = component.mode()? {
-                opts.component_match = Some(m);
-            }
-            opts.paths.extend(component.paths);
-            opts.scopes.extend(component.scopes);
-            if channel.is_some() {
-                opts.channel = channel;
-            }
-            if let Some(p) = preset {
-                opts.preset = p.parse::<Preset>()?;
-            }
-            opts.files
-                .extend(files.into_iter().map(|path| version::VersionFile {
-                    path,
-                    kind: version::VersionFileKind::Auto,
-                    pattern: None,
-                }));
-            if no_changelog {
-                opts.changelog_file = None;
-            } else if changelog.is_some() {
-                opts.changelog_file = changelog;
-            }
-            if date.is_some() {
-                opts.date = date;
-            }
-            let done = version::cut_release(&path, &opts)?;
-            if json {
-                print_json(&done)?;
-            } else {
-                print_release(&done, policy.as_deref());
-            }
-        }
-        VersionCmd::Bump {
-            version: v,
-            level,
-            channel,
-            json,
-        } => {
-            let parsed = version::parse_version(&v)?;
-            let level: BumpLevel = level.parse()?;
-            let out = version::bump(&parsed, level, channel.as_deref())?;
-            if json {
-                print_json(&out)?;
-            } else {
-                println!("{out}");
-            }
-        }
-        VersionCmd::CheckBranch { name, allow, json } => {
-            let policy = if allow.is_empty() {
-                version::BranchPolicy::default()
-            } else {
-                version::BranchPolicy { allowed: allow }
-            };
-            let check = version::check_branch(&name, &policy)?;
-            if json {
-                print_json(&check)?;
-            } else if check.valid {
-                println!(
-                    "ok: {} matches {}",
-                    check.name,
-                    check.matched.as_deref().unwrap_or("")
-                );
-            } else {
-                println!("invalid: {}", check.reason.as_deref().unwrap_or(""));
-            }
-            if !check.valid {
-                return Ok(Outcome::CheckFailed);
-            }
-        }
-        VersionCmd::PromoteCheck {
-            from,
-            to,
-            path,
-            json,
-        } => {
-            let p = version::promote_check(&path, &from, &to)?;
-            if json {
-                print_json(&p)?;
-            } else {
-                let verdict = if p.fast_forward {
-                    "fast-forward"
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `next`.
+fn cmd_next(
+    NextArgs {
+        repo,
+        component,
+        channel,
+        preset,
+    }: NextArgs,
+) -> opskit::Result<Outcome> {
+    let opts = version::NextOptions {
+        rev: repo.rev.clone(),
+        tag_pattern: repo.tag_pattern.clone(),
+        component_match: component.mode()?,
+        paths: component.paths,
+        scopes: component.scopes,
+        channel,
+        preset: preset.parse::<Preset>()?,
+        policy: None,
+    };
+    let next = version::next_version(&repo.path, &opts)?;
+    if repo.json {
+        print_json(&next)?;
+    } else {
+        print_next(&next);
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `changelog`.
+fn cmd_changelog(
+    ChangelogArgs {
+        repo,
+        component,
+        channel,
+        release,
+        all,
+        no_other,
+        merge_prereleases,
+    }: ChangelogArgs,
+) -> opskit::Result<Outcome> {
+    let range = match (release, all) {
+        (Some(r), _) => ChangelogRange::Release(r),
+        (None, true) => ChangelogRange::All,
+        (None, false) => ChangelogRange::Unreleased,
+    };
+    let opts = version::ChangelogOptions {
+        rev: repo.rev.clone(),
+        tag_pattern: repo.tag_pattern.clone(),
+        component_match: component.mode()?,
+        paths: component.paths,
+        scopes: component.scopes,
+        range,
+        include_other: !no_other,
+        include_prereleases: !merge_prereleases,
+        channel,
+        ..Default::default()
+    };
+    let log = version::changelog(&repo.path, &opts)?;
+    if repo.json {
+        print_json(&log)?;
+    } else {
+        print!("{}", log.to_markdown());
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `releases`.
+fn cmd_releases(
+    ReleasesArgs {
+        repo,
+        no_prereleases,
+        channel,
+        merged,
+    }: ReleasesArgs,
+) -> opskit::Result<Outcome> {
+    let opts = version::ReleaseOptions {
+        tag_pattern: repo.tag_pattern.clone(),
+        include_prereleases: !no_prereleases,
+        channel,
+        merged_into: merged.then(|| repo.rev.clone()),
+    };
+    let list = version::releases(&repo.path, &opts)?;
+    if repo.json {
+        print_json(&list)?;
+    } else if list.is_empty() {
+        println!("no release tags match {}", repo.tag_pattern);
+    } else {
+        for r in list.iter().rev() {
+            println!(
+                "{:<24} {:<18} {}  {}  {}",
+                r.tag,
+                r.version.to_string(),
+                short(&r.commit),
+                r.date,
+                if r.annotated {
+                    "annotated"
                 } else {
-                    "NOT a fast-forward"
-                };
-                println!(
-                    "{} -> {}: {verdict} ({} ahead, {} behind)",
-                    p.from, p.to, p.ahead, p.behind
-                );
-                if !p.target_only.is_empty() {
-                    println!("{} has commits that {} lacks:", p.to, p.from);
-                    for c in &p.target_only {
-                        println!(
-                            "  {} {}",
-                            c.short_id,
-                            opskit::text::escape_controls(&c.subject)
-                        );
-                    }
+                    "lightweight"
                 }
-            }
-            if !p.fast_forward {
-                return Ok(Outcome::CheckFailed);
+            );
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `rollback`.
+fn cmd_rollback(
+    RollbackArgs {
+        repo,
+        version: of,
+        include_prereleases,
+        channel,
+    }: RollbackArgs,
+) -> opskit::Result<Outcome> {
+    let opts = version::RollbackOptions {
+        tag_pattern: repo.tag_pattern.clone(),
+        include_prereleases,
+        channel,
+        merged_into: None,
+    };
+    let target = version::rollback_target(&repo.path, of.as_deref(), &opts)?;
+    if repo.json {
+        print_json(&target)?;
+    } else {
+        match &target {
+            Some(t) => println!(
+                "roll back to {} ({}) at {}",
+                t.tag,
+                t.version,
+                short(&t.commit)
+            ),
+            None => println!("no earlier release to roll back to"),
+        }
+    }
+    if target.is_none() {
+        return Ok(Outcome::CheckFailed);
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `release`.
+fn cmd_release(
+    ReleaseArgs {
+        path,
+        policy,
+        dry_run,
+        tag_pattern,
+        component,
+        channel,
+        preset,
+        files,
+        changelog,
+        no_changelog,
+        date,
+        json,
+    }: ReleaseArgs,
+) -> opskit::Result<Outcome> {
+    let (mut opts, policy) = match policy {
+        Some(p) => (version::CutReleaseOptions::read(&p)?, Some(p)),
+        None => version::CutReleaseOptions::for_repository(&path)?,
+    };
+    opts.dry_run |= dry_run;
+    if let Some(t) = tag_pattern {
+        opts.tag_pattern = t;
+    }
+    if let Some(m) = component.mode()? {
+        opts.component_match = Some(m);
+    }
+    opts.paths.extend(component.paths);
+    opts.scopes.extend(component.scopes);
+    if channel.is_some() {
+        opts.channel = channel;
+    }
+    if let Some(p) = preset {
+        opts.preset = p.parse::<Preset>()?;
+    }
+    opts.files
+        .extend(files.into_iter().map(|path| version::VersionFile {
+            path,
+            kind: version::VersionFileKind::Auto,
+            pattern: None,
+        }));
+    if no_changelog {
+        opts.changelog_file = None;
+    } else if changelog.is_some() {
+        opts.changelog_file = changelog;
+    }
+    if date.is_some() {
+        opts.date = date;
+    }
+    let done = version::cut_release(&path, &opts)?;
+    if json {
+        print_json(&done)?;
+    } else {
+        print_release(&done, policy.as_deref());
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `bump`.
+fn cmd_bump(
+    BumpArgs {
+        version: v,
+        level,
+        channel,
+        json,
+    }: BumpArgs,
+) -> opskit::Result<Outcome> {
+    let parsed = version::parse_version(&v)?;
+    let level: BumpLevel = level.parse()?;
+    let out = version::bump(&parsed, level, channel.as_deref())?;
+    if json {
+        print_json(&out)?;
+    } else {
+        println!("{out}");
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `check-branch`.
+fn cmd_check_branch(
+    CheckBranchArgs { name, allow, json }: CheckBranchArgs,
+) -> opskit::Result<Outcome> {
+    let policy = if allow.is_empty() {
+        version::BranchPolicy::default()
+    } else {
+        version::BranchPolicy { allowed: allow }
+    };
+    let check = version::check_branch(&name, &policy)?;
+    if json {
+        print_json(&check)?;
+    } else if check.valid {
+        println!(
+            "ok: {} matches {}",
+            check.name,
+            check.matched.as_deref().unwrap_or("")
+        );
+    } else {
+        println!("invalid: {}", check.reason.as_deref().unwrap_or(""));
+    }
+    if !check.valid {
+        return Ok(Outcome::CheckFailed);
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `promote-check`.
+fn cmd_promote_check(
+    PromoteCheckArgs {
+        from,
+        to,
+        path,
+        json,
+    }: PromoteCheckArgs,
+) -> opskit::Result<Outcome> {
+    let p = version::promote_check(&path, &from, &to)?;
+    if json {
+        print_json(&p)?;
+    } else {
+        let verdict = if p.fast_forward {
+            "fast-forward"
+        } else {
+            "NOT a fast-forward"
+        };
+        println!(
+            "{} -> {}: {verdict} ({} ahead, {} behind)",
+            p.from, p.to, p.ahead, p.behind
+        );
+        if !p.target_only.is_empty() {
+            println!("{} has commits that {} lacks:", p.to, p.from);
+            for c in &p.target_only {
+                println!(
+                    "  {} {}",
+                    c.short_id,
+                    opskit::text::escape_controls(&c.subject)
+                );
             }
         }
+    }
+    if !p.fast_forward {
+        return Ok(Outcome::CheckFailed);
     }
     Ok(Outcome::Ok)
 }
