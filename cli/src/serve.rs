@@ -2,26 +2,42 @@
 //! scraper's `Accept`) and `/health` (health+json: 200 for pass and warn,
 //! 503 for fail or draining), for Prometheus and load balancers. One
 //! collector and one rule evaluator live for the server's lifetime, so CPU
-//! rates and `for` durations are real; a snapshot is reused for a second so
-//! concurrent scrapes do not stampede. SIGTERM and SIGINT stop it cleanly.
-//! With a `[pagerduty]` policy table, a thread evaluates every interval and
-//! sends trigger and resolve events as checks change.
+//! rates and `for` durations are real; a snapshot is reused for
+//! `--reuse-for` so concurrent scrapes do not stampede. With a `[pagerduty]`
+//! policy table, a thread evaluates every interval and sends trigger and
+//! resolve events as checks change.
+//!
+//! HTTP/1.1 is hyper's, on a two-thread tokio runtime: a connection is a
+//! task, not a thread, so slow clients cost memory, not service; the whole
+//! request head must arrive within [`HEAD_DEADLINE`] and fit in
+//! [`MAX_HEAD_BYTES`] (hyper answers 431 beyond it, 400 to garbage); `HEAD`
+//! gets the headers without the body, other methods 405 with `Allow`;
+//! keep-alive is on. Snapshots are taken on the blocking pool, never on the
+//! threads that read requests. SIGTERM or SIGINT stops accepting, lets
+//! requests in flight finish for up to [`SHUTDOWN_DEADLINE`], then exits.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::convert::Infallible;
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
 use opskit::health::{self as h, Collector, Evaluator, Policy};
 
-/// How many requests are served at once; more wait in the accept queue.
-const MAX_IN_FLIGHT: usize = 32;
-/// How long the accept loop waits before looking at the stop flag.
-const STOP_CHECK: rustix::event::Timespec = rustix::event::Timespec {
-    tv_sec: 0,
-    tv_nsec: 200_000_000,
-};
+/// The whole request head (request line and headers) must arrive within
+/// this, however slowly it trickles: a slow client cannot hold a request open.
+pub(crate) const HEAD_DEADLINE: Duration = Duration::from_secs(5);
+/// The largest request head read; a longer one is answered 431 and closed.
+pub(crate) const MAX_HEAD_BYTES: usize = 16 * 1024;
+/// How long requests in flight may take to finish after SIGTERM.
+pub(crate) const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(5);
 
 struct State {
     collector: Collector,
@@ -48,107 +64,88 @@ impl State {
     }
 }
 
-fn respond(stream: &mut TcpStream, code: u16, reason: &str, kind: &str, body: &str) {
-    // One write of the whole answer: `write!` on the socket would send each
-    // formatted piece as its own small segment.
-    let answer = format!(
-        "HTTP/1.1 {code} {reason}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: max-age=1\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let _ = stream.set_nodelay(true);
-    let _ = stream.write_all(answer.as_bytes());
+/// A response with `body`, typed `kind`; scrapers may cache it for a second.
+fn answer(code: StatusCode, kind: &'static str, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(body.into()));
+    *r.status_mut() = code;
+    r.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(kind));
+    r.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("max-age=1"));
+    r
 }
 
-fn handle(mut stream: TcpStream, state: &Mutex<State>) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut reader = BufReader::new(match stream.try_clone() {
-        Ok(s) => s,
-        Err(_) => return,
-    });
-    let mut line = String::new();
-    if reader.read_line(&mut line).is_err() || line.len() > 8192 {
-        return;
-    }
-    let mut accept = String::new();
-    let mut header = String::new();
-    for _ in 0..100 {
-        header.clear();
-        if reader.read_line(&mut header).is_err() || header.trim().is_empty() {
-            break;
-        }
-        if let Some((k, v)) = header.split_once(':')
-            && k.eq_ignore_ascii_case("accept")
-        {
-            accept = v.trim().to_string();
-        }
-    }
-    let mut parts = line.split_whitespace();
-    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    if method != "GET" && method != "HEAD" {
-        respond(
-            &mut stream,
-            405,
-            "Method Not Allowed",
-            "text/plain",
-            "GET /metrics or /health\n",
-        );
-        return;
-    }
-    let path = target.split('?').next().unwrap_or("");
+/// One request: `/metrics` or `/health` by GET or HEAD (hyper leaves out a
+/// HEAD answer's body), 405 with `Allow` for other methods, 404 elsewhere.
+async fn handle(
+    req: Request<Incoming>,
+    state: Arc<Mutex<State>>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let path = req.uri().path();
     if path != "/metrics" && path != "/health" {
-        respond(
-            &mut stream,
-            404,
-            "Not Found",
+        return Ok(answer(
+            StatusCode::NOT_FOUND,
+            "text/plain",
+            "GET /metrics or /health\n",
+        ));
+    }
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        let mut r = answer(
+            StatusCode::METHOD_NOT_ALLOWED,
             "text/plain",
             "GET /metrics or /health\n",
         );
-        return;
+        r.headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return Ok(r);
     }
-    let current = match state.lock() {
-        Ok(mut s) => {
-            let draining = s.policy.maintenance.draining();
-            s.current().map(|(snap, checks)| (snap, checks, draining))
-        }
-        Err(_) => return,
-    };
+    let metrics = path == "/metrics";
+    let accept = req
+        .headers()
+        .get_all(hyper::header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    // The snapshot reads /proc and may run probes: the blocking pool's work.
+    let current = tokio::task::spawn_blocking(move || {
+        let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+        let draining = s.policy.maintenance.draining();
+        s.current().map(|(snap, checks)| (snap, checks, draining))
+    })
+    .await;
     let (snap, checks, draining) = match current {
-        Ok(v) => v,
-        Err(e) => {
-            respond(
-                &mut stream,
-                500,
-                "Internal Server Error",
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) => {
+            return Ok(answer(
+                StatusCode::INTERNAL_SERVER_ERROR,
                 "text/plain",
-                &format!("{e}\n"),
-            );
-            return;
+                format!("{e}\n"),
+            ));
+        }
+        Err(_) => {
+            return Ok(answer(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "text/plain",
+                "the snapshot failed\n",
+            ));
         }
     };
-    if path == "/metrics" {
+    Ok(if metrics {
         let flavour = h::Exposition::from_accept(&accept);
-        respond(
-            &mut stream,
-            200,
-            "OK",
+        answer(
+            StatusCode::OK,
             flavour.content_type(),
-            &h::exposition(&snap, &checks, flavour),
-        );
+            h::exposition(&snap, &checks, flavour),
+        )
     } else {
         let (doc, code) = h::health_json(&snap, &checks, draining);
-        let reason = if code == 200 {
-            "OK"
-        } else {
-            "Service Unavailable"
-        };
-        respond(
-            &mut stream,
-            code,
-            reason,
+        answer(
+            StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
             "application/health+json",
-            &format!("{doc}\n"),
-        );
-    }
+            format!("{doc}\n"),
+        )
+    })
 }
 
 /// Every `interval`, evaluate (through the shared state, so `for` timers
@@ -200,26 +197,23 @@ fn page(state: &Mutex<State>, pd: &h::PagerDutyPolicy, key: String, stop: &Atomi
 
 /// Serve until SIGTERM or SIGINT.
 pub(crate) fn serve(listen: &str, policy: Policy, reuse: Duration) -> opskit::Result<()> {
-    let listener = TcpListener::bind(listen).map_err(|e| {
-        opskit::Error::new(
-            opskit::ErrorKind::Io,
-            format!("cannot listen on {listen}: {e}; give a free address such as 127.0.0.1:9464"),
-        )
-    })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| opskit::Error::new(opskit::ErrorKind::Io, e.to_string()))?;
-    // Non-blocking, woken by poll(2): a scrape is accepted the moment it
-    // arrives, and the stop flag is looked at every 200 ms.
-    listener
-        .set_nonblocking(true)
-        .map_err(|e| opskit::Error::new(opskit::ErrorKind::Io, e.to_string()))?;
-    let stop = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
-        signal_hook::flag::register(sig, Arc::clone(&stop)).map_err(|e| {
-            opskit::Error::new(opskit::ErrorKind::Io, format!("cannot handle signals: {e}"))
+    let io_error = |e: std::io::Error| opskit::Error::new(opskit::ErrorKind::Io, e.to_string());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(io_error)?;
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(listen))
+        .map_err(|e| {
+            opskit::Error::new(
+                opskit::ErrorKind::Io,
+                format!(
+                    "cannot listen on {listen}: {e}; give a free address such as 127.0.0.1:9464"
+                ),
+            )
         })?;
-    }
+    let addr = listener.local_addr().map_err(io_error)?;
     // Read the routing key before listening: a missing key is a start-up error.
     let paging = match &policy.pagerduty {
         Some(pd) => Some((pd.clone(), pd.routing_key()?)),
@@ -235,6 +229,7 @@ pub(crate) fn serve(listen: &str, policy: Policy, reuse: Duration) -> opskit::Re
         reuse,
     }));
     println!("listening on http://{addr} (/metrics, /health)");
+    let stop = Arc::new(AtomicBool::new(false));
     let pager = paging.map(|(pd, key)| {
         println!(
             "sending PagerDuty events to {} every {} s",
@@ -245,41 +240,83 @@ pub(crate) fn serve(listen: &str, policy: Policy, reuse: Duration) -> opskit::Re
         std::thread::spawn(move || page(&state, &pd, key, &stop))
     });
     let _ = std::io::stdout().flush();
-    let in_flight = Arc::new(AtomicUsize::new(0));
-    let mut workers = Vec::new();
-    while !stop.load(Ordering::Relaxed) {
-        match listener.accept() {
-            Ok((stream, _)) => {
-                if in_flight.load(Ordering::Acquire) >= MAX_IN_FLIGHT {
-                    let mut s = stream;
-                    respond(&mut s, 503, "Service Unavailable", "text/plain", "busy\n");
+    runtime.block_on(accept_until_signal(listener, state))?;
+    stop.store(true, Ordering::Relaxed);
+    if let Some(p) = pager {
+        let _ = p.join();
+    }
+    // Snapshots still running on the blocking pool are not waited for.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    println!("stopped");
+    Ok(())
+}
+
+/// Accept connections, each served on its own task, until SIGTERM or
+/// SIGINT; then stop accepting and give the connections in flight
+/// [`SHUTDOWN_DEADLINE`] to finish (idle keep-alive ones are closed).
+async fn accept_until_signal(
+    listener: tokio::net::TcpListener,
+    state: Arc<Mutex<State>>,
+) -> opskit::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let signals = |kind| {
+        signal(kind).map_err(|e| {
+            opskit::Error::new(opskit::ErrorKind::Io, format!("cannot handle signals: {e}"))
+        })
+    };
+    let (mut term, mut int) = (
+        signals(SignalKind::terminate())?,
+        signals(SignalKind::interrupt())?,
+    );
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEAD_DEADLINE)
+        .max_buf_size(MAX_HEAD_BYTES)
+        .keep_alive(true)
+        // `Content-Type`, as the hand-written server wrote it: header names
+        // are case-insensitive, but some health checkers match them as text.
+        .title_case_headers(true);
+    let (closing, _) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        let stream = tokio::select! {
+            _ = term.recv() => break,
+            _ = int.recv() => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of descriptors and the like: back off a little.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
                     continue;
                 }
-                let _ = stream.set_nonblocking(false);
-                in_flight.fetch_add(1, Ordering::AcqRel);
-                let (state, in_flight) = (Arc::clone(&state), Arc::clone(&in_flight));
-                workers.push(std::thread::spawn(move || {
-                    handle(stream, &state);
-                    in_flight.fetch_sub(1, Ordering::AcqRel);
-                }));
-                workers.retain(|w| !w.is_finished());
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let state = Arc::clone(&state);
+        let conn = http.serve_connection(
+            TokioIo::new(stream),
+            service_fn(move |req| handle(req, Arc::clone(&state))),
+        );
+        let mut closing = closing.subscribe();
+        connections.spawn(async move {
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = closing.changed() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                let mut fds = [rustix::event::PollFd::new(
-                    &listener,
-                    rustix::event::PollFlags::IN,
-                )];
-                // EINTR (a signal) and timeouts both lead back to the flag.
-                let _ = rustix::event::poll(&mut fds, Some(&STOP_CHECK));
-            }
-            // Out of descriptors and the like: back off a little.
-            Err(_) => std::thread::sleep(Duration::from_millis(20)),
-        }
+        });
+        // Reap finished connections so the set does not grow.
+        while connections.try_join_next().is_some() {}
     }
-    // Let requests in progress finish, then exit.
-    for w in workers.into_iter().chain(pager) {
-        let _ = w.join();
-    }
-    println!("stopped");
+    drop(listener);
+    let _ = closing.send(true);
+    let _ = tokio::time::timeout(SHUTDOWN_DEADLINE, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    connections.abort_all();
     Ok(())
 }

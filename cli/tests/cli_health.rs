@@ -110,7 +110,7 @@ fn get(addr: &str, path: &str, accept: &str) -> (u16, String) {
     let mut s = std::net::TcpStream::connect(addr).unwrap();
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: x\r\nAccept: {accept}\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: x\r\nAccept: {accept}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut out = String::new();
@@ -486,4 +486,163 @@ fn a_closed_stdout_ends_the_run_quietly_as_unix_tools_do() {
         "killed by SIGPIPE: {:?}",
         out.status
     );
+}
+
+/// A `health serve` child, killed when dropped (a failed assertion must not
+/// leave it running with the test's pipes open).
+struct Server {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl Server {
+    fn start() -> Server {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_opskit"))
+            .args(["health", "serve", "--listen", "127.0.0.1:0"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = lines.next().unwrap().unwrap();
+        let addr = first
+            .split("http://")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap();
+        // Keep reading stdout so "stopped" never meets a closed pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server {
+            child,
+            addr: addr.to_string(),
+        }
+    }
+
+    /// Send `request` raw and read the answer until the server closes (or 5 s).
+    fn raw(&self, request: &[u8]) -> String {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(&self.addr).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        let _ = s.write_all(request);
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
+            .unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn serve_keeps_answering_slow_clients_oversized_and_malformed_requests() {
+    use std::io::Write;
+    use std::time::{Duration, Instant};
+    let server = Server::start();
+    // Slow clients: 64 connections each sending a request one byte a second.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let trickles: Vec<_> = (0..64)
+        .map(|_| {
+            let (addr, stop) = (server.addr.clone(), std::sync::Arc::clone(&stop));
+            std::thread::spawn(move || {
+                let Ok(mut s) = std::net::TcpStream::connect(addr) else {
+                    return;
+                };
+                let _ = s.write_all(b"GET /metr");
+                for b in b"ics HTTP/1.1\r\nHost: x\r\n" {
+                    if stop.load(std::sync::atomic::Ordering::Relaxed)
+                        || s.write_all(&[*b]).is_err()
+                    {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+            })
+        })
+        .collect();
+    // Meanwhile every scrape and health check answers 200 within a second.
+    let until = Instant::now() + Duration::from_secs(3);
+    let mut answered = 0;
+    while Instant::now() < until {
+        for path in ["/metrics", "/health"] {
+            let t = Instant::now();
+            let (code, body) = get(&server.addr, path, "*/*");
+            assert_eq!(code, 200, "{path} during the trickle: {body}");
+            assert!(
+                t.elapsed() < Duration::from_secs(1),
+                "{path} took {:?}",
+                t.elapsed()
+            );
+            answered += 1;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(answered >= 10, "{answered} answers");
+    // An oversized request line is refused, in bounded memory.
+    let rss_before = server.rss_kib();
+    let mut big = b"GET /".to_vec();
+    big.extend(std::iter::repeat_n(b'a', 8 << 20));
+    let answer = server.raw(&big);
+    assert!(
+        answer.is_empty()
+            || answer.starts_with("HTTP/1.1 414")
+            || answer.starts_with("HTTP/1.1 431"),
+        "{answer:.80}"
+    );
+    let grew = server.rss_kib().saturating_sub(rss_before);
+    assert!(
+        grew < 16 * 1024,
+        "RSS grew by {grew} KiB for an 8 MiB request line"
+    );
+    // HEAD: the headers without the body.
+    let head = server.raw(b"HEAD /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(head.ends_with("\r\n\r\n"), "a body after HEAD: {head:.300}");
+    // Another method: 405 naming the allowed ones.
+    let post = server
+        .raw(b"POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    assert!(post.starts_with("HTTP/1.1 405"), "{post}");
+    assert!(post.contains("Allow: GET, HEAD\r\n"), "{post}");
+    // Garbage: 400, and the next scrape is fine.
+    let garbage = server.raw(b"HELLO THERE\r\n\r\n");
+    assert!(
+        garbage.is_empty() || garbage.starts_with("HTTP/1.1 400"),
+        "{garbage}"
+    );
+    assert_eq!(get(&server.addr, "/health", "*/*").0, 200);
+    // SIGTERM while the slow clients are still connected: out within the
+    // shutdown deadline (5 s) and a margin.
+    let t = Instant::now();
+    let ok = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let mut server = server;
+    let status = server.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        t.elapsed() < Duration::from_secs(7),
+        "stopping took {:?}",
+        t.elapsed()
+    );
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for t in trickles {
+        let _ = t.join();
+    }
 }

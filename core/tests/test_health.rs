@@ -246,6 +246,28 @@ fn health_json_and_exposition() {
         Exposition::OpenMetrics
     );
     assert_eq!(Exposition::from_accept("text/plain"), Exposition::Text);
+    // RFC 9110 weights: zero refuses, the higher weight wins, Prometheus'
+    // own header (OpenMetrics first) gets OpenMetrics.
+    for (accept, want) in [
+        ("application/openmetrics-text;q=0", Exposition::Text),
+        (
+            "application/openmetrics-text;version=1.0.0;q=0.2,text/plain;q=0.9",
+            Exposition::Text,
+        ),
+        (
+            "text/plain;q=0.3, application/openmetrics-text;q=0.5",
+            Exposition::OpenMetrics,
+        ),
+        (
+            "application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2",
+            Exposition::OpenMetrics,
+        ),
+        ("*/*", Exposition::Text),
+        ("", Exposition::Text),
+        ("application/openmetrics-text; q=bogus", Exposition::Text),
+    ] {
+        assert_eq!(Exposition::from_accept(accept), want, "{accept}");
+    }
     // Every sample line's family is declared once, before it.
     let mut declared = std::collections::HashSet::new();
     for line in text.lines() {

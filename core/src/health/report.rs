@@ -106,9 +106,28 @@ pub enum Exposition {
 }
 
 impl Exposition {
-    /// The flavour a scraper's `Accept` header asks for (OpenMetrics only when named).
+    /// The flavour a scraper's `Accept` header asks for, by RFC 9110's
+    /// quality values: OpenMetrics when `application/openmetrics-text` is
+    /// named with a weight above zero and at least the text format's (named
+    /// or through `text/*`, `*/*`); the text format otherwise, as Prometheus'
+    /// own client libraries decide.
     pub fn from_accept(accept: &str) -> Exposition {
-        if accept.contains("application/openmetrics-text") {
+        let (mut openmetrics, mut text) = (0.0f64, 0.0f64);
+        for range in accept.split(',') {
+            let mut parts = range.split(';');
+            let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.split_once('='))
+                .find(|(k, _)| k.trim().eq_ignore_ascii_case("q"))
+                .map_or(1.0, |(_, v)| v.trim().parse::<f64>().unwrap_or(0.0))
+                .clamp(0.0, 1.0);
+            match media.as_str() {
+                "application/openmetrics-text" => openmetrics = openmetrics.max(q),
+                "text/plain" | "text/*" | "*/*" => text = text.max(q),
+                _ => {}
+            }
+        }
+        if openmetrics > 0.0 && openmetrics >= text {
             Exposition::OpenMetrics
         } else {
             Exposition::Text
