@@ -572,7 +572,15 @@ rebootRequiredFile: string,
  * Whether and how to report pending package upgrades (`apt-get
  * --just-print dist-upgrade`: offline, but seconds per run). Default off.
  */
-aptUpgrades: AptUpgrades, };
+aptUpgrades: AptUpgrades, 
+/**
+ * A fresh collector's first snapshot reads the CPU counters twice this
+ * many seconds apart, so a one-shot caller gets real CPU usage (as
+ * psutil's `cpu_percent(interval=…)`); default 0.2 s, 0 for none (the
+ * first snapshot then has no usage). Later snapshots measure since the
+ * one before.
+ */
+firstSampleSeconds: number, };
 
 export type CommitEntry = { 
 /**

@@ -44,7 +44,8 @@ pub struct opskit_health_pagerduty {
 
 /// A collector. `options_json` (may be NULL): `{"exclude_fs_types",
 /// "exclude_mount_points","exclude_interfaces","proc_root","sys_root",
-/// "mount_timeout_seconds","reboot_required_file","apt_upgrades"}` where
+/// "mount_timeout_seconds","reboot_required_file","apt_upgrades",
+/// "first_sample_seconds"}` where
 /// `apt_upgrades` is `"off"` (default), `"background"` or `"wait"`.
 /// Free with `opskit_health_collector_free`.
 ///

@@ -23,7 +23,7 @@ def meminfo(key):
 
 
 def test_collector_agrees_with_proc():
-    c = h.Collector()
+    c = h.Collector(first_sample_seconds=0)
     s = c.snapshot()
     assert set(s) == keys(types.HostSnapshot)
     assert set(s["memory"]) == keys(types.Memory) and set(s["host"]) == keys(types.HostInfo)
@@ -200,7 +200,7 @@ def test_stateful_objects_are_shared_between_threads():
     # A threaded /metrics server written from the README shares one
     # Collector (and Evaluator, PagerDuty) between its threads: every call
     # must succeed, and nothing but an OpskitError may ever escape.
-    collector = h.Collector()
+    collector = h.Collector(first_sample_seconds=0)
     evaluator = h.Evaluator()
     pager = h.PagerDuty()
     first = collector.snapshot()

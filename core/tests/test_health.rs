@@ -23,7 +23,11 @@ fn close(a: f64, b: f64, tolerance: f64) -> bool {
 
 #[test]
 fn snapshot_agrees_with_proc_and_statvfs() {
-    let mut c = Collector::new(CollectorOptions::default()).unwrap();
+    let mut c = Collector::new(CollectorOptions {
+        first_sample_seconds: 0.0,
+        ..CollectorOptions::default()
+    })
+    .unwrap();
     let s = c.snapshot().unwrap();
     assert!(s.first);
     assert_eq!(s.cpu.usage_percent, None, "no rate on the first snapshot");
@@ -128,7 +132,12 @@ fn rule(metric: &str, warn: f64, critical: f64, hold: &str, clear: f64) -> Rule 
 
 #[test]
 fn rules_hold_for_their_duration_and_clear_past_the_margin() {
-    let mut c = Collector::new(CollectorOptions::default()).unwrap();
+    // No first sample: a rule on CPU usage is unknown without a rate.
+    let mut c = Collector::new(CollectorOptions {
+        first_sample_seconds: 0.0,
+        ..CollectorOptions::default()
+    })
+    .unwrap();
     let mut s = c.snapshot().unwrap();
     let mut e = Evaluator::new(vec![rule("memory.used_percent", 50.0, 80.0, "5m", 10.0)]).unwrap();
     let mut at = |used: f64, t: f64| {
@@ -583,4 +592,37 @@ fn the_defaults_every_front_uses_live_in_core() {
         opskit::backup::SignatureAlgorithm::default().as_str(),
         "hmac-sha256"
     );
+}
+
+/// One-shot callers get real CPU usage: a fresh collector's first snapshot
+/// samples the counters `first_sample_seconds` apart; a snapshot closer
+/// than a clock tick to the previous one reports the last usage, not none.
+#[test]
+fn the_first_snapshot_and_sub_tick_snapshots_have_cpu_usage() {
+    let mut c = Collector::new(CollectorOptions::default()).unwrap();
+    let t = std::time::Instant::now();
+    let first = c.snapshot().unwrap();
+    assert!(t.elapsed() >= std::time::Duration::from_millis(200));
+    let usage = first
+        .cpu
+        .usage_percent
+        .expect("usage on the first snapshot");
+    assert!((0.0..=100.0).contains(&usage), "{usage}");
+    assert!(first.cpu.per_core_percent.iter().all(Option::is_some));
+    // Back to back, well inside one 10 ms tick many times over: never none.
+    for _ in 0..50 {
+        let s = c.snapshot().unwrap();
+        assert!(s.cpu.usage_percent.is_some());
+        let checks = Evaluator::new(None).unwrap().evaluate(&s, s.time_seconds);
+        let cpu = checks.iter().find(|c| c.name == "cpu_overload").unwrap();
+        assert_ne!(cpu.status, Status::Unknown, "{cpu:?}");
+    }
+    for bad in [-1.0, 11.0, f64::NAN] {
+        let e = Collector::new(CollectorOptions {
+            first_sample_seconds: bad,
+            ..CollectorOptions::default()
+        })
+        .unwrap_err();
+        assert!(e.message().contains("first_sample_seconds"), "{e}");
+    }
 }

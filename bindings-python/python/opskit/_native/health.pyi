@@ -69,6 +69,7 @@ class Collector:
         mount_timeout_seconds: float = ...,
         reboot_required_file: str = ...,
         apt_upgrades: Literal["off", "background", "wait"] = ...,
+        first_sample_seconds: float = ...,
     ) -> "Collector": ...
     def snapshot(self) -> HostSnapshot: ...
 @final

@@ -1,5 +1,7 @@
 //! CPU seconds per mode (usage over the interval), load, task counts and memory, from `/proc/stat`, `/proc/loadavg` and `/proc/meminfo`.
 
+use std::collections::BTreeMap;
+
 use super::*;
 
 impl Collector {
@@ -45,6 +47,23 @@ impl Collector {
                 acc
             })
         };
+        // Closer than one clock tick to the previous reading: no tick to
+        // measure over. Report the last usage and keep measuring from the
+        // previous reading, so the next snapshot covers the whole interval.
+        if let (Some(prev), Some(last)) = (&self.prev_cpu, &self.last_cpu_usage)
+            && prev.len() == all.len()
+            && sum(&all[1..]).iter().sum::<u64>() == sum(&prev[1..]).iter().sum::<u64>()
+        {
+            let (usage_percent, per_core_percent) = last.clone();
+            let cores = (all.len() - 1) as u32;
+            return Ok(Cpu {
+                cores,
+                effective_cores: cores,
+                usage_percent,
+                per_core_percent,
+                seconds: seconds_of(&all, &MODES),
+            });
+        }
         let (usage_percent, per_core) = match &self.prev_cpu {
             // The machine's usage from the sum of the per-core counters: the
             // aggregate line is kept separately by the kernel and lags them
@@ -63,18 +82,12 @@ impl Collector {
             ),
             _ => (None, vec![None; all.len() - 1]),
         };
-        let seconds = all[1..]
-            .iter()
-            .map(|v| {
-                MODES
-                    .iter()
-                    .zip(v)
-                    .map(|(m, t)| (m.to_string(), *t as f64 / USER_HZ))
-                    .collect()
-            })
-            .collect();
+        let seconds = seconds_of(&all, &MODES);
         let cores = (all.len() - 1) as u32;
         self.prev_cpu = Some(all);
+        if usage_percent.is_some() {
+            self.last_cpu_usage = Some((usage_percent, per_core.clone()));
+        }
         Ok(Cpu {
             cores,
             effective_cores: cores,
@@ -157,4 +170,18 @@ impl Collector {
             mem(get("SwapTotal"), get("SwapFree")),
         ))
     }
+}
+
+/// Each core's cumulative seconds per mode, from its `/proc/stat` ticks.
+fn seconds_of(all: &[[u64; 8]], modes: &[&str; 8]) -> Vec<BTreeMap<String, f64>> {
+    all[1..]
+        .iter()
+        .map(|v| {
+            modes
+                .iter()
+                .zip(v)
+                .map(|(m, t)| (m.to_string(), *t as f64 / USER_HZ))
+                .collect()
+        })
+        .collect()
 }

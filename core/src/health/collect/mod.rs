@@ -59,6 +59,12 @@ pub struct CollectorOptions {
     /// Whether and how to report pending package upgrades (`apt-get
     /// --just-print dist-upgrade`: offline, but seconds per run). Default off.
     pub apt_upgrades: AptUpgrades,
+    /// A fresh collector's first snapshot reads the CPU counters twice this
+    /// many seconds apart, so a one-shot caller gets real CPU usage (as
+    /// psutil's `cpu_percent(interval=…)`); default 0.2 s, 0 for none (the
+    /// first snapshot then has no usage). Later snapshots measure since the
+    /// one before.
+    pub first_sample_seconds: f64,
 }
 
 /// How the collector checks pending package upgrades. A check runs again
@@ -89,6 +95,7 @@ impl Default for CollectorOptions {
             mount_timeout_seconds: 1.0,
             reboot_required_file: "/var/run/reboot-required".into(),
             apt_upgrades: AptUpgrades::Off,
+            first_sample_seconds: 0.2,
         }
     }
 }
@@ -102,6 +109,9 @@ type NetCounters = HashMap<String, (u64, u64)>;
 pub struct Collector {
     options: CollectorOptions,
     prev_cpu: Option<Vec<[u64; 8]>>,
+    /// The usage last measured (machine, per core): what a snapshot closer
+    /// than one clock tick to the previous one reports.
+    last_cpu_usage: Option<(Option<f64>, Vec<Option<f64>>)>,
     /// The boot time from `/proc/stat`'s `btime` (whole seconds, fixed for
     /// the life of the host), read with the CPU counters.
     btime: Option<u64>,
@@ -145,11 +155,20 @@ impl Collector {
                 options.mount_timeout_seconds
             )));
         }
+        if !(options.first_sample_seconds.is_finite()
+            && (0.0..=10.0).contains(&options.first_sample_seconds))
+        {
+            return Err(Error::invalid(format!(
+                "first_sample_seconds is {}: give 0 to 10 seconds, e.g. 0.2",
+                options.first_sample_seconds
+            )));
+        }
         let upgrades = (options.apt_upgrades != AptUpgrades::Off)
             .then(|| Mutex::new(UpgradeWatcher::new("apt-get", Duration::from_secs(120))));
         Ok(Collector {
             options,
             prev_cpu: None,
+            last_cpu_usage: None,
             btime: None,
             prev_net: None,
             stat_worker: None,
@@ -170,6 +189,10 @@ impl Collector {
         let time_seconds = crate::time::now_seconds();
         let wait = self.options.apt_upgrades == AptUpgrades::Wait;
         let first = self.prev_cpu.is_none();
+        if first && self.options.first_sample_seconds > 0.0 {
+            self.cpu()?;
+            std::thread::sleep(Duration::from_secs_f64(self.options.first_sample_seconds));
+        }
         let cpu = self.cpu()?;
         let effective = std::thread::available_parallelism().map_or(cpu.cores, |n| n.get() as u32);
         let cpu = Cpu {
