@@ -247,7 +247,9 @@ pub(crate) fn serve(listen: &str, policy: Policy, reuse: Duration) -> opskit::Re
     }
     // Snapshots still running on the blocking pool are not waited for.
     runtime.shutdown_timeout(Duration::from_millis(100));
-    println!("stopped");
+    // The reader may be gone by now (a supervisor that stopped reading):
+    // nothing is left to tell it, and no reason to fail.
+    let _ = writeln!(std::io::stdout(), "stopped");
     Ok(())
 }
 

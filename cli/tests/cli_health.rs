@@ -121,7 +121,6 @@ fn get(addr: &str, path: &str, accept: &str) -> (u16, String) {
 
 #[test]
 fn serve_answers_concurrent_scrapes_drains_and_stops_on_sigterm() {
-    use std::io::BufRead;
     let d = tempfile::tempdir().unwrap();
     let drain = d.path().join("drain");
     std::fs::write(
@@ -129,22 +128,9 @@ fn serve_answers_concurrent_scrapes_drains_and_stops_on_sigterm() {
         format!("[maintenance]\ndrain_file = \"{}\"\n", drain.display()),
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_opskit"))
-        .args(["health", "serve", "--listen", "127.0.0.1:0", "--policy"])
-        .arg(d.path().join("p.toml"))
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let addr = first
-        .split("http://")
-        .nth(1)
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap()
-        .to_string();
+    let policy = d.path().join("p.toml");
+    let mut server = Server::start(&["--policy".as_ref(), policy.as_os_str()]);
+    let addr = server.addr.clone();
     let (code, body) = get(&addr, "/health", "*/*");
     assert_eq!(code, 200, "{body}");
     assert!(body.contains("Content-Type: application/health+json"));
@@ -177,13 +163,14 @@ fn serve_answers_concurrent_scrapes_drains_and_stops_on_sigterm() {
     assert!(body.contains("draining"));
     // SIGTERM: a clean exit.
     let ok = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &server.child.id().to_string()])
         .status()
         .unwrap();
     assert!(ok.success());
-    let status = child.wait().unwrap();
+    let status = server.child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
-    assert_eq!(lines.next().unwrap().unwrap(), "stopped");
+    let last = server.lines.recv_timeout(std::time::Duration::from_secs(5));
+    assert_eq!(last.as_deref(), Ok("stopped"));
 }
 
 #[test]
@@ -493,18 +480,22 @@ fn a_closed_stdout_ends_the_run_quietly_as_unix_tools_do() {
 struct Server {
     child: std::process::Child,
     addr: String,
+    lines: std::sync::mpsc::Receiver<String>,
 }
 
 impl Server {
-    fn start() -> Server {
+    /// Start `opskit health serve --listen 127.0.0.1:0 ARGS…` and wait for
+    /// its address; its later stdout lines arrive on `lines`.
+    fn start(args: &[&std::ffi::OsStr]) -> Server {
         use std::io::BufRead;
         let mut child = Command::new(env!("CARGO_BIN_EXE_opskit"))
             .args(["health", "serve", "--listen", "127.0.0.1:0"])
+            .args(args)
             .stdout(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-        let first = lines.next().unwrap().unwrap();
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = out.next().unwrap().unwrap();
         let addr = first
             .split("http://")
             .nth(1)
@@ -512,11 +503,17 @@ impl Server {
             .split(' ')
             .next()
             .unwrap();
-        // Keep reading stdout so "stopped" never meets a closed pipe.
-        std::thread::spawn(move || for _ in lines {});
+        // Keep reading stdout so the server never writes to a closed pipe.
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in out.map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
         Server {
             child,
             addr: addr.to_string(),
+            lines,
         }
     }
 
@@ -553,7 +550,7 @@ impl Drop for Server {
 fn serve_keeps_answering_slow_clients_oversized_and_malformed_requests() {
     use std::io::Write;
     use std::time::{Duration, Instant};
-    let server = Server::start();
+    let server = Server::start(&[]);
     // Slow clients: 64 connections each sending a request one byte a second.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let trickles: Vec<_> = (0..64)
