@@ -1,21 +1,11 @@
 """Stubs of opskit._native.backup: backup manifests."""
 
-
 import os
-from typing import Any, Callable, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import Any, Callable, Literal, Mapping, Optional, Sequence, Tuple, Union
 
 from opskit.types import (
-    Availability,
-    DocsAudit,
-    DocsPage,
-    DocsRule,
-    SendReport,
-    CheckResult,
-    HealthRule,
-    HostSnapshot,
     BagReport,
     BagValidation,
-    BranchCheck,
     DrillReport,
     Manifest,
     ManifestDiff,
@@ -23,20 +13,9 @@ from opskit.types import (
     RetentionPlan,
     Signature,
     VerifyReport,
-    Changelog,
-    CommitMessage,
-    NextVersion,
-    CutRelease,
-    GroupRule,
-    Promotion,
-    Release,
-    VersionParts,
-    VersionStatus,
 )
 
 _Path = Union[str, "os.PathLike[str]"]
-_Range = Union[str, Mapping[str, str]]
-_ComponentMatch = Literal["paths", "scopes", "either", "both"]
 _ManifestArg = Union[Manifest, str, "os.PathLike[str]"]
 _ProgressFn = Optional[Callable[[Progress], object]]
 

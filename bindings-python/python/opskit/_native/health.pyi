@@ -1,44 +1,14 @@
 """Stubs of opskit._native.health: health."""
 
-
-import os
-from typing import Any, Callable, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import Any, List, Literal, Mapping, Optional, Sequence, Tuple, final
 
 from opskit.types import (
     Availability,
-    DocsAudit,
-    DocsPage,
-    DocsRule,
-    SendReport,
     CheckResult,
     HealthRule,
     HostSnapshot,
-    BagReport,
-    BagValidation,
-    BranchCheck,
-    DrillReport,
-    Manifest,
-    ManifestDiff,
-    Progress,
-    RetentionPlan,
-    Signature,
-    VerifyReport,
-    Changelog,
-    CommitMessage,
-    NextVersion,
-    CutRelease,
-    GroupRule,
-    Promotion,
-    Release,
-    VersionParts,
-    VersionStatus,
+    SendReport,
 )
-
-_Path = Union[str, "os.PathLike[str]"]
-_Range = Union[str, Mapping[str, str]]
-_ComponentMatch = Literal["paths", "scopes", "either", "both"]
-_ManifestArg = Union[Manifest, str, "os.PathLike[str]"]
-_ProgressFn = Optional[Callable[[Progress], object]]
 
 __all__ = [
     "Collector",

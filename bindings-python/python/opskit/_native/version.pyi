@@ -1,33 +1,15 @@
 """Stubs of opskit._native.version: versioning."""
 
-
 import os
-from typing import Any, Callable, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import Any, List, Literal, Mapping, Optional, Sequence, Union
 
 from opskit.types import (
-    Availability,
-    DocsAudit,
-    DocsPage,
-    DocsRule,
-    SendReport,
-    CheckResult,
-    HealthRule,
-    HostSnapshot,
-    BagReport,
-    BagValidation,
     BranchCheck,
-    DrillReport,
-    Manifest,
-    ManifestDiff,
-    Progress,
-    RetentionPlan,
-    Signature,
-    VerifyReport,
     Changelog,
     CommitMessage,
-    NextVersion,
     CutRelease,
     GroupRule,
+    NextVersion,
     Promotion,
     Release,
     VersionParts,
@@ -37,8 +19,6 @@ from opskit.types import (
 _Path = Union[str, "os.PathLike[str]"]
 _Range = Union[str, Mapping[str, str]]
 _ComponentMatch = Literal["paths", "scopes", "either", "both"]
-_ManifestArg = Union[Manifest, str, "os.PathLike[str]"]
-_ProgressFn = Optional[Callable[[Progress], object]]
 
 __all__ = [
     "parse_version",
