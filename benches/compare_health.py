@@ -86,8 +86,8 @@ def main():
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "opskit-cli", "--locked"], cwd=ROOT, check=True)
     results = {}
     port = free_port()
-    # --reuse-for 0s: a fresh snapshot and evaluation on every scrape, as node_exporter does.
-    results["opskit"] = measure("opskit health serve --reuse-for 0s", [str(OPSKIT), "health", "serve", "--listen", f"127.0.0.1:{port}", "--reuse-for", "0s"],
+    # --refresh 0s: a fresh snapshot and evaluation on every scrape, as node_exporter does.
+    results["opskit"] = measure("opskit health serve --refresh 0s", [str(OPSKIT), "health", "serve", "--listen", f"127.0.0.1:{port}", "--refresh", "0s"],
                                 f"http://127.0.0.1:{port}/metrics", a.scrapes)
     port = free_port()
     # The default (a snapshot answers scrapes for 1 s): what is left is HTTP

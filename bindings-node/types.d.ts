@@ -2068,6 +2068,11 @@ probe: Array<Probe>,
  */
 probeDeadline: string | null, 
 /**
+ * How often a long-lived server (`serve`, [`Monitor`](super::Monitor))
+ * runs the probes, e.g. `15s` (default `5s`).
+ */
+probeInterval: string | null, 
+/**
  * Where `serve` sends PagerDuty events (`[pagerduty]`), if anywhere.
  */
 pagerduty: PagerDutyPolicy | null, };

@@ -36,9 +36,15 @@ pub(crate) enum HealthCmd {
         /// A TOML policy file.
         #[arg(long)]
         policy: Option<PathBuf>,
-        /// How long one snapshot and its probes answer scrapes (`0s`: collect on every scrape).
-        #[arg(long, default_value = "1s")]
-        reuse_for: String,
+        /// How often the snapshot is taken and the rules evaluated, in the
+        /// background (`0s`: on every request instead). The probes run every
+        /// `probe_interval` of the policy.
+        #[arg(long, default_value = "1s", alias = "reuse-for")]
+        refresh: String,
+        /// Open connections beyond which `/metrics` answers 503 with
+        /// `Retry-After: 1` (`/health` is always answered).
+        #[arg(long, default_value_t = 1024)]
+        max_connections: usize,
     },
     /// The policy's rules (default rules without one): as Prometheus alerting
     /// rules on `opskit_check_value`, or as JSON.
@@ -203,13 +209,15 @@ pub(crate) fn run(cmd: HealthCmd) -> opskit::Result<Outcome> {
         HealthCmd::Serve {
             listen,
             policy: path,
-            reuse_for,
+            refresh,
+            max_connections,
         } => {
-            let reuse = opskit::time::parse_duration(&reuse_for, opskit::time::Zero::Allowed)?;
+            let refresh = opskit::time::parse_duration(&refresh, opskit::time::Zero::Allowed)?;
             crate::serve::serve(
                 &listen,
                 policy(path)?,
-                std::time::Duration::from_secs_f64(reuse),
+                std::time::Duration::from_secs_f64(refresh),
+                max_connections,
             )?;
         }
         HealthCmd::Rules {

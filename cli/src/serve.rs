@@ -1,35 +1,38 @@
 //! `opskit health serve`: `/metrics` (Prometheus text or OpenMetrics, by the
 //! scraper's `Accept`) and `/health` (health+json: 200 for pass and warn,
-//! 503 for fail or draining), for Prometheus and load balancers. One
-//! collector and one rule evaluator live for the server's lifetime, so CPU
-//! rates and `for` durations are real; a snapshot is reused for
-//! `--reuse-for` so concurrent scrapes do not stampede. With a `[pagerduty]`
-//! policy table, a thread evaluates every interval and sends trigger and
-//! resolve events as checks change.
+//! 503 for fail or draining), for Prometheus and load balancers. A core
+//! [`Monitor`] takes the snapshot and evaluates the rules every `--refresh`
+//! and runs the probes every `probe_interval` on threads of its own, so a
+//! request only reads the latest observation (its `Age` header says how old
+//! it is): a hung probe or mount never holds up an answer, and a burst of
+//! scrapes cannot stampede the probes. With a `[pagerduty]` policy table, a
+//! thread reads the checks every interval and sends trigger and resolve
+//! events as they change.
 //!
 //! HTTP/1.1 is hyper's, on a two-thread tokio runtime: a connection is a
 //! task, not a thread, so slow clients cost memory, not service; the whole
 //! request head must arrive within [`HEAD_DEADLINE`] and fit in
 //! [`MAX_HEAD_BYTES`] (hyper answers 431 beyond it, 400 to garbage); `HEAD`
 //! gets the headers without the body, other methods 405 with `Allow`;
-//! keep-alive is on. Snapshots are taken on the blocking pool, never on the
-//! threads that read requests. SIGTERM or SIGINT stops accepting, lets
+//! keep-alive is on. `/health` is answered however many clients there are;
+//! `/metrics` answers 503 with `Retry-After` while more than
+//! `--max-connections` are open. SIGTERM or SIGINT stops accepting, lets
 //! requests in flight finish for up to [`SHUTDOWN_DEADLINE`], then exits.
 
 use std::convert::Infallible;
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use hyper::header::{AGE, ALLOW, CACHE_CONTROL, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use opskit::health::{self as h, Collector, Evaluator, Policy};
+use opskit::health::{self as h, Monitor, Policy};
 
 /// The whole request head (request line and headers) must arrive within
 /// this, however slowly it trickles: a slow client cannot hold a request open.
@@ -39,29 +42,13 @@ pub(crate) const MAX_HEAD_BYTES: usize = 16 * 1024;
 /// How long requests in flight may take to finish after SIGTERM.
 pub(crate) const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(5);
 
+/// What every connection's task shares: the monitor and the count of
+/// open connections, beyond which `/metrics` sheds load.
 struct State {
-    collector: Collector,
-    rules: Evaluator,
+    monitor: Monitor,
     policy: Policy,
-    last: Option<(Instant, h::HostSnapshot, Vec<h::CheckResult>)>,
-    /// How long a snapshot (and its probes) is reused, so concurrent or
-    /// rapid scrapes cannot stampede the probes.
-    reuse: Duration,
-}
-
-impl State {
-    fn current(&mut self) -> opskit::Result<(h::HostSnapshot, Vec<h::CheckResult>)> {
-        if let Some((at, s, c)) = &self.last
-            && at.elapsed() < self.reuse
-        {
-            return Ok((s.clone(), c.clone()));
-        }
-        let s = self.collector.snapshot()?;
-        let mut checks = self.rules.evaluate(&s, s.time_seconds);
-        checks.extend(h::run_probes(&self.policy.probes, self.policy.deadline())?);
-        self.last = Some((Instant::now(), s.clone(), checks.clone()));
-        Ok((s, checks))
-    }
+    connections: AtomicUsize,
+    max_connections: usize,
 }
 
 /// A response with `body`, typed `kind`; scrapers may cache it for a second.
@@ -79,7 +66,7 @@ fn answer(code: StatusCode, kind: &'static str, body: impl Into<Bytes>) -> Respo
 /// HEAD answer's body), 405 with `Allow` for other methods, 404 elsewhere.
 async fn handle(
     req: Request<Incoming>,
-    state: Arc<Mutex<State>>,
+    state: Arc<State>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let path = req.uri().path();
     if path != "/metrics" && path != "/health" {
@@ -100,58 +87,56 @@ async fn handle(
         return Ok(r);
     }
     let metrics = path == "/metrics";
-    let accept = req
-        .headers()
-        .get_all(hyper::header::ACCEPT)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect::<Vec<_>>()
-        .join(",");
-    // The snapshot reads /proc and may run probes: the blocking pool's work.
-    let current = tokio::task::spawn_blocking(move || {
-        let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
-        let draining = s.policy.maintenance.draining();
-        s.current().map(|(snap, checks)| (snap, checks, draining))
-    })
-    .await;
-    let (snap, checks, draining) = match current {
-        Ok(Ok(v)) => v,
-        Ok(Err(e)) => {
-            return Ok(answer(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "text/plain",
-                format!("{e}\n"),
-            ));
-        }
-        Err(_) => {
-            return Ok(answer(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "text/plain",
-                "the snapshot failed\n",
-            ));
-        }
-    };
-    Ok(if metrics {
+    if metrics && state.connections.load(Ordering::Relaxed) > state.max_connections {
+        // /health is answered whatever the load: a balancer must not drain
+        // a healthy node because Prometheus and others crowd it.
+        let mut r = answer(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "text/plain",
+            format!(
+                "over {} open connections: try again shortly\n",
+                state.max_connections
+            ),
+        );
+        r.headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from_static("1"));
+        return Ok(r);
+    }
+    // The latest observation: the background thread's work, never this one's.
+    let o = state.monitor.latest();
+    let mut r = if metrics {
+        let accept = req
+            .headers()
+            .get_all(hyper::header::ACCEPT)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(",");
         let flavour = h::Exposition::from_accept(&accept);
         answer(
             StatusCode::OK,
             flavour.content_type(),
-            h::exposition(&snap, &checks, flavour),
+            o.exposition(flavour).to_owned(),
         )
     } else {
-        let (doc, code) = h::health_json(&snap, &checks, draining);
+        let draining = state.policy.maintenance.draining();
+        let (doc, code) = h::health_json(&o.snapshot, &o.checks, draining);
         answer(
             StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
             "application/health+json",
             format!("{doc}\n"),
         )
-    })
+    };
+    // RFC 9111's Age: how old the observation is, in whole seconds.
+    r.headers_mut()
+        .insert(AGE, HeaderValue::from(o.age_seconds() as u64));
+    Ok(r)
 }
 
-/// Every `interval`, evaluate (through the shared state, so `for` timers
-/// are the scrapes' timers) and send the events the changes make; each
-/// send retries with backoff on this thread, never on a scrape's.
-fn page(state: &Mutex<State>, pd: &h::PagerDutyPolicy, key: String, stop: &AtomicBool) {
+/// Every `interval`, read the monitor's latest checks and send the events
+/// their changes make; each send retries with backoff on this thread,
+/// never on a scrape's.
+fn page(monitor: &Monitor, pd: &h::PagerDutyPolicy, key: String, stop: &AtomicBool) {
     let options = pd.options(key);
     let send = pd.send_options();
     let mut tracker = h::PagerDuty::new();
@@ -162,19 +147,13 @@ fn page(state: &Mutex<State>, pd: &h::PagerDutyPolicy, key: String, stop: &Atomi
             continue;
         }
         next = Instant::now() + pd.interval();
-        let current = match state.lock() {
-            Ok(mut s) => s.current(),
-            Err(_) => return,
-        };
-        let (snap, checks) = match current {
-            Ok(v) => v,
-            Err(e) => {
-                eprintln!("pagerduty: cannot evaluate: {e}");
-                continue;
-            }
-        };
-        let events = match tracker.events(&checks, &snap.host.hostname, snap.time_seconds, &options)
-        {
+        let o = monitor.latest();
+        let events = match tracker.events(
+            &o.checks,
+            &o.snapshot.host.hostname,
+            o.snapshot.time_seconds,
+            &options,
+        ) {
             Ok(e) => e,
             Err(e) => {
                 eprintln!("pagerduty: {e}");
@@ -196,7 +175,12 @@ fn page(state: &Mutex<State>, pd: &h::PagerDutyPolicy, key: String, stop: &Atomi
 }
 
 /// Serve until SIGTERM or SIGINT.
-pub(crate) fn serve(listen: &str, policy: Policy, reuse: Duration) -> opskit::Result<()> {
+pub(crate) fn serve(
+    listen: &str,
+    policy: Policy,
+    refresh: Duration,
+    max_connections: usize,
+) -> opskit::Result<()> {
     let io_error = |e: std::io::Error| opskit::Error::new(opskit::ErrorKind::Io, e.to_string());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -219,15 +203,12 @@ pub(crate) fn serve(listen: &str, policy: Policy, reuse: Duration) -> opskit::Re
         Some(pd) => Some((pd.clone(), pd.routing_key()?)),
         None => None,
     };
-    let mut collector = Collector::new(policy.collector_options(false))?;
-    collector.snapshot()?; // the next snapshot has rates
-    let state = Arc::new(Mutex::new(State {
-        collector,
-        rules: Evaluator::new(policy.effective_rules())?,
+    let state = Arc::new(State {
+        monitor: Monitor::start(&policy, refresh)?,
         policy,
-        last: None,
-        reuse,
-    }));
+        connections: AtomicUsize::new(0),
+        max_connections,
+    });
     println!("listening on http://{addr} (/metrics, /health)");
     let stop = Arc::new(AtomicBool::new(false));
     let pager = paging.map(|(pd, key)| {
@@ -237,7 +218,7 @@ pub(crate) fn serve(listen: &str, policy: Policy, reuse: Duration) -> opskit::Re
             pd.interval().as_secs_f64()
         );
         let (state, stop) = (Arc::clone(&state), Arc::clone(&stop));
-        std::thread::spawn(move || page(&state, &pd, key, &stop))
+        std::thread::spawn(move || page(&state.monitor, &pd, key, &stop))
     });
     let _ = std::io::stdout().flush();
     runtime.block_on(accept_until_signal(listener, state))?;
@@ -245,7 +226,6 @@ pub(crate) fn serve(listen: &str, policy: Policy, reuse: Duration) -> opskit::Re
     if let Some(p) = pager {
         let _ = p.join();
     }
-    // Snapshots still running on the blocking pool are not waited for.
     runtime.shutdown_timeout(Duration::from_millis(100));
     // The reader may be gone by now (a supervisor that stopped reading):
     // nothing is left to tell it, and no reason to fail.
@@ -258,7 +238,7 @@ pub(crate) fn serve(listen: &str, policy: Policy, reuse: Duration) -> opskit::Re
 /// [`SHUTDOWN_DEADLINE`] to finish (idle keep-alive ones are closed).
 async fn accept_until_signal(
     listener: tokio::net::TcpListener,
-    state: Arc<Mutex<State>>,
+    state: Arc<State>,
 ) -> opskit::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let signals = |kind| {
@@ -294,6 +274,7 @@ async fn accept_until_signal(
             },
         };
         let _ = stream.set_nodelay(true);
+        let open = Open::new(&state);
         let state = Arc::clone(&state);
         let conn = http.serve_connection(
             TokioIo::new(stream),
@@ -301,6 +282,8 @@ async fn accept_until_signal(
         );
         let mut closing = closing.subscribe();
         connections.spawn(async move {
+            // Counted until the task ends, however it ends.
+            let _open = open;
             tokio::pin!(conn);
             tokio::select! {
                 _ = conn.as_mut() => {}
@@ -321,4 +304,20 @@ async fn accept_until_signal(
     .await;
     connections.abort_all();
     Ok(())
+}
+
+/// One open connection, counted in [`State::connections`] while it lives.
+struct Open(Arc<State>);
+
+impl Open {
+    fn new(state: &Arc<State>) -> Open {
+        state.connections.fetch_add(1, Ordering::Relaxed);
+        Open(Arc::clone(state))
+    }
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.0.connections.fetch_sub(1, Ordering::Relaxed);
+    }
 }

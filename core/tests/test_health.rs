@@ -626,3 +626,67 @@ fn the_first_snapshot_and_sub_tick_snapshots_have_cpu_usage() {
         assert!(e.message().contains("first_sample_seconds"), "{e}");
     }
 }
+
+#[test]
+fn a_monitor_refreshes_in_the_background_and_a_hung_probe_holds_up_nothing() {
+    use opskit::health::{Monitor, Policy};
+    use std::time::{Duration, Instant};
+    let hung = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let policy = Policy::from_toml(&format!(
+        "probe_interval = \"0.3s\"\nprobe_deadline = \"1s\"\n[[probe]]\nname = \"hung\"\ntype = \"tcp\"\nhost = \"127.0.0.1\"\nport = {}\n[[probe]]\nname = \"stuck_http\"\ntype = \"http\"\nurl = \"http://{}/\"\ntimeout = \"1s\"\n",
+        hung.local_addr().unwrap().port(),
+        hung.local_addr().unwrap()
+    ))
+    .unwrap();
+    assert_eq!(policy.probe_interval(), Duration::from_millis(300));
+    let t = Instant::now();
+    let monitor = Monitor::start(&policy, Duration::from_millis(100)).unwrap();
+    let first = monitor.latest();
+    // The probes have not run yet: unknown, without a timestamp.
+    let stuck = first
+        .checks
+        .iter()
+        .find(|c| c.name == "stuck_http")
+        .unwrap();
+    assert_eq!(stuck.status, Status::Unknown, "{stuck:?}");
+    assert!(
+        !first
+            .exposition(Exposition::Text)
+            .contains("opskit_probe_timestamp_seconds")
+    );
+    assert!(
+        t.elapsed() < Duration::from_millis(900),
+        "start took {:?}",
+        t.elapsed()
+    );
+    // Reading never waits on the stuck round.
+    let mut worst = Duration::ZERO;
+    let until = Instant::now() + Duration::from_millis(1600);
+    while Instant::now() < until {
+        let r = Instant::now();
+        let o = monitor.latest();
+        let _ = o.exposition(Exposition::OpenMetrics);
+        worst = worst.max(r.elapsed());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(worst < Duration::from_millis(20), "latest() took {worst:?}");
+    let later = monitor.latest();
+    assert!(later.snapshot.time_seconds > first.snapshot.time_seconds + 1.0);
+    let stuck = later
+        .checks
+        .iter()
+        .find(|c| c.name == "stuck_http")
+        .unwrap();
+    assert_eq!(stuck.status, Status::Fail, "{stuck:?}");
+    let text = later.exposition(Exposition::Text);
+    assert!(
+        text.contains("opskit_probe_timestamp_seconds{check=\"stuck_http\"} "),
+        "{text}"
+    );
+    assert!(later.age_seconds() < 1.0);
+    // On demand (refresh zero): every call takes a new snapshot.
+    let monitor = Monitor::start(&Policy::default(), Duration::ZERO).unwrap();
+    let (a, b) = (monitor.latest(), monitor.latest());
+    assert!(b.snapshot.time_seconds > a.snapshot.time_seconds);
+    assert!(Policy::from_toml("probe_interval = \"0s\"").is_err());
+}

@@ -18,6 +18,7 @@ mod alerts;
 mod availability;
 mod collect;
 mod maintenance;
+mod monitor;
 mod pagerduty;
 mod policy;
 mod probe;
@@ -35,14 +36,15 @@ pub use self::collect::{
 pub use self::maintenance::{
     MaintenanceState, UpgradeGroup, Upgrades, check_upgrades, parse_apt_simulation,
 };
+pub use self::monitor::{Monitor, Observation};
 pub use self::pagerduty::{
     PAGERDUTY_EVENTS_URL, PagerDuty, PagerDutyEvent, PagerDutyOptions, SendOptions, SendReport,
     send_event, validate_event,
 };
 pub use self::policy::{Maintenance, PagerDutyPolicy, Policy};
 pub use self::probe::{
-    DEFAULT_PROBE_DEADLINE, MAX_BODY_BYTES, MAX_PROBES, Probe, ProbeKind, probe_deadline,
-    run_probes,
+    DEFAULT_PROBE_DEADLINE, DEFAULT_PROBE_INTERVAL, MAX_BODY_BYTES, MAX_PROBES, Probe, ProbeKind,
+    probe_deadline, run_probes,
 };
 pub use self::report::{Exposition, exposition, health_json, overall};
 pub use self::rules::{CheckResult, Direction, Evaluator, METRICS, Rule, Status, default_rules};

@@ -164,6 +164,9 @@ pub struct Policy {
     pub probes: Vec<super::probe::Probe>,
     /// The total deadline of one run of the probes, e.g. `10s` (default).
     pub probe_deadline: Option<String>,
+    /// How often a long-lived server (`serve`, [`Monitor`](super::Monitor))
+    /// runs the probes, e.g. `15s` (default `5s`).
+    pub probe_interval: Option<String>,
     /// Where `serve` sends PagerDuty events (`[pagerduty]`), if anywhere.
     pub pagerduty: Option<PagerDutyPolicy>,
 }
@@ -176,6 +179,7 @@ impl Default for Policy {
             maintenance: Maintenance::default(),
             probes: Vec::new(),
             probe_deadline: None,
+            probe_interval: None,
             pagerduty: None,
         }
     }
@@ -202,6 +206,10 @@ impl Policy {
         if let Some(d) = &p.probe_deadline {
             crate::time::parse_duration(d, crate::time::Zero::Refused)
                 .map_err(|e| Error::invalid(format!("probe_deadline {}", e.message())))?;
+        }
+        if let Some(d) = &p.probe_interval {
+            crate::time::parse_duration(d, crate::time::Zero::Refused)
+                .map_err(|e| Error::invalid(format!("probe_interval {}", e.message())))?;
         }
         if let Some(pd) = &p.pagerduty {
             pd.validate()?;
@@ -240,6 +248,18 @@ impl Policy {
             .and_then(|d| crate::time::parse_duration(d, crate::time::Zero::Refused).ok())
             .map_or(
                 super::DEFAULT_PROBE_DEADLINE,
+                std::time::Duration::from_secs_f64,
+            )
+    }
+
+    /// How often a long-lived server runs the probes
+    /// ([`DEFAULT_PROBE_INTERVAL`](super::DEFAULT_PROBE_INTERVAL) unless set).
+    pub fn probe_interval(&self) -> std::time::Duration {
+        self.probe_interval
+            .as_deref()
+            .and_then(|d| crate::time::parse_duration(d, crate::time::Zero::Refused).ok())
+            .map_or(
+                super::DEFAULT_PROBE_INTERVAL,
                 std::time::Duration::from_secs_f64,
             )
     }

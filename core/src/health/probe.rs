@@ -311,6 +311,11 @@ fn run_one(p: &Probe, timeout: Duration) -> CheckResult {
 /// well inside a load balancer's usual health-check interval.
 pub const DEFAULT_PROBE_DEADLINE: Duration = Duration::from_secs(10);
 
+/// How often a long-lived server runs the probes when the policy does not
+/// say: 5 s, so a load balancer polling every few seconds sees a change
+/// within one poll or two.
+pub const DEFAULT_PROBE_INTERVAL: Duration = Duration::from_secs(5);
+
 /// A run's deadline from seconds as the bindings take it: positive and
 /// finite, or an invalid-input error naming it; `None` is
 /// [`DEFAULT_PROBE_DEADLINE`].

@@ -203,6 +203,17 @@ impl Writer {
 
 /// The snapshot and checks in Prometheus text format or OpenMetrics.
 pub fn exposition(snapshot: &HostSnapshot, checks: &[CheckResult], flavour: Exposition) -> String {
+    write_exposition(snapshot, checks, &[], flavour)
+}
+
+/// The exposition with, for each probe, when its result was observed
+/// (`opskit_probe_timestamp_seconds`; a probe not run yet has none).
+pub(super) fn write_exposition(
+    snapshot: &HostSnapshot,
+    checks: &[CheckResult],
+    probe_times: &[(String, Option<f64>)],
+    flavour: Exposition,
+) -> String {
     let mut w = Writer {
         out: String::with_capacity(8192),
         flavour,
@@ -215,6 +226,7 @@ pub fn exposition(snapshot: &HostSnapshot, checks: &[CheckResult], flavour: Expo
     cgroup_metrics(&mut w, snapshot);
     process_metrics(&mut w, snapshot);
     check_metrics(&mut w, checks);
+    probe_metrics(&mut w, probe_times);
     if flavour == Exposition::OpenMetrics {
         w.out.push_str("# EOF\n");
     }
@@ -576,6 +588,24 @@ fn check_metrics(w: &mut Writer, checks: &[CheckResult]) {
         for c in checks {
             if let Some(v) = c.value {
                 w.sample("opskit_check_value", &[("check", &c.name)], v);
+            }
+        }
+    }
+}
+
+/// When each probe's latest result was observed: `time() - …` is its age,
+/// and an age past the probe interval plus the deadline means the probes
+/// have stopped reporting.
+fn probe_metrics(w: &mut Writer, probe_times: &[(String, Option<f64>)]) {
+    if probe_times.iter().any(|(_, t)| t.is_some()) {
+        w.family(
+            "opskit_probe_timestamp_seconds",
+            "gauge",
+            "When the probe's latest result was observed, in unixtime.",
+        );
+        for (name, at) in probe_times {
+            if let Some(at) = at {
+                w.sample("opskit_probe_timestamp_seconds", &[("check", name)], *at);
             }
         }
     }
