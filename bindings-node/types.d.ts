@@ -536,6 +536,25 @@ output: string, };
 
 export type ChecksumFormat = "sha256sum" | "b3sum";
 
+export type CollectorFilters = { 
+/**
+ * Filesystem types to leave out, e.g. `["tmpfs", "nfs4"]`.
+ */
+excludeFsTypes: Array<string> | null, 
+/**
+ * Mount point prefixes to leave out (`/mnt/` leaves out what is under
+ * it, `/mnt` that mount too).
+ */
+excludeMountPoints: Array<string> | null, 
+/**
+ * Network interfaces to leave out, e.g. `["lo", "docker0"]`.
+ */
+excludeInterfaces: Array<string> | null, 
+/**
+ * Block devices to leave out, a regular expression.
+ */
+excludeDisks: string | null, };
+
 export type CollectorOptions = { 
 /**
  * Filesystem types to leave out (default: pseudo, overlay, tmpfs and network ones).
@@ -546,9 +565,16 @@ excludeFsTypes: Array<string>,
  */
 excludeMountPoints: Array<string>, 
 /**
- * Network interfaces to leave out (default `lo`).
+ * Network interfaces to leave out (default `lo`, as node_exporter's
+ * netdev collector; virtual interfaces such as `docker0`, `veth…` and
+ * `ifb0` are reported).
  */
 excludeInterfaces: Array<string>, 
+/**
+ * Block devices left out of `disks`, a regular expression (default
+ * node_exporter's: partitions, `ram`, `loop` and `fd` devices).
+ */
+excludeDisks: string, 
 /**
  * The root of `/proc` (for tests and containers that mount the host's elsewhere).
  */
@@ -732,7 +758,13 @@ perCorePercent: Array<number | null>,
  * Cumulative seconds per CPU and mode, as `node_cpu_seconds_total`:
  * `seconds[cpu][mode]` with modes user, nice, system, idle, iowait, irq, softirq, steal.
  */
-seconds: Array<{ [key in string]: number }>, };
+seconds: Array<{ [key in string]: number }>, 
+/**
+ * Cumulative seconds per CPU running guests, as
+ * `node_cpu_guest_seconds_total`: modes user and nice (also counted
+ * in `seconds`' user and nice, as the kernel counts them).
+ */
+guestSeconds: Array<{ [key in string]: number }>, };
 
 export type CurrentOptions = { 
 /**
@@ -971,6 +1003,80 @@ expectedBytes?: string | null,
 foundBytes?: string | null, };
 
 export type Direction = "above" | "below";
+
+export type Disk = { 
+/**
+ * The block device (`sda`, `nvme0n1`, `dm-0`).
+ */
+device: string, 
+/**
+ * Reads completed.
+ */
+readsCompleted: number, 
+/**
+ * Adjacent reads merged.
+ */
+readsMerged: number, 
+/**
+ * Bytes read (sectors × 512).
+ */
+readBytes: number, 
+/**
+ * Seconds spent reading.
+ */
+readTimeSeconds: number, 
+/**
+ * Writes completed.
+ */
+writesCompleted: number, 
+/**
+ * Adjacent writes merged.
+ */
+writesMerged: number, 
+/**
+ * Bytes written (sectors × 512).
+ */
+writtenBytes: number, 
+/**
+ * Seconds spent writing.
+ */
+writeTimeSeconds: number, 
+/**
+ * I/Os in progress.
+ */
+ioNow: number, 
+/**
+ * Seconds spent doing I/O (busy time).
+ */
+ioTimeSeconds: number, 
+/**
+ * Seconds spent doing I/O, weighted by the I/Os in progress.
+ */
+ioTimeWeightedSeconds: number, 
+/**
+ * Discards completed (kernel 4.18+).
+ */
+discardsCompleted: number | null, 
+/**
+ * Discards merged.
+ */
+discardsMerged: number | null, 
+/**
+ * Sectors discarded.
+ */
+discardedSectors: number | null, 
+/**
+ * Seconds spent discarding.
+ */
+discardTimeSeconds: number | null, 
+/**
+ * Flush requests completed (kernel 5.5+).
+ */
+flushRequests: number | null, 
+/**
+ * Seconds spent flushing.
+ */
+flushTimeSeconds: number | null, };
 
 export type DocsAudit = { 
 /**
@@ -1420,7 +1526,15 @@ uptimeSeconds: number,
 /**
  * Boot time, seconds since the Unix epoch.
  */
-bootTimeSeconds: number, };
+bootTimeSeconds: number, 
+/**
+ * `uname(2)`.
+ */
+uname: Uname, 
+/**
+ * `/etc/os-release`'s fields (`ID`, `VERSION_ID`, `PRETTY_NAME`…).
+ */
+osRelease: { [key in string]: string }, };
 
 export type HostSnapshot = { 
 /**
@@ -1452,7 +1566,7 @@ memory: Memory,
  */
 swap: Memory, 
 /**
- * Real filesystems, one per device.
+ * Mounted filesystems, one per mount point (pseudo ones left out).
  */
 filesystems: Array<Filesystem>, 
 /**
@@ -1482,7 +1596,24 @@ process: ProcessInfo,
 /**
  * Reboot required and pending upgrades, for rolling patching.
  */
-maintenance: MaintenanceState, };
+maintenance: MaintenanceState, 
+/**
+ * Every `/proc/meminfo` field, in bytes (counts such as `HugePages_Total` as they are).
+ */
+meminfo: Record<string, number>, 
+/**
+ * Block devices' I/O counters.
+ */
+disks: Array<Disk>, 
+/**
+ * Kernel activity counters.
+ */
+kernel: Kernel, 
+/**
+ * Pressure stall information; `None` when the kernel has none (before
+ * 4.20, or `psi=0`).
+ */
+pressure: Pressure | null, };
 
 export type IgnoreReason = "merge" | "fixup" | "reverted" | "revert_pair" | "non_conventional" | "no_release_type";
 
@@ -1586,6 +1717,40 @@ reasons: Array<string>,
  * The counts left in each bucket after it (-1: unlimited; exhausted buckets left out).
  */
 counters: { [key in string]: number }, };
+
+export type Kernel = { 
+/**
+ * Tasks runnable (`procs_running` of `/proc/stat`).
+ */
+procsRunning: number, 
+/**
+ * Tasks blocked on I/O.
+ */
+procsBlocked: number, 
+/**
+ * Context switches since boot.
+ */
+contextSwitches: number, 
+/**
+ * Interrupts serviced since boot.
+ */
+interrupts: number, 
+/**
+ * Processes and threads created since boot.
+ */
+forks: number, 
+/**
+ * File handles allocated on the host (`/proc/sys/fs/file-nr`).
+ */
+filesAllocated: number, 
+/**
+ * The host's file handle limit (`fs.file-max`).
+ */
+filesMaximum: number, 
+/**
+ * `/proc/vmstat` fields matching `oom_kill`, `pgpg*`, `pswp*`, `pg*fault*`.
+ */
+vmstat: Record<string, number>, };
 
 export type Leniency = "bang_before_scope" | "missing_blank_line" | "breaking_footer_only";
 
@@ -1913,6 +2078,54 @@ rxDrop: number,
  */
 txDrop: number, 
 /**
+ * Receive FIFO overruns.
+ */
+rxFifo: number, 
+/**
+ * Receive framing errors.
+ */
+rxFrame: number, 
+/**
+ * Compressed packets received.
+ */
+rxCompressed: number, 
+/**
+ * Multicast packets received.
+ */
+rxMulticast: number, 
+/**
+ * Transmit FIFO overruns.
+ */
+txFifo: number, 
+/**
+ * Collisions while sending.
+ */
+txColls: number, 
+/**
+ * Carrier losses while sending.
+ */
+txCarrier: number, 
+/**
+ * Compressed packets sent.
+ */
+txCompressed: number, 
+/**
+ * The operational state (`/sys/class/net/<dev>/operstate`: `up`, `down`, `unknown`…).
+ */
+operstate: string, 
+/**
+ * 1 when the link has a carrier, 0 when not; `None` when the interface is down (the kernel refuses to say).
+ */
+carrier: number | null, 
+/**
+ * The MTU.
+ */
+mtuBytes: number | null, 
+/**
+ * The link speed in bytes per second (`speed` Mb/s × 125,000); `None` for virtual interfaces, which have none.
+ */
+speedBytes: number | null, 
+/**
  * Receive rate since the previous snapshot; `None` on the first.
  */
 rxBytesPerSecond: number | null, 
@@ -2075,9 +2288,39 @@ probeInterval: string | null,
 /**
  * Where `serve` sends PagerDuty events (`[pagerduty]`), if anywhere.
  */
-pagerduty: PagerDutyPolicy | null, };
+pagerduty: PagerDutyPolicy | null, 
+/**
+ * What the collector leaves out (`[collector]`).
+ */
+collector: CollectorFilters, };
 
 export type Preset = "opskit" | "semantic-release" | "git-cliff" | "release-plz" | "commitizen";
+
+export type Pressure = { 
+/**
+ * Seconds some task waited for a CPU.
+ */
+cpuWaitingSeconds: number, 
+/**
+ * Seconds every non-idle task waited for a CPU (kernel 5.13+; cgroup-wide).
+ */
+cpuStalledSeconds: number | null, 
+/**
+ * Seconds some task waited for memory.
+ */
+memoryWaitingSeconds: number, 
+/**
+ * Seconds every non-idle task waited for memory.
+ */
+memoryStalledSeconds: number, 
+/**
+ * Seconds some task waited for I/O.
+ */
+ioWaitingSeconds: number, 
+/**
+ * Seconds every non-idle task waited for I/O.
+ */
+ioStalledSeconds: number, };
 
 export type Probe = { 
 /**
@@ -2573,6 +2816,32 @@ line: number | null,
  * The rules it silences (by name or id; empty: all).
  */
 rules: Array<string>, };
+
+export type Uname = { 
+/**
+ * `Linux`.
+ */
+sysname: string, 
+/**
+ * The node name.
+ */
+nodename: string, 
+/**
+ * The kernel release.
+ */
+release: string, 
+/**
+ * The kernel build.
+ */
+version: string, 
+/**
+ * The architecture (`x86_64`).
+ */
+machine: string, 
+/**
+ * The NIS domain name (`(none)` when unset).
+ */
+domainname: string, };
 
 export type UpgradeGroup = { 
 /**

@@ -41,10 +41,15 @@ pub(crate) fn camel_to_snake(s: &str) -> String {
 /// Fields whose keys are data, not field names (a manifest's labels, counts
 /// by problem, retention counters, a docs audit's external URLs, a page's
 /// front matter and g3doc comment, a docs policy's severity by rule name
-/// or id): their keys cross unchanged. A test holds this list to the fields
+/// or id, a snapshot's meminfo, vmstat and os-release fields): their keys
+/// cross unchanged. A test holds this list to the fields
 /// `types.d.ts` declares as maps (`tests/types.rs`).
-const DATA_MAPS: [&str; 9] = [
+const DATA_MAPS: [&str; 13] = [
     "labels",
+    "meminfo",
+    "vmstat",
+    "os_release",
+    "osRelease",
     "counts",
     "counters",
     "external_links",

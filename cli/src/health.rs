@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use opskit::health::{self as h, Collector, Evaluator, Policy, Status};
 
 use crate::{Outcome, print_json};
@@ -15,6 +15,8 @@ pub(crate) enum HealthCmd {
         /// A TOML policy file (its maintenance settings: reboot file, apt upgrades).
         #[arg(long)]
         policy: Option<PathBuf>,
+        #[command(flatten)]
+        filters: Filters,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -24,6 +26,8 @@ pub(crate) enum HealthCmd {
         /// A TOML policy file: rules and maintenance settings.
         #[arg(long)]
         policy: Option<PathBuf>,
+        #[command(flatten)]
+        filters: Filters,
         /// Print the health+json document.
         #[arg(long)]
         json: bool,
@@ -36,6 +40,8 @@ pub(crate) enum HealthCmd {
         /// A TOML policy file.
         #[arg(long)]
         policy: Option<PathBuf>,
+        #[command(flatten)]
+        filters: Filters,
         /// How often the snapshot is taken and the rules evaluated, in the
         /// background (`0s`: on every request instead). The probes run every
         /// `probe_interval` of the policy.
@@ -64,6 +70,8 @@ pub(crate) enum HealthCmd {
         /// A TOML policy file.
         #[arg(long)]
         policy: Option<PathBuf>,
+        #[command(flatten)]
+        filters: Filters,
         /// OpenMetrics 1.0 instead of text format 0.0.4.
         #[arg(long)]
         openmetrics: bool,
@@ -78,11 +86,41 @@ pub(crate) fn sample(p: &Policy) -> opskit::Result<h::HostSnapshot> {
     c.snapshot()
 }
 
+/// What the collector leaves out, over the policy's `[collector]` lists
+/// (comma-separated; each replaces its list).
+#[derive(Args, Clone, Debug, Default)]
+pub(crate) struct Filters {
+    /// Filesystem types to leave out (default: node_exporter's pseudo filesystems).
+    #[arg(long, value_delimiter = ',', value_name = "TYPES")]
+    exclude_fs_types: Option<Vec<String>>,
+    /// Mount point prefixes to leave out (default: /dev, /proc, /sys, /run/credentials/, container storage).
+    #[arg(long, value_delimiter = ',', value_name = "PATHS")]
+    exclude_mount_points: Option<Vec<String>>,
+    /// Network interfaces to leave out (default: lo).
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    exclude_interfaces: Option<Vec<String>>,
+    /// Block devices to leave out, a regular expression (default: node_exporter's).
+    #[arg(long, value_name = "REGEX")]
+    exclude_disks: Option<String>,
+}
+
 fn policy(path: Option<PathBuf>) -> opskit::Result<Policy> {
     match path {
         Some(p) => Policy::read(&p),
         None => Ok(Policy::default()),
     }
+}
+
+/// The policy at `path` (or the default) with the command line's filters
+/// over its `[collector]` lists, validated as the policy file's are.
+fn filtered(path: Option<PathBuf>, f: Filters) -> opskit::Result<Policy> {
+    let mut p = policy(path)?;
+    let c = &mut p.collector;
+    c.exclude_fs_types = f.exclude_fs_types.or(c.exclude_fs_types.take());
+    c.exclude_mount_points = f.exclude_mount_points.or(c.exclude_mount_points.take());
+    c.exclude_interfaces = f.exclude_interfaces.or(c.exclude_interfaces.take());
+    c.exclude_disks = f.exclude_disks.or(c.exclude_disks.take());
+    Ok(p)
 }
 
 /// The policy's checks on one sample (rules evaluated at the sample's time;
@@ -108,8 +146,12 @@ pub(crate) fn print_checks<'a>(checks: impl Iterator<Item = &'a h::CheckResult>)
 
 pub(crate) fn run(cmd: HealthCmd) -> opskit::Result<Outcome> {
     match cmd {
-        HealthCmd::Snapshot { policy: path, json } => {
-            let s = sample(&policy(path)?)?;
+        HealthCmd::Snapshot {
+            policy: path,
+            filters,
+            json,
+        } => {
+            let s = sample(&filtered(path, filters)?)?;
             if json {
                 print_json(&s)?;
             } else {
@@ -186,8 +228,12 @@ pub(crate) fn run(cmd: HealthCmd) -> opskit::Result<Outcome> {
                 }
             }
         }
-        HealthCmd::Check { policy: path, json } => {
-            let p = policy(path)?;
+        HealthCmd::Check {
+            policy: path,
+            filters,
+            json,
+        } => {
+            let p = filtered(path, filters)?;
             let s = sample(&p)?;
             let checks = checks(&p, &s)?;
             let draining = p.maintenance.draining();
@@ -209,13 +255,14 @@ pub(crate) fn run(cmd: HealthCmd) -> opskit::Result<Outcome> {
         HealthCmd::Serve {
             listen,
             policy: path,
+            filters,
             refresh,
             max_connections,
         } => {
             let refresh = opskit::time::parse_duration(&refresh, opskit::time::Zero::Allowed)?;
             crate::serve::serve(
                 &listen,
-                policy(path)?,
+                filtered(path, filters)?,
                 std::time::Duration::from_secs_f64(refresh),
                 max_connections,
             )?;
@@ -234,9 +281,10 @@ pub(crate) fn run(cmd: HealthCmd) -> opskit::Result<Outcome> {
         }
         HealthCmd::Prometheus {
             policy: path,
+            filters,
             openmetrics,
         } => {
-            let p = policy(path)?;
+            let p = filtered(path, filters)?;
             let s = sample(&p)?;
             let checks = checks(&p, &s)?;
             let flavour = if openmetrics {

@@ -690,3 +690,118 @@ fn a_monitor_refreshes_in_the_background_and_a_hung_probe_holds_up_nothing() {
     assert!(b.snapshot.time_seconds > a.snapshot.time_seconds);
     assert!(Policy::from_toml("probe_interval = \"0s\"").is_err());
 }
+
+#[test]
+fn disks_pressure_kernel_counters_and_system_info_agree_with_the_kernel() {
+    let mut c = Collector::new(CollectorOptions::default()).unwrap();
+    let s = c.snapshot().unwrap();
+    // meminfo: every field, kB in bytes.
+    assert_eq!(s.meminfo["MemTotal"], meminfo("MemTotal"));
+    assert_eq!(s.meminfo["MemTotal"], s.memory.total_bytes);
+    assert!(
+        s.meminfo.contains_key("Active_anon"),
+        "{:?}",
+        s.meminfo.keys()
+    );
+    // diskstats: the devices node_exporter's default filter keeps, with
+    // sector counts in bytes (counters only grow between the two reads).
+    let text = std::fs::read_to_string("/proc/diskstats").unwrap();
+    let filter = regex::Regex::new(r"^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p)\d+$").unwrap();
+    let kept: Vec<Vec<&str>> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .filter(|f| !filter.is_match(f[2]))
+        .collect();
+    assert_eq!(
+        s.disks
+            .iter()
+            .map(|d| d.device.as_str())
+            .collect::<Vec<_>>(),
+        kept.iter().map(|f| f[2]).collect::<Vec<_>>()
+    );
+    for (d, f) in s.disks.iter().zip(&kept) {
+        let sectors: u64 = f[5].parse().unwrap();
+        assert!(d.read_bytes <= sectors * 512, "{d:?}");
+        assert!(d.reads_completed <= f[3].parse::<u64>().unwrap());
+    }
+    // /proc/stat counters and the host's file handles.
+    let stat = std::fs::read_to_string("/proc/stat").unwrap();
+    let field = |name: &str| -> u64 {
+        stat.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|r| r.split_whitespace().next())
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(s.kernel.context_switches > 0 && s.kernel.context_switches <= field("ctxt "));
+    assert!(s.kernel.forks > 0 && s.kernel.forks <= field("processes "));
+    assert!(s.kernel.interrupts <= field("intr "));
+    let max: u64 = std::fs::read_to_string("/proc/sys/fs/file-max")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(s.kernel.files_maximum, max);
+    assert!(s.kernel.files_allocated > 0);
+    assert!(
+        s.kernel.vmstat.contains_key("pgmajfault"),
+        "{:?}",
+        s.kernel.vmstat
+    );
+    assert!(s.kernel.vmstat.keys().all(|k| k.starts_with("oom_kill")
+        || k.starts_with("pgpg")
+        || k.starts_with("pswp")
+        || k.starts_with("pg") && k.contains("fault")));
+    // Pressure, when the kernel has it.
+    if let Ok(cpu) = std::fs::read_to_string("/proc/pressure/cpu") {
+        let total: f64 = cpu
+            .split("total=")
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+            / 1e6;
+        let p = s.pressure.as_ref().expect("pressure");
+        assert!(p.cpu_waiting_seconds <= total && p.cpu_waiting_seconds > total - 5.0);
+    }
+    // uname and os-release.
+    assert_eq!(s.host.uname.sysname, "Linux");
+    assert_eq!(s.host.uname.machine, std::env::consts::ARCH);
+    assert_eq!(s.host.uname.release, s.host.kernel);
+    if std::path::Path::new("/etc/os-release").exists() {
+        assert_eq!(s.host.os_release.get("PRETTY_NAME"), Some(&s.host.os));
+    }
+    // Network state from /sys/class/net.
+    for n in &s.networks {
+        let sys = |a: &str| std::fs::read_to_string(format!("/sys/class/net/{}/{a}", n.device));
+        assert_eq!(n.operstate, sys("operstate").unwrap().trim());
+        assert_eq!(
+            n.mtu_bytes,
+            sys("mtu").ok().and_then(|v| v.trim().parse().ok())
+        );
+    }
+    // The exposition carries them under node_exporter's names with opskit's prefix.
+    let text = exposition(&s, &[], Exposition::Text);
+    for name in [
+        "opskit_memory_mem_free_bytes ",
+        "opskit_context_switches_total ",
+        "opskit_filefd_maximum ",
+        "opskit_uname_info{",
+        "opskit_network_up{",
+        "opskit_cpu_guest_seconds_total{",
+        "opskit_vmstat_pgmajfault_total ",
+    ] {
+        assert!(text.contains(&format!("\n{name}")), "{name} missing");
+    }
+    // A bad disk filter names itself.
+    let e = Collector::new(CollectorOptions {
+        exclude_disks: "(".into(),
+        ..CollectorOptions::default()
+    })
+    .unwrap_err();
+    assert!(e.message().contains("exclude_disks"), "{e}");
+}

@@ -44,6 +44,10 @@ __all__ = [
     "Memory",
     "Filesystem",
     "Network",
+    "Disk",
+    "Kernel",
+    "Pressure",
+    "Uname",
     "Cgroup",
     "ProcessInfo",
     "HostSnapshot",
@@ -410,12 +414,23 @@ class DrillReport(TypedDict):
     summary: str
 
 
+class Uname(TypedDict):
+    sysname: str
+    nodename: str
+    release: str
+    version: str
+    machine: str
+    domainname: str
+
+
 class HostInfo(TypedDict):
     hostname: str
     os: str
     kernel: str
     uptime_seconds: float
     boot_time_seconds: float
+    uname: Uname
+    os_release: Dict[str, str]
 
 
 class Load(TypedDict):
@@ -433,6 +448,7 @@ class Cpu(TypedDict):
     usage_percent: Optional[float]
     per_core_percent: List[Optional[float]]
     seconds: List[Dict[str, float]]
+    guest_seconds: List[Dict[str, float]]
 
 
 class Memory(TypedDict):
@@ -470,8 +486,61 @@ class Network(TypedDict):
     tx_errors: int
     rx_drop: int
     tx_drop: int
+    rx_fifo: int
+    rx_frame: int
+    rx_compressed: int
+    rx_multicast: int
+    tx_fifo: int
+    tx_colls: int
+    tx_carrier: int
+    tx_compressed: int
+    operstate: str
+    carrier: Optional[int]
+    mtu_bytes: Optional[int]
+    speed_bytes: Optional[int]
     rx_bytes_per_second: Optional[float]
     tx_bytes_per_second: Optional[float]
+
+
+class Disk(TypedDict):
+    device: str
+    reads_completed: int
+    reads_merged: int
+    read_bytes: int
+    read_time_seconds: float
+    writes_completed: int
+    writes_merged: int
+    written_bytes: int
+    write_time_seconds: float
+    io_now: int
+    io_time_seconds: float
+    io_time_weighted_seconds: float
+    discards_completed: Optional[int]
+    discards_merged: Optional[int]
+    discarded_sectors: Optional[int]
+    discard_time_seconds: Optional[float]
+    flush_requests: Optional[int]
+    flush_time_seconds: Optional[float]
+
+
+class Kernel(TypedDict):
+    procs_running: int
+    procs_blocked: int
+    context_switches: int
+    interrupts: int
+    forks: int
+    files_allocated: int
+    files_maximum: int
+    vmstat: Dict[str, int]
+
+
+class Pressure(TypedDict):
+    cpu_waiting_seconds: float
+    cpu_stalled_seconds: Optional[float]
+    memory_waiting_seconds: float
+    memory_stalled_seconds: float
+    io_waiting_seconds: float
+    io_stalled_seconds: float
 
 
 class Cgroup(TypedDict):
@@ -532,6 +601,10 @@ class HostSnapshot(TypedDict):
     cgroup: Optional[Cgroup]
     process: ProcessInfo
     maintenance: MaintenanceState
+    meminfo: Dict[str, int]
+    disks: List[Disk]
+    kernel: Kernel
+    pressure: Optional[Pressure]
 
 
 class CheckResult(TypedDict):

@@ -30,8 +30,8 @@ pub use self::availability::{
     Availability, AvailabilityOptions, BurnAlert, Incident, Sample, availability,
 };
 pub use self::collect::{
-    AptUpgrades, Cgroup, Collector, CollectorOptions, Cpu, Filesystem, HostInfo, HostSnapshot,
-    Load, Memory, Network, ProcessInfo,
+    AptUpgrades, Cgroup, Collector, CollectorOptions, Cpu, Disk, Filesystem, HostInfo,
+    HostSnapshot, Kernel, Load, Memory, Network, Pressure, ProcessInfo, Uname,
 };
 pub use self::maintenance::{
     MaintenanceState, UpgradeGroup, Upgrades, check_upgrades, parse_apt_simulation,
@@ -41,7 +41,7 @@ pub use self::pagerduty::{
     PAGERDUTY_EVENTS_URL, PagerDuty, PagerDutyEvent, PagerDutyOptions, SendOptions, SendReport,
     send_event, validate_event,
 };
-pub use self::policy::{Maintenance, PagerDutyPolicy, Policy};
+pub use self::policy::{CollectorFilters, Maintenance, PagerDutyPolicy, Policy};
 pub use self::probe::{
     DEFAULT_PROBE_DEADLINE, DEFAULT_PROBE_INTERVAL, MAX_BODY_BYTES, MAX_PROBES, Probe, ProbeKind,
     probe_deadline, run_probes,

@@ -24,6 +24,24 @@ use serde::{Deserialize, Serialize};
 use super::rules::{Rule, default_rules};
 use crate::error::{Error, Result};
 
+/// What the collector leaves out (`[collector]`): each list given replaces
+/// its default (node_exporter's, see [`CollectorOptions`](super::CollectorOptions)).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+#[serde(default, deny_unknown_fields)]
+pub struct CollectorFilters {
+    /// Filesystem types to leave out, e.g. `["tmpfs", "nfs4"]`.
+    pub exclude_fs_types: Option<Vec<String>>,
+    /// Mount point prefixes to leave out (`/mnt/` leaves out what is under
+    /// it, `/mnt` that mount too).
+    pub exclude_mount_points: Option<Vec<String>>,
+    /// Network interfaces to leave out, e.g. `["lo", "docker0"]`.
+    pub exclude_interfaces: Option<Vec<String>>,
+    /// Block devices to leave out, a regular expression.
+    pub exclude_disks: Option<String>,
+}
+
 /// Maintenance state for rolling patching behind a load balancer.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -169,6 +187,8 @@ pub struct Policy {
     pub probe_interval: Option<String>,
     /// Where `serve` sends PagerDuty events (`[pagerduty]`), if anywhere.
     pub pagerduty: Option<PagerDutyPolicy>,
+    /// What the collector leaves out (`[collector]`).
+    pub collector: CollectorFilters,
 }
 
 impl Default for Policy {
@@ -181,6 +201,7 @@ impl Default for Policy {
             probe_deadline: None,
             probe_interval: None,
             pagerduty: None,
+            collector: CollectorFilters::default(),
         }
     }
 }
@@ -210,6 +231,13 @@ impl Policy {
         if let Some(d) = &p.probe_interval {
             crate::time::parse_duration(d, crate::time::Zero::Refused)
                 .map_err(|e| Error::invalid(format!("probe_interval {}", e.message())))?;
+        }
+        if let Some(d) = &p.collector.exclude_disks {
+            regex::Regex::new(d).map_err(|e| {
+                Error::invalid(format!(
+                    "collector.exclude_disks {d:?} is not a regular expression: {e}"
+                ))
+            })?;
         }
         if let Some(pd) = &p.pagerduty {
             pd.validate()?;
@@ -264,11 +292,12 @@ impl Policy {
             )
     }
 
-    /// The collector options this policy asks for: its reboot-required file
+    /// The collector options this policy asks for: its `[collector]` filters, its reboot-required file
     /// and, when `apt_upgrades` is on, pending upgrades — waited for by a
     /// one-shot run, checked in the background by a long-lived one.
     pub fn collector_options(&self, one_shot: bool) -> super::CollectorOptions {
         let defaults = super::CollectorOptions::default();
+        let f = &self.collector;
         super::CollectorOptions {
             reboot_required_file: self
                 .maintenance
@@ -280,6 +309,19 @@ impl Policy {
                 (true, true) => super::AptUpgrades::Wait,
                 (true, false) => super::AptUpgrades::Background,
             },
+            exclude_fs_types: f
+                .exclude_fs_types
+                .clone()
+                .unwrap_or(defaults.exclude_fs_types),
+            exclude_mount_points: f
+                .exclude_mount_points
+                .clone()
+                .unwrap_or(defaults.exclude_mount_points),
+            exclude_interfaces: f
+                .exclude_interfaces
+                .clone()
+                .unwrap_or(defaults.exclude_interfaces),
+            exclude_disks: f.exclude_disks.clone().unwrap_or(defaults.exclude_disks),
             ..defaults
         }
     }

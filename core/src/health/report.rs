@@ -221,7 +221,11 @@ pub(super) fn write_exposition(
     host_metrics(&mut w, snapshot);
     filesystem_metrics(&mut w, snapshot);
     network_metrics(&mut w, snapshot);
+    meminfo_metrics(&mut w, snapshot);
+    disk_metrics(&mut w, snapshot);
     task_metrics(&mut w, snapshot);
+    kernel_metrics(&mut w, snapshot);
+    system_metrics(&mut w, snapshot);
     maintenance_metrics(&mut w, snapshot);
     cgroup_metrics(&mut w, snapshot);
     process_metrics(&mut w, snapshot);
@@ -271,6 +275,21 @@ fn host_metrics(w: &mut Writer, s: &HostSnapshot) {
         for (mode, secs) in modes {
             w.sample(
                 "opskit_cpu_seconds_total",
+                &[("cpu", &cpu), ("mode", mode)],
+                *secs,
+            );
+        }
+    }
+    w.family(
+        "opskit_cpu_guest_seconds_total",
+        "counter",
+        "Seconds the CPUs spent in guests (VMs) for each mode.",
+    );
+    for (i, modes) in s.cpu.guest_seconds.iter().enumerate() {
+        let cpu = i.to_string();
+        for (mode, secs) in modes {
+            w.sample(
+                "opskit_cpu_guest_seconds_total",
                 &[("cpu", &cpu), ("mode", mode)],
                 *secs,
             );
@@ -380,7 +399,7 @@ fn filesystem_metrics(w: &mut Writer, s: &HostSnapshot) {
 /// Each interface's byte, packet, error and drop counters.
 fn network_metrics(w: &mut Writer, s: &HostSnapshot) {
     type NetField = fn(&super::collect::Network) -> f64;
-    let net_families: [(&str, &str, NetField); 8] = [
+    let net_families: [(&str, &str, NetField); 16] = [
         (
             "opskit_network_receive_bytes_total",
             "Network device statistic receive_bytes.",
@@ -421,11 +440,88 @@ fn network_metrics(w: &mut Writer, s: &HostSnapshot) {
             "Network device statistic transmit_drop.",
             |n| n.tx_drop as f64,
         ),
+        (
+            "opskit_network_receive_fifo_total",
+            "Network device statistic receive_fifo.",
+            |n| n.rx_fifo as f64,
+        ),
+        (
+            "opskit_network_receive_frame_total",
+            "Network device statistic receive_frame.",
+            |n| n.rx_frame as f64,
+        ),
+        (
+            "opskit_network_receive_compressed_total",
+            "Network device statistic receive_compressed.",
+            |n| n.rx_compressed as f64,
+        ),
+        (
+            "opskit_network_receive_multicast_total",
+            "Network device statistic receive_multicast.",
+            |n| n.rx_multicast as f64,
+        ),
+        (
+            "opskit_network_transmit_fifo_total",
+            "Network device statistic transmit_fifo.",
+            |n| n.tx_fifo as f64,
+        ),
+        (
+            "opskit_network_transmit_colls_total",
+            "Network device statistic transmit_colls.",
+            |n| n.tx_colls as f64,
+        ),
+        (
+            "opskit_network_transmit_carrier_total",
+            "Network device statistic transmit_carrier.",
+            |n| n.tx_carrier as f64,
+        ),
+        (
+            "opskit_network_transmit_compressed_total",
+            "Network device statistic transmit_compressed.",
+            |n| n.tx_compressed as f64,
+        ),
     ];
     for (name, help, get) in net_families {
         w.family(name, "counter", help);
         for n in &s.networks {
             w.sample(name, &[("device", &n.device)], get(n));
+        }
+    }
+    w.family(
+        "opskit_network_up",
+        "gauge",
+        "Value is 1 if operstate is 'up', 0 otherwise.",
+    );
+    for n in &s.networks {
+        let up = if n.operstate == "up" { 1.0 } else { 0.0 };
+        w.sample("opskit_network_up", &[("device", &n.device)], up);
+    }
+    type ClassField = fn(&super::collect::Network) -> Option<u64>;
+    let class: [(&str, &str, ClassField); 3] = [
+        (
+            "opskit_network_carrier",
+            "Network device property: carrier.",
+            |n| n.carrier,
+        ),
+        (
+            "opskit_network_mtu_bytes",
+            "Network device property: mtu_bytes.",
+            |n| n.mtu_bytes,
+        ),
+        (
+            "opskit_network_speed_bytes",
+            "Network device property: speed_bytes.",
+            |n| n.speed_bytes,
+        ),
+    ];
+    for (name, help, get) in class {
+        if s.networks.iter().any(|n| get(n).is_some()) {
+            w.family(name, "gauge", help);
+            for n in &s.networks {
+                if let Some(v) = get(n) {
+                    w.sample(name, &[("device", &n.device)], v as f64);
+                }
+            }
         }
     }
 }
@@ -609,4 +705,348 @@ fn probe_metrics(w: &mut Writer, probe_times: &[(String, Option<f64>)]) {
             }
         }
     }
+}
+
+/// `Active(anon)` → `active_anon`, `MemTotal` → `mem_total`,
+/// `KReclaimable` → `kreclaimable`: node_exporter's meminfo field names in
+/// the snake case promtool asks for.
+fn snake(name: &str) -> String {
+    let c: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, &ch) in c.iter().enumerate() {
+        if ch.is_ascii_uppercase() && i > 0 {
+            let prev = c[i - 1];
+            let next_lower = c.get(i + 1).is_some_and(char::is_ascii_lowercase);
+            // An acronym ends before a capitalised word ("NFSUnstable"), but
+            // a lone capital prefix stays ("SReclaimable" → "sreclaimable":
+            // promtool reads a bare `s` as an abbreviated unit).
+            let acronym = i >= 2 && c[i - 2].is_ascii_uppercase();
+            if prev.is_ascii_lowercase() || prev.is_ascii_uppercase() && next_lower && acronym {
+                out.push('_');
+            }
+        }
+        out.push(ch.to_ascii_lowercase());
+    }
+    // promtool reads `sec` as an abbreviated unit too.
+    match out.strip_prefix("sec_") {
+        Some(rest) => format!("secondary_{rest}"),
+        None => out,
+    }
+}
+
+/// Every `/proc/meminfo` field (node_exporter's meminfo collector):
+/// `opskit_memory_<field>_bytes`, and the huge page counts by state.
+fn meminfo_metrics(w: &mut Writer, s: &HostSnapshot) {
+    for (field, value) in &s.meminfo {
+        // Written above under the names the rules and dashboards use.
+        if field.starts_with("HugePages_") || field == "SwapTotal" || field == "SwapFree" {
+            continue;
+        }
+        let name = format!("opskit_memory_{}_bytes", snake(field));
+        w.one(
+            &name,
+            "gauge",
+            &format!("Memory information field {field}_bytes."),
+            *value as f64,
+        );
+    }
+    let pages: Vec<(&str, u64)> = s
+        .meminfo
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("HugePages_")?, *v)))
+        .collect();
+    if !pages.is_empty() {
+        w.family(
+            "opskit_memory_huge_pages",
+            "gauge",
+            "Memory information fields HugePages_Total, _Free, _Rsvd and _Surp, by state.",
+        );
+        for (state, v) in pages {
+            let state = state.to_ascii_lowercase();
+            w.sample("opskit_memory_huge_pages", &[("state", &state)], v as f64);
+        }
+    }
+}
+
+/// Block device I/O (node_exporter's diskstats collector).
+fn disk_metrics(w: &mut Writer, s: &HostSnapshot) {
+    type DiskField = fn(&super::collect::Disk) -> Option<f64>;
+    let families: [(&str, &str, &str, DiskField); 17] = [
+        (
+            "opskit_disk_reads_completed_total",
+            "counter",
+            "The total number of reads completed successfully.",
+            |d| Some(d.reads_completed as f64),
+        ),
+        (
+            "opskit_disk_reads_merged_total",
+            "counter",
+            "The total number of reads merged.",
+            |d| Some(d.reads_merged as f64),
+        ),
+        (
+            "opskit_disk_read_bytes_total",
+            "counter",
+            "The total number of bytes read successfully.",
+            |d| Some(d.read_bytes as f64),
+        ),
+        (
+            "opskit_disk_read_time_seconds_total",
+            "counter",
+            "The total number of seconds spent by all reads.",
+            |d| Some(d.read_time_seconds),
+        ),
+        (
+            "opskit_disk_writes_completed_total",
+            "counter",
+            "The total number of writes completed successfully.",
+            |d| Some(d.writes_completed as f64),
+        ),
+        (
+            "opskit_disk_writes_merged_total",
+            "counter",
+            "The number of writes merged.",
+            |d| Some(d.writes_merged as f64),
+        ),
+        (
+            "opskit_disk_written_bytes_total",
+            "counter",
+            "The total number of bytes written successfully.",
+            |d| Some(d.written_bytes as f64),
+        ),
+        (
+            "opskit_disk_write_time_seconds_total",
+            "counter",
+            "This is the total number of seconds spent by all writes.",
+            |d| Some(d.write_time_seconds),
+        ),
+        (
+            "opskit_disk_io_now",
+            "gauge",
+            "The number of I/Os currently in progress.",
+            |d| Some(d.io_now as f64),
+        ),
+        (
+            "opskit_disk_io_time_seconds_total",
+            "counter",
+            "Total seconds spent doing I/Os.",
+            |d| Some(d.io_time_seconds),
+        ),
+        (
+            "opskit_disk_io_time_weighted_seconds_total",
+            "counter",
+            "The weighted # of seconds spent doing I/Os.",
+            |d| Some(d.io_time_weighted_seconds),
+        ),
+        (
+            "opskit_disk_discards_completed_total",
+            "counter",
+            "The total number of discards completed successfully.",
+            |d| d.discards_completed.map(|v| v as f64),
+        ),
+        (
+            "opskit_disk_discards_merged_total",
+            "counter",
+            "The total number of discards merged.",
+            |d| d.discards_merged.map(|v| v as f64),
+        ),
+        (
+            "opskit_disk_discarded_sectors_total",
+            "counter",
+            "The total number of sectors discarded successfully.",
+            |d| d.discarded_sectors.map(|v| v as f64),
+        ),
+        (
+            "opskit_disk_discard_time_seconds_total",
+            "counter",
+            "This is the total number of seconds spent by all discards.",
+            |d| d.discard_time_seconds,
+        ),
+        (
+            "opskit_disk_flush_requests_total",
+            "counter",
+            "The total number of flush requests completed successfully",
+            |d| d.flush_requests.map(|v| v as f64),
+        ),
+        (
+            "opskit_disk_flush_requests_time_seconds_total",
+            "counter",
+            "This is the total number of seconds spent by all flush requests.",
+            |d| d.flush_time_seconds,
+        ),
+    ];
+    for (name, kind, help, get) in families {
+        if s.disks.iter().any(|d| get(d).is_some()) {
+            w.family(name, kind, help);
+            for d in &s.disks {
+                if let Some(v) = get(d) {
+                    w.sample(name, &[("device", &d.device)], v);
+                }
+            }
+        }
+    }
+}
+
+/// Tasks, context switches, interrupts, forks, file handles, vmstat and
+/// pressure (node_exporter's stat, filefd, vmstat and pressure collectors).
+fn kernel_metrics(w: &mut Writer, s: &HostSnapshot) {
+    let k = &s.kernel;
+    let counts: [(&str, &str, &str, u64); 7] = [
+        (
+            "opskit_procs_running",
+            "gauge",
+            "Number of processes in runnable state.",
+            k.procs_running,
+        ),
+        (
+            "opskit_procs_blocked",
+            "gauge",
+            "Number of processes blocked waiting for I/O to complete.",
+            k.procs_blocked,
+        ),
+        (
+            "opskit_context_switches_total",
+            "counter",
+            "Total number of context switches.",
+            k.context_switches,
+        ),
+        (
+            "opskit_intr_total",
+            "counter",
+            "Total number of interrupts serviced.",
+            k.interrupts,
+        ),
+        (
+            "opskit_forks_total",
+            "counter",
+            "Total number of forks.",
+            k.forks,
+        ),
+        (
+            "opskit_filefd_allocated",
+            "gauge",
+            "File descriptor statistics: allocated.",
+            k.files_allocated,
+        ),
+        (
+            "opskit_filefd_maximum",
+            "gauge",
+            "File descriptor statistics: maximum.",
+            k.files_maximum,
+        ),
+    ];
+    for (name, kind, help, v) in counts {
+        w.one(name, kind, help, v as f64);
+    }
+    for (field, v) in &k.vmstat {
+        w.one(
+            &format!("opskit_vmstat_{field}_total"),
+            "counter",
+            &format!("/proc/vmstat information field {field}."),
+            *v as f64,
+        );
+    }
+    if let Some(p) = &s.pressure {
+        let stalls: [(&str, &str, Option<f64>); 6] = [
+            (
+                "opskit_pressure_cpu_waiting_seconds_total",
+                "Total time in seconds that processes have waited for CPU time",
+                Some(p.cpu_waiting_seconds),
+            ),
+            (
+                "opskit_pressure_cpu_stalled_seconds_total",
+                "Total time in seconds no process could make progress due to CPU congestion",
+                p.cpu_stalled_seconds,
+            ),
+            (
+                "opskit_pressure_memory_waiting_seconds_total",
+                "Total time in seconds that processes have waited for memory",
+                Some(p.memory_waiting_seconds),
+            ),
+            (
+                "opskit_pressure_memory_stalled_seconds_total",
+                "Total time in seconds no process could make progress due to memory congestion",
+                Some(p.memory_stalled_seconds),
+            ),
+            (
+                "opskit_pressure_io_waiting_seconds_total",
+                "Total time in seconds that processes have waited due to IO congestion",
+                Some(p.io_waiting_seconds),
+            ),
+            (
+                "opskit_pressure_io_stalled_seconds_total",
+                "Total time in seconds no process could make progress due to IO congestion",
+                Some(p.io_stalled_seconds),
+            ),
+        ];
+        for (name, help, v) in stalls {
+            if let Some(v) = v {
+                w.one(name, "counter", help, v);
+            }
+        }
+    }
+}
+
+/// `uname(2)` and `/etc/os-release` as info series (node_exporter's uname
+/// and os collectors).
+fn system_metrics(w: &mut Writer, s: &HostSnapshot) {
+    let u = &s.host.uname;
+    w.family(
+        "opskit_uname_info",
+        "gauge",
+        "Labeled system information as provided by the uname system call.",
+    );
+    w.sample(
+        "opskit_uname_info",
+        &[
+            ("domainname", &u.domainname),
+            ("machine", &u.machine),
+            ("nodename", &u.nodename),
+            ("release", &u.release),
+            ("sysname", &u.sysname),
+            ("version", &u.version),
+        ],
+        1.0,
+    );
+    let os = &s.host.os_release;
+    if os.is_empty() {
+        return;
+    }
+    let get = |k: &str| os.get(k).map_or("", String::as_str);
+    let labels = [
+        ("build_id", get("BUILD_ID")),
+        ("id", get("ID")),
+        ("id_like", get("ID_LIKE")),
+        ("image_id", get("IMAGE_ID")),
+        ("image_version", get("IMAGE_VERSION")),
+        ("name", get("NAME")),
+        ("pretty_name", get("PRETTY_NAME")),
+        ("variant", get("VARIANT")),
+        ("variant_id", get("VARIANT_ID")),
+        ("version", get("VERSION")),
+        ("version_codename", get("VERSION_CODENAME")),
+        ("version_id", get("VERSION_ID")),
+    ];
+    w.family(
+        "opskit_os_info",
+        "gauge",
+        "A metric with a constant '1' value labeled by build_id, id, id_like, image_id, image_version, name, pretty_name, variant, variant_id, version, version_codename, version_id.",
+    );
+    w.sample("opskit_os_info", &labels, 1.0);
+    // node_exporter parses VERSION_ID as a number ("12", "22.04"; 0 when it is not one).
+    let version = get("VERSION_ID").parse::<f64>().unwrap_or(0.0);
+    w.family(
+        "opskit_os_version",
+        "gauge",
+        "Metric containing the major.minor part of the OS version.",
+    );
+    w.sample(
+        "opskit_os_version",
+        &[
+            ("id", get("ID")),
+            ("id_like", get("ID_LIKE")),
+            ("name", get("NAME")),
+        ],
+        version,
+    );
 }

@@ -8,16 +8,29 @@ impl Collector {
     pub(super) fn cpu(&mut self) -> Result<Cpu> {
         let text = read(&self.proc("stat"))?;
         let mut all: Vec<[u64; 8]> = Vec::new();
+        let mut guest: Vec<[u64; 2]> = Vec::new();
         for line in text.lines() {
-            if let Some(b) = line.strip_prefix("btime ") {
-                self.btime = b.trim().parse().ok();
+            let first = |l: &str| l.split_whitespace().next().and_then(|n| n.parse().ok());
+            let counter = |name: &str| line.strip_prefix(name).and_then(first);
+            if let Some(b) = counter("btime ") {
+                self.btime = Some(b);
+            } else if let Some(n) = counter("ctxt ") {
+                self.stat_counters.context_switches = n;
+            } else if let Some(n) = counter("intr ") {
+                self.stat_counters.interrupts = n;
+            } else if let Some(n) = counter("processes ") {
+                self.stat_counters.forks = n;
+            } else if let Some(n) = counter("procs_running ") {
+                self.stat_counters.procs_running = n;
+            } else if let Some(n) = counter("procs_blocked ") {
+                self.stat_counters.procs_blocked = n;
             }
             let Some(rest) = line.strip_prefix("cpu") else {
                 continue;
             };
             let mut parts = rest.split_whitespace();
             let label = parts.next().unwrap_or("");
-            let nums: Vec<u64> = parts.take(8).filter_map(|s| s.parse().ok()).collect();
+            let nums: Vec<u64> = parts.take(10).filter_map(|s| s.parse().ok()).collect();
             if nums.len() < 8 {
                 continue;
             }
@@ -27,8 +40,21 @@ impl Collector {
             // The aggregate line ("cpu ") comes first.
             if label.chars().all(|c| c.is_ascii_digit()) || all.is_empty() {
                 all.push(v);
+                guest.push([
+                    nums.get(8).copied().unwrap_or(0),
+                    nums.get(9).copied().unwrap_or(0),
+                ]);
             }
         }
+        let guest_seconds: Vec<BTreeMap<String, f64>> = guest[1..]
+            .iter()
+            .map(|g| {
+                BTreeMap::from([
+                    ("user".to_string(), g[0] as f64 / USER_HZ),
+                    ("nice".to_string(), g[1] as f64 / USER_HZ),
+                ])
+            })
+            .collect();
         if all.is_empty() {
             return Err(Error::invalid("/proc/stat has no cpu lines"));
         }
@@ -62,6 +88,7 @@ impl Collector {
                 usage_percent,
                 per_core_percent,
                 seconds: seconds_of(&all, &MODES),
+                guest_seconds,
             });
         }
         let (usage_percent, per_core) = match &self.prev_cpu {
@@ -94,6 +121,7 @@ impl Collector {
             usage_percent,
             per_core_percent: per_core,
             seconds,
+            guest_seconds,
         })
     }
 
@@ -136,14 +164,26 @@ impl Collector {
         ))
     }
 
-    pub(super) fn memory(&self) -> Result<(Memory, Memory)> {
+    /// Memory and swap, and every `/proc/meminfo` field (kB fields in
+    /// bytes; `Active(anon)` named `Active_anon`, as node_exporter does).
+    pub(super) fn memory(&self) -> Result<(Memory, Memory, BTreeMap<String, u64>)> {
         let text = read(&self.proc("meminfo"))?;
         let mut kb: HashMap<&str, u64> = HashMap::new();
+        let mut fields = BTreeMap::new();
         for line in text.lines() {
-            if let Some((k, v)) = line.split_once(':')
-                && let Some(n) = v.split_whitespace().next().and_then(|n| n.parse().ok())
-            {
+            if let Some((k, v)) = line.split_once(':') {
+                let mut v = v.split_whitespace();
+                let Some(n) = v.next().and_then(|n| n.parse::<u64>().ok()) else {
+                    continue;
+                };
+                let kib = v.next() == Some("kB");
                 kb.insert(k, n);
+                let name: String = k
+                    .chars()
+                    .filter(|&c| c != ')')
+                    .map(|c| if c == '(' { '_' } else { c })
+                    .collect();
+                fields.insert(name, if kib { n.saturating_mul(1024) } else { n });
             }
         }
         let get = |k: &str| kb.get(k).copied().unwrap_or(0) * 1024;
@@ -168,8 +208,19 @@ impl Collector {
         Ok((
             mem(get("MemTotal"), available),
             mem(get("SwapTotal"), get("SwapFree")),
+            fields,
         ))
     }
+}
+
+/// The `/proc/stat` counters besides CPU time, kept from the last read.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct StatCounters {
+    pub(super) procs_running: u64,
+    pub(super) procs_blocked: u64,
+    pub(super) context_switches: u64,
+    pub(super) interrupts: u64,
+    pub(super) forks: u64,
 }
 
 /// Each core's cumulative seconds per mode, from its `/proc/stat` ticks.

@@ -23,6 +23,7 @@ const USER_HZ: f64 = 100.0;
 
 mod cgroup;
 mod cpu;
+mod kernel;
 mod mounts;
 mod net;
 mod process;
@@ -30,7 +31,8 @@ mod snapshot;
 
 use self::mounts::{PSEUDO_FS, PSEUDO_MOUNTS, StatWorker};
 pub use self::snapshot::{
-    Cgroup, Cpu, Filesystem, HostInfo, HostSnapshot, Load, Memory, Network, ProcessInfo,
+    Cgroup, Cpu, Disk, Filesystem, HostInfo, HostSnapshot, Kernel, Load, Memory, Network, Pressure,
+    ProcessInfo, Uname,
 };
 
 /// What the collector reads, and what it leaves out.
@@ -43,8 +45,13 @@ pub struct CollectorOptions {
     pub exclude_fs_types: Vec<String>,
     /// Mount point prefixes to leave out (default `/dev`, `/proc`, `/sys`, `/run`, container storage, `/snap`).
     pub exclude_mount_points: Vec<String>,
-    /// Network interfaces to leave out (default `lo`).
+    /// Network interfaces to leave out (default `lo`, as node_exporter's
+    /// netdev collector; virtual interfaces such as `docker0`, `veth…` and
+    /// `ifb0` are reported).
     pub exclude_interfaces: Vec<String>,
+    /// Block devices left out of `disks`, a regular expression (default
+    /// node_exporter's: partitions, `ram`, `loop` and `fd` devices).
+    pub exclude_disks: String,
     /// The root of `/proc` (for tests and containers that mount the host's elsewhere).
     pub proc_root: String,
     /// The root of `/sys`.
@@ -90,6 +97,7 @@ impl Default for CollectorOptions {
             exclude_fs_types: PSEUDO_FS.iter().map(|s| s.to_string()).collect(),
             exclude_mount_points: PSEUDO_MOUNTS.iter().map(|s| s.to_string()).collect(),
             exclude_interfaces: vec!["lo".into()],
+            exclude_disks: kernel::DEFAULT_EXCLUDE_DISKS.into(),
             proc_root: "/proc".into(),
             sys_root: "/sys".into(),
             mount_timeout_seconds: 1.0,
@@ -121,6 +129,9 @@ pub struct Collector {
     /// start of a snapshot only abandoned (hung) calls are left in it.
     in_flight: Arc<Mutex<HashMap<String, f64>>>,
     upgrades: Option<Mutex<UpgradeWatcher>>,
+    /// `/proc/stat`'s task and event counters, read with the CPU counters.
+    stat_counters: cpu::StatCounters,
+    exclude_disks: regex::Regex,
 }
 
 /// Read a `/proc` or `/sys` file. They report size 0, so a plain
@@ -163,6 +174,12 @@ impl Collector {
                 options.first_sample_seconds
             )));
         }
+        let exclude_disks = regex::Regex::new(&options.exclude_disks).map_err(|e| {
+            Error::invalid(format!(
+                "exclude_disks {:?} is not a regular expression: {e}",
+                options.exclude_disks
+            ))
+        })?;
         let upgrades = (options.apt_upgrades != AptUpgrades::Off)
             .then(|| Mutex::new(UpgradeWatcher::new("apt-get", Duration::from_secs(120))));
         Ok(Collector {
@@ -174,6 +191,8 @@ impl Collector {
             stat_worker: None,
             in_flight: Arc::default(),
             upgrades,
+            stat_counters: cpu::StatCounters::default(),
+            exclude_disks,
         })
     }
 
@@ -201,7 +220,7 @@ impl Collector {
         };
         let (load, threads) = self.load(cpu.effective_cores)?;
         let processes = self.count_processes();
-        let (memory, swap) = self.memory()?;
+        let (memory, swap, meminfo) = self.memory()?;
         let uptime: f64 = read(&self.proc("uptime"))?
             .split_whitespace()
             .next()
@@ -214,18 +233,24 @@ impl Collector {
         let boot = self
             .btime
             .map_or_else(|| (time_seconds - uptime).floor(), |b| b as f64);
+        let os_release = kernel::os_release();
         let host = HostInfo {
             hostname: read(&self.proc("sys/kernel/hostname"))
                 .unwrap_or_default()
                 .trim()
                 .to_string(),
-            os: os_name(),
+            os: os_release
+                .get("PRETTY_NAME")
+                .cloned()
+                .unwrap_or_else(|| std::env::consts::OS.to_string()),
             kernel: read(&self.proc("sys/kernel/osrelease"))
                 .unwrap_or_default()
                 .trim()
                 .to_string(),
             uptime_seconds: uptime,
             boot_time_seconds: boot,
+            uname: kernel::uname(),
+            os_release,
         };
         let cgroup = self.cgroup(memory.total_bytes);
         let (reboot_required, reboot_packages) =
@@ -253,17 +278,10 @@ impl Collector {
             cgroup,
             process: self.process(boot)?,
             maintenance,
+            meminfo,
+            disks: self.disks()?,
+            kernel: self.kernel(),
+            pressure: self.pressure(),
         })
     }
-}
-
-fn os_name() -> String {
-    std::fs::read_to_string("/etc/os-release")
-        .ok()
-        .and_then(|t| {
-            t.lines()
-                .find_map(|l| l.strip_prefix("PRETTY_NAME="))
-                .map(|v| v.trim_matches('"').to_string())
-        })
-        .unwrap_or_else(|| std::env::consts::OS.to_string())
 }

@@ -4,8 +4,11 @@
 
 use super::*;
 
-/// Filesystem types left out by default: pseudo, overlay and network ones
-/// (a `statvfs` on a dead NFS mount blocks), as node_exporter's defaults do.
+/// Filesystem types left out by default: node_exporter's (1.5) default
+/// `fs-types-exclude`, pseudo filesystems with no space to run out of.
+/// `tmpfs` and network filesystems are reported, as node_exporter does;
+/// their `statvfs` runs on the worker with the mount timeout, so a dead
+/// NFS server costs one timeout, not a hung snapshot.
 pub(super) const PSEUDO_FS: &[&str] = &[
     "autofs",
     "binfmt_misc",
@@ -29,18 +32,8 @@ pub(super) const PSEUDO_FS: &[&str] = &[
     "securityfs",
     "selinuxfs",
     "squashfs",
-    "erofs",
     "sysfs",
     "tracefs",
-    "tmpfs",
-    "ramfs",
-    "nfs",
-    "nfs4",
-    "cifs",
-    "smb3",
-    "fuse.lxcfs",
-    "fuse.portal",
-    "rootfs",
 ];
 
 /// Local disk filesystems whose `statfs` answers from memory: asked on the
@@ -51,15 +44,18 @@ pub(super) const LOCAL_FS: &[&str] = &[
     "ext2", "ext3", "ext4", "xfs", "btrfs", "vfat", "exfat", "f2fs", "jfs", "ntfs3", "hfsplus",
 ];
 
-/// Mount points left out by default (prefixes).
+/// Mount points left out by default, as prefixes: upstream node_exporter's
+/// (1.5) `mount-points-exclude`, `^/(dev|proc|run/credentials/.+|sys|
+/// var/lib/docker/.+|var/lib/containers/storage/.+)($|/)`. (Debian's
+/// package widens it to all of `/run`, `/mnt` and `/media`; a backup disk
+/// mounted on `/mnt` is worth watching, so opskit keeps upstream's.)
 pub(super) const PSEUDO_MOUNTS: &[&str] = &[
     "/dev",
     "/proc",
+    "/run/credentials/",
     "/sys",
-    "/run",
     "/var/lib/docker/",
     "/var/lib/containers/storage/",
-    "/snap/",
 ];
 
 /// The answer to one `statvfs`, by the index of its mount.
@@ -106,7 +102,7 @@ impl Collector {
         let text = read(&self.proc("self/mounts"))?;
         // (device, mount point, fstype, read-only) of the mounts to report.
         let mut mounts = Vec::new();
-        let mut devices = HashSet::new();
+        let mut seen = HashSet::new();
         for line in text.lines() {
             let f: Vec<&str> = line.split_whitespace().collect();
             let [device, mountpoint, fstype, opts, ..] = f[..] else {
@@ -119,7 +115,10 @@ impl Collector {
                         || mountpoint.starts_with(p.as_str())
                             && (p.ends_with('/') || mountpoint[p.len()..].starts_with('/'))
                 })
-                || !devices.insert(device.to_string())
+                // Each mount point is reported, bind mounts too, as
+                // node_exporter does; only a repeated line (the same device,
+                // mount point and type) is one.
+                || !seen.insert((device, mountpoint.clone(), fstype))
             {
                 continue;
             }

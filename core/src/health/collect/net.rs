@@ -1,4 +1,6 @@
-//! Network interfaces: counters and rates over the interval, from `/proc/net/dev`.
+//! Network interfaces: counters and rates over the interval, from
+//! `/proc/net/dev`, and each interface's state, carrier, MTU and speed
+//! from `/sys/class/net` (node_exporter's netdev and netclass).
 
 use super::*;
 
@@ -51,6 +53,25 @@ impl Collector {
                 tx_packets: n[9],
                 tx_errors: n[10],
                 tx_drop: n[11],
+                rx_fifo: n[4],
+                rx_frame: n[5],
+                rx_compressed: n[6],
+                rx_multicast: n[7],
+                tx_fifo: n[12],
+                tx_colls: n[13],
+                tx_carrier: n[14],
+                tx_compressed: n[15],
+                operstate: self
+                    .class(name, "operstate")
+                    .unwrap_or_else(|| "unknown".into()),
+                carrier: self.class(name, "carrier").and_then(|v| v.parse().ok()),
+                mtu_bytes: self.class(name, "mtu").and_then(|v| v.parse().ok()),
+                // Virtual interfaces answer EINVAL or -1.
+                speed_bytes: self
+                    .class(name, "speed")
+                    .and_then(|v| v.parse::<i64>().ok())
+                    .filter(|&mbps| mbps > 0)
+                    .map(|mbps| mbps as u64 * 125_000),
                 rx_bytes_per_second: rate_rx,
                 tx_bytes_per_second: rate_tx,
             });
@@ -58,5 +79,15 @@ impl Collector {
         self.prev_net = Some((now, counters));
         out.sort_by(|a, b| a.device.cmp(&b.device));
         Ok(out)
+    }
+
+    /// One attribute of `/sys/class/net/<device>/`, trimmed; `None` when
+    /// the kernel refuses it (a down interface's carrier, a virtual one's speed).
+    fn class(&self, device: &str, attribute: &str) -> Option<String> {
+        let path = Path::new(&self.options.sys_root)
+            .join("class/net")
+            .join(device)
+            .join(attribute);
+        read(&path).ok().map(|v| v.trim().to_string())
     }
 }

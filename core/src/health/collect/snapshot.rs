@@ -22,6 +22,12 @@ pub struct HostInfo {
     pub uptime_seconds: f64,
     /// Boot time, seconds since the Unix epoch.
     pub boot_time_seconds: f64,
+    /// `uname(2)`.
+    #[serde(default)]
+    pub uname: Uname,
+    /// `/etc/os-release`'s fields (`ID`, `VERSION_ID`, `PRETTY_NAME`…).
+    #[serde(default)]
+    pub os_release: BTreeMap<String, String>,
 }
 
 /// Load averages, and per effective CPU.
@@ -60,6 +66,11 @@ pub struct Cpu {
     /// Cumulative seconds per CPU and mode, as `node_cpu_seconds_total`:
     /// `seconds[cpu][mode]` with modes user, nice, system, idle, iowait, irq, softirq, steal.
     pub seconds: Vec<BTreeMap<String, f64>>,
+    /// Cumulative seconds per CPU running guests, as
+    /// `node_cpu_guest_seconds_total`: modes user and nice (also counted
+    /// in `seconds`' user and nice, as the kernel counts them).
+    #[serde(default)]
+    pub guest_seconds: Vec<BTreeMap<String, f64>>,
 }
 
 /// Memory or swap.
@@ -149,10 +160,186 @@ pub struct Network {
     /// Sent packets dropped.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub tx_drop: u64,
+    /// Receive FIFO overruns.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    #[serde(default)]
+    pub rx_fifo: u64,
+    /// Receive framing errors.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    #[serde(default)]
+    pub rx_frame: u64,
+    /// Compressed packets received.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    #[serde(default)]
+    pub rx_compressed: u64,
+    /// Multicast packets received.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    #[serde(default)]
+    pub rx_multicast: u64,
+    /// Transmit FIFO overruns.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    #[serde(default)]
+    pub tx_fifo: u64,
+    /// Collisions while sending.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    #[serde(default)]
+    pub tx_colls: u64,
+    /// Carrier losses while sending.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    #[serde(default)]
+    pub tx_carrier: u64,
+    /// Compressed packets sent.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    #[serde(default)]
+    pub tx_compressed: u64,
+    /// The operational state (`/sys/class/net/<dev>/operstate`: `up`, `down`, `unknown`…).
+    #[serde(default)]
+    pub operstate: String,
+    /// 1 when the link has a carrier, 0 when not; `None` when the interface is down (the kernel refuses to say).
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    #[serde(default)]
+    pub carrier: Option<u64>,
+    /// The MTU.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    #[serde(default)]
+    pub mtu_bytes: Option<u64>,
+    /// The link speed in bytes per second (`speed` Mb/s × 125,000); `None` for virtual interfaces, which have none.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    #[serde(default)]
+    pub speed_bytes: Option<u64>,
     /// Receive rate since the previous snapshot; `None` on the first.
     pub rx_bytes_per_second: Option<f64>,
     /// Transmit rate since the previous snapshot; `None` on the first.
     pub tx_bytes_per_second: Option<f64>,
+}
+
+/// One block device's I/O counters from `/proc/diskstats` (node_exporter's
+/// diskstats collector; partitions and RAM, loop and floppy devices left
+/// out by its default filter).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+pub struct Disk {
+    /// The block device (`sda`, `nvme0n1`, `dm-0`).
+    pub device: String,
+    /// Reads completed.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub reads_completed: u64,
+    /// Adjacent reads merged.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub reads_merged: u64,
+    /// Bytes read (sectors × 512).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub read_bytes: u64,
+    /// Seconds spent reading.
+    pub read_time_seconds: f64,
+    /// Writes completed.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub writes_completed: u64,
+    /// Adjacent writes merged.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub writes_merged: u64,
+    /// Bytes written (sectors × 512).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub written_bytes: u64,
+    /// Seconds spent writing.
+    pub write_time_seconds: f64,
+    /// I/Os in progress.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub io_now: u64,
+    /// Seconds spent doing I/O (busy time).
+    pub io_time_seconds: f64,
+    /// Seconds spent doing I/O, weighted by the I/Os in progress.
+    pub io_time_weighted_seconds: f64,
+    /// Discards completed (kernel 4.18+).
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub discards_completed: Option<u64>,
+    /// Discards merged.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub discards_merged: Option<u64>,
+    /// Sectors discarded.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub discarded_sectors: Option<u64>,
+    /// Seconds spent discarding.
+    pub discard_time_seconds: Option<f64>,
+    /// Flush requests completed (kernel 5.5+).
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub flush_requests: Option<u64>,
+    /// Seconds spent flushing.
+    pub flush_time_seconds: Option<f64>,
+}
+
+/// Kernel activity: runnable and blocked tasks, context switches,
+/// interrupts and forks (`/proc/stat`), the host's file handles, and the
+/// `/proc/vmstat` counters node_exporter keeps by default (page faults,
+/// paging and swapping, OOM kills).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+pub struct Kernel {
+    /// Tasks runnable (`procs_running` of `/proc/stat`).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub procs_running: u64,
+    /// Tasks blocked on I/O.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub procs_blocked: u64,
+    /// Context switches since boot.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub context_switches: u64,
+    /// Interrupts serviced since boot.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub interrupts: u64,
+    /// Processes and threads created since boot.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub forks: u64,
+    /// File handles allocated on the host (`/proc/sys/fs/file-nr`).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub files_allocated: u64,
+    /// The host's file handle limit (`fs.file-max`).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub files_maximum: u64,
+    /// `/proc/vmstat` fields matching `oom_kill`, `pgpg*`, `pswp*`, `pg*fault*`.
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, number>"))]
+    pub vmstat: BTreeMap<String, u64>,
+}
+
+/// Pressure stall information (`/proc/pressure/{cpu,memory,io}`): the
+/// time tasks lost waiting for each resource, cumulative.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+pub struct Pressure {
+    /// Seconds some task waited for a CPU.
+    pub cpu_waiting_seconds: f64,
+    /// Seconds every non-idle task waited for a CPU (kernel 5.13+; cgroup-wide).
+    pub cpu_stalled_seconds: Option<f64>,
+    /// Seconds some task waited for memory.
+    pub memory_waiting_seconds: f64,
+    /// Seconds every non-idle task waited for memory.
+    pub memory_stalled_seconds: f64,
+    /// Seconds some task waited for I/O.
+    pub io_waiting_seconds: f64,
+    /// Seconds every non-idle task waited for I/O.
+    pub io_stalled_seconds: f64,
+}
+
+/// `uname(2)`, as node_exporter's `node_uname_info` labels it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+pub struct Uname {
+    /// `Linux`.
+    pub sysname: String,
+    /// The node name.
+    pub nodename: String,
+    /// The kernel release.
+    pub release: String,
+    /// The kernel build.
+    pub version: String,
+    /// The architecture (`x86_64`).
+    pub machine: String,
+    /// The NIS domain name (`(none)` when unset).
+    pub domainname: String,
 }
 
 /// Limits of the cgroup this process runs in, with usage against them.
@@ -222,7 +409,7 @@ pub struct HostSnapshot {
     pub memory: Memory,
     /// Swap.
     pub swap: Memory,
-    /// Real filesystems, one per device.
+    /// Mounted filesystems, one per mount point (pseudo ones left out).
     pub filesystems: Vec<Filesystem>,
     /// Network interfaces.
     pub networks: Vec<Network>,
@@ -242,4 +429,18 @@ pub struct HostSnapshot {
     /// Reboot required and pending upgrades, for rolling patching.
     #[serde(default)]
     pub maintenance: MaintenanceState,
+    /// Every `/proc/meminfo` field, in bytes (counts such as `HugePages_Total` as they are).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, number>"))]
+    pub meminfo: BTreeMap<String, u64>,
+    /// Block devices' I/O counters.
+    #[serde(default)]
+    pub disks: Vec<Disk>,
+    /// Kernel activity counters.
+    #[serde(default)]
+    pub kernel: Kernel,
+    /// Pressure stall information; `None` when the kernel has none (before
+    /// 4.20, or `psi=0`).
+    #[serde(default)]
+    pub pressure: Option<Pressure>,
 }
