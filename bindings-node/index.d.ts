@@ -2040,6 +2040,8 @@ usedBytes: number,
  */
 usedPercent: number, };
 
+export type Names = "opskit" | "node";
+
 export type Network = { 
 /**
  * The interface.
@@ -2292,7 +2294,11 @@ pagerduty: PagerDutyPolicy | null,
 /**
  * What the collector leaves out (`[collector]`).
  */
-collector: CollectorFilters, };
+collector: CollectorFilters, 
+/**
+ * The exposition's names: `opskit` (default) or `node` (node_exporter's own).
+ */
+names: Names, };
 
 export type Preset = "opskit" | "semantic-release" | "git-cliff" | "release-plz" | "commitizen";
 
@@ -2435,6 +2441,10 @@ residentBytes: number,
  * Virtual memory.
  */
 virtualBytes: number, 
+/**
+ * The address-space limit (`RLIMIT_AS`); `None` when unlimited.
+ */
+maxVirtualBytes: number | null, 
 /**
  * Open file descriptors.
  */
@@ -3213,9 +3223,10 @@ export declare namespace health {
   export function defaultRules(): HealthRule[]
   /**
    * The Prometheus text exposition, or OpenMetrics when `accept` (the
-   * scraper's Accept header) asks for it.
+   * scraper's Accept header) asks for it; `names` `"node"` gives
+   * node_exporter's own series names.
    */
-  export function exposition(snapshot: HostSnapshot, checks: CheckResult[], accept?: string | null): string
+  export function exposition(snapshot: HostSnapshot, checks: CheckResult[], accept?: string | null, names?: Names | null): string
   /** The `Content-Type` for an exposition answering this Accept header. */
   export function expositionContentType(accept?: string | undefined | null): string
   /** `{ body, status }`: the health+json document and the HTTP status to answer with. */

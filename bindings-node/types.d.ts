@@ -1744,9 +1744,11 @@ forks: number,
  */
 filesAllocated: number, 
 /**
- * The host's file handle limit (`fs.file-max`).
+ * The host's file handle limit (`fs.file-max`); `None` when it is
+ * the kernel's "no limit" (`LONG_MAX`, systemd's default), which no
+ * JavaScript number holds exactly.
  */
-filesMaximum: number, 
+filesMaximum: number | null, 
 /**
  * `/proc/vmstat` fields matching `oom_kill`, `pgpg*`, `pswp*`, `pg*fault*`.
  */
@@ -2040,6 +2042,8 @@ usedBytes: number,
  */
 usedPercent: number, };
 
+export type Names = "opskit" | "node";
+
 export type Network = { 
 /**
  * The interface.
@@ -2292,7 +2296,11 @@ pagerduty: PagerDutyPolicy | null,
 /**
  * What the collector leaves out (`[collector]`).
  */
-collector: CollectorFilters, };
+collector: CollectorFilters, 
+/**
+ * The exposition's names: `opskit` (default) or `node` (node_exporter's own).
+ */
+names: Names, };
 
 export type Preset = "opskit" | "semantic-release" | "git-cliff" | "release-plz" | "commitizen";
 
@@ -2435,6 +2443,10 @@ residentBytes: number,
  * Virtual memory.
  */
 virtualBytes: number, 
+/**
+ * The address-space limit (`RLIMIT_AS`); `None` when unlimited.
+ */
+maxVirtualBytes: number | null, 
 /**
  * Open file descriptors.
  */

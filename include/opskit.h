@@ -453,14 +453,17 @@ opskit_status opskit_health_json(const char *snapshot_json,
 
 // The Prometheus exposition of a snapshot and its checks: text format
 // 0.0.4, or OpenMetrics when `accept` (the scraper's Accept header; may be
-// NULL) asks for it. `*out_content_type` (may be NULL) receives the
-// matching Content-Type, a static string never freed.
+// NULL) asks for it; `names` `"node"` gives node_exporter's own series
+// names (NULL or `"opskit"`: opskit's). `*out_content_type` (may be NULL)
+// receives the matching Content-Type, a static string never freed.
 //
 // # Safety
-// Strings are NUL-terminated (`accept` may be NULL); out-parameters writable.
+// Strings are NUL-terminated (`accept` and `names` may be NULL);
+// out-parameters writable.
 opskit_status opskit_health_exposition(const char *snapshot_json,
                                        const char *checks_json,
                                        const char *accept,
+                                       const char *names,
                                        char **out_text,
                                        const char **out_content_type);
 

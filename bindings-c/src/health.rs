@@ -319,16 +319,19 @@ pub unsafe extern "C" fn opskit_health_json(
 
 /// The Prometheus exposition of a snapshot and its checks: text format
 /// 0.0.4, or OpenMetrics when `accept` (the scraper's Accept header; may be
-/// NULL) asks for it. `*out_content_type` (may be NULL) receives the
-/// matching Content-Type, a static string never freed.
+/// NULL) asks for it; `names` `"node"` gives node_exporter's own series
+/// names (NULL or `"opskit"`: opskit's). `*out_content_type` (may be NULL)
+/// receives the matching Content-Type, a static string never freed.
 ///
 /// # Safety
-/// Strings are NUL-terminated (`accept` may be NULL); out-parameters writable.
+/// Strings are NUL-terminated (`accept` and `names` may be NULL);
+/// out-parameters writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn opskit_health_exposition(
     snapshot_json: *const c_char,
     checks_json: *const c_char,
     accept: *const c_char,
+    names: *const c_char,
     out_text: *mut *mut c_char,
     out_content_type: *mut *const c_char,
 ) -> opskit_status {
@@ -337,7 +340,11 @@ pub unsafe extern "C" fn opskit_health_exposition(
         let s: h::HostSnapshot = unsafe { json_arg(snapshot_json, "snapshot_json") }?;
         let c: Vec<h::CheckResult> = unsafe { json_arg(checks_json, "checks_json") }?;
         let f = h::Exposition::from_accept(unsafe { opt_str_arg(accept, "accept") }?.unwrap_or(""));
-        *out = owned_string(h::exposition(&s, &c, f));
+        let names: h::Names = match unsafe { opt_str_arg(names, "names") }? {
+            Some(n) => n.parse()?,
+            None => h::Names::Opskit,
+        };
+        *out = owned_string(h::exposition_named(&s, &c, f, names));
         // SAFETY: a non-NULL out-parameter is writable (caller's contract).
         if let Some(ct) = unsafe { out_content_type.as_mut() } {
             *ct = content_type(f);

@@ -27,7 +27,7 @@ const calls = {
     return [a.steps.map((st) => e.evaluate(snapshot(st.snapshot), st.now)), true]
   },
   health_json: (a) => [health.healthJson(snapshot(a.snapshot), a.checks, a.draining), false],
-  exposition: (a) => [health.exposition(snapshot(a.snapshot), a.checks, a.accept), false],
+  exposition: (a) => [health.exposition(snapshot(a.snapshot), a.checks, a.accept, a.names), false],
   availability: (a) => [health.availability(a.samples, toCamel(a.options)), true],
   pagerduty: (a) => {
     const pd = new health.PagerDuty()

@@ -154,21 +154,28 @@ pub fn health_json(
 }
 
 /// The Prometheus text exposition, or OpenMetrics when `accept` (the
-/// scraper's Accept header) asks for it.
+/// scraper's Accept header) asks for it; `names` `"node"` gives
+/// node_exporter's own series names.
 #[napi(
     namespace = "health",
-    ts_args_type = "snapshot: HostSnapshot, checks: CheckResult[], accept?: string | null"
+    ts_args_type = "snapshot: HostSnapshot, checks: CheckResult[], accept?: string | null, names?: Names | null"
 )]
 pub fn exposition(
     snapshot: Value,
     checks: Value,
     accept: Option<String>,
+    names: Option<String>,
 ) -> Result<String, napi::Error<Code>> {
     sync(|| {
         let s: h::HostSnapshot = from_js_value(snapshot, "snapshot")?;
         let c: Vec<h::CheckResult> = from_js_value(checks, "checks")?;
         let f = h::Exposition::from_accept(accept.as_deref().unwrap_or(""));
-        Ok(h::exposition(&s, &c, f))
+        let names = names
+            .as_deref()
+            .map(str::parse)
+            .transpose()?
+            .unwrap_or_default();
+        Ok(h::exposition_named(&s, &c, f, names))
     })
 }
 

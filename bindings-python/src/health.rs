@@ -126,20 +126,24 @@ fn health_json<'py>(
 }
 
 /// The Prometheus text exposition of a snapshot and its checks, or
-/// OpenMetrics when `accept` (the scraper's Accept header) asks for it.
+/// OpenMetrics when `accept` (the scraper's Accept header) asks for it;
+/// `names="node"` gives node_exporter's own series names.
 #[pyfunction]
-#[pyo3(signature = (snapshot, checks, accept=None))]
+#[pyo3(signature = (snapshot, checks, accept=None, names=None))]
 fn exposition(
     snapshot: &Bound<'_, PyAny>,
     checks: &Bound<'_, PyAny>,
     accept: Option<&str>,
+    names: Option<&str>,
 ) -> Res<String> {
     let s: h::HostSnapshot = from_py("snapshot", snapshot)?;
     let c: Vec<h::CheckResult> = from_py("checks", checks)?;
-    Ok(h::exposition(
+    let names = names.map(str::parse).transpose()?.unwrap_or_default();
+    Ok(h::exposition_named(
         &s,
         &c,
         h::Exposition::from_accept(accept.unwrap_or("")),
+        names,
     ))
 }
 

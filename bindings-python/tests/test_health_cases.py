@@ -38,7 +38,7 @@ def run(case):
         body, status = h.health_json(snapshot(args.get("snapshot")), args["checks"], draining=args["draining"])
         return {"status": status, "body": body}
     if call == "exposition":
-        return h.exposition(snapshot(args.get("snapshot")), args["checks"], accept=args["accept"])
+        return h.exposition(snapshot(args.get("snapshot")), args["checks"], accept=args["accept"], names=args.get("names"))
     if call == "availability":
         return h.availability(args["samples"], **args["options"])
     if call == "pagerduty":

@@ -87,7 +87,7 @@ pub(crate) fn sample(p: &Policy) -> opskit::Result<h::HostSnapshot> {
 }
 
 /// What the collector leaves out, over the policy's `[collector]` lists
-/// (comma-separated; each replaces its list).
+/// (comma-separated; each replaces its list), and the exposition's names.
 #[derive(Args, Clone, Debug, Default)]
 pub(crate) struct Filters {
     /// Filesystem types to leave out (default: node_exporter's pseudo filesystems).
@@ -102,6 +102,10 @@ pub(crate) struct Filters {
     /// Block devices to leave out, a regular expression (default: node_exporter's).
     #[arg(long, value_name = "REGEX")]
     exclude_disks: Option<String>,
+    /// The exposition's names: `opskit` (default) or `node` (node_exporter's
+    /// own, for node-mixin alerts and node_exporter dashboards).
+    #[arg(long, value_name = "opskit|node")]
+    names: Option<String>,
 }
 
 fn policy(path: Option<PathBuf>) -> opskit::Result<Policy> {
@@ -120,6 +124,9 @@ fn filtered(path: Option<PathBuf>, f: Filters) -> opskit::Result<Policy> {
     c.exclude_mount_points = f.exclude_mount_points.or(c.exclude_mount_points.take());
     c.exclude_interfaces = f.exclude_interfaces.or(c.exclude_interfaces.take());
     c.exclude_disks = f.exclude_disks.or(c.exclude_disks.take());
+    if let Some(n) = f.names {
+        p.names = n.parse()?;
+    }
     Ok(p)
 }
 
@@ -292,7 +299,7 @@ pub(crate) fn run(cmd: HealthCmd) -> opskit::Result<Outcome> {
             } else {
                 h::Exposition::Text
             };
-            print!("{}", h::exposition(&s, &checks, flavour));
+            print!("{}", h::exposition_named(&s, &checks, flavour, p.names));
         }
     }
     Ok(Outcome::Ok)

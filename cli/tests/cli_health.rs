@@ -902,3 +902,28 @@ fn a_hung_probe_delays_nothing_but_itself() {
     assert!(health.contains("Age: "), "{health}");
     drop(hung);
 }
+
+#[test]
+fn node_names_from_the_flag_or_the_policy_in_prometheus_and_serve() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let o = opskit(p, &["health", "prometheus", "--names", "node"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let t = String::from_utf8(o.stdout).unwrap();
+    assert!(t.contains("\nnode_memory_MemTotal_bytes "), "{t}");
+    assert!(t.contains("\nnode_cpu_seconds_total{"), "{t}");
+    assert!(!t.contains("\nopskit_memory_"), "{t}");
+    let o = opskit(p, &["health", "prometheus", "--names", "nodes"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains(r#"names "nodes""#), "{}", text(&o));
+    // The policy's key, in serve.
+    std::fs::write(p.join("p.toml"), "names = \"node\"\n").unwrap();
+    let server = Server::start(&[
+        std::ffi::OsStr::new("--policy"),
+        p.join("p.toml").as_os_str(),
+    ]);
+    let (code, body) = get(&server.addr, "/metrics", "text/plain");
+    assert_eq!(code, 200);
+    assert!(body.contains("\nnode_load1 "), "{body}");
+    assert!(body.contains("\nopskit_check_up{"), "{body}");
+}

@@ -742,7 +742,7 @@ fn disks_pressure_kernel_counters_and_system_info_agree_with_the_kernel() {
         .trim()
         .parse()
         .unwrap();
-    assert_eq!(s.kernel.files_maximum, max);
+    assert_eq!(s.kernel.files_maximum, (max < 1 << 53).then_some(max));
     assert!(s.kernel.files_allocated > 0);
     assert!(
         s.kernel.vmstat.contains_key("pgmajfault"),

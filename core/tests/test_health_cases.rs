@@ -64,10 +64,15 @@ fn call(fixture: &Value, case: &Value) -> opskit::Result<Value> {
         "exposition" => {
             let checks: Vec<h::CheckResult> = parse(&args["checks"])?;
             let f = h::Exposition::from_accept(args["accept"].as_str().unwrap());
-            json!(h::exposition(
+            let names: h::Names = match args["names"].as_str() {
+                Some(n) => n.parse()?,
+                None => h::Names::Opskit,
+            };
+            json!(h::exposition_named(
                 &snapshot(fixture, &args["snapshot"]),
                 &checks,
-                f
+                f,
+                names
             ))
         }
         "availability" => {

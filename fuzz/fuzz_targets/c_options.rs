@@ -329,6 +329,7 @@ fuzz_target!(|data: &[u8]| {
                         j,
                         c"[]".as_ptr(),
                         c"text/plain".as_ptr(),
+                        null(),
                         &mut out,
                         &mut ct,
                     ),

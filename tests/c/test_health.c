@@ -215,18 +215,18 @@ int main(void) {
   CHECK(status == 503 && strcmp(str_at(doc, "output"), "draining") == 0);
   cJSON_Delete(doc);
   const char *ctype = NULL;
-  CHECK(opskit_health_exposition(snap_text, checks_text, NULL, &out, &ctype) == OPSKIT_OK);
+  CHECK(opskit_health_exposition(snap_text, checks_text, NULL, NULL, &out, &ctype) == OPSKIT_OK);
   CHECK(strstr(out, "# TYPE opskit_cpu_seconds_total counter\n") != NULL);
   CHECK(strstr(out, "opskit_check_level{check=\"mem\"} 1\n") != NULL);
   CHECK(ctype && strncmp(ctype, "text/plain; version=0.0.4", 25) == 0);
   opskit_string_free(out);
-  CHECK(opskit_health_exposition(snap_text, checks_text, "application/openmetrics-text;version=1.0.0", &out,
+  CHECK(opskit_health_exposition(snap_text, checks_text, "application/openmetrics-text;version=1.0.0", NULL, &out,
                                  &ctype) == OPSKIT_OK);
   size_t n = strlen(out);
   CHECK(n > 6 && strcmp(out + n - 6, "# EOF\n") == 0);
   CHECK(ctype && strncmp(ctype, "application/openmetrics-text", 28) == 0);
   opskit_string_free(out);
-  CHECK(opskit_health_exposition(snap_text, NULL, NULL, &out, NULL) == OPSKIT_ERR_NULL_ARGUMENT);
+  CHECK(opskit_health_exposition(snap_text, NULL, NULL, NULL, &out, NULL) == OPSKIT_ERR_NULL_ARGUMENT);
   cJSON_Delete(checks);
   opskit_string_free(checks_text);
   cJSON_Delete(snap);

@@ -84,7 +84,7 @@ static opskit_status run(const cJSON *c, cJSON **got) {
   } else if (strcmp(call, "exposition") == 0) {
     char *snap = snapshot(cJSON_GetObjectItemCaseSensitive(args, "snapshot"));
     char *checks = json_of(cJSON_GetObjectItemCaseSensitive(args, "checks"));
-    st = opskit_health_exposition(snap, checks, s(args, "accept"), &out, NULL);
+    st = opskit_health_exposition(snap, checks, s(args, "accept"), s(args, "names"), &out, NULL);
     if (st == OPSKIT_OK) {
       *got = cJSON_CreateString(out);
       opskit_string_free(out);

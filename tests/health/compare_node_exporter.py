@@ -15,6 +15,11 @@ series both export (node_exporter's `node_` names against opskit's
 - fast-moving gauges (free memory, running tasks, allocated fds) are
   compared within a tolerance.
 
+Then the same with `--names node`: node_exporter's exact names, label
+sets and types (the `# TYPE` lines), and `promtool check metrics` may only
+say of opskit what it says of node_exporter itself (its meminfo names are
+camel case).
+
 Also reads the kernel's own figures for a few (diskstats sectors × 512,
 /proc/pressure totals) so both exporters are checked against the source.
 Exits 1 and lists every difference.
@@ -34,6 +39,17 @@ NODE = (sys.argv[2] if len(sys.argv) > 2 else None) or shutil.which("prometheus-
 UPSTREAM_MOUNTS = r"^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)"
 LINE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$')
 LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
+
+
+def types(text):
+    """{family: type} from the # TYPE lines."""
+    return {p[2]: p[3] for p in (l.split() for l in text.splitlines() if l.startswith("# TYPE "))}
+
+
+def lint(text):
+    """promtool check metrics' findings, a set of lines."""
+    r = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True)
+    return {l for l in (r.stdout + r.stderr).splitlines() if l.strip()}
 
 
 def parse(text):
@@ -122,9 +138,12 @@ def main():
                 break
             except OSError:
                 time.sleep(0.05)
-        before = parse(urllib.request.urlopen(url, timeout=5).read().decode())
+        before_text = urllib.request.urlopen(url, timeout=5).read().decode()
         mine = parse(subprocess.run([OPSKIT, "health", "prometheus"], check=True, capture_output=True, text=True).stdout)
+        node_text = subprocess.run([OPSKIT, "health", "prometheus", "--names", "node"], check=True, capture_output=True, text=True).stdout
         after = parse(urllib.request.urlopen(url, timeout=5).read().decode())
+        before = parse(before_text)
+        as_node = parse(node_text)
     finally:
         node.kill()
         node.wait()
@@ -157,6 +176,20 @@ def main():
     for (name, labels) in mine:
         if name in wanted and not any(opskit_name(n) == name and l == labels for n, l in before):
             problems.append(f"only in opskit: {name}{dict(labels)}")
+    # Node naming: the same series under node_exporter's own names, types
+    # and labels; nothing promtool would not also say of node_exporter.
+    node_types, their_types, node_compared = types(node_text), types(before_text), 0
+    for (name, labels), b in before.items():
+        if name not in names_node or skipped(name, labels, b):
+            continue
+        node_compared += 1
+        if (name, labels) not in as_node:
+            problems.append(f"--names node lacks {name}{dict(labels)}")
+        elif node_types.get(name) != their_types.get(name):
+            problems.append(f"--names node types {name} {node_types.get(name)}, node_exporter {their_types.get(name)}")
+    extra = lint(node_text) - lint(before_text)
+    problems += [f"promtool on --names node only: {l}" for l in sorted(extra)]
+    print(f"# --names node: {node_compared} series checked for name, labels and type")
     # The kernel's own figures.
     with open("/proc/diskstats") as f:
         for line in f:

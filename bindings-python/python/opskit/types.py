@@ -530,7 +530,7 @@ class Kernel(TypedDict):
     interrupts: int
     forks: int
     files_allocated: int
-    files_maximum: int
+    files_maximum: Optional[int]
     vmstat: Dict[str, int]
 
 
@@ -556,6 +556,7 @@ class ProcessInfo(TypedDict):
     cpu_seconds: float
     resident_bytes: int
     virtual_bytes: int
+    max_virtual_bytes: Optional[int]
     open_fds: int
     max_fds: int
     open_fds_percent: float

@@ -12,7 +12,7 @@ use std::time::Duration;
 use super::collect::{Collector, HostSnapshot};
 use super::policy::Policy;
 use super::probe::run_probes;
-use super::report::{Exposition, write_exposition};
+use super::report::{Exposition, Names, write_exposition};
 use super::rules::{CheckResult, Evaluator, Status};
 use crate::error::Result;
 
@@ -30,6 +30,8 @@ pub struct Observation {
     /// Why the latest refresh failed, when it did (`snapshot` is then the
     /// last good one).
     pub error: Option<String>,
+    /// The names the exposition uses (the policy's `names`).
+    pub names: Names,
     text: OnceLock<String>,
     openmetrics: OnceLock<String>,
 }
@@ -43,7 +45,13 @@ impl Observation {
             Exposition::OpenMetrics => &self.openmetrics,
         };
         cell.get_or_init(|| {
-            write_exposition(&self.snapshot, &self.checks, &self.probe_times, flavour)
+            write_exposition(
+                &self.snapshot,
+                &self.checks,
+                &self.probe_times,
+                flavour,
+                self.names,
+            )
         })
     }
 
@@ -56,6 +64,7 @@ impl Observation {
 /// What the two background threads share.
 #[derive(Debug)]
 struct Shared {
+    names: Names,
     engine: Mutex<Engine>,
     probes: Mutex<ProbeRound>,
     latest: RwLock<Arc<Observation>>,
@@ -106,6 +115,7 @@ impl Shared {
             checks,
             probe_times,
             error: engine.error.clone(),
+            names: self.names,
             text: OnceLock::new(),
             openmetrics: OnceLock::new(),
         });
@@ -187,11 +197,13 @@ impl Monitor {
             error: None,
         };
         let shared = Arc::new(Shared {
+            names: policy.names,
             latest: RwLock::new(Arc::new(Observation {
                 snapshot: engine.snapshot.clone(),
                 checks: Vec::new(),
                 probe_times: Vec::new(),
                 error: None,
+                names: policy.names,
                 text: OnceLock::new(),
                 openmetrics: OnceLock::new(),
             })),

@@ -189,6 +189,8 @@ pub struct Policy {
     pub pagerduty: Option<PagerDutyPolicy>,
     /// What the collector leaves out (`[collector]`).
     pub collector: CollectorFilters,
+    /// The exposition's names: `opskit` (default) or `node` (node_exporter's own).
+    pub names: super::Names,
 }
 
 impl Default for Policy {
@@ -202,6 +204,7 @@ impl Default for Policy {
             probe_interval: None,
             pagerduty: None,
             collector: CollectorFilters::default(),
+            names: super::Names::Opskit,
         }
     }
 }

@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::collect::HostSnapshot;
@@ -149,13 +150,96 @@ fn escape_label(v: &str) -> String {
         .replace('\n', "\\n")
 }
 
+/// The names an exposition gives its series.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum Names {
+    /// `opskit_*`, node_exporter's names under opskit's prefix, lint-clean
+    /// (meminfo fields in snake case, vmstat fields as counters).
+    #[default]
+    Opskit,
+    /// node_exporter's exact names, labels and types (`node_*`,
+    /// `node_memory_MemAvailable_bytes`, untyped `node_vmstat_*`, the apt
+    /// textfile collector's `apt_*`), so node-mixin's alerts and
+    /// node_exporter dashboards work unchanged. Series node_exporter has no
+    /// counterpart for (checks, probes, cgroup, effective cores) keep their
+    /// `opskit_` names.
+    Node,
+}
+
+impl std::str::FromStr for Names {
+    type Err = crate::Error;
+    fn from_str(s: &str) -> crate::Result<Names> {
+        match s {
+            "opskit" => Ok(Names::Opskit),
+            "node" => Ok(Names::Node),
+            _ => Err(crate::Error::invalid(format!(
+                "names {s:?}: give \"opskit\" (opskit_* series) or \"node\" (node_exporter's names)"
+            ))),
+        }
+    }
+}
+
+/// opskit series that are node_exporter's under another prefix: in
+/// [`Names::Node`] `opskit_` becomes `node_`.
+const NODE_PREFIXES: &[&str] = &[
+    "opskit_time_seconds",
+    "opskit_boot_time_seconds",
+    "opskit_load",
+    "opskit_cpu_seconds_total",
+    "opskit_cpu_guest_seconds_total",
+    "opskit_filesystem_",
+    "opskit_network_",
+    "opskit_disk_",
+    "opskit_pressure_",
+    "opskit_procs_",
+    "opskit_context_switches_total",
+    "opskit_intr_total",
+    "opskit_forks_total",
+    "opskit_filefd_",
+    "opskit_uname_info",
+    "opskit_os_info",
+    "opskit_os_version",
+    "opskit_reboot_required",
+];
+
+/// A series' name in `names`.
+fn named(name: &str, names: Names) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    if names == Names::Opskit {
+        return Cow::Borrowed(name);
+    }
+    match name {
+        "opskit_processes" => Cow::Borrowed("node_processes_pids"),
+        "opskit_threads" => Cow::Borrowed("node_processes_threads"),
+        // What node_exporter's apt textfile collector (apt_info.py) writes.
+        "opskit_apt_upgrades_pending" => Cow::Borrowed("apt_upgrades_pending"),
+        "opskit_apt_package_cache_timestamp_seconds" => {
+            Cow::Borrowed("apt_package_cache_timestamp_seconds")
+        }
+        _ if NODE_PREFIXES.iter().any(|p| name.starts_with(p)) => {
+            Cow::Owned(format!("node_{}", &name["opskit_".len()..]))
+        }
+        _ => Cow::Borrowed(name),
+    }
+}
+
 struct Writer {
     out: String,
     flavour: Exposition,
+    names: Names,
 }
 
 impl Writer {
     fn family(&mut self, name: &str, kind: &str, help: &str) {
+        let name = named(name, self.names);
+        let name = name.as_ref();
+        // OpenMetrics calls the untyped "unknown".
+        let kind = match (self.flavour, kind) {
+            (Exposition::OpenMetrics, "untyped") => "unknown",
+            _ => kind,
+        };
         let head = if self.flavour == Exposition::OpenMetrics && kind == "counter" {
             name.strip_suffix("_total").unwrap_or(name)
         } else {
@@ -170,7 +254,8 @@ impl Writer {
     }
 
     fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: f64) {
-        self.out.push_str(name);
+        let name = named(name, self.names);
+        self.out.push_str(&name);
         if !labels.is_empty() {
             self.out.push('{');
             for (i, (k, v)) in labels.iter().enumerate() {
@@ -201,9 +286,21 @@ impl Writer {
     }
 }
 
-/// The snapshot and checks in Prometheus text format or OpenMetrics.
+/// The snapshot and checks in Prometheus text format or OpenMetrics, with
+/// opskit's names.
 pub fn exposition(snapshot: &HostSnapshot, checks: &[CheckResult], flavour: Exposition) -> String {
-    write_exposition(snapshot, checks, &[], flavour)
+    write_exposition(snapshot, checks, &[], flavour, Names::Opskit)
+}
+
+/// The exposition with the series named as `names` says (node_exporter's
+/// own names with [`Names::Node`]).
+pub fn exposition_named(
+    snapshot: &HostSnapshot,
+    checks: &[CheckResult],
+    flavour: Exposition,
+    names: Names,
+) -> String {
+    write_exposition(snapshot, checks, &[], flavour, names)
 }
 
 /// The exposition with, for each probe, when its result was observed
@@ -213,10 +310,12 @@ pub(super) fn write_exposition(
     checks: &[CheckResult],
     probe_times: &[(String, Option<f64>)],
     flavour: Exposition,
+    names: Names,
 ) -> String {
     let mut w = Writer {
-        out: String::with_capacity(8192),
+        out: String::with_capacity(16 * 1024),
         flavour,
+        names,
     };
     host_metrics(&mut w, snapshot);
     filesystem_metrics(&mut w, snapshot);
@@ -301,6 +400,10 @@ fn host_metrics(w: &mut Writer, s: &HostSnapshot) {
         "CPUs this process may use (affinity and cgroup quota).",
         f64::from(s.cpu.effective_cores),
     );
+    // node_exporter writes these four with every other meminfo field.
+    if w.names == Names::Node && !s.meminfo.is_empty() {
+        return;
+    }
     w.one(
         "opskit_memory_total_bytes",
         "gauge",
@@ -627,6 +730,13 @@ fn process_metrics(w: &mut Writer, s: &HostSnapshot) {
         p.virtual_bytes as f64,
     );
     w.one(
+        "process_virtual_memory_max_bytes",
+        "gauge",
+        "Maximum amount of virtual memory available in bytes.",
+        // Unlimited is the largest limit, as the client libraries write it.
+        p.max_virtual_bytes.unwrap_or(u64::MAX) as f64,
+    );
+    w.one(
         "process_open_fds",
         "gauge",
         "Number of open file descriptors.",
@@ -737,6 +847,24 @@ fn snake(name: &str) -> String {
 /// Every `/proc/meminfo` field (node_exporter's meminfo collector):
 /// `opskit_memory_<field>_bytes`, and the huge page counts by state.
 fn meminfo_metrics(w: &mut Writer, s: &HostSnapshot) {
+    if w.names == Names::Node {
+        for (field, value) in &s.meminfo {
+            // node_exporter: `_bytes` for the kB fields, counts as they are.
+            let (name, help) = if field.starts_with("HugePages_") {
+                (
+                    format!("node_memory_{field}"),
+                    format!("Memory information field {field}."),
+                )
+            } else {
+                (
+                    format!("node_memory_{field}_bytes"),
+                    format!("Memory information field {field}_bytes."),
+                )
+            };
+            w.one(&name, "gauge", &help, *value as f64);
+        }
+        return;
+    }
     for (field, value) in &s.meminfo {
         // Written above under the names the rules and dashboards use.
         if field.starts_with("HugePages_") || field == "SwapTotal" || field == "SwapFree" {
@@ -932,19 +1060,25 @@ fn kernel_metrics(w: &mut Writer, s: &HostSnapshot) {
             "opskit_filefd_maximum",
             "gauge",
             "File descriptor statistics: maximum.",
-            k.files_maximum,
+            // No limit is LONG_MAX, as the kernel (and node_exporter) write it.
+            k.files_maximum.unwrap_or(i64::MAX as u64),
         ),
     ];
     for (name, kind, help, v) in counts {
         w.one(name, kind, help, v as f64);
     }
     for (field, v) in &k.vmstat {
-        w.one(
-            &format!("opskit_vmstat_{field}_total"),
-            "counter",
-            &format!("/proc/vmstat information field {field}."),
-            *v as f64,
-        );
+        let help = format!("/proc/vmstat information field {field}.");
+        match w.names {
+            Names::Opskit => w.one(
+                &format!("opskit_vmstat_{field}_total"),
+                "counter",
+                &help,
+                *v as f64,
+            ),
+            // node_exporter leaves them untyped.
+            Names::Node => w.one(&format!("node_vmstat_{field}"), "untyped", &help, *v as f64),
+        }
     }
     if let Some(p) = &s.pressure {
         let stalls: [(&str, &str, Option<f64>); 6] = [

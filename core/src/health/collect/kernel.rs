@@ -120,7 +120,7 @@ impl Collector {
             interrupts: c.interrupts,
             forks: c.forks,
             files_allocated: f.first().copied().unwrap_or(0),
-            files_maximum: f.get(2).copied().unwrap_or(0),
+            files_maximum: f.get(2).copied().filter(|&m| m < 1 << 53),
             vmstat,
         }
     }

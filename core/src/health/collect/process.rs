@@ -14,19 +14,24 @@ impl Collector {
         let open_fds = std::fs::read_dir(self.proc("self/fd"))
             .map(|d| d.count() as u64)
             .unwrap_or(0);
-        let max_fds = read(&self.proc("self/limits"))
-            .ok()
-            .and_then(|t| {
-                t.lines()
-                    .find(|l| l.starts_with("Max open files"))
-                    .and_then(|l| l.split_whitespace().nth(3).and_then(|v| v.parse().ok()))
-            })
-            .unwrap_or(0);
+        let limits = read(&self.proc("self/limits")).unwrap_or_default();
+        // "Max open files   1024   1048576   files": the soft limit.
+        let soft = |name: &str| {
+            limits
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|r| r.split_whitespace().next())
+                .map(|v| v.parse::<u64>().ok())
+        };
+        // "unlimited" is None.
+        let max_fds = soft("Max open files").flatten().unwrap_or(0);
+        let max_virtual = soft("Max address space").flatten();
         Ok(ProcessInfo {
             pid: std::process::id(),
             cpu_seconds: (n(11) + n(12)) as f64 / USER_HZ,
             resident_bytes: n(21) * page,
             virtual_bytes: n(20),
+            max_virtual_bytes: max_virtual,
             open_fds,
             max_fds,
             open_fds_percent: if max_fds > 0 {

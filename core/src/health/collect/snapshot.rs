@@ -295,9 +295,11 @@ pub struct Kernel {
     /// File handles allocated on the host (`/proc/sys/fs/file-nr`).
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub files_allocated: u64,
-    /// The host's file handle limit (`fs.file-max`).
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub files_maximum: u64,
+    /// The host's file handle limit (`fs.file-max`); `None` when it is
+    /// the kernel's "no limit" (`LONG_MAX`, systemd's default), which no
+    /// JavaScript number holds exactly.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub files_maximum: Option<u64>,
     /// `/proc/vmstat` fields matching `oom_kill`, `pgpg*`, `pswp*`, `pg*fault*`.
     #[cfg_attr(feature = "ts", ts(type = "Record<string, number>"))]
     pub vmstat: BTreeMap<String, u64>,
@@ -376,6 +378,10 @@ pub struct ProcessInfo {
     /// Virtual memory.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub virtual_bytes: u64,
+    /// The address-space limit (`RLIMIT_AS`); `None` when unlimited.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub max_virtual_bytes: Option<u64>,
     /// Open file descriptors.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub open_fds: u64,
