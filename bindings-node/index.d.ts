@@ -532,7 +532,12 @@ since: number | null,
 /**
  * A sentence saying why.
  */
-output: string, };
+output: string, 
+/**
+ * The probe's type (`tcp`, `http`, `process`, `file`) when a probe
+ * made this result; absent for a rule's.
+ */
+probe?: string, };
 
 export type ChecksumFormat = "sha256sum" | "b3sum";
 
@@ -1744,9 +1749,11 @@ forks: number,
  */
 filesAllocated: number, 
 /**
- * The host's file handle limit (`fs.file-max`).
+ * The host's file handle limit (`fs.file-max`); `None` when it is
+ * the kernel's "no limit" (`LONG_MAX`, systemd's default), which no
+ * JavaScript number holds exactly.
  */
-filesMaximum: number, 
+filesMaximum: number | null, 
 /**
  * `/proc/vmstat` fields matching `oom_kill`, `pgpg*`, `pswp*`, `pg*fault*`.
  */

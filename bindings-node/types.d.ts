@@ -532,7 +532,12 @@ since: number | null,
 /**
  * A sentence saying why.
  */
-output: string, };
+output: string, 
+/**
+ * The probe's type (`tcp`, `http`, `process`, `file`) when a probe
+ * made this result; absent for a rule's.
+ */
+probe?: string, };
 
 export type ChecksumFormat = "sha256sum" | "b3sum";
 

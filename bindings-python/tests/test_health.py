@@ -79,7 +79,7 @@ def test_rules_with_a_fake_clock_and_reports():
     assert e.evaluate(s, now=0.0)[0]["status"] == "pass"     # pending
     checks = e.evaluate(s, now=301.0)
     assert checks[0]["status"] == "warn"
-    assert set(checks[0]) == keys(types.CheckResult)
+    assert set(checks[0]) == types.CheckResult.__required_keys__  # a rule's: no probe key
     doc, code = h.health_json(s, checks)
     assert code == 200 and doc["status"] == "warn"
     doc, code = h.health_json(s, checks, draining=True)
@@ -124,6 +124,12 @@ def test_probes_release_the_gil_and_keep_the_deadline():
     stop.set()
     t.join()
     assert [(x["name"], x["status"]) for x in r] == [("open", "pass"), ("stall", "fail")]
+    # A probe's result says which probe made it (the stalled one too), and
+    # health+json reports it as a component's responseTime.
+    assert [x.get("probe") for x in r] == ["tcp", "http"]
+    assert all(set(x) == set(types.CheckResult.__annotations__) for x in r)
+    doc, _ = h.health_json(h.Collector().snapshot(), r)
+    assert doc["checks"]["open:responseTime"][0]["componentType"] == "component"
     assert took < 2.0 and len(ticks) >= 20, (took, len(ticks))
     with pytest.raises(opskit.InvalidInputError):
         h.run_probes([{"name": "x", "type": "smtp"}])

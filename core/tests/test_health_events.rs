@@ -93,6 +93,7 @@ fn check(name: &str, status: Status) -> CheckResult {
         threshold: Some(95.0),
         since: None,
         output: "disk[*].used_percent is 96.20 percent, above the fail level 95".into(),
+        probe: None,
     }
 }
 

@@ -608,7 +608,7 @@ class HostSnapshot(TypedDict):
     pressure: Optional[Pressure]
 
 
-class CheckResult(TypedDict):
+class _CheckResultBase(TypedDict):
     name: str
     status: str
     value: Optional[float]
@@ -616,6 +616,10 @@ class CheckResult(TypedDict):
     threshold: Optional[float]
     since: Optional[float]
     output: str
+
+
+class CheckResult(_CheckResultBase, total=False):
+    probe: str  # the probe's type (tcp, http, process, file) when a probe made it
 
 
 # "for" is a keyword, so this one uses the functional syntax.

@@ -108,6 +108,7 @@ impl Shared {
                 threshold: None,
                 since: None,
                 output: format!("the latest snapshot failed ({e}); the last good one is shown"),
+                probe: None,
             });
         }
         let o = Arc::new(Observation {
@@ -185,6 +186,7 @@ impl Monitor {
                     threshold: None,
                     since: None,
                     output: "not run yet: the first round of probes is under way".into(),
+                    probe: None,
                 };
                 (c, None)
             })

@@ -488,6 +488,7 @@ mod tests {
             threshold: Some(95.0),
             since: None,
             output: output.into(),
+            probe: None,
         };
         let o = PagerDutyOptions {
             routing_key: "k".repeat(32),

@@ -62,6 +62,18 @@ pub enum ProbeKind {
     },
 }
 
+impl ProbeKind {
+    /// The `type` a policy gives it: `tcp`, `http`, `process` or `file`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            ProbeKind::Tcp { .. } => "tcp",
+            ProbeKind::Http { .. } => "http",
+            ProbeKind::Process { .. } => "process",
+            ProbeKind::File { .. } => "file",
+        }
+    }
+}
+
 fn one() -> u32 {
     1
 }
@@ -138,9 +150,10 @@ impl Probe {
 
 /// What one probe found: pass or fail, its value (latency, HTTP status,
 /// process count or file age) and why.
-fn outcome(name: &str, ok: bool, value: Option<f64>, unit: &str, output: String) -> CheckResult {
+fn outcome(p: &Probe, ok: bool, value: Option<f64>, unit: &str, output: String) -> CheckResult {
     CheckResult {
-        name: name.to_string(),
+        name: p.name.clone(),
+        probe: Some(p.kind.type_name().to_string()),
         status: if ok { Status::Pass } else { Status::Fail },
         value,
         unit: unit.to_string(),
@@ -158,13 +171,7 @@ fn run_one(p: &Probe, timeout: Duration) -> CheckResult {
             let addrs = match (host.as_str(), *port).to_socket_addrs() {
                 Ok(a) => a.collect::<Vec<_>>(),
                 Err(e) => {
-                    return outcome(
-                        &p.name,
-                        false,
-                        None,
-                        "s",
-                        format!("cannot resolve {host}: {e}"),
-                    );
+                    return outcome(p, false, None, "s", format!("cannot resolve {host}: {e}"));
                 }
             };
             let mut last = String::from("no address");
@@ -176,7 +183,7 @@ fn run_one(p: &Probe, timeout: Duration) -> CheckResult {
                 match TcpStream::connect_timeout(&a, left) {
                     Ok(_) => {
                         return outcome(
-                            &p.name,
+                            p,
                             true,
                             Some(secs()),
                             "s",
@@ -189,7 +196,7 @@ fn run_one(p: &Probe, timeout: Duration) -> CheckResult {
                 }
             }
             outcome(
-                &p.name,
+                p,
                 false,
                 Some(secs()),
                 "s",
@@ -234,10 +241,10 @@ fn run_one(p: &Probe, timeout: Duration) -> CheckResult {
                             status.map_or("2xx".to_string(), |s| s.to_string())
                         );
                     }
-                    outcome(&p.name, code_ok && body_ok, Some(secs()), "s", why)
+                    outcome(p, code_ok && body_ok, Some(secs()), "s", why)
                 }
                 Err(e) => outcome(
-                    &p.name,
+                    p,
                     false,
                     Some(secs()),
                     "s",
@@ -278,7 +285,7 @@ fn run_one(p: &Probe, timeout: Duration) -> CheckResult {
                 }
             }
             outcome(
-                &p.name,
+                p,
                 count >= *min_count,
                 Some(f64::from(count)),
                 "processes",
@@ -294,14 +301,14 @@ fn run_one(p: &Probe, timeout: Duration) -> CheckResult {
                         .duration_since(t)
                         .map_or(0.0, |d| d.as_secs_f64());
                     outcome(
-                        &p.name,
+                        p,
                         age <= max,
                         Some(age),
                         "s",
                         format!("{path} is {:.0}s old, at most {max:.0}s allowed", age),
                     )
                 }
-                Err(e) => outcome(&p.name, false, None, "s", format!("{path}: {e}")),
+                Err(e) => outcome(p, false, None, "s", format!("{path}: {e}")),
             }
         }
     }
@@ -388,7 +395,7 @@ pub fn run_probes(probes: &[Probe], deadline: Duration) -> Result<Vec<CheckResul
         .map(|(r, p)| {
             r.unwrap_or_else(|| {
                 outcome(
-                    &p.name,
+                    p,
                     false,
                     None,
                     "s",

@@ -44,17 +44,22 @@ pub fn health_json(
     for c in checks {
         // "{component}:{measurement}"; neither part may hold ':'.
         let (rule, instance) = c.name.split_once(':').unwrap_or((&c.name, ""));
-        let key = format!(
-            "{}:{}",
-            rule,
-            if c.unit == "percent" {
-                "utilization"
-            } else {
-                "value"
-            }
-        );
+        // The draft's measurement names: a TCP or HTTP probe times a
+        // dependency's answer (responseTime, a component's); a rule
+        // measures the system.
+        let measurement = match (c.probe.as_deref(), c.unit.as_str()) {
+            (Some("tcp" | "http"), _) => "responseTime",
+            (_, "percent") => "utilization",
+            _ => "value",
+        };
+        let key = format!("{rule}:{measurement}");
+        let component = if c.probe.is_some() {
+            "component"
+        } else {
+            "system"
+        };
         let mut o = json!({
-            "componentType": "system",
+            "componentType": component,
             "observedValue": c.value,
             "observedUnit": c.unit,
             "status": match c.status { Status::Unknown => "warn", s => s.as_str() },

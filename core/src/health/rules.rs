@@ -338,6 +338,11 @@ pub struct CheckResult {
     pub since: Option<f64>,
     /// A sentence saying why.
     pub output: String,
+    /// The probe's type (`tcp`, `http`, `process`, `file`) when a probe
+    /// made this result; absent for a rule's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub probe: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -410,6 +415,7 @@ impl Evaluator {
                         threshold: None,
                         since: None,
                         output: format!("{} has no value yet", rule.metric),
+                        probe: None,
                     });
                     continue;
                 };
@@ -479,6 +485,7 @@ impl Evaluator {
                     threshold,
                     since,
                     output,
+                    probe: None,
                 });
             }
         }
