@@ -46,6 +46,8 @@ pub(crate) const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(5);
 /// open connections, beyond which `/metrics` sheds load.
 struct State {
     monitor: Monitor,
+    /// `--refresh 0s`: every request takes its own snapshot.
+    on_demand: bool,
     policy: Policy,
     connections: AtomicUsize,
     max_connections: usize,
@@ -102,8 +104,24 @@ async fn handle(
             .insert(RETRY_AFTER, HeaderValue::from_static("1"));
         return Ok(r);
     }
-    // The latest observation: the background thread's work, never this one's.
-    let o = state.monitor.latest();
+    // The latest observation: the background thread's work, never this
+    // one's; with `--refresh 0s` a snapshot per request, on the blocking
+    // pool (a hung mount must not stall a thread that reads requests).
+    let o = if state.on_demand {
+        let s = Arc::clone(&state);
+        match tokio::task::spawn_blocking(move || s.monitor.latest()).await {
+            Ok(o) => o,
+            Err(_) => {
+                return Ok(answer(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "text/plain",
+                    "the snapshot failed\n",
+                ));
+            }
+        }
+    } else {
+        state.monitor.latest()
+    };
     let mut r = if metrics {
         let accept = req
             .headers()
@@ -205,6 +223,7 @@ pub(crate) fn serve(
     };
     let state = Arc::new(State {
         monitor: Monitor::start(&policy, refresh)?,
+        on_demand: refresh.is_zero(),
         policy,
         connections: AtomicUsize::new(0),
         max_connections,

@@ -20,8 +20,9 @@ use crate::error::Result;
 /// exposition rendered once per flavour, however many scrapers read it.
 #[derive(Debug)]
 pub struct Observation {
-    /// The host and process snapshot.
-    pub snapshot: HostSnapshot,
+    /// The host and process snapshot (shared with the next observation
+    /// when only the probes changed).
+    pub snapshot: Arc<HostSnapshot>,
     /// The rules' checks on `snapshot`, then each probe's latest result.
     pub checks: Vec<CheckResult>,
     /// Each probe's name and when its latest result was observed (seconds
@@ -77,7 +78,7 @@ struct Shared {
 struct Engine {
     collector: Collector,
     rules: Evaluator,
-    snapshot: HostSnapshot,
+    snapshot: Arc<HostSnapshot>,
     checks: Vec<CheckResult>,
     error: Option<String>,
 }
@@ -112,7 +113,7 @@ impl Shared {
             });
         }
         let o = Arc::new(Observation {
-            snapshot: engine.snapshot.clone(),
+            snapshot: Arc::clone(&engine.snapshot),
             checks,
             probe_times,
             error: engine.error.clone(),
@@ -131,7 +132,7 @@ impl Shared {
         match engine.collector.snapshot() {
             Ok(s) => {
                 engine.checks = engine.rules.evaluate(&s, s.time_seconds);
-                engine.snapshot = s;
+                engine.snapshot = Arc::new(s);
                 engine.error = None;
             }
             Err(e) => engine.error = Some(e.to_string()),
@@ -194,14 +195,14 @@ impl Monitor {
         let engine = Engine {
             collector,
             rules,
-            snapshot,
+            snapshot: Arc::new(snapshot),
             checks,
             error: None,
         };
         let shared = Arc::new(Shared {
             names: policy.names,
             latest: RwLock::new(Arc::new(Observation {
-                snapshot: engine.snapshot.clone(),
+                snapshot: Arc::clone(&engine.snapshot),
                 checks: Vec::new(),
                 probe_times: Vec::new(),
                 error: None,

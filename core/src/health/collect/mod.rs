@@ -136,15 +136,33 @@ pub struct Collector {
 
 /// Read a `/proc` or `/sys` file. They report size 0, so a plain
 /// `read_to_string` starts with 32-byte reads and doubles: six to eight
-/// read calls per file, each making the kernel format it again. One 16 KiB
-/// buffer reads most of them in a single call.
+/// read calls per file, each making the kernel format it again (and it
+/// asks `statx` and `lseek` first, for a size these files do not have).
+/// One 16 KiB buffer reads most of them in a single call.
 pub(super) fn read(path: &Path) -> Result<String> {
     use std::io::Read;
-    let mut text = String::with_capacity(16 * 1024);
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_to_string(&mut text))
-        .map_err(|e| Error::io(path, "read", e))?;
-    Ok(text)
+    let fail = |e| Error::io(path, "read", e);
+    let mut f = std::fs::File::open(path).map_err(fail)?;
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut len = 0;
+    loop {
+        if len == buf.len() {
+            buf.resize(len * 2, 0);
+        }
+        match f.read(&mut buf[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(fail(e)),
+        }
+    }
+    buf.truncate(len);
+    String::from_utf8(buf).map_err(|e| {
+        fail(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            e.utf8_error(),
+        ))
+    })
 }
 
 impl Collector {

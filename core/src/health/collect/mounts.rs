@@ -36,12 +36,13 @@ pub(super) const PSEUDO_FS: &[&str] = &[
     "tracefs",
 ];
 
-/// Local disk filesystems whose `statfs` answers from memory: asked on the
+/// Local disk (and memory) filesystems whose `statfs` answers from memory: asked on the
 /// snapshot's thread. Every other type (network, FUSE, ZFS, whose `statfs`
 /// can block on a server or a suspended pool) goes through the worker with
 /// the mount timeout; a thread round trip costs about 0.1 ms here.
 pub(super) const LOCAL_FS: &[&str] = &[
     "ext2", "ext3", "ext4", "xfs", "btrfs", "vfat", "exfat", "f2fs", "jfs", "ntfs3", "hfsplus",
+    "tmpfs", "ramfs",
 ];
 
 /// Mount points left out by default, as prefixes: upstream node_exporter's
