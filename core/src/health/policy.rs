@@ -24,6 +24,24 @@ use serde::{Deserialize, Serialize};
 use super::rules::{Rule, default_rules};
 use crate::error::{Error, Result};
 
+/// A policy's duration key: `None` when absent, an error naming `key` when
+/// it is not a positive duration.
+fn duration_key(key: &str, value: &Option<String>) -> Result<Option<std::time::Duration>> {
+    value
+        .as_deref()
+        .map(|d| {
+            crate::time::parse_duration(d, crate::time::Zero::Refused)
+                .map(std::time::Duration::from_secs_f64)
+                .map_err(|e| Error::invalid(format!("{key} {}", e.message())))
+        })
+        .transpose()
+}
+
+/// A duration key already validated by [`Policy::from_toml`], or `default`.
+fn duration_or(value: &Option<String>, default: std::time::Duration) -> std::time::Duration {
+    duration_key("", value).ok().flatten().unwrap_or(default)
+}
+
 /// What the collector leaves out (`[collector]`): each list given replaces
 /// its default (node_exporter's, see [`CollectorOptions`](super::CollectorOptions)).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,10 +114,7 @@ impl PagerDutyPolicy {
                 "[pagerduty] needs exactly one of routing_key_file and routing_key_env",
             ));
         }
-        if let Some(i) = &self.interval {
-            crate::time::parse_duration(i, crate::time::Zero::Refused)
-                .map_err(|e| Error::invalid(format!("[pagerduty] interval {}", e.message())))?;
-        }
+        duration_key("[pagerduty] interval", &self.interval)?;
         if let Some(u) = &self.url
             && !(u.starts_with("https://") || u.starts_with("http://"))
         {
@@ -155,12 +170,7 @@ impl PagerDutyPolicy {
 
     /// The evaluation interval (default 30 s).
     pub fn interval(&self) -> std::time::Duration {
-        let secs = self
-            .interval
-            .as_deref()
-            .and_then(|d| crate::time::parse_duration(d, crate::time::Zero::Refused).ok())
-            .unwrap_or(30.0);
-        std::time::Duration::from_secs_f64(secs)
+        duration_or(&self.interval, std::time::Duration::from_secs(30))
     }
 }
 
@@ -227,14 +237,8 @@ impl Policy {
         for probe in &p.probes {
             probe.validate()?;
         }
-        if let Some(d) = &p.probe_deadline {
-            crate::time::parse_duration(d, crate::time::Zero::Refused)
-                .map_err(|e| Error::invalid(format!("probe_deadline {}", e.message())))?;
-        }
-        if let Some(d) = &p.probe_interval {
-            crate::time::parse_duration(d, crate::time::Zero::Refused)
-                .map_err(|e| Error::invalid(format!("probe_interval {}", e.message())))?;
-        }
+        duration_key("probe_deadline", &p.probe_deadline)?;
+        duration_key("probe_interval", &p.probe_interval)?;
         if let Some(d) = &p.collector.exclude_disks {
             regex::Regex::new(d).map_err(|e| {
                 Error::invalid(format!(
@@ -274,25 +278,13 @@ impl Policy {
     /// The deadline of one run of the probes
     /// ([`DEFAULT_PROBE_DEADLINE`](super::DEFAULT_PROBE_DEADLINE) unless set).
     pub fn deadline(&self) -> std::time::Duration {
-        self.probe_deadline
-            .as_deref()
-            .and_then(|d| crate::time::parse_duration(d, crate::time::Zero::Refused).ok())
-            .map_or(
-                super::DEFAULT_PROBE_DEADLINE,
-                std::time::Duration::from_secs_f64,
-            )
+        duration_or(&self.probe_deadline, super::DEFAULT_PROBE_DEADLINE)
     }
 
     /// How often a long-lived server runs the probes
     /// ([`DEFAULT_PROBE_INTERVAL`](super::DEFAULT_PROBE_INTERVAL) unless set).
     pub fn probe_interval(&self) -> std::time::Duration {
-        self.probe_interval
-            .as_deref()
-            .and_then(|d| crate::time::parse_duration(d, crate::time::Zero::Refused).ok())
-            .map_or(
-                super::DEFAULT_PROBE_INTERVAL,
-                std::time::Duration::from_secs_f64,
-            )
+        duration_or(&self.probe_interval, super::DEFAULT_PROBE_INTERVAL)
     }
 
     /// The collector options this policy asks for: its `[collector]` filters, its reboot-required file
