@@ -135,13 +135,16 @@ node-test:
 	cd bindings-node && npx tsc -p __test__/tsconfig.json
 
 # Backup exports against the tools third parties verify with: bagit.py
-# (PyPI, pinned), b3sum (crates.io) and sha256sum, through the opskit CLI.
+# (PyPI, pinned), b3sum (crates.io) and sha256sum, through the opskit CLI;
+# retention against Debian's restic on a repository the test makes.
 interop-test: python-test
 	$(VENV)/bin/pip install -q --disable-pip-version-check "bagit==1.9.0"
 	[ -x $(TOOLS)/bin/b3sum ] || $(CARGO) install -q b3sum --version 1.8.7 --locked --root $(TOOLS)
 	$(CARGO) build -q -p opskit-cli --locked
 	tests/interop/backup_interop.sh $(CURDIR)/$(OUT)/opskit $(VENV)/bin/bagit.py $(TOOLS)/bin/b3sum
 	python3 tests/backup/big_tree.py $(CURDIR)/$(OUT)/opskit
+	@command -v restic >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends restic)
+	python3 tests/backup/restic_forget.py $(CURDIR)/$(OUT)/opskit
 
 # The exposition of this host passes promtool's lint with nothing to say,
 # a real Prometheus scrapes `opskit health serve` (Debian's prometheus

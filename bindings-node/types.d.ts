@@ -2618,7 +2618,11 @@ title: string | null,
  */
 sections: Array<string>, };
 
-export type RetentionPlan = { 
+export type RetentionGroup = { 
+/**
+ * What its snapshots share.
+ */
+key: RetentionGroupKey, 
 /**
  * Kept, newest first.
  */
@@ -2628,9 +2632,41 @@ keep: Array<KeptSnapshot>,
  */
 remove: Array<Snapshot>, 
 /**
- * The newest snapshot not in the future: `within` spans count from it.
+ * The group's newest snapshot not in the future: its `within` spans count from it.
+ */
+latest: string | null, };
+
+export type RetentionGroupKey = { 
+/**
+ * The host name, when grouping by host.
+ */
+host: string | null, 
+/**
+ * The backed-up paths, sorted, when grouping by paths.
+ */
+paths: Array<string> | null, 
+/**
+ * The tags, sorted, when grouping by tags.
+ */
+tags: Array<string> | null, };
+
+export type RetentionPlan = { 
+/**
+ * Kept, every group's, newest first.
+ */
+keep: Array<KeptSnapshot>, 
+/**
+ * To remove, every group's, newest first.
+ */
+remove: Array<Snapshot>, 
+/**
+ * The newest snapshot not in the future.
  */
 latest: string | null, 
+/**
+ * Each group's plan, in the order of their keys.
+ */
+groups: Array<RetentionGroup>, 
 /**
  * Snapshots dated in the future (a sign of a wrong clock or of
  * tampering). They are flagged, not set aside: each is also in `keep`
@@ -2690,7 +2726,20 @@ keepWithinYearly: CalendarSpan | null,
 /**
  * Snapshots having every tag of one of these lists (`""` matches untagged ones).
  */
-keepTags: Array<Array<string>>, };
+keepTags: Array<Array<string>>, 
+/**
+ * How snapshots are grouped before the rules apply to each group, as
+ * `restic forget --group-by`: `host`, `paths`, `tags`, a comma list of
+ * them, or `""` for one group. Default `host,paths`, restic's.
+ */
+groupBy: string | null, 
+/**
+ * Which restic's rules to follow: `"0.14"` (Debian 12's restic: a
+ * bucket not filled keeps nothing more) or `"current"` (restic 0.16 and
+ * later, the default: such a bucket also keeps its oldest snapshot,
+ * "oldest daily snapshot").
+ */
+resticCompat: string | null, };
 
 export type RollbackOptions = { 
 /**
@@ -2820,7 +2869,15 @@ time: string,
 /**
  * Its tags.
  */
-tags: Array<string>, };
+tags: Array<string>, 
+/**
+ * The host that made it (restic's `hostname`), if known.
+ */
+hostname: string | null, 
+/**
+ * The paths it backed up (restic's `paths`).
+ */
+paths: Array<string>, };
 
 export type Status = "pass" | "unknown" | "warn" | "fail";
 

@@ -125,8 +125,13 @@ def test_retention_from_dicts_and_restic_json():
         b.plan_retention(snaps, {})
     cases = json.loads((CONFORMANCE / "restic-forget/cases.json").read_text())
     case = next(c for c in cases["cases"] if c["name"] == "policy_keep_snapshots_17")
-    plan = b.plan_retention(cases["snapshots"], case["policy"], now="2026-12-02T00:00:00Z")
+    # restic's suite plans the whole list as one group (its ApplyPolicy).
+    plan = b.plan_retention(cases["snapshots"], {**case["policy"], "group_by": ""}, now="2026-12-02T00:00:00Z")
     assert [k["snapshot"]["time"] for k in plan["keep"]] == case["keep"]
+    # forget's default groups by host and paths: the suite's snapshots of
+    # other paths are a group of their own.
+    grouped = b.plan_retention(cases["snapshots"], case["policy"], now="2026-12-02T00:00:00Z")
+    assert len(grouped["groups"]) > 1 and all(set(g) == keys(types.RetentionGroup) for g in grouped["groups"])
 
 
 def test_signatures_and_chains(tree, tmp_path):

@@ -19,7 +19,7 @@ pub(crate) enum BackupCmd {
     /// What changed between two manifests.
     Diff(DiffArgs),
     /// Which snapshots to keep and remove (restic forget's rules).
-    Retention(RetentionArgs),
+    Retention(Box<RetentionArgs>),
     /// Sign a manifest (HMAC-SHA-256 by default; Ed25519 with --ed25519).
     Sign(SignArgs),
     /// Check a manifest's signature (an Ed25519 public key is enough).
@@ -213,7 +213,7 @@ pub(crate) struct DrillArgs {
 pub(crate) struct RetentionArgs {
     /// Snapshots as JSON: a list of {id, time, tags}, or `restic snapshots --json` output.
     snapshots: PathBuf,
-    /// A policy file (JSON with keep_* fields); flags below override it.
+    /// A policy file (JSON with keep_*, group_by and restic_compat fields); flags below override it.
     #[arg(long)]
     policy: Option<PathBuf>,
     /// Keep the newest N snapshots.
@@ -237,6 +237,29 @@ pub(crate) struct RetentionArgs {
     /// Keep everything within this span of the newest snapshot (e.g. 7d, 1y2m).
     #[arg(long, value_name = "SPAN")]
     keep_within: Option<String>,
+    /// Keep the newest snapshot of each hour within this span.
+    #[arg(long, value_name = "SPAN")]
+    keep_within_hourly: Option<String>,
+    /// ... of each day within this span.
+    #[arg(long, value_name = "SPAN")]
+    keep_within_daily: Option<String>,
+    /// ... of each ISO week within this span.
+    #[arg(long, value_name = "SPAN")]
+    keep_within_weekly: Option<String>,
+    /// ... of each month within this span.
+    #[arg(long, value_name = "SPAN")]
+    keep_within_monthly: Option<String>,
+    /// ... of each year within this span.
+    #[arg(long, value_name = "SPAN")]
+    keep_within_yearly: Option<String>,
+    /// Group snapshots before the rules apply, as restic forget: host,
+    /// paths, tags, a comma list, or '' for one group (default host,paths).
+    #[arg(long, value_name = "KEYS")]
+    group_by: Option<String>,
+    /// Follow restic 0.14's rules (no "oldest" snapshot of a bucket not
+    /// filled) or current restic's (the default).
+    #[arg(long, value_name = "0.14|current")]
+    restic_compat: Option<String>,
     /// Keep snapshots with all these tags (comma-separated; repeatable).
     #[arg(long = "keep-tag", value_name = "TAGS")]
     keep_tags: Vec<String>,
@@ -316,7 +339,7 @@ pub(crate) fn run(cmd: BackupCmd) -> opskit::Result<Outcome> {
         BackupCmd::Manifest(args) => cmd_manifest(args),
         BackupCmd::Verify(args) => cmd_verify(args),
         BackupCmd::Diff(args) => cmd_diff(args),
-        BackupCmd::Retention(a) => cmd_retention(a),
+        BackupCmd::Retention(a) => cmd_retention(*a),
         BackupCmd::Sign(args) => cmd_sign(args),
         BackupCmd::CheckSignature(args) => cmd_check_signature(args),
         BackupCmd::CheckChain(args) => cmd_check_chain(args),
@@ -497,8 +520,23 @@ fn cmd_retention(a: RetentionArgs) -> opskit::Result<Outcome> {
             *slot = Some(n);
         }
     }
-    if let Some(w) = &a.keep_within {
-        policy.keep_within = Some(b::CalendarSpan::parse(w)?);
+    for (flag, slot) in [
+        (&a.keep_within, &mut policy.keep_within),
+        (&a.keep_within_hourly, &mut policy.keep_within_hourly),
+        (&a.keep_within_daily, &mut policy.keep_within_daily),
+        (&a.keep_within_weekly, &mut policy.keep_within_weekly),
+        (&a.keep_within_monthly, &mut policy.keep_within_monthly),
+        (&a.keep_within_yearly, &mut policy.keep_within_yearly),
+    ] {
+        if let Some(w) = flag {
+            *slot = Some(b::CalendarSpan::parse(w)?);
+        }
+    }
+    if a.group_by.is_some() {
+        policy.group_by = a.group_by.clone();
+    }
+    if a.restic_compat.is_some() {
+        policy.restic_compat = a.restic_compat.clone();
     }
     for t in &a.keep_tags {
         policy
@@ -510,16 +548,43 @@ fn cmd_retention(a: RetentionArgs) -> opskit::Result<Outcome> {
     if a.json {
         print_json(&plan)?;
     } else {
-        for k in &plan.keep {
+        for g in &plan.groups {
+            let mut said = Vec::new();
+            if let Some(h) = &g.key.host {
+                said.push(format!("host {}", opskit::text::quote(h)));
+            }
+            if let Some(p) = &g.key.paths {
+                said.push(format!(
+                    "paths [{}]",
+                    opskit::text::escape_controls(&p.join(", "))
+                ));
+            }
+            if let Some(t) = &g.key.tags {
+                said.push(format!(
+                    "tags [{}]",
+                    opskit::text::escape_controls(&t.join(", "))
+                ));
+            }
+            if said.is_empty() {
+                said.push("all snapshots".into());
+            }
             println!(
-                "keep   {} {}  [{}]",
-                k.snapshot.id.as_deref().unwrap_or("-"),
-                k.snapshot.time,
-                k.reasons.join(", ")
+                "{}: {} to keep, {} to remove",
+                said.join(", "),
+                g.keep.len(),
+                g.remove.len()
             );
-        }
-        for r in &plan.remove {
-            println!("remove {} {}", r.id.as_deref().unwrap_or("-"), r.time);
+            for k in &g.keep {
+                println!(
+                    "  keep   {} {}  [{}]",
+                    k.snapshot.id.as_deref().unwrap_or("-"),
+                    k.snapshot.time,
+                    k.reasons.join(", ")
+                );
+            }
+            for r in &g.remove {
+                println!("  remove {} {}", r.id.as_deref().unwrap_or("-"), r.time);
+            }
         }
         for f in &plan.future {
             println!(

@@ -289,6 +289,61 @@ fn sign_check_bag_drill_and_retention() {
         &["backup", "retention", "snaps.json", "--keep-daily", "1"],
     );
     assert!(out(&o).contains("remove"), "{}", out(&o));
+    // Two hosts: restic's grouping by host and paths, one plan each, said
+    // per group; --group-by '' plans them together.
+    std::fs::write(
+        p.join("hosts.json"),
+        r#"[{"id":"a","time":"2026-12-01T01:00:00Z","hostname":"db1","paths":["/srv"]},{"id":"b","time":"2026-11-30T01:00:00Z","hostname":"db1","paths":["/srv"]},{"id":"c","time":"2026-11-30T00:30:00Z","hostname":"web1","paths":["/srv"]}]"#,
+    )
+    .unwrap();
+    let o = opskit(
+        p,
+        &["backup", "retention", "hosts.json", "--keep-last", "1"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let text = out(&o);
+    assert!(
+        text.contains("host db1, paths [/srv]: 1 to keep, 1 to remove"),
+        "{text}"
+    );
+    assert!(
+        text.contains("host web1, paths [/srv]: 1 to keep, 0 to remove"),
+        "{text}"
+    );
+    assert!(text.contains("2 to keep, 1 to remove"), "{text}");
+    let o = opskit(
+        p,
+        &[
+            "backup",
+            "retention",
+            "hosts.json",
+            "--keep-last",
+            "1",
+            "--group-by",
+            "",
+            "--keep-within-daily",
+            "1d",
+        ],
+    );
+    assert!(
+        out(&o).contains("all snapshots: 1 to keep, 2 to remove"),
+        "{}",
+        out(&o)
+    );
+    let o = opskit(
+        p,
+        &[
+            "backup",
+            "retention",
+            "hosts.json",
+            "--keep-last",
+            "1",
+            "--group-by",
+            "user",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(out(&o).contains(r#""user" is not a key"#), "{}", out(&o));
     let o = opskit(p, &["backup", "retention", "snaps.json"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(out(&o).contains("keeps nothing"));

@@ -25,8 +25,12 @@ fn restic_forget_policy_suite() {
     let mut checked = 0;
     for case in cases {
         let name = case["name"].as_str().unwrap();
-        let policy: RetentionPolicy = serde_json::from_value(case["policy"].clone())
+        let mut policy: RetentionPolicy = serde_json::from_value(case["policy"].clone())
             .unwrap_or_else(|e| panic!("{name}: {e}"));
+        // restic's suite applies each policy to the whole list (its
+        // ApplyPolicy); forget groups first, which the restic tests of
+        // tests/backup/restic_forget.py compare.
+        policy.group_by = Some(String::new());
         let plan = match plan_retention(&snapshots, &policy, Some("2026-12-02T00:00:00Z")) {
             Ok(p) => p,
             Err(e) => {
@@ -73,6 +77,8 @@ fn snaps(times: &[&str]) -> Vec<Snapshot> {
             id: Some(format!("s{i}")),
             time: t.to_string(),
             tags: vec![],
+            hostname: None,
+            paths: vec![],
         })
         .collect()
 }
@@ -204,9 +210,41 @@ fn policies_and_inputs_that_are_refused() {
     // restic keeps a future snapshot too (it is after the cutoff); it is flagged.
     assert_eq!(plan.keep.len(), 3, "{plan:?}");
     assert!(plan.remove.is_empty());
+    // Grouped by host and paths, as restic forget: one per host.
     let p: RetentionPolicy = serde_json::from_str(r#"{"keep_last": 1}"#).unwrap();
+    let plan = plan_retention(&list, &p, Some("2026-12-02T00:00:00Z")).unwrap();
+    let kept: Vec<_> = plan.keep.iter().map(|k| k.snapshot.id.as_deref()).collect();
+    assert_eq!(kept, [Some("ccc"), Some("bbb")]);
+    assert_eq!(plan.groups.len(), 2);
+    assert_eq!(plan.groups[0].key.host.as_deref(), Some("db1"));
+    assert_eq!(plan.groups[0].key.paths, Some(vec!["/srv".to_string()]));
+    assert_eq!(plan.groups[0].key.tags, None);
+    let removed: Vec<_> = plan.groups[0]
+        .remove
+        .iter()
+        .map(|s| s.id.as_deref())
+        .collect();
+    assert_eq!(removed, [Some("aaa")]);
+    // One group: the newest of all.
+    let p: RetentionPolicy = serde_json::from_str(r#"{"keep_last": 1, "group_by": ""}"#).unwrap();
     let plan = plan_retention(&list, &p, Some("2026-12-02T00:00:00Z")).unwrap();
     assert_eq!(plan.keep[0].snapshot.id.as_deref(), Some("ccc"));
     assert_eq!(plan.remove.len(), 2);
+    assert_eq!(plan.groups.len(), 1);
+    // Bad keys and versions name themselves.
+    for (bad, says) in [
+        (
+            r#"{"keep_last": 1, "group_by": "host,user"}"#,
+            "\"user\" is not a key",
+        ),
+        (
+            r#"{"keep_last": 1, "restic_compat": "0.9"}"#,
+            "restic_compat \"0.9\"",
+        ),
+    ] {
+        let p: RetentionPolicy = serde_json::from_str(bad).unwrap();
+        let e = plan_retention(&list, &p, None).unwrap_err();
+        assert!(e.message().contains(says), "{e}");
+    }
     assert!(parse_snapshots("{").is_err());
 }

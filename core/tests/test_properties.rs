@@ -90,6 +90,8 @@ proptest! {
                     .format(&time::format_description::well_known::Rfc3339)
                     .unwrap(),
                 tags: vec![],
+                hostname: None,
+                paths: vec![],
             })
             .collect();
         let policy = RetentionPolicy { keep_last: Some(keep_last), keep_daily, ..RetentionPolicy::default() };

@@ -33,6 +33,8 @@ __all__ = [
     "ManifestDiff",
     "Snapshot",
     "KeptSnapshot",
+    "RetentionGroupKey",
+    "RetentionGroup",
     "RetentionPlan",
     "Signature",
     "BagReport",
@@ -355,6 +357,8 @@ class Snapshot(TypedDict):
     id: Optional[str]
     time: str
     tags: List[str]
+    hostname: Optional[str]
+    paths: List[str]
 
 
 class KeptSnapshot(TypedDict):
@@ -363,10 +367,24 @@ class KeptSnapshot(TypedDict):
     counters: Dict[str, int]
 
 
+class RetentionGroupKey(TypedDict):
+    host: Optional[str]
+    paths: Optional[List[str]]
+    tags: Optional[List[str]]
+
+
+class RetentionGroup(TypedDict):
+    key: RetentionGroupKey
+    keep: List[KeptSnapshot]
+    remove: List[Snapshot]
+    latest: Optional[str]
+
+
 class RetentionPlan(TypedDict):
     keep: List[KeptSnapshot]
     remove: List[Snapshot]
     latest: Optional[str]
+    groups: List[RetentionGroup]
     future: List[Snapshot]
 
 

@@ -34,8 +34,8 @@ pub use self::manifest::{
     MAX_MANIFEST_ENTRIES, Manifest, Skipped, Totals,
 };
 pub use self::retention::{
-    CalendarSpan, Kept, RetentionPlan, RetentionPolicy, Snapshot, parse_keep_count,
-    parse_snapshots, plan_retention, snapshots_from_value,
+    CalendarSpan, Kept, RetentionGroup, RetentionGroupKey, RetentionPlan, RetentionPolicy,
+    Snapshot, parse_keep_count, parse_snapshots, plan_retention, snapshots_from_value,
 };
 pub use self::sign::{
     SIGNATURE_FORMAT, Signature, SignatureAlgorithm, check_chain, check_signature, sign_manifest,

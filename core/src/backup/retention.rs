@@ -3,6 +3,9 @@
 //! fill a daily, a weekly, a monthly and a yearly slot at once, calendar
 //! buckets use each snapshot's own recorded UTC offset, and `within` spans
 //! count back from the newest snapshot that is not in the future.
+//! Snapshots are grouped first, by `host,paths` unless the policy's
+//! `group_by` says otherwise, and each group is planned on its own, as
+//! `restic forget` does.
 
 use std::collections::BTreeMap;
 
@@ -189,6 +192,87 @@ pub struct RetentionPolicy {
     pub keep_within_yearly: Option<CalendarSpan>,
     /// Snapshots having every tag of one of these lists (`""` matches untagged ones).
     pub keep_tags: Vec<Vec<String>>,
+    /// How snapshots are grouped before the rules apply to each group, as
+    /// `restic forget --group-by`: `host`, `paths`, `tags`, a comma list of
+    /// them, or `""` for one group. Default `host,paths`, restic's.
+    pub group_by: Option<String>,
+    /// Which restic's rules to follow: `"0.14"` (Debian 12's restic: a
+    /// bucket not filled keeps nothing more) or `"current"` (restic 0.16 and
+    /// later, the default: such a bucket also keeps its oldest snapshot,
+    /// "oldest daily snapshot").
+    pub restic_compat: Option<String>,
+}
+
+/// How snapshots are grouped (restic's `--group-by`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct GroupBy {
+    host: bool,
+    paths: bool,
+    tags: bool,
+}
+
+impl GroupBy {
+    fn parse(text: &str) -> Result<GroupBy> {
+        let mut g = GroupBy {
+            host: false,
+            paths: false,
+            tags: false,
+        };
+        for key in text.split(',').map(str::trim).filter(|k| !k.is_empty()) {
+            match key {
+                "host" => g.host = true,
+                "paths" => g.paths = true,
+                "tags" => g.tags = true,
+                _ => {
+                    return Err(Error::invalid(format!(
+                        "group_by {text:?}: {key:?} is not a key; use host, paths, tags, a comma list of them, or \"\" for one group"
+                    )));
+                }
+            }
+        }
+        Ok(g)
+    }
+
+    /// The group a snapshot belongs to (paths and tags sorted, as restic's key).
+    fn key(self, s: &Snapshot) -> RetentionGroupKey {
+        let sorted = |v: &[String]| {
+            let mut v = v.to_vec();
+            v.sort();
+            v
+        };
+        RetentionGroupKey {
+            host: self.host.then(|| s.hostname.clone().unwrap_or_default()),
+            paths: self.paths.then(|| sorted(&s.paths)),
+            tags: self.tags.then(|| sorted(&s.tags)),
+        }
+    }
+}
+
+/// What a group's snapshots share: the keys `group_by` names (`None` for
+/// those it does not).
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RetentionGroupKey {
+    /// The host name, when grouping by host.
+    pub host: Option<String>,
+    /// The backed-up paths, sorted, when grouping by paths.
+    pub paths: Option<Vec<String>>,
+    /// The tags, sorted, when grouping by tags.
+    pub tags: Option<Vec<String>>,
+}
+
+/// One group's plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RetentionGroup {
+    /// What its snapshots share.
+    pub key: RetentionGroupKey,
+    /// Kept, newest first.
+    pub keep: Vec<Kept>,
+    /// To remove, newest first.
+    pub remove: Vec<Snapshot>,
+    /// The group's newest snapshot not in the future: its `within` spans count from it.
+    pub latest: Option<String>,
 }
 
 /// One snapshot: `restic snapshots --json` output is accepted as it is
@@ -202,9 +286,13 @@ pub struct Snapshot {
     pub time: String,
     /// Its tags.
     pub tags: Vec<String>,
+    /// The host that made it (restic's `hostname`), if known.
+    pub hostname: Option<String>,
+    /// The paths it backed up (restic's `paths`).
+    pub paths: Vec<String>,
 }
 
-/// A snapshot as read: tags may be missing or `null`.
+/// A snapshot as read: tags and paths may be missing or `null`.
 #[derive(Deserialize)]
 struct RawSnapshot {
     #[serde(default)]
@@ -212,6 +300,10 @@ struct RawSnapshot {
     time: String,
     #[serde(default)]
     tags: Option<Vec<String>>,
+    #[serde(default)]
+    hostname: Option<String>,
+    #[serde(default)]
+    paths: Option<Vec<String>>,
 }
 
 impl<'de> Deserialize<'de> for Snapshot {
@@ -221,6 +313,8 @@ impl<'de> Deserialize<'de> for Snapshot {
             id: r.id,
             time: r.time,
             tags: r.tags.unwrap_or_default(),
+            hostname: r.hostname,
+            paths: r.paths.unwrap_or_default(),
         })
     }
 }
@@ -243,12 +337,14 @@ pub struct Kept {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RetentionPlan {
-    /// Kept, newest first.
+    /// Kept, every group's, newest first.
     pub keep: Vec<Kept>,
-    /// To remove, newest first.
+    /// To remove, every group's, newest first.
     pub remove: Vec<Snapshot>,
-    /// The newest snapshot not in the future: `within` spans count from it.
+    /// The newest snapshot not in the future.
     pub latest: Option<String>,
+    /// Each group's plan, in the order of their keys.
+    pub groups: Vec<RetentionGroup>,
     /// Snapshots dated in the future (a sign of a wrong clock or of
     /// tampering). They are flagged, not set aside: each is also in `keep`
     /// or `remove`.
@@ -339,6 +435,8 @@ impl RetentionPolicy {
                 )));
             }
         }
+        GroupBy::parse(self.group_by.as_deref().unwrap_or(DEFAULT_GROUP_BY))?;
+        self.oldest_rule()?;
         let keeps = self.counts().iter().any(|(_, c)| c.is_some_and(|n| n != 0))
             || std::iter::once(self.keep_within)
                 .chain(self.withins().map(|(_, s)| s))
@@ -350,6 +448,23 @@ impl RetentionPolicy {
             ));
         }
         Ok(())
+    }
+}
+
+/// restic's default grouping.
+const DEFAULT_GROUP_BY: &str = "host,paths";
+
+impl RetentionPolicy {
+    /// Whether a bucket not filled keeps its oldest snapshot (restic 0.16
+    /// and later), from `restic_compat`.
+    fn oldest_rule(&self) -> Result<bool> {
+        match self.restic_compat.as_deref() {
+            None | Some("current") => Ok(true),
+            Some("0.14") => Ok(false),
+            Some(other) => Err(Error::invalid(format!(
+                "restic_compat {other:?}: give \"current\" (restic 0.16 and later) or \"0.14\""
+            ))),
+        }
     }
 }
 
@@ -373,6 +488,8 @@ pub fn plan_retention(
     now: Option<&str>,
 ) -> Result<RetentionPlan> {
     policy.validate()?;
+    let group_by = GroupBy::parse(policy.group_by.as_deref().unwrap_or(DEFAULT_GROUP_BY))?;
+    let oldest_rule = policy.oldest_rule()?;
     let now = match now {
         Some(n) => parse_time(n)?,
         None => OffsetDateTime::now_utc(),
@@ -389,6 +506,41 @@ pub fn plan_retention(
         .filter(|(t, _)| *t > now)
         .map(|(_, s)| (*s).clone())
         .collect();
+    let mut grouped: BTreeMap<RetentionGroupKey, Vec<(OffsetDateTime, &Snapshot)>> =
+        BTreeMap::new();
+    for (t, s) in list {
+        grouped.entry(group_by.key(s)).or_default().push((t, s));
+    }
+    let mut plan = RetentionPlan {
+        keep: Vec::new(),
+        remove: Vec::new(),
+        latest: latest.map(|t| t.format(&Rfc3339).unwrap_or_default()),
+        future,
+        groups: Vec::new(),
+    };
+    for (key, list) in grouped {
+        let group = plan_group(key, &list, policy, now, oldest_rule);
+        plan.keep.extend(group.keep.iter().cloned());
+        plan.remove.extend(group.remove.iter().cloned());
+        plan.groups.push(group);
+    }
+    // Every group's, newest first (a stable sort keeps the group order
+    // between equal times).
+    let time_of = |s: &Snapshot| parse_time(&s.time).map(std::cmp::Reverse).ok();
+    plan.keep.sort_by_key(|k| time_of(&k.snapshot));
+    plan.remove.sort_by_key(|s| time_of(s));
+    Ok(plan)
+}
+
+/// One group's plan: restic's rules over its snapshots, newest first.
+fn plan_group(
+    key: RetentionGroupKey,
+    list: &[(OffsetDateTime, &Snapshot)],
+    policy: &RetentionPolicy,
+    now: OffsetDateTime,
+    oldest_rule: bool,
+) -> RetentionGroup {
+    let latest = list.iter().map(|(t, _)| *t).find(|t| *t <= now);
     let reference = latest.unwrap_or(now);
     let cutoff = |span: &CalendarSpan| span.before(reference);
 
@@ -414,15 +566,15 @@ pub fn plan_retention(
         .filter(|s| !s.is_zero())
         .map(|s| (s, cutoff(&s)));
 
-    let mut plan = RetentionPlan {
+    let mut plan = RetentionGroup {
+        key,
         keep: Vec::new(),
         remove: Vec::new(),
         latest: latest.map(|t| t.format(&Rfc3339).unwrap_or_default()),
-        future,
     };
     let n = list.len();
     for (nr, (t, s)) in list.iter().enumerate() {
-        let oldest = nr + 1 == n;
+        let oldest = oldest_rule && nr + 1 == n;
         let mut reasons = Vec::new();
         for tags in &policy.keep_tags {
             if has_tags(s, tags) {
@@ -484,7 +636,7 @@ pub fn plan_retention(
             });
         }
     }
-    Ok(plan)
+    plan
 }
 
 /// Snapshots in either shape a caller has them: a list (of `{id, time,
