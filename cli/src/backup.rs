@@ -72,6 +72,10 @@ pub(crate) struct ManifestArgs {
     /// Print a JSON summary instead of text (the manifest goes to --output).
     #[arg(long)]
     json: bool,
+    /// Exit 0 although some entries could not be read (they are listed in
+    /// the manifest's `skipped` either way).
+    #[arg(long)]
+    allow_skipped: bool,
 }
 
 /// The arguments of `Verify`.
@@ -364,6 +368,7 @@ fn cmd_manifest(
         previous,
         root,
         json,
+        allow_skipped,
     }: ManifestArgs,
 ) -> opskit::Result<Outcome> {
     let algorithms = match (sha256, sha256_only) {
@@ -416,12 +421,30 @@ fn cmd_manifest(
             secs,
             m.totals.bytes as f64 / secs.max(1e-9) / 1e6
         );
-        for s in &m.skipped {
-            println!(
+    }
+    // Entries the walk could not read are in the manifest's `skipped`; a
+    // backup that silently left them out would verify as exact, so say so
+    // where scripts and people look, and fail unless told not to.
+    if !m.skipped.is_empty() {
+        const SHOWN: usize = 20;
+        for s in m.skipped.iter().take(SHOWN) {
+            eprintln!(
                 "skipped {}: {}",
                 opskit::text::quote(&s.path),
-                opskit::text::quote(&s.reason)
+                opskit::text::escape_controls(&s.reason)
             );
+        }
+        if m.skipped.len() > SHOWN {
+            eprintln!("… and {} more", m.skipped.len() - SHOWN);
+        }
+        eprintln!(
+            "opskit: {} entr{} could not be read and {} not in the manifest (listed in its skipped); run as a user who can read them, exclude them, or pass --allow-skipped",
+            m.skipped.len(),
+            if m.skipped.len() == 1 { "y" } else { "ies" },
+            if m.skipped.len() == 1 { "is" } else { "are" },
+        );
+        if !allow_skipped {
+            return Ok(Outcome::CheckFailed);
         }
     }
     Ok(Outcome::Ok)

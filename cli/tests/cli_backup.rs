@@ -786,3 +786,81 @@ fn source_date_epoch_sets_the_created_time() {
     // Reproducible: the same tree gives the same bytes.
     assert_eq!(a.stdout, b.stdout);
 }
+
+#[test]
+fn unreadable_folders_are_unreadable_in_verify_and_fail_a_manifest_unless_allowed() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let mine = p.join("work");
+    std::fs::create_dir_all(mine.join("t/secret/deeper")).unwrap();
+    std::fs::write(mine.join("t/open.txt"), "open").unwrap();
+    std::fs::write(mine.join("t/secret/a.txt"), "a").unwrap();
+    std::fs::write(mine.join("t/secret/deeper/b.txt"), "b").unwrap();
+    // The manifest of the whole tree, made by a user who can read it all.
+    let o = opskit(&mine, &["backup", "manifest", "t", "-o", "m.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let chmod = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    if rustix_is_root() {
+        // Let nobody through to `work` and the tree, but not into secret.
+        chmod(p, 0o755);
+        for q in [&mine, &mine.join("t")] {
+            chmod(q, 0o777);
+        }
+        chmod(&mine.join("m.json"), 0o644);
+    }
+    chmod(&mine.join("t/secret"), 0o700);
+    if !rustix_is_root() {
+        chmod(&mine.join("t/secret"), 0o000);
+    }
+    // verify as a user who cannot read secret/: its entries are unreadable,
+    // not missing.
+    let o = opskit_as_nobody(&mine, &["backup", "verify", "m.json", "t", "--json"]).unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let diffs = v["differences"].as_array().unwrap();
+    let of = |problem: &str| -> Vec<&str> {
+        diffs
+            .iter()
+            .filter(|d| d["problem"] == problem)
+            .map(|d| d["path"].as_str().unwrap())
+            .collect()
+    };
+    assert!(of("missing").is_empty(), "{v}");
+    let unreadable = of("unreadable");
+    for path in [
+        "secret",
+        "secret/a.txt",
+        "secret/deeper",
+        "secret/deeper/b.txt",
+    ] {
+        assert!(unreadable.contains(&path), "{path} in {v}");
+    }
+    assert!(
+        diffs.iter().any(|d| d["path"] == "secret/a.txt"
+            && d["found"]
+                .as_str()
+                .unwrap()
+                .contains("which cannot be read")),
+        "{v}"
+    );
+    // A manifest that had to skip entries says so on stderr and fails,
+    // unless --allow-skipped.
+    let o = opskit_as_nobody(&mine, &["backup", "manifest", "t", "-o", "-"]).unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("skipped secret:"), "{err}");
+    assert!(err.contains("1 entry could not be read"), "{err}");
+    assert!(err.contains("--allow-skipped"), "{err}");
+    let written: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(written["skipped"][0]["path"], "secret", "{written}");
+    let o = opskit_as_nobody(
+        &mine,
+        &["backup", "manifest", "t", "-o", "-", "--allow-skipped"],
+    )
+    .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    chmod(&mine.join("t/secret"), 0o755);
+}

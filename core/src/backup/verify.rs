@@ -333,15 +333,33 @@ pub fn verify_tree(
             _ => {}
         }
     }
+    // Folders the walk could not read: what the manifest lists under them
+    // may well be there, so it is unreadable, not missing.
+    let unreadable_dirs: Vec<(Vec<u8>, &str)> = problems
+        .iter()
+        .map(|p| {
+            let mut dir = p.rel.as_os_str().as_bytes().to_vec();
+            dir.push(b'/');
+            (dir, p.reason.as_str())
+        })
+        .collect();
     if !first_hit(&differences) {
         for e in &manifest.entries {
-            if !seen.contains(&e.raw_path()) {
-                differences.push(diff(
-                    at(e),
-                    Problem::Missing,
-                    Some(e.kind.as_str().into()),
-                    None,
-                ));
+            let raw = e.raw_path();
+            if !seen.contains(&raw) {
+                let hidden = unreadable_dirs.iter().find(|(dir, _)| raw.starts_with(dir));
+                differences.push(match hidden {
+                    Some((dir, why)) => diff(
+                        at(e),
+                        Problem::Unreadable,
+                        Some(e.kind.as_str().into()),
+                        Some(format!(
+                            "inside {}, which cannot be read ({why})",
+                            crate::text::quote(&String::from_utf8_lossy(&dir[..dir.len() - 1]))
+                        )),
+                    ),
+                    None => diff(at(e), Problem::Missing, Some(e.kind.as_str().into()), None),
+                });
                 if options.stop_at_first {
                     break;
                 }
