@@ -142,6 +142,7 @@ interop-test: python-test
 	[ -x $(TOOLS)/bin/b3sum ] || $(CARGO) install -q b3sum --version 1.8.7 --locked --root $(TOOLS)
 	$(CARGO) build -q -p opskit-cli --locked
 	tests/interop/backup_interop.sh $(CURDIR)/$(OUT)/opskit $(VENV)/bin/bagit.py $(TOOLS)/bin/b3sum
+	python3 tests/backup/bag_names.py $(CURDIR)/$(OUT)/opskit $(VENV)/bin/bagit.py
 	python3 tests/backup/big_tree.py $(CURDIR)/$(OUT)/opskit
 	@command -v restic >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends restic)
 	python3 tests/backup/restic_forget.py $(CURDIR)/$(OUT)/opskit

@@ -122,6 +122,7 @@ pub fn make_bag(src: &Path, options: &BagOptions) -> Result<BagReport> {
     if !meta.is_dir() {
         return Err(Error::invalid(format!("{} is not a folder", src.display())));
     }
+    refuse_names_no_reader_agrees_on(src)?;
     let mut warnings = Vec::new();
     let base = match &options.dest {
         Some(dest) => {
@@ -255,6 +256,36 @@ pub fn make_bag(src: &Path, options: &BagOptions) -> Result<BagReport> {
         payload_oxum: oxum,
         warnings,
     })
+}
+
+/// Before anything moves: refuse the names a bag cannot carry so that
+/// every validator reads them back — not UTF-8 (tag files are UTF-8; the
+/// name would be listed lossily and never found), or holding `%25`, `%0A`
+/// or `%0D` (RFC 8493 readers decode them, bagit.py decodes only some).
+fn refuse_names_no_reader_agrees_on(src: &Path) -> Result<()> {
+    for item in walkdir::WalkDir::new(src).min_depth(1).follow_links(false) {
+        let Ok(item) = item else {
+            continue; // the walk that copies or moves reports it
+        };
+        let rel = item.path().strip_prefix(src).unwrap_or(item.path());
+        let shown = || crate::text::quote_bytes(rel.as_os_str().as_encoded_bytes());
+        match item.file_name().to_str() {
+            None => {
+                return Err(Error::invalid(format!(
+                    "{} is not a UTF-8 name: a bag's manifests are UTF-8, so no validator could find it; rename it (convmv -f latin1 -t utf8) or leave it out of the bag",
+                    shown()
+                )));
+            }
+            Some(name) if super::ambiguous_percent(name) => {
+                return Err(Error::invalid(format!(
+                    "{} holds a percent sequence (%25, %0A or %0D) that BagIt readers decode differently; rename it or leave it out of the bag",
+                    shown()
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }
 
 /// Move every child of `dir` into `dir/data`, through a staging folder, so a

@@ -137,10 +137,10 @@ fn check_payload_path(p: &str) -> std::result::Result<(String, bool), String> {
         Some(rest) => (rest, true),
         None => (p, false),
     };
-    if p.starts_with('/') || p.starts_with('~') || p.contains('\\') || p.contains('\0') {
-        return Err(format!(
-            "{p:?} is out of scope: absolute, home-relative or not `/`-separated"
-        ));
+    // A backslash is a filename byte on POSIX, not a separator (RFC 8493
+    // paths are `/`-separated; bagit.py writes and reads it as it is).
+    if p.starts_with('/') || p.starts_with('~') || p.contains('\0') {
+        return Err(format!("{p:?} is out of scope: absolute or home-relative"));
     }
     if p.split('/').any(|c| c == ".." || c == "." || c.is_empty()) {
         return Err(format!(
@@ -364,11 +364,7 @@ fn payload_manifests(
                     .push(format!("{name}: {path:?} has md5sum's binary marker `*`"));
                 path = p;
             }
-            let path = if version.at_least_1() {
-                decode_bag_path(path)
-            } else {
-                path.to_string()
-            };
+            let path = decode_bag_path(path, version.at_least_1());
             let (path, dotted) = match check_payload_path(&path) {
                 Ok(p) => p,
                 Err(why) => {
