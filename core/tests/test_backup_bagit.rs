@@ -299,3 +299,45 @@ fn checksum_formats_parse_in_one_place_with_one_default() {
     assert_eq!(e.kind(), opskit::ErrorKind::InvalidInput);
     assert!(e.to_string().contains("use sha256sum or b3sum"), "{e}");
 }
+
+#[test]
+fn names_no_reader_agrees_on_are_refused_before_anything_moves() {
+    use std::os::unix::ffi::OsStrExt;
+    for (name, says) in [
+        (&b"caf\xe9.txt"[..], "is not a UTF-8 name"),
+        (&b"a%0Ab.txt"[..], "percent sequence"),
+        (&b"x%25y"[..], "percent sequence"),
+    ] {
+        let src = tempfile::tempdir().unwrap();
+        std::fs::create_dir(src.path().join("sub")).unwrap();
+        std::fs::write(
+            src.path()
+                .join("sub")
+                .join(std::ffi::OsStr::from_bytes(name)),
+            b"x",
+        )
+        .unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let dest = out.path().join("bag");
+        for opts in [
+            BagOptions {
+                dest: Some(dest.display().to_string()),
+                ..Default::default()
+            },
+            BagOptions::default(),
+        ] {
+            let e = make_bag(src.path(), &opts).unwrap_err();
+            assert_eq!(e.kind(), opskit::ErrorKind::InvalidInput);
+            assert!(e.message().contains(says), "{e}");
+        }
+        assert!(!dest.exists());
+        assert!(src.path().join("sub").is_dir() && !src.path().join("data").exists());
+    }
+    // A backslash and a bare % are names like any other.
+    let src = tempfile::tempdir().unwrap();
+    std::fs::write(src.path().join("back\\slash"), b"b").unwrap();
+    std::fs::write(src.path().join("50% off"), b"p").unwrap();
+    make_bag(src.path(), &BagOptions::default()).unwrap();
+    let v = validate_bag(src.path(), &BagValidateOptions::default()).unwrap();
+    assert!(v.valid, "{:?}", v.errors);
+}
