@@ -13,6 +13,7 @@ validate on the second). A BagIt 0.97 bag whose manifest percent-encodes
 LF and CR, as bagit.py writes it, validates. Exits 1 on any difference.
 """
 
+import hashlib
 import os
 import pathlib
 import shutil
@@ -46,6 +47,15 @@ def run(argv):
     return subprocess.run(argv, capture_output=True)
 
 
+def validated_by_both(what, bag, problems):
+    """bagit.py --validate and opskit validate-bag both accept `bag`."""
+    for who, argv in (("bagit.py", [BAGIT, "--validate", str(bag)]),
+                      ("opskit", [OPSKIT, "backup", "validate-bag", str(bag)])):
+        r = run(argv)
+        if r.returncode != 0:
+            problems.append(f"{what}: {who} rejects it: {(r.stdout + r.stderr).decode(errors='replace')[-300:]}")
+
+
 def main():
     problems = []
     work = pathlib.Path(tempfile.mkdtemp(prefix="opskit-bag-names-"))
@@ -58,22 +68,14 @@ def main():
             if r.returncode != 0:
                 problems.append(f"{label}: opskit bag exited {r.returncode}: {r.stderr.decode(errors='replace')}")
                 continue
-            for who, argv in (("bagit.py", [BAGIT, "--validate", str(ours)]),
-                              ("opskit", [OPSKIT, "backup", "validate-bag", str(ours)])):
-                r = run(argv)
-                if r.returncode != 0:
-                    problems.append(f"{label}: {who} rejects opskit's bag: {(r.stdout + r.stderr).decode(errors='replace')[-300:]}")
+            validated_by_both(f"{label}: opskit's bag", ours, problems)
             theirs = work / f"theirs-{label.replace(' ', '_')}"
             shutil.copytree(src, theirs)
             r = run([BAGIT, "--quiet", str(theirs)])
             if r.returncode != 0:
                 problems.append(f"{label}: bagit.py could not make its bag: {r.stderr.decode(errors='replace')[-300:]}")
                 continue
-            for who, argv in (("bagit.py", [BAGIT, "--validate", str(theirs)]),
-                              ("opskit", [OPSKIT, "backup", "validate-bag", str(theirs)])):
-                r = run(argv)
-                if r.returncode != 0:
-                    problems.append(f"{label}: {who} rejects bagit.py's bag: {(r.stdout + r.stderr).decode(errors='replace')[-300:]}")
+            validated_by_both(f"{label}: bagit.py's bag", theirs, problems)
         for label, (name, says) in REFUSED.items():
             src = work / f"refused-{label.replace(' ', '_').replace('%', 'pct')}"
             tree(src, name)
@@ -93,12 +95,8 @@ def main():
         (old / "data").mkdir(parents=True)
         (old / "data" / "a\nb.txt").write_bytes(b"x")
         (old / "bagit.txt").write_text("BagIt-Version: 0.97\nTag-File-Character-Encoding: UTF-8\n")
-        import hashlib
         (old / "manifest-sha256.txt").write_text(f"{hashlib.sha256(b'x').hexdigest()}  data/a%0Ab.txt\n")
-        for who, argv in (("bagit.py", [BAGIT, "--validate", str(old)]), ("opskit", [OPSKIT, "backup", "validate-bag", str(old)])):
-            r = run(argv)
-            if r.returncode != 0:
-                problems.append(f"0.97 bag with %0A: {who} rejects it: {(r.stdout + r.stderr).decode(errors='replace')[-300:]}")
+        validated_by_both("a 0.97 bag with %0A", old, problems)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"# {len(GOOD)} names bagged and validated both ways, {len(REFUSED)} refused before anything moved, a 0.97 bag with %0A")

@@ -187,7 +187,7 @@ impl Monitor {
                     threshold: None,
                     since: None,
                     output: "not run yet: the first round of probes is under way".into(),
-                    probe: None,
+                    probe: Some(p.kind.type_name().into()),
                 };
                 (c, None)
             })
@@ -237,10 +237,30 @@ impl Monitor {
                 Box::new(move || {
                     loop {
                         let started = std::time::Instant::now();
-                        let results = run_probes(&probes, deadline).unwrap_or_default();
-                        let at = crate::time::now_seconds();
-                        s.probes.lock().unwrap_or_else(|e| e.into_inner()).results =
-                            results.into_iter().map(|c| (c, Some(at))).collect();
+                        let at = || Some(crate::time::now_seconds());
+                        let results: Vec<(CheckResult, Option<f64>)> =
+                            match run_probes(&probes, deadline) {
+                                Ok(r) => r.into_iter().map(|c| (c, at())).collect(),
+                                // A round that could not run (no thread to
+                                // spare): each probe says so, none vanishes.
+                                Err(e) => probes
+                                    .iter()
+                                    .map(|p| {
+                                        let c = CheckResult {
+                                            name: p.name.clone(),
+                                            status: Status::Unknown,
+                                            value: None,
+                                            unit: "s".into(),
+                                            threshold: None,
+                                            since: None,
+                                            output: format!("the probes could not run: {e}"),
+                                            probe: Some(p.kind.type_name().into()),
+                                        };
+                                        (c, None)
+                                    })
+                                    .collect(),
+                            };
+                        s.probes.lock().unwrap_or_else(|e| e.into_inner()).results = results;
                         if s.stopped() {
                             return;
                         }
