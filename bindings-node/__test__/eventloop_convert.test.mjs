@@ -56,35 +56,48 @@ function report(name, { worst, elapsed }) {
 // value, not a walk through N-API: with 64 calls, the worst lag stays under
 // a quarter of the run, and under 90 ms (the per-property conversion
 // stalled this loop 100-700 ms on the same calls: 102, 127, 701 and
-// 236 ms here, against 38, 30, 43 and 45 ms with JSON text).
-function assertSmall(name, r) {
-  report(name, r)
-  assert.ok(r.worst < Math.max(r.elapsed / 4, 20) && r.worst < 90,
-    `${name}: the timer lagged ${r.worst.toFixed(0)} ms during ${r.elapsed.toFixed(0)} ms`)
+// 236 ms here, against 38, 30, 43 and 45 ms with JSON text). On two cores
+// with four pool threads busy the OS can hold the JS thread back once
+// whatever it runs (a CI run saw one 96 ms tick in 8.7 s), so a run over
+// the bound is measured once more, and the second must be within it: a
+// conversion on the JS thread stalls every run.
+function small(r) {
+  return r.worst < Math.max(r.elapsed / 4, 20) && r.worst < 90
 }
+
+/** Measure `calls()` in flight, `check` their results, and hold the loop to the bound. */
+async function assertLoopFree(name, calls, check) {
+  let r = await worstLag(calls())
+  check(r.results)
+  report(name, r)
+  if (!small(r)) {
+    r = await worstLag(calls())
+    check(r.results)
+    report(`${name} (measured again)`, r)
+  }
+  assert.ok(small(r), `${name}: the timer lagged ${r.worst.toFixed(0)} ms during ${r.elapsed.toFixed(0)} ms`)
+}
+
+const inFlight = (call) => () => Array.from({ length: IN_FLIGHT }, () => call)
 
 test('backup: large manifests in and out keep the loop free', async () => {
   const tree = bigTree(5000)
   const manifest = await opskit.backup.buildManifest(tree)
   assert.equal(manifest.totals.files, 5000)
-  const built = await worstLag(Array.from({ length: IN_FLIGHT }, () => () => opskit.backup.buildManifest(tree)))
-  assert.ok(built.results.every((m) => m.entries.length === 5050))
-  assertSmall('buildManifest', built)
-  const verified = await worstLag(Array.from({ length: IN_FLIGHT }, () => () => opskit.backup.verifyTree(tree, manifest, { mode: 'fast' })))
-  assert.ok(verified.results.every((r) => r.exact && r.filesChecked === 5000))
-  assertSmall('verifyTree (manifest object)', verified)
+  await assertLoopFree('buildManifest', inFlight(() => opskit.backup.buildManifest(tree)),
+    (built) => assert.ok(built.every((m) => m.entries.length === 5050)))
+  await assertLoopFree('verifyTree (manifest object)', inFlight(() => opskit.backup.verifyTree(tree, manifest, { mode: 'fast' })),
+    (verified) => assert.ok(verified.every((r) => r.exact && r.filesChecked === 5000)))
 })
 
 test('version: large changelogs keep the loop free', async () => {
   const repo = makeBigRepo(3000)
-  const logs = await worstLag(Array.from({ length: IN_FLIGHT }, () => () => opskit.version.changelog(repo, { range: 'all' })))
-  assert.ok(logs.results.every((l) => l.releases.length === 30))
-  assertSmall('changelog', logs)
+  await assertLoopFree('changelog', inFlight(() => opskit.version.changelog(repo, { range: 'all' })),
+    (logs) => assert.ok(logs.every((l) => l.releases.length === 30)))
 })
 
 test('docs: large audits keep the loop free', async () => {
   const root = bigDocs(2000)
-  const audits = await worstLag(Array.from({ length: IN_FLIGHT }, () => () => opskit.docs.audit(root)))
-  assert.ok(audits.results.every((a) => a.pages === 2000 && a.findings.length >= 2000))
-  assertSmall('docs.audit', audits)
+  await assertLoopFree('docs.audit', inFlight(() => opskit.docs.audit(root)),
+    (audits) => assert.ok(audits.every((a) => a.pages === 2000 && a.findings.length >= 2000)))
 })

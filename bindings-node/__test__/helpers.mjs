@@ -28,19 +28,19 @@ export function tempDir(prefix) {
  * long as the blocking call.
  */
 export async function timerLag(ms, work) {
-  let worst = 0
-  let ticks = 0
+  const lags = []
   let last = performance.now()
   const timer = setInterval(() => {
     const now = performance.now()
-    worst = Math.max(worst, now - last - ms)
+    lags.push(now - last - ms)
     last = now
-    ticks++
   }, ms)
   const start = performance.now()
   try {
     const result = await work()
-    return { worst, ticks, elapsed: performance.now() - start, result }
+    lags.sort((a, b) => b - a)
+    // `lags`: every tick's lateness, worst first.
+    return { worst: lags[0] ?? 0, lags, ticks: lags.length, elapsed: performance.now() - start, result }
   } finally {
     clearInterval(timer)
   }
