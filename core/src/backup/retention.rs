@@ -525,10 +525,10 @@ pub fn plan_retention(
         plan.groups.push(group);
     }
     // Every group's, newest first (a stable sort keeps the group order
-    // between equal times).
+    // between equal times); each time parsed once more, not per comparison.
     let time_of = |s: &Snapshot| parse_time(&s.time).map(std::cmp::Reverse).ok();
-    plan.keep.sort_by_key(|k| time_of(&k.snapshot));
-    plan.remove.sort_by_key(|s| time_of(s));
+    plan.keep.sort_by_cached_key(|k| time_of(&k.snapshot));
+    plan.remove.sort_by_cached_key(time_of);
     Ok(plan)
 }
 

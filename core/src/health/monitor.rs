@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use super::collect::{Collector, HostSnapshot};
 use super::policy::Policy;
-use super::probe::run_probes;
+use super::probe::{Probe, run_probes};
 use super::report::{Exposition, Names, write_exposition};
-use super::rules::{CheckResult, Evaluator, Status};
+use super::rules::{CheckResult, Evaluator};
 use crate::error::Result;
 
 /// The latest snapshot with its checks (rules, then probes), and the
@@ -62,6 +62,20 @@ impl Observation {
     }
 }
 
+/// Each probe's result while it has none: unknown, with `why`, and no time.
+fn not_run(probes: &[Probe], why: &str) -> Vec<(CheckResult, Option<f64>)> {
+    probes
+        .iter()
+        .map(|p| {
+            let c = CheckResult {
+                probe: Some(p.kind.type_name().into()),
+                ..CheckResult::unknown(p.name.clone(), "s", why.to_string())
+            };
+            (c, None)
+        })
+        .collect()
+}
+
 /// What the two background threads share.
 #[derive(Debug)]
 struct Shared {
@@ -101,16 +115,11 @@ impl Shared {
             probe_times.push((c.name.clone(), *at));
         }
         if let Some(e) = &engine.error {
-            checks.push(CheckResult {
-                name: "snapshot".into(),
-                status: Status::Unknown,
-                value: None,
-                unit: String::new(),
-                threshold: None,
-                since: None,
-                output: format!("the latest snapshot failed ({e}); the last good one is shown"),
-                probe: None,
-            });
+            checks.push(CheckResult::unknown(
+                "snapshot",
+                "",
+                format!("the latest snapshot failed ({e}); the last good one is shown"),
+            ));
         }
         let o = Arc::new(Observation {
             snapshot: Arc::clone(&engine.snapshot),
@@ -175,23 +184,10 @@ impl Monitor {
         let mut rules = Evaluator::new(policy.effective_rules())?;
         let snapshot = collector.snapshot()?;
         let checks = rules.evaluate(&snapshot, snapshot.time_seconds);
-        let waiting = policy
-            .probes
-            .iter()
-            .map(|p| {
-                let c = CheckResult {
-                    name: p.name.clone(),
-                    status: Status::Unknown,
-                    value: None,
-                    unit: "s".into(),
-                    threshold: None,
-                    since: None,
-                    output: "not run yet: the first round of probes is under way".into(),
-                    probe: Some(p.kind.type_name().into()),
-                };
-                (c, None)
-            })
-            .collect();
+        let waiting = not_run(
+            &policy.probes,
+            "not run yet: the first round of probes is under way",
+        );
         let engine = Engine {
             collector,
             rules,
@@ -243,22 +239,9 @@ impl Monitor {
                                 Ok(r) => r.into_iter().map(|c| (c, at())).collect(),
                                 // A round that could not run (no thread to
                                 // spare): each probe says so, none vanishes.
-                                Err(e) => probes
-                                    .iter()
-                                    .map(|p| {
-                                        let c = CheckResult {
-                                            name: p.name.clone(),
-                                            status: Status::Unknown,
-                                            value: None,
-                                            unit: "s".into(),
-                                            threshold: None,
-                                            since: None,
-                                            output: format!("the probes could not run: {e}"),
-                                            probe: Some(p.kind.type_name().into()),
-                                        };
-                                        (c, None)
-                                    })
-                                    .collect(),
+                                Err(e) => {
+                                    not_run(&probes, &format!("the probes could not run: {e}"))
+                                }
                             };
                         s.probes.lock().unwrap_or_else(|e| e.into_inner()).results = results;
                         if s.stopped() {

@@ -345,6 +345,22 @@ pub struct CheckResult {
     pub probe: Option<String>,
 }
 
+impl CheckResult {
+    /// A check with no value to judge: its state is unknown, `output` says why.
+    pub fn unknown(name: impl Into<String>, unit: impl Into<String>, output: String) -> Self {
+        CheckResult {
+            name: name.into(),
+            status: Status::Unknown,
+            value: None,
+            unit: unit.into(),
+            threshold: None,
+            since: None,
+            output,
+            probe: None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 struct State {
     level: Option<Status>,
@@ -407,16 +423,11 @@ impl Evaluator {
                 };
                 let st = self.state.entry(name.clone()).or_default();
                 let Some(v) = value else {
-                    out.push(CheckResult {
+                    out.push(CheckResult::unknown(
                         name,
-                        status: Status::Unknown,
-                        value: None,
-                        unit: unit.clone(),
-                        threshold: None,
-                        since: None,
-                        output: format!("{} has no value yet", rule.metric),
-                        probe: None,
-                    });
+                        unit.clone(),
+                        format!("{} has no value yet", rule.metric),
+                    ));
                     continue;
                 };
                 let current = st.level.unwrap_or(Status::Pass);
