@@ -42,7 +42,7 @@ test('build, write, read, canonical text; labels keep their keys', async () => {
   assert.deepEqual(backup.manifestFromJson(text), m)
   assert.match(backup.chainHash(m), /^blake3:[0-9a-f]{64}$/)
   assert.throws(() => backup.manifestFromJson(text.replace('"db/orders.sql"', '"/etc/passwd"')), { code: 'ERR_OPSKIT_INVALID_INPUT', message: /absolute/ })
-  assert.throws(() => backup.manifestFromJson(text.replace('"version": 1', '"version": 4')), { code: 'ERR_OPSKIT_UNSUPPORTED' })
+  assert.throws(() => backup.manifestFromJson(text.replace('"version": 2', '"version": 4')), { code: 'ERR_OPSKIT_UNSUPPORTED' })
   await assert.rejects(backup.buildManifest(join(dir, 'missing')), { code: 'ERR_OPSKIT_NOT_FOUND' })
   await assert.rejects(backup.buildManifest(t, { algorithm: 'md5' }), { code: 'ERR_OPSKIT_INVALID_INPUT', message: /unknown field/ })
 })

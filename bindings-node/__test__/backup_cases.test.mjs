@@ -1,7 +1,7 @@
 // The cross-language cases in tests/cases/backup.json, through Node.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 
 import { backup } from '../index.js'
@@ -27,6 +27,7 @@ const calls = {
   verify_tree: (root, c) => {
     const m = backup.buildManifestSync(root)
     writeTree(root, c.change)
+    for (const [rel, mode] of Object.entries(c.chmod ?? {})) chmodSync(join(root, rel), parseInt(mode, 8))
     return backup.verifyTreeSync(root, m, toCamel(c.args.options))
   },
   diff_manifests: (root, c) => {

@@ -44,7 +44,8 @@ pub(crate) fn camel_to_snake(s: &str) -> String {
 /// or id, a snapshot's meminfo, vmstat and os-release fields): their keys
 /// cross unchanged. A test holds this list to the fields
 /// `types.d.ts` declares as maps (`tests/types.rs`).
-const DATA_MAPS: [&str; 13] = [
+const DATA_MAPS: [&str; 14] = [
+    "xattrs",
     "labels",
     "meminfo",
     "vmstat",

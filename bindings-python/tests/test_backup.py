@@ -51,7 +51,7 @@ def test_build_read_write_and_canonical_text(tree, tmp_path):
     with pytest.raises(opskit.InvalidInputError, match="`..`"):
         b.manifest_from_json(text.replace('"db/orders.sql"', '"db/../../x"'))
     with pytest.raises(opskit.UnsupportedError, match="newer"):
-        b.manifest_from_json(text.replace('"version": 1', '"version": 7'))
+        b.manifest_from_json(text.replace('"version": 2', '"version": 7'))
     with pytest.raises(opskit.InvalidInputError, match="unknown field"):
         b.build_manifest(tree, algorithm="blake3")
     with pytest.raises(opskit.NotFoundError):

@@ -35,6 +35,8 @@ def run(case, tmp_path):
     if call == "verify_tree":
         m = b.build_manifest(root)
         write_tree(root, case["change"])
+        for rel, mode in case.get("chmod", {}).items():
+            (root / rel).chmod(int(mode, 8))
         return b.verify_tree(root, m, **args["options"])
     if call == "diff_manifests":
         before = b.build_manifest(root)

@@ -85,15 +85,49 @@ pub(crate) struct VerifyArgs {
     manifest: PathBuf,
     /// The tree to check.
     dir: PathBuf,
-    /// Trust files whose size and mtime match; hash the rest.
-    #[arg(long)]
-    fast: bool,
-    /// Stop at the first difference.
+    #[command(flatten)]
+    check: TreeCheck,
+    /// Stop at the first difference that fails the check.
     #[arg(long)]
     stop_at_first: bool,
     /// Print JSON.
     #[arg(long)]
     json: bool,
+}
+
+/// How `verify` and `drill` check a tree.
+#[derive(Args)]
+pub(crate) struct TreeCheck {
+    /// Trust files whose size and mtime match; hash the rest.
+    #[arg(long)]
+    fast: bool,
+    /// What each kind of metadata difference does, as KIND=ACTION pairs
+    /// over the defaults: kinds mode, special (setuid/setgid/sticky and
+    /// file capabilities), owner, mtime, xattrs, acl, links, or all;
+    /// actions ignore, warn, fail. Default:
+    /// mode=fail,special=fail,owner=fail,mtime=warn,xattrs=warn,acl=fail,links=warn.
+    #[arg(long, value_name = "KIND=ACTION,...", value_parser = parse_policy)]
+    metadata: Option<b::MetadataPolicy>,
+}
+
+fn parse_policy(s: &str) -> Result<b::MetadataPolicy, String> {
+    s.parse()
+        .map_err(|e: opskit::Error| e.message().to_string())
+}
+
+impl TreeCheck {
+    fn options(&self, stop_at_first: bool) -> b::VerifyOptions {
+        b::VerifyOptions {
+            mode: if self.fast {
+                b::VerifyMode::Fast
+            } else {
+                b::VerifyMode::Full
+            },
+            stop_at_first,
+            metadata: self.metadata.unwrap_or_default(),
+            ..Default::default()
+        }
+    }
 }
 
 /// The arguments of `Diff`.
@@ -205,9 +239,8 @@ pub(crate) struct DrillArgs {
     /// How long the restore took (counts toward the objective).
     #[arg(long)]
     restore_time: Option<String>,
-    /// Fast verification (trust size and mtime).
-    #[arg(long)]
-    fast: bool,
+    #[command(flatten)]
+    check: TreeCheck,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -455,28 +488,20 @@ fn cmd_verify(
     VerifyArgs {
         manifest,
         dir,
-        fast,
+        check,
         stop_at_first,
         json,
     }: VerifyArgs,
 ) -> opskit::Result<Outcome> {
     let m = read_manifest(&manifest)?;
-    let opts = b::VerifyOptions {
-        mode: if fast {
-            b::VerifyMode::Fast
-        } else {
-            b::VerifyMode::Full
-        },
-        stop_at_first,
-        ..Default::default()
-    };
+    let opts = check.options(stop_at_first);
     let r = with_bar(json, |p| b::verify_tree(&dir, &m, &opts, p))?;
     if json {
         print_json(&r)?;
     } else {
         print_verify(&r);
     }
-    if !r.exact {
+    if !r.passed {
         return Ok(Outcome::CheckFailed);
     }
     Ok(Outcome::Ok)
@@ -807,7 +832,7 @@ fn cmd_drill(
         dir,
         rto,
         restore_time,
-        fast,
+        check,
         json,
     }: DrillArgs,
 ) -> opskit::Result<Outcome> {
@@ -815,14 +840,7 @@ fn cmd_drill(
     let opts = b::DrillOptions {
         rto,
         restore_time,
-        verify: b::VerifyOptions {
-            mode: if fast {
-                b::VerifyMode::Fast
-            } else {
-                b::VerifyMode::Full
-            },
-            ..Default::default()
-        },
+        verify: check.options(false),
     };
     let r = with_bar(json, |p| b::restore_drill(&dir, &m, &opts, p))?;
     if json {
@@ -850,31 +868,37 @@ pub(crate) fn print_verify(r: &b::VerifyReport) {
     if let Some(hint) = &r.hint {
         println!("hint: {hint}");
     }
-    for d in r.differences.iter().take(LISTED) {
+    // Content and presence, entry by entry; metadata, one line per kind.
+    let content: Vec<&b::Difference> = r
+        .differences
+        .iter()
+        .filter(|d| !d.problem.is_metadata())
+        .collect();
+    for d in content.iter().take(LISTED) {
         let detail = match (d.shown_expected(), d.shown_found()) {
             (Some(e), Some(f)) => format!(" (expected {e}, found {f})"),
             (None, Some(f)) => format!(" ({f})"),
             _ => String::new(),
         };
-        let problem = serde_json::to_value(d.problem)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        println!("{problem:<12} {}{detail}", d.shown_path());
+        println!("{:<12} {}{detail}", d.problem.as_str(), d.shown_path());
     }
-    if r.differences.len() > LISTED {
+    if content.len() > LISTED {
         println!(
             "... and {} more (--json lists them all)",
-            r.differences.len() - LISTED
+            content.len() - LISTED
         );
+    }
+    for f in &r.metadata {
+        println!("{}", f.summary);
     }
     let fast = r.mode == b::VerifyMode::Fast;
     println!(
         "{}: {} files ({} bytes) checked, {} hashed{} in {:.2}s{}",
-        match (r.exact, fast) {
-            (true, false) => "exact match",
-            (true, true) => "match by size and mtime (fast mode: contents not proven)",
-            (false, _) => "DIFFERS",
+        match (r.exact, r.passed, fast) {
+            (true, true, false) => "exact match",
+            (true, true, true) => "match by size and mtime (fast mode: contents not proven)",
+            (true, false, _) => "FAILED: content matches, metadata does not (see above)",
+            (false, _, _) => "DIFFERS",
         },
         r.files_checked,
         r.bytes_checked,

@@ -24,6 +24,15 @@ fn write_tree(root: &Path, files: &Value) {
     }
 }
 
+/// Set the octal mode of each listed file (after `change`).
+fn chmod_tree(root: &Path, modes: &Value) {
+    use std::os::unix::fs::PermissionsExt;
+    for (rel, mode) in modes.as_object().into_iter().flatten() {
+        let bits = u32::from_str_radix(mode.as_str().unwrap(), 8).unwrap();
+        std::fs::set_permissions(root.join(rel), std::fs::Permissions::from_mode(bits)).unwrap();
+    }
+}
+
 fn options<T: serde::de::DeserializeOwned + Default>(v: &Value) -> T {
     if v.is_null() {
         T::default()
@@ -57,7 +66,8 @@ fn call(case: &Value) -> opskit::Result<Value> {
         "verify_tree" => {
             let m = b::build_manifest(&root, &b::ManifestOptions::default(), None)?;
             write_tree(&root, &case["change"]);
-            let o: b::VerifyOptions = options(&args["options"]);
+            chmod_tree(&root, &case["chmod"]);
+            let o: b::VerifyOptions = try_options(&args["options"])?;
             json!(b::verify_tree(&root, &m, &o, None)?)
         }
         "diff_manifests" => {

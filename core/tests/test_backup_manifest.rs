@@ -261,7 +261,32 @@ fn hostile_manifests_are_rejected_naming_the_entry() {
         (text.replace("\"db/orders.sql\"", "\"zz\""), "not sorted"),
         (text.replace(B3_ABC, "xyz"), "lowercase hex"),
         (text.replace("[\"blake3\"]", "[\"md5\"]"), "unknown variant"),
-        (text.replace("\"version\": 1", "\"version\": 2"), "newer"),
+        (text.replace("\"version\": 2", "\"version\": 3"), "newer"),
+        (
+            text.replace("\"version\": 2", "\"version\": 1"),
+            "are format version 2",
+        ),
+        (text.replace(",\"uid\":", ",\"uidx\":"), "unknown field"),
+        (
+            text.replacen("\"kind\":\"file\"", "\"kind\":\"file\",\"link_group\":1", 1),
+            "link group 1 has one entry",
+        ),
+        (
+            text.replacen("\"kind\":\"file\"", "\"kind\":\"file\",\"link_group\":2", 1),
+            "should be 1",
+        ),
+        (
+            text.replacen("\"kind\":\"dir\"", "\"kind\":\"dir\",\"link_group\":1", 1),
+            "a folder has no link group",
+        ),
+        (
+            text.replacen(
+                "\"kind\":\"dir\"",
+                "\"kind\":\"dir\",\"xattrs\":{\"user.a\":\"XY\"}",
+                1,
+            ),
+            "lowercase hex value",
+        ),
         (
             text.replace("\"format\": \"opskit-manifest\"", "\"format\": \"bagit\""),
             "not an opskit manifest",
@@ -349,14 +374,31 @@ fn verify_full_fast_and_stop_at_first() {
         [
             ("big.bin", Problem::Mode),
             ("db/empty.sql", Problem::Size),
+            ("db/empty.sql", Problem::Mtime),
             ("db/orders.sql", Problem::Content),
+            ("keys", Problem::Mtime),
             ("keys/id.pub", Problem::Missing),
             ("latest.sql", Problem::Target),
+            ("latest.sql", Problem::Mtime),
             ("new.txt", Problem::Extra),
             ("pipe", Problem::TypeChanged),
         ]
     );
     assert_eq!(r.counts["missing"], 1);
+    assert!(!r.passed);
+    // Only the mode change would have failed it, had the content been exact.
+    let kinds: Vec<(&str, opskit::backup::Action, u64)> = r
+        .metadata
+        .iter()
+        .map(|f| (f.kind.as_str(), f.action, f.count))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("mode", opskit::backup::Action::Fail, 1),
+            ("mtime", opskit::backup::Action::Warn, 3)
+        ]
+    );
     // Stop at the first difference.
     let r = verify_tree(
         d.path(),

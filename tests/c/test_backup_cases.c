@@ -60,6 +60,12 @@ static opskit_status run(const cJSON *c, const char *root, const char *conforman
     st = manifest_of(root, NULL, &before);
     if (st == OPSKIT_OK && write_tree(root, cJSON_GetObjectItem(c, "change")) != 0) exit(2);
     if (st == OPSKIT_OK && strcmp(call, "verify_tree") == 0) {
+      const cJSON *m;
+      cJSON_ArrayForEach(m, cJSON_GetObjectItem(c, "chmod")) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", root, m->string);
+        if (chmod(path, (mode_t)strtol(m->valuestring, NULL, 8)) != 0) exit(2);
+      }
       st = opskit_backup_verify_tree(root, before, opts, NULL, NULL, out);
     } else if (st == OPSKIT_OK) {
       char *after = NULL;

@@ -27,6 +27,8 @@ __all__ = [
     "Manifest",
     "Progress",
     "Difference",
+    "MetadataPolicy",
+    "MetadataFinding",
     "VerifyReport",
     "DiffItem",
     "Renamed",
@@ -244,6 +246,15 @@ class ManifestEntry(_EntryBase, total=False):
     sha256: str
     target: str
     target_bytes: str
+    # Format version 2: owner, extended attributes, ACLs, hard-link groups.
+    uid: int
+    gid: int
+    user: str
+    group: str
+    xattrs: Dict[str, str]
+    acl: str
+    default_acl: str
+    link_group: int
 
 
 class ManifestTotals(TypedDict):
@@ -299,8 +310,28 @@ class Difference(_DifferenceBase, total=False):
     found_bytes: str
 
 
+class MetadataPolicy(TypedDict):
+    mode: Literal["ignore", "warn", "fail"]
+    special: Literal["ignore", "warn", "fail"]
+    owner: Literal["ignore", "warn", "fail"]
+    mtime: Literal["ignore", "warn", "fail"]
+    xattrs: Literal["ignore", "warn", "fail"]
+    acl: Literal["ignore", "warn", "fail"]
+    links: Literal["ignore", "warn", "fail"]
+
+
+class MetadataFinding(TypedDict):
+    kind: str
+    action: Literal["ignore", "warn", "fail"]
+    count: int
+    summary: str
+
+
 class _VerifyReportBase(TypedDict):
+    passed: bool
     exact: bool
+    policy: MetadataPolicy
+    metadata: List[MetadataFinding]
     mode: str
     differences: List[Difference]
     counts: Dict[str, int]

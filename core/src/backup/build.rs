@@ -1,6 +1,6 @@
 //! Building a manifest of a tree.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -12,9 +12,10 @@ use super::manifest::{
     Algorithm, EntryKind, Filters, MANIFEST_FORMAT, MANIFEST_VERSION, Manifest, Skipped, Totals,
     unsafe_path,
 };
+use super::meta::{Names, link_leaders};
 use super::walk::{
-    Counters, FILES_PER_JOB, Filter, Found, ProgressFn, entry_of, hash_file, largest_first,
-    path_fields, walk, with_progress,
+    Counters, FILES_PER_JOB, Filter, Found, ProgressFn, entry_of, found_at, hash_file,
+    largest_first, path_fields, walk, with_progress,
 };
 use crate::error::{Error, Result};
 
@@ -121,34 +122,11 @@ fn listed(root: &Path, files: &[String]) -> Result<(Vec<Found>, Vec<Skipped>)> {
             )));
         }
         let abs = root.join(rel);
-        match std::fs::symlink_metadata(&abs) {
-            Ok(meta) => {
-                let ft = meta.file_type();
-                let kind = if ft.is_symlink() {
-                    EntryKind::Symlink
-                } else if ft.is_dir() {
-                    EntryKind::Dir
-                } else if ft.is_file() {
-                    EntryKind::File
-                } else {
-                    EntryKind::Fifo
-                };
-                let target = if kind == EntryKind::Symlink {
-                    std::fs::read_link(&abs).ok()
-                } else {
-                    None
-                };
-                found.push(Found {
-                    rel: PathBuf::from(rel),
-                    abs,
-                    kind,
-                    meta,
-                    target,
-                });
-            }
-            Err(e) => skipped.push(Skipped {
+        match found_at(PathBuf::from(rel), abs, false) {
+            Ok(f) => found.push(f),
+            Err(p) => skipped.push(Skipped {
                 path: rel.to_string(),
-                reason: e.to_string(),
+                reason: p.reason,
             }),
         }
     }
@@ -237,9 +215,11 @@ pub fn build_manifest(
     }
 
     let mut entries = Vec::with_capacity(found.len());
+    let mut kept = Vec::with_capacity(found.len());
     let mut totals = Totals::default();
+    let names = Names::default();
     for (f, d) in found.iter().zip(digests) {
-        let mut e = entry_of(f);
+        let mut e = entry_of(f, &names);
         match (f.kind, d) {
             (EntryKind::File, Some(Ok(d))) => {
                 e.blake3 = d.blake3;
@@ -263,6 +243,15 @@ pub fn build_manifest(
             _ => totals.other += 1,
         }
         entries.push(e);
+        kept.push(f);
+    }
+    // Hard-link groups among the entries kept, numbered in path order.
+    let mut number: HashMap<usize, u64> = HashMap::new();
+    for (e, leader) in entries.iter_mut().zip(link_leaders(kept.into_iter())) {
+        if let Some(l) = leader {
+            let next = number.len() as u64 + 1;
+            e.link_group = Some(*number.entry(l).or_insert(next));
+        }
     }
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
     let root_label = match &options.root {

@@ -7,6 +7,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::manifest::Manifest;
+use super::meta::Action;
 use super::verify::{VerifyMode, VerifyOptions, VerifyReport, verify_tree};
 use super::walk::ProgressFn;
 use crate::error::Result;
@@ -42,7 +43,8 @@ impl Default for DrillOptions {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct DrillReport {
-    /// The restored tree matches and the objective was met.
+    /// The restored tree matches (content exact, no metadata difference the
+    /// policy fails) and the objective was met.
     pub passed: bool,
     /// The restored tree is an exact match of the manifest (in fast mode:
     /// by size and mtime, with only the files whose mtime differs hashed).
@@ -113,6 +115,13 @@ pub fn restore_drill(
         .iter()
         .filter(|d| !d.problem.is_metadata())
         .count() as u64;
+    let failing: Vec<String> = verify
+        .metadata
+        .iter()
+        .filter(|f| f.action == Action::Fail)
+        .map(|f| format!("{} {}", f.count, f.kind))
+        .collect();
+    let passed = verify.passed && met;
     let fast = verify.mode == VerifyMode::Fast;
     let how = if fast {
         format!(
@@ -124,7 +133,7 @@ pub fn restore_drill(
     };
     let summary = format!(
         "restore drill {}{}: {} files, {} bytes; {}; restore {} + verify {} = {} against an objective of {} ({}){how}",
-        if exact && met { "PASSED" } else { "FAILED" },
+        if passed { "PASSED" } else { "FAILED" },
         if fast { " (fast)" } else { "" },
         verify.files_checked,
         verify.bytes_checked,
@@ -132,6 +141,13 @@ pub fn restore_drill(
             (true, false) => "the restored tree is an exact match".to_string(),
             (true, true) => "the restored tree matches by size and mtime".to_string(),
             (false, _) => format!("{problems} difference(s) from the manifest"),
+        } + &if failing.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; metadata the policy fails: {} (--metadata KIND=warn if the restore cannot keep it)",
+                failing.join(", ")
+            )
         },
         human(restore),
         human(verify_seconds),
@@ -140,7 +156,7 @@ pub fn restore_drill(
         if met { "met" } else { "missed" },
     );
     Ok(DrillReport {
-        passed: exact && met,
+        passed,
         exact,
         mode: verify.mode,
         rto_seconds: rto,

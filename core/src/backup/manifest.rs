@@ -14,7 +14,9 @@ pub use crate::limits::{MAX_MANIFEST_BYTES, MAX_MANIFEST_ENTRIES};
 /// The `format` field of every manifest.
 pub const MANIFEST_FORMAT: &str = "opskit-manifest";
 /// The newest manifest format version this library reads and writes.
-pub const MANIFEST_VERSION: u32 = 1;
+/// Version 2 added owner, group, extended attributes, ACLs and hard-link
+/// groups; version 1 manifests still read and verify (those kinds unchecked).
+pub const MANIFEST_VERSION: u32 = 2;
 
 /// A content hash algorithm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -130,6 +132,34 @@ pub struct Entry {
     /// A symlink target's exact bytes as hex, only when not UTF-8.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_bytes: Option<String>,
+    /// The owner's user id (format 2 on: every entry has it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<u32>,
+    /// The group id (format 2 on: every entry has it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gid: Option<u32>,
+    /// The owner's user name, when the host that built it could resolve it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// The group name, when the host that built it could resolve it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Extended attributes, name to value as lowercase hex (format 2; POSIX
+    /// ACLs are in `acl` and `default_acl`). Absent when there are none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub xattrs: BTreeMap<String, String>,
+    /// The POSIX access ACL, when it grants more than the mode, in short
+    /// text form (`user::rw-,user:1000:r--,group::r--,mask::r--,other::r--`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<String>,
+    /// A folder's default ACL (what new entries inherit), same form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_acl: Option<String>,
+    /// Entries that share one inode (hard links) carry the same number:
+    /// 1, 2, … in the order of each group's first path (format 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub link_group: Option<u64>,
 }
 
 impl Entry {
@@ -204,7 +234,7 @@ pub struct Filters {
 pub struct Manifest {
     /// Always `opskit-manifest`.
     pub format: String,
-    /// The format version (1).
+    /// The format version (2; 1 is still read).
     pub version: u32,
     /// When it was made, RFC 3339 UTC.
     pub created: String,
@@ -357,7 +387,7 @@ impl Manifest {
             }
             other => {
                 return Err(Error::invalid(format!(
-                    "manifest version {other:?} is invalid; expected 1"
+                    "manifest version {other:?} is invalid; expected 1 to {MANIFEST_VERSION}"
                 )));
             }
         }
@@ -465,8 +495,16 @@ impl Manifest {
                 )));
             }
         }
+        if self.version == 0 || self.version > MANIFEST_VERSION {
+            return Err(Error::invalid(format!(
+                "manifest version {} is not one this opskit reads (1 to {MANIFEST_VERSION})",
+                self.version
+            )));
+        }
+        let v2 = self.version >= 2;
         let mut totals = Totals::default();
         let mut last: Option<Vec<u8>> = None;
+        let mut groups: BTreeMap<u64, usize> = BTreeMap::new();
         for (i, e) in self.entries.iter().enumerate() {
             let bad =
                 |why: String| Error::invalid(format!("manifest entry {i} ({:?}): {why}", e.path));
@@ -564,6 +602,47 @@ impl Manifest {
                     }
                 }
             }
+            if v2 {
+                if e.uid.is_none() || e.gid.is_none() {
+                    return Err(bad("a version 2 entry needs its uid and gid".into()));
+                }
+            } else if e.uid.is_some()
+                || e.gid.is_some()
+                || e.user.is_some()
+                || e.group.is_some()
+                || !e.xattrs.is_empty()
+                || e.acl.is_some()
+                || e.default_acl.is_some()
+                || e.link_group.is_some()
+            {
+                return Err(bad(
+                    "owner, xattrs, ACLs and link groups are format version 2: set \"version\": 2"
+                        .into(),
+                ));
+            }
+            for (name, value) in &e.xattrs {
+                if name.is_empty()
+                    || name.contains('\0')
+                    || !is_lower_hex(value)
+                    || value.len() % 2 != 0
+                {
+                    return Err(bad(format!(
+                        "xattr {name:?} needs a name and a lowercase hex value"
+                    )));
+                }
+            }
+            if let Some(g) = e.link_group {
+                if e.kind == EntryKind::Dir {
+                    return Err(bad("a folder has no link group".into()));
+                }
+                let next = groups.len() as u64 + 1;
+                if !groups.contains_key(&g) && g != next {
+                    return Err(bad(format!(
+                        "link group {g} should be {next}: groups are numbered in order of their first path"
+                    )));
+                }
+                *groups.entry(g).or_default() += 1;
+            }
             if let Some(t) = &e.target_bytes {
                 let raw = decode_hex(t)
                     .filter(|_| is_lower_hex(t))
@@ -572,6 +651,11 @@ impl Manifest {
                     return Err(bad("target contains a NUL byte".into()));
                 }
             }
+        }
+        if let Some((g, _)) = groups.iter().find(|(_, n)| **n < 2) {
+            return Err(Error::invalid(format!(
+                "manifest link group {g} has one entry: a group lists every path that shares an inode"
+            )));
         }
         if totals != self.totals {
             return Err(Error::invalid(format!(

@@ -18,6 +18,7 @@ mod build;
 mod checksums;
 mod drill;
 pub(crate) mod manifest;
+mod meta;
 mod retention;
 mod sign;
 mod verify;
@@ -33,6 +34,7 @@ pub use self::manifest::{
     Algorithm, Entry, EntryKind, Filters, MANIFEST_FORMAT, MANIFEST_VERSION, MAX_MANIFEST_BYTES,
     MAX_MANIFEST_ENTRIES, Manifest, Skipped, Totals,
 };
+pub use self::meta::{Action, MetadataPolicy};
 pub use self::retention::{
     CalendarSpan, Kept, RetentionGroup, RetentionGroupKey, RetentionPlan, RetentionPolicy,
     Snapshot, parse_keep_count, parse_snapshots, plan_retention, snapshots_from_value,
@@ -41,7 +43,7 @@ pub use self::sign::{
     SIGNATURE_FORMAT, Signature, SignatureAlgorithm, check_chain, check_signature, sign_manifest,
 };
 pub use self::verify::{
-    DiffItem, Difference, ManifestDiff, Problem, Renamed, VerifyMode, VerifyOptions, VerifyReport,
-    diff_manifests, verify_tree,
+    DiffItem, Difference, ManifestDiff, MetadataFinding, Problem, Renamed, VerifyMode,
+    VerifyOptions, VerifyReport, diff_manifests, verify_tree,
 };
 pub use self::walk::{Progress, ProgressFn};

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::manifest::{Algorithm, Entry, EntryKind, Manifest};
+use super::meta::{Action, CAPABILITY, KINDS, MetadataPolicy, Names, link_leaders};
 use super::walk::{
     Counters, FILES_PER_JOB, Filter, ProgressFn, entry_of, hash_file, largest_first, walk,
     with_progress,
@@ -41,9 +42,12 @@ pub struct VerifyOptions {
     pub stop_at_first: bool,
     /// Follow symlinks in the tree (default false, as when building).
     pub follow_symlinks: bool,
-    /// Report mode and mtime differences (default true). They never break an
-    /// exact match; restore tools that do not keep them make them noise.
-    pub check_metadata: bool,
+    /// What each kind of metadata difference does: `ignore`, `warn` or
+    /// `fail` for mode, special bits, owner, mtime, xattrs, ACLs and links.
+    /// The defaults pass a faithful restore and fail a security-relevant change.
+    /// An object of the kinds to change, or the CLI's `kind=action,…` text.
+    #[cfg_attr(feature = "ts", ts(type = "Partial<MetadataPolicy> | string"))]
+    pub metadata: MetadataPolicy,
 }
 
 impl Default for VerifyOptions {
@@ -52,7 +56,7 @@ impl Default for VerifyOptions {
             mode: VerifyMode::Full,
             stop_at_first: false,
             follow_symlinks: false,
-            check_metadata: true,
+            metadata: MetadataPolicy::default(),
         }
     }
 }
@@ -76,16 +80,63 @@ pub enum Problem {
     TypeChanged,
     /// Could not be read.
     Unreadable,
-    /// Other permission bits (metadata: does not break an exact match).
+    /// Other permission bits (metadata: the policy decides).
     Mode,
-    /// Another modification time (metadata: does not break an exact match).
+    /// Another modification time (metadata: the policy decides).
     Mtime,
+    /// setuid, setgid or sticky bits, or file capabilities, changed.
+    Special,
+    /// Another owner or group.
+    Owner,
+    /// Extended attributes added, removed or changed.
+    Xattrs,
+    /// Another POSIX ACL.
+    Acl,
+    /// Hard links made or broken.
+    Links,
 }
 
 impl Problem {
-    /// Metadata-only problems do not make a tree differ.
+    /// Metadata problems leave the content exact; the policy decides
+    /// whether they fail the check.
     pub fn is_metadata(self) -> bool {
-        matches!(self, Problem::Mode | Problem::Mtime)
+        self.policy_kind().is_some()
+    }
+
+    /// The [`MetadataPolicy`] kind that decides this problem, for metadata.
+    pub fn policy_kind(self) -> Option<&'static str> {
+        Some(match self {
+            Problem::Mode => "mode",
+            Problem::Mtime => "mtime",
+            Problem::Special => "special",
+            Problem::Owner => "owner",
+            Problem::Xattrs => "xattrs",
+            Problem::Acl => "acl",
+            Problem::Links => "links",
+            _ => return None,
+        })
+    }
+
+    /// The snake_case name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Problem::Missing => "missing",
+            Problem::Extra => "extra",
+            Problem::Size => "size",
+            Problem::Content => "content",
+            Problem::Target => "target",
+            Problem::TypeChanged => "type_changed",
+            Problem::Unreadable => "unreadable",
+            kind => kind.policy_kind().unwrap_or_default(),
+        }
+    }
+
+    /// What this problem does under `policy`: a difference in content or
+    /// presence always fails.
+    pub fn action(self, policy: &MetadataPolicy) -> Action {
+        self.policy_kind()
+            .and_then(|k| policy.get(k))
+            .unwrap_or(Action::Fail)
     }
 }
 
@@ -142,14 +193,88 @@ impl Difference {
     }
 }
 
+/// One kind of metadata difference, summed up: what a text report prints
+/// instead of one line per entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+pub struct MetadataFinding {
+    /// The kind (`mode`, `special`, `owner`, `mtime`, `xattrs`, `acl`, `links`).
+    pub kind: String,
+    /// What the policy does with it.
+    pub action: Action,
+    /// Entries with this difference.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub count: u64,
+    /// One line: the kind, the count, the action and the first few entries
+    /// with what was expected and found, escaped for a terminal.
+    pub summary: String,
+}
+
+/// Entries a metadata summary line names.
+const EXAMPLES: usize = 3;
+
+fn findings(differences: &[Difference], policy: &MetadataPolicy) -> Vec<MetadataFinding> {
+    KINDS
+        .iter()
+        .filter_map(|&kind| {
+            let of_kind: Vec<&Difference> = differences
+                .iter()
+                .filter(|d| d.problem.policy_kind() == Some(kind))
+                .collect();
+            let action = policy.get(kind)?;
+            let first = of_kind.first()?;
+            let count = of_kind.len() as u64;
+            let mut named: Vec<String> = of_kind
+                .iter()
+                .take(EXAMPLES)
+                .map(|d| d.shown_path())
+                .collect();
+            if let (Some(e), Some(f)) = (first.shown_expected(), first.shown_found()) {
+                named[0] = format!("{} (expected {e}, found {f})", named[0]);
+            }
+            let more = count.saturating_sub(EXAMPLES as u64);
+            Some(MetadataFinding {
+                kind: kind.to_string(),
+                action,
+                count,
+                summary: format!(
+                    "{kind}: {count} entr{} differ{} ({}{}): {}{}",
+                    if count == 1 { "y" } else { "ies" },
+                    if count == 1 { "s" } else { "" },
+                    action.as_str(),
+                    match action {
+                        Action::Fail =>
+                            format!("; pass --metadata {kind}=warn if this restore cannot keep it"),
+                        _ => String::new(),
+                    },
+                    named.join(", "),
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    },
+                ),
+            })
+        })
+        .collect()
+}
+
 /// The result of [`verify_tree`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 pub struct VerifyReport {
+    /// The check passed: the content is exact and no metadata difference
+    /// the policy fails was found.
+    pub passed: bool,
     /// The tree holds exactly what the manifest lists, byte for byte
     /// (metadata differences aside).
     pub exact: bool,
+    /// The metadata policy applied.
+    pub policy: MetadataPolicy,
+    /// One finding per kind of metadata difference seen (policy order).
+    pub metadata: Vec<MetadataFinding>,
     /// The mode used.
     pub mode: VerifyMode,
     /// Every difference, sorted by path.
@@ -237,9 +362,13 @@ pub fn verify_tree(
     let mut files_checked = 0u64;
     let mut bytes_checked = 0u64;
     let stop = AtomicBool::new(false);
-    let first_hit = |d: &Vec<Difference>| {
-        options.stop_at_first && d.iter().any(|x: &Difference| !x.problem.is_metadata())
-    };
+    let policy = &options.metadata;
+    let fails = |d: &Difference| d.problem.action(policy) == Action::Fail;
+    let first_hit = |d: &Vec<Difference>| options.stop_at_first && d.iter().any(fails);
+    // Format 1 recorded no owner, xattrs, ACLs or links: those go unchecked.
+    let v2 = manifest.version >= 2;
+    let names = Names::default();
+    let mut present: Vec<(&super::walk::Found, &Entry)> = Vec::new();
 
     for p in &problems {
         let (path, path_bytes) = super::walk::path_fields(p.rel.as_os_str());
@@ -256,7 +385,7 @@ pub fn verify_tree(
             break;
         }
         let raw = f.rel.as_os_str().as_bytes().to_vec();
-        let now = entry_of(f);
+        let now = entry_of(f, &names);
         let Some(want) = expected.get(&raw) else {
             if !skipped.contains(now.path.as_str()) {
                 differences.push(diff(
@@ -278,14 +407,8 @@ pub fn verify_tree(
             ));
             continue;
         }
-        if options.check_metadata && want.mode != now.mode {
-            differences.push(diff(
-                at(&now),
-                Problem::Mode,
-                Some(want.mode.clone()),
-                Some(now.mode.clone()),
-            ));
-        }
+        present.push((f, want));
+        metadata_differences(want, &now, policy, v2, &mut differences);
         match now.kind {
             EntryKind::File => {
                 files_checked += 1;
@@ -299,16 +422,7 @@ pub fn verify_tree(
                     ));
                     continue;
                 }
-                if want.mtime != now.mtime {
-                    if options.check_metadata {
-                        differences.push(diff(
-                            at(&now),
-                            Problem::Mtime,
-                            Some(want.mtime.clone()),
-                            Some(now.mtime.clone()),
-                        ));
-                    }
-                } else if options.mode == VerifyMode::Fast {
+                if want.mtime == now.mtime && options.mode == VerifyMode::Fast {
                     continue;
                 }
                 to_hash.push((f, *want));
@@ -332,6 +446,9 @@ pub fn verify_tree(
             }
             _ => {}
         }
+    }
+    if v2 && policy.links != Action::Ignore {
+        link_differences(&present, &mut differences);
     }
     // Folders the walk could not read: what the manifest lists under them
     // may well be there, so it is unreadable, not missing.
@@ -424,17 +541,17 @@ pub fn verify_tree(
 
     let mut counts = BTreeMap::new();
     for d in &differences {
-        let name = serde_json::to_value(d.problem)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        *counts.entry(name).or_insert(0) += 1;
+        *counts.entry(d.problem.as_str().to_string()).or_insert(0) += 1;
     }
+    let exact = !differences.iter().any(|d| !d.problem.is_metadata()) && !stopped_early;
     let snap = counters.snapshot();
     let elapsed = started.elapsed().as_secs_f64();
     let hint = mix_up_hint(root, manifest, &counts);
     Ok(VerifyReport {
-        exact: differences.iter().all(|d| d.problem.is_metadata()) && !stopped_early,
+        passed: exact && !differences.iter().any(fails),
+        exact,
+        policy: *policy,
+        metadata: findings(&differences, policy),
         mode: options.mode,
         differences,
         counts,
@@ -451,6 +568,168 @@ pub fn verify_tree(
         stopped_early,
         hint,
     })
+}
+
+/// The owner as reports show it: `uid:gid (user:group)`.
+fn owner_text(e: &Entry) -> String {
+    let num = |n: Option<u32>| n.map_or("?".to_string(), |n| n.to_string());
+    let mut s = format!("{}:{}", num(e.uid), num(e.gid));
+    if e.user.is_some() || e.group.is_some() {
+        s += &format!(
+            " ({}:{})",
+            e.user.as_deref().unwrap_or("?"),
+            e.group.as_deref().unwrap_or("?")
+        );
+    }
+    s
+}
+
+/// The same owner: the same number, or (restored on another host, as tar
+/// and rsync map them) the same resolvable name.
+fn same_id<T: PartialEq>(a: (Option<u32>, &Option<T>), b: (Option<u32>, &Option<T>)) -> bool {
+    a.0 == b.0 || (a.1.is_some() && a.1 == b.1)
+}
+
+/// What changed in a set of extended attributes, by name.
+fn xattr_change(want: &BTreeMap<String, String>, now: &BTreeMap<String, String>) -> Option<String> {
+    let mut changes = Vec::new();
+    for (k, v) in want.iter().filter(|(k, _)| *k != CAPABILITY) {
+        match now.get(k) {
+            None => changes.push(format!("{k} removed")),
+            Some(n) if n != v => changes.push(format!("{k} changed")),
+            _ => {}
+        }
+    }
+    for k in now
+        .keys()
+        .filter(|k| *k != CAPABILITY && !want.contains_key(*k))
+    {
+        changes.push(format!("{k} added"));
+    }
+    (!changes.is_empty()).then(|| changes.join(", "))
+}
+
+/// Compare the metadata of one entry present in both, by `policy`: mode,
+/// special bits, times of folders and symlinks (a file's is compared where
+/// it decides hashing), and, for format 2, owner, xattrs, capabilities, ACLs.
+fn metadata_differences(
+    want: &Entry,
+    now: &Entry,
+    policy: &MetadataPolicy,
+    v2: bool,
+    out: &mut Vec<Difference>,
+) {
+    let mut push = |problem: Problem, expected: String, found: String| {
+        if problem.action(policy) != Action::Ignore {
+            out.push(diff(at(now), problem, Some(expected), Some(found)));
+        }
+    };
+    let bits = |m: &str| u32::from_str_radix(m, 8).unwrap_or(0);
+    let (a, b) = (bits(&want.mode), bits(&now.mode));
+    if a & 0o777 != b & 0o777 {
+        push(Problem::Mode, want.mode.clone(), now.mode.clone());
+    }
+    if a & 0o7000 != b & 0o7000 {
+        push(Problem::Special, want.mode.clone(), now.mode.clone());
+    }
+    if want.mtime != now.mtime {
+        push(Problem::Mtime, want.mtime.clone(), now.mtime.clone());
+    }
+    if !v2 {
+        return;
+    }
+    if !same_id((want.uid, &want.user), (now.uid, &now.user))
+        || !same_id((want.gid, &want.group), (now.gid, &now.group))
+    {
+        push(Problem::Owner, owner_text(want), owner_text(now));
+    }
+    let cap = |e: &Entry| {
+        e.xattrs
+            .get(CAPABILITY)
+            .map_or("no file capabilities".to_string(), |v| {
+                format!("file capabilities {v}")
+            })
+    };
+    if want.xattrs.get(CAPABILITY) != now.xattrs.get(CAPABILITY) {
+        push(Problem::Special, cap(want), cap(now));
+    }
+    if let Some(change) = xattr_change(&want.xattrs, &now.xattrs) {
+        let names: Vec<&str> = want.xattrs.keys().map(String::as_str).collect();
+        push(
+            Problem::Xattrs,
+            if names.is_empty() {
+                "none".into()
+            } else {
+                names.join(", ")
+            },
+            change,
+        );
+    }
+    let acl = |e: &Entry| match (&e.acl, &e.default_acl) {
+        (None, None) => "none (the mode alone)".to_string(),
+        (a, None) => a.clone().unwrap_or_default(),
+        (a, Some(d)) => format!("{} default:{d}", a.as_deref().unwrap_or(""))
+            .trim()
+            .to_string(),
+    };
+    if (&want.acl, &want.default_acl) != (&now.acl, &now.default_acl) {
+        push(Problem::Acl, acl(want), acl(now));
+    }
+}
+
+/// Hard links made or broken: among the entries present in both (in path
+/// order), those whose group in the manifest differs from their group in
+/// the tree, each compared by the group's first path.
+fn link_differences(present: &[(&super::walk::Found, &Entry)], out: &mut Vec<Difference>) {
+    let tree = link_leaders(present.iter().map(|(f, _)| *f));
+    let mut first: HashMap<u64, usize> = HashMap::new();
+    let mut size: HashMap<u64, usize> = HashMap::new();
+    for (i, (_, e)) in present.iter().enumerate() {
+        if let Some(g) = e.link_group {
+            first.entry(g).or_insert(i);
+            *size.entry(g).or_default() += 1;
+        }
+    }
+    let listed: Vec<Option<usize>> = present
+        .iter()
+        .map(|(_, e)| e.link_group.filter(|g| size[g] > 1).map(|g| first[&g]))
+        .collect();
+    // Another member of i's group, to name: the leader, or for the leader
+    // the group's second member.
+    let second = |leaders: &[Option<usize>]| {
+        let mut second: HashMap<usize, usize> = HashMap::new();
+        for (j, l) in leaders.iter().enumerate() {
+            if let Some(l) = *l
+                && l != j
+            {
+                second.entry(l).or_insert(j);
+            }
+        }
+        second
+    };
+    let (second_listed, second_tree) = (second(&listed), second(&tree));
+    let partner =
+        |leaders: &[Option<usize>], seconds: &HashMap<usize, usize>, i: usize| match leaders[i] {
+            None => "not linked".to_string(),
+            Some(l) => {
+                let other = if l == i {
+                    seconds.get(&l).copied().unwrap_or(l)
+                } else {
+                    l
+                };
+                format!("linked with {}", crate::text::quote(&present[other].1.path))
+            }
+        };
+    for i in 0..present.len() {
+        if listed[i] != tree[i] {
+            out.push(diff(
+                at(present[i].1),
+                Problem::Links,
+                Some(partner(&listed, &second_listed, i)),
+                Some(partner(&tree, &second_tree, i)),
+            ));
+        }
+    }
 }
 
 /// A hint when the tree looks like another one than the manifest's: more

@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::manifest::{Algorithm, Entry, EntryKind, Filters, encode_hex};
+use super::meta::{Extended, Names, read_extended};
 use crate::error::{Error, Result};
 
 /// Progress of a long call: files and bytes done, of the totals.
@@ -91,6 +92,7 @@ pub(crate) struct Found {
     pub kind: EntryKind,
     pub meta: Metadata,
     pub target: Option<PathBuf>,
+    pub ext: Extended,
 }
 
 /// A path the walk could not read.
@@ -115,6 +117,40 @@ fn kind_of(ft: std::fs::FileType) -> EntryKind {
     } else {
         EntryKind::File
     }
+}
+
+/// Stat one path of the tree (following a symlink only when asked) and
+/// read its link target, extended attributes and ACLs.
+pub(crate) fn found_at(
+    rel: PathBuf,
+    abs: PathBuf,
+    follow_symlinks: bool,
+) -> std::result::Result<Found, WalkProblem> {
+    let problem = |reason: String| WalkProblem {
+        rel: rel.clone(),
+        reason,
+    };
+    let meta = if follow_symlinks {
+        std::fs::metadata(&abs)
+    } else {
+        std::fs::symlink_metadata(&abs)
+    };
+    let meta = meta.map_err(|e| problem(e.to_string()))?;
+    let kind = kind_of(meta.file_type());
+    let target = if kind == EntryKind::Symlink {
+        Some(std::fs::read_link(&abs).map_err(|e| problem(e.to_string()))?)
+    } else {
+        None
+    };
+    let ext = read_extended(&abs).map_err(problem)?;
+    Ok(Found {
+        rel,
+        abs,
+        kind,
+        meta,
+        target,
+        ext,
+    })
 }
 
 /// Walk `root`: every entry below it (not the root itself), sorted by path
@@ -181,35 +217,11 @@ pub(crate) fn walk(
         }
         listed.push((rel, abs));
     }
-    let stat = |(rel, abs): (PathBuf, PathBuf)| -> std::result::Result<Found, WalkProblem> {
-        let meta = if follow_symlinks {
-            std::fs::metadata(&abs)
-        } else {
-            std::fs::symlink_metadata(&abs)
-        };
-        let meta = meta.map_err(|e| WalkProblem {
-            rel: rel.clone(),
-            reason: e.to_string(),
-        })?;
-        let kind = kind_of(meta.file_type());
-        let target = if kind == EntryKind::Symlink {
-            Some(std::fs::read_link(&abs).map_err(|e| WalkProblem {
-                rel: rel.clone(),
-                reason: e.to_string(),
-            })?)
-        } else {
-            None
-        };
-        Ok(Found {
-            rel,
-            abs,
-            kind,
-            meta,
-            target,
-        })
-    };
-    let stated: Vec<std::result::Result<Found, WalkProblem>> =
-        listed.into_par_iter().with_min_len(256).map(stat).collect();
+    let stated: Vec<std::result::Result<Found, WalkProblem>> = listed
+        .into_par_iter()
+        .with_min_len(256)
+        .map(|(rel, abs)| found_at(rel, abs, follow_symlinks))
+        .collect();
     let mut found = Vec::with_capacity(stated.len());
     for r in stated {
         match r {
@@ -443,8 +455,9 @@ pub(crate) fn path_fields(rel: &OsStr) -> (String, Option<String>) {
     }
 }
 
-/// The manifest entry for a found item (digests filled in by the caller).
-pub(crate) fn entry_of(f: &Found) -> Entry {
+/// The manifest entry for a found item (digests and link group filled in
+/// by the caller), with its owner's names looked up in `names`.
+pub(crate) fn entry_of(f: &Found, names: &Names) -> Entry {
     let (path, path_bytes) = path_fields(f.rel.as_os_str());
     let (target, target_bytes) = match &f.target {
         Some(t) => {
@@ -472,6 +485,14 @@ pub(crate) fn entry_of(f: &Found) -> Entry {
         sha256: None,
         target,
         target_bytes,
+        uid: Some(f.meta.uid()),
+        gid: Some(f.meta.gid()),
+        user: names.user(f.meta.uid()),
+        group: names.group(f.meta.gid()),
+        xattrs: f.ext.xattrs.clone(),
+        acl: f.ext.acl.clone(),
+        default_acl: f.ext.default_acl.clone(),
+        link_group: None,
     }
 }
 

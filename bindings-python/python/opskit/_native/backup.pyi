@@ -65,7 +65,7 @@ def verify_tree(
     mode: Literal["full", "fast"] = ...,
     stop_at_first: bool = ...,
     follow_symlinks: bool = ...,
-    check_metadata: bool = ...,
+    metadata: Union[str, Mapping[str, Literal["ignore", "warn", "fail"]]] = ...,
 ) -> VerifyReport: ...
 def diff_manifests(old: _ManifestArg, new: _ManifestArg) -> ManifestDiff: ...
 def plan_retention(
