@@ -136,7 +136,8 @@ node-test:
 
 # Backup exports against the tools third parties verify with: bagit.py
 # (PyPI, pinned), b3sum (crates.io) and sha256sum, through the opskit CLI;
-# retention against Debian's restic on a repository the test makes.
+# retention against Debian's restic on a repository the test makes; the
+# metadata policy on restores by restic, cp, rsync and tar, and on tampering.
 interop-test: python-test
 	$(VENV)/bin/pip install -q --disable-pip-version-check "bagit==1.9.0"
 	[ -x $(TOOLS)/bin/b3sum ] || $(CARGO) install -q b3sum --version 1.8.7 --locked --root $(TOOLS)
@@ -146,6 +147,9 @@ interop-test: python-test
 	python3 tests/backup/big_tree.py $(CURDIR)/$(OUT)/opskit
 	@command -v restic >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends restic)
 	python3 tests/backup/restic_forget.py $(CURDIR)/$(OUT)/opskit
+	@command -v rsync >/dev/null && command -v setfacl >/dev/null && command -v setfattr >/dev/null && command -v setcap >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rsync acl attr libcap2-bin)
+	python3 tests/backup/restore_matrix.py $(CURDIR)/$(OUT)/opskit
 
 # The exposition of this host passes promtool's lint with nothing to say,
 # a real Prometheus scrapes `opskit health serve` (Debian's prometheus

@@ -191,7 +191,7 @@ int main(void) {
   CHECK(opskit_backup_build_manifest("/nonexistent/opskit", NULL, NULL, NULL, &out) == OPSKIT_ERR_NOT_FOUND);
   CHECK(opskit_backup_build_manifest(tree, "{\"bogus\":1}", NULL, NULL, &out) == OPSKIT_ERR_INVALID_INPUT);
   CHECK(out == NULL);
-  CHECK(opskit_backup_verify_tree(tree, "{\"format\":\"opskit-manifest\",\"version\":2}", NULL, NULL, NULL, &out) == OPSKIT_ERR_UNSUPPORTED);
+  CHECK(opskit_backup_verify_tree(tree, "{\"format\":\"opskit-manifest\",\"version\":3}", NULL, NULL, NULL, &out) == OPSKIT_ERR_UNSUPPORTED);
   CHECK(opskit_backup_read_manifest("/nonexistent/m.json", &out) == OPSKIT_ERR_NOT_FOUND);
   CHECK(opskit_backup_sign_manifest(manifest, NULL, 3, "k", NULL, &out) == OPSKIT_ERR_INVALID_INPUT);
 

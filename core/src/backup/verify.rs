@@ -813,7 +813,8 @@ pub struct ManifestDiff {
     /// Content that changed while size and mtime did not: silent corruption
     /// (restic's diff calls it bitrot). Also listed in `modified`.
     pub suspicious: Vec<DiffItem>,
-    /// Paths whose mode or mtime alone changed.
+    /// Paths whose metadata alone changed: mode, mtime, and (format 2)
+    /// owner, extended attributes or ACLs.
     pub metadata_changed: Vec<DiffItem>,
     /// Bytes of added files.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
@@ -851,6 +852,18 @@ fn item(e: &Entry, old: Option<&Entry>) -> DiffItem {
         size: e.size.filter(|_| e.kind == EntryKind::File),
         old_size: old.and_then(|o| o.size.filter(|_| o.kind == EntryKind::File)),
     }
+}
+
+/// Mode, mtime (not a folder's: it moves with every change inside),
+/// and, when both manifests record them (format 2), owner, xattrs and ACLs.
+fn metadata_changed(o: &Entry, n: &Entry) -> bool {
+    let both_v2 = o.uid.is_some() && n.uid.is_some();
+    n.mode != o.mode
+        || (n.mtime != o.mtime && n.kind != EntryKind::Dir)
+        || (both_v2
+            && ((o.uid, o.gid) != (n.uid, n.gid)
+                || o.xattrs != n.xattrs
+                || (&o.acl, &o.default_acl) != (&n.acl, &n.default_acl)))
 }
 
 /// Diff manifest `old` against `new`: added, removed, modified, renamed
@@ -896,7 +909,7 @@ pub fn diff_manifests(old: &Manifest, new: &Manifest) -> Result<ManifestDiff> {
                     if n.kind == EntryKind::File && n.size == o.size && n.mtime == o.mtime {
                         out.suspicious.push(item(n, Some(o)));
                     }
-                } else if n.mode != o.mode || (n.mtime != o.mtime && n.kind != EntryKind::Dir) {
+                } else if metadata_changed(o, n) {
                     out.metadata_changed.push(item(n, Some(o)));
                 }
             }
