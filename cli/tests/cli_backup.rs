@@ -864,3 +864,109 @@ fn unreadable_folders_are_unreadable_in_verify_and_fail_a_manifest_unless_allowe
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     chmod(&mine.join("t/secret"), 0o755);
 }
+
+#[test]
+fn the_metadata_policy_fails_setuid_by_default_and_reads_from_the_command_line() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = setup();
+    let p = d.path();
+    // Many files whose times moved: one summary line, not one per file.
+    for i in 0..30 {
+        std::fs::write(p.join(format!("tree/log{i:02}.txt")), b"x").unwrap();
+    }
+    let o = opskit(p, &["backup", "manifest", "tree", "-o", "m.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let tool = p.join("tree/db/orders.sql");
+    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o4644)).unwrap();
+    for i in 0..30 {
+        let f = std::fs::File::options()
+            .write(true)
+            .open(p.join(format!("tree/log{i:02}.txt")))
+            .unwrap();
+        f.set_modified(
+            std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_600_000_000),
+        )
+        .unwrap();
+    }
+    let o = opskit(p, &["backup", "verify", "m.json", "tree"]);
+    let text = out(&o);
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("special: 1 entry differs (fail; pass --metadata special=warn if this restore cannot keep it): db/orders.sql (expected 0644, found 4644)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("mtime: 30 entries differ (warn): log00.txt (expected "),
+        "{text}"
+    );
+    assert!(text.contains("log01.txt, log02.txt and 27 more"), "{text}");
+    assert_eq!(
+        text.matches("log1").count(),
+        0,
+        "one line per kind:\n{text}"
+    );
+    assert!(
+        text.contains("FAILED: content matches, metadata does not"),
+        "{text}"
+    );
+    // Warned instead: it passes, and says what it saw.
+    let o = opskit(
+        p,
+        &[
+            "backup",
+            "verify",
+            "m.json",
+            "tree",
+            "--metadata",
+            "special=warn",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(
+        out(&o).contains("special: 1 entry differs (warn)"),
+        "{}",
+        out(&o)
+    );
+    let o = opskit(
+        p,
+        &[
+            "backup",
+            "verify",
+            "m.json",
+            "tree",
+            "--metadata",
+            "all=ignore",
+            "--json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["differences"], serde_json::json!([]));
+    assert_eq!(v["policy"]["special"], "ignore");
+    // A drill fails on it too, and says which kind.
+    let o = opskit(p, &["backup", "drill", "m.json", "tree"]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(
+        out(&o).contains("metadata the policy fails: 1 special"),
+        "{}",
+        out(&o)
+    );
+    // A policy that does not parse names the fix.
+    let o = opskit(
+        p,
+        &[
+            "backup",
+            "verify",
+            "m.json",
+            "tree",
+            "--metadata",
+            "owners=warn",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(
+        out(&o).contains("unknown metadata kind \"owners\"; use mode, special, owner, mtime, xattrs, acl, links or all"),
+        "{}",
+        out(&o)
+    );
+}
