@@ -54,6 +54,9 @@ def run(case, tmp_path):
         return b.check_signature(m, args["signature"], args["key"].encode())
     if call == "plan_retention":
         return b.plan_retention(args["snapshots"], args["policy"], now=args["now"])
+    if call == "make_bag":
+        made = b.make_bag(root, **args["options"])
+        return {"made": made, "validated": b.validate_bag(root)}
     if call == "validate_bag":
         return b.validate_bag(CONFORMANCE / args["bag"], **args["options"])
     raise AssertionError(f"unknown call {call}")

@@ -105,6 +105,13 @@ fn call(case: &Value) -> opskit::Result<Value> {
             let policy: b::RetentionPolicy = try_options(&args["policy"])?;
             json!(b::plan_retention(&snaps, &policy, args["now"].as_str())?)
         }
+        "make_bag" => {
+            // Bag the tree in place, then validate what was written.
+            let o: b::BagOptions = try_options(&args["options"])?;
+            let made = b::make_bag(&root, &o)?;
+            let validated = b::validate_bag(&root, &b::BagValidateOptions::default())?;
+            json!({"made": made, "validated": validated})
+        }
         "validate_bag" => {
             let bag = conformance.join(args["bag"].as_str().unwrap());
             json!(b::validate_bag(&bag, &options(&args["options"]))?)

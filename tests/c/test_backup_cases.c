@@ -106,6 +106,21 @@ static opskit_status run(const cJSON *c, const char *root, const char *conforman
     st = opskit_backup_plan_retention(snaps, policy ? policy : "{}", s(args, "now"), out);
     cJSON_free(snaps);
     cJSON_free(policy);
+  } else if (strcmp(call, "make_bag") == 0) {
+    /* Bag in place; the report is checked here, the validation by main. */
+    char *made = NULL;
+    st = opskit_backup_make_bag(root, opts, &made);
+    if (st == OPSKIT_OK) {
+      cJSON *got = cJSON_Parse(made);
+      const cJSON *want = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "result"), "made");
+      if (!got || (want && !subset(got, want))) {
+        fprintf(stderr, "%s: made %s\n", s(c, "name"), made);
+        exit(1);
+      }
+      cJSON_Delete(got);
+      st = opskit_backup_validate_bag(root, NULL, out);
+    }
+    opskit_string_free(made);
   } else if (strcmp(call, "validate_bag") == 0) {
     char bag[4096];
     snprintf(bag, sizeof bag, "%s/%s", conformance, s(args, "bag"));
@@ -154,6 +169,7 @@ int main(int argc, char **argv) {
       }
     } else {
       const cJSON *want = cJSON_GetObjectItem(c, "result");
+      if (strcmp(s(c, "call"), "make_bag") == 0) want = cJSON_GetObjectItem(want, "validated");
       int ok;
       if (st != OPSKIT_OK) {
         ok = 0;
