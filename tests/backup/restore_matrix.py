@@ -17,7 +17,9 @@ symlink, an empty folder and old folder times; builds its manifest; then
 
 and checks each `opskit backup verify` against the verdict the docs
 (docs/backup.md, "Metadata policy") promise: passed or not, the exit
-code, and which kinds fail and which warn. A manifest rewritten as
+code, and which kinds fail and which warn. First, what the manifest
+recorded is compared with restic, getfattr, getfacl and find
+(metadata_peers.py). A manifest rewritten as
 format version 1 still verifies, with owner, xattrs, ACLs and links
 unchecked. Exits 1 and lists every row that differs.
 """
@@ -29,6 +31,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+import metadata_peers  # noqa: E402
 
 OPSKIT = sys.argv[1]
 OLD = 1_600_000_000  # 2020-09-13: folder and file times a restore must keep
@@ -136,6 +141,13 @@ def main():
         assert "security.capability" in by_path["bin/ping"]["xattrs"]
         assert by_path["secret/token"]["acl"].startswith("user::rw-,user:65534:r--")
         assert by_path["secret"]["default_acl"], by_path["secret"]
+
+        # What the manifest recorded agrees with restic, getfattr, getfacl and find.
+        peers = metadata_peers.compare(OPSKIT, src)
+        if peers["differences"] or peers["xattrs"] < 2 or peers["acls"] < 2 or peers["link_groups"] != 1:
+            sys.exit(f"the manifest disagrees with the peers: {peers}")
+        print(f"peers agree: {peers['restic_nodes']} restic nodes, {peers['xattrs']} xattrs, "
+              f"{peers['acls']} ACLs, {peers['link_groups']} hard-link group")
 
         rows = []
 
