@@ -107,7 +107,7 @@ pub(crate) fn run(
             println!("== backup: {} (fast verify)", crate::shown(manifest));
             crate::backup::print_verify(r);
         }
-        if !r.exact {
+        if !r.passed {
             return Ok(Outcome::CheckFailed);
         }
     }

@@ -910,35 +910,20 @@ fn the_metadata_policy_fails_setuid_by_default_and_reads_from_the_command_line()
         "{text}"
     );
     // Warned instead: it passes, and says what it saw.
-    let o = opskit(
-        p,
-        &[
-            "backup",
-            "verify",
-            "m.json",
-            "tree",
-            "--metadata",
-            "special=warn",
-        ],
-    );
+    let verify = |extra: &[&str]| {
+        opskit(
+            p,
+            &[&["backup", "verify", "m.json", "tree"], extra].concat(),
+        )
+    };
+    let o = verify(&["--metadata", "special=warn"]);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     assert!(
         out(&o).contains("special: 1 entry differs (warn)"),
         "{}",
         out(&o)
     );
-    let o = opskit(
-        p,
-        &[
-            "backup",
-            "verify",
-            "m.json",
-            "tree",
-            "--metadata",
-            "all=ignore",
-            "--json",
-        ],
-    );
+    let o = verify(&["--metadata", "all=ignore", "--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["differences"], serde_json::json!([]));
@@ -952,17 +937,7 @@ fn the_metadata_policy_fails_setuid_by_default_and_reads_from_the_command_line()
         out(&o)
     );
     // A policy that does not parse names the fix.
-    let o = opskit(
-        p,
-        &[
-            "backup",
-            "verify",
-            "m.json",
-            "tree",
-            "--metadata",
-            "owners=warn",
-        ],
-    );
+    let o = verify(&["--metadata", "owners=warn"]);
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));
     assert!(
         out(&o).contains("unknown metadata kind \"owners\"; use mode, special, owner, mtime, xattrs, acl, links or all"),

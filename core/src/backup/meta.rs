@@ -252,16 +252,23 @@ fn not_supported(e: rustix::io::Errno) -> bool {
     e == rustix::io::Errno::NOTSUP || e == rustix::io::Errno::NODATA
 }
 
-/// Read the extended attributes and ACLs of `path` (not following a
-/// symlink). A file system without xattr support has none.
-pub(crate) fn read_extended(path: &Path) -> std::result::Result<Extended, String> {
+/// Read the extended attributes and ACLs of `path` (of a symlink itself
+/// unless `follow`, as the walk saw it). A file system without xattr
+/// support has none.
+pub(crate) fn read_extended(path: &Path, follow: bool) -> std::result::Result<Extended, String> {
     let why = |what: &str, e: rustix::io::Errno| {
         format!("cannot read its {what}: {}", std::io::Error::from(e))
     };
     let mut out = Extended::default();
-    let names = match read_sized(|buf| match buf {
-        None => rustix::fs::llistxattr_query(path),
-        Some(b) => rustix::fs::llistxattr(path, b),
+    use rustix::fs::{
+        getxattr, getxattr_query, lgetxattr, lgetxattr_query, listxattr, listxattr_query,
+        llistxattr, llistxattr_query,
+    };
+    let names = match read_sized(|buf| match (buf, follow) {
+        (None, false) => llistxattr_query(path),
+        (Some(b), false) => llistxattr(path, b),
+        (None, true) => listxattr_query(path),
+        (Some(b), true) => listxattr(path, b),
     }) {
         Ok(n) => n,
         Err(e) if not_supported(e) => return Ok(out),
@@ -269,9 +276,11 @@ pub(crate) fn read_extended(path: &Path) -> std::result::Result<Extended, String
     };
     for raw in names.split(|&b| b == 0).filter(|n| !n.is_empty()) {
         let name = String::from_utf8_lossy(raw).into_owned();
-        let value = match read_sized(|buf| match buf {
-            None => rustix::fs::lgetxattr_query(path, raw),
-            Some(b) => rustix::fs::lgetxattr(path, raw, b),
+        let value = match read_sized(|buf| match (buf, follow) {
+            (None, false) => lgetxattr_query(path, raw),
+            (Some(b), false) => lgetxattr(path, raw, b),
+            (None, true) => getxattr_query(path, raw),
+            (Some(b), true) => getxattr(path, raw, b),
         }) {
             Ok(v) => v,
             // Removed between the list and the read.
@@ -360,33 +369,31 @@ pub(crate) struct Names {
     groups: Mutex<HashMap<u32, Option<String>>>,
 }
 
+/// The cached name of `id`, looked up once.
+fn cached(
+    cache: &Mutex<HashMap<u32, Option<String>>>,
+    id: u32,
+    lookup: impl FnOnce(u32) -> Option<String>,
+) -> Option<String> {
+    let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+    cache.entry(id).or_insert_with(|| lookup(id)).clone()
+}
+
 impl Names {
     /// The user name of `uid`, when it has one here.
     pub(crate) fn user(&self, uid: u32) -> Option<String> {
-        let mut cache = self.users.lock().unwrap_or_else(|p| p.into_inner());
-        cache
-            .entry(uid)
-            .or_insert_with(|| {
-                nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid))
-                    .ok()
-                    .flatten()
-                    .map(|u| u.name)
-            })
-            .clone()
+        cached(&self.users, uid, |id| {
+            let user = nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(id));
+            user.ok().flatten().map(|u| u.name)
+        })
     }
 
     /// The group name of `gid`, when it has one here.
     pub(crate) fn group(&self, gid: u32) -> Option<String> {
-        let mut cache = self.groups.lock().unwrap_or_else(|p| p.into_inner());
-        cache
-            .entry(gid)
-            .or_insert_with(|| {
-                nix::unistd::Group::from_gid(nix::unistd::Gid::from_raw(gid))
-                    .ok()
-                    .flatten()
-                    .map(|g| g.name)
-            })
-            .clone()
+        cached(&self.groups, gid, |id| {
+            let group = nix::unistd::Group::from_gid(nix::unistd::Gid::from_raw(id));
+            group.ok().flatten().map(|g| g.name)
+        })
     }
 }
 

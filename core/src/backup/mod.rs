@@ -9,7 +9,7 @@
 //! let m = build_manifest(Path::new("/srv/backup/2026-12-02"), &ManifestOptions::default(), None)?;
 //! m.write(Path::new("/srv/backup/2026-12-02.manifest.json"))?;
 //! let report = verify_tree(Path::new("/restore"), &m, &VerifyOptions::default(), None)?;
-//! assert!(report.exact);
+//! assert!(report.passed);
 //! # Ok::<(), opskit::Error>(())
 //! ```
 

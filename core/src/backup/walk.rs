@@ -142,7 +142,7 @@ pub(crate) fn found_at(
     } else {
         None
     };
-    let ext = read_extended(&abs).map_err(problem)?;
+    let ext = read_extended(&abs, follow_symlinks).map_err(problem)?;
     Ok(Found {
         rel,
         abs,
