@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { backup } from '../index.js'
@@ -139,4 +139,14 @@ test('bags and restore drills', async () => {
   assert.equal(d.passed, true)
   assert.match(d.summary, /^restore drill PASSED/)
   assert.equal(backup.restoreDrillSync(t, m, { rto: '5m', restoreTime: '10m' }).metRto, false)
+  // setuid added: the content is exact, the default metadata policy fails it.
+  chmodSync(join(t, 'db/orders.sql'), 0o4644)
+  const f = await backup.restoreDrill(t, m)
+  assert.equal(f.passed, false)
+  assert.equal(f.exact, true)
+  assert.match(f.summary, /metadata the policy fails: 1 special/)
+  assert.deepEqual(f.verify.metadata.map((x) => [x.kind, x.action, x.count]), [['special', 'fail', 1]])
+  assert.equal((await backup.restoreDrill(t, m, { verify: { metadata: 'special=warn' } })).passed, true)
+  assert.equal(backup.verifyTreeSync(t, m, { metadata: { special: 'ignore' } }).passed, true)
+  assert.throws(() => backup.verifyTreeSync(t, m, { metadata: 'specials=warn' }), { code: 'ERR_OPSKIT_INVALID_INPUT' })
 })

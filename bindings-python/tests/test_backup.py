@@ -176,3 +176,14 @@ def test_bags_checksums_and_drills(tree, tmp_path):
     assert d["passed"] and d["summary"].startswith("restore drill PASSED")
     d = b.restore_drill(tree, m, rto="5m", restore_time="10m")
     assert not d["passed"] and not d["met_rto"]
+    # setuid added: the content is exact, the default metadata policy fails it.
+    os.chmod(tree / "db/orders.sql", 0o4644)
+    d = b.restore_drill(tree, m)
+    assert not d["passed"] and d["exact"] and "metadata the policy fails: 1 special" in d["summary"]
+    (finding,) = d["verify"]["metadata"]
+    assert set(finding) == keys(types.MetadataFinding) and finding["kind"] == "special" and finding["action"] == "fail"
+    assert set(d["verify"]["policy"]) == keys(types.MetadataPolicy)
+    assert b.restore_drill(tree, m, verify={"metadata": "special=warn"})["passed"]
+    assert b.verify_tree(tree, m, metadata={"special": "ignore"})["passed"]
+    with pytest.raises(opskit.InvalidInputError, match="unknown metadata kind"):
+        b.verify_tree(tree, m, metadata="specials=warn")
