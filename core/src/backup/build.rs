@@ -247,7 +247,10 @@ pub fn build_manifest(
     }
     // Hard-link groups among the entries kept, numbered in path order.
     let mut number: HashMap<usize, u64> = HashMap::new();
-    for (e, leader) in entries.iter_mut().zip(link_leaders(kept.into_iter())) {
+    for (e, leader) in entries
+        .iter_mut()
+        .zip(link_leaders(kept.iter().map(|f| (f.kind, &f.meta))))
+    {
         if let Some(l) = leader {
             let next = number.len() as u64 + 1;
             e.link_group = Some(*number.entry(l).or_insert(next));

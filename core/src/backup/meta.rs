@@ -11,7 +11,6 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 use super::manifest::{EntryKind, encode_hex};
-use super::walk::Found;
 use crate::error::{Error, Result};
 
 /// What a metadata difference does to a verification.
@@ -397,20 +396,22 @@ impl Names {
     }
 }
 
-/// Hard-link groups of `found` (sorted by path): for each item, the index
-/// of the first item that shares its inode, when another one does. Folders
-/// never share one.
-pub(crate) fn link_leaders<'a>(found: impl Iterator<Item = &'a Found>) -> Vec<Option<usize>> {
+/// Hard-link groups of the entries of a walk (sorted by path), given as
+/// kind and metadata: for each, the index of the first entry that shares
+/// its inode, when another one does. Folders never share one.
+pub(crate) fn link_leaders<'a>(
+    found: impl Iterator<Item = (EntryKind, &'a std::fs::Metadata)>,
+) -> Vec<Option<usize>> {
     let mut first: HashMap<(u64, u64), usize> = HashMap::new();
     let mut leader: Vec<Option<usize>> = Vec::new();
     let mut members: HashMap<usize, usize> = HashMap::new();
-    for (i, f) in found.enumerate() {
-        let linked = f.kind != EntryKind::Dir && f.meta.nlink() > 1;
+    for (i, (kind, meta)) in found.enumerate() {
+        let linked = kind != EntryKind::Dir && meta.nlink() > 1;
         leader.push(None);
         if !linked {
             continue;
         }
-        let l = *first.entry((f.meta.dev(), f.meta.ino())).or_insert(i);
+        let l = *first.entry((meta.dev(), meta.ino())).or_insert(i);
         leader[i] = Some(l);
         *members.entry(l).or_default() += 1;
     }

@@ -681,7 +681,7 @@ fn metadata_differences(
 /// order), those whose group in the manifest differs from their group in
 /// the tree, each compared by the group's first path.
 fn link_differences(present: &[(&super::walk::Found, &Entry)], out: &mut Vec<Difference>) {
-    let tree = link_leaders(present.iter().map(|(f, _)| *f));
+    let tree = link_leaders(present.iter().map(|(f, _)| (f.kind, &f.meta)));
     let mut first: HashMap<u64, usize> = HashMap::new();
     let mut size: HashMap<u64, usize> = HashMap::new();
     for (i, (_, e)) in present.iter().enumerate() {
