@@ -1901,7 +1901,8 @@ typeChanged: Array<DiffItem>,
  */
 suspicious: Array<DiffItem>, 
 /**
- * Paths whose mode or mtime alone changed.
+ * Paths whose metadata alone changed: mode, mtime, and (format 2)
+ * owner, extended attributes or ACLs.
  */
 metadataChanged: Array<DiffItem>, 
 /**
