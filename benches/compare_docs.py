@@ -3,7 +3,14 @@
 the same Markdown tree and compare the broken links each reports.
 
     python3 benches/compare_docs.py [--runs N] [--pages N] [TREE]
+    python3 benches/compare_docs.py --corpus DIR [--corpus DIR …]   # real docs, a table
     python3 benches/compare_docs.py --check      # make test: the documented differences only
+
+`--corpus` takes local clones of real documentation repositories (never
+committed here): each is timed with both tools pinned to one CPU
+(`taskset -c 0`) and on all cores, and a Markdown table row per corpus and
+mode says the medians, the ratio and how many broken links each reports
+and how many only one does.
 
 Without TREE a knowledge base is generated (default 10,000 pages, 20 links
 each, as `cargo bench --bench docs`). lychee comes from PyPI (`pip install
@@ -83,11 +90,11 @@ def resolve(tree, page, target):
     return os.path.relpath(full, tree), frag
 
 
-def run_opskit(tree):
+def run_opskit(tree, prefix=()):
     policy = pathlib.Path(tempfile.mkstemp(suffix=".toml")[1])
     policy.write_text(LINKS_ONLY)
     start = time.perf_counter()
-    out = subprocess.run([str(OPSKIT), "docs", "audit", str(tree), "--policy", str(policy),
+    out = subprocess.run([*prefix, str(OPSKIT), "docs", "audit", str(tree), "--policy", str(policy),
                           "--format", "json", "--fail-on", "none"],
                          capture_output=True, text=True, check=True).stdout
     took = time.perf_counter() - start
@@ -99,9 +106,9 @@ def run_opskit(tree):
     return took, broken
 
 
-def run_lychee(tree):
+def run_lychee(tree, prefix=()):
     start = time.perf_counter()
-    p = subprocess.run([lychee_bin(), "--offline", "--include-fragments", "--no-progress",
+    p = subprocess.run([*prefix, lychee_bin(), "--offline", "--include-fragments", "--no-progress",
                         "--format", "json", "--root-dir", str(tree),
                         "--index-files", "README.md,index.md,.", "**/*.md"],
                        cwd=tree, capture_output=True, text=True)
@@ -170,17 +177,42 @@ def check():
           f"different on exactly the {len(DOCUMENTED)} documented anchor cases")
 
 
+def corpora(dirs, runs):
+    """One table row per corpus and CPU mode: medians, ratio, broken sets."""
+    print("| corpus | pages | CPUs | opskit | lychee | ratio | broken (opskit / lychee) | only opskit | only lychee |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for d in dirs:
+        tree = pathlib.Path(d).resolve()
+        pages = sum(1 for p in tree.rglob("*") if p.suffix.lower() == ".md" and ".git" not in p.parts)
+        for label, prefix in [("1", ("taskset", "-c", "0")), (str(os.cpu_count()), ())]:
+            run_opskit(tree, prefix), run_lychee(tree, prefix)   # warm the cache
+            ours = [run_opskit(tree, prefix) for _ in range(runs)]
+            theirs = [run_lychee(tree, prefix) for _ in range(runs)]
+            t_ours = statistics.median(t for t, _ in ours)
+            t_theirs = statistics.median(t for t, _ in theirs)
+            b_ours, b_theirs = ours[0][1], theirs[0][1]
+            print(f"| {tree.name} | {pages:,} | {label} | {t_ours:.3f} s | {t_theirs:.3f} s | "
+                  f"{t_theirs / t_ours:.2f}x | {len(b_ours):,} / {len(b_theirs):,} | "
+                  f"{len(b_ours - b_theirs)} | {len(b_theirs - b_ours)} |", flush=True)
+        for name, only in [("only opskit", b_ours - b_theirs), ("only lychee", b_theirs - b_ours)]:
+            for b in sorted(only)[:10]:
+                print(f"<!-- {tree.name} {name}: {b[0]}:{b[1]} -> {b[2][0]}#{b[2][1]} -->")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("tree", nargs="?")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--pages", type=int, default=10_000)
+    ap.add_argument("--corpus", action="append", default=[])
     ap.add_argument("--check", action="store_true")
     a = ap.parse_args()
     if not OPSKIT.exists():
         subprocess.run(["cargo", "build", "-q", "--release", "-p", "opskit-cli"], cwd=ROOT, check=True)
     if a.check:
         return check()
+    if a.corpus:
+        return corpora(a.corpus, a.runs)
     tmp = None
     if a.tree:
         tree = pathlib.Path(a.tree).resolve()

@@ -9,12 +9,17 @@ export type AptUpgrades = "off" | "background" | "wait";
 
 export type AuditOptions = { 
 /**
- * Globs of the pages to audit, relative to the root (default: every
- * `.md`, `.markdown`, `.html` and `.htm` file).
+ * Globs of the pages to audit, relative to the root (default, when
+ * empty: every page GitHub renders, Markdown by its extensions `.md`,
+ * `.markdown`, `.mdown`, `.mkdn`, `.mkd`, `.mdwn`, `.mkdown` in any
+ * letter case, and `.html`/`.htm`).
  */
 include: Array<string>, 
 /**
- * Globs left out (e.g. `archive/**`).
+ * Left out, as `.gitignore` reads its lines: a pattern without `/`
+ * (`archive`, `*.tmp`) matches a file or folder of that name at any
+ * depth; one with `/` the path from the root (`docs/archive`,
+ * `drafts/**`); a folder left out takes its contents.
  */
 exclude: Array<string>, 
 /**
@@ -89,7 +94,27 @@ external: ExternalOptions,
  * Each rule's severity, by rule name or id: `error`, `warning`,
  * `note` or `off` (default: the rule's own).
  */
-severity: { [key in string]: string }, };
+severity: { [key in string]: string }, 
+/**
+ * Only these rules, by name or id (default, when empty: every rule);
+ * the others are not run at all.
+ */
+rules: Array<string>, 
+/**
+ * Rules not to run, by name or id (as `severity = "off"`).
+ */
+skipRules: Array<string>, 
+/**
+ * Leave out findings below this severity (`error`, `warning`, `note`;
+ * default: none left out).
+ */
+minSeverity: Severity | null, 
+/**
+ * Secrets that are not secrets here: regular expressions matched
+ * against each candidate's value and against its whole line (a
+ * published test key, a documented example).
+ */
+secretsAllow: Array<string>, };
 
 export type Availability = { 
 /**
@@ -1122,7 +1147,11 @@ counts: { [key in string]: number },
 /**
  * Findings a suppression comment silenced.
  */
-suppressed: number, };
+suppressed: number, 
+/**
+ * Findings a baseline hid ([`apply_baseline`](super::apply_baseline)).
+ */
+baselined: number, };
 
 export type DocsFinding = { 
 /**

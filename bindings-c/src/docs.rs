@@ -187,7 +187,7 @@ pub unsafe extern "C" fn opskit_docs_apply_baseline(
         let out = unsafe { out_arg(out_json, "out_json") }?;
         let mut a: d::Audit = unsafe { json_arg(audit_json, "audit_json") }?;
         let b: serde_json::Value = unsafe { json_arg(baseline_json, "baseline_json") }?;
-        d::apply_baseline(&mut a, &b);
+        d::apply_baseline(&mut a, &b)?;
         *out = owned_json(&a)?;
         Ok(())
     })

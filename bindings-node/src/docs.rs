@@ -79,7 +79,7 @@ pub fn apply_baseline(audit: Value, baseline: Value) -> Result<Value, napi::Erro
     sync(|| {
         let mut a: d::Audit = from_js_value(audit, "audit")?;
         let baseline: Value = from_js_value(baseline, "baseline")?;
-        d::apply_baseline(&mut a, &baseline);
+        d::apply_baseline(&mut a, &baseline)?;
         to_js(&a)
     })
 }

@@ -71,7 +71,7 @@ fn apply_baseline<'py>(
 ) -> Res<Bound<'py, PyAny>> {
     let mut a: d::Audit = from_py("audit", report)?;
     let b: serde_json::Value = from_py("baseline", baseline)?;
-    d::apply_baseline(&mut a, &b);
+    d::apply_baseline(&mut a, &b)?;
     out(py, &a)
 }
 

@@ -15,9 +15,22 @@ pub(crate) enum DocsCmd {
         /// The docs folder.
         #[arg(default_value = ".")]
         dir: PathBuf,
-        /// A docs policy (TOML): include, exclude, site_root, repo_url, index_files, anchor_case_warning.
+        /// A docs policy (TOML), with the keys include, exclude, site_root, repo_url,
+        /// index_files, anchor_case_warning, required_metadata, max_age_days, as_of,
+        /// git_history, entry_points, required, required_sections, secrets, secrets_allow,
+        /// check_external, external, severity, rules, skip_rules, min_severity
+        /// (docs/docs-audits.md describes each).
         #[arg(long)]
         policy: Option<PathBuf>,
+        /// Run only this rule, by name or id (repeatable; the others are not run).
+        #[arg(long = "rule", value_name = "RULE")]
+        rules: Vec<String>,
+        /// Do not run this rule, by name or id (repeatable).
+        #[arg(long = "skip-rule", value_name = "RULE")]
+        skip_rules: Vec<String>,
+        /// Leave out findings below this severity: `error`, `warning` or `note`.
+        #[arg(long, value_parser = ["error", "warning", "note"])]
+        min_severity: Option<String>,
         /// `text`, `json` or `sarif` (SARIF 2.1.0, for code-scanning UIs).
         #[arg(long, default_value = "text", value_parser = ["text", "json", "sarif"])]
         format: String,
@@ -43,6 +56,9 @@ pub(crate) fn run(cmd: DocsCmd) -> opskit::Result<Outcome> {
     let DocsCmd::Audit {
         dir,
         policy,
+        rules,
+        skip_rules,
+        min_severity,
         format,
         fail_on,
         baseline,
@@ -55,6 +71,11 @@ pub(crate) fn run(cmd: DocsCmd) -> opskit::Result<Outcome> {
         None => AuditOptions::default(),
     };
     options.exclude.extend(exclude);
+    options.rules.extend(rules);
+    options.skip_rules.extend(skip_rules);
+    if let Some(m) = min_severity {
+        options.min_severity = Some(m.parse()?);
+    }
     if repo_url.is_some() {
         options.repo_url = repo_url;
     }
@@ -68,7 +89,8 @@ pub(crate) fn run(cmd: DocsCmd) -> opskit::Result<Outcome> {
                 b.display()
             ))
         })?;
-        d::apply_baseline(&mut report, &v);
+        d::apply_baseline(&mut report, &v)
+            .map_err(|e| opskit::Error::invalid(format!("{}: {}", b.display(), e.message())))?;
     }
     match format.as_str() {
         "json" => print_json(&report)?,

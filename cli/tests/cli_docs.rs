@@ -49,9 +49,11 @@ fn audit_formats_exit_codes_and_baselines() {
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert_eq!(
         stdout(&o),
-        "README.md\n  3:42 error[broken-link] links to ops/gone.md, which does not exist\n\
-         by rule: broken-link 1\n\
-         2 page(s), 2 link(s) (2 checked, 0 external not checked): 1 error(s), 0 warning(s)\n"
+        "2 page(s), 2 link(s) (2 checked, 0 external not checked): 1 error(s), 0 warning(s), 0 note(s)\n\
+         \x20 error         1  broken-link\n\
+         \n\
+         README.md\n  3:42 error[broken-link] links to ops/gone.md, which does not exist\n\
+         2 page(s), 2 link(s) (2 checked, 0 external not checked): 1 error(s), 0 warning(s), 0 note(s)\n"
     );
 
     let o = audit(&["--format", "sarif"]);
@@ -77,7 +79,7 @@ fn audit_formats_exit_codes_and_baselines() {
     .unwrap();
     let o = audit(&["--baseline", "baseline.json"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stdout(&o).starts_with("README.md\n  5:5 error[broken-anchor] #rolback is not an anchor of ops/deploy.md (did you mean #rollback?)\n"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("hidden: 1 by the baseline, 0 by suppression comments\n\nREADME.md\n  5:5 error[broken-anchor] #rolback is not an anchor of ops/deploy.md (did you mean #rollback?)\n"), "{}", stdout(&o));
     assert_eq!(
         opskit(p, &["docs", "audit", "docs", "--fail-on", "none"])
             .status
@@ -174,7 +176,9 @@ fn check_external_asks_the_network_only_when_told() {
     let o = opskit(p, &["docs", "audit", "--policy", "policy.toml"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(
-        stdout(&o).ends_with("(0 checked, 2 external not checked): 0 error(s), 0 warning(s)\n")
+        stdout(&o).ends_with(
+            "(0 checked, 2 external not checked): 0 error(s), 0 warning(s), 0 note(s)\n"
+        )
     );
     // A dead external link is a warning: a flaky site should not fail CI by default.
     let args = [
@@ -191,9 +195,88 @@ fn check_external_asks_the_network_only_when_told() {
     assert_eq!(
         stdout(&o),
         format!(
-            "README.md\n  3:{col} warning[broken-external-link] {base}/gone answered HTTP 404\n\
-             by rule: broken-external-link 1\n\
-             1 page(s), 2 link(s) (0 checked, 2 external, 2 URL(s) checked): 0 error(s), 1 warning(s)\n"
+            "{totals}\n\
+             \x20 warning       1  broken-external-link\n\
+             \n\
+             README.md\n  3:{col} warning[broken-external-link] {base}/gone answered HTTP 404\n\
+             {totals}\n",
+            totals = "1 page(s), 2 link(s) (0 checked, 2 external, 2 URL(s) checked): 0 error(s), 1 warning(s), 0 note(s)"
         )
     );
+}
+
+#[test]
+fn rules_severities_and_policy_keys_are_chosen_from_the_command_line() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    std::fs::write(p.join("README.md"), "# KB\n\n[a](gone.md) [b](#Kb)\n").unwrap();
+    std::fs::write(p.join("lonely.md"), "# Lonely\n").unwrap();
+    let all = stdout(&opskit(p, &["docs", "audit", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&all).unwrap();
+    for rule in [
+        "broken-link",
+        "anchor-case",
+        "missing-metadata",
+        "orphan-page",
+    ] {
+        assert!(v["counts"][rule].as_u64().unwrap_or(0) > 0, "{rule}: {all}");
+    }
+    // The summary comes first: totals, then one line per rule, worst first.
+    let text = stdout(&opskit(p, &["docs", "audit"]));
+    let head: Vec<&str> = text.lines().take(5).collect();
+    assert!(head[0].starts_with("2 page(s), 2 link(s)"), "{text}");
+    assert!(
+        head[1].trim_start().starts_with("error") && head[1].ends_with("broken-link"),
+        "{text}"
+    );
+    assert!(head[2].contains("missing-metadata"), "{text}");
+    // Only some rules, some rules skipped, a severity floor.
+    let only = stdout(&opskit(
+        p,
+        &["docs", "audit", "--rule", "broken-link", "--format", "json"],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&only).unwrap();
+    assert_eq!(v["counts"], serde_json::json!({"broken-link": 1}), "{only}");
+    let skipped = stdout(&opskit(
+        p,
+        &[
+            "docs",
+            "audit",
+            "--skip-rule",
+            "missing-metadata",
+            "--skip-rule",
+            "DOCS013",
+            "--min-severity",
+            "warning",
+            "--format",
+            "json",
+        ],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&skipped).unwrap();
+    assert_eq!(
+        v["counts"],
+        serde_json::json!({"broken-link": 1, "anchor-case": 1}),
+        "{skipped}"
+    );
+    let o = opskit(p, &["docs", "audit", "--rule", "broken-links"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("rules: no rule \"broken-links\"; the rules are broken-link")
+    );
+    // --help names every key a policy takes.
+    let help = stdout(&opskit(p, &["docs", "audit", "--help"]));
+    let keys = serde_json::to_value(opskit::docs::AuditOptions::default()).unwrap();
+    for key in keys.as_object().unwrap().keys() {
+        assert!(
+            help.contains(key.as_str()),
+            "--help lacks the policy key {key}:\n{help}"
+        );
+    }
+    // A SARIF log given as a baseline is refused, not silently ignored.
+    let sarif = opskit(p, &["docs", "audit", "--format", "sarif"]);
+    std::fs::write(p.join("b.sarif"), &sarif.stdout).unwrap();
+    let o = opskit(p, &["docs", "audit", "--baseline", "b.sarif"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("b.sarif: the baseline is a SARIF log"));
 }

@@ -202,9 +202,42 @@ pub fn parse_date(text: &str) -> std::result::Result<Date, String> {
     Date::from_calendar_date(year, month, day).map_err(|_| bad())
 }
 
+/// A US-style `MM/DD/YYYY` date (one-digit month and day too), the form
+/// Microsoft Learn documents for `ms.date`.
+pub fn parse_month_day_year(text: &str) -> std::result::Result<Date, String> {
+    let bad = || format!("{text:?} is not a date: write MM/DD/YYYY");
+    let parts: Vec<&str> = text.trim().split('/').collect();
+    let [m, d, y] = parts[..] else {
+        return Err(bad());
+    };
+    let digits = |s: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(m, 1..=2) || !digits(d, 1..=2) || !digits(y, 4..=4) {
+        return Err(bad());
+    }
+    let month = Month::try_from(m.parse::<u8>().map_err(|_| bad())?).map_err(|_| bad())?;
+    Date::from_calendar_date(
+        y.parse().map_err(|_| bad())?,
+        month,
+        d.parse().map_err(|_| bad())?,
+    )
+    .map_err(|_| bad())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn us_dates_as_ms_date_writes_them() {
+        let d = |y, m, day| Date::from_calendar_date(y, Month::try_from(m).unwrap(), day).unwrap();
+        assert_eq!(parse_month_day_year("03/14/2024"), Ok(d(2024, 3, 14)));
+        assert_eq!(parse_month_day_year("9/2/2023"), Ok(d(2023, 9, 2)));
+        for bad in ["14/03/2024", "2024-03-14", "03/14/24", "02/30/2024", "3/4"] {
+            assert!(parse_month_day_year(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn one_grammar_and_one_rule_for_zero() {

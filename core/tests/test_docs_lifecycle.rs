@@ -187,3 +187,69 @@ fn owners_freshness_coupling_and_orphans() {
     .unwrap_err();
     assert!(e.message().starts_with("as_of:"), "{e}");
 }
+
+#[test]
+fn permalinks_pinned_to_a_commit_are_checked_at_that_commit() {
+    let d = tempfile::tempdir().unwrap();
+    let repo = git2::Repository::init(d.path()).unwrap();
+    commit(
+        &repo,
+        &[("old.md", "# Old runbook\n\n## Steps\n")],
+        JUNE_2025,
+        "add the old runbook",
+    );
+    let first = repo
+        .head()
+        .unwrap()
+        .peel_to_commit()
+        .unwrap()
+        .id()
+        .to_string();
+    // The page is gone from today's tree; permalinks to it still work on GitHub.
+    std::fs::remove_file(d.path().join("old.md")).unwrap();
+    let mut index = repo.index().unwrap();
+    index.remove_path(Path::new("old.md")).unwrap();
+    index.write().unwrap();
+    let url = "https://github.com/acme/ops";
+    let short = &first[..7];
+    let readme = format!(
+        "# KB\n\n[a]({url}/blob/{first}/old.md#steps)\n[b]({url}/blob/{short}/old.md#step)\n[c]({url}/blob/{first}/never.md)\n[d]({url}/blob/main/old.md)\n[e]({url}/blob/0123456789abcdef0123456789abcdef01234567/old.md)\n[f]({url}/tree/{short})\n"
+    );
+    commit(
+        &repo,
+        &[("README.md", &readme)],
+        JUNE_2025 + DAY,
+        "drop it, link to it",
+    );
+    let options = AuditOptions {
+        repo_url: Some(url.into()),
+        required_metadata: vec![],
+        entry_points: vec![],
+        git_history: false,
+        ..Default::default()
+    };
+    let a = audit(d.path(), &options).unwrap();
+    let got: Vec<(u32, &str, &str)> = a
+        .findings
+        .iter()
+        .map(|f| (f.line, f.rule.as_str(), f.message.as_str()))
+        .collect();
+    let at_first = format!("old.md at commit {short} (did you mean #steps?)");
+    let never = format!("links to never.md at commit {first}, which did not hold it");
+    assert_eq!(got.len(), 4, "{got:#?}");
+    assert_eq!(got[0].0, 4);
+    assert!(got[0].2.ends_with(&at_first), "{got:#?}");
+    assert_eq!(
+        (got[1].0, got[1].1, got[1].2),
+        (5, "broken-link", never.as_str())
+    );
+    // A branch, and a commit this repository does not hold, are today's tree.
+    assert_eq!(
+        (got[2].0, got[2].2),
+        (6, "links to old.md, which does not exist")
+    );
+    assert_eq!(
+        (got[3].0, got[3].2),
+        (7, "links to old.md, which does not exist")
+    );
+}

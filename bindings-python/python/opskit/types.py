@@ -768,6 +768,7 @@ class DocsAudit(TypedDict):
     findings: List[DocsFinding]
     counts: Dict[str, int]
     suppressed: int
+    baselined: int
 
 
 class DocsRule(TypedDict):

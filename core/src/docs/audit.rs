@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::finding::{Finding, Severity, finding, fingerprint, severity_overrides};
+use super::finding::{Finding, Severity, finding, fingerprint, rule_levels};
 use super::options::AuditOptions;
 use super::pages::{pages_of, read_page};
 use super::resolve::{Outcome, Resolver, normalize};
@@ -42,6 +42,9 @@ pub struct Audit {
     pub counts: BTreeMap<String, usize>,
     /// Findings a suppression comment silenced.
     pub suppressed: usize,
+    /// Findings a baseline hid ([`apply_baseline`](super::apply_baseline)).
+    #[serde(default)]
+    pub baselined: usize,
 }
 
 impl Audit {
@@ -72,8 +75,15 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
         )));
     }
     let files = pages_of(&root, options)?;
-    let scanned: Vec<std::result::Result<Page, Box<Finding>>> =
-        files.par_iter().map(|p| read_page(&root, p)).collect();
+    // Severity overrides, checked before the work; a rule turned off costs nothing.
+    let levels = rule_levels(options)?;
+    let allow = super::secrets::allow_list(&options.secrets_allow)?;
+    let secrets = (options.secrets && !matches!(levels.get("secret"), Some(None)))
+        .then_some(allow.as_slice());
+    let scanned: Vec<std::result::Result<Page, Box<Finding>>> = files
+        .par_iter()
+        .map(|p| read_page(&root, p, secrets))
+        .collect();
     let mut findings = Vec::new();
     let mut pages = HashMap::new();
     for s in scanned {
@@ -117,6 +127,8 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
         options,
         pages: &pages,
         others: Mutex::new(HashMap::new()),
+        repo: Mutex::new(in_git.then(|| git2::Repository::open(&top).ok()).flatten()),
+        pinned: Mutex::new(HashMap::new()),
     };
     let mut ordered: Vec<&Page> = pages.values().collect();
     ordered.sort_by(|a, b| a.path.cmp(&b.path));
@@ -139,8 +151,6 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
             (page.links.len(), checked, external, found, targets)
         })
         .collect();
-    // Severity overrides, checked before the work.
-    let levels = severity_overrides(&options.severity)?;
     let mut audit = Audit {
         root: root.display().to_string(),
         pages: pages.len(),
@@ -151,6 +161,7 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
         findings,
         counts: BTreeMap::new(),
         suppressed: 0,
+        baselined: 0,
     };
     let mut edges = HashMap::new();
     for (page, (links, checked, external, found, targets)) in ordered.iter().zip(results) {
@@ -203,6 +214,7 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
             pages: &pages,
             edges: &edges,
             in_git,
+            levels: &levels,
         })?);
     // Suppression comments, then severity overrides.
     let before = audit.findings.len();
@@ -226,6 +238,9 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
             }
             None => true,
         });
+    if let Some(min) = options.min_severity {
+        audit.findings.retain(|f| f.severity >= min);
+    }
     for f in &mut audit.findings {
         f.fingerprint = fingerprint(f);
         *audit.counts.entry(f.rule.clone()).or_default() += 1;

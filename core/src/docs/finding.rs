@@ -1,7 +1,7 @@
 //! What an audit reports: the rule catalogue, severities, findings and
 //! their fingerprints.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +27,20 @@ impl Severity {
             Severity::Note => "note",
             Severity::Warning => "warning",
             Severity::Error => "error",
+        }
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "error" => Ok(Severity::Error),
+            "warning" => Ok(Severity::Warning),
+            "note" => Ok(Severity::Note),
+            other => Err(Error::invalid(format!(
+                "{other:?} is not a severity: use error, warning or note"
+            ))),
         }
     }
 }
@@ -213,34 +227,51 @@ pub fn fingerprint(f: &Finding) -> String {
     h.to_hex()[..32].to_string()
 }
 
-/// The policy's `severity` table checked against the catalogue: each rule's
-/// new severity, or `None` for `off`.
-pub(crate) fn severity_overrides(
-    severity: &BTreeMap<String, String>,
+/// The catalogue's rule named `name` (by name or id), or an error that
+/// lists the rules, saying where the name came from.
+fn known_rule(name: &str, from: &str) -> Result<&'static RuleInfo> {
+    RULES
+        .iter()
+        .find(|r| r.name == name || r.id == name)
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "{from}: no rule {name:?}; the rules are {}",
+                RULES.iter().map(|r| r.name).collect::<Vec<_>>().join(", ")
+            ))
+        })
+}
+
+/// Each rule's severity as the options set it, checked against the
+/// catalogue: the `severity` table, then `rules` (every rule not listed
+/// is off) and `skip_rules` (off). `None` is off: the rule is not run.
+pub(crate) fn rule_levels(
+    options: &super::options::AuditOptions,
 ) -> Result<HashMap<&'static str, Option<Severity>>> {
     let mut levels = HashMap::new();
-    for (rule_name, level) in severity {
-        let r = RULES
-            .iter()
-            .find(|r| r.name == rule_name || r.id == rule_name)
-            .ok_or_else(|| {
-                Error::invalid(format!(
-                    "severity: no rule {rule_name:?}; the rules are {}",
-                    RULES.iter().map(|r| r.name).collect::<Vec<_>>().join(", ")
-                ))
-            })?;
+    for (rule_name, level) in &options.severity {
+        let r = known_rule(rule_name, "severity")?;
         let l = match level.as_str() {
-            "error" => Some(Severity::Error),
-            "warning" => Some(Severity::Warning),
-            "note" => Some(Severity::Note),
             "off" => None,
-            other => {
-                return Err(Error::invalid(format!(
+            other => Some(other.parse().map_err(|_| {
+                Error::invalid(format!(
                     "severity of {rule_name}: {other:?} is not error, warning, note or off"
-                )));
-            }
+                ))
+            })?),
         };
         levels.insert(r.name, l);
+    }
+    if !options.rules.is_empty() {
+        let only = options
+            .rules
+            .iter()
+            .map(|n| known_rule(n, "rules").map(|r| r.name))
+            .collect::<Result<Vec<_>>>()?;
+        for r in RULES.iter().filter(|r| !only.contains(&r.name)) {
+            levels.insert(r.name, None);
+        }
+    }
+    for n in &options.skip_rules {
+        levels.insert(known_rule(n, "skip_rules")?.name, None);
     }
     Ok(levels)
 }

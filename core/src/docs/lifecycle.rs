@@ -35,6 +35,15 @@ pub(crate) struct Context<'a> {
     /// Each page's local link targets that exist, relative to the work tree.
     pub(crate) edges: &'a HashMap<String, Vec<PathBuf>>,
     pub(crate) in_git: bool,
+    /// Each rule's level as the options set it (`None`: off, not run).
+    pub(crate) levels: &'a HashMap<&'static str, Option<super::finding::Severity>>,
+}
+
+impl Context<'_> {
+    /// Is the rule run at all (not turned off)?
+    fn runs(&self, rule: &str) -> bool {
+        !matches!(self.levels.get(rule), Some(None))
+    }
 }
 
 /// A string value of the first of `keys` in the page's front matter or
@@ -59,6 +68,20 @@ fn meta<'p>(page: &'p Page, front: &[&str], g3doc: &str) -> Option<(&'p str, Str
         .map(|s| (s, format!("g3doc freshness {g3doc}")))
 }
 
+/// A review date in the forms its key's convention documents: `ms.date`
+/// is Microsoft Learn's `MM/DD/YYYY` (ISO dates are read there too); the
+/// others `YYYY-MM-DD`.
+fn review_date(text: &str, from: &str) -> std::result::Result<time::Date, String> {
+    if from.ends_with("ms.date") {
+        return crate::time::parse_month_day_year(text)
+            .or_else(|_| parse_date(text))
+            .map_err(|_| {
+                format!("{text:?} is not a date: write MM/DD/YYYY (ms.date's form) or YYYY-MM-DD")
+            });
+    }
+    parse_date(text)
+}
+
 /// The findings about pages: missing metadata, stale pages, code changed
 /// after the page, orphans.
 pub(crate) fn findings(cx: &Context<'_>) -> Result<Vec<Finding>> {
@@ -80,35 +103,37 @@ pub(crate) fn findings(cx: &Context<'_>) -> Result<Vec<Finding>> {
         .map(|t| show(t))
         .filter(|t| !t.is_empty())
         .collect();
-    let history = if cx.in_git && o.git_history {
-        let mut code: HashMap<String, Vec<String>> = HashMap::new();
-        for (page, targets) in cx.edges {
-            for t in targets {
-                let t = show(t);
-                if code_targets.contains(&t) {
-                    code.entry(t).or_default().push(in_top(page));
+    // The history walk serves stale pages and changed code only.
+    let history =
+        if cx.in_git && o.git_history && (cx.runs("stale-page") || cx.runs("code-changed")) {
+            let mut code: HashMap<String, Vec<String>> = HashMap::new();
+            for (page, targets) in cx.edges {
+                for t in targets {
+                    let t = show(t);
+                    if code_targets.contains(&t) {
+                        code.entry(t).or_default().push(in_top(page));
+                    }
                 }
             }
-        }
-        let wanted = history::Wanted {
-            pages: cx.pages.keys().map(|p| in_top(p)).collect(),
-            code,
-            keep: COMMITS_SHOWN,
+            let wanted = history::Wanted {
+                pages: cx.pages.keys().map(|p| in_top(p)).collect(),
+                code,
+                keep: COMMITS_SHOWN,
+            };
+            let ignore: HashSet<String> = crate::fsutil::read_text_capped(
+                &cx.top.join(".git-blame-ignore-revs"),
+                crate::limits::MAX_POLICY_BYTES as u64,
+                ".git-blame-ignore-revs",
+            )
+            .unwrap_or_default()
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or("").trim().to_string())
+            .filter(|l| l.len() == 40)
+            .collect();
+            history::walk(cx.top, &wanted, &ignore)?
+        } else {
+            History::default()
         };
-        let ignore: HashSet<String> = crate::fsutil::read_text_capped(
-            &cx.top.join(".git-blame-ignore-revs"),
-            crate::limits::MAX_POLICY_BYTES as u64,
-            ".git-blame-ignore-revs",
-        )
-        .unwrap_or_default()
-        .lines()
-        .map(|l| l.split('#').next().unwrap_or("").trim().to_string())
-        .filter(|l| l.len() == 40)
-        .collect();
-        history::walk(cx.top, &wanted, &ignore)?
-    } else {
-        History::default()
-    };
     let owners = CodeOwners::find(cx.top);
     let mut out = Vec::new();
     let mut paths: Vec<&String> = cx.pages.keys().collect();
@@ -157,7 +182,7 @@ pub(crate) fn findings(cx: &Context<'_>) -> Result<Vec<Finding>> {
         }
         .min(o.max_age_days);
         let last = match reviewed {
-            Some((s, from)) => match parse_date(s) {
+            Some((s, from)) => match review_date(s, &from) {
                 Ok(d) => Some((d, format!("last reviewed {d} ({from})"))),
                 Err(e) => {
                     out.push(finding(
@@ -252,7 +277,9 @@ pub(crate) fn findings(cx: &Context<'_>) -> Result<Vec<Finding>> {
             }
         }
     }
-    out.extend(orphans(cx));
+    if cx.runs("orphan-page") {
+        out.extend(orphans(cx));
+    }
     out.extend(requirements(cx)?);
     if o.secrets {
         for (path, page) in cx.pages {
@@ -263,7 +290,7 @@ pub(crate) fn findings(cx: &Context<'_>) -> Result<Vec<Finding>> {
                     s.line,
                     s.column,
                     format!(
-                        "this looks like a secret ({}: {}): remove it and rotate it; mark a documented example with `opskit:allow` on its line",
+                        "this looks like a secret ({}: {}): remove it and rotate it; mark a documented example with `opskit:allow` on its line, or list it in the policy's `secrets_allow`",
                         s.kind, s.masked
                     ),
                 ));

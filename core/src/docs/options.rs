@@ -7,6 +7,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::external::ExternalOptions;
+use super::finding::Severity;
 use crate::error::{Error, Result};
 
 /// What the audit reads and how it resolves links.
@@ -15,10 +16,15 @@ use crate::error::{Error, Result};
 #[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
 #[serde(default, deny_unknown_fields)]
 pub struct AuditOptions {
-    /// Globs of the pages to audit, relative to the root (default: every
-    /// `.md`, `.markdown`, `.html` and `.htm` file).
+    /// Globs of the pages to audit, relative to the root (default, when
+    /// empty: every page GitHub renders, Markdown by its extensions `.md`,
+    /// `.markdown`, `.mdown`, `.mkdn`, `.mkd`, `.mdwn`, `.mkdown` in any
+    /// letter case, and `.html`/`.htm`).
     pub include: Vec<String>,
-    /// Globs left out (e.g. `archive/**`).
+    /// Left out, as `.gitignore` reads its lines: a pattern without `/`
+    /// (`archive`, `*.tmp`) matches a file or folder of that name at any
+    /// depth; one with `/` the path from the root (`docs/archive`,
+    /// `drafts/**`); a folder left out takes its contents.
     pub exclude: Vec<String>,
     /// Where `/path` links resolve (default: the audit root, as GitHub
     /// resolves them against the repository root).
@@ -63,6 +69,18 @@ pub struct AuditOptions {
     /// Each rule's severity, by rule name or id: `error`, `warning`,
     /// `note` or `off` (default: the rule's own).
     pub severity: BTreeMap<String, String>,
+    /// Only these rules, by name or id (default, when empty: every rule);
+    /// the others are not run at all.
+    pub rules: Vec<String>,
+    /// Rules not to run, by name or id (as `severity = "off"`).
+    pub skip_rules: Vec<String>,
+    /// Leave out findings below this severity (`error`, `warning`, `note`;
+    /// default: none left out).
+    pub min_severity: Option<Severity>,
+    /// Secrets that are not secrets here: regular expressions matched
+    /// against each candidate's value and against its whole line (a
+    /// published test key, a documented example).
+    pub secrets_allow: Vec<String>,
 }
 
 /// A document the knowledge base must hold, found by path glob or by
@@ -98,12 +116,7 @@ pub struct SectionRule {
 impl Default for AuditOptions {
     fn default() -> Self {
         AuditOptions {
-            include: vec![
-                "**/*.md".into(),
-                "**/*.markdown".into(),
-                "**/*.html".into(),
-                "**/*.htm".into(),
-            ],
+            include: Vec::new(),
             exclude: Vec::new(),
             site_root: None,
             repo_url: None,
@@ -120,6 +133,10 @@ impl Default for AuditOptions {
             check_external: false,
             external: ExternalOptions::default(),
             severity: BTreeMap::new(),
+            rules: Vec::new(),
+            skip_rules: Vec::new(),
+            min_severity: None,
+            secrets_allow: Vec::new(),
         }
     }
 }

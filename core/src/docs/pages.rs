@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::finding::{Finding, finding};
 use super::options::AuditOptions;
-use super::scan::{MAX_HTML_DEPTH, Page, html_depth, scan_html_parsed, scan_markdown};
+use super::scan::{MAX_HTML_DEPTH, Page, html_depth, scan_html_parsed, scan_markdown_with};
 use crate::error::{Error, Result};
 use crate::limits::MAX_PAGE_BYTES;
 
@@ -22,30 +22,70 @@ pub(crate) fn show(p: &Path) -> String {
     rel(Path::new(""), p)
 }
 
-/// The pages under `root` the options select, sorted.
+fn globs(list: &[&str], what: &str) -> Result<globset::GlobSet> {
+    let mut b = globset::GlobSetBuilder::new();
+    for g in list {
+        b.add(
+            globset::GlobBuilder::new(g)
+                .literal_separator(false)
+                .build()
+                .map_err(|e| Error::invalid(format!("{what} glob {g:?}: {e}")))?,
+        );
+    }
+    b.build()
+        .map_err(|e| Error::invalid(format!("{what} globs: {e}")))
+}
+
+/// What `exclude` leaves out, read as `.gitignore` reads its lines: a
+/// pattern without `/` (`archive`, `*.tmp`) matches a file or folder of
+/// that name at any depth; one with `/` matches the path from the root
+/// (`docs/archive`, `archive/**`); a folder left out takes its contents.
+struct Exclude {
+    paths: globset::GlobSet,
+    names: globset::GlobSet,
+}
+
+impl Exclude {
+    fn new(patterns: &[String]) -> Result<Self> {
+        let trimmed: Vec<&str> = patterns
+            .iter()
+            .map(|p| p.trim_end_matches('/'))
+            .filter(|p| !p.is_empty())
+            .collect();
+        let (anchored, names): (Vec<&str>, Vec<&str>) =
+            trimmed.iter().partition(|p| p.contains('/'));
+        let anchored: Vec<&str> = anchored.iter().map(|p| p.trim_start_matches('/')).collect();
+        Ok(Exclude {
+            paths: globs(&anchored, "exclude")?,
+            names: globs(&names, "exclude")?,
+        })
+    }
+
+    fn matches(&self, rel: &str, name: &std::ffi::OsStr) -> bool {
+        !rel.is_empty() && (self.paths.is_match(rel) || self.names.is_match(name))
+    }
+}
+
+/// The pages under `root` the options select, sorted: every page GitHub
+/// renders (Markdown by its extensions in any letter case, HTML) unless
+/// `include` names others; `exclude` prunes as `.gitignore` does.
 pub(crate) fn pages_of(root: &Path, options: &AuditOptions) -> Result<Vec<PathBuf>> {
-    let globs = |list: &[String], what: &str| -> Result<globset::GlobSet> {
-        let mut b = globset::GlobSetBuilder::new();
-        for g in list {
-            b.add(
-                globset::GlobBuilder::new(g)
-                    .literal_separator(false)
-                    .build()
-                    .map_err(|e| Error::invalid(format!("{what} glob {g:?}: {e}")))?,
-            );
-        }
-        b.build()
-            .map_err(|e| Error::invalid(format!("{what} globs: {e}")))
-    };
-    let include = globs(&options.include, "include")?;
-    let exclude = globs(&options.exclude, "exclude")?;
+    let include: Vec<&str> = options.include.iter().map(String::as_str).collect();
+    let include = (!include.is_empty())
+        .then(|| globs(&include, "include"))
+        .transpose()?;
+    let exclude = Exclude::new(&options.exclude)?;
+    let base = root.to_path_buf();
     let mut out = Vec::new();
     // The repository's .gitignore files, not the user's global excludes: an
-    // audit gives the same answer on every machine.
+    // audit gives the same answer on every machine. Excluded folders are
+    // not walked.
     for entry in ignore::WalkBuilder::new(root)
         .hidden(false)
         .git_global(false)
-        .filter_entry(|e| e.file_name() != ".git")
+        .filter_entry(move |e| {
+            e.file_name() != ".git" && !exclude.matches(&rel(&base, e.path()), e.file_name())
+        })
         .build()
     {
         let entry =
@@ -56,8 +96,11 @@ pub(crate) fn pages_of(root: &Path, options: &AuditOptions) -> Result<Vec<PathBu
         if entry.file_type().is_none_or(|t| t.is_dir()) {
             continue;
         }
-        let r = rel(root, entry.path());
-        if include.is_match(&r) && !exclude.is_match(&r) {
+        let selected = match &include {
+            Some(g) => g.is_match(rel(root, entry.path())),
+            None => is_page(entry.path()),
+        };
+        if selected {
             out.push(entry.into_path());
         }
     }
@@ -65,10 +108,13 @@ pub(crate) fn pages_of(root: &Path, options: &AuditOptions) -> Result<Vec<PathBu
     Ok(out)
 }
 
+/// The extensions GitHub renders as Markdown (github/markup), any letter case.
+const MARKDOWN: [&str; 7] = ["md", "markdown", "mdown", "mkdn", "mkd", "mdwn", "mkdown"];
+
 pub(crate) fn is_markdown(p: &Path) -> bool {
     p.extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+        .is_some_and(|e| MARKDOWN.iter().any(|m| e.eq_ignore_ascii_case(m)))
 }
 
 fn is_html(p: &Path) -> bool {
@@ -82,8 +128,13 @@ pub(crate) fn is_page(p: &Path) -> bool {
     is_markdown(p) || is_html(p)
 }
 
-/// Read and scan one page, or say why not.
-pub(crate) fn read_page(root: &Path, path: &Path) -> std::result::Result<Page, Box<Finding>> {
+/// Read and scan one page (for secrets too, but those `secrets` allows,
+/// when it is given), or say why not.
+pub(crate) fn read_page(
+    root: &Path,
+    path: &Path,
+    secrets: Option<&[regex::Regex]>,
+) -> std::result::Result<Page, Box<Finding>> {
     let r = rel(root, path);
     let unreadable = |why: String| Box::new(finding("unreadable-page", &r, 1, 1, why));
     if let Ok(meta) = std::fs::metadata(path)
@@ -122,8 +173,8 @@ pub(crate) fn read_page(root: &Path, path: &Path) -> std::result::Result<Page, B
             )));
         }
         // Within the limit: nothing to flatten, so the depth is not measured again.
-        scan_html_parsed(&r, &text, &text)
+        scan_html_parsed(&r, &text, &text, secrets)
     } else {
-        scan_markdown(&r, &text)
+        scan_markdown_with(&r, &text, secrets)
     })
 }

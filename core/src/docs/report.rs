@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::audit::Audit;
 use super::finding::{Finding, RULES, Severity, fingerprint};
+use crate::error::{Error, Result};
 
 /// Percent-encode a relative path for a SARIF `uri` (spaces, `%`, `#`, `?`
 /// and non-ASCII).
@@ -70,7 +71,6 @@ pub fn to_sarif(audit: &Audit) -> Value {
             "tool": {"driver": {
                 "name": "opskit-docs-audit",
                 "version": crate::VERSION,
-                "informationUri": "https://example.invalid/opskit",
                 "rules": rules,
             }},
             "originalUriBaseIds": {"%SRCROOT%": {"uri": root_uri}},
@@ -93,10 +93,51 @@ pub fn finding_line(f: &Finding) -> String {
     )
 }
 
-/// The findings grouped by file (a file's name, then `  line:column
-/// level[rule] message` lines), findings per rule, and a summary line.
+/// The report as people read it: the summary first (totals, then one line
+/// per rule with its severity and count, the most severe and most frequent
+/// first, and what a baseline or suppression comments hid), then the
+/// findings grouped by file (a file's name, then `  line:column
+/// level[rule] message` lines), and the totals again at the end.
 pub fn to_text(audit: &Audit) -> String {
     let mut out = String::new();
+    let errors = audit.count_at_least(Severity::Error);
+    let warnings = audit.count_at_least(Severity::Warning) - errors;
+    let notes = audit.findings.len() - errors - warnings;
+    let external = audit.external_links.values().sum::<usize>();
+    let external = match audit.external_checked {
+        0 => format!("{external} external not checked"),
+        n => format!("{external} external, {n} URL(s) checked"),
+    };
+    let totals = format!(
+        "{} page(s), {} link(s) ({} checked, {external}): {} error(s), {} warning(s), {} note(s)",
+        audit.pages, audit.links, audit.checked, errors, warnings, notes
+    );
+    let _ = writeln!(out, "{totals}");
+    let mut per_rule: Vec<(Severity, usize, &str)> = Vec::new();
+    for f in &audit.findings {
+        match per_rule
+            .iter_mut()
+            .find(|(s, _, r)| *r == f.rule && *s == f.severity)
+        {
+            Some(row) => row.1 += 1,
+            None => per_rule.push((f.severity, 1, &f.rule)),
+        }
+    }
+    per_rule.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
+    for (severity, n, rule) in &per_rule {
+        let _ = writeln!(out, "  {:<8} {n:>6}  {rule}", severity.as_str());
+    }
+    if audit.baselined + audit.suppressed > 0 {
+        let _ = writeln!(
+            out,
+            "  hidden: {} by the baseline, {} by suppression comments",
+            audit.baselined, audit.suppressed
+        );
+    }
+    if audit.findings.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out);
     let mut file: Option<&str> = None;
     for f in &audit.findings {
         if file != Some(f.path.as_str()) {
@@ -113,52 +154,69 @@ pub fn to_text(audit: &Audit) -> String {
             crate::text::escape_controls(&f.message)
         );
     }
-    if !audit.counts.is_empty() {
-        let per_rule: Vec<String> = audit
-            .counts
-            .iter()
-            .map(|(r, n)| format!("{r} {n}"))
-            .collect();
-        let _ = writeln!(out, "by rule: {}", per_rule.join(", "));
-    }
-    let errors = audit.count_at_least(Severity::Error);
-    let warnings = audit.count_at_least(Severity::Warning) - errors;
-    let external = audit.external_links.values().sum::<usize>();
-    let external = match audit.external_checked {
-        0 => format!("{external} external not checked"),
-        n => format!("{external} external, {n} URL(s) checked"),
-    };
-    let _ = writeln!(
-        out,
-        "{} page(s), {} link(s) ({} checked, {external}): {} error(s), {} warning(s)",
-        audit.pages, audit.links, audit.checked, errors, warnings
-    );
+    let _ = writeln!(out, "{totals}");
     out
 }
 
-/// Leave out the findings whose fingerprint a baseline (an earlier JSON
-/// report, or a list of fingerprints) holds; returns how many were left out.
-pub fn apply_baseline(audit: &mut Audit, baseline: &Value) -> usize {
-    let known: HashSet<String> = match baseline {
+/// The fingerprints a baseline holds: a list of fingerprints, or an
+/// earlier `--format json` report. Anything else (a SARIF log, other JSON)
+/// is refused, naming what it is: a baseline that hid nothing by mistake
+/// would pass a run it should fail.
+fn baseline_fingerprints(baseline: &Value) -> Result<HashSet<String>> {
+    let fingerprint = |v: &Value, at: &str| -> Result<String> {
+        v.as_str()
+            .filter(|s| s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+            .map(String::from)
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "baseline {at} is not a finding fingerprint (32 hex digits): give an earlier `--format json` report or a list of fingerprints"
+                ))
+            })
+    };
+    match baseline {
         Value::Array(items) => items
             .iter()
-            .filter_map(|v| v.as_str().map(String::from))
+            .enumerate()
+            .map(|(i, v)| fingerprint(v, &format!("item {i}")))
             .collect(),
-        v => v
-            .get("findings")
-            .and_then(Value::as_array)
-            .map(|fs| {
-                fs.iter()
-                    .filter_map(|f| f.get("fingerprint")?.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default(),
-    };
+        Value::Object(o) if o.contains_key("runs") || o.contains_key("$schema") => {
+            Err(Error::invalid(
+                "the baseline is a SARIF log, which opskit does not read back: give an earlier `--format json` report",
+            ))
+        }
+        Value::Object(o) => match (o.get("findings"), o.get("pages")) {
+            (Some(Value::Array(fs)), Some(_)) => fs
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    fingerprint(
+                        f.get("fingerprint").unwrap_or(&Value::Null),
+                        &format!("finding {i}"),
+                    )
+                })
+                .collect(),
+            _ => Err(Error::invalid(
+                "the baseline is not an opskit docs report (no `findings` and `pages`): give an earlier `--format json` report or a list of fingerprints",
+            )),
+        },
+        _ => Err(Error::invalid(
+            "a baseline is an earlier `--format json` report or a list of fingerprints",
+        )),
+    }
+}
+
+/// Leave out the findings whose fingerprint a baseline (an earlier JSON
+/// report, or a list of fingerprints) holds, counting them in `baselined`;
+/// returns how many were left out. A baseline of another shape is refused.
+pub fn apply_baseline(audit: &mut Audit, baseline: &Value) -> Result<usize> {
+    let known = baseline_fingerprints(baseline)?;
     let before = audit.findings.len();
     audit.findings.retain(|f| !known.contains(&f.fingerprint));
     audit.counts.clear();
     for f in &audit.findings {
         *audit.counts.entry(f.rule.clone()).or_default() += 1;
     }
-    before - audit.findings.len()
+    let hidden = before - audit.findings.len();
+    audit.baselined += hidden;
+    Ok(hidden)
 }

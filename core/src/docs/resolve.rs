@@ -24,6 +24,22 @@ pub(crate) struct Resolver<'a> {
     pub(crate) pages: &'a HashMap<String, Page>,
     /// Pages outside the audit (or excluded) that fragments land on, read once.
     pub(crate) others: Mutex<HashMap<PathBuf, Option<Arc<Page>>>>,
+    /// The repository, for permalinks pinned to a commit (git2's handle is
+    /// not shared between threads: one lookup at a time), and what each
+    /// (commit, path) holds, looked up once.
+    pub(crate) repo: Mutex<Option<git2::Repository>>,
+    pub(crate) pinned: Mutex<HashMap<(String, PathBuf), Option<Pinned>>>,
+}
+
+/// What a path holds at a pinned commit.
+#[derive(Clone)]
+pub(crate) enum Pinned {
+    /// Nothing: the commit is there, the path is not in it.
+    Absent,
+    /// A folder, or a file that is not a page.
+    Present,
+    /// A page, scanned for its anchors.
+    Page(Arc<Page>),
 }
 
 /// The page a fragment lands on.
@@ -55,15 +71,62 @@ pub(crate) enum Outcome {
 }
 
 impl Resolver<'_> {
-    /// A link to the repository's own web pages, as a path from the work tree.
-    fn own_url<'t>(&self, target: &'t str) -> Option<&'t str> {
+    /// A link to the repository's own web pages: its ref (a branch, tag or
+    /// commit: one segment here) and the path from the work tree.
+    fn own_url<'t>(&self, target: &'t str) -> Option<(&'t str, &'t str)> {
         let base = self.options.repo_url.as_deref()?.trim_end_matches('/');
         let rest = target.strip_prefix(base)?;
         let rest = rest
             .strip_prefix("/blob/")
             .or_else(|| rest.strip_prefix("/tree/"))?;
-        // After the ref (a branch, tag or commit: one segment here).
-        Some(rest.split_once('/').map_or("", |(_, p)| p))
+        Some(rest.split_once('/').unwrap_or((rest, "")))
+    }
+
+    /// What `path` (from the work tree) holds at commit `sha`, when `sha`
+    /// names a commit of the local repository (`None` otherwise: the link
+    /// is then checked against the work tree).
+    fn at_commit(&self, sha: &str, path: &Path) -> Option<Pinned> {
+        let key = (sha.to_string(), path.to_path_buf());
+        if let Some(known) = self
+            .pinned
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return known.clone();
+        }
+        let found = (|| {
+            let repo = self.repo.lock().unwrap_or_else(|e| e.into_inner());
+            let repo = repo.as_ref()?;
+            let commit = repo.revparse_single(sha).ok()?.peel_to_commit().ok()?;
+            let tree = commit.tree().ok()?;
+            if path.as_os_str().is_empty() {
+                return Some(Pinned::Present);
+            }
+            let Ok(entry) = tree.get_path(path) else {
+                return Some(Pinned::Absent);
+            };
+            if !is_page(path) || entry.kind() != Some(git2::ObjectType::Blob) {
+                return Some(Pinned::Present);
+            }
+            let blob = entry.to_object(repo).ok()?.peel_to_blob().ok()?;
+            let text = std::str::from_utf8(blob.content()).ok()?;
+            let rel = show(path);
+            Some(Pinned::Page(Arc::new(
+                if path.extension().is_some_and(|e| {
+                    e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm")
+                }) {
+                    super::scan::scan_html(&rel, text)
+                } else {
+                    super::scan::scan_markdown_with(&rel, text, None)
+                },
+            )))
+        })();
+        self.pinned
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, found.clone());
+        found
     }
 
     /// The page at `landing` (relative to the work tree): an audited one
@@ -79,7 +142,7 @@ impl Resolver<'_> {
         others
             .entry(landing.to_path_buf())
             .or_insert_with(|| {
-                read_page(self.top, &self.top.join(landing))
+                read_page(self.top, &self.top.join(landing), None)
                     .ok()
                     .map(Arc::new)
             })
@@ -103,8 +166,15 @@ impl Resolver<'_> {
                 "the link has no target: give a path, a #fragment or a URL".into(),
             );
         }
+        let mut pinned_to = None;
         let (path_part, from_site_root) = match self.own_url(t) {
-            Some(p) => (p, true),
+            Some((r, p)) => {
+                // A permalink: a commit id (7 to 40 hex digits) pins it.
+                if (7..=40).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    pinned_to = Some(r);
+                }
+                (p, true)
+            }
             None if has_scheme(t) || t.starts_with("//") => return Outcome::External,
             None => match t.strip_prefix('/') {
                 Some(p) => (p, true),
@@ -137,11 +207,25 @@ impl Resolver<'_> {
                 format!("{t} leaves the repository (or the audited folder outside git)"),
             );
         };
+        if let Some(sha) = pinned_to
+            && let Some(held) = self.at_commit(sha, &target)
+        {
+            return self.check_pinned(page, link, sha, &target, held, fragment);
+        }
         let full = self.top.join(&target);
         let Ok(meta) = std::fs::metadata(&full) else {
             let mut why = format!("links to {}, which does not exist", show(&target));
             if looks_like_a_host(path_part) {
                 why.push_str(" (it looks like a URL without a scheme: add https://)");
+            } else if looks_like_an_email(&decoded) {
+                why.push_str(&format!(
+                    " (it looks like an e-mail address: write mailto:{decoded})"
+                ));
+            } else if let Some(fixed) = case_fix(self.top, &target) {
+                why.push_str(&format!(
+                    " (did you mean {}? The letter case differs, and GitHub's file names are case-sensitive)",
+                    show(&fixed)
+                ));
             }
             return local("broken-link", why);
         };
@@ -218,6 +302,103 @@ impl Resolver<'_> {
             ),
         )
     }
+}
+
+impl Resolver<'_> {
+    /// A permalink at a commit the repository holds: the path and fragment
+    /// as they were at that commit.
+    fn check_pinned(
+        &self,
+        page: &Page,
+        link: &Link,
+        sha: &str,
+        target: &Path,
+        held: Pinned,
+        fragment: Option<&str>,
+    ) -> Outcome {
+        let at = |rule_name: &str, message: String, reached: bool| {
+            let mut f = finding(rule_name, &page.path, link.line, link.column, message);
+            f.target = Some(link.target.clone());
+            Outcome::Local {
+                finding: Some(f),
+                target: reached.then(|| target.to_path_buf()),
+            }
+        };
+        let fine = || Outcome::Local {
+            finding: None,
+            target: None,
+        };
+        let found = match held {
+            Pinned::Absent => {
+                return at(
+                    "broken-link",
+                    format!(
+                        "links to {} at commit {sha}, which did not hold it",
+                        show(target)
+                    ),
+                    false,
+                );
+            }
+            Pinned::Present => return fine(),
+            Pinned::Page(p) => p,
+        };
+        let fragment = fragment
+            .map(|f| percent_encoding::percent_decode_str(f).decode_utf8_lossy())
+            .filter(|f| !f.is_empty() && !f.eq_ignore_ascii_case("top"));
+        let Some(fragment) = fragment else {
+            return fine();
+        };
+        let fragment = fragment.strip_prefix("user-content-").unwrap_or(&fragment);
+        if found.anchors().any(|a| a == fragment) || line_anchor(fragment) {
+            return fine();
+        }
+        let near = nearest(fragment, found.anchors());
+        at(
+            "broken-anchor",
+            format!(
+                "#{fragment} is not an anchor of {} at commit {sha}{}",
+                show(target),
+                near.map(|n| format!(" (did you mean #{n}?)"))
+                    .unwrap_or_default()
+            ),
+            false,
+        )
+    }
+}
+
+/// `conduct@example.org`: an e-mail address written as a link without `mailto:`.
+fn looks_like_an_email(p: &str) -> bool {
+    let Some((user, host)) = p.split_once('@') else {
+        return false;
+    };
+    !user.is_empty()
+        && !p.contains('/')
+        && host.contains('.')
+        && !host.starts_with('.')
+        && !host.ends_with('.')
+        && user
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._%+-".contains(&b))
+}
+
+/// The existing path that `target` (from the work tree) names when letter
+/// case is ignored, component by component, if there is one.
+fn case_fix(top: &Path, target: &Path) -> Option<PathBuf> {
+    let mut fixed = PathBuf::new();
+    for c in target.components() {
+        let name = c.as_os_str();
+        if top.join(&fixed).join(name).symlink_metadata().is_ok() {
+            fixed.push(name);
+            continue;
+        }
+        let want = name.to_string_lossy().to_lowercase();
+        let other = std::fs::read_dir(top.join(&fixed))
+            .ok()?
+            .filter_map(|e| e.ok())
+            .find(|e| e.file_name().to_string_lossy().to_lowercase() == want)?;
+        fixed.push(other.file_name());
+    }
+    (fixed != target).then_some(fixed)
 }
 
 /// `www.example.com/x`, `k8s.devstats.cncf.io/`: a host, not a file.

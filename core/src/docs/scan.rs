@@ -183,8 +183,54 @@ impl<'a> Lines<'a> {
     }
 }
 
-/// Parse a page's Markdown.
+/// The text as cmark-gfm reads it, where pulldown-cmark reads it
+/// otherwise, without moving a byte: a fence line (` ``` ` or `~~~`, in a
+/// list or a quote too) followed by tabs gets spaces instead, because
+/// cmark-gfm closes a code block on it and pulldown-cmark 0.13 only
+/// allows spaces there (the rest of the page would read as code).
+fn as_cmark_gfm_reads(text: &str) -> std::borrow::Cow<'_, str> {
+    fn fence_with_tab(line: &str) -> bool {
+        let body = line.trim_end_matches(['\r', '\n']);
+        let rest = body.trim_start_matches([' ', '\t', '>']);
+        let Some(c) = rest.chars().next().filter(|c| matches!(c, '`' | '~')) else {
+            return false;
+        };
+        let after = rest.trim_start_matches(c);
+        rest.len() - after.len() >= 3
+            && after.contains('\t')
+            && after.chars().all(|x| x == ' ' || x == '\t')
+    }
+    if !text.contains('\t') || !text.split_inclusive('\n').any(fence_with_tab) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if fence_with_tab(line) {
+            let body = line.trim_end_matches(['\r', '\n']);
+            let fence = body.trim_end_matches([' ', '\t']);
+            out.push_str(fence);
+            out.extend(std::iter::repeat_n(' ', body.len() - fence.len()));
+            out.push_str(&line[body.len()..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Parse a page's Markdown, as GitHub renders it (cmark-gfm): a UTF-8
+/// byte-order mark before the first line is not text (the heading or the
+/// front matter after it is read), and a fence followed by tabs closes.
 pub fn scan_markdown(path: &str, text: &str) -> Page {
+    scan_markdown_with(path, text, Some(&[]))
+}
+
+/// [`scan_markdown`], looking for secrets only when asked, with the
+/// policy's allow-list (a disabled rule costs nothing).
+pub(crate) fn scan_markdown_with(path: &str, text: &str, secrets: Option<&[regex::Regex]>) -> Page {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let read = as_cmark_gfm_reads(text);
+    let text: &str = &read;
     let lines = Lines::new(text);
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -320,7 +366,9 @@ pub fn scan_markdown(path: &str, text: &str) -> Page {
             _ => {}
         }
     }
-    page.secrets = super::secrets::find_secrets(text);
+    if let Some(allow) = secrets {
+        page.secrets = super::secrets::find_secrets_allowing(text, allow);
+    }
     page.suppressions = suppressions(text, &lines, &code);
     if let Some(t) = page
         .front_matter
@@ -343,15 +391,21 @@ pub fn scan_html(path: &str, text: &str) -> Page {
     // Blink's limit the extra levels are flattened (locations still come
     // from the original text).
     if html_depth(text) > MAX_HTML_DEPTH {
-        scan_html_parsed(path, text, &flatten_html(text))
+        scan_html_parsed(path, text, &flatten_html(text), Some(&[]))
     } else {
-        scan_html_parsed(path, text, text)
+        scan_html_parsed(path, text, text, Some(&[]))
     }
 }
 
 /// [`scan_html`] of `text` as parsed from `parsed` (the text itself, or
-/// its flattened form); for a caller that has measured the depth already.
-pub(crate) fn scan_html_parsed(path: &str, text: &str, parsed: &str) -> Page {
+/// its flattened form); for a caller that has measured the depth already,
+/// looking for secrets only when asked.
+pub(crate) fn scan_html_parsed(
+    path: &str,
+    text: &str,
+    parsed: &str,
+    secrets: Option<&[regex::Regex]>,
+) -> Page {
     use scraper::{Html, Selector};
     let lines = Lines::new(text);
     let doc = Html::parse_document(parsed);
@@ -418,7 +472,9 @@ pub(crate) fn scan_html_parsed(path: &str, text: &str, parsed: &str) -> Page {
             });
         }
     }
-    page.secrets = super::secrets::find_secrets(text);
+    if let Some(allow) = secrets {
+        page.secrets = super::secrets::find_secrets_allowing(text, allow);
+    }
     page.suppressions = suppressions(text, &lines, &[]);
     page
 }

@@ -1,7 +1,7 @@
 """Stubs of opskit._native.docs: docs audits."""
 
 import os
-from typing import Any, List, Mapping, Optional, Sequence, Union
+from typing import Any, List, Literal, Mapping, Optional, Sequence, Union
 
 from opskit.types import (
     DocsAudit,
@@ -41,6 +41,10 @@ def audit(
     check_external: bool = ...,
     external: Mapping[str, Any] = ...,
     severity: Mapping[str, str] = ...,
+    rules: Sequence[str] = ...,
+    skip_rules: Sequence[str] = ...,
+    min_severity: Optional[Literal["error", "warning", "note"]] = ...,
+    secrets_allow: Sequence[str] = ...,
 ) -> DocsAudit: ...
 def parse_policy(text: str) -> Mapping[str, Any]: ...
 def slugs(headings: Sequence[str]) -> List[str]: ...
