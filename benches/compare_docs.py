@@ -80,7 +80,7 @@ def write_tree(root, pages):
 def resolve(tree, page, target):
     """A link as (resolved path relative to the tree, fragment)."""
     path, _, frag = target.partition("#")
-    path = urllib.parse.unquote(path)
+    path = urllib.parse.unquote(path.partition("?")[0])
     if path.startswith("/"):
         full = os.path.normpath(os.path.join(tree, path.lstrip("/")))
     elif path:

@@ -291,7 +291,11 @@ fn is_null_device(meta: &std::fs::Metadata) -> bool {
 /// refused: the file is opened non-blocking, so a FIFO with no writer is
 /// refused at once instead of waiting for one.
 pub fn open_regular(path: &Path, what: &str) -> Result<std::fs::File> {
-    if leads_to_descriptor(path) {
+    // A regular file that is not a symlink cannot lead to a descriptor:
+    // the walk of a docs tree opens thousands, and the symlink check below
+    // costs a readlink per folder of the path.
+    let plain = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
+    if !plain && leads_to_descriptor(path) {
         let file =
             std::fs::File::open(path).map_err(|e| Error::io(path, &format!("read {what}"), e))?;
         let is_dir = file.metadata().is_ok_and(|m| m.is_dir());

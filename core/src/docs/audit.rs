@@ -129,6 +129,8 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
         others: Mutex::new(HashMap::new()),
         repo: Mutex::new(in_git.then(|| git2::Repository::open(&top).ok()).flatten()),
         pinned: Mutex::new(HashMap::new()),
+        kinds: Mutex::new(HashMap::new()),
+        listings: Mutex::new(HashMap::new()),
     };
     let mut ordered: Vec<&Page> = pages.values().collect();
     ordered.sort_by(|a, b| a.path.cmp(&b.path));

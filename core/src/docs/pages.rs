@@ -77,12 +77,15 @@ pub(crate) fn pages_of(root: &Path, options: &AuditOptions) -> Result<Vec<PathBu
     let exclude = Exclude::new(&options.exclude)?;
     let base = root.to_path_buf();
     let mut out = Vec::new();
-    // The repository's .gitignore files, not the user's global excludes: an
-    // audit gives the same answer on every machine. Excluded folders are
-    // not walked.
+    // The repository's .gitignore files only: not the user's global
+    // excludes nor .git/info/exclude (an audit gives the same answer on
+    // every machine), nor ripgrep's .ignore files (git does not read them;
+    // each is one more lookup per folder). Excluded folders are not walked.
     for entry in ignore::WalkBuilder::new(root)
         .hidden(false)
         .git_global(false)
+        .git_exclude(false)
+        .ignore(false)
         .filter_entry(move |e| {
             e.file_name() != ".git" && !exclude.matches(&rel(&base, e.path()), e.file_name())
         })
@@ -147,7 +150,9 @@ pub(crate) fn read_page(
     }
     let file = crate::fsutil::open_regular(path, "page")
         .map_err(|e| unreadable(format!("cannot read {r}: {}", e.message())))?;
-    let mut bytes = Vec::new();
+    // Sized from the open file: one read for the page, one for its end.
+    let size = file.metadata().map_or(0, |m| m.len()).min(MAX_PAGE_BYTES);
+    let mut bytes = Vec::with_capacity(size as usize + 1);
     std::io::Read::read_to_end(
         &mut std::io::Read::take(file, MAX_PAGE_BYTES + 1),
         &mut bytes,

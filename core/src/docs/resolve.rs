@@ -29,6 +29,11 @@ pub(crate) struct Resolver<'a> {
     /// (commit, path) holds, looked up once.
     pub(crate) repo: Mutex<Option<git2::Repository>>,
     pub(crate) pinned: Mutex<HashMap<(String, PathBuf), Option<Pinned>>>,
+    /// What each target path is (`None`: nothing; `Some(true)`: a folder),
+    /// looked up once: pages link to the same files many times over.
+    pub(crate) kinds: Mutex<HashMap<PathBuf, Option<bool>>>,
+    /// Folder listings for letter-case hints, read once per folder.
+    pub(crate) listings: Mutex<HashMap<PathBuf, Vec<std::ffi::OsString>>>,
 }
 
 /// What a path holds at a pinned commit.
@@ -80,6 +85,28 @@ impl Resolver<'_> {
             .strip_prefix("/blob/")
             .or_else(|| rest.strip_prefix("/tree/"))?;
         Some(rest.split_once('/').unwrap_or((rest, "")))
+    }
+
+    /// Is `path` (from the work tree) a folder (`Some(true)`), another
+    /// thing (`Some(false)`), or nothing (`None`)? Asked of the file system
+    /// once per path.
+    fn kind(&self, path: &Path) -> Option<bool> {
+        if let Some(k) = self
+            .kinds
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(path)
+        {
+            return *k;
+        }
+        let k = std::fs::metadata(self.top.join(path))
+            .ok()
+            .map(|m| m.is_dir());
+        self.kinds
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_path_buf(), k);
+        k
     }
 
     /// What `path` (from the work tree) holds at commit `sha`, when `sha`
@@ -212,8 +239,7 @@ impl Resolver<'_> {
         {
             return self.check_pinned(page, link, sha, &target, held, fragment);
         }
-        let full = self.top.join(&target);
-        let Ok(meta) = std::fs::metadata(&full) else {
+        let Some(is_dir) = self.kind(&target) else {
             let mut why = format!("links to {}, which does not exist", show(&target));
             if looks_like_a_host(path_part) {
                 why.push_str(" (it looks like a URL without a scheme: add https://)");
@@ -221,7 +247,7 @@ impl Resolver<'_> {
                 why.push_str(&format!(
                     " (it looks like an e-mail address: write mailto:{decoded})"
                 ));
-            } else if let Some(fixed) = case_fix(self.top, &target) {
+            } else if let Some(fixed) = self.case_fix(&target) {
                 why.push_str(&format!(
                     " (did you mean {}? The letter case differs, and GitHub's file names are case-sensitive)",
                     show(&fixed)
@@ -246,12 +272,12 @@ impl Resolver<'_> {
             reached(Some(f))
         };
         // The page the fragment lands on: the file, or a folder's index file.
-        let landing = if meta.is_dir() {
+        let landing = if is_dir {
             self.options
                 .index_files
                 .iter()
                 .map(|i| target.join(i))
-                .find(|p| self.top.join(p).is_file())
+                .find(|p| self.kind(p) == Some(false))
         } else {
             Some(target.clone())
         };
@@ -381,24 +407,33 @@ fn looks_like_an_email(p: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"._%+-".contains(&b))
 }
 
-/// The existing path that `target` (from the work tree) names when letter
-/// case is ignored, component by component, if there is one.
-fn case_fix(top: &Path, target: &Path) -> Option<PathBuf> {
-    let mut fixed = PathBuf::new();
-    for c in target.components() {
-        let name = c.as_os_str();
-        if top.join(&fixed).join(name).symlink_metadata().is_ok() {
+impl Resolver<'_> {
+    /// The existing path that `target` (from the work tree) names when
+    /// letter case is ignored, component by component, if there is one.
+    /// Each folder is listed once, however many broken links point in it.
+    fn case_fix(&self, target: &Path) -> Option<PathBuf> {
+        let mut fixed = PathBuf::new();
+        for c in target.components() {
+            let want = c.as_os_str().to_string_lossy().to_lowercase();
+            let mut listings = self.listings.lock().unwrap_or_else(|e| e.into_inner());
+            let names = listings.entry(fixed.clone()).or_insert_with(|| {
+                std::fs::read_dir(self.top.join(&fixed))
+                    .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name()).collect())
+                    .unwrap_or_default()
+            });
+            let name = names
+                .iter()
+                .find(|n| n.as_os_str() == c.as_os_str())
+                .or_else(|| {
+                    names
+                        .iter()
+                        .find(|n| n.to_string_lossy().to_lowercase() == want)
+                })?
+                .clone();
             fixed.push(name);
-            continue;
         }
-        let want = name.to_string_lossy().to_lowercase();
-        let other = std::fs::read_dir(top.join(&fixed))
-            .ok()?
-            .filter_map(|e| e.ok())
-            .find(|e| e.file_name().to_string_lossy().to_lowercase() == want)?;
-        fixed.push(other.file_name());
+        (fixed != target).then_some(fixed)
     }
-    (fixed != target).then_some(fixed)
 }
 
 /// `www.example.com/x`, `k8s.devstats.cncf.io/`: a host, not a file.

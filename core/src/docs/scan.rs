@@ -167,8 +167,9 @@ pub(crate) struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let mut starts = Vec::with_capacity(text.len() / 40 + 1);
+        starts.push(0);
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         Lines { text, starts }
     }
 
@@ -684,7 +685,10 @@ fn html_attributes(html: &str) -> Vec<(String, String, usize)> {
             while j < b.len() && !b[j].is_ascii_whitespace() && !b"=>/<".contains(&b[j]) {
                 j += 1;
             }
-            let name = html[name_start..j].to_ascii_lowercase();
+            // Only the attributes a link or an anchor lives in are kept.
+            let name = ["href", "src", "id", "name"]
+                .into_iter()
+                .find(|n| html[name_start..j].eq_ignore_ascii_case(n));
             while j < b.len() && b[j].is_ascii_whitespace() {
                 j += 1;
             }
@@ -706,8 +710,10 @@ fn html_attributes(html: &str) -> Vec<(String, String, usize)> {
                     }
                     &html[start..j]
                 };
-                out.push((name, decode_entities(value), lt));
-            } else if name.is_empty() {
+                if let Some(name) = name {
+                    out.push((name.to_string(), decode_entities(value), lt));
+                }
+            } else if name_start == j {
                 j += 1;
             }
         }
