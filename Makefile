@@ -115,6 +115,7 @@ sanitize-test: c-test
 # Python: a virtualenv with maturin, pytest and mypy from PyPI; build the
 # binding into it; run pytest and check the stubs with mypy.stubtest.
 python-test:
+	@command -v cmark-gfm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends cmark-gfm)
 	[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check "maturin>=1.9,<2" pytest mypy "jsonschema>=4.18,<5"
 	cd bindings-python && VIRTUAL_ENV=$(VENV) PATH=$(VENV)/bin:$$PATH maturin develop -q
