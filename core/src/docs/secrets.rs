@@ -137,8 +137,12 @@ fn mask(s: &str) -> String {
 
 /// A value that is an expression of code, not a literal: a variable
 /// (`$foreach.Current`, `@token`, `%PASSWORD%`), a call or an index, a
-/// dotted name (`System.Security.SecureString`, `process.env.TOKEN`).
+/// dotted name (`System.Security.SecureString`, `process.env.TOKEN`), a
+/// PowerShell command (`ConvertTo-SecureString`: Verb-Noun).
 fn is_code(value: &str) -> bool {
+    static CMDLET: OnceLock<Regex> = OnceLock::new();
+    let cmdlet = CMDLET
+        .get_or_init(|| Regex::new(r"^[A-Z][A-Za-z]+-[A-Z][A-Za-z]+$").expect("a valid pattern"));
     static DOTTED: OnceLock<Regex> = OnceLock::new();
     let dotted = DOTTED.get_or_init(|| {
         Regex::new(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+[;,)]*$")
@@ -147,6 +151,7 @@ fn is_code(value: &str) -> bool {
     value.starts_with(['$', '@', '%', '&', '(', '[', '{', '*'])
         || value.contains(['(', ')', '['])
         || dotted.is_match(value)
+        || cmdlet.is_match(value)
 }
 
 /// The CRC-32 check of a GitHub or npm token (`prefix_` + 30 random
@@ -343,6 +348,7 @@ a base32 key id has no 8 or 9: AKIAZ7Q3K9X2M4P8R6TW
             "Password : System.Security.SecureString",
             "api_key = process.env.ORDERS_API_KEY",
             "password = getpass.getpass(prompt)",
+            "$password = ConvertTo-SecureString \"MyPlainTextPassword\" -AsPlainText -Force",
             "https://zoom.us/j/98765432101?pwd=Q2xOaFp3bW5ZZ0F6R1BKc3lUdz09",
         ] {
             assert!(find_secrets(line).is_empty(), "{line}");
