@@ -39,6 +39,10 @@ test('auditSync and audit find the same, keyed camelCase; data maps keep their k
   assert.deepEqual(sarif.runs[0].results.map((r) => r.ruleId), ['DOCS003', 'DOCS001'])
   assert.deepEqual(docs.applyBaseline(a, a).findings, [])
   assert.deepEqual(docs.applyBaseline(a, [a.findings[0].fingerprint]).findings, a.findings.slice(1))
+  assert.equal(docs.applyBaseline(a, a).baselined, a.findings.length)
+  // A SARIF log or other JSON is not a baseline: refused, not silently empty.
+  assert.throws(() => docs.applyBaseline(a, sarif), { code: 'ERR_OPSKIT_INVALID_INPUT', message: /SARIF log/ })
+  assert.throws(() => docs.applyBaseline(a, { foo: 1 }), { code: 'ERR_OPSKIT_INVALID_INPUT' })
   const page = docs.scanMarkdown('ops/deploy.md', '---\nlast_reviewed: 2026-01-05\n---\n# Deploy\n')
   assert.deepEqual(page.frontMatter, { last_reviewed: '2026-01-05' })
   assert.deepEqual(docs.auditSync(root, { exclude: ['ops/**'], anchorCaseWarning: false, requiredMetadata: [], asOf: '2026-02-01' }).findings.map((f) => f.rule), ['broken-link'])

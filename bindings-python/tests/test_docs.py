@@ -47,6 +47,12 @@ def test_audit_findings_and_shapes(tree):
     # A baseline of today's findings leaves nothing.
     assert docs.apply_baseline(a, a)["findings"] == []
     assert docs.apply_baseline(a, [a["findings"][1]["fingerprint"]])["findings"] == a["findings"][:1]
+    assert docs.apply_baseline(a, a)["baselined"] == len(a["findings"])
+    # A SARIF log or other JSON is not a baseline: refused, not silently empty.
+    with pytest.raises(opskit.InvalidInputError, match="SARIF log"):
+        docs.apply_baseline(a, docs.to_sarif(a))
+    with pytest.raises(opskit.InvalidInputError, match="not an opskit docs report"):
+        docs.apply_baseline(a, {"foo": 1})
     with pytest.raises(opskit.InvalidInputError, match="unknown field"):
         docs.audit(tree, colour=1)
     with pytest.raises(opskit.NotFoundError):

@@ -91,13 +91,17 @@ static void reports(void) {
   CHECK(write_tree(files, dir) == 0);
   CHECK(opskit_docs_audit(dir, "{\"required_metadata\":[],\"entry_points\":[]}", &audit) == OPSKIT_OK);
   CHECK(opskit_docs_to_text(audit, &text) == OPSKIT_OK);
-  CHECK(strstr(text, "README.md\n  1:1 error[broken-link] links to gone.md, which does not exist\n") == text);
-  CHECK(strstr(text, "1 error(s), 1 warning(s), ") != NULL);
+  /* The summary first, then the findings by file. */
+  CHECK(strstr(text, "1 error(s), 1 warning(s), 0 note(s)\n  error         1  broken-link\n") != NULL);
+  CHECK(strstr(text, "\nREADME.md\n  1:1 error[broken-link] links to gone.md, which does not exist\n") != NULL);
   CHECK(opskit_docs_to_sarif(audit, &sarif) == OPSKIT_OK);
   cJSON *log = cJSON_Parse(sarif);
   CHECK(strcmp(cJSON_GetObjectItemCaseSensitive(log, "version")->valuestring, "2.1.0") == 0);
   cJSON_Delete(log);
   CHECK(opskit_docs_apply_baseline(audit, audit, &left) == OPSKIT_OK);
+  char *none = NULL;
+  CHECK(opskit_docs_apply_baseline(audit, sarif, &none) == OPSKIT_ERR_INVALID_INPUT && none == NULL);
+  CHECK(strstr(opskit_last_error_message(), "SARIF log") != NULL);
   cJSON *rest = cJSON_Parse(left);
   CHECK(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rest, "findings")) == 0);
   cJSON_Delete(rest);
