@@ -298,35 +298,47 @@ impl Resolver<'_> {
         let Some(target_page) = self.page_at(&landing) else {
             return reached(None);
         };
-        let landing = show(&landing);
-        let fragment = fragment.strip_prefix("user-content-").unwrap_or(&fragment);
-        if target_page.anchors().any(|a| a == fragment) || line_anchor(fragment) {
-            return reached(None);
+        match self.anchor_problem(&target_page, &fragment, &show(&landing)) {
+            None => reached(None),
+            Some((rule, message)) => at(rule, message),
         }
-        if let Some(a) = target_page
+    }
+
+    /// What is wrong with `#fragment` on `page` (shown as `landing`), if
+    /// anything: no anchor (with the nearest one), or one that matches
+    /// only when case is ignored (when the options warn of it).
+    fn anchor_problem(
+        &self,
+        page: &Page,
+        fragment: &str,
+        landing: &str,
+    ) -> Option<(&'static str, String)> {
+        let fragment = fragment.strip_prefix("user-content-").unwrap_or(fragment);
+        if page.anchors().any(|a| a == fragment) || line_anchor(fragment) {
+            return None;
+        }
+        if let Some(a) = page
             .anchors()
             .find(|a| a.to_lowercase() == fragment.to_lowercase())
         {
-            return if self.options.anchor_case_warning {
-                at(
+            return self.options.anchor_case_warning.then(|| {
+                (
                     "anchor-case",
                     format!(
                         "#{fragment} matches #{a} of {landing} only when case is ignored: write #{a}"
                     ),
                 )
-            } else {
-                reached(None)
-            };
+            });
         }
-        let near = nearest(fragment, target_page.anchors());
-        at(
+        let near = nearest(fragment, page.anchors());
+        Some((
             "broken-anchor",
             format!(
                 "#{fragment} is not an anchor of {landing}{}",
                 near.map(|n| format!(" (did you mean #{n}?)"))
                     .unwrap_or_default()
             ),
-        )
+        ))
     }
 }
 
@@ -374,21 +386,11 @@ impl Resolver<'_> {
         let Some(fragment) = fragment else {
             return fine();
         };
-        let fragment = fragment.strip_prefix("user-content-").unwrap_or(&fragment);
-        if found.anchors().any(|a| a == fragment) || line_anchor(fragment) {
-            return fine();
+        let landing = format!("{} at commit {sha}", show(target));
+        match self.anchor_problem(&found, &fragment, &landing) {
+            None => fine(),
+            Some((rule, message)) => at(rule, message, false),
         }
-        let near = nearest(fragment, found.anchors());
-        at(
-            "broken-anchor",
-            format!(
-                "#{fragment} is not an anchor of {} at commit {sha}{}",
-                show(target),
-                near.map(|n| format!(" (did you mean #{n}?)"))
-                    .unwrap_or_default()
-            ),
-            false,
-        )
     }
 }
 
