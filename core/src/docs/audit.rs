@@ -76,7 +76,7 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
     }
     let files = pages_of(&root, options)?;
     // Severity overrides, checked before the work; a rule turned off costs nothing.
-    let levels = rule_levels(options)?;
+    let levels = rule_levels(&options.severity, &options.rules, &options.skip_rules)?;
     let allow = super::secrets::allow_list(&options.secrets_allow)?;
     let secrets = (options.secrets && !matches!(levels.get("secret"), Some(None)))
         .then_some(allow.as_slice());

@@ -245,10 +245,12 @@ fn known_rule(name: &str, from: &str) -> Result<&'static RuleInfo> {
 /// catalogue: the `severity` table, then `rules` (every rule not listed
 /// is off) and `skip_rules` (off). `None` is off: the rule is not run.
 pub(crate) fn rule_levels(
-    options: &super::options::AuditOptions,
+    severity: &std::collections::BTreeMap<String, String>,
+    rules: &[String],
+    skip_rules: &[String],
 ) -> Result<HashMap<&'static str, Option<Severity>>> {
     let mut levels = HashMap::new();
-    for (rule_name, level) in &options.severity {
+    for (rule_name, level) in severity {
         let r = known_rule(rule_name, "severity")?;
         let l = match level.as_str() {
             "off" => None,
@@ -260,9 +262,8 @@ pub(crate) fn rule_levels(
         };
         levels.insert(r.name, l);
     }
-    if !options.rules.is_empty() {
-        let only = options
-            .rules
+    if !rules.is_empty() {
+        let only = rules
             .iter()
             .map(|n| known_rule(n, "rules").map(|r| r.name))
             .collect::<Result<Vec<_>>>()?;
@@ -270,7 +271,7 @@ pub(crate) fn rule_levels(
             levels.insert(r.name, None);
         }
     }
-    for n in &options.skip_rules {
+    for n in skip_rules {
         levels.insert(known_rule(n, "skip_rules")?.name, None);
     }
     Ok(levels)
