@@ -104,16 +104,8 @@ impl MetadataPolicy {
     /// The action for a kind by name (`mode`, `special`, `owner`, `mtime`,
     /// `xattrs`, `acl`, `links`).
     pub fn get(&self, kind: &str) -> Option<Action> {
-        Some(match kind {
-            "mode" => self.mode,
-            "special" => self.special,
-            "owner" => self.owner,
-            "mtime" => self.mtime,
-            "xattrs" => self.xattrs,
-            "acl" => self.acl,
-            "links" => self.links,
-            _ => return None,
-        })
+        let mut copy = *self;
+        copy.slot(kind).map(|a| *a)
     }
 
     fn slot(&mut self, kind: &str) -> Option<&mut Action> {
@@ -184,18 +176,6 @@ impl std::str::FromStr for MetadataPolicy {
 
 impl<'de> Deserialize<'de> for MetadataPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        /// The kinds an object sets; the others keep their defaults.
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct Fields {
-            mode: Option<Action>,
-            special: Option<Action>,
-            owner: Option<Action>,
-            mtime: Option<Action>,
-            xattrs: Option<Action>,
-            acl: Option<Action>,
-            links: Option<Action>,
-        }
         struct Shape;
         impl<'de> serde::de::Visitor<'de> for Shape {
             type Value = MetadataPolicy;
@@ -212,19 +192,15 @@ impl<'de> Deserialize<'de> for MetadataPolicy {
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                map: A,
+                mut map: A,
             ) -> std::result::Result<Self::Value, A::Error> {
-                let f = Fields::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-                let d = MetadataPolicy::default();
-                Ok(MetadataPolicy {
-                    mode: f.mode.unwrap_or(d.mode),
-                    special: f.special.unwrap_or(d.special),
-                    owner: f.owner.unwrap_or(d.owner),
-                    mtime: f.mtime.unwrap_or(d.mtime),
-                    xattrs: f.xattrs.unwrap_or(d.xattrs),
-                    acl: f.acl.unwrap_or(d.acl),
-                    links: f.links.unwrap_or(d.links),
-                })
+                // The kinds an object sets; the others keep their defaults.
+                let mut p = MetadataPolicy::default();
+                while let Some((kind, action)) = map.next_entry::<String, Action>()? {
+                    *p.slot(&kind)
+                        .ok_or_else(|| serde::de::Error::unknown_field(&kind, &KINDS))? = action;
+                }
+                Ok(p)
             }
         }
         d.deserialize_any(Shape)
