@@ -270,24 +270,12 @@ fn sign_check_bag_drill_and_retention() {
         r#"[{"id":"a","time":"2026-12-01T01:00:00Z"},{"id":"b","time":"2026-11-30T01:00:00Z"},{"id":"c","time":"2026-11-30T00:30:00Z"}]"#,
     )
     .unwrap();
-    let o = opskit(
-        p,
-        &[
-            "backup",
-            "retention",
-            "snaps.json",
-            "--keep-daily",
-            "7",
-            "--json",
-        ],
-    );
+    let retention = |args: &[&str]| opskit(p, &[&["backup", "retention"], args].concat());
+    let o = retention(&["snaps.json", "--keep-daily", "7", "--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["keep"].as_array().unwrap().len(), 3, "{v}");
-    let o = opskit(
-        p,
-        &["backup", "retention", "snaps.json", "--keep-daily", "1"],
-    );
+    let o = retention(&["snaps.json", "--keep-daily", "1"]);
     assert!(out(&o).contains("remove"), "{}", out(&o));
     // Two hosts: restic's grouping by host and paths, one plan each, said
     // per group; --group-by '' plans them together.
@@ -296,10 +284,7 @@ fn sign_check_bag_drill_and_retention() {
         r#"[{"id":"a","time":"2026-12-01T01:00:00Z","hostname":"db1","paths":["/srv"]},{"id":"b","time":"2026-11-30T01:00:00Z","hostname":"db1","paths":["/srv"]},{"id":"c","time":"2026-11-30T00:30:00Z","hostname":"web1","paths":["/srv"]}]"#,
     )
     .unwrap();
-    let o = opskit(
-        p,
-        &["backup", "retention", "hosts.json", "--keep-last", "1"],
-    );
+    let o = retention(&["hosts.json", "--keep-last", "1"]);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     let text = out(&o);
     assert!(
@@ -311,40 +296,24 @@ fn sign_check_bag_drill_and_retention() {
         "{text}"
     );
     assert!(text.contains("2 to keep, 1 to remove"), "{text}");
-    let o = opskit(
-        p,
-        &[
-            "backup",
-            "retention",
-            "hosts.json",
-            "--keep-last",
-            "1",
-            "--group-by",
-            "",
-            "--keep-within-daily",
-            "1d",
-        ],
-    );
+    let o = retention(&[
+        "hosts.json",
+        "--keep-last",
+        "1",
+        "--group-by",
+        "",
+        "--keep-within-daily",
+        "1d",
+    ]);
     assert!(
         out(&o).contains("all snapshots: 1 to keep, 2 to remove"),
         "{}",
         out(&o)
     );
-    let o = opskit(
-        p,
-        &[
-            "backup",
-            "retention",
-            "hosts.json",
-            "--keep-last",
-            "1",
-            "--group-by",
-            "user",
-        ],
-    );
+    let o = retention(&["hosts.json", "--keep-last", "1", "--group-by", "user"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(out(&o).contains(r#""user" is not a key"#), "{}", out(&o));
-    let o = opskit(p, &["backup", "retention", "snaps.json"]);
+    let o = retention(&["snaps.json"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(out(&o).contains("keeps nothing"));
     // report gains a backup section.
