@@ -143,7 +143,7 @@ impl Resolver<'_> {
                 if path.extension().is_some_and(|e| {
                     e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm")
                 }) {
-                    super::scan::scan_html(&rel, text)
+                    super::scan::scan_html_with(&rel, text, None)
                 } else {
                     super::scan::scan_markdown_with(&rel, text, None)
                 },

@@ -388,13 +388,17 @@ pub(crate) fn scan_markdown_with(path: &str, text: &str, secrets: Option<&[regex
 /// ones), and `<a href>`/`<img src>` links. Positions come from the source
 /// text: each link at the next place its attribute value appears.
 pub fn scan_html(path: &str, text: &str) -> Page {
-    // html5ever's work grows with the square of the nesting depth; past
-    // Blink's limit the extra levels are flattened (locations still come
-    // from the original text).
+    scan_html_with(path, text, Some(&[]))
+}
+
+/// [`scan_html`], looking for secrets only when asked. html5ever's work
+/// grows with the square of the nesting depth; past Blink's limit the
+/// extra levels are flattened (locations still come from the original text).
+pub(crate) fn scan_html_with(path: &str, text: &str, secrets: Option<&[regex::Regex]>) -> Page {
     if html_depth(text) > MAX_HTML_DEPTH {
-        scan_html_parsed(path, text, &flatten_html(text), Some(&[]))
+        scan_html_parsed(path, text, &flatten_html(text), secrets)
     } else {
-        scan_html_parsed(path, text, text, Some(&[]))
+        scan_html_parsed(path, text, text, secrets)
     }
 }
 
