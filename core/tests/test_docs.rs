@@ -560,3 +560,126 @@ fn every_policy_example_in_the_docs_parses() {
         );
     }
 }
+
+/// Every page the audit reads, by the broken link each one holds.
+fn audited(root: &Path) -> Vec<String> {
+    let a = audit(root, &links_only()).unwrap();
+    let mut pages: Vec<String> = a
+        .findings
+        .iter()
+        .filter(|f| f.rule == "broken-link")
+        .map(|f| f.path.clone())
+        .collect();
+    pages.dedup();
+    pages
+}
+
+#[test]
+fn the_walk_leaves_out_what_git_ignores_and_nothing_else() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    let git = |dir: &Path, args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    git(r, &["init", "-q"]);
+    write(
+        r,
+        ".gitignore",
+        "# a comment\n\
+         build/\n\
+         /top.md\n\
+         *.draft.md\n\
+         !keep.draft.md\n\
+         docs/*.tmp.md\n\
+         **/generated/**\n\
+         \\#hash.md\n\
+         trailing.md   \n\
+         vendor\n\
+         !vendor/back.md\n",
+    );
+    write(r, "docs/.gitignore", "!a.draft.md\nlocal.md\n/anchored/\n");
+    write(r, "docs/deep/.gitignore", "!local.md\n");
+    let pages = [
+        "README.md",
+        "top.md",
+        "docs/top.md",
+        "build/x.md",
+        "docs/build/y.md",
+        "a.draft.md",
+        "keep.draft.md",
+        "docs/a.draft.md",
+        "docs/b.draft.md",
+        "docs/c.tmp.md",
+        "docs/sub/c.tmp.md",
+        "x/generated/z.md",
+        "#hash.md",
+        "trailing.md",
+        "vendor/back.md",
+        "docs/local.md",
+        "docs/deep/local.md",
+        "docs/anchored/q.md",
+        "docs/deep/anchored/q.md",
+        "anchored/q.md",
+    ];
+    for p in pages {
+        write(r, p, "[x](missing.md)\n");
+    }
+    let mut by_git: Vec<String> = git(r, &["ls-files", "-o", "--exclude-standard"])
+        .lines()
+        .filter(|l| l.ends_with(".md"))
+        .map(String::from)
+        .collect();
+    by_git.sort();
+    let mut ours = audited(r);
+    ours.sort();
+    assert_eq!(ours, by_git);
+    // What git ignores here, checked by hand so the comparison cannot pass
+    // on two empty lists.
+    for gone in [
+        "top.md",
+        "build/x.md",
+        "docs/b.draft.md",
+        "x/generated/z.md",
+        "vendor/back.md",
+        "docs/local.md",
+        "trailing.md",
+        "#hash.md",
+    ] {
+        assert!(!ours.iter().any(|p| p == gone), "{gone} audited");
+    }
+    for kept in [
+        "docs/top.md",
+        "keep.draft.md",
+        "docs/a.draft.md",
+        "docs/deep/local.md",
+        "docs/sub/c.tmp.md",
+    ] {
+        assert!(ours.iter().any(|p| p == kept), "{kept} left out");
+    }
+
+    // Audited from a folder inside the repository: the .gitignore files
+    // above it still apply, as git applies them.
+    let mut inside: Vec<String> = audited(&r.join("docs"))
+        .into_iter()
+        .map(|p| format!("docs/{p}"))
+        .collect();
+    inside.sort();
+    let from_git: Vec<String> = by_git
+        .iter()
+        .filter(|p| p.starts_with("docs/"))
+        .cloned()
+        .collect();
+    assert_eq!(inside, from_git);
+
+    // Outside a repository git reads no .gitignore, and neither does the audit.
+    std::fs::remove_dir_all(r.join(".git")).unwrap();
+    assert_eq!(audited(r).len(), pages.len());
+}

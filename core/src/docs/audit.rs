@@ -57,10 +57,31 @@ impl Audit {
     }
 }
 
-/// The work tree of the git repository holding `dir`, if any.
-fn work_tree(dir: &Path) -> Option<PathBuf> {
+/// The git repository holding `dir`, if any, and its work tree.
+fn work_tree(dir: &Path) -> Option<(git2::Repository, PathBuf)> {
     let repo = git2::Repository::discover(dir).ok()?;
-    repo.workdir()?.canonicalize().ok()
+    let top = repo.workdir()?.canonicalize().ok()?;
+    Some((repo, top))
+}
+
+/// `f` over every item, in order: on rayon's pool when this process may
+/// use more than one CPU, else on this thread (no pool to start or hand
+/// work to).
+fn map_all<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    static ONE_CPU: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let one = *ONE_CPU.get_or_init(|| {
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let pool = std::env::var("RAYON_NUM_THREADS")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .filter(|&n| n > 0);
+        pool.unwrap_or(cpus) == 1
+    });
+    if one {
+        items.iter().map(f).collect()
+    } else {
+        items.par_iter().map(f).collect()
+    }
 }
 
 /// Audit the docs under `root`.
@@ -74,16 +95,14 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
             root.display()
         )));
     }
-    let files = pages_of(&root, options)?;
+    let walked = pages_of(&root, options)?;
+    let files = walked.pages;
     // Severity overrides, checked before the work; a rule turned off costs nothing.
     let levels = rule_levels(&options.severity, &options.rules, &options.skip_rules)?;
     let allow = super::secrets::allow_list(&options.secrets_allow)?;
     let secrets = (options.secrets && !matches!(levels.get("secret"), Some(None)))
         .then_some(allow.as_slice());
-    let scanned: Vec<std::result::Result<Page, Box<Finding>>> = files
-        .par_iter()
-        .map(|p| read_page(&root, p, secrets))
-        .collect();
+    let scanned = map_all(&files, |p| read_page(&root, &p.path, p.regular, secrets));
     let mut findings = Vec::new();
     let mut pages = HashMap::new();
     for s in scanned {
@@ -105,9 +124,11 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
     }
     // Links may reach anything in the repository (GitHub resolves `/path`
     // against its root); outside git, the audit root is the boundary.
-    let work = work_tree(&root);
-    let in_git = work.is_some();
-    let top = work.unwrap_or_else(|| root.clone());
+    let (repo, top) = match work_tree(&root) {
+        Some((repo, top)) => (Some(repo), top),
+        None => (None, root.clone()),
+    };
+    let in_git = repo.is_some();
     let root_in_top = root
         .strip_prefix(&top)
         .unwrap_or(Path::new(""))
@@ -120,6 +141,11 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
         })?,
         None => PathBuf::new(),
     };
+    let listings = walked
+        .listings
+        .into_iter()
+        .map(|(folder, l)| (root_in_top.join(folder), l))
+        .collect();
     let resolver = Resolver {
         top: &top,
         root_in_top,
@@ -127,32 +153,29 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
         options,
         pages: &pages,
         others: Mutex::new(HashMap::new()),
-        repo: Mutex::new(in_git.then(|| git2::Repository::open(&top).ok()).flatten()),
+        repo: Mutex::new(repo),
         pinned: Mutex::new(HashMap::new()),
         kinds: Mutex::new(HashMap::new()),
-        listings: Mutex::new(HashMap::new()),
+        listings: Mutex::new(listings),
     };
     let mut ordered: Vec<&Page> = pages.values().collect();
     ordered.sort_by(|a, b| a.path.cmp(&b.path));
     type PageResult = (usize, usize, Vec<String>, Vec<Finding>, Vec<PathBuf>);
-    let results: Vec<PageResult> = ordered
-        .par_iter()
-        .map(|page| {
-            let (mut checked, mut external, mut found, mut targets) =
-                (0, Vec::new(), Vec::new(), Vec::new());
-            for link in &page.links {
-                match resolver.check(page, link) {
-                    Outcome::External => external.push(link.target.trim().to_string()),
-                    Outcome::Local { finding, target } => {
-                        checked += 1;
-                        found.extend(finding);
-                        targets.extend(target);
-                    }
+    let results: Vec<PageResult> = map_all(&ordered, |page| {
+        let (mut checked, mut external, mut found, mut targets) =
+            (0, Vec::new(), Vec::new(), Vec::new());
+        for link in &page.links {
+            match resolver.check(page, link) {
+                Outcome::External => external.push(link.target.trim().to_string()),
+                Outcome::Local { finding, target } => {
+                    checked += 1;
+                    found.extend(finding);
+                    targets.extend(target);
                 }
             }
-            (page.links.len(), checked, external, found, targets)
-        })
-        .collect();
+        }
+        (page.links.len(), checked, external, found, targets)
+    });
     let mut audit = Audit {
         root: root.display().to_string(),
         pages: pages.len(),

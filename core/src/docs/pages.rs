@@ -1,6 +1,10 @@
 //! Page discovery and reading: which files of a tree the audit reads, and
 //! each one read within its cap and scanned (or a finding saying why not).
 
+use std::ffi::OsStr;
+use std::os::fd::AsFd;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use super::finding::{Finding, finding};
@@ -66,48 +70,264 @@ impl Exclude {
     }
 }
 
+/// A file the walk selected, and whether its folder listing said it is a
+/// regular file (so reading it needs no `stat` first).
+pub(crate) struct PageFile {
+    pub path: PathBuf,
+    pub regular: bool,
+}
+
+/// The `.gitignore` files in force in a folder: its own, then its parents'
+/// up to the repository's top. The nearest match decides, as git's does.
+struct Ignores {
+    here: ignore::gitignore::Gitignore,
+    parent: Option<std::sync::Arc<Ignores>>,
+}
+
+impl Ignores {
+    /// No file of patterns: inside a repository, before any is read.
+    fn none() -> std::sync::Arc<Ignores> {
+        std::sync::Arc::new(Ignores {
+            here: ignore::gitignore::Gitignore::empty(),
+            parent: None,
+        })
+    }
+
+    fn ignored(&self, path: &Path, is_dir: bool) -> bool {
+        let mut at = Some(self);
+        while let Some(i) = at {
+            let m = i.here.matched(path, is_dir);
+            if !m.is_none() {
+                return m.is_ignore();
+            }
+            at = i.parent.as_deref();
+        }
+        false
+    }
+}
+
+/// Add `dir/.gitignore` on top of `parent` (an unreadable or broken line
+/// is skipped, as git skips it).
+fn with_gitignore(
+    dir: &Path,
+    parent: Option<std::sync::Arc<Ignores>>,
+) -> Option<std::sync::Arc<Ignores>> {
+    let mut b = ignore::gitignore::GitignoreBuilder::new(dir);
+    b.add(dir.join(".gitignore"));
+    match b.build() {
+        Ok(here) if !here.is_empty() => Some(std::sync::Arc::new(Ignores { here, parent })),
+        _ => parent,
+    }
+}
+
+/// The `.gitignore` files of `root`'s parents inside its repository (the
+/// nearest folder above holding `.git`); none outside a repository, as git
+/// reads none there.
+fn parent_ignores(root: &Path) -> Option<std::sync::Arc<Ignores>> {
+    let top = root.ancestors().find(|a| a.join(".git").exists())?;
+    let mut chain = None;
+    let mut dirs: Vec<&Path> = root.ancestors().skip(1).take_while(|a| *a != top).collect();
+    if root != top {
+        dirs.push(top);
+    }
+    for d in dirs.into_iter().rev() {
+        chain = with_gitignore(d, chain);
+    }
+    Some(chain.unwrap_or_else(Ignores::none))
+}
+
+/// What a folder listing says an entry is (its `d_type`, not followed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Listed {
+    Folder,
+    Link,
+    /// A file, FIFO, socket or device.
+    Other,
+}
+
+impl Listed {
+    pub(crate) fn of(t: std::fs::FileType) -> Self {
+        if t.is_dir() {
+            Listed::Folder
+        } else if t.is_symlink() {
+            Listed::Link
+        } else {
+            Listed::Other
+        }
+    }
+}
+
+/// Entries of a folder as its listing gave them, sorted by name.
+pub(crate) type Listing = Vec<(std::ffi::OsString, Listed)>;
+
+/// What the walk found: the pages, and the listing of every folder it
+/// read (by path from the audit root), so link targets in them need no
+/// `stat` of their own.
+pub(crate) struct Walked {
+    pub pages: Vec<PageFile>,
+    pub listings: std::collections::HashMap<PathBuf, Listing>,
+}
+
+/// What the walk carries down the tree.
+struct Walk<'a> {
+    root: &'a Path,
+    /// The `getdents` buffer, shared by every folder.
+    buf: Vec<u8>,
+    include: Option<&'a globset::GlobSet>,
+    exclude: &'a Exclude,
+    out: Walked,
+}
+
+/// Folders deeper than this are opened by their whole path, so a deep tree
+/// never holds more than this many folder descriptors open at once.
+const MAX_OPEN_FOLDERS: usize = 128;
+
+impl Walk<'_> {
+    /// Walk one folder: one `getdents` pass through a descriptor opened at
+    /// its parent's; `.gitignore` is read only where the listing has one.
+    fn folder(
+        &mut self,
+        parent: Option<rustix::fd::BorrowedFd<'_>>,
+        path: &Path,
+        rel: &str,
+        depth: usize,
+        ignores: Option<std::sync::Arc<Ignores>>,
+    ) -> Result<()> {
+        use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags};
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
+        let opened = match (parent, depth < MAX_OPEN_FOLDERS) {
+            (Some(fd), true) => rustix::fs::openat(
+                fd,
+                path.file_name().unwrap_or_default(),
+                flags,
+                Mode::empty(),
+            ),
+            _ => rustix::fs::openat(CWD, path, flags, Mode::empty()),
+        };
+        let walking =
+            |e: rustix::io::Errno| Error::invalid(format!("walking {}: {e}", path.display()));
+        let fd = opened.map_err(walking)?;
+        let mut names = Vec::new();
+        let mut has_gitignore = false;
+        let mut has_git = false;
+        // One buffer for every folder: a few `getdents` fill it, however
+        // many entries a folder has.
+        let mut buf = std::mem::take(&mut self.buf);
+        let mut dir = rustix::fs::RawDir::new(&fd, buf.spare_capacity_mut());
+        while let Some(entry) = dir.next() {
+            let entry = entry.map_err(walking)?;
+            let name = entry.file_name().to_bytes();
+            if name == b"." || name == b".." {
+                continue;
+            }
+            has_gitignore |= name == b".gitignore";
+            has_git |= name == b".git";
+            let mut kind = entry.file_type();
+            if kind == FileType::Unknown {
+                kind = rustix::fs::statat(&fd, entry.file_name(), AtFlags::SYMLINK_NOFOLLOW)
+                    .map(|st| FileType::from_raw_mode(st.st_mode))
+                    .unwrap_or(FileType::Unknown);
+            }
+            names.push((OsStr::from_bytes(name).to_os_string(), kind));
+        }
+        self.buf = buf;
+        // A nested repository starts afresh: its parent's ignores are not its own.
+        let ignores = match (has_git && depth > 0, ignores) {
+            (true, Some(_)) => Some(Ignores::none()),
+            (_, i) => i,
+        };
+        let ignores = match ignores {
+            Some(i) if has_gitignore => with_gitignore(path, Some(i)),
+            i => i,
+        };
+        for (name, kind) in &names {
+            let (name, kind) = (name.as_os_str(), *kind);
+            if name == ".git" {
+                continue;
+            }
+            let child = path.join(name);
+            let child_rel = if rel.is_empty() {
+                name.to_string_lossy().into_owned()
+            } else {
+                format!("{rel}/{}", name.to_string_lossy())
+            };
+            let is_dir = kind == FileType::Directory;
+            if self.exclude.matches(&child_rel, name)
+                || ignores
+                    .as_deref()
+                    .is_some_and(|i| i.ignored(&child, is_dir))
+            {
+                continue;
+            }
+            if is_dir {
+                self.folder(
+                    Some(fd.as_fd()),
+                    &child,
+                    &child_rel,
+                    depth + 1,
+                    ignores.clone(),
+                )?;
+                continue;
+            }
+            // Everything but folders: files, symlinks (read through; a
+            // dangling one is a finding), and FIFOs, sockets or devices
+            // named like pages (reported as unreadable, never opened).
+            let selected = match self.include {
+                Some(g) => g.is_match(&child_rel),
+                None => is_page(&child),
+            };
+            if selected {
+                self.out.pages.push(PageFile {
+                    path: child,
+                    regular: kind == FileType::RegularFile,
+                });
+            }
+        }
+        let mut listing: Listing = names
+            .into_iter()
+            .map(|(n, k)| {
+                let l = match k {
+                    FileType::Directory => Listed::Folder,
+                    FileType::Symlink | FileType::Unknown => Listed::Link,
+                    _ => Listed::Other,
+                };
+                (n, l)
+            })
+            .collect();
+        listing.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let key = path.strip_prefix(self.root).unwrap_or(path).to_path_buf();
+        self.out.listings.insert(key, listing);
+        Ok(())
+    }
+}
+
 /// The pages under `root` the options select, sorted: every page GitHub
 /// renders (Markdown by its extensions in any letter case, HTML) unless
 /// `include` names others; `exclude` prunes as `.gitignore` does.
-pub(crate) fn pages_of(root: &Path, options: &AuditOptions) -> Result<Vec<PathBuf>> {
+///
+/// The repository's .gitignore files only: not the user's global excludes
+/// nor .git/info/exclude (an audit gives the same answer on every
+/// machine), nor ripgrep's .ignore files (git does not read them).
+/// Excluded and ignored folders are not walked, `.git` never is.
+pub(crate) fn pages_of(root: &Path, options: &AuditOptions) -> Result<Walked> {
     let include: Vec<&str> = options.include.iter().map(String::as_str).collect();
     let include = (!include.is_empty())
         .then(|| globs(&include, "include"))
         .transpose()?;
     let exclude = Exclude::new(&options.exclude)?;
-    let base = root.to_path_buf();
-    let mut out = Vec::new();
-    // The repository's .gitignore files only: not the user's global
-    // excludes nor .git/info/exclude (an audit gives the same answer on
-    // every machine), nor ripgrep's .ignore files (git does not read them;
-    // each is one more lookup per folder). Excluded folders are not walked.
-    for entry in ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .git_global(false)
-        .git_exclude(false)
-        .ignore(false)
-        .filter_entry(move |e| {
-            e.file_name() != ".git" && !exclude.matches(&rel(&base, e.path()), e.file_name())
-        })
-        .build()
-    {
-        let entry =
-            entry.map_err(|e| Error::invalid(format!("walking {}: {e}", root.display())))?;
-        // Everything but folders: files, symlinks (read through; a dangling
-        // one is a finding), and FIFOs, sockets or devices named like pages
-        // (reported as unreadable, never opened).
-        if entry.file_type().is_none_or(|t| t.is_dir()) {
-            continue;
-        }
-        let selected = match &include {
-            Some(g) => g.is_match(rel(root, entry.path())),
-            None => is_page(entry.path()),
-        };
-        if selected {
-            out.push(entry.into_path());
-        }
-    }
-    out.sort();
+    let mut walk = Walk {
+        root,
+        buf: Vec::with_capacity(32 << 10),
+        include: include.as_ref(),
+        exclude: &exclude,
+        out: Walked {
+            pages: Vec::new(),
+            listings: Default::default(),
+        },
+    };
+    walk.folder(None, root, "", 0, parent_ignores(root))?;
+    let mut out = walk.out;
+    out.pages.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }
 
@@ -133,35 +353,85 @@ pub(crate) fn is_page(p: &Path) -> bool {
 
 /// Read and scan one page (for secrets too, but those `secrets` allows,
 /// when it is given), or say why not.
+///
+/// `regular`: the folder listing said the path is a regular file, so it is
+/// opened without following a link and checked on the descriptor alone.
 pub(crate) fn read_page(
     root: &Path,
     path: &Path,
+    regular: bool,
     secrets: Option<&[regex::Regex]>,
 ) -> std::result::Result<Page, Box<Finding>> {
     let r = rel(root, path);
     let unreadable = |why: String| Box::new(finding("unreadable-page", &r, 1, 1, why));
-    if let Ok(meta) = std::fs::metadata(path)
-        && !meta.is_file()
-    {
-        return Err(unreadable(format!(
+    let not_regular = |t: std::fs::FileType| {
+        unreadable(format!(
             "{r} is {}, not a regular file: not audited (remove it, or exclude it)",
-            crate::fsutil::kind_name(meta.file_type())
-        )));
+            crate::fsutil::kind_name(t)
+        ))
+    };
+    let listed = regular
+        .then(|| {
+            std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(
+                    (rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOFOLLOW).bits() as i32,
+                )
+                .open(path)
+                .ok()
+        })
+        .flatten();
+    let file = match listed {
+        Some(f) => f,
+        None => {
+            if let Ok(meta) = std::fs::metadata(path)
+                && !meta.is_file()
+            {
+                return Err(not_regular(meta.file_type()));
+            }
+            crate::fsutil::open_regular(path, "page")
+                .map_err(|e| unreadable(format!("cannot read {r}: {}", e.message())))?
+        }
+    };
+    let meta = file
+        .metadata()
+        .map_err(|e| unreadable(format!("cannot read {r}: {e}")))?;
+    if !meta.is_file() {
+        return Err(not_regular(meta.file_type()));
     }
-    let file = crate::fsutil::open_regular(path, "page")
-        .map_err(|e| unreadable(format!("cannot read {r}: {}", e.message())))?;
-    // Sized from the open file: one read for the page, one for its end.
-    let size = file.metadata().map_or(0, |m| m.len()).min(MAX_PAGE_BYTES);
-    let mut bytes = Vec::with_capacity(size as usize + 1);
-    std::io::Read::read_to_end(
-        &mut std::io::Read::take(file, MAX_PAGE_BYTES + 1),
-        &mut bytes,
-    )
-    .map_err(|e| unreadable(format!("cannot read {r}: {e}")))?;
-    if bytes.len() as u64 > MAX_PAGE_BYTES {
-        return Err(unreadable(format!(
+    let over = || {
+        unreadable(format!(
             "{r} is over the {MAX_PAGE_BYTES}-byte limit: not audited (exclude it, or split it)"
-        )));
+        ))
+    };
+    if meta.len() > MAX_PAGE_BYTES {
+        return Err(over());
+    }
+    // The page as it was when its size was taken: one read fills it. A file
+    // that says it is empty (or ends early) is read to its end instead,
+    // within the cap.
+    let size = meta.len() as usize;
+    let mut bytes = vec![0; size];
+    let mut file = file;
+    let mut filled = 0;
+    while filled < size {
+        match std::io::Read::read(&mut file, &mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(unreadable(format!("cannot read {r}: {e}"))),
+        }
+    }
+    bytes.truncate(filled);
+    if size == 0 {
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(file, MAX_PAGE_BYTES + 1),
+            &mut bytes,
+        )
+        .map_err(|e| unreadable(format!("cannot read {r}: {e}")))?;
+        if bytes.len() as u64 > MAX_PAGE_BYTES {
+            return Err(over());
+        }
     }
     let text = String::from_utf8(bytes).map_err(|e| {
         unreadable(format!(

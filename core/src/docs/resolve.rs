@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use super::finding::{Finding, finding};
 use super::options::AuditOptions;
-use super::pages::{is_page, read_page, show};
+use super::pages::{Listed, Listing, is_page, read_page, show};
 use super::scan::{Link, Page};
 
 pub(crate) struct Resolver<'a> {
@@ -32,8 +32,9 @@ pub(crate) struct Resolver<'a> {
     /// What each target path is (`None`: nothing; `Some(true)`: a folder),
     /// looked up once: pages link to the same files many times over.
     pub(crate) kinds: Mutex<HashMap<PathBuf, Option<bool>>>,
-    /// Folder listings for letter-case hints, read once per folder.
-    pub(crate) listings: Mutex<HashMap<PathBuf, Vec<std::ffi::OsString>>>,
+    /// Folder listings (from the work tree), the walk's and those read
+    /// for letter-case hints: a target in a listed folder needs no `stat`.
+    pub(crate) listings: Mutex<HashMap<PathBuf, Listing>>,
 }
 
 /// What a path holds at a pinned commit.
@@ -99,14 +100,33 @@ impl Resolver<'_> {
         {
             return *k;
         }
-        let k = std::fs::metadata(self.top.join(path))
-            .ok()
-            .map(|m| m.is_dir());
+        let k = self.listed(path).unwrap_or_else(|| {
+            std::fs::metadata(self.top.join(path))
+                .ok()
+                .map(|m| m.is_dir())
+        });
         self.kinds
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(path.to_path_buf(), k);
         k
+    }
+
+    /// What a listing already read says `path` is, when its folder was
+    /// listed and the entry is not a symlink (that one is followed by a
+    /// `stat`).
+    fn listed(&self, path: &Path) -> Option<Option<bool>> {
+        let (folder, name) = (path.parent()?, path.file_name()?);
+        let listings = self.listings.lock().unwrap_or_else(|e| e.into_inner());
+        let listing = listings.get(folder)?;
+        match listing.binary_search_by(|(n, _)| n.as_os_str().cmp(name)) {
+            Err(_) => Some(None),
+            Ok(i) => match listing[i].1 {
+                Listed::Folder => Some(Some(true)),
+                Listed::Other => Some(Some(false)),
+                Listed::Link => None,
+            },
+        }
     }
 
     /// What `path` (from the work tree) holds at commit `sha`, when `sha`
@@ -169,7 +189,7 @@ impl Resolver<'_> {
         others
             .entry(landing.to_path_buf())
             .or_insert_with(|| {
-                read_page(self.top, &self.top.join(landing), None)
+                read_page(self.top, &self.top.join(landing), false, None)
                     .ok()
                     .map(Arc::new)
             })
@@ -420,21 +440,43 @@ impl Resolver<'_> {
             let mut listings = self.listings.lock().unwrap_or_else(|e| e.into_inner());
             let names = listings.entry(fixed.clone()).or_insert_with(|| {
                 std::fs::read_dir(self.top.join(&fixed))
-                    .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name()).collect())
+                    .map(|d| {
+                        d.filter_map(|e| e.ok())
+                            .map(|e| {
+                                let kind = e.file_type().map_or(Listed::Link, Listed::of);
+                                (e.file_name(), kind)
+                            })
+                            .collect::<Listing>()
+                    })
+                    .map(|mut l| {
+                        l.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                        l
+                    })
                     .unwrap_or_default()
             });
             let name = names
                 .iter()
-                .find(|n| n.as_os_str() == c.as_os_str())
+                .find(|(n, _)| n.as_os_str() == c.as_os_str())
                 .or_else(|| {
                     names
                         .iter()
-                        .find(|n| n.to_string_lossy().to_lowercase() == want)
+                        .find(|(n, _)| same_ignoring_case(&n.to_string_lossy(), &want))
                 })?
+                .0
                 .clone();
             fixed.push(name);
         }
         (fixed != target).then_some(fixed)
+    }
+}
+
+/// `name` lower-cased is `lower` (already lower-case): ASCII names are
+/// compared in place, others lower-cased first.
+fn same_ignoring_case(name: &str, lower: &str) -> bool {
+    if name.is_ascii() && lower.is_ascii() {
+        name.eq_ignore_ascii_case(lower)
+    } else {
+        name.to_lowercase() == lower
     }
 }
 

@@ -111,13 +111,16 @@ pub(crate) fn suppressions(
     const KEY: &str = "opskit-disable";
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(open) = text[from..].find("<!--").map(|i| i + from) {
+    let opening = memchr::memmem::Finder::new("<!--");
+    while let Some(open) = opening.find(&text.as_bytes()[from..]).map(|i| i + from) {
         let body_start = open + "<!--".len();
-        let close = text[body_start..]
-            .find("-->")
+        let close = memchr::memmem::find(&text.as_bytes()[body_start..], b"-->")
             .map_or(text.len(), |i| i + body_start);
         from = (close + "-->".len()).min(text.len());
-        if code.iter().any(|r| r.contains(&open)) {
+        // Code ranges come in page order: the last one starting at or
+        // before the comment is the only one that can hold it.
+        let before = code.partition_point(|r| r.start <= open);
+        if before > 0 && code[before - 1].contains(&open) {
             continue;
         }
         let body = &text[body_start..close];
