@@ -195,7 +195,7 @@ def corpora(dirs, runs):
                   f"{t_theirs / t_ours:.2f}x | {len(b_ours):,} / {len(b_theirs):,} | "
                   f"{len(b_ours - b_theirs)} | {len(b_theirs - b_ours)} |", flush=True)
         for name, only in [("only opskit", b_ours - b_theirs), ("only lychee", b_theirs - b_ours)]:
-            for b in sorted(only)[:10]:
+            for b in sorted(only)[:int(os.environ.get("SHOW", "10"))]:
                 print(f"<!-- {tree.name} {name}: {b[0]}:{b[1]} -> {b[2][0]}#{b[2][1]} -->")
 
 

@@ -2,7 +2,7 @@
 //! globs), scan its pages in parallel, and check every local link and
 //! `#fragment` the way GitHub resolves them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -104,7 +104,7 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
         .then_some(allow.as_slice());
     let scanned = map_all(&files, |p| read_page(&root, &p.path, p.regular, secrets));
     let mut findings = Vec::new();
-    let mut pages = HashMap::new();
+    let mut pages = super::Map::default();
     for s in scanned {
         match s {
             Ok(p) => {
@@ -152,10 +152,10 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
         site_in_top,
         options,
         pages: &pages,
-        others: Mutex::new(HashMap::new()),
+        others: Mutex::new(super::Map::default()),
         repo: Mutex::new(repo),
-        pinned: Mutex::new(HashMap::new()),
-        kinds: Mutex::new(HashMap::new()),
+        pinned: Mutex::new(super::Map::default()),
+        kinds: Mutex::new(super::Map::default()),
         listings: Mutex::new(listings),
     };
     let mut ordered: Vec<&Page> = pages.values().collect();
@@ -188,7 +188,7 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<Audit> {
         suppressed: 0,
         baselined: 0,
     };
-    let mut edges = HashMap::new();
+    let mut edges = super::Map::default();
     for (page, (links, checked, external, found, targets)) in ordered.iter().zip(results) {
         audit.links += links;
         audit.checked += checked;

@@ -31,9 +31,9 @@ pub(crate) struct Context<'a> {
     pub(crate) top: &'a Path,
     pub(crate) root_in_top: &'a Path,
     pub(crate) options: &'a AuditOptions,
-    pub(crate) pages: &'a HashMap<String, Page>,
+    pub(crate) pages: &'a super::Map<String, Page>,
     /// Each page's local link targets that exist, relative to the work tree.
-    pub(crate) edges: &'a HashMap<String, Vec<PathBuf>>,
+    pub(crate) edges: &'a super::Map<String, Vec<PathBuf>>,
     pub(crate) in_git: bool,
     /// Each rule's level as the options set it (`None`: off, not run).
     pub(crate) levels: &'a HashMap<&'static str, Option<super::finding::Severity>>,

@@ -13,6 +13,10 @@
 //! # Ok::<(), opskit::Error>(())
 //! ```
 
+/// The audit's own maps (paths, pages, listings): foldhash, seeded per
+/// map, where SipHash cost a few percent of a real audit.
+pub(crate) type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
 mod audit;
 mod external;
 mod finding;

@@ -165,7 +165,7 @@ pub(crate) type Listing = Vec<(std::ffi::OsString, Listed)>;
 /// `stat` of their own.
 pub(crate) struct Walked {
     pub pages: Vec<PageFile>,
-    pub listings: std::collections::HashMap<PathBuf, Listing>,
+    pub listings: super::Map<PathBuf, Listing>,
 }
 
 /// What the walk carries down the tree.

@@ -2,7 +2,6 @@
 //! links to files and folders, `#fragments` against heading anchors, HTML
 //! ids and line anchors.
 
-use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -21,20 +20,20 @@ pub(crate) struct Resolver<'a> {
     pub(crate) site_in_top: PathBuf,
     pub(crate) options: &'a AuditOptions,
     /// Audited pages by their path relative to the audit root.
-    pub(crate) pages: &'a HashMap<String, Page>,
+    pub(crate) pages: &'a super::Map<String, Page>,
     /// Pages outside the audit (or excluded) that fragments land on, read once.
-    pub(crate) others: Mutex<HashMap<PathBuf, Option<Arc<Page>>>>,
+    pub(crate) others: Mutex<super::Map<PathBuf, Option<Arc<Page>>>>,
     /// The repository, for permalinks pinned to a commit (git2's handle is
     /// not shared between threads: one lookup at a time), and what each
     /// (commit, path) holds, looked up once.
     pub(crate) repo: Mutex<Option<git2::Repository>>,
-    pub(crate) pinned: Mutex<HashMap<(String, PathBuf), Option<Pinned>>>,
+    pub(crate) pinned: Mutex<super::Map<(String, PathBuf), Option<Pinned>>>,
     /// What each target path is (`None`: nothing; `Some(true)`: a folder),
     /// looked up once: pages link to the same files many times over.
-    pub(crate) kinds: Mutex<HashMap<PathBuf, Option<bool>>>,
+    pub(crate) kinds: Mutex<super::Map<PathBuf, Option<bool>>>,
     /// Folder listings (from the work tree), the walk's and those read
     /// for letter-case hints: a target in a listed folder needs no `stat`.
-    pub(crate) listings: Mutex<HashMap<PathBuf, Listing>>,
+    pub(crate) listings: Mutex<super::Map<PathBuf, Listing>>,
 }
 
 /// What a path holds at a pinned commit.
