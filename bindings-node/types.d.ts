@@ -2300,7 +2300,24 @@ preset: Preset,
 /**
  * The bump rules; `None` uses the preset's.
  */
-policy: BumpPolicy | null, };
+policy: BumpPolicy | null, 
+/**
+ * release-please's `bump-minor-pre-major`, for any preset: before
+ * 1.0.0 a breaking change bumps the minor (default false).
+ */
+bumpMinorPreMajor: boolean, 
+/**
+ * release-please's `bump-patch-for-minor-pre-major`, for any preset:
+ * before 1.0.0 a feature bumps the patch (default false).
+ */
+bumpPatchForMinorPreMajor: boolean, 
+/**
+ * Answer as of `rev`: only the tags reachable from it exist, so the
+ * next version is the one a release there would have got (a replay of
+ * history needs no tag deletion). Default false: the proposal is kept
+ * ahead of every tag, reachable or not.
+ */
+asOf: boolean, };
 
 export type NextVersion = { 
 /**
@@ -2428,7 +2445,7 @@ collector: CollectorFilters,
  */
 names: Names, };
 
-export type Preset = "opskit" | "semantic-release" | "git-cliff" | "release-plz" | "commitizen";
+export type Preset = "opskit" | "semantic-release" | "git-cliff" | "release-plz" | "commitizen" | "release-please";
 
 export type Pressure = { 
 /**

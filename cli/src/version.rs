@@ -99,9 +99,20 @@ pub(crate) struct NextArgs {
     /// Pre-release channel (rc, beta, alpha): enter or continue a pre-release.
     #[arg(long)]
     channel: Option<String>,
-    /// Bump rules: opskit, semantic-release, git-cliff, release-plz, commitizen.
+    /// Bump rules: opskit, semantic-release, git-cliff, release-plz,
+    /// commitizen, release-please; `help` lists what each changes.
     #[arg(long, default_value = "opskit")]
     preset: String,
+    /// Before 1.0.0 a breaking change bumps the minor (release-please's option).
+    #[arg(long)]
+    bump_minor_pre_major: bool,
+    /// Before 1.0.0 a feature bumps the patch (release-please's option).
+    #[arg(long)]
+    bump_patch_for_minor_pre_major: bool,
+    /// The next version as it was at REV: only tags reachable from REV
+    /// count (replaces --rev).
+    #[arg(long, value_name = "REV")]
+    as_of: Option<String>,
 }
 
 /// The arguments of `Changelog`.
@@ -328,10 +339,22 @@ fn cmd_next(
         component,
         channel,
         preset,
+        bump_minor_pre_major,
+        bump_patch_for_minor_pre_major,
+        as_of,
     }: NextArgs,
 ) -> opskit::Result<Outcome> {
+    if preset == "help" {
+        print_presets();
+        return Ok(Outcome::Ok);
+    }
+    if as_of.is_some() && repo.rev != "HEAD" {
+        return Err(opskit::Error::invalid(
+            "give --as-of REV or --rev REV, not both: --as-of is --rev that sees only the tags reachable from it",
+        ));
+    }
     let opts = version::NextOptions {
-        rev: repo.rev.clone(),
+        rev: as_of.clone().unwrap_or_else(|| repo.rev.clone()),
         tag_pattern: repo.tag_pattern.clone(),
         component_match: component.mode()?,
         paths: component.paths,
@@ -339,6 +362,9 @@ fn cmd_next(
         channel,
         preset: preset.parse::<Preset>()?,
         policy: None,
+        bump_minor_pre_major,
+        bump_patch_for_minor_pre_major,
+        as_of: as_of.is_some(),
     };
     let next = version::next_version(&repo.path, &opts)?;
     if repo.json {
@@ -604,6 +630,21 @@ fn cmd_promote_check(
         return Ok(Outcome::CheckFailed);
     }
     Ok(Outcome::Ok)
+}
+
+/// `--preset help`: every preset and each rule it changes from opskit's.
+fn print_presets() {
+    for p in Preset::ALL {
+        let rules = p.rules();
+        if rules.is_empty() {
+            println!("{}: the default policy", p.as_str());
+            continue;
+        }
+        println!("{}:", p.as_str());
+        for r in rules {
+            println!("  {} = {} (opskit: {})", r.field, r.preset, r.opskit);
+        }
+    }
 }
 
 pub(crate) fn print_next(n: &version::NextVersion) {

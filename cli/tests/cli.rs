@@ -98,6 +98,60 @@ fn version_next_human_and_json() {
 }
 
 #[test]
+fn version_next_as_of_and_preset_help() {
+    let d = repo();
+    // A later release exists: v1.1.0 on the fix after the rc.
+    let r = Repository::open(d.path()).unwrap();
+    let head = r.head().unwrap().peel(git2::ObjectType::Commit).unwrap();
+    r.tag_lightweight("v1.1.0", &head, false).unwrap();
+    let next_at = |args: &[&str]| {
+        let mut all = vec!["version", "next", "--json"];
+        all.extend_from_slice(args);
+        let o = opskit(d.path(), &all);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    // --rev keeps the proposal ahead of the tag that exists...
+    let v = next_at(&["--rev", "v1.1.0-rc.1"]);
+    assert_eq!(v["next"], "1.2.0", "{v}");
+    assert_eq!(v["notes"].as_array().unwrap().len(), 1, "{v}");
+    // ...--as-of answers as a release there would have.
+    let v = next_at(&["--as-of", "v1.1.0-rc.1"]);
+    assert_eq!(v["next"], "1.1.0", "{v}");
+    assert_eq!(v["notes"], serde_json::json!([]), "{v}");
+    let o = opskit(
+        d.path(),
+        &["version", "next", "--as-of", "v1.0.0", "--rev", "v1.0.0"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not both"));
+    // Every preset is listed with each rule it changes, from the policies.
+    let o = opskit(d.path(), &["version", "next", "--preset", "help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    for p in ::opskit::version::Preset::ALL {
+        assert!(out.contains(&format!("{}:", p.as_str())), "{out}");
+        for rule in p.rules() {
+            let line = format!(
+                "  {} = {} (opskit: {})",
+                rule.field, rule.preset, rule.opskit
+            );
+            assert!(out.contains(&line), "{line} not in {out}");
+        }
+    }
+    assert!(out.contains("release-please:\n"), "{out}");
+    assert!(
+        out.contains("  zero_major_feature = \"minor\" (opskit: \"patch\")"),
+        "{out}"
+    );
+}
+
+#[test]
 fn lenient_reads_and_notes_are_shown() {
     let d = repo();
     let repo = Repository::open(d.path()).unwrap();

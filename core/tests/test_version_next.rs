@@ -471,35 +471,35 @@ fn presets_parse_by_name() {
 /// after a tag, and the next version each preset gives (`None`: no release).
 #[test]
 fn presets_table_rows_hold_for_every_preset() {
-    use Preset::*;
     type Row = (
         &'static str,
         &'static str,
         &'static [&'static str],
-        [Option<&'static str>; 5],
+        [Option<&'static str>; 6],
     );
-    // Columns: opskit, semantic-release, git-cliff, release-plz, commitizen.
+    // Columns: opskit, semantic-release, git-cliff, release-plz, commitizen,
+    // release-please.
     let rows: &[Row] = &[
-        ("feat", "v1.2.3", &["feat: a"], [s3("1.3.0"); 5]),
-        ("fix", "v1.2.3", &["fix: a"], [s3("1.2.4"); 5]),
-        ("perf", "v1.2.3", &["perf: a"], [s3("1.2.4"); 5]),
+        ("feat", "v1.2.3", &["feat: a"], [s3("1.3.0"); 6]),
+        ("fix", "v1.2.3", &["fix: a"], [s3("1.2.4"); 6]),
+        ("perf", "v1.2.3", &["perf: a"], [s3("1.2.4"); 6]),
         (
             "refactor",
             "v1.2.3",
             &["refactor: a"],
-            [None, None, s3("1.2.4"), s3("1.2.4"), s3("1.2.4")],
+            [None, None, s3("1.2.4"), s3("1.2.4"), s3("1.2.4"), None],
         ),
         (
             "other types",
             "v1.2.3",
             &["chore: a", "docs: b"],
-            [None, None, s3("1.2.4"), s3("1.2.4"), None],
+            [None, None, s3("1.2.4"), s3("1.2.4"), None, None],
         ),
         (
             "non-conventional",
             "v1.2.3",
             &["update readme"],
-            [None, None, None, s3("1.2.4"), None],
+            [None, None, None, s3("1.2.4"), None, None],
         ),
         (
             "0.y.z + breaking",
@@ -510,6 +510,7 @@ fn presets_table_rows_hold_for_every_preset() {
                 s3("1.0.0"),
                 s3("1.0.0"),
                 s3("0.3.0"),
+                s3("1.0.0"),
                 s3("1.0.0"),
             ],
         ),
@@ -523,6 +524,7 @@ fn presets_table_rows_hold_for_every_preset() {
                 s3("0.3.0"),
                 s3("0.2.4"),
                 s3("0.3.0"),
+                s3("0.3.0"),
             ],
         ),
         (
@@ -534,6 +536,7 @@ fn presets_table_rows_hold_for_every_preset() {
                 s3("1.0.0"),
                 s3("1.0.0"),
                 s3("0.0.4"),
+                s3("1.0.0"),
                 s3("1.0.0"),
             ],
         ),
@@ -547,25 +550,33 @@ fn presets_table_rows_hold_for_every_preset() {
                 s3("0.1.0"),
                 s3("0.1.0"),
                 s3("0.1.0"),
+                s3("1.0.0"),
             ],
         ),
         (
             "breaking footer, plain subject",
             "v1.2.3",
             &["v2 (#9)\n\nBREAKING CHANGE: x"],
-            [s3("2.0.0"), s3("2.0.0"), None, s3("1.2.4"), s3("2.0.0")],
+            [
+                s3("2.0.0"),
+                s3("2.0.0"),
+                None,
+                s3("1.2.4"),
+                s3("2.0.0"),
+                None,
+            ],
         ),
         (
             "type!(scope):",
             "v1.2.3",
             &["feat!(api): x"],
-            [s3("2.0.0"), None, None, s3("1.2.4"), None],
+            [s3("2.0.0"), None, None, s3("1.2.4"), None, s3("2.0.0")],
         ),
         (
             "leading whitespace",
             "v1.2.3",
             &["  feat: a"],
-            [s3("1.3.0"); 5],
+            [s3("1.3.0"); 6],
         ),
     ];
     for (name, tag, commits, want) in rows {
@@ -613,13 +624,10 @@ fn presets_table_rows_hold_for_every_preset() {
             },
         )
     };
-    let lone_want = [s("1.0.1"), s("1.0.1"), None, s("1.0.1"), None];
-    let pair_want = [None, None, s("1.1.0"), s("1.1.0"), s("1.1.0")];
-    let squash_want = [None, s("1.0.1"), s("1.0.1"), s("1.0.1"), None];
-    for (i, preset) in [Opskit, SemanticRelease, GitCliff, ReleasePlz, Commitizen]
-        .into_iter()
-        .enumerate()
-    {
+    let lone_want = [s("1.0.1"), s("1.0.1"), None, s("1.0.1"), None, None];
+    let pair_want = [None, None, s("1.1.0"), s("1.1.0"), s("1.1.0"), s("1.1.0")];
+    let squash_want = [None, s("1.0.1"), s("1.0.1"), s("1.0.1"), None, None];
+    for (i, preset) in Preset::ALL.into_iter().enumerate() {
         assert_eq!(lone(preset), lone_want[i], "lone revert, {preset:?}");
         assert_eq!(
             pair(preset, "feat: a", "revert: feat: a"),
@@ -648,7 +656,7 @@ fn presets_table_rows_hold_for_every_preset() {
         r.tag("v1.0.1");
         r.checkout("main");
         r.merge("side", "Merge branch 'side'");
-        let want = [None, None, None, s("1.0.2"), None][i].clone();
+        let want = [None, None, None, s("1.0.2"), None, None][i].clone();
         assert_eq!(
             next_with(
                 &r,

@@ -29,7 +29,7 @@ pub use self::commit::{CommitMessage, Footer, Leniency, parse_commit_message};
 pub use self::git::{CommitEntry, DEFAULT_TAG_PATTERN, Release, SHORT_ID_LEN, TagPattern};
 pub use self::next::{
     BumpPolicy, ComponentMatch, DecidingCommit, IgnoreReason, IgnoredCommit, Impact, NextOptions,
-    NextVersion, Preset, next_version,
+    NextVersion, Preset, PresetRule, next_version,
 };
 #[cfg(fuzzing)]
 #[doc(hidden)]

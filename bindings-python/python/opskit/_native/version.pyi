@@ -92,6 +92,9 @@ def next_version(
     channel: Optional[str] = ...,
     preset: str = ...,
     policy: Optional[Mapping[str, Any]] = ...,
+    bump_minor_pre_major: bool = ...,
+    bump_patch_for_minor_pre_major: bool = ...,
+    as_of: bool = ...,
 ) -> NextVersion: ...
 def changelog(
     path: _Path = ...,
@@ -153,6 +156,9 @@ def status(
     component_match: Optional[_ComponentMatch] = ...,
     channel: Optional[str] = ...,
     preset: str = ...,
+    bump_minor_pre_major: bool = ...,
+    bump_patch_for_minor_pre_major: bool = ...,
+    as_of: bool = ...,
 ) -> VersionStatus: ...
 def check_branch(name: str, *, allowed: Sequence[str] = ...) -> BranchCheck: ...
 def promote_check(from_: str, to: str, path: _Path = ...) -> Promotion: ...

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::commit::Leniency;
 use super::git::{
     CommitEntry, DEFAULT_TAG_PATTERN, Line, Reachability, TagPattern, TaggedRelease, base_release,
-    normalize_paths, open_repo, resolve_commit, tagged_releases, touches,
+    normalize_paths, open_repo, reachable_set, resolve_commit, tagged_releases, touches,
 };
 use super::semver::{BumpLevel, bump, bump_on_channel, validate_channel};
 use crate::error::{Error, Result};
@@ -25,7 +25,7 @@ pub use self::classify::IgnoreReason;
 pub(crate) use self::classify::{cancelled_pairs, classify};
 pub(crate) use self::components::ComponentFilter;
 pub use self::components::ComponentMatch;
-pub use self::policy::{BumpPolicy, Impact, Preset};
+pub use self::policy::{BumpPolicy, Impact, Preset, PresetRule};
 
 /// Options of [`next_version`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +53,17 @@ pub struct NextOptions {
     pub preset: Preset,
     /// The bump rules; `None` uses the preset's.
     pub policy: Option<BumpPolicy>,
+    /// release-please's `bump-minor-pre-major`, for any preset: before
+    /// 1.0.0 a breaking change bumps the minor (default false).
+    pub bump_minor_pre_major: bool,
+    /// release-please's `bump-patch-for-minor-pre-major`, for any preset:
+    /// before 1.0.0 a feature bumps the patch (default false).
+    pub bump_patch_for_minor_pre_major: bool,
+    /// Answer as of `rev`: only the tags reachable from it exist, so the
+    /// next version is the one a release there would have got (a replay of
+    /// history needs no tag deletion). Default false: the proposal is kept
+    /// ahead of every tag, reachable or not.
+    pub as_of: bool,
 }
 
 impl Default for NextOptions {
@@ -66,16 +77,29 @@ impl Default for NextOptions {
             channel: None,
             preset: Preset::Opskit,
             policy: None,
+            bump_minor_pre_major: false,
+            bump_patch_for_minor_pre_major: false,
+            as_of: false,
         }
     }
 }
 
 impl NextOptions {
-    /// The effective policy: `policy` if set, else the preset's.
+    /// The effective policy: `policy` if set, else the preset's, with the
+    /// pre-1.0 options applied.
     pub fn effective_policy(&self) -> BumpPolicy {
-        self.policy
+        let mut policy = self
+            .policy
             .clone()
-            .unwrap_or_else(|| BumpPolicy::preset(self.preset))
+            .unwrap_or_else(|| BumpPolicy::preset(self.preset));
+        if self.bump_minor_pre_major {
+            policy.zero_major_breaking = BumpLevel::Minor;
+            policy.zero_zero_breaking = BumpLevel::Minor;
+        }
+        if self.bump_patch_for_minor_pre_major {
+            policy.zero_major_feature = BumpLevel::Patch;
+        }
+        policy
     }
 }
 
@@ -191,7 +215,11 @@ pub(crate) fn next_version_and_base(
     let filter = ComponentFilter::new(&options.paths, &options.scopes, options.component_match)?;
     let repo = open_repo(path)?;
     let head = resolve_commit(&repo, &options.rev)?.id();
-    let releases = tagged_releases(&repo, &pattern)?;
+    let mut releases = tagged_releases(&repo, &pattern)?;
+    if options.as_of {
+        let reachable = reachable_set(&repo, head)?;
+        releases.retain(|r| reachable.contains(&r.oid));
+    }
     let channel = options.channel.as_deref();
     let base = base_release(&repo, head, &releases, Line::of(channel))?;
     let entries = commits_since(&repo, head, base.map(|b| b.oid), &filter)?;

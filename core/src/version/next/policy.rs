@@ -31,16 +31,21 @@ pub enum Preset {
     ReleasePlz,
     /// commitizen (`cz bump`, semver scheme).
     Commitizen,
+    /// release-please's default versioning strategy (its
+    /// `bump-minor-pre-major` and `bump-patch-for-minor-pre-major` are
+    /// [`NextOptions`] fields).
+    ReleasePlease,
 }
 
 impl Preset {
     /// Every preset.
-    pub const ALL: [Preset; 5] = [
+    pub const ALL: [Preset; 6] = [
         Preset::Opskit,
         Preset::SemanticRelease,
         Preset::GitCliff,
         Preset::ReleasePlz,
         Preset::Commitizen,
+        Preset::ReleasePlease,
     ];
 
     /// The kebab-case name.
@@ -51,7 +56,46 @@ impl Preset {
             Preset::GitCliff => "git-cliff",
             Preset::ReleasePlz => "release-plz",
             Preset::Commitizen => "commitizen",
+            Preset::ReleasePlease => "release-please",
         }
+    }
+}
+
+/// One rule a preset changes from opskit's default policy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PresetRule {
+    /// The [`BumpPolicy`] field (snake_case, as in a policy file).
+    pub field: String,
+    /// Its value in the `opskit` preset, as JSON text.
+    pub opskit: String,
+    /// Its value in this preset, as JSON text.
+    pub preset: String,
+}
+
+impl Preset {
+    /// What this preset changes from the `opskit` preset, by field name:
+    /// the table `--preset help` prints and the docs show, read from the
+    /// policies themselves so it cannot drift.
+    pub fn rules(self) -> Vec<PresetRule> {
+        let as_json = |p: BumpPolicy| serde_json::to_value(p).unwrap_or_default();
+        let (base, mine) = (
+            as_json(BumpPolicy::preset(Preset::Opskit)),
+            as_json(BumpPolicy::preset(self)),
+        );
+        let (Some(base), Some(mine)) = (base.as_object(), mine.as_object()) else {
+            return Vec::new();
+        };
+        base.iter()
+            .filter_map(|(field, b)| {
+                let m = mine.get(field)?;
+                (m != b).then(|| PresetRule {
+                    field: field.clone(),
+                    opskit: b.to_string(),
+                    preset: m.to_string(),
+                })
+            })
+            .collect()
     }
 }
 
@@ -80,7 +124,8 @@ impl std::str::FromStr for Preset {
             .find(|p| p.as_str() == s)
             .ok_or_else(|| {
                 Error::invalid(format!(
-                    "unknown preset {s:?}; use one of opskit, semantic-release, git-cliff, release-plz, commitizen"
+                    "unknown preset {s:?}; use one of {}",
+                    Preset::ALL.map(Preset::as_str).join(", ")
                 ))
             })
     }
@@ -196,6 +241,23 @@ impl BumpPolicy {
                 pair_reverts: false,
                 skip_merges: false,
                 skip_fixups: false,
+                ..base
+            },
+            // Its default strategy: a release needs a commit its changelog
+            // shows (feat, fix, perf, revert, deps; a breaking change of any
+            // type); breaking is major and feat minor even before 1.0; the
+            // first release is 1.0.0. A subject that does not parse is
+            // skipped whole, its footer too, and reverts are not paired.
+            Preset::ReleasePlease => BumpPolicy {
+                minor_types: types(&["feat", "feature"]),
+                patch_types: types(&["fix", "perf", "revert", "deps"]),
+                lenient_breaking_footer: false,
+                revert: None,
+                pair_reverts: false,
+                zero_major_breaking: BumpLevel::Major,
+                zero_major_feature: BumpLevel::Minor,
+                zero_zero_breaking: BumpLevel::Major,
+                initial_version: Version::new(1, 0, 0),
                 ..base
             },
             Preset::Commitizen => BumpPolicy {

@@ -160,6 +160,7 @@ impl CutReleaseOptions {
             channel: self.channel.clone(),
             preset: self.preset,
             policy: self.policy.clone(),
+            ..NextOptions::default()
         }
     }
 
