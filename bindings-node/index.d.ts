@@ -847,6 +847,11 @@ commits: number,
  */
 files: Array<FileChange>, 
 /**
+ * Version files found at the root but left alone, and why (a version
+ * other than the current release's, none, or no release yet).
+ */
+skippedFiles: Array<SkippedFile>, 
+/**
  * The release commit; `None` on a dry run.
  */
 commit: string | null, };
@@ -898,6 +903,15 @@ groups: Array<GroupRule>,
  * Files whose version field is bumped.
  */
 files: Array<VersionFile>, 
+/**
+ * When `files` is empty, find the version files at the work tree's
+ * root (`Cargo.toml` with a package or workspace version,
+ * `package.json` and its lockfile, `pyproject.toml` with a static
+ * `project` or `tool.poetry` version) and bump those whose version is
+ * the current release; the others are reported in `skipped_files`.
+ * Default true; false bumps no version file unless `files` names it.
+ */
+detectFiles: boolean, 
 /**
  * Branches a release may be made from.
  */
@@ -2992,6 +3006,20 @@ export type Skipped = {
 path: string, 
 /**
  * Why: unreadable, changed while hashed, vanished.
+ */
+reason: string, };
+
+export type SkippedFile = { 
+/**
+ * Relative to the work tree.
+ */
+path: string, 
+/**
+ * The version it says, when it says one.
+ */
+version: string | null, 
+/**
+ * Why it was left alone, and how to have it bumped.
  */
 reason: string, };
 

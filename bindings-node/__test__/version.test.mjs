@@ -122,6 +122,31 @@ test('promotion checks', async () => {
   assert.equal(back.targetOnly.length, 2)
 })
 
+test('release: without files it finds the root version files, and names the one it leaves alone', async () => {
+  const dir = tempDir('opskit-node-detect-')
+  git(dir, 'init', '-q', '-b', 'main')
+  git(dir, 'config', 'user.name', 'Release Bot')
+  git(dir, 'config', 'user.email', 'release@example.com')
+  writeFileSync(join(dir, 'package.json'), '{\n  "name": "svc",\n  "version": "2.0.0"\n}\n')
+  writeFileSync(join(dir, 'Cargo.toml'), '[package]\nname = "svc"\nversion = "1.9.0"\n')
+  git(dir, 'add', '.')
+  git(dir, 'commit', '-q', '-m', 'feat: svc')
+  git(dir, 'tag', 'v2.0.0')
+  writeFileSync(join(dir, 'index.js'), 'module.exports = 1\n')
+  git(dir, 'add', '.')
+  git(dir, 'commit', '-q', '-m', 'fix: paging')
+  const plan = await opskit.version.cutRelease(dir, { dryRun: true, date: '2026-03-01' })
+  assert.deepEqual(plan.files.map((f) => [f.path, f.oldVersion, f.newVersion]), [
+    ['CHANGELOG.md', null, null],
+    ['package.json', '2.0.0', '2.0.1']
+  ])
+  assert.deepEqual(plan.skippedFiles.map((f) => [f.path, f.version]), [['Cargo.toml', '1.9.0']])
+  assert.match(plan.skippedFiles[0].reason, /not the current release 2\.0\.0/)
+  const none = opskit.version.cutReleaseSync(dir, { dryRun: true, detectFiles: false })
+  assert.deepEqual(none.files.map((f) => f.path), ['CHANGELOG.md'])
+  assert.deepEqual(none.skippedFiles, [])
+})
+
 test('release: a dry run (Promise), then the release (sync) that git sees as done', async () => {
   const dir = tempDir('opskit-node-release-')
   git(dir, 'init', '-q', '-b', 'main')

@@ -115,6 +115,36 @@ def test_version_matches_the_workspace():
     assert opskit.__version__ == line.split('"')[1]
 
 
+def test_release_finds_its_version_files(tmp_path):
+    from conftest import git
+
+    r = tmp_path / "svc"
+    r.mkdir()
+    git(r, "init", "-q", "-b", "main")
+    git(r, "config", "user.name", "Release Bot")
+    git(r, "config", "user.email", "release@example.com")
+    (r / "pyproject.toml").write_text('[tool.poetry]\nname = "svc"\nversion = "1.4.2"\n')
+    (r / "package.json").write_text('{\n  "name": "svc",\n  "version": "1.4.0"\n}\n')
+    git(r, "add", ".")
+    git(r, "commit", "-q", "-m", "feat: svc")
+    git(r, "tag", "v1.4.2")
+    (r / "svc.py").write_text("x = 1\n")
+    git(r, "add", ".")
+    git(r, "commit", "-q", "-m", "feat: search")
+
+    plan = v.cut_release(r, dry_run=True, date="2026-03-01")
+    assert [(f["path"], f["old_version"], f["new_version"]) for f in plan["files"]] == [
+        ("CHANGELOG.md", None, None), ("pyproject.toml", "1.4.2", "1.5.0")]
+    assert [(f["path"], f["version"]) for f in plan["skipped_files"]] == [("package.json", "1.4.0")]
+    assert "not the current release 1.4.2" in plan["skipped_files"][0]["reason"]
+    assert all(set(f) == keys(types.SkippedFile) for f in plan["skipped_files"])
+    assert v.cut_release(r, dry_run=True, detect_files=False)["files"][1:] == []
+    done = v.cut_release(r, date="2026-03-01")
+    assert (r / "pyproject.toml").read_text() == '[tool.poetry]\nname = "svc"\nversion = "1.5.0"\n'
+    assert (r / "package.json").read_text() == '{\n  "name": "svc",\n  "version": "1.4.0"\n}\n'
+    assert git(r, "status", "--porcelain") == "" and done["tag"] == "v1.5.0"
+
+
 def test_release_dry_run_then_release(tmp_path):
     from conftest import git
 

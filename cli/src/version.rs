@@ -278,6 +278,9 @@ fn print_release(r: &version::CutRelease, policy: Option<&std::path::Path>) {
         };
         println!("  {:<10} {}  {what}", f.kind, f.path);
     }
+    for f in &r.skipped_files {
+        println!("  {:<10} {}  left alone: {}", "skipped", f.path, f.reason);
+    }
     match &r.commit {
         Some(c) => println!("  commit {} tagged {}", short(c), r.tag),
         None => println!("  dry run: nothing written, no commit, no tag"),

@@ -274,3 +274,64 @@ fn a_changelog_that_is_a_device_is_refused_not_read() {
         "{err}"
     );
 }
+
+/// No policy, no --file: the dry run lists the version files found at the
+/// root, and names the one left alone with its reason.
+#[test]
+fn a_release_without_a_policy_finds_its_version_files() {
+    let d = tempfile::tempdir().unwrap();
+    let repo = Repository::init(d.path()).unwrap();
+    repo.set_head("refs/heads/main").unwrap();
+    let mut c = repo.config().unwrap();
+    c.set_str("user.name", "Release Bot").unwrap();
+    c.set_str("user.email", "release@example.com").unwrap();
+    commit(
+        &repo,
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"svc\"\nversion = \"1.4.2\"\n",
+            ),
+            (
+                "package.json",
+                "{\n  \"name\": \"svc\",\n  \"version\": \"1.4.2\"\n}\n",
+            ),
+            (
+                "pyproject.toml",
+                "[project]\nname = \"svc\"\nversion = \"1.4.0\"\n",
+            ),
+        ],
+        "feat: svc",
+        1,
+    );
+    let head = repo.head().unwrap().peel_to_commit().unwrap();
+    repo.tag_lightweight("v1.4.2", head.as_object(), false)
+        .unwrap();
+    commit(&repo, &[("index.js", "x")], "feat: paging", 2);
+    let o = opskit(d.path(), &["version", "release", "--dry-run"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = stdout(&o);
+    assert!(
+        out.contains("cargo      Cargo.toml  1.4.2 -> 1.5.0"),
+        "{out}"
+    );
+    assert!(
+        out.contains("npm        package.json  1.4.2 -> 1.5.0"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "skipped    pyproject.toml  left alone: says 1.4.0, not the current release 1.4.2"
+        ),
+        "{out}"
+    );
+    let o = opskit(d.path(), &["version", "release", "--dry-run", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["skipped_files"][0]["path"], "pyproject.toml", "{v}");
+    assert_eq!(v["skipped_files"][0]["version"], "1.4.0", "{v}");
+}

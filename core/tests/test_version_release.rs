@@ -477,3 +477,118 @@ fn a_cargo_toml_that_panicked_toml_edit_is_invalid_input() {
     assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e}");
     assert!(e.message().contains("Cargo.toml is not valid TOML"), "{e}");
 }
+
+/// No files given: the root's Cargo.toml, package.json (with its lockfile)
+/// and pyproject.toml at the current release are found and bumped; one at
+/// another version, or with none, is reported and left alone.
+#[test]
+fn a_release_finds_the_version_files_at_the_root() {
+    let mut r = TestRepo::new();
+    r.set_identity();
+    let cargo = "[package]\nname = \"svc\"\nversion = \"1.4.2\"\nedition = \"2021\"\n";
+    let pyproject = "[project]\nname = \"svc\"\nversion = \"1.4.2\"\n";
+    let package = "{\n  \"name\": \"svc\",\n  \"version\": \"1.4.2\"\n}\n";
+    let lock = "{\n  \"name\": \"svc\",\n  \"version\": \"1.4.2\",\n  \"lockfileVersion\": 3,\n  \"packages\": {\n    \"\": {\n      \"name\": \"svc\",\n      \"version\": \"1.4.2\"\n    }\n  }\n}\n";
+    r.commit_contents(
+        &[
+            ("Cargo.toml", cargo),
+            ("package.json", package),
+            ("package-lock.json", lock),
+            ("pyproject.toml", pyproject),
+        ],
+        "feat: svc",
+    );
+    r.tag("v1.4.2");
+    r.commit_file("src/lib.rs", "feat: search");
+    let before = state(&r);
+    let dry = cut_release(
+        r.path(),
+        &CutReleaseOptions {
+            dry_run: true,
+            ..opts(&[])
+        },
+    )
+    .unwrap();
+    assert_eq!(state(&r), before, "a dry run writes nothing");
+    let listed: Vec<(&str, &str)> = dry
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.kind.as_str()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("CHANGELOG.md", "changelog"),
+            ("Cargo.toml", "cargo"),
+            ("package.json", "npm"),
+            ("package-lock.json", "npm-lock"),
+            ("pyproject.toml", "pyproject"),
+        ]
+    );
+    assert!(dry.skipped_files.is_empty(), "{:?}", dry.skipped_files);
+    let done = cut_release(r.path(), &opts(&[])).unwrap();
+    assert_eq!(done.version.to_string(), "1.5.0");
+    let root = r.path_buf();
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+    assert_eq!(read("Cargo.toml"), cargo.replace("1.4.2", "1.5.0"));
+    assert_eq!(read("pyproject.toml"), pyproject.replace("1.4.2", "1.5.0"));
+    assert!(read("package.json").contains("\"version\": \"1.5.0\""));
+    assert!(!read("package-lock.json").contains("1.4.2"));
+
+    // A file at another version is reported, not bumped; a virtual
+    // workspace manifest has no version to bump.
+    // The release committed through its own handle: read the index again.
+    let reload = |r: &TestRepo| r.repo.index().unwrap().read(true).unwrap();
+    reload(&r);
+    r.commit_contents(
+        &[
+            (
+                "pyproject.toml",
+                "[project]\nname = \"svc\"\nversion = \"1.3.0\"\n",
+            ),
+            ("Cargo.toml", "[workspace]\nmembers = [\"a\"]\n"),
+        ],
+        "fix: drift",
+    );
+    let done = cut_release(r.path(), &opts(&[])).unwrap();
+    assert_eq!(done.version.to_string(), "1.5.1");
+    let paths: Vec<&str> = done.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, ["CHANGELOG.md", "package.json", "package-lock.json"]);
+    let skipped: Vec<(&str, Option<&str>)> = done
+        .skipped_files
+        .iter()
+        .map(|f| (f.path.as_str(), f.version.as_deref()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [("Cargo.toml", None), ("pyproject.toml", Some("1.3.0"))]
+    );
+    assert!(
+        done.skipped_files[1]
+            .reason
+            .contains("not the current release 1.5.0")
+    );
+    assert_eq!(
+        read("pyproject.toml"),
+        "[project]\nname = \"svc\"\nversion = \"1.3.0\"\n"
+    );
+
+    // Files given, or detection turned off: only what is named is bumped.
+    reload(&r);
+    r.commit_file("src/lib.rs", "fix: more");
+    let done = cut_release(r.path(), &opts(&["package.json"])).unwrap();
+    assert!(done.skipped_files.is_empty());
+    assert_eq!(done.files.len(), 3, "{:?}", done.files);
+    reload(&r);
+    r.commit_file("src/lib.rs", "fix: again");
+    let done = cut_release(
+        r.path(),
+        &CutReleaseOptions {
+            detect_files: false,
+            ..opts(&[])
+        },
+    )
+    .unwrap();
+    assert_eq!(done.files.len(), 1, "{:?}", done.files);
+    assert!(read("package.json").contains("\"version\": \"1.5.2\""));
+}

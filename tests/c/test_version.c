@@ -238,6 +238,11 @@ static void test_release(void) {
   CHECK(out && strstr(out, "\"old_version\":\"2.0.0\",\"new_version\":\"2.0.1\"") != NULL);
   CHECK(out && strstr(out, "## [2.0.1] - 2026-03-01\\n\\n### Bug Fixes\\n\\n- **api:** retry (") != NULL);
   opskit_string_free(out);
+  /* No files named: package.json, at the current release, is found. */
+  CHECK_STATUS(opskit_version_cut_release(dir, "{\"dry_run\":true}", &out), OPSKIT_OK);
+  CHECK(out && strstr(out, "\"path\":\"package.json\",\"kind\":\"npm\"") != NULL);
+  CHECK(out && strstr(out, "\"skipped_files\":[]") != NULL);
+  opskit_string_free(out);
   snprintf(cmd, sizeof cmd, "cd %s && test -z \"$(git status --porcelain)\" && ! test -e CHANGELOG.md", dir);
   CHECK(system(cmd) == 0);
   CHECK_STATUS(opskit_version_cut_release(dir, "{\"files\":[{\"path\":\"package.json\"}]}", &out), OPSKIT_OK);

@@ -12,6 +12,7 @@ __all__ = [
     "IgnoredCommit",
     "NextVersion",
     "FileChange",
+    "SkippedFile",
     "CutRelease",
     "ChangelogGroup",
     "ChangelogRelease",
@@ -165,6 +166,12 @@ class FileChange(TypedDict):
     new_version: Optional[str]
 
 
+class SkippedFile(TypedDict):
+    path: str
+    version: Optional[str]
+    reason: str
+
+
 class CutRelease(TypedDict):
     version: str
     tag: str
@@ -174,6 +181,7 @@ class CutRelease(TypedDict):
     section: str
     commits: int
     files: List[FileChange]
+    skipped_files: List[SkippedFile]
     commit: Optional[str]
 
 

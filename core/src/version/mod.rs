@@ -35,7 +35,8 @@ pub use self::next::{
 #[doc(hidden)]
 pub use self::release::fuzzing as release_fuzzing;
 pub use self::release::{
-    CutRelease, CutReleaseOptions, FileChange, VersionFile, VersionFileKind, cut_release,
+    CutRelease, CutReleaseOptions, FileChange, SkippedFile, VersionFile, VersionFileKind,
+    cut_release,
 };
 pub use self::releases::{
     CurrentOptions, ReleaseOptions, RollbackOptions, current_release, latest_release, releases,

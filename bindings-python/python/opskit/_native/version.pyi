@@ -125,6 +125,7 @@ def cut_release(
     changelog_file: Optional[str] = ...,
     groups: Sequence[Mapping[str, Any]] = ...,
     files: Sequence[Mapping[str, Any]] = ...,
+    detect_files: bool = ...,
     branches: Mapping[str, Any] = ...,
     commit_message: str = ...,
     date: Optional[str] = ...,

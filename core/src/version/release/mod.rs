@@ -96,6 +96,13 @@ pub struct CutReleaseOptions {
     pub groups: Vec<GroupRule>,
     /// Files whose version field is bumped.
     pub files: Vec<VersionFile>,
+    /// When `files` is empty, find the version files at the work tree's
+    /// root (`Cargo.toml` with a package or workspace version,
+    /// `package.json` and its lockfile, `pyproject.toml` with a static
+    /// `project` or `tool.poetry` version) and bump those whose version is
+    /// the current release; the others are reported in `skipped_files`.
+    /// Default true; false bumps no version file unless `files` names it.
+    pub detect_files: bool,
     /// Branches a release may be made from.
     pub branches: BranchPolicy,
     /// The release commit's message; `{version}` and `{tag}` are replaced.
@@ -118,6 +125,7 @@ impl Default for CutReleaseOptions {
             changelog_file: Some("CHANGELOG.md".into()),
             groups: default_groups(),
             files: Vec::new(),
+            detect_files: true,
             branches: BranchPolicy {
                 allowed: ["main", "master", "release/*", "hotfix/*"]
                     .iter()
@@ -211,6 +219,19 @@ pub struct FileChange {
     pub new_version: Option<String>,
 }
 
+/// A version file a release found and did not bump.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+pub struct SkippedFile {
+    /// Relative to the work tree.
+    pub path: String,
+    /// The version it says, when it says one.
+    pub version: Option<String>,
+    /// Why it was left alone, and how to have it bumped.
+    pub reason: String,
+}
+
 /// What [`cut_release`] did, or would do on a dry run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -233,6 +254,10 @@ pub struct CutRelease {
     pub commits: usize,
     /// The files written (or that would be).
     pub files: Vec<FileChange>,
+    /// Version files found at the root but left alone, and why (a version
+    /// other than the current release's, none, or no release yet).
+    #[serde(default)]
+    pub skipped_files: Vec<SkippedFile>,
     /// The release commit; `None` on a dry run.
     pub commit: Option<String>,
 }
@@ -308,6 +333,12 @@ pub fn cut_release(path: &Path, options: &CutReleaseOptions) -> Result<CutReleas
     for f in &options.files {
         plan.extend(plan_version_file(&workdir, f, current, &version)?);
     }
+    let mut skipped_files = Vec::new();
+    if options.files.is_empty() && options.detect_files {
+        let (found, skipped) = detect_version_files(&workdir, current, &version)?;
+        plan.extend(found);
+        skipped_files = skipped;
+    }
     let files: Vec<FileChange> = plan.iter().map(|p| p.change.clone()).collect();
     let mut result = CutRelease {
         version: version.clone(),
@@ -318,6 +349,7 @@ pub fn cut_release(path: &Path, options: &CutReleaseOptions) -> Result<CutReleas
         section: section.clone(),
         commits: next.commits.len(),
         files,
+        skipped_files,
         commit: None,
     };
     if options.dry_run {
@@ -340,6 +372,64 @@ pub fn cut_release(path: &Path, options: &CutReleaseOptions) -> Result<CutReleas
     )?;
     result.commit = Some(commit);
     Ok(result)
+}
+
+/// The version files at the root of the work tree a release bumps without
+/// being told: those whose version is the current release. A file that
+/// says another version, or none, is left alone and reported; before the
+/// first release nothing is bumped (there is no version to agree with).
+fn detect_version_files(
+    workdir: &Path,
+    current: Option<&Version>,
+    new: &Version,
+) -> Result<(Vec<Planned>, Vec<SkippedFile>)> {
+    let (mut found, mut skipped) = (Vec::new(), Vec::new());
+    for name in ["Cargo.toml", "package.json", "pyproject.toml"] {
+        if !workdir.join(name).is_file() {
+            continue;
+        }
+        let file = VersionFile {
+            path: name.into(),
+            kind: VersionFileKind::Auto,
+            pattern: None,
+        };
+        let planned = match plan_version_file(workdir, &file, None, new) {
+            Ok(p) => p,
+            Err(e) => {
+                skipped.push(SkippedFile {
+                    path: name.into(),
+                    version: None,
+                    reason: format!(
+                        "no version to bump ({}); name it in the release's files to have it bumped",
+                        e.message()
+                    ),
+                });
+                continue;
+            }
+        };
+        let says = planned
+            .first()
+            .and_then(|p| p.change.old_version.clone())
+            .unwrap_or_default();
+        let agrees = current.is_some_and(|c| Version::parse(&says).ok().as_ref() == Some(c));
+        if agrees {
+            found.extend(planned);
+            continue;
+        }
+        skipped.push(SkippedFile {
+            path: name.into(),
+            version: Some(says.clone()),
+            reason: match current {
+                Some(c) => format!(
+                    "says {says}, not the current release {c}: set it to {c} to have it bumped, or name it in the release's files"
+                ),
+                None => format!(
+                    "says {says} and there is no release tag yet to agree with: name it in the release's files to have it bumped"
+                ),
+            },
+        });
+    }
+    Ok((found, skipped))
 }
 
 fn release_date(given: Option<&str>) -> Result<String> {
