@@ -245,13 +245,30 @@ impl Walk<'_> {
             if name == ".git" {
                 continue;
             }
-            let child = path.join(name);
-            let child_rel = if rel.is_empty() {
-                name.to_string_lossy().into_owned()
-            } else {
-                format!("{rel}/{}", name.to_string_lossy())
-            };
             let is_dir = kind == FileType::Directory;
+            let child_rel = || {
+                if rel.is_empty() {
+                    name.to_string_lossy().into_owned()
+                } else {
+                    format!("{rel}/{}", name.to_string_lossy())
+                }
+            };
+            // Everything but folders: files, symlinks (read through; a
+            // dangling one is a finding), and FIFOs, sockets or devices
+            // named like pages (reported as unreadable, never opened). A
+            // file that is no page needs no ignore or exclude check.
+            let child_rel = match (is_dir, self.include) {
+                (false, Some(g)) => {
+                    let r = child_rel();
+                    if !g.is_match(&r) {
+                        continue;
+                    }
+                    r
+                }
+                (false, None) if !is_page(Path::new(name)) => continue,
+                _ => child_rel(),
+            };
+            let child = path.join(name);
             if self.exclude.matches(&child_rel, name)
                 || ignores
                     .as_deref()
@@ -267,16 +284,7 @@ impl Walk<'_> {
                     depth + 1,
                     ignores.clone(),
                 )?;
-                continue;
-            }
-            // Everything but folders: files, symlinks (read through; a
-            // dangling one is a finding), and FIFOs, sockets or devices
-            // named like pages (reported as unreadable, never opened).
-            let selected = match self.include {
-                Some(g) => g.is_match(&child_rel),
-                None => is_page(&child),
-            };
-            if selected {
+            } else {
                 self.out.pages.push(PageFile {
                     path: child,
                     regular: kind == FileType::RegularFile,
