@@ -243,14 +243,14 @@ impl BumpPolicy {
                 skip_fixups: false,
                 ..base
             },
-            // Its default strategy: a release needs a commit its changelog
-            // shows (feat, fix, perf, revert, deps; a breaking change of any
-            // type); breaking is major and feat minor even before 1.0; the
-            // first release is 1.0.0. A subject that does not parse is
-            // skipped whole, its footer too, and reverts are not paired.
+            // Its default strategy: a release needs a commit its default
+            // changelog sections show (feat, fix, perf, revert; a breaking
+            // change of any type); breaking is major and feat minor even
+            // before 1.0; the first release is 1.0.0. A subject that does
+            // not parse is skipped whole, its footer too, and reverts are
+            // not paired.
             Preset::ReleasePlease => BumpPolicy {
-                minor_types: types(&["feat", "feature"]),
-                patch_types: types(&["fix", "perf", "revert", "deps"]),
+                patch_types: types(&["fix", "perf", "revert"]),
                 lenient_breaking_footer: false,
                 revert: None,
                 pair_reverts: false,
