@@ -927,7 +927,14 @@ date: string | null, };
 
 export type DecidingCommit = { 
 /**
- * What it means for the version.
+ * The level it calls for at the current version, after the 0.x rules
+ * (`None` before the first release).
+ */
+bump: BumpLevel | null, 
+/**
+ * What it means before the 0.x rules.
+ *
+ * @deprecated Read `bump`; `impact` goes in the next minor release.
  */
 impact: Impact, 
 /**
@@ -2355,7 +2362,10 @@ nextTag: string | null,
  */
 bump: BumpLevel | null, 
 /**
- * The strongest impact among the deciding commits.
+ * The strongest impact among the deciding commits, before the 0.x rules.
+ *
+ * @deprecated Read `bump`: it names the same decision as a level;
+ * `impact` goes in the next minor release.
  */
 impact: Impact | null, 
 /**

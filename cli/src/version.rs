@@ -673,7 +673,12 @@ pub(crate) fn print_next(n: &version::NextVersion) {
     }
     print_commits(
         "decided by",
-        n.commits.iter().map(|c| (&c.commit, c.impact.as_str())),
+        n.commits.iter().map(|c| {
+            (
+                &c.commit,
+                c.bump.map_or(c.impact.as_str(), BumpLevel::as_str),
+            )
+        }),
     );
     print_commits(
         "ignored",

@@ -137,7 +137,8 @@ class CommitEntry(TypedDict):
 
 
 class DecidingCommit(CommitEntry):
-    impact: str
+    bump: Optional[str]
+    impact: str  # deprecated: read bump; removed in the next minor release
 
 
 class IgnoredCommit(CommitEntry):
@@ -150,7 +151,7 @@ class NextVersion(TypedDict):
     next: Optional[str]
     next_tag: Optional[str]
     bump: Optional[str]
-    impact: Optional[str]
+    impact: Optional[str]  # deprecated: read bump; removed in the next minor release
     channel: Optional[str]
     commits: List[DecidingCommit]
     ignored: List[IgnoredCommit]

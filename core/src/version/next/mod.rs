@@ -111,7 +111,13 @@ pub struct DecidingCommit {
     /// The commit.
     #[serde(flatten)]
     pub commit: CommitEntry,
-    /// What it means for the version.
+    /// The level it calls for at the current version, after the 0.x rules
+    /// (`None` before the first release).
+    #[serde(default)]
+    pub bump: Option<BumpLevel>,
+    /// What it means before the 0.x rules.
+    ///
+    /// @deprecated Read `bump`; `impact` goes in the next minor release.
     pub impact: Impact,
 }
 
@@ -144,7 +150,10 @@ pub struct NextVersion {
     pub next_tag: Option<String>,
     /// The level applied to the current version (after the 0.x rules).
     pub bump: Option<BumpLevel>,
-    /// The strongest impact among the deciding commits.
+    /// The strongest impact among the deciding commits, before the 0.x rules.
+    ///
+    /// @deprecated Read `bump`: it names the same decision as a level;
+    /// `impact` goes in the next minor release.
     pub impact: Option<Impact>,
     /// The pre-release channel used, if any.
     pub channel: Option<String>,
@@ -360,12 +369,21 @@ fn decide(
     let mut ignored = Vec::new();
     for e in entries {
         match classify(&e, policy, &cancelled) {
-            Ok(impact) => commits.push(DecidingCommit { commit: e, impact }),
+            Ok(impact) => commits.push(DecidingCommit {
+                commit: e,
+                bump: None,
+                impact,
+            }),
             Err(reason) => ignored.push(IgnoredCommit { commit: e, reason }),
         }
     }
     let impact = commits.iter().map(|c| c.impact).max();
     let current = base.map(|b| b.version.clone());
+    if let Some(cur) = &current {
+        for c in &mut commits {
+            c.bump = Some(policy.level(cur, c.impact));
+        }
+    }
     let (next, bump_level) = match (&current, impact) {
         (_, None) => (None, None),
         (None, Some(_)) => {
