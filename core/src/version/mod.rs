@@ -15,6 +15,7 @@ mod changelog;
 mod commit;
 mod git;
 mod next;
+mod pep440;
 mod release;
 mod releases;
 mod semver;
@@ -31,6 +32,7 @@ pub use self::next::{
     BumpPolicy, ComponentMatch, DecidingCommit, IgnoreReason, IgnoredCommit, Impact, NextOptions,
     NextVersion, Preset, PresetRule, next_version,
 };
+pub use self::pep440::{Pep440Phase, Pep440Version};
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub use self::release::fuzzing as release_fuzzing;
