@@ -122,19 +122,28 @@ test('promotion checks', async () => {
   assert.equal(back.targetOnly.length, 2)
 })
 
-test('release: without files it finds the root version files, and names the one it leaves alone', async () => {
-  const dir = tempDir('opskit-node-detect-')
+/** A repository on main with a release identity: `files` committed and
+ * tagged `tag`, then index.js committed as `since`. */
+function taggedRepo (prefix, files, tag, since) {
+  const dir = tempDir(prefix)
   git(dir, 'init', '-q', '-b', 'main')
   git(dir, 'config', 'user.name', 'Release Bot')
   git(dir, 'config', 'user.email', 'release@example.com')
-  writeFileSync(join(dir, 'package.json'), '{\n  "name": "svc",\n  "version": "2.0.0"\n}\n')
-  writeFileSync(join(dir, 'Cargo.toml'), '[package]\nname = "svc"\nversion = "1.9.0"\n')
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
   git(dir, 'add', '.')
   git(dir, 'commit', '-q', '-m', 'feat: svc')
-  git(dir, 'tag', 'v2.0.0')
+  git(dir, 'tag', tag)
   writeFileSync(join(dir, 'index.js'), 'module.exports = 1\n')
   git(dir, 'add', '.')
-  git(dir, 'commit', '-q', '-m', 'fix: paging')
+  git(dir, 'commit', '-q', '-m', since)
+  return dir
+}
+
+test('release: without files it finds the root version files, and names the one it leaves alone', async () => {
+  const dir = taggedRepo('opskit-node-detect-', {
+    'package.json': '{\n  "name": "svc",\n  "version": "2.0.0"\n}\n',
+    'Cargo.toml': '[package]\nname = "svc"\nversion = "1.9.0"\n'
+  }, 'v2.0.0', 'fix: paging')
   const plan = await opskit.version.cutRelease(dir, { dryRun: true, date: '2026-03-01' })
   assert.deepEqual(plan.files.map((f) => [f.path, f.oldVersion, f.newVersion]), [
     ['CHANGELOG.md', null, null],
@@ -148,18 +157,8 @@ test('release: without files it finds the root version files, and names the one 
 })
 
 test('release: a dry run (Promise), then the release (sync) that git sees as done', async () => {
-  const dir = tempDir('opskit-node-release-')
-  git(dir, 'init', '-q', '-b', 'main')
-  git(dir, 'config', 'user.name', 'Release Bot')
-  git(dir, 'config', 'user.email', 'release@example.com')
   const pkg = '{\n\t"name": "svc",\n\t"version": "1.0.0",\n\t"dependencies": { "x": "1.0.0" }\n}\n'
-  writeFileSync(join(dir, 'package.json'), pkg)
-  git(dir, 'add', '.')
-  git(dir, 'commit', '-q', '-m', 'feat: svc')
-  git(dir, 'tag', 'v1.0.0')
-  writeFileSync(join(dir, 'index.js'), 'module.exports = 1\n')
-  git(dir, 'add', '.')
-  git(dir, 'commit', '-q', '-m', 'feat(api): paging')
+  const dir = taggedRepo('opskit-node-release-', { 'package.json': pkg }, 'v1.0.0', 'feat(api): paging')
   const options = { files: [{ path: 'package.json' }], date: '2026-03-01' }
 
   const plan = await opskit.version.cutRelease(dir, { ...options, dryRun: true })

@@ -115,7 +115,9 @@ def test_version_matches_the_workspace():
     assert opskit.__version__ == line.split('"')[1]
 
 
-def test_release_finds_its_version_files(tmp_path):
+def tagged_repo(tmp_path, files, tag, since):
+    """A repository on main with a release identity: `files` committed and
+    tagged `tag`, then svc.py committed as `since`."""
     from conftest import git
 
     r = tmp_path / "svc"
@@ -123,14 +125,24 @@ def test_release_finds_its_version_files(tmp_path):
     git(r, "init", "-q", "-b", "main")
     git(r, "config", "user.name", "Release Bot")
     git(r, "config", "user.email", "release@example.com")
-    (r / "pyproject.toml").write_text('[tool.poetry]\nname = "svc"\nversion = "1.4.2"\n')
-    (r / "package.json").write_text('{\n  "name": "svc",\n  "version": "1.4.0"\n}\n')
+    for name, text in files.items():
+        (r / name).write_text(text)
     git(r, "add", ".")
     git(r, "commit", "-q", "-m", "feat: svc")
-    git(r, "tag", "v1.4.2")
+    git(r, "tag", tag)
     (r / "svc.py").write_text("x = 1\n")
     git(r, "add", ".")
-    git(r, "commit", "-q", "-m", "feat: search")
+    git(r, "commit", "-q", "-m", since)
+    return r
+
+
+def test_release_finds_its_version_files(tmp_path):
+    from conftest import git
+
+    r = tagged_repo(tmp_path, {
+        "pyproject.toml": '[tool.poetry]\nname = "svc"\nversion = "1.4.2"\n',
+        "package.json": '{\n  "name": "svc",\n  "version": "1.4.0"\n}\n',
+    }, "v1.4.2", "feat: search")
 
     plan = v.cut_release(r, dry_run=True, date="2026-03-01")
     assert [(f["path"], f["old_version"], f["new_version"]) for f in plan["files"]] == [
@@ -148,18 +160,8 @@ def test_release_finds_its_version_files(tmp_path):
 def test_release_dry_run_then_release(tmp_path):
     from conftest import git
 
-    r = tmp_path / "svc"
-    r.mkdir()
-    git(r, "init", "-q", "-b", "main")
-    git(r, "config", "user.name", "Release Bot")
-    git(r, "config", "user.email", "release@example.com")
-    (r / "pyproject.toml").write_text('[project]\nname = "svc"\nversion = "1.0.0"  # kept\n')
-    git(r, "add", ".")
-    git(r, "commit", "-q", "-m", "feat: svc")
-    git(r, "tag", "v1.0.0")
-    (r / "svc.py").write_text("x = 1\n")
-    git(r, "add", ".")
-    git(r, "commit", "-q", "-m", "fix(api): retry once")
+    r = tagged_repo(tmp_path, {"pyproject.toml": '[project]\nname = "svc"\nversion = "1.0.0"  # kept\n'},
+                    "v1.0.0", "fix(api): retry once")
     files = [{"path": "pyproject.toml"}]
 
     plan = v.cut_release(r, dry_run=True, files=files, date="2026-03-01")

@@ -21,13 +21,25 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// A repository on `main` (no identity of its own): `files` committed and
+/// tagged `tag`, then one commit `since`.
+fn tagged(dir: &Path, files: &[(&str, &str)], tag: &str, since: &str) -> Repository {
+    let repo = Repository::init(dir).unwrap();
+    repo.set_head("refs/heads/main").unwrap();
+    commit(&repo, files, "feat: svc", 1);
+    {
+        let head = repo.head().unwrap().peel_to_commit().unwrap();
+        repo.tag_lightweight(tag, head.as_object(), false).unwrap();
+    }
+    commit(&repo, &[("index.js", "x")], since, 2);
+    repo
+}
+
 /// A service at v1.0.0 (package.json, a release policy) with one feature
 /// since: a minor release is due.
 fn released_service(dir: &Path) -> Repository {
-    let repo = Repository::init(dir).unwrap();
-    repo.set_head("refs/heads/main").unwrap();
-    commit(
-        &repo,
+    tagged(
+        dir,
         &[
             (
                 "package.json",
@@ -38,16 +50,9 @@ fn released_service(dir: &Path) -> Repository {
                 "date = \"2026-03-01\"\n\n[[files]]\npath = \"package.json\"\n",
             ),
         ],
-        "feat: svc",
-        1,
-    );
-    {
-        let head = repo.head().unwrap().peel_to_commit().unwrap();
-        repo.tag_lightweight("v1.0.0", head.as_object(), false)
-            .unwrap();
-    }
-    commit(&repo, &[("index.js", "x")], "feat(api): paging", 2);
-    repo
+        "v1.0.0",
+        "feat(api): paging",
+    )
 }
 
 #[test]
@@ -280,13 +285,8 @@ fn a_changelog_that_is_a_device_is_refused_not_read() {
 #[test]
 fn a_release_without_a_policy_finds_its_version_files() {
     let d = tempfile::tempdir().unwrap();
-    let repo = Repository::init(d.path()).unwrap();
-    repo.set_head("refs/heads/main").unwrap();
-    let mut c = repo.config().unwrap();
-    c.set_str("user.name", "Release Bot").unwrap();
-    c.set_str("user.email", "release@example.com").unwrap();
-    commit(
-        &repo,
+    let repo = tagged(
+        d.path(),
         &[
             (
                 "Cargo.toml",
@@ -301,13 +301,12 @@ fn a_release_without_a_policy_finds_its_version_files() {
                 "[project]\nname = \"svc\"\nversion = \"1.4.0\"\n",
             ),
         ],
-        "feat: svc",
-        1,
+        "v1.4.2",
+        "feat: paging",
     );
-    let head = repo.head().unwrap().peel_to_commit().unwrap();
-    repo.tag_lightweight("v1.4.2", head.as_object(), false)
-        .unwrap();
-    commit(&repo, &[("index.js", "x")], "feat: paging", 2);
+    let mut c = repo.config().unwrap();
+    c.set_str("user.name", "Release Bot").unwrap();
+    c.set_str("user.email", "release@example.com").unwrap();
     let o = opskit(d.path(), &["version", "release", "--dry-run"]);
     assert_eq!(
         o.status.code(),
