@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write tests/cases/pep440.json from the `packaging` library (the
+"""Write tests/version/pep440.json from the `packaging` library (the
 reference implementation of PEP 440): a generated set of versions in
 packaging's order, spellings with their normal form, and strings it
 refuses. The Rust tests check opskit's PEP 440 against this file.
@@ -77,7 +77,7 @@ def main():
         "normalize": normal,
         "invalid": INVALID,
     }
-    path = ROOT / "tests/cases/pep440.json"
+    path = ROOT / "tests/version/pep440.json"
     path.write_text(json.dumps(out, indent=1) + "\n")
     print(f"{path}: {len(versions)} ordered, {len(normal)} spellings, {len(INVALID)} invalid")
 

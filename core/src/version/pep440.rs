@@ -2,7 +2,7 @@
 //! spec's normalisation (`1.0-alpha1`, `v1.0.RC1`, `1.0-1`), ordered by its
 //! rules (epochs, `.devN` before pre-releases, post-releases, local labels,
 //! `1.0 == 1.0.0`), bumped and written in normal form. `packaging`'s own
-//! ordering of 1,219 versions is the test (`tests/cases/pep440.json`).
+//! ordering of 1,219 versions is the test (`tests/version/pep440.json`).
 
 use std::cmp::Ordering;
 use std::sync::OnceLock;
@@ -325,7 +325,7 @@ mod tests {
     }
 
     fn cases() -> serde_json::Value {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/cases/pep440.json");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/version/pep440.json");
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
     }
 
