@@ -365,6 +365,11 @@ zeroMajorFeature: BumpLevel,
  */
 zeroZeroBreaking: BumpLevel, 
 /**
+ * Level of a fix at `0.y.z` (default patch; python-semantic-release's
+ * `allow_zero_version = false` makes every bump of a 0.x version major).
+ */
+zeroMajorFix: BumpLevel, 
+/**
  * The version of the first release when no release tag exists (default `0.1.0`).
  */
 initialVersion: string, };
@@ -464,6 +469,10 @@ rev: string,
  * Tag pattern with `{version}` (default `v{version}`).
  */
 tagPattern: string, 
+/**
+ * The version scheme of the tags (default `auto`, as in [`super::NextOptions`]).
+ */
+scheme: Scheme, 
 /**
  * Only commits touching these paths (one component of a monorepo).
  */
@@ -808,6 +817,10 @@ rev: string,
  */
 tagPattern: string, 
 /**
+ * The version scheme of the tags (default `auto`, as in [`super::NextOptions`]).
+ */
+scheme: Scheme, 
+/**
  * Pre-release channel: the current release may be one of its
  * pre-releases. Without it, the current release is the last stable one.
  */
@@ -866,6 +879,10 @@ dryRun: boolean,
  * for one component of a monorepo).
  */
 tagPattern: string, 
+/**
+ * The version scheme (default `auto`, as in [`NextOptions`]).
+ */
+scheme: Scheme, 
 /**
  * Only commits touching these paths count (one component).
  */
@@ -2295,6 +2312,10 @@ rev: string,
  */
 tagPattern: string, 
 /**
+ * The version scheme of the tags (default `auto`: see [`Scheme::Auto`]).
+ */
+scheme: Scheme, 
+/**
  * Only commits touching these paths count (one component of a monorepo).
  */
 paths: Array<string>, 
@@ -2372,6 +2393,10 @@ impact: Impact | null,
  * The pre-release channel used, if any.
  */
 channel: string | null, 
+/**
+ * The version scheme the tags were read under (`auto` resolved).
+ */
+scheme: Scheme, 
 /**
  * Commits that counted, newest first.
  */
@@ -2469,7 +2494,7 @@ collector: CollectorFilters,
  */
 names: Names, };
 
-export type Preset = "opskit" | "semantic-release" | "git-cliff" | "release-plz" | "commitizen" | "release-please";
+export type Preset = "opskit" | "semantic-release" | "git-cliff" | "release-plz" | "commitizen" | "release-please" | "python-semantic-release";
 
 export type Pressure = { 
 /**
@@ -2728,6 +2753,10 @@ export type ReleaseOptions = {
  */
 tagPattern: string, 
 /**
+ * The version scheme of the tags (default `auto`, as in [`super::NextOptions`]).
+ */
+scheme: Scheme, 
+/**
  * List pre-releases too (default true).
  */
 includePrereleases: boolean, 
@@ -2909,6 +2938,10 @@ export type RollbackOptions = {
  */
 tagPattern: string, 
 /**
+ * The version scheme of the tags (default `auto`, as in [`super::NextOptions`]).
+ */
+scheme: Scheme, 
+/**
  * Consider pre-releases as rollback targets (default false).
  */
 includePrereleases: boolean, 
@@ -2931,6 +2964,8 @@ time: number,
  * Up (pass or warn) or down (fail).
  */
 up: boolean, };
+
+export type Scheme = "auto" | "semver" | "pep440";
 
 export type SectionRule = { 
 /**
@@ -3262,9 +3297,29 @@ pre: Array<string>,
  */
 build: Array<string>, 
 /**
- * Whether there is a pre-release part.
+ * Whether there is a pre-release part (PEP 440: also a `.devN`).
  */
-prerelease: boolean, };
+prerelease: boolean, 
+/**
+ * The scheme it was read under (`semver` or `pep440`).
+ */
+scheme: Scheme, 
+/**
+ * PEP 440's epoch (`1!2.0` → 1); 0 for SemVer.
+ */
+epoch: number, 
+/**
+ * Every release number (PEP 440 allows any count; SemVer has three).
+ */
+release: Array<number>, 
+/**
+ * PEP 440's `.postN`.
+ */
+post: number | null, 
+/**
+ * PEP 440's `.devN`.
+ */
+dev: number | null, };
 
 export type VersionStatus = { 
 /**
@@ -3523,14 +3578,15 @@ export declare namespace health {
 export declare namespace version {
   /**
    * Bump a version: `major`, `minor`, `patch`, `premajor`, `preminor`,
-   * `prepatch` or `prerelease`, with a pre-release channel for the pre* levels.
+   * `prepatch` or `prerelease`, with a pre-release channel for the pre* levels
+   * (under PEP 440 a phase: `a`, `b` or `rc`).
    */
-  export function bump(version: string, level: BumpLevel, channel?: string | null): string
+  export function bump(version: string, level: BumpLevel, channel?: string | null, scheme?: Scheme | null): string
   /**
    * Apply a stable level (major, minor, patch) on a pre-release channel:
    * enter, continue or escalate a pre-release (`1.2.3` + minor + `rc` → `1.3.0-rc.1`).
    */
-  export function bumpOnChannel(version: string, level: BumpLevel, channel: string): string
+  export function bumpOnChannel(version: string, level: BumpLevel, channel: string, scheme?: Scheme | null): string
   /** A changelog as data. */
   export function changelog(path?: string | null, options?: Partial<ChangelogOptions> | null): Promise<Changelog>
   /** A changelog as Keep a Changelog markdown. */
@@ -3552,8 +3608,8 @@ export declare namespace version {
    * feature/*, fix/*, hotfix/*, release/*).
    */
   export function checkBranch(name: string, policy?: Partial<BranchPolicy> | null): BranchCheck
-  /** Compare two versions by SemVer precedence: -1, 0 or 1. */
-  export function compare(a: string, b: string): number
+  /** Compare two versions by precedence (SemVer, or PEP 440 with `scheme`): -1, 0 or 1. */
+  export function compare(a: string, b: string, scheme?: Scheme | null): number
   /** The current release (the highest nearest to `rev`), or null. */
   export function currentRelease(path?: string | null, options?: Partial<CurrentOptions> | null): Promise<Release | null>
   /**
@@ -3594,8 +3650,8 @@ export declare namespace version {
   export function nextVersionSync(path?: string | null, options?: Partial<NextOptions> | null): NextVersion
   /** Parse a commit message (Conventional Commits 1.0.0). */
   export function parseCommitMessage(message: string): CommitMessage
-  /** Parse a SemVer 2.0.0 version into its parts. */
-  export function parseVersion(version: string): VersionParts
+  /** Parse a version into its parts: SemVer 2.0.0, or PEP 440 with `scheme`. */
+  export function parseVersion(version: string, scheme?: Scheme | null): VersionParts
   /** Can branch `to` fast-forward to `from` (e.g. staging → production)? */
   export function promoteCheck(from: string, to: string, path?: string | null): Promise<Promotion>
   /**
@@ -3623,7 +3679,7 @@ export declare namespace version {
   /** Does the version satisfy the range (`^1.2`, `>=1.0.0, <2.0.0`, `~1.4 || ^2`)? */
   export function satisfies(version: string, range: string): boolean
   /** Sort versions by precedence, lowest first. */
-  export function sortVersions(versions: Array<string>): Array<string>
+  export function sortVersions(versions: string[], scheme?: Scheme | null): Array<string>
   /** The versioning state of a repository: branch, policy check, current and next version. */
   export function status(path?: string | null, options?: Partial<NextOptions> | null, policy?: Partial<BranchPolicy> | null): Promise<VersionStatus>
   /**

@@ -498,11 +498,21 @@ opskit_status opskit_health_parse_policy(const char *toml, char **out_json);
 opskit_status opskit_test_panic(void);
 
 // Parse a SemVer version. `*out_json` receives
-// `{"version","major","minor","patch","pre","build"}`.
+// `{"version","major","minor","patch","pre","build","prerelease","scheme",
+// "epoch","release","post","dev"}`.
 //
 // # Safety
 // Strings are NUL-terminated; `out_json` points to writable memory.
 opskit_status opskit_version_parse_version(const char *version, char **out_json);
+
+// [`opskit_version_parse_version`] under `scheme`: `"semver"` (also when
+// NULL), `"pep440"`, or `"auto"` (SemVer when it reads the version, else PEP 440).
+//
+// # Safety
+// Strings are NUL-terminated (scheme may be NULL); `out_json` points to writable memory.
+opskit_status opskit_version_parse_version_in(const char *version,
+                                              const char *scheme,
+                                              char **out_json);
 
 // Compare two versions by SemVer precedence: `*out` is -1, 0 or 1.
 //
@@ -510,11 +520,29 @@ opskit_status opskit_version_parse_version(const char *version, char **out_json)
 // Strings are NUL-terminated; `out` points to writable memory.
 opskit_status opskit_version_compare(const char *a, const char *b, int32_t *out);
 
+// [`opskit_version_compare`] under `scheme` (NULL: SemVer; `"auto"`:
+// SemVer when both are, else PEP 440).
+//
+// # Safety
+// Strings are NUL-terminated (scheme may be NULL); `out` points to writable memory.
+opskit_status opskit_version_compare_in(const char *a,
+                                        const char *b,
+                                        const char *scheme,
+                                        int32_t *out);
+
 // Sort a JSON array of version strings by precedence, lowest first.
 //
 // # Safety
 // Strings are NUL-terminated; `out_json` points to writable memory.
 opskit_status opskit_version_sort_versions(const char *versions_json, char **out_json);
+
+// [`opskit_version_sort_versions`] under `scheme` (NULL: SemVer).
+//
+// # Safety
+// Strings are NUL-terminated (scheme may be NULL); `out_json` points to writable memory.
+opskit_status opskit_version_sort_versions_in(const char *versions_json,
+                                              const char *scheme,
+                                              char **out_json);
 
 // Bump `version` by `level` (`major`, `minor`, `patch`, `premajor`,
 // `preminor`, `prepatch`, `prerelease`); `channel` (may be NULL) names the
@@ -527,6 +555,17 @@ opskit_status opskit_version_bump(const char *version,
                                   const char *channel,
                                   char **out);
 
+// [`opskit_version_bump`] under `scheme` (NULL: SemVer; under `"pep440"`
+// the channel is a phase: `a`, `b` or `rc`).
+//
+// # Safety
+// Strings are NUL-terminated (channel and scheme may be NULL); `out` points to writable memory.
+opskit_status opskit_version_bump_in(const char *version,
+                                     const char *level,
+                                     const char *channel,
+                                     const char *scheme,
+                                     char **out);
+
 // Apply a stable `level` (`major`, `minor`, `patch`) on pre-release
 // `channel`: enter, continue or escalate a pre-release
 // (`1.2.3` + minor + `rc` → `1.3.0-rc.1`). `*out` receives the version.
@@ -537,6 +576,16 @@ opskit_status opskit_version_bump_on_channel(const char *version,
                                              const char *level,
                                              const char *channel,
                                              char **out);
+
+// [`opskit_version_bump_on_channel`] under `scheme` (NULL: SemVer).
+//
+// # Safety
+// Strings are NUL-terminated (scheme may be NULL); `out` points to writable memory.
+opskit_status opskit_version_bump_on_channel_in(const char *version,
+                                                const char *level,
+                                                const char *channel,
+                                                const char *scheme,
+                                                char **out);
 
 // The default changelog sections as JSON (`[{"title","types"}]`).
 //

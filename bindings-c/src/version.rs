@@ -8,11 +8,20 @@ use opskit::version as v;
 
 use crate::error::opskit_status;
 use crate::ffi::{
-    boundary, json_arg, opt_str_arg, options, out_arg, owned_json, owned_string, path_call, str_arg,
+    Res, boundary, json_arg, opt_str_arg, options, out_arg, owned_json, owned_string, path_call,
+    str_arg,
 };
 
+/// A `scheme` argument (may be NULL: SemVer) read by core.
+unsafe fn scheme_arg(scheme: *const c_char) -> Res<Option<v::Scheme>> {
+    Ok(unsafe { opt_str_arg(scheme, "scheme") }?
+        .map(str::parse)
+        .transpose()?)
+}
+
 /// Parse a SemVer version. `*out_json` receives
-/// `{"version","major","minor","patch","pre","build"}`.
+/// `{"version","major","minor","patch","pre","build","prerelease","scheme",
+/// "epoch","release","post","dev"}`.
 ///
 /// # Safety
 /// Strings are NUL-terminated; `out_json` points to writable memory.
@@ -21,10 +30,24 @@ pub unsafe extern "C" fn opskit_version_parse_version(
     version: *const c_char,
     out_json: *mut *mut c_char,
 ) -> opskit_status {
+    unsafe { opskit_version_parse_version_in(version, std::ptr::null(), out_json) }
+}
+
+/// [`opskit_version_parse_version`] under `scheme`: `"semver"` (also when
+/// NULL), `"pep440"`, or `"auto"` (SemVer when it reads the version, else PEP 440).
+///
+/// # Safety
+/// Strings are NUL-terminated (scheme may be NULL); `out_json` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_parse_version_in(
+    version: *const c_char,
+    scheme: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
     boundary(|| {
         let out = unsafe { out_arg(out_json, "out_json") }?;
         let s = unsafe { str_arg(version, "version") }?;
-        let parsed = v::parse_version(s)?;
+        let parsed = v::parse_version_in(s, unsafe { scheme_arg(scheme) }?)?;
         *out = owned_json(&v::VersionParts::from(&parsed))?;
         Ok(())
     })
@@ -40,11 +63,26 @@ pub unsafe extern "C" fn opskit_version_compare(
     b: *const c_char,
     out: *mut i32,
 ) -> opskit_status {
+    unsafe { opskit_version_compare_in(a, b, std::ptr::null(), out) }
+}
+
+/// [`opskit_version_compare`] under `scheme` (NULL: SemVer; `"auto"`:
+/// SemVer when both are, else PEP 440).
+///
+/// # Safety
+/// Strings are NUL-terminated (scheme may be NULL); `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_compare_in(
+    a: *const c_char,
+    b: *const c_char,
+    scheme: *const c_char,
+    out: *mut i32,
+) -> opskit_status {
     boundary(|| {
         let out = unsafe { out_arg(out, "out") }?;
         let a = unsafe { str_arg(a, "a") }?;
         let b = unsafe { str_arg(b, "b") }?;
-        *out = v::compare(a, b)? as i32;
+        *out = v::compare_in(a, b, unsafe { scheme_arg(scheme) }?)? as i32;
         Ok(())
     })
 }
@@ -58,10 +96,23 @@ pub unsafe extern "C" fn opskit_version_sort_versions(
     versions_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> opskit_status {
+    unsafe { opskit_version_sort_versions_in(versions_json, std::ptr::null(), out_json) }
+}
+
+/// [`opskit_version_sort_versions`] under `scheme` (NULL: SemVer).
+///
+/// # Safety
+/// Strings are NUL-terminated (scheme may be NULL); `out_json` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_sort_versions_in(
+    versions_json: *const c_char,
+    scheme: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
     boundary(|| {
         let out = unsafe { out_arg(out_json, "out_json") }?;
         let list: Vec<String> = unsafe { json_arg(versions_json, "versions_json") }?;
-        let sorted: Vec<String> = v::sort_versions(&list)?
+        let sorted: Vec<String> = v::sort_versions_in(&list, unsafe { scheme_arg(scheme) }?)?
             .iter()
             .map(|x| x.to_string())
             .collect();
@@ -83,12 +134,29 @@ pub unsafe extern "C" fn opskit_version_bump(
     channel: *const c_char,
     out: *mut *mut c_char,
 ) -> opskit_status {
+    unsafe { opskit_version_bump_in(version, level, channel, std::ptr::null(), out) }
+}
+
+/// [`opskit_version_bump`] under `scheme` (NULL: SemVer; under `"pep440"`
+/// the channel is a phase: `a`, `b` or `rc`).
+///
+/// # Safety
+/// Strings are NUL-terminated (channel and scheme may be NULL); `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_bump_in(
+    version: *const c_char,
+    level: *const c_char,
+    channel: *const c_char,
+    scheme: *const c_char,
+    out: *mut *mut c_char,
+) -> opskit_status {
     boundary(|| {
         let out = unsafe { out_arg(out, "out") }?;
-        let version = v::parse_version(unsafe { str_arg(version, "version") }?)?;
+        let version = unsafe { str_arg(version, "version") }?;
         let level: v::BumpLevel = unsafe { str_arg(level, "level") }?.parse()?;
         let channel = unsafe { opt_str_arg(channel, "channel") }?;
-        *out = owned_string(v::bump(&version, level, channel)?.to_string());
+        let scheme = unsafe { scheme_arg(scheme) }?;
+        *out = owned_string(v::bump_in(version, level, channel, scheme)?.to_string());
         Ok(())
     })
 }
@@ -106,12 +174,28 @@ pub unsafe extern "C" fn opskit_version_bump_on_channel(
     channel: *const c_char,
     out: *mut *mut c_char,
 ) -> opskit_status {
+    unsafe { opskit_version_bump_on_channel_in(version, level, channel, std::ptr::null(), out) }
+}
+
+/// [`opskit_version_bump_on_channel`] under `scheme` (NULL: SemVer).
+///
+/// # Safety
+/// Strings are NUL-terminated (scheme may be NULL); `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_version_bump_on_channel_in(
+    version: *const c_char,
+    level: *const c_char,
+    channel: *const c_char,
+    scheme: *const c_char,
+    out: *mut *mut c_char,
+) -> opskit_status {
     boundary(|| {
         let out = unsafe { out_arg(out, "out") }?;
-        let version = v::parse_version(unsafe { str_arg(version, "version") }?)?;
+        let version = unsafe { str_arg(version, "version") }?;
         let level: v::BumpLevel = unsafe { str_arg(level, "level") }?.parse()?;
         let channel = unsafe { str_arg(channel, "channel") }?;
-        *out = owned_string(v::bump_on_channel(&version, level, channel)?.to_string());
+        let scheme = unsafe { scheme_arg(scheme) }?;
+        *out = owned_string(v::bump_on_channel_in(version, level, channel, scheme)?.to_string());
         Ok(())
     })
 }

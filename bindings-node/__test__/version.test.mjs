@@ -34,7 +34,13 @@ test('VERSION is the workspace version', () => {
 test('pure functions are synchronous', () => {
   assert.deepEqual(opskit.version.parseVersion('1.2.3-rc.1+b.5'), {
     version: '1.2.3-rc.1+b.5', major: 1, minor: 2, patch: 3, pre: ['rc', '1'], build: ['b', '5'], prerelease: true,
+    scheme: 'semver', epoch: 0, release: [1, 2, 3], post: null, dev: null,
   })
+  // PEP 440 by argument; the default stays SemVer.
+  assert.equal(opskit.version.parseVersion('1.0.post1', 'pep440').post, 1)
+  assert.equal(opskit.version.bump('1.2.3', 'preminor', 'rc', 'pep440'), '1.3.0rc1')
+  assert.deepEqual(opskit.version.sortVersions(['1.0', '1.0rc1'], 'auto'), ['1.0rc1', '1.0'])
+  assert.throws(() => opskit.version.compare('1.0', '1.0', 'calver'), { code: 'ERR_OPSKIT_INVALID_INPUT', message: /semver, pep440 or auto/ })
   assert.equal(opskit.version.compare('1.0.0-rc.1', '1.0.0'), -1)
   assert.equal(opskit.version.compare('1.0.0+a', '1.0.0+b'), 0)
   assert.deepEqual(opskit.version.sortVersions(['1.10.0', '1.2.0', '1.2.0-rc.1']), ['1.2.0-rc.1', '1.2.0', '1.10.0'])

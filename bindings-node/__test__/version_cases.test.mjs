@@ -9,11 +9,11 @@ import { buildCaseRepo, subset, toCamel, undeclaredKeys } from './helpers.mjs'
 const { cases } = JSON.parse(readFileSync(new URL('../../tests/cases/version.json', import.meta.url), 'utf8'))
 
 const calls = {
-  bump: (a) => opskit.version.bump(a.version, a.level, a.channel),
-  compare: (a) => opskit.version.compare(a.a, a.b),
+  bump: (a) => opskit.version.bump(a.version, a.level, a.channel, a.scheme),
+  compare: (a) => opskit.version.compare(a.a, a.b, a.scheme),
   satisfies: (a) => opskit.version.satisfies(a.version, a.range),
-  sort_versions: (a) => opskit.version.sortVersions(a.versions),
-  parse_version: (a) => opskit.version.parseVersion(a.version),
+  sort_versions: (a) => opskit.version.sortVersions(a.versions, a.scheme),
+  parse_version: (a) => opskit.version.parseVersion(a.version, a.scheme),
   parse_commit_message: (a) => opskit.version.parseCommitMessage(a.message),
   check_branch: (a) => opskit.version.checkBranch(a.name, a.allowed === null ? undefined : { allowed: a.allowed }),
 }

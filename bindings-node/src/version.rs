@@ -17,23 +17,46 @@ fn repo_path(path: Option<String>) -> PathBuf {
 
 // ---- pure, synchronous ----
 
-/// Parse a SemVer 2.0.0 version into its parts.
-#[napi(namespace = "version", ts_return_type = "VersionParts")]
-pub fn parse_version(version: String) -> Result<Value, napi::Error<Code>> {
-    sync(|| to_js(&v::VersionParts::from(&v::parse_version(&version)?)))
+/// A `scheme` argument read by core (`None`: SemVer).
+fn scheme_arg(scheme: Option<String>) -> opskit::Result<Option<v::Scheme>> {
+    scheme.as_deref().map(str::parse).transpose()
 }
 
-/// Compare two versions by SemVer precedence: -1, 0 or 1.
-#[napi(namespace = "version")]
-pub fn compare(a: String, b: String) -> Result<i32, napi::Error<Code>> {
-    sync(|| Ok(v::compare(&a, &b)? as i32))
+/// Parse a version into its parts: SemVer 2.0.0, or PEP 440 with `scheme`.
+#[napi(
+    namespace = "version",
+    ts_args_type = "version: string, scheme?: Scheme | null",
+    ts_return_type = "VersionParts"
+)]
+pub fn parse_version(version: String, scheme: Option<String>) -> Result<Value, napi::Error<Code>> {
+    sync(|| {
+        to_js(&v::VersionParts::from(&v::parse_version_in(
+            &version,
+            scheme_arg(scheme)?,
+        )?))
+    })
+}
+
+/// Compare two versions by precedence (SemVer, or PEP 440 with `scheme`): -1, 0 or 1.
+#[napi(
+    namespace = "version",
+    ts_args_type = "a: string, b: string, scheme?: Scheme | null"
+)]
+pub fn compare(a: String, b: String, scheme: Option<String>) -> Result<i32, napi::Error<Code>> {
+    sync(|| Ok(v::compare_in(&a, &b, scheme_arg(scheme)?)? as i32))
 }
 
 /// Sort versions by precedence, lowest first.
-#[napi(namespace = "version")]
-pub fn sort_versions(versions: Vec<String>) -> Result<Vec<String>, napi::Error<Code>> {
+#[napi(
+    namespace = "version",
+    ts_args_type = "versions: string[], scheme?: Scheme | null"
+)]
+pub fn sort_versions(
+    versions: Vec<String>,
+    scheme: Option<String>,
+) -> Result<Vec<String>, napi::Error<Code>> {
     sync(|| {
-        Ok(v::sort_versions(&versions)?
+        Ok(v::sort_versions_in(&versions, scheme_arg(scheme)?)?
             .iter()
             .map(|x| x.to_string())
             .collect())
@@ -41,19 +64,26 @@ pub fn sort_versions(versions: Vec<String>) -> Result<Vec<String>, napi::Error<C
 }
 
 /// Bump a version: `major`, `minor`, `patch`, `premajor`, `preminor`,
-/// `prepatch` or `prerelease`, with a pre-release channel for the pre* levels.
+/// `prepatch` or `prerelease`, with a pre-release channel for the pre* levels
+/// (under PEP 440 a phase: `a`, `b` or `rc`).
 #[napi(
     namespace = "version",
-    ts_args_type = "version: string, level: BumpLevel, channel?: string | null"
+    ts_args_type = "version: string, level: BumpLevel, channel?: string | null, scheme?: Scheme | null"
 )]
 pub fn bump(
     version: String,
     level: String,
     channel: Option<String>,
+    scheme: Option<String>,
 ) -> Result<String, napi::Error<Code>> {
     sync(|| {
-        let parsed = v::parse_version(&version)?;
-        Ok(v::bump(&parsed, level.parse()?, channel.as_deref())?.to_string())
+        Ok(v::bump_in(
+            &version,
+            level.parse()?,
+            channel.as_deref(),
+            scheme_arg(scheme)?,
+        )?
+        .to_string())
     })
 }
 
@@ -61,16 +91,19 @@ pub fn bump(
 /// enter, continue or escalate a pre-release (`1.2.3` + minor + `rc` → `1.3.0-rc.1`).
 #[napi(
     namespace = "version",
-    ts_args_type = "version: string, level: BumpLevel, channel: string"
+    ts_args_type = "version: string, level: BumpLevel, channel: string, scheme?: Scheme | null"
 )]
 pub fn bump_on_channel(
     version: String,
     level: String,
     channel: String,
+    scheme: Option<String>,
 ) -> Result<String, napi::Error<Code>> {
     sync(|| {
-        let parsed = v::parse_version(&version)?;
-        Ok(v::bump_on_channel(&parsed, level.parse()?, &channel)?.to_string())
+        Ok(
+            v::bump_on_channel_in(&version, level.parse()?, &channel, scheme_arg(scheme)?)?
+                .to_string(),
+        )
     })
 }
 

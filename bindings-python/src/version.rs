@@ -9,35 +9,47 @@ use pyo3::types::PyDict;
 use crate::convert::{opts, out};
 use crate::error::{Res, detached};
 
-/// Parse a SemVer 2.0.0 version into its parts.
+/// A `scheme` argument read by core (`None`: SemVer).
+fn scheme_arg(scheme: Option<&str>) -> opskit::Result<Option<v::Scheme>> {
+    scheme.map(str::parse).transpose()
+}
+
+/// Parse a version into its parts: SemVer 2.0.0, or PEP 440 with `scheme`.
 #[pyfunction]
-fn parse_version<'py>(py: Python<'py>, version: &str) -> Res<Bound<'py, PyAny>> {
-    let parsed = v::parse_version(version)?;
+#[pyo3(signature = (version, scheme=None))]
+fn parse_version<'py>(
+    py: Python<'py>,
+    version: &str,
+    scheme: Option<&str>,
+) -> Res<Bound<'py, PyAny>> {
+    let parsed = v::parse_version_in(version, scheme_arg(scheme)?)?;
     out(py, &v::VersionParts::from(&parsed))
 }
 
-/// Compare by SemVer precedence: -1, 0 or 1.
+/// Compare by precedence (SemVer, or PEP 440 with `scheme`): -1, 0 or 1.
 #[pyfunction]
-fn compare(a: &str, b: &str) -> Res<i32> {
-    Ok(v::compare(a, b).map(|o| o as i32)?)
+#[pyo3(signature = (a, b, scheme=None))]
+fn compare(a: &str, b: &str, scheme: Option<&str>) -> Res<i32> {
+    Ok(v::compare_in(a, b, scheme_arg(scheme)?).map(|o| o as i32)?)
 }
 
 /// Sort versions by precedence, lowest first.
 #[pyfunction]
-fn sort_versions(versions: Vec<String>) -> Res<Vec<String>> {
-    Ok(v::sort_versions(&versions)?
+#[pyo3(signature = (versions, scheme=None))]
+fn sort_versions(versions: Vec<String>, scheme: Option<&str>) -> Res<Vec<String>> {
+    Ok(v::sort_versions_in(&versions, scheme_arg(scheme)?)?
         .iter()
         .map(|x| x.to_string())
         .collect())
 }
 
-/// Bump a version by level, with a pre-release channel for the pre* levels.
+/// Bump a version by level, with a pre-release channel for the pre* levels
+/// (under PEP 440 a phase: a, b or rc).
 #[pyfunction]
-#[pyo3(signature = (version, level, channel=None))]
-fn bump(version: &str, level: &str, channel: Option<&str>) -> Res<String> {
+#[pyo3(signature = (version, level, channel=None, scheme=None))]
+fn bump(version: &str, level: &str, channel: Option<&str>, scheme: Option<&str>) -> Res<String> {
     let run = || -> opskit::Result<String> {
-        let parsed = v::parse_version(version)?;
-        Ok(v::bump(&parsed, level.parse()?, channel)?.to_string())
+        Ok(v::bump_in(version, level.parse()?, channel, scheme_arg(scheme)?)?.to_string())
     };
     Ok(run()?)
 }
@@ -45,10 +57,13 @@ fn bump(version: &str, level: &str, channel: Option<&str>) -> Res<String> {
 /// Apply a stable level (major, minor, patch) on a pre-release channel:
 /// enter, continue or escalate a pre-release.
 #[pyfunction]
-fn bump_on_channel(version: &str, level: &str, channel: &str) -> Res<String> {
+#[pyo3(signature = (version, level, channel, scheme=None))]
+fn bump_on_channel(version: &str, level: &str, channel: &str, scheme: Option<&str>) -> Res<String> {
     let run = || -> opskit::Result<String> {
-        let parsed = v::parse_version(version)?;
-        Ok(v::bump_on_channel(&parsed, level.parse()?, channel)?.to_string())
+        Ok(
+            v::bump_on_channel_in(version, level.parse()?, channel, scheme_arg(scheme)?)?
+                .to_string(),
+        )
     };
     Ok(run()?)
 }

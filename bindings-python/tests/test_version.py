@@ -16,10 +16,17 @@ def keys(td):
 def test_pure_functions():
     parts = v.parse_version("1.2.3-rc.1+b.5")
     assert parts == {"version": "1.2.3-rc.1+b.5", "major": 1, "minor": 2, "patch": 3,
-                     "pre": ["rc", "1"], "build": ["b", "5"], "prerelease": True}
+                     "pre": ["rc", "1"], "build": ["b", "5"], "prerelease": True,
+                     "scheme": "semver", "epoch": 0, "release": [1, 2, 3], "post": None, "dev": None}
     assert set(parts) == keys(types.VersionParts)
     assert v.compare("1.0.0-rc.1", "1.0.0") == -1
     assert v.compare("1.0.0+a", "1.0.0+b") == 0
+    # PEP 440 by keyword; the default stays SemVer.
+    assert v.parse_version("1.0.post1", scheme="pep440")["post"] == 1
+    assert v.bump("1.2.3", "preminor", "rc", scheme="pep440") == "1.3.0rc1"
+    assert v.sort_versions(["1.0", "1.0rc1"], scheme="auto") == ["1.0rc1", "1.0"]
+    with pytest.raises(opskit.InvalidInputError, match="semver, pep440 or auto"):
+        v.compare("1.0", "1.0", scheme="calver")
     assert v.compare("2.0.0", "1.9.9") == 1
     assert v.sort_versions(["1.10.0", "1.2.0", "1.2.0-rc.1"]) == ["1.2.0-rc.1", "1.2.0", "1.10.0"]
     assert v.bump("1.2.3", "preminor", "rc") == "1.3.0-rc.1"

@@ -50,9 +50,25 @@ pub(crate) struct RepoArgs {
     /// Release tag pattern: v{version}, {version}, api-v{version}, web@{version}.
     #[arg(long, default_value = version::DEFAULT_TAG_PATTERN)]
     tag_pattern: String,
+    /// Version scheme of the tags: semver, pep440 or auto (default: PEP 440
+    /// when the tags or the root's pyproject.toml use it, else SemVer).
+    #[arg(long, value_name = "SCHEME")]
+    scheme: Option<String>,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
+}
+
+impl RepoArgs {
+    /// The scheme asked for, or core's default.
+    fn scheme(&self) -> opskit::Result<version::Scheme> {
+        Ok(parse_scheme(self.scheme.as_deref())?.unwrap_or_default())
+    }
+}
+
+/// A `--scheme` value read by core.
+fn parse_scheme(s: Option<&str>) -> opskit::Result<Option<version::Scheme>> {
+    s.map(str::parse).transpose()
 }
 
 #[derive(Subcommand)]
@@ -100,7 +116,7 @@ pub(crate) struct NextArgs {
     #[arg(long)]
     channel: Option<String>,
     /// Bump rules: opskit, semantic-release, git-cliff, release-plz,
-    /// commitizen, release-please; `help` lists what each changes.
+    /// commitizen, release-please, python-semantic-release; `help` lists what each changes.
     #[arg(long, default_value = "opskit")]
     preset: String,
     /// Before 1.0.0 a breaking change bumps the minor (release-please's option).
@@ -185,12 +201,15 @@ pub(crate) struct ReleaseArgs {
     /// Release tag pattern (default v{version}).
     #[arg(long)]
     tag_pattern: Option<String>,
+    /// Version scheme: semver, pep440 or auto (default auto, or the policy's).
+    #[arg(long, value_name = "SCHEME")]
+    scheme: Option<String>,
     #[command(flatten)]
     component: ComponentArgs,
     /// Pre-release channel (rc, beta, alpha).
     #[arg(long)]
     channel: Option<String>,
-    /// Bump rules: opskit, semantic-release, git-cliff, release-plz, commitizen.
+    /// Bump rules: opskit, semantic-release, git-cliff, release-plz, commitizen, release-please, python-semantic-release.
     #[arg(long)]
     preset: Option<String>,
     /// A file holding the version: Cargo.toml, package.json, pyproject.toml (repeatable).
@@ -217,9 +236,13 @@ pub(crate) struct BumpArgs {
     version: String,
     /// The level.
     level: String,
-    /// Pre-release channel for the pre* levels.
+    /// Pre-release channel for the pre* levels (PEP 440: a, b or rc).
     #[arg(long)]
     channel: Option<String>,
+    /// Version scheme: semver (default), pep440, or auto (SemVer when it
+    /// reads the version, else PEP 440).
+    #[arg(long, value_name = "SCHEME")]
+    scheme: Option<String>,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -312,6 +335,7 @@ fn cmd_current(CurrentArgs { repo: r, channel }: CurrentArgs) -> opskit::Result<
     let opts = version::CurrentOptions {
         rev: r.rev.clone(),
         tag_pattern: r.tag_pattern.clone(),
+        scheme: r.scheme()?,
         channel,
     };
     let cur = version::current_release(&r.path, &opts)?;
@@ -359,6 +383,7 @@ fn cmd_next(
     let opts = version::NextOptions {
         rev: as_of.clone().unwrap_or_else(|| repo.rev.clone()),
         tag_pattern: repo.tag_pattern.clone(),
+        scheme: repo.scheme()?,
         component_match: component.mode()?,
         paths: component.paths,
         scopes: component.scopes,
@@ -398,6 +423,7 @@ fn cmd_changelog(
     let opts = version::ChangelogOptions {
         rev: repo.rev.clone(),
         tag_pattern: repo.tag_pattern.clone(),
+        scheme: repo.scheme()?,
         component_match: component.mode()?,
         paths: component.paths,
         scopes: component.scopes,
@@ -427,6 +453,7 @@ fn cmd_releases(
 ) -> opskit::Result<Outcome> {
     let opts = version::ReleaseOptions {
         tag_pattern: repo.tag_pattern.clone(),
+        scheme: repo.scheme()?,
         include_prereleases: !no_prereleases,
         channel,
         merged_into: merged.then(|| repo.rev.clone()),
@@ -466,6 +493,7 @@ fn cmd_rollback(
 ) -> opskit::Result<Outcome> {
     let opts = version::RollbackOptions {
         tag_pattern: repo.tag_pattern.clone(),
+        scheme: repo.scheme()?,
         include_prereleases,
         channel,
         merged_into: None,
@@ -497,6 +525,7 @@ fn cmd_release(
         policy,
         dry_run,
         tag_pattern,
+        scheme,
         component,
         channel,
         preset,
@@ -514,6 +543,9 @@ fn cmd_release(
     opts.dry_run |= dry_run;
     if let Some(t) = tag_pattern {
         opts.tag_pattern = t;
+    }
+    if let Some(k) = parse_scheme(scheme.as_deref())? {
+        opts.scheme = k;
     }
     if let Some(m) = component.mode()? {
         opts.component_match = Some(m);
@@ -555,12 +587,17 @@ fn cmd_bump(
         version: v,
         level,
         channel,
+        scheme,
         json,
     }: BumpArgs,
 ) -> opskit::Result<Outcome> {
-    let parsed = version::parse_version(&v)?;
     let level: BumpLevel = level.parse()?;
-    let out = version::bump(&parsed, level, channel.as_deref())?;
+    let out = version::bump_in(
+        &v,
+        level,
+        channel.as_deref(),
+        parse_scheme(scheme.as_deref())?,
+    )?;
     if json {
         print_json(&out)?;
     } else {

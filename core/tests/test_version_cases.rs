@@ -13,27 +13,33 @@ fn s<'a>(args: &'a Value, key: &str) -> &'a str {
         .unwrap_or_else(|| panic!("case argument {key} is a string"))
 }
 
+/// The case's `scheme` argument, if it has one (read by core, as every binding does).
+fn scheme(args: &Value) -> opskit::Result<Option<v::Scheme>> {
+    args["scheme"].as_str().map(str::parse).transpose()
+}
+
 fn call(name: &str, args: &Value) -> opskit::Result<Value> {
     Ok(match name {
         "bump" => {
-            let version = v::parse_version(s(args, "version"))?;
             let level: v::BumpLevel = s(args, "level").parse()?;
-            json!(v::bump(&version, level, args["channel"].as_str())?.to_string())
+            let (version, channel) = (s(args, "version"), args["channel"].as_str());
+            json!(v::bump_in(version, level, channel, scheme(args)?)?.to_string())
         }
-        "compare" => json!(v::compare(s(args, "a"), s(args, "b"))? as i32),
+        "compare" => json!(v::compare_in(s(args, "a"), s(args, "b"), scheme(args)?)? as i32),
         "satisfies" => json!(v::satisfies(s(args, "version"), s(args, "range"))?),
         "sort_versions" => {
             let list: Vec<String> = serde_json::from_value(args["versions"].clone()).expect("list");
             json!(
-                v::sort_versions(&list)?
+                v::sort_versions_in(&list, scheme(args)?)?
                     .iter()
                     .map(|x| x.to_string())
                     .collect::<Vec<_>>()
             )
         }
-        "parse_version" => json!(v::VersionParts::from(&v::parse_version(s(
-            args, "version"
-        ))?)),
+        "parse_version" => json!(v::VersionParts::from(&v::parse_version_in(
+            s(args, "version"),
+            scheme(args)?
+        )?)),
         "parse_commit_message" => json!(v::parse_commit_message(s(args, "message"))),
         "check_branch" => {
             let policy = match &args["allowed"] {

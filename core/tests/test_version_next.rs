@@ -475,31 +475,39 @@ fn presets_table_rows_hold_for_every_preset() {
         &'static str,
         &'static str,
         &'static [&'static str],
-        [Option<&'static str>; 6],
+        [Option<&'static str>; 7],
     );
     // Columns: opskit, semantic-release, git-cliff, release-plz, commitizen,
-    // release-please.
+    // release-please, python-semantic-release.
     let rows: &[Row] = &[
-        ("feat", "v1.2.3", &["feat: a"], [s3("1.3.0"); 6]),
-        ("fix", "v1.2.3", &["fix: a"], [s3("1.2.4"); 6]),
-        ("perf", "v1.2.3", &["perf: a"], [s3("1.2.4"); 6]),
+        ("feat", "v1.2.3", &["feat: a"], [s3("1.3.0"); 7]),
+        ("fix", "v1.2.3", &["fix: a"], [s3("1.2.4"); 7]),
+        ("perf", "v1.2.3", &["perf: a"], [s3("1.2.4"); 7]),
         (
             "refactor",
             "v1.2.3",
             &["refactor: a"],
-            [None, None, s3("1.2.4"), s3("1.2.4"), s3("1.2.4"), None],
+            [
+                None,
+                None,
+                s3("1.2.4"),
+                s3("1.2.4"),
+                s3("1.2.4"),
+                None,
+                None,
+            ],
         ),
         (
             "other types",
             "v1.2.3",
             &["chore: a", "docs: b"],
-            [None, None, s3("1.2.4"), s3("1.2.4"), None, None],
+            [None, None, s3("1.2.4"), s3("1.2.4"), None, None, None],
         ),
         (
             "non-conventional",
             "v1.2.3",
             &["update readme"],
-            [None, None, None, s3("1.2.4"), None, None],
+            [None, None, None, s3("1.2.4"), None, None, None],
         ),
         (
             "0.y.z + breaking",
@@ -510,6 +518,7 @@ fn presets_table_rows_hold_for_every_preset() {
                 s3("1.0.0"),
                 s3("1.0.0"),
                 s3("0.3.0"),
+                s3("1.0.0"),
                 s3("1.0.0"),
                 s3("1.0.0"),
             ],
@@ -525,6 +534,21 @@ fn presets_table_rows_hold_for_every_preset() {
                 s3("0.2.4"),
                 s3("0.3.0"),
                 s3("0.3.0"),
+                s3("1.0.0"),
+            ],
+        ),
+        (
+            "0.y.z + fix",
+            "v0.2.3",
+            &["fix: a"],
+            [
+                s3("0.2.4"),
+                s3("0.2.4"),
+                s3("0.2.4"),
+                s3("0.2.4"),
+                s3("0.2.4"),
+                s3("0.2.4"),
+                s3("1.0.0"),
             ],
         ),
         (
@@ -536,6 +560,7 @@ fn presets_table_rows_hold_for_every_preset() {
                 s3("1.0.0"),
                 s3("1.0.0"),
                 s3("0.0.4"),
+                s3("1.0.0"),
                 s3("1.0.0"),
                 s3("1.0.0"),
             ],
@@ -551,6 +576,7 @@ fn presets_table_rows_hold_for_every_preset() {
                 s3("0.1.0"),
                 s3("0.1.0"),
                 s3("1.0.0"),
+                s3("1.0.0"),
             ],
         ),
         (
@@ -564,19 +590,28 @@ fn presets_table_rows_hold_for_every_preset() {
                 s3("1.2.4"),
                 s3("2.0.0"),
                 None,
+                None,
             ],
         ),
         (
             "type!(scope):",
             "v1.2.3",
             &["feat!(api): x"],
-            [s3("2.0.0"), None, None, s3("1.2.4"), None, s3("2.0.0")],
+            [
+                s3("2.0.0"),
+                None,
+                None,
+                s3("1.2.4"),
+                None,
+                s3("2.0.0"),
+                None,
+            ],
         ),
         (
             "leading whitespace",
             "v1.2.3",
             &["  feat: a"],
-            [s3("1.3.0"); 6],
+            [s3("1.3.0"); 7],
         ),
     ];
     for (name, tag, commits, want) in rows {
@@ -624,9 +659,17 @@ fn presets_table_rows_hold_for_every_preset() {
             },
         )
     };
-    let lone_want = [s("1.0.1"), s("1.0.1"), None, s("1.0.1"), None, None];
-    let pair_want = [None, None, s("1.1.0"), s("1.1.0"), s("1.1.0"), s("1.1.0")];
-    let squash_want = [None, s("1.0.1"), s("1.0.1"), s("1.0.1"), None, None];
+    let lone_want = [s("1.0.1"), s("1.0.1"), None, s("1.0.1"), None, None, None];
+    let pair_want = [
+        None,
+        None,
+        s("1.1.0"),
+        s("1.1.0"),
+        s("1.1.0"),
+        s("1.1.0"),
+        s("1.1.0"),
+    ];
+    let squash_want = [None, s("1.0.1"), s("1.0.1"), s("1.0.1"), None, None, None];
     for (i, preset) in Preset::ALL.into_iter().enumerate() {
         assert_eq!(lone(preset), lone_want[i], "lone revert, {preset:?}");
         assert_eq!(
@@ -656,7 +699,7 @@ fn presets_table_rows_hold_for_every_preset() {
         r.tag("v1.0.1");
         r.checkout("main");
         r.merge("side", "Merge branch 'side'");
-        let want = [None, None, None, s("1.0.2"), None, None][i].clone();
+        let want = [None, None, None, s("1.0.2"), None, None, None][i].clone();
         assert_eq!(
             next_with(
                 &r,

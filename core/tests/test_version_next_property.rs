@@ -116,11 +116,12 @@ impl World {
             ..Default::default()
         };
         let n = next_version(self.repo.path(), &opts).unwrap();
-        let Some(next) = n.next.clone() else {
+        let semver = |v: &opskit::version::AnyVersion| v.as_semver().expect("SemVer tags").clone();
+        let Some(next) = n.next.as_ref().map(semver) else {
             return Ok(());
         };
         let shown = format!("{next} ({channel:?}; notes {:?})", n.notes);
-        if let Some(cur) = &n.current {
+        if let Some(cur) = &n.current.as_ref().map(semver) {
             prop_assert!(
                 next.cmp_precedence(cur).is_gt(),
                 "{shown} not above base {cur}"

@@ -10,7 +10,9 @@ use std::path::Path;
 
 use common::TestRepo;
 use opskit::ErrorKind;
-use opskit::version::{CutReleaseOptions, VersionFile, VersionFileKind, cut_release};
+use opskit::version::{
+    CutReleaseOptions, NextOptions, Scheme, VersionFile, VersionFileKind, cut_release, next_version,
+};
 
 /// Every file of the work tree (not .git), by path.
 fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -591,4 +593,140 @@ fn a_release_finds_the_version_files_at_the_root() {
     .unwrap();
     assert_eq!(done.files.len(), 1, "{:?}", done.files);
     assert!(read("package.json").contains("\"version\": \"1.5.2\""));
+}
+
+/// A Python project released under PEP 440: the root `pyproject.toml`
+/// makes `auto` read PEP 440 before any tag tells, a beta enters and
+/// continues as `b1`, `b2`, is finished as the release, and pyproject.toml
+/// carries each version; a package.json beside it takes only what SemVer
+/// reads.
+#[test]
+fn a_python_project_releases_pep440_versions_and_bumps_its_pyproject() {
+    let mut r = TestRepo::new();
+    r.set_identity();
+    let pyproject = "[project]\nname = \"svc\"\nversion = \"1.4.2\"\n";
+    r.commit_contents(&[("pyproject.toml", pyproject)], "feat: svc");
+    let scheme = |r: &TestRepo| {
+        next_version(r.path(), &NextOptions::default())
+            .unwrap()
+            .scheme
+    };
+    assert_eq!(
+        scheme(&r),
+        Scheme::Pep440,
+        "a Python project before its first tag"
+    );
+    r.tag("v1.4.2");
+    r.commit_file("svc/api.py", "feat: search");
+    assert_eq!(
+        scheme(&r),
+        Scheme::Semver,
+        "plain tags tell nothing: SemVer reads them"
+    );
+    let reload = |r: &TestRepo| r.repo.index().unwrap().read(true).unwrap();
+    let beta = |r: &TestRepo| {
+        cut_release(
+            r.path(),
+            &CutReleaseOptions {
+                channel: Some("beta".into()),
+                scheme: Scheme::Pep440,
+                ..opts(&[])
+            },
+        )
+        .unwrap()
+    };
+    let done = beta(&r);
+    assert_eq!(
+        (done.version.to_string(), done.tag.as_str()),
+        ("1.5.0b1".into(), "v1.5.0b1")
+    );
+    let root = r.path_buf();
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+    assert_eq!(
+        read("pyproject.toml"),
+        pyproject.replace("1.4.2", "1.5.0b1")
+    );
+    reload(&r);
+    r.commit_file("svc/api.py", "fix: empty query");
+    assert_eq!(beta(&r).tag, "v1.5.0b2");
+    reload(&r);
+    r.commit_file("svc/api.py", "fix: paging");
+    assert_eq!(scheme(&r), Scheme::Pep440, "the beta tags tell");
+    let done = cut_release(r.path(), &opts(&[])).unwrap();
+    assert_eq!(done.tag, "v1.5.0", "a stable release finishes the beta");
+    assert_eq!(read("pyproject.toml"), pyproject.replace("1.4.2", "1.5.0"));
+    assert!(
+        read("CHANGELOG.md").contains("## [1.5.0b2]"),
+        "{}",
+        read("CHANGELOG.md")
+    );
+
+    // A package.json beside it: a stable PEP 440 version is SemVer too and
+    // is written; a beta is not, and the file is reported, not broken.
+    reload(&r);
+    let package = "{\n  \"name\": \"svc\",\n  \"version\": \"1.5.0\"\n}\n";
+    r.commit_contents(&[("package.json", package)], "fix: web client");
+    let done = cut_release(
+        r.path(),
+        &CutReleaseOptions {
+            scheme: Scheme::Pep440,
+            channel: Some("rc".into()),
+            ..opts(&[])
+        },
+    )
+    .unwrap();
+    assert_eq!(done.tag, "v1.5.1rc1");
+    assert_eq!(
+        read("package.json"),
+        package,
+        "a PEP 440 pre-release is no SemVer"
+    );
+    assert_eq!(done.skipped_files.len(), 1, "{:?}", done.skipped_files);
+    assert!(
+        done.skipped_files[0].reason.contains("PEP 440"),
+        "{:?}",
+        done.skipped_files
+    );
+    reload(&r);
+    r.commit_file("svc/api.py", "fix: retry");
+    let done = cut_release(
+        r.path(),
+        &CutReleaseOptions {
+            scheme: Scheme::Pep440,
+            ..opts(&[])
+        },
+    )
+    .unwrap();
+    assert_eq!(done.tag, "v1.5.1");
+    // The stable release starts from 1.5.0, which package.json still says.
+    assert!(done.skipped_files.is_empty(), "{:?}", done.skipped_files);
+    assert!(read("package.json").contains("\"version\": \"1.5.1\""));
+    assert_eq!(read("pyproject.toml"), pyproject.replace("1.4.2", "1.5.1"));
+}
+
+/// Finishing a beta: the stable base is the last stable release, while the
+/// named file says the last beta; the release takes it (it was refused).
+#[test]
+fn a_stable_release_after_betas_bumps_the_file_that_says_the_last_beta() {
+    let mut r = TestRepo::new();
+    r.set_identity();
+    let package = "{\n  \"name\": \"svc\",\n  \"version\": \"1.0.0\"\n}\n";
+    r.commit_contents(&[("package.json", package)], "feat: svc");
+    r.tag("v1.0.0");
+    r.commit_file("src/a.js", "feat: search");
+    let on = |channel: Option<&str>| CutReleaseOptions {
+        channel: channel.map(str::to_string),
+        ..opts(&["package.json"])
+    };
+    assert_eq!(
+        cut_release(r.path(), &on(Some("beta"))).unwrap().tag,
+        "v1.1.0-beta.1"
+    );
+    r.repo.index().unwrap().read(true).unwrap();
+    r.commit_file("src/a.js", "fix: paging");
+    let done = cut_release(r.path(), &on(None)).unwrap();
+    assert_eq!(done.tag, "v1.1.0");
+    assert_eq!(done.files[1].old_version.as_deref(), Some("1.1.0-beta.1"));
+    let text = std::fs::read_to_string(r.path_buf().join("package.json")).unwrap();
+    assert!(text.contains("\"version\": \"1.1.0\""), "{text}");
 }

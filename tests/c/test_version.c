@@ -97,6 +97,19 @@ static void test_pure(void) {
   CHECK_STATUS(opskit_version_parse_version("1.0.0", NULL), OPSKIT_ERR_NULL_ARGUMENT);
   CHECK_STATUS(opskit_version_parse_version("\xff\xfe", &out), OPSKIT_ERR_INVALID_INPUT);
   CHECK(strstr(opskit_last_error_message(), "UTF-8") != NULL);
+  /* The _in calls take a scheme; NULL is SemVer, as the plain calls. */
+  CHECK_STATUS(opskit_version_parse_version_in("1!2.0rc1", "pep440", &out), OPSKIT_OK);
+  CHECK(strstr(out, "\"epoch\":1") != NULL && strstr(out, "\"scheme\":\"pep440\"") != NULL);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_parse_version_in("1.0rc1", NULL, &out), OPSKIT_ERR_INVALID_INPUT);
+  CHECK_STATUS(opskit_version_bump_in("2.0.0.post1", "patch", NULL, "pep440", &out), OPSKIT_OK);
+  CHECK(strcmp(out, "2.0.1") == 0);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_bump_on_channel_in("1.3.0b1", "minor", "beta", "pep440", &out), OPSKIT_OK);
+  CHECK(strcmp(out, "1.3.0b2") == 0);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_bump_in("1.2.3", "minor", NULL, "calver", &out), OPSKIT_ERR_INVALID_INPUT);
+  CHECK(strstr(opskit_last_error_message(), "semver, pep440 or auto") != NULL);
 
   CHECK_STATUS(opskit_version_compare("1.0.0-rc.1", "1.0.0", &cmp), OPSKIT_OK);
   CHECK(cmp == -1);
@@ -191,6 +204,12 @@ static void test_git(void) {
   CHECK_STATUS(opskit_version_next_version(repo, "{\"channel\":\"rc\"}", &out), OPSKIT_OK);
   CHECK(strstr(out, "\"next_tag\":\"v1.1.0-rc.2\"") != NULL);
   opskit_string_free(out);
+  /* Under PEP 440 the SemVer tag v1.1.0-rc.1 reads as 1.1.0rc1. */
+  CHECK_STATUS(opskit_version_next_version(repo, "{\"channel\":\"rc\",\"scheme\":\"pep440\"}", &out),
+               OPSKIT_OK);
+  CHECK(strstr(out, "\"next_tag\":\"v1.1.0rc2\"") != NULL && strstr(out, "\"scheme\":\"pep440\"") != NULL);
+  opskit_string_free(out);
+  CHECK_STATUS(opskit_version_next_version(repo, "{\"scheme\":\"calver\"}", &out), OPSKIT_ERR_INVALID_INPUT);
   CHECK_STATUS(opskit_version_next_version(repo, "{\"preset\":\"nope\"}", &out), OPSKIT_ERR_INVALID_INPUT);
   CHECK_STATUS(opskit_version_next_version(repo, "not json", &out), OPSKIT_ERR_INVALID_INPUT);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FIELDS 7 /* call, three arguments, status, output, name */
+#define FIELDS 8 /* call, four arguments (the fourth a scheme), status, output, name */
 
 /* Unescape \\t, \\n and \\\\ in place; "\\N" becomes NULL. */
 static char *unescape(char *s) {
@@ -29,14 +29,23 @@ static char *unescape(char *s) {
 static opskit_status run(const char *call, char **a, char **out) {
   char buf[32];
   *out = NULL;
-  if (strcmp(call, "bump") == 0) return opskit_version_bump(a[0], a[1], a[2], out);
-  if (strcmp(call, "parse_version") == 0) return opskit_version_parse_version(a[0], out);
+  /* A case with a scheme runs the _in call; one without, the SemVer call. */
+  const char *scheme = a[3];
+  if (strcmp(call, "bump") == 0)
+    return scheme ? opskit_version_bump_in(a[0], a[1], a[2], scheme, out)
+                  : opskit_version_bump(a[0], a[1], a[2], out);
+  if (strcmp(call, "parse_version") == 0)
+    return scheme ? opskit_version_parse_version_in(a[0], scheme, out)
+                  : opskit_version_parse_version(a[0], out);
   if (strcmp(call, "parse_commit_message") == 0) return opskit_version_parse_commit_message(a[0], out);
-  if (strcmp(call, "sort_versions") == 0) return opskit_version_sort_versions(a[0], out);
+  if (strcmp(call, "sort_versions") == 0)
+    return scheme ? opskit_version_sort_versions_in(a[0], scheme, out)
+                  : opskit_version_sort_versions(a[0], out);
   if (strcmp(call, "check_branch") == 0) return opskit_version_check_branch(a[0], a[1], out);
   if (strcmp(call, "compare") == 0) {
     int32_t c = 0;
-    opskit_status s = opskit_version_compare(a[0], a[1], &c);
+    opskit_status s = scheme ? opskit_version_compare_in(a[0], a[1], scheme, &c)
+                             : opskit_version_compare(a[0], a[1], &c);
     if (s == OPSKIT_OK) {
       snprintf(buf, sizeof buf, "%d", (int)c);
       *out = strdup(buf);
@@ -86,20 +95,21 @@ int main(int argc, char **argv) {
       fprintf(stderr, "malformed case line %d\n", n + 1);
       return 2;
     }
-    char *args[3] = {unescape(fields[1]), unescape(fields[2]), unescape(fields[3])};
-    const char *want_status = fields[4];
-    const char *want = unescape(fields[5]);
+    char *args[4] = {unescape(fields[1]), unescape(fields[2]), unescape(fields[3]),
+                     unescape(fields[4])};
+    const char *want_status = fields[5];
+    const char *want = unescape(fields[6]);
     char *out = NULL;
     opskit_status s = run(fields[0], args, &out);
     const char *got_status = opskit_status_name(s);
     if (strcmp(got_status, want_status) != 0 ||
         (s == OPSKIT_OK && strcmp(out, want ? want : "") != 0)) {
-      fprintf(stderr, "case %d (%s): got %s %s, want %s %s\n", n + 1, fields[6], got_status,
+      fprintf(stderr, "case %d (%s): got %s %s, want %s %s\n", n + 1, fields[7], got_status,
               out ? out : "", want_status, want ? want : "");
       failures++;
     }
     if (s != OPSKIT_OK && opskit_last_error_message() == NULL) {
-      fprintf(stderr, "case %d (%s): failure without a message\n", n + 1, fields[6]);
+      fprintf(stderr, "case %d (%s): failure without a message\n", n + 1, fields[7]);
       failures++;
     }
     if (owned_by_opskit(fields[0])) {

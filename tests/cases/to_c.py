@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Turn tests/cases/version.json into the tab-separated lines that the C test
-(tests/c/test_version_cases.c) reads: call, three arguments (\\N for NULL),
+(tests/c/test_version_cases.c) reads: call, three arguments and a scheme (\\N for NULL),
 the expected status name, the expected output (compact JSON for
 structured results) and the case's name. Tabs, newlines and backslashes are escaped."""
 
@@ -52,7 +52,7 @@ def main():
     cases = json.load(open(sys.argv[1]))["cases"]
     for c in cases:
         status, out = expected_of(c)
-        fields = [c["call"], *args_of(c["call"], c["args"]), status, out, c["name"]]
+        fields = [c["call"], *args_of(c["call"], c["args"]), c["args"].get("scheme"), status, out, c["name"]]
         print("\t".join(esc(f) for f in fields))
 
 

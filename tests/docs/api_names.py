@@ -70,6 +70,9 @@ def disagreements(family):
             carried.add(rest)
         elif f"{family}_{rest}" in py_funcs:
             carried.add(f"{family}_{rest}")
+        elif rest.endswith("_in") and rest[: -len("_in")] in py_funcs:
+            # C has no optional arguments: `x_in` is `x` with its `scheme`.
+            carried.add(rest[: -len("_in")])
         elif rest.split("_")[0] not in handles:
             out.append(f"{family}: C's opskit_{family}_{rest} is no Python/Node function or class method")
     absent = C_ABSENT.get(family, {})

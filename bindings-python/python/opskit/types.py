@@ -81,6 +81,11 @@ class VersionParts(TypedDict):
     pre: List[str]
     build: List[str]
     prerelease: bool
+    scheme: Literal["semver", "pep440"]
+    epoch: int
+    release: List[int]
+    post: Optional[int]
+    dev: Optional[int]
 
 
 class Footer(TypedDict):
@@ -153,6 +158,7 @@ class NextVersion(TypedDict):
     bump: Optional[str]
     impact: Optional[str]  # deprecated: read bump; removed in the next minor release
     channel: Optional[str]
+    scheme: Literal["semver", "pep440"]
     commits: List[DecidingCommit]
     ignored: List[IgnoredCommit]
     shallow: bool

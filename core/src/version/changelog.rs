@@ -5,15 +5,15 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
-use ::semver::Version;
 use git2::{Oid, Repository};
 use serde::{Deserialize, Serialize};
 
 use super::git::{
     CommitEntry, DEFAULT_TAG_PATTERN, Line, TagPattern, TaggedRelease, base_release, open_repo,
-    resolve_commit, tagged_releases,
+    resolve_commit, resolve_pattern, tagged_releases,
 };
 use super::next::{BumpPolicy, ComponentFilter, ComponentMatch, cancelled_pairs, commits_since};
+use super::scheme::{AnyVersion, Scheme};
 use crate::error::{Error, Result};
 
 /// Which part of the history a changelog covers.
@@ -71,6 +71,8 @@ pub struct ChangelogOptions {
     pub rev: String,
     /// Tag pattern with `{version}` (default `v{version}`).
     pub tag_pattern: String,
+    /// The version scheme of the tags (default `auto`, as in [`super::NextOptions`]).
+    pub scheme: Scheme,
     /// Only commits touching these paths (one component of a monorepo).
     pub paths: Vec<String>,
     /// Only commits whose Conventional Commits scope names one of these.
@@ -98,6 +100,7 @@ impl Default for ChangelogOptions {
         ChangelogOptions {
             rev: "HEAD".into(),
             tag_pattern: DEFAULT_TAG_PATTERN.into(),
+            scheme: Scheme::Auto,
             paths: Vec::new(),
             scopes: Vec::new(),
             component_match: None,
@@ -129,7 +132,7 @@ pub struct ChangelogGroup {
 pub struct ChangelogRelease {
     /// The version; `None` for the unreleased commits.
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
-    pub version: Option<Version>,
+    pub version: Option<AnyVersion>,
     /// The tag; `None` for the unreleased commits.
     pub tag: Option<String>,
     /// Release date `YYYY-MM-DD` (the tag's own offset); `None` when unreleased.
@@ -435,6 +438,7 @@ pub fn changelog(path: &Path, options: &ChangelogOptions) -> Result<Changelog> {
     let line = Line::listing(options.include_prereleases, options.channel.as_deref())?;
     let filter = ComponentFilter::new(&options.paths, &options.scopes, options.component_match)?;
     let repo = open_repo(path)?;
+    let (pattern, _) = resolve_pattern(&repo, pattern, options.scheme)?;
     let head = resolve_commit(&repo, &options.rev)?.id();
     let mut all = tagged_releases(&repo, &pattern)?;
     all.retain(|r| line.contains(&r.release.version));
@@ -457,7 +461,7 @@ pub fn changelog(path: &Path, options: &ChangelogOptions) -> Result<Changelog> {
     // One release: describe history from its tag; all: from the revision.
     let (root, only) = match &options.range {
         ChangelogRange::Release(which) => {
-            let wanted = Version::parse(which).ok();
+            let wanted = AnyVersion::parse(which, pattern.scheme()).ok();
             let r = all
                 .iter()
                 .find(|r| {

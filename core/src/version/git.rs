@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use ::semver::Version;
+use super::scheme::{AnyVersion, Scheme};
 use git2::{ObjectType, Oid, Repository};
 use serde::{Deserialize, Serialize};
 
@@ -72,12 +72,13 @@ pub fn resolve_commit<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Commi
 }
 
 /// A release tag pattern such as `v{version}`, `{version}`, `api-v{version}`
-/// or `web-portal@{version}`: a literal prefix and suffix around a SemVer
-/// version.
+/// or `web-portal@{version}`: a literal prefix and suffix around a version
+/// of its scheme (SemVer unless [`TagPattern::with_scheme`] says otherwise).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TagPattern {
     prefix: String,
     suffix: String,
+    scheme: Scheme,
 }
 
 /// The default tag pattern, `v{version}`.
@@ -100,17 +101,34 @@ impl TagPattern {
         Ok(TagPattern {
             prefix: prefix.to_string(),
             suffix: suffix.to_string(),
+            scheme: Scheme::Semver,
         })
     }
 
-    /// The version in `tag`, if the tag matches the pattern and its middle is valid SemVer.
-    pub fn parse_tag(&self, tag: &str) -> Option<Version> {
-        let rest = tag.strip_prefix(&self.prefix)?.strip_suffix(&self.suffix)?;
-        Version::parse(rest).ok()
+    /// The same pattern reading versions of `scheme` (`Auto` reads SemVer,
+    /// then PEP 440).
+    pub fn with_scheme(self, scheme: Scheme) -> Self {
+        TagPattern { scheme, ..self }
+    }
+
+    /// The scheme its versions are read under.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// The middle of `tag`, if the tag matches the pattern's prefix and suffix.
+    fn middle<'t>(&self, tag: &'t str) -> Option<&'t str> {
+        tag.strip_prefix(&self.prefix)?.strip_suffix(&self.suffix)
+    }
+
+    /// The version in `tag`, if the tag matches the pattern and its middle
+    /// is a version of the pattern's scheme.
+    pub fn parse_tag(&self, tag: &str) -> Option<AnyVersion> {
+        super::scheme::parse_tag_version(self.middle(tag)?, self.scheme)
     }
 
     /// The tag name for `version`.
-    pub fn format(&self, version: &Version) -> String {
+    pub fn format(&self, version: &AnyVersion) -> String {
         format!("{}{version}{}", self.prefix, self.suffix)
     }
 }
@@ -121,8 +139,8 @@ impl std::fmt::Display for TagPattern {
     }
 }
 
-/// A release: a tag matching the pattern whose name parses as SemVer and
-/// which points (directly or through an annotated tag) at a commit.
+/// A release: a tag matching the pattern whose name parses as a version of
+/// its scheme and which points (directly or through an annotated tag) at a commit.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
@@ -131,7 +149,7 @@ pub struct Release {
     pub tag: String,
     /// The version the tag names.
     #[cfg_attr(feature = "ts", ts(type = "string"))]
-    pub version: Version,
+    pub version: AnyVersion,
     /// The full id of the tagged commit.
     pub commit: String,
     /// The release date: the tagger date of an annotated tag, else the commit
@@ -145,6 +163,53 @@ pub struct Release {
     pub message: Option<String>,
     /// Whether the version has a pre-release part.
     pub prerelease: bool,
+}
+
+/// `pattern` reading versions of `scheme`, with `Auto`
+/// resolved from the repository's tags and root (see [`Scheme::Auto`]),
+/// and the tags the chosen scheme cannot read although the other can (for
+/// a note: `v1.0.0b1` under SemVer is no release).
+pub(crate) fn resolve_pattern(
+    repo: &Repository,
+    pattern: TagPattern,
+    scheme: Scheme,
+) -> Result<(TagPattern, Vec<String>)> {
+    let names = repo
+        .tag_names(None)
+        .map_err(|e| Error::git("cannot list tags", e))?;
+    let middles: Vec<(&str, &str)> = names
+        .iter()
+        .flatten()
+        .flatten()
+        .filter_map(|n| Some((n, pattern.middle(n)?)))
+        .collect();
+    let scheme = match scheme {
+        Scheme::Auto => {
+            let (mut pep, mut sem) = (0, 0);
+            for (_, m) in &middles {
+                match super::scheme::tag_evidence(m) {
+                    Some(Scheme::Pep440) => pep += 1,
+                    Some(_) => sem += 1,
+                    None => {}
+                }
+            }
+            super::scheme::resolve_auto(pep, sem, !middles.is_empty(), repo.workdir())
+        }
+        k => k,
+    };
+    let other = match scheme {
+        Scheme::Pep440 => Scheme::Semver,
+        _ => Scheme::Pep440,
+    };
+    let unread = middles
+        .iter()
+        .filter(|(_, m)| {
+            super::scheme::parse_tag_version(m, scheme).is_none()
+                && super::scheme::parse_tag_version(m, other).is_some()
+        })
+        .map(|(n, _)| n.to_string())
+        .collect();
+    Ok((pattern.with_scheme(scheme), unread))
 }
 
 /// A release with its commit id as an [`Oid`], for graph work.
@@ -200,7 +265,7 @@ pub(crate) fn tagged_releases(
         out.push(TaggedRelease {
             release: Release {
                 tag: name.to_string(),
-                prerelease: !version.pre.is_empty(),
+                prerelease: version.is_prerelease(),
                 version,
                 commit: oid.to_string(),
                 date: crate::time::format_rfc3339_at(when.seconds(), when.offset_minutes()),
@@ -374,11 +439,11 @@ impl Line<'_> {
     }
 
     /// Does `version` belong to this line?
-    pub(crate) fn contains(self, version: &Version) -> bool {
-        version.pre.is_empty()
+    pub(crate) fn contains(self, version: &AnyVersion) -> bool {
+        !version.is_prerelease()
             || match self {
                 Line::Stable => false,
-                Line::Channel(ch) => super::semver::on_channel(&version.pre, ch),
+                Line::Channel(ch) => version.on_channel(ch),
                 Line::All => true,
             }
     }

@@ -18,6 +18,7 @@ mod next;
 mod pep440;
 mod release;
 mod releases;
+mod scheme;
 mod semver;
 mod status;
 
@@ -44,9 +45,12 @@ pub use self::releases::{
     CurrentOptions, ReleaseOptions, RollbackOptions, current_release, latest_release, releases,
     rollback_target,
 };
+pub use self::scheme::{
+    AnyVersion, Scheme, VersionParts, bump_in, bump_on_channel_in, compare_in, parse_version_in,
+    sort_versions_in,
+};
 pub use self::semver::{
-    BumpLevel, VersionParts, bump, bump_on_channel, compare, parse_version, satisfies,
-    sort_versions,
+    BumpLevel, bump, bump_on_channel, compare, parse_version, satisfies, sort_versions,
 };
 pub use self::status::{VersionStatus, status};
 pub use ::semver::Version;

@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use super::git::{
     DEFAULT_TAG_PATTERN, Line, Release, TagPattern, TaggedRelease, base_release, open_repo,
-    reachable_set, resolve_commit, tagged_releases,
+    reachable_set, resolve_commit, resolve_pattern, tagged_releases,
 };
+use super::scheme::{AnyVersion, Scheme};
 use super::semver::validate_channel;
 use crate::error::{Error, Result};
 
@@ -28,6 +29,8 @@ fn default_rev() -> String {
 pub struct ReleaseOptions {
     /// Tag pattern with `{version}`: `v{version}` (default), `{version}`, `api-v{version}`.
     pub tag_pattern: String,
+    /// The version scheme of the tags (default `auto`, as in [`super::NextOptions`]).
+    pub scheme: Scheme,
     /// List pre-releases too (default true).
     pub include_prereleases: bool,
     /// Only this channel's pre-releases (`beta`: `1.0.0-beta.2`, not `1.0.0-alpha.1`).
@@ -40,6 +43,7 @@ impl Default for ReleaseOptions {
     fn default() -> Self {
         ReleaseOptions {
             tag_pattern: default_pattern(),
+            scheme: Scheme::Auto,
             include_prereleases: true,
             channel: None,
             merged_into: None,
@@ -55,6 +59,8 @@ impl Default for ReleaseOptions {
 pub struct RollbackOptions {
     /// Tag pattern with `{version}` (default `v{version}`).
     pub tag_pattern: String,
+    /// The version scheme of the tags (default `auto`, as in [`super::NextOptions`]).
+    pub scheme: Scheme,
     /// Consider pre-releases as rollback targets (default false).
     pub include_prereleases: bool,
     /// With `include_prereleases`, only this channel's pre-releases are targets
@@ -68,6 +74,7 @@ impl Default for RollbackOptions {
     fn default() -> Self {
         RollbackOptions {
             tag_pattern: default_pattern(),
+            scheme: Scheme::Auto,
             include_prereleases: false,
             channel: None,
             merged_into: None,
@@ -85,6 +92,8 @@ pub struct CurrentOptions {
     pub rev: String,
     /// Tag pattern with `{version}` (default `v{version}`).
     pub tag_pattern: String,
+    /// The version scheme of the tags (default `auto`, as in [`super::NextOptions`]).
+    pub scheme: Scheme,
     /// Pre-release channel: the current release may be one of its
     /// pre-releases. Without it, the current release is the last stable one.
     pub channel: Option<String>,
@@ -95,6 +104,7 @@ impl Default for CurrentOptions {
         CurrentOptions {
             rev: default_rev(),
             tag_pattern: default_pattern(),
+            scheme: Scheme::Auto,
             channel: None,
         }
     }
@@ -103,11 +113,13 @@ impl Default for CurrentOptions {
 fn filtered(
     path: &Path,
     pattern: &str,
+    scheme: Scheme,
     line: Line<'_>,
     merged_into: Option<&str>,
-) -> Result<Vec<TaggedRelease>> {
+) -> Result<(Vec<TaggedRelease>, Scheme)> {
     let pattern = TagPattern::new(pattern)?;
     let repo = open_repo(path)?;
+    let (pattern, _) = resolve_pattern(&repo, pattern, scheme)?;
     let mut all = tagged_releases(&repo, &pattern)?;
     all.retain(|r| line.contains(&r.release.version));
     if let Some(rev) = merged_into {
@@ -115,20 +127,22 @@ fn filtered(
         let reachable = reachable_set(&repo, head)?;
         all.retain(|r| reachable.contains(&r.oid));
     }
-    Ok(all)
+    Ok((all, pattern.scheme()))
 }
 
-/// Every release tag matching the pattern, sorted by SemVer precedence
-/// (oldest version first). Tags that don't parse as SemVer, or that point
+/// Every release tag matching the pattern, sorted by precedence (oldest
+/// version first). Tags that are no version of the scheme, or that point
 /// at trees or blobs, are ignored.
 pub fn releases(path: &Path, options: &ReleaseOptions) -> Result<Vec<Release>> {
     let line = Line::listing(options.include_prereleases, options.channel.as_deref())?;
     Ok(filtered(
         path,
         &options.tag_pattern,
+        options.scheme,
         line,
         options.merged_into.as_deref(),
     )?
+    .0
     .into_iter()
     .map(|r| r.release)
     .collect())
@@ -150,6 +164,7 @@ pub fn current_release(path: &Path, options: &CurrentOptions) -> Result<Option<R
         validate_channel(ch)?;
     }
     let repo = open_repo(path)?;
+    let (pattern, _) = resolve_pattern(&repo, pattern, options.scheme)?;
     let head = resolve_commit(&repo, &options.rev)?.id();
     let all = tagged_releases(&repo, &pattern)?;
     let line = Line::of(options.channel.as_deref());
@@ -158,7 +173,7 @@ pub fn current_release(path: &Path, options: &CurrentOptions) -> Result<Option<R
 
 /// The release to roll back to from `of` (a version such as `1.4.0` or a
 /// tag such as `v1.4.0`; the latest release when `None`): the release just
-/// below it in SemVer order. Pre-releases are skipped unless asked for.
+/// below it in its scheme's order. Pre-releases are skipped unless asked for.
 /// `Ok(None)` when `of` is the first release.
 pub fn rollback_target(
     path: &Path,
@@ -167,9 +182,10 @@ pub fn rollback_target(
 ) -> Result<Option<Release>> {
     // `of` itself may be a pre-release, so list them all, then filter.
     let line = Line::listing(options.include_prereleases, options.channel.as_deref())?;
-    let all = filtered(
+    let (all, scheme) = filtered(
         path,
         &options.tag_pattern,
+        options.scheme,
         Line::All,
         options.merged_into.as_deref(),
     )?;
@@ -179,7 +195,7 @@ pub fn rollback_target(
             None => return Ok(None),
         },
         Some(of) => {
-            let wanted = ::semver::Version::parse(of).ok();
+            let wanted = AnyVersion::parse(of, scheme).ok();
             all.iter()
                 .position(|r| {
                     r.release.tag == of

@@ -82,48 +82,6 @@ impl std::fmt::Display for BumpLevel {
     }
 }
 
-/// A parsed version split into its parts, for bindings and JSON.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
-pub struct VersionParts {
-    /// The whole version, normalised.
-    pub version: String,
-    /// Major number.
-    pub major: u64,
-    /// Minor number.
-    pub minor: u64,
-    /// Patch number.
-    pub patch: u64,
-    /// Pre-release identifiers (`["rc", "1"]`).
-    pub pre: Vec<String>,
-    /// Build metadata identifiers.
-    pub build: Vec<String>,
-    /// Whether there is a pre-release part.
-    pub prerelease: bool,
-}
-
-impl From<&Version> for VersionParts {
-    fn from(v: &Version) -> Self {
-        let ids = |s: &str| {
-            if s.is_empty() {
-                Vec::new()
-            } else {
-                s.split('.').map(str::to_string).collect()
-            }
-        };
-        VersionParts {
-            version: v.to_string(),
-            major: v.major,
-            minor: v.minor,
-            patch: v.patch,
-            pre: ids(v.pre.as_str()),
-            build: ids(v.build.as_str()),
-            prerelease: !v.pre.is_empty(),
-        }
-    }
-}
-
 /// Parse a SemVer 2.0.0 version exactly: no `v` prefix, no leading zeros, all
 /// three parts, no empty identifiers.
 pub fn parse_version(input: &str) -> Result<Version> {

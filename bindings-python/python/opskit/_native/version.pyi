@@ -19,6 +19,7 @@ from opskit.types import (
 _Path = Union[str, "os.PathLike[str]"]
 _Range = Union[str, Mapping[str, str]]
 _ComponentMatch = Literal["paths", "scopes", "either", "both"]
+_Scheme = Literal["auto", "semver", "pep440"]
 
 __all__ = [
     "parse_version",
@@ -42,17 +43,18 @@ __all__ = [
     "promote_check",
 ]
 
-def parse_version(version: str) -> VersionParts: ...
-def compare(a: str, b: str) -> int: ...
-def sort_versions(versions: Sequence[str]) -> List[str]: ...
-def bump(version: str, level: str, channel: Optional[str] = None) -> str: ...
-def bump_on_channel(version: str, level: str, channel: str) -> str: ...
+def parse_version(version: str, scheme: Optional[_Scheme] = None) -> VersionParts: ...
+def compare(a: str, b: str, scheme: Optional[_Scheme] = None) -> int: ...
+def sort_versions(versions: Sequence[str], scheme: Optional[_Scheme] = None) -> List[str]: ...
+def bump(version: str, level: str, channel: Optional[str] = None, scheme: Optional[_Scheme] = None) -> str: ...
+def bump_on_channel(version: str, level: str, channel: str, scheme: Optional[_Scheme] = None) -> str: ...
 def satisfies(version: str, range: str) -> bool: ...
 def parse_commit_message(message: str) -> CommitMessage: ...
 def releases(
     path: _Path = ...,
     *,
     tag_pattern: str = ...,
+    scheme: _Scheme = ...,
     include_prereleases: bool = ...,
     channel: Optional[str] = ...,
     merged_into: Optional[str] = ...,
@@ -61,6 +63,7 @@ def latest_release(
     path: _Path = ...,
     *,
     tag_pattern: str = ...,
+    scheme: _Scheme = ...,
     include_prereleases: bool = ...,
     channel: Optional[str] = ...,
     merged_into: Optional[str] = ...,
@@ -70,6 +73,7 @@ def current_release(
     *,
     rev: str = ...,
     tag_pattern: str = ...,
+    scheme: _Scheme = ...,
     channel: Optional[str] = ...,
 ) -> Optional[Release]: ...
 def rollback_target(
@@ -77,6 +81,7 @@ def rollback_target(
     of: Optional[str] = None,
     *,
     tag_pattern: str = ...,
+    scheme: _Scheme = ...,
     include_prereleases: bool = ...,
     channel: Optional[str] = ...,
     merged_into: Optional[str] = ...,
@@ -86,6 +91,7 @@ def next_version(
     *,
     rev: str = ...,
     tag_pattern: str = ...,
+    scheme: _Scheme = ...,
     paths: Sequence[str] = ...,
     scopes: Sequence[str] = ...,
     component_match: Optional[_ComponentMatch] = ...,
@@ -101,6 +107,7 @@ def changelog(
     *,
     rev: str = ...,
     tag_pattern: str = ...,
+    scheme: _Scheme = ...,
     paths: Sequence[str] = ...,
     scopes: Sequence[str] = ...,
     component_match: Optional[_ComponentMatch] = ...,
@@ -116,6 +123,7 @@ def cut_release(
     *,
     dry_run: bool = ...,
     tag_pattern: str = ...,
+    scheme: _Scheme = ...,
     paths: Sequence[str] = ...,
     scopes: Sequence[str] = ...,
     component_match: Optional[_ComponentMatch] = ...,
@@ -135,6 +143,7 @@ def changelog_markdown(
     *,
     rev: str = ...,
     tag_pattern: str = ...,
+    scheme: _Scheme = ...,
     paths: Sequence[str] = ...,
     scopes: Sequence[str] = ...,
     component_match: Optional[_ComponentMatch] = ...,
@@ -152,6 +161,7 @@ def status(
     *,
     rev: str = ...,
     tag_pattern: str = ...,
+    scheme: _Scheme = ...,
     paths: Sequence[str] = ...,
     scopes: Sequence[str] = ...,
     component_match: Optional[_ComponentMatch] = ...,

@@ -5,16 +5,17 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use ::semver::Version;
 use git2::{Oid, Repository, Sort};
 use serde::{Deserialize, Serialize};
 
 use super::commit::Leniency;
 use super::git::{
     CommitEntry, DEFAULT_TAG_PATTERN, Line, Reachability, TagPattern, TaggedRelease, base_release,
-    normalize_paths, open_repo, reachable_set, resolve_commit, tagged_releases, touches,
+    normalize_paths, open_repo, reachable_set, resolve_commit, resolve_pattern, tagged_releases,
+    touches,
 };
-use super::semver::{BumpLevel, bump, bump_on_channel, validate_channel};
+use super::scheme::{AnyVersion, Scheme};
+use super::semver::{BumpLevel, validate_channel};
 use crate::error::{Error, Result};
 
 mod classify;
@@ -37,6 +38,8 @@ pub struct NextOptions {
     pub rev: String,
     /// Tag pattern with `{version}` (default `v{version}`).
     pub tag_pattern: String,
+    /// The version scheme of the tags (default `auto`: see [`Scheme::Auto`]).
+    pub scheme: Scheme,
     /// Only commits touching these paths count (one component of a monorepo).
     pub paths: Vec<String>,
     /// Only commits whose Conventional Commits scope names one of these
@@ -71,6 +74,7 @@ impl Default for NextOptions {
         NextOptions {
             rev: "HEAD".into(),
             tag_pattern: DEFAULT_TAG_PATTERN.into(),
+            scheme: Scheme::Auto,
             paths: Vec::new(),
             scopes: Vec::new(),
             component_match: None,
@@ -140,12 +144,12 @@ pub struct IgnoredCommit {
 pub struct NextVersion {
     /// The current version: the highest release nearest to the revision.
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
-    pub current: Option<Version>,
+    pub current: Option<AnyVersion>,
     /// Its tag.
     pub current_tag: Option<String>,
     /// The next version; `None` when nothing since the current release calls for one.
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
-    pub next: Option<Version>,
+    pub next: Option<AnyVersion>,
     /// The tag the next release would get.
     pub next_tag: Option<String>,
     /// The level applied to the current version (after the 0.x rules).
@@ -157,6 +161,8 @@ pub struct NextVersion {
     pub impact: Option<Impact>,
     /// The pre-release channel used, if any.
     pub channel: Option<String>,
+    /// The version scheme the tags were read under (`auto` resolved).
+    pub scheme: Scheme,
     /// Commits that counted, newest first.
     pub commits: Vec<DecidingCommit>,
     /// Commits that did not count, newest first, each with its reason.
@@ -223,6 +229,10 @@ pub(crate) fn next_version_and_base(
     let pattern = TagPattern::new(&options.tag_pattern)?;
     let filter = ComponentFilter::new(&options.paths, &options.scopes, options.component_match)?;
     let repo = open_repo(path)?;
+    let (pattern, unread) = resolve_pattern(&repo, pattern, options.scheme)?;
+    if let (Scheme::Pep440, Some(ch)) = (pattern.scheme(), &options.channel) {
+        super::pep440::Pep440Phase::parse(ch)?;
+    }
     let head = resolve_commit(&repo, &options.rev)?.id();
     let mut releases = tagged_releases(&repo, &pattern)?;
     if options.as_of {
@@ -240,6 +250,9 @@ pub(crate) fn next_version_and_base(
         channel,
         repo.is_shallow(),
     )?;
+    if let Some(note) = unread_note(&unread, pattern.scheme()) {
+        next.notes.push(note);
+    }
     if let (Some(v), Some(impact)) = (next.next.clone(), next.impact) {
         let mut reach = Reachability::new(&repo, head);
         let v = keep_ahead(
@@ -257,32 +270,20 @@ pub(crate) fn next_version_and_base(
     Ok((next, base.map(|b| b.release.clone())))
 }
 
-fn core_of(v: &Version) -> Version {
-    Version::new(v.major, v.minor, v.patch)
-}
-
-/// The first pre-release of `v`'s `major.minor.patch` on `channel` (`ch.1`).
-fn first_on_channel(v: &Version, channel: &str) -> Result<Version> {
-    let mut out = core_of(v);
-    out.pre = ::semver::Prerelease::new(&format!("{channel}.1"))
-        .map_err(|e| Error::invalid(format!("invalid channel {channel:?}: {e}")))?;
-    Ok(out)
-}
-
 /// Keep a proposed version `next` ahead of history: above every reachable
 /// release of its line, at least the target of every reachable pre-release
 /// of another channel (a stable proposal promotes it), and never the version
 /// of an existing tag (a pre-release continues after the highest number of
 /// its channel). Every change is explained in `notes`.
 fn keep_ahead(
-    mut next: Version,
+    mut next: AnyVersion,
     impact: Impact,
     policy: &BumpPolicy,
     channel: Option<&str>,
     releases: &[TaggedRelease],
     reach: &mut Reachability<'_>,
     notes: &mut Vec<String>,
-) -> Result<Version> {
+) -> Result<AnyVersion> {
     // Each round only raises `next`, and a release can raise it at most once.
     for _ in 0..=releases.len() {
         let mut floor: Option<&TaggedRelease> = None;
@@ -297,7 +298,7 @@ fn keep_ahead(
                     if Line::Channel(ch).contains(v) {
                         v.cmp_precedence(&next).is_ge()
                     } else {
-                        core_of(v) > core_of(&next)
+                        v.core().cmp_precedence(&next.core()).is_gt()
                     }
                 }
             };
@@ -309,12 +310,12 @@ fn keep_ahead(
         let Some(f) = floor else { break };
         let fv = &f.release.version;
         let raised = match channel {
-            None if !fv.pre.is_empty() => core_of(fv),
-            None => bump(fv, policy.level(fv, impact), None)?,
+            None if fv.is_prerelease() => fv.core(),
+            None => fv.bump(policy.level(fv, impact), None)?,
             Some(ch) if Line::Channel(ch).contains(fv) => {
-                bump_on_channel(fv, policy.level(fv, impact), ch)?
+                fv.bump_on_channel(policy.level(fv, impact), ch)?
             }
-            Some(ch) => first_on_channel(fv, ch)?,
+            Some(ch) => fv.first_on_channel(ch)?,
         };
         notes.push(format!(
             "{} is reachable and not below {next}: raised to {raised}",
@@ -327,10 +328,10 @@ fn keep_ahead(
         let taken = releases.iter().rev().find(|r| {
             let v = &r.release.version;
             match channel {
-                Some(ch) if !next.pre.is_empty() => {
-                    core_of(v) == core_of(&next)
+                Some(ch) if next.is_prerelease() => {
+                    v.core().cmp_precedence(&next.core()).is_eq()
                         && Line::Channel(ch).contains(v)
-                        && !v.pre.is_empty()
+                        && v.is_prerelease()
                         && v.cmp_precedence(&next).is_ge()
                 }
                 _ => v.cmp_precedence(&next).is_eq(),
@@ -338,10 +339,10 @@ fn keep_ahead(
         });
         let Some(t) = taken else { break };
         let tv = &t.release.version;
-        let moved = if next.pre.is_empty() {
-            bump(tv, policy.level(tv, impact), None)?
+        let moved = if next.is_prerelease() {
+            tv.bump(BumpLevel::Prerelease, channel)?
         } else {
-            bump(tv, BumpLevel::Prerelease, channel)?
+            tv.bump(policy.level(tv, impact), None)?
         };
         notes.push(format!(
             "tag {} already exists (not reachable from here): moved on to {moved}",
@@ -350,6 +351,20 @@ fn keep_ahead(
         next = moved;
     }
     Ok(next)
+}
+
+/// A note naming the tags the scheme in use cannot read although the other
+/// scheme can (`v1.0.0b1` is no SemVer release), with the option to read them.
+pub(crate) fn unread_note(unread: &[String], scheme: Scheme) -> Option<String> {
+    let first = unread.first()?;
+    let (other, flag) = match scheme {
+        Scheme::Pep440 => ("SemVer", "semver"),
+        _ => ("PEP 440", "pep440"),
+    };
+    Some(format!(
+        "{} tag(s) such as {first} are {other} versions, not {scheme}: they are not read as releases; to read them, use the scheme {flag}",
+        unread.len()
+    ))
 }
 
 fn decide(
@@ -387,17 +402,18 @@ fn decide(
     let (next, bump_level) = match (&current, impact) {
         (_, None) => (None, None),
         (None, Some(_)) => {
+            let initial = AnyVersion::from_semver(&policy.initial_version, pattern.scheme())?;
             let v = match channel {
-                Some(ch) => first_on_channel(&policy.initial_version, ch)?,
-                None => policy.initial_version.clone(),
+                Some(ch) => initial.first_on_channel(ch)?,
+                None => initial,
             };
             (Some(v), None)
         }
         (Some(cur), Some(impact)) => {
             let level = policy.level(cur, impact);
             let v = match channel {
-                Some(ch) => bump_on_channel(cur, level, ch)?,
-                None => bump(cur, level, None)?,
+                Some(ch) => cur.bump_on_channel(level, ch)?,
+                None => cur.bump(level, None)?,
             };
             (Some(v), Some(level))
         }
@@ -410,6 +426,7 @@ fn decide(
         bump: bump_level,
         impact,
         channel: channel.map(str::to_string),
+        scheme: pattern.scheme(),
         commits,
         ignored,
         shallow,

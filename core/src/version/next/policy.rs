@@ -1,5 +1,7 @@
 //! The bump policy as data: what each commit type means, the 0.x rules, and named presets that reproduce other tools.
 
+use ::semver::Version;
+
 use super::*;
 
 /// What a commit means for the version, before the 0.x rules map it to a level.
@@ -35,17 +37,21 @@ pub enum Preset {
     /// `bump-minor-pre-major` and `bump-patch-for-minor-pre-major` are
     /// [`NextOptions`] fields).
     ReleasePlease,
+    /// python-semantic-release 10 with its defaults (`conventional` parser,
+    /// `allow_zero_version = false`, `major_on_zero = true`).
+    PythonSemanticRelease,
 }
 
 impl Preset {
     /// Every preset.
-    pub const ALL: [Preset; 6] = [
+    pub const ALL: [Preset; 7] = [
         Preset::Opskit,
         Preset::SemanticRelease,
         Preset::GitCliff,
         Preset::ReleasePlz,
         Preset::Commitizen,
         Preset::ReleasePlease,
+        Preset::PythonSemanticRelease,
     ];
 
     /// The kebab-case name.
@@ -57,6 +63,7 @@ impl Preset {
             Preset::ReleasePlz => "release-plz",
             Preset::Commitizen => "commitizen",
             Preset::ReleasePlease => "release-please",
+            Preset::PythonSemanticRelease => "python-semantic-release",
         }
     }
 }
@@ -172,6 +179,9 @@ pub struct BumpPolicy {
     pub zero_major_feature: BumpLevel,
     /// Level of a breaking change at `0.0.z` (default patch).
     pub zero_zero_breaking: BumpLevel,
+    /// Level of a fix at `0.y.z` (default patch; python-semantic-release's
+    /// `allow_zero_version = false` makes every bump of a 0.x version major).
+    pub zero_major_fix: BumpLevel,
     /// The version of the first release when no release tag exists (default `0.1.0`).
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub initial_version: Version,
@@ -206,6 +216,7 @@ impl BumpPolicy {
             zero_major_breaking: BumpLevel::Minor,
             zero_major_feature: BumpLevel::Patch,
             zero_zero_breaking: BumpLevel::Patch,
+            zero_major_fix: BumpLevel::Patch,
             initial_version: Version::new(0, 1, 0),
         };
         match preset {
@@ -270,6 +281,24 @@ impl BumpPolicy {
                 zero_zero_breaking: BumpLevel::Major,
                 ..base
             },
+            // Its `conventional` parser: a subject that does not parse
+            // (`feat!(scope):`, `Revert "…"`, a plain subject with a
+            // BREAKING CHANGE footer) and a type it does not know
+            // (`revert:`) release nothing; reverts are not paired. With
+            // `allow_zero_version = false` any bump of a 0.x version is
+            // 1.0.0, and the first release is 1.0.0.
+            Preset::PythonSemanticRelease => BumpPolicy {
+                lenient_bang_before_scope: false,
+                lenient_breaking_footer: false,
+                revert: None,
+                pair_reverts: false,
+                zero_major_breaking: BumpLevel::Major,
+                zero_major_feature: BumpLevel::Major,
+                zero_zero_breaking: BumpLevel::Major,
+                zero_major_fix: BumpLevel::Major,
+                initial_version: Version::new(1, 0, 0),
+                ..base
+            },
         }
     }
 
@@ -278,6 +307,7 @@ impl BumpPolicy {
             ("zero_major_breaking", self.zero_major_breaking),
             ("zero_major_feature", self.zero_major_feature),
             ("zero_zero_breaking", self.zero_zero_breaking),
+            ("zero_major_fix", self.zero_major_fix),
         ] {
             if !matches!(
                 level,
@@ -297,11 +327,12 @@ impl BumpPolicy {
     }
 
     /// The version level of `impact` at version `current`, with the 0.x rules.
-    pub fn level(&self, current: &Version, impact: Impact) -> BumpLevel {
-        match (current.major, current.minor, impact) {
+    pub fn level(&self, current: &AnyVersion, impact: Impact) -> BumpLevel {
+        match (current.major(), current.minor(), impact) {
             (0, 0, Impact::Breaking) => self.zero_zero_breaking,
             (0, _, Impact::Breaking) => self.zero_major_breaking,
             (0, _, Impact::Feature) => self.zero_major_feature,
+            (0, _, Impact::Fix) => self.zero_major_fix,
             (_, _, Impact::Breaking) => BumpLevel::Major,
             (_, _, Impact::Feature) => BumpLevel::Minor,
             (_, _, Impact::Fix) => BumpLevel::Patch,

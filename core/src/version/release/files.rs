@@ -6,7 +6,7 @@
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use ::semver::Version;
+use super::super::scheme::AnyVersion;
 
 use super::{FileChange, Planned, VersionFile, VersionFileKind};
 use crate::error::{Error, Result};
@@ -48,7 +48,7 @@ fn inside(workdir: &Path, rel: &str) -> Result<PathBuf> {
 pub(super) fn plan_changelog(
     workdir: &Path,
     rel: &str,
-    version: &Version,
+    version: &AnyVersion,
     section: &str,
 ) -> Result<Planned> {
     let abs = inside(workdir, rel)?;
@@ -78,7 +78,7 @@ pub(super) fn plan_changelog(
 /// Where a section goes in a Keep a Changelog text (see [`plan_changelog`]).
 pub(crate) fn insert_section(
     old: &str,
-    version: &Version,
+    version: &AnyVersion,
     section: &str,
 ) -> std::result::Result<String, String> {
     let mut offset = 0;
@@ -101,12 +101,17 @@ pub(crate) fn insert_section(
                     return Err(format!("the heading {t:?} has no [version]"));
                 };
                 if !name.0.eq_ignore_ascii_case("unreleased") {
-                    match Version::parse(name.0) {
-                        Ok(v) if v == *version => return Ok(old.to_string()),
+                    match AnyVersion::parse(name.0, version.scheme()) {
+                        Ok(v) if v.cmp_precedence(version).is_eq() => return Ok(old.to_string()),
                         Ok(_) => {
                             insert_at.get_or_insert(offset);
                         }
-                        Err(_) => return Err(format!("the heading {t:?} names no SemVer version")),
+                        Err(_) => {
+                            return Err(format!(
+                                "the heading {t:?} names no {} version",
+                                version.scheme()
+                            ));
+                        }
                     }
                 }
             }
@@ -133,11 +138,24 @@ pub(crate) fn insert_section(
     })
 }
 
+/// Does a file that says `says` hold the current release `current`, as a
+/// release to `new` expects? Yes when it says `current`, or a pre-release
+/// between the two: finishing a beta (`1.5.0-beta.2`, `1.5.0b2`) starts
+/// from the stable base but the files say the last beta.
+pub(super) fn holds_current(says: &str, current: &AnyVersion, new: &AnyVersion) -> bool {
+    AnyVersion::parse(says, current.scheme()).is_ok_and(|s| {
+        s.cmp_precedence(current).is_eq()
+            || (s.is_prerelease()
+                && s.cmp_precedence(current).is_gt()
+                && s.cmp_precedence(new).is_lt())
+    })
+}
+
 pub(super) fn plan_version_file(
     workdir: &Path,
     f: &VersionFile,
-    current: Option<&Version>,
-    new: &Version,
+    current: Option<&AnyVersion>,
+    new: &AnyVersion,
 ) -> Result<Vec<Planned>> {
     let abs = inside(workdir, &f.path)?;
     let name = abs.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -162,7 +180,22 @@ pub(super) fn plan_version_file(
             f.path
         ))
     })?;
-    let new_s = new.to_string();
+    let new_s = match kind {
+        // Cargo and npm read SemVer only: a PEP 440 release is written
+        // there only when SemVer reads it too (`1.2.0`, not `1.2.0rc1`).
+        VersionFileKind::Cargo | VersionFileKind::Npm => match new {
+            AnyVersion::Semver(v) => v.to_string(),
+            AnyVersion::Pep440(p) => ::semver::Version::parse(&p.to_string())
+                .map_err(|_| {
+                    Error::invalid(format!(
+                        "{} holds a SemVer version and {new} is PEP 440 only: release with the semver scheme, or leave {} out of the release's files",
+                        f.path, f.path
+                    ))
+                })?
+                .to_string(),
+        },
+        _ => new.to_string(),
+    };
     let (old, edited, kind_name) = match kind {
         VersionFileKind::Cargo => {
             let (old, t) = edit_toml(
@@ -199,7 +232,7 @@ pub(super) fn plan_version_file(
         }
     };
     if let Some(cur) = current
-        && Version::parse(&old).ok().as_ref() != Some(cur)
+        && !holds_current(&old, cur, new)
     {
         return Err(Error::invalid(format!(
             "{} says version {old} but the current release is {cur}: set it to {cur} (or tag the release it matches) before releasing",
@@ -550,7 +583,7 @@ mod tests {
 
     #[test]
     fn sections_go_above_the_newest_release() {
-        let v = Version::new(1, 1, 0);
+        let v = AnyVersion::Semver(::semver::Version::new(1, 1, 0));
         let s = "## [1.1.0] - 2026-02-01\n\n### Features\n\n- b (bbbbbbb)\n";
         let old = "# Changelog\n\nIntro.\n\n## [Unreleased]\n\n- hand note\n\n## [1.0.0] - 2026-01-01\n\n- a\n";
         let new = insert_section(old, &v, s).unwrap();
@@ -611,7 +644,7 @@ pub mod fuzzing {
             out.parse::<toml_edit::DocumentMut>()
                 .expect("edited lock parses");
         }
-        let v = Version::new(9, 8, 7);
+        let v = AnyVersion::Semver(::semver::Version::new(9, 8, 7));
         if let Ok(out) = insert_section(text, &v, "## [9.8.7] - 2026-01-01\n\n- x\n") {
             // The new section, or the one already there (a release is idempotent).
             assert!(out.contains("## [9.8.7]"), "a 9.8.7 section is in");

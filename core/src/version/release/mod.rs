@@ -9,6 +9,8 @@
 use std::path::{Path, PathBuf};
 
 use ::semver::Version;
+
+use super::scheme::{AnyVersion, Scheme};
 use serde::{Deserialize, Serialize};
 
 use super::branch::{BranchPolicy, check_branch};
@@ -77,6 +79,8 @@ pub struct CutReleaseOptions {
     /// Tag pattern with `{version}` (default `v{version}`; `api-v{version}`
     /// for one component of a monorepo).
     pub tag_pattern: String,
+    /// The version scheme (default `auto`, as in [`NextOptions`]).
+    pub scheme: Scheme,
     /// Only commits touching these paths count (one component).
     pub paths: Vec<String>,
     /// Only commits whose Conventional Commits scope names one of these count.
@@ -116,6 +120,7 @@ impl Default for CutReleaseOptions {
         CutReleaseOptions {
             dry_run: false,
             tag_pattern: DEFAULT_TAG_PATTERN.into(),
+            scheme: Scheme::Auto,
             paths: Vec::new(),
             scopes: Vec::new(),
             component_match: None,
@@ -162,6 +167,7 @@ impl CutReleaseOptions {
         NextOptions {
             rev: "HEAD".into(),
             tag_pattern: self.tag_pattern.clone(),
+            scheme: self.scheme,
             paths: self.paths.clone(),
             scopes: self.scopes.clone(),
             component_match: self.component_match,
@@ -178,6 +184,7 @@ impl CutReleaseOptions {
         ChangelogOptions {
             rev: "HEAD".into(),
             tag_pattern: self.tag_pattern.clone(),
+            scheme: self.scheme,
             paths: self.paths.clone(),
             scopes: self.scopes.clone(),
             component_match: self.component_match,
@@ -239,7 +246,7 @@ pub struct SkippedFile {
 pub struct CutRelease {
     /// The new version.
     #[cfg_attr(feature = "ts", ts(type = "string"))]
-    pub version: Version,
+    pub version: AnyVersion,
     /// Its tag.
     pub tag: String,
     /// The release before it.
@@ -380,8 +387,8 @@ pub fn cut_release(path: &Path, options: &CutReleaseOptions) -> Result<CutReleas
 /// first release nothing is bumped (there is no version to agree with).
 fn detect_version_files(
     workdir: &Path,
-    current: Option<&Version>,
-    new: &Version,
+    current: Option<&AnyVersion>,
+    new: &AnyVersion,
 ) -> Result<(Vec<Planned>, Vec<SkippedFile>)> {
     let (mut found, mut skipped) = (Vec::new(), Vec::new());
     for name in ["Cargo.toml", "package.json", "pyproject.toml"] {
@@ -393,6 +400,17 @@ fn detect_version_files(
             kind: VersionFileKind::Auto,
             pattern: None,
         };
+        let semver_only = name != "pyproject.toml";
+        if semver_only && new.as_semver().is_none() && new.to_string().parse::<Version>().is_err() {
+            skipped.push(SkippedFile {
+                path: name.into(),
+                version: None,
+                reason: format!(
+                    "{new} is a PEP 440 version SemVer cannot read, and {name} holds SemVer: release with the semver scheme to have it bumped"
+                ),
+            });
+            continue;
+        }
         let planned = match plan_version_file(workdir, &file, None, new) {
             Ok(p) => p,
             Err(e) => {
@@ -411,7 +429,7 @@ fn detect_version_files(
             .first()
             .and_then(|p| p.change.old_version.clone())
             .unwrap_or_default();
-        let agrees = current.is_some_and(|c| Version::parse(&says).ok().as_ref() == Some(c));
+        let agrees = current.is_some_and(|c| files::holds_current(&says, c, new));
         if agrees {
             found.extend(planned);
             continue;
