@@ -1,8 +1,8 @@
 //! Tag patterns (`v{version}`, `api-v{version}`): a version formatted with
-//! a pattern parses back to itself.
+//! a pattern parses back to itself, under SemVer and under PEP 440.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use opskit::version::{TagPattern, parse_version};
+use opskit::version::{AnyVersion, Scheme, TagPattern};
 
 fuzz_target!(|data: &[u8]| {
     let f = opskit_fuzz::fields(data, 3);
@@ -11,13 +11,17 @@ fuzz_target!(|data: &[u8]| {
     };
     let _ = p.parse_tag(&f[1]);
     let _ = p.to_string();
-    if let Ok(v) = parse_version(&f[2]) {
-        let tag = p.format(&v);
-        assert_eq!(
-            p.parse_tag(&tag),
-            Some(v),
-            "pattern {:?} formats {tag:?}",
-            f[0]
-        );
+    for scheme in [Scheme::Semver, Scheme::Pep440] {
+        let p = p.clone().with_scheme(scheme);
+        if let Ok(v) = AnyVersion::parse(&f[2], scheme) {
+            let tag = p.format(&v);
+            let back = p.parse_tag(&tag);
+            assert!(
+                back.as_ref().is_some_and(|b| b.cmp_precedence(&v).is_eq()
+                    && b.to_string() == v.to_string()),
+                "pattern {:?} formats {tag:?}, read back as {back:?}",
+                f[0]
+            );
+        }
     }
 });
