@@ -55,9 +55,16 @@ fn garbage_server(bytes: &'static [u8], forever: bool) -> u16 {
     port
 }
 
-fn closed_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
+/// A port that refuses connections: a socket bound to it and never
+/// listening, kept open so no other listener of the test run (servers
+/// here, other tests' in parallel) is given the same port.
+fn closed_port() -> (socket2::Socket, u16) {
+    use socket2::{Domain, Socket, Type};
+    let s = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+    s.bind(&any.into()).unwrap();
+    let port = s.local_addr().unwrap().as_socket().unwrap().port();
+    (s, port)
 }
 
 fn probe(name: &str, kind: ProbeKind) -> Probe {
@@ -72,7 +79,7 @@ fn probe(name: &str, kind: ProbeKind) -> Probe {
 fn probes_against_real_listeners_within_one_deadline() {
     let open = TcpListener::bind("127.0.0.1:0").unwrap();
     let open_port = open.local_addr().unwrap().port();
-    let closed = closed_port();
+    let (_reserved, closed) = closed_port();
     let ok = http_server("200 OK", "status: ready");
     let broken = http_server("500 Internal Server Error", "boom");
     let stall = stalled_server();
