@@ -13,15 +13,19 @@
 //!   retention plans, signatures, BagIt and checksum-file export.
 //!
 //! - [`docs`]: audits of Markdown and HTML documentation trees.
+//! - [`apm`]: a metrics registry for a service's own series, beside the
+//!   host's.
 //!
 //! Errors are one [`Error`] type with a stable [`ErrorKind`] that every
 //! binding maps the same way.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod apm;
 pub mod backup;
 pub mod docs;
 pub mod error;
+pub mod exposition;
 pub mod fsutil;
 pub mod health;
 pub mod limits;

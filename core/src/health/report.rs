@@ -2,9 +2,6 @@
 //! balancers, and Prometheus text exposition (0.0.4) or OpenMetrics 1.0 for
 //! scrapers, every series `opskit_`-prefixed and shaped like its
 //! node_exporter counterpart, plus the standard `process_*` series.
-
-use std::fmt::Write as _;
-
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -102,59 +99,6 @@ pub fn health_json(
     (doc, if status == Status::Fail { 503 } else { 200 })
 }
 
-/// Exposition flavours.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Exposition {
-    /// Prometheus text format 0.0.4 (`text/plain; version=0.0.4`).
-    Text,
-    /// OpenMetrics 1.0 (`application/openmetrics-text; version=1.0.0`).
-    OpenMetrics,
-}
-
-impl Exposition {
-    /// The flavour a scraper's `Accept` header asks for, by RFC 9110's
-    /// quality values: OpenMetrics when `application/openmetrics-text` is
-    /// named with a weight above zero and at least the text format's (named
-    /// or through `text/*`, `*/*`); the text format otherwise, as Prometheus'
-    /// own client libraries decide.
-    pub fn from_accept(accept: &str) -> Exposition {
-        let (mut openmetrics, mut text) = (0.0f64, 0.0f64);
-        for range in accept.split(',') {
-            let mut parts = range.split(';');
-            let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-            let q = parts
-                .filter_map(|p| p.split_once('='))
-                .find(|(k, _)| k.trim().eq_ignore_ascii_case("q"))
-                .map_or(1.0, |(_, v)| v.trim().parse::<f64>().unwrap_or(0.0))
-                .clamp(0.0, 1.0);
-            match media.as_str() {
-                "application/openmetrics-text" => openmetrics = openmetrics.max(q),
-                "text/plain" | "text/*" | "*/*" => text = text.max(q),
-                _ => {}
-            }
-        }
-        if openmetrics > 0.0 && openmetrics >= text {
-            Exposition::OpenMetrics
-        } else {
-            Exposition::Text
-        }
-    }
-
-    /// The `Content-Type` of the body.
-    pub fn content_type(self) -> &'static str {
-        match self {
-            Exposition::Text => "text/plain; version=0.0.4; charset=utf-8",
-            Exposition::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        }
-    }
-}
-
-fn escape_label(v: &str) -> String {
-    v.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
-
 /// The names an exposition gives its series.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -230,59 +174,19 @@ fn named(name: &str, names: Names) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The shared exposition writer with opskit's or node_exporter's names.
 struct Writer {
-    out: String,
-    flavour: Exposition,
+    w: crate::exposition::Writer,
     names: Names,
 }
 
 impl Writer {
     fn family(&mut self, name: &str, kind: &str, help: &str) {
-        let name = named(name, self.names);
-        let name = name.as_ref();
-        // OpenMetrics calls the untyped "unknown".
-        let kind = match (self.flavour, kind) {
-            (Exposition::OpenMetrics, "untyped") => "unknown",
-            _ => kind,
-        };
-        let head = if self.flavour == Exposition::OpenMetrics && kind == "counter" {
-            name.strip_suffix("_total").unwrap_or(name)
-        } else {
-            name
-        };
-        let _ = writeln!(
-            self.out,
-            "# HELP {head} {}",
-            help.replace('\\', "\\\\").replace('\n', "\\n")
-        );
-        let _ = writeln!(self.out, "# TYPE {head} {kind}");
+        self.w.family(&named(name, self.names), kind, help);
     }
 
     fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: f64) {
-        let name = named(name, self.names);
-        self.out.push_str(&name);
-        if !labels.is_empty() {
-            self.out.push('{');
-            for (i, (k, v)) in labels.iter().enumerate() {
-                if i > 0 {
-                    self.out.push(',');
-                }
-                let _ = write!(self.out, "{k}=\"{}\"", escape_label(v));
-            }
-            self.out.push('}');
-        }
-        let v = if value.is_nan() {
-            "NaN".to_string()
-        } else if value.is_infinite() {
-            if value > 0.0 {
-                "+Inf".into()
-            } else {
-                "-Inf".into()
-            }
-        } else {
-            format!("{value}")
-        };
-        let _ = writeln!(self.out, " {v}");
+        self.w.sample(&named(name, self.names), labels, value);
     }
 
     fn one(&mut self, name: &str, kind: &str, help: &str, value: f64) {
@@ -290,6 +194,8 @@ impl Writer {
         self.sample(name, &[], value);
     }
 }
+
+pub use crate::exposition::Exposition;
 
 /// The snapshot and checks in Prometheus text format or OpenMetrics, with
 /// opskit's names.
@@ -318,8 +224,7 @@ pub(super) fn write_exposition(
     names: Names,
 ) -> String {
     let mut w = Writer {
-        out: String::with_capacity(16 * 1024),
-        flavour,
+        w: crate::exposition::Writer::new(flavour),
         names,
     };
     host_metrics(&mut w, snapshot);
@@ -336,9 +241,9 @@ pub(super) fn write_exposition(
     check_metrics(&mut w, checks);
     probe_metrics(&mut w, probe_times);
     if flavour == Exposition::OpenMetrics {
-        w.out.push_str("# EOF\n");
+        w.w.out.push_str("# EOF\n");
     }
-    w.out
+    w.w.out
 }
 
 /// Build info, time, boot time, load, CPU and memory (node_exporter's names under `opskit_`).
