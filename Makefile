@@ -152,7 +152,8 @@ interop-test: python-test
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rsync acl attr libcap2-bin)
 	python3 tests/backup/restore_matrix.py $(CURDIR)/$(OUT)/opskit
 
-# The exposition of this host passes promtool's lint with nothing to say,
+# The exposition of this host, and of an application registry, pass
+# promtool's lint with nothing to say,
 # a real Prometheus scrapes `opskit health serve` (Debian's prometheus
 # package provides both), and every series opskit shares with Debian's
 # prometheus-node-exporter 1.5 has node_exporter's value.
@@ -165,6 +166,9 @@ health-test: prom-deps
 	grep -q '^opskit_apt_upgrades_pending{' $(OUT)/exposition.txt && grep -q '^opskit_reboot_required ' $(OUT)/exposition.txt
 	promtool check metrics < $(OUT)/exposition.txt > $(OUT)/promtool.txt 2>&1; rc=$$?; cat $(OUT)/promtool.txt; \
 	  test $$rc -eq 0 && test ! -s $(OUT)/promtool.txt
+	$(CARGO) run -q -p opskit --locked --example apm_exposition > $(OUT)/apm-exposition.txt
+	promtool check metrics < $(OUT)/apm-exposition.txt > $(OUT)/apm-promtool.txt 2>&1; rc=$$?; cat $(OUT)/apm-promtool.txt; \
+	  test $$rc -eq 0 && test ! -s $(OUT)/apm-promtool.txt
 	$(OUT)/opskit health rules > $(OUT)/opskit-rules.yml
 	promtool check rules $(OUT)/opskit-rules.yml
 	tests/health/prometheus_scrape.sh $(CURDIR)/$(OUT)/opskit
