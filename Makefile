@@ -153,7 +153,8 @@ interop-test: python-test
 	python3 tests/backup/restore_matrix.py $(CURDIR)/$(OUT)/opskit
 
 # The exposition of this host, and of an application registry, pass
-# promtool's lint with nothing to say,
+# promtool's lint with nothing to say, the SLO rules pass promtool's unit
+# tests on the traffic core/tests/test_apm_slo.rs evaluates in-process,
 # a real Prometheus scrapes `opskit health serve` (Debian's prometheus
 # package provides both), and every series opskit shares with Debian's
 # prometheus-node-exporter 1.5 has node_exporter's value.
@@ -171,6 +172,10 @@ health-test: prom-deps
 	  test $$rc -eq 0 && test ! -s $(OUT)/apm-promtool.txt
 	$(OUT)/opskit health rules > $(OUT)/opskit-rules.yml
 	promtool check rules $(OUT)/opskit-rules.yml
+	mkdir -p $(OUT)/slo && cp tests/health/slo_rules_test.yml $(OUT)/slo/
+	$(OUT)/opskit apm rules --policy tests/health/slo-policy.toml > $(OUT)/slo/slo-rules.yml
+	promtool check rules $(OUT)/slo/slo-rules.yml
+	promtool test rules $(OUT)/slo/slo_rules_test.yml
 	tests/health/prometheus_scrape.sh $(CURDIR)/$(OUT)/opskit
 	python3 tests/health/compare_node_exporter.py $(CURDIR)/$(OUT)/opskit
 

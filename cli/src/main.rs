@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand};
 use serde::Serialize;
 
+mod apm;
 mod backup;
 mod docs;
 mod health;
@@ -44,6 +45,9 @@ enum Command {
     /// Docs audits: broken links and anchors of a Markdown knowledge base (text, JSON, SARIF).
     #[command(subcommand)]
     Docs(docs::DocsCmd),
+    /// APM: a service's SLO policy checked, and its Prometheus burn-rate rules.
+    #[command(subcommand)]
+    Apm(apm::ApmCmd),
     /// Shell completions for bash, zsh, fish, elvish or powershell, on stdout.
     Completions {
         /// The shell.
@@ -160,6 +164,7 @@ fn run_cli() -> ExitCode {
         Command::Backup(cmd) => backup::run(cmd),
         Command::Health(cmd) => health::run(cmd),
         Command::Docs(cmd) => docs::run(cmd),
+        Command::Apm(cmd) => apm::run(cmd),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "opskit", &mut std::io::stdout());
             Ok(Outcome::Ok)

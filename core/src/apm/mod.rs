@@ -1,7 +1,8 @@
 //! Application performance monitoring inside a service: a metrics registry
 //! for the service's own series (request durations, sizes, in-flight
 //! requests), rendered beside the host and process series opskit already
-//! exposes.
+//! exposes, and SLOs on its requests, evaluated in-process with burn-rate
+//! alerts and exported as Prometheus rules for the fleet.
 //!
 //! ```
 //! use opskit::apm::{MetricOptions, Registry, HTTP_DURATION_BUCKETS};
@@ -26,8 +27,12 @@
 //! ```
 
 mod registry;
+mod slo;
 
 pub use self::registry::{
     Counter, CounterSeries, DEFAULT_MAX_SERIES, Gauge, GaugeSeries, HTTP_DURATION_BUCKETS,
     Histogram, HistogramSeries, MetricKind, MetricOptions, OVERFLOW_LABEL, Registry,
+};
+pub use self::slo::{
+    BURN_ALERTS, Slo, SloAlert, SloKind, SloPolicy, SloState, SloTracker, prometheus_rules,
 };

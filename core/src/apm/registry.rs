@@ -207,7 +207,7 @@ impl Family {
 }
 
 /// A bucket bound as Prometheus clients write it (`0.005`, `1.0`, `10.0`).
-fn format_bound(b: f64) -> String {
+pub(super) fn format_bound(b: f64) -> String {
     if b.fract() == 0.0 && b.abs() < 1e15 {
         format!("{b:.1}")
     } else {
