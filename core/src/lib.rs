@@ -41,6 +41,8 @@ pub use error::{Error, ErrorKind, Result};
 /// the Python, Node, C and CLI examples against the installed artifacts.
 #[cfg(doctest)]
 mod doc_examples {
+    #[doc = include_str!("../../docs/apm.md")]
+    struct Apm;
     #[doc = include_str!("../../docs/backup.md")]
     struct Backup;
     #[doc = include_str!("../../docs/docs-audits.md")]
