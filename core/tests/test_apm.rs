@@ -220,3 +220,84 @@ fn both_flavours_name_and_escape_as_prometheus_clients_do() {
     assert!(om.contains("# TYPE jobs counter\njobs_total{"), "{om}");
     assert!(om.ends_with("# EOF\n"), "{om}");
 }
+
+#[test]
+fn http_server_metrics_follow_the_opentelemetry_conventions() {
+    use opskit::apm::{HttpServerMetrics, RequestOutcome, SloPolicy, SloTracker};
+    let r = Registry::new();
+    let slo = std::sync::Arc::new(
+        SloTracker::new(
+            &SloPolicy::from_toml(
+                "[[slo]]\nname = \"users\"\nobjective_percent = 99\nroute = \"/users/{id}\"\n",
+            )
+            .unwrap(),
+        )
+        .unwrap(),
+    );
+    let m = HttpServerMetrics::new(&r, None, None, Some(slo.clone())).unwrap();
+    let done = |method: &str, route: Option<&str>, status: Option<u16>, error: Option<&str>| {
+        m.started(method).unwrap();
+        m.finished(&RequestOutcome {
+            method: method.into(),
+            route: route.map(str::to_string),
+            status,
+            error: error.map(str::to_string),
+            duration_seconds: 0.02,
+            request_bytes: Some(0),
+            response_bytes: Some(1234),
+        })
+        .unwrap();
+    };
+    done("get", Some("/users/{id}"), Some(200), None);
+    done("GET", Some("/users/{id}"), Some(500), Some("KeyError"));
+    done("GET", Some("/users/{id}"), None, None);
+    done("BREW", None, Some(404), None);
+    let text = r.exposition(Exposition::Text);
+    let count = |labels: &str| {
+        value(
+            &text,
+            &format!("http_server_request_duration_seconds_count{{{labels}}}"),
+        )
+    };
+    assert_eq!(
+        count(
+            r#"http_request_method="GET",http_route="/users/{id}",http_response_status_code="200",error_type="""#
+        ),
+        2.0_f64.min(1.0)
+    );
+    assert_eq!(
+        count(
+            r#"http_request_method="GET",http_route="/users/{id}",http_response_status_code="500",error_type="KeyError""#
+        ),
+        1.0
+    );
+    assert_eq!(
+        count(
+            r#"http_request_method="GET",http_route="/users/{id}",http_response_status_code="",error_type="aborted""#
+        ),
+        1.0
+    );
+    assert_eq!(
+        count(
+            r#"http_request_method="_OTHER",http_route="",http_response_status_code="404",error_type="""#
+        ),
+        1.0
+    );
+    assert_eq!(
+        value(
+            &text,
+            r#"http_server_active_requests{http_request_method="GET"}"#
+        ),
+        0.0
+    );
+    assert_eq!(
+        value(
+            &text,
+            r#"http_server_response_body_size_bytes_bucket{http_request_method="_OTHER",http_route="",http_response_status_code="404",error_type="",le="10000.0"}"#
+        ),
+        1.0
+    );
+    // The SLO of /users/{id} saw three requests, one good.
+    let s = &slo.evaluate(opskit::time::now_seconds())[0];
+    assert_eq!((s.good, s.total), (1, 3));
+}

@@ -26,9 +26,11 @@
 //! # Ok::<(), opskit::Error>(())
 //! ```
 
+mod http;
 mod registry;
 mod slo;
 
+pub use self::http::{BODY_SIZE_BUCKETS, HttpServerMetrics, RequestOutcome, normalize_method};
 pub use self::registry::{
     Counter, CounterSeries, DEFAULT_MAX_SERIES, Gauge, GaugeSeries, HTTP_DURATION_BUCKETS,
     Histogram, HistogramSeries, MetricKind, MetricOptions, OVERFLOW_LABEL, Registry,
