@@ -117,7 +117,7 @@ sanitize-test: c-test
 python-test:
 	@command -v cmark-gfm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends cmark-gfm)
 	[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q --disable-pip-version-check "maturin>=1.9,<2" pytest mypy "jsonschema>=4.18,<5"
+	$(VENV)/bin/pip install -q --disable-pip-version-check "maturin>=1.9,<2" pytest mypy "jsonschema>=4.18,<5" "flask>=3,<4" "fastapi>=0.110" "uvicorn>=0.30"
 	cd bindings-python && VIRTUAL_ENV=$(VENV) PATH=$(VENV)/bin:$$PATH maturin develop -q
 	$(VENV)/bin/pytest -q bindings-python/tests
 	cd bindings-python && $(VENV)/bin/python -m mypy.stubtest opskit

@@ -5,6 +5,7 @@
 
 use pyo3::prelude::*;
 
+mod apm;
 mod backup;
 mod convert;
 mod docs;
@@ -42,6 +43,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     add_family(m, "backup", |m| Ok(backup::register(m)?))?;
     add_family(m, "health", |m| Ok(health::register(m)?))?;
     add_family(m, "docs", |m| Ok(docs::register(m)?))?;
+    add_family(m, "apm", apm::register)?;
     add_family(m, "testing", testing::register)?;
     Ok(())
 }

@@ -234,7 +234,7 @@ fn http_server_metrics_follow_the_opentelemetry_conventions() {
         )
         .unwrap(),
     );
-    let m = HttpServerMetrics::new(&r, None, None, Some(slo.clone())).unwrap();
+    let m = HttpServerMetrics::new(&r, &Default::default(), Some(slo.clone())).unwrap();
     let done = |method: &str, route: Option<&str>, status: Option<u16>, error: Option<&str>| {
         m.started(method).unwrap();
         m.finished(&RequestOutcome {

@@ -3,6 +3,8 @@
 from typing import Any, Dict, List, Literal, Optional, TypedDict
 
 __all__ = [
+    "SloAlert",
+    "SloState",
     "VersionParts",
     "Footer",
     "CommitMessage",
@@ -791,3 +793,26 @@ class DocsRule(TypedDict):
     name: str
     severity: str
     description: str
+
+
+class SloAlert(TypedDict):
+    severity: Literal["page", "ticket"]
+    long_window_seconds: float
+    short_window_seconds: float
+    threshold: float
+    long_burn_rate: Optional[float]
+    short_burn_rate: Optional[float]
+    fires: bool
+
+
+class SloState(TypedDict):
+    name: str
+    kind: Literal["availability", "latency"]
+    objective_percent: float
+    window_seconds: float
+    good: int
+    total: int
+    sli_percent: Optional[float]
+    error_budget_remaining_percent: Optional[float]
+    alerts: List[SloAlert]
+    status: Literal["page", "ticket", "ok"]

@@ -28,7 +28,10 @@ pub const BODY_SIZE_BUCKETS: [f64; 7] = [
 ];
 
 /// How a request ended, as a middleware saw it.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+#[serde(default, deny_unknown_fields)]
 pub struct RequestOutcome {
     /// The method as received (normalised here).
     pub method: String,
@@ -46,6 +49,20 @@ pub struct RequestOutcome {
     pub request_bytes: Option<u64>,
     /// Response body bytes, when known.
     pub response_bytes: Option<u64>,
+}
+
+/// How the HTTP server metrics are made.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpMetricsOptions {
+    /// Duration buckets, seconds (default OpenTelemetry's HTTP ones).
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub duration_buckets: Option<Vec<f64>>,
+    /// Each metric's series cap (default [`super::DEFAULT_MAX_SERIES`]).
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub max_series: Option<usize>,
 }
 
 /// The OpenTelemetry HTTP server metrics in a registry, and optionally the
@@ -77,14 +94,13 @@ pub fn normalize_method(method: &str) -> &'static str {
 
 impl HttpServerMetrics {
     /// Register the metrics in `registry` (the same ones again when they
-    /// exist); `duration_buckets` defaults to OpenTelemetry's, `max_series`
-    /// caps each metric's label sets; `slo` receives every request.
+    /// exist); `slo` receives every request.
     pub fn new(
         registry: &Registry,
-        duration_buckets: Option<Vec<f64>>,
-        max_series: Option<usize>,
+        options: &HttpMetricsOptions,
         slo: Option<Arc<SloTracker>>,
     ) -> Result<HttpServerMetrics> {
+        let (duration_buckets, max_series) = (options.duration_buckets.clone(), options.max_series);
         let labels = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let full = labels(&[
             "http_request_method",
@@ -159,12 +175,7 @@ impl HttpServerMetrics {
         }
         if let Some(slo) = &self.slo {
             // No response is a failure for availability (a 5xx-like 599).
-            slo.record(
-                route,
-                r.status.unwrap_or(599),
-                r.duration_seconds,
-                crate::time::now_seconds(),
-            );
+            slo.record_now(route, r.status.unwrap_or(599), r.duration_seconds);
         }
         Ok(())
     }

@@ -30,10 +30,13 @@ mod http;
 mod registry;
 mod slo;
 
-pub use self::http::{BODY_SIZE_BUCKETS, HttpServerMetrics, RequestOutcome, normalize_method};
+pub use self::http::{
+    BODY_SIZE_BUCKETS, HttpMetricsOptions, HttpServerMetrics, RequestOutcome, normalize_method,
+};
 pub use self::registry::{
-    Counter, CounterSeries, DEFAULT_MAX_SERIES, Gauge, GaugeSeries, HTTP_DURATION_BUCKETS,
-    Histogram, HistogramSeries, MetricKind, MetricOptions, OVERFLOW_LABEL, Registry,
+    COUNTER_STEP, Counter, CounterSeries, DEFAULT_MAX_SERIES, Gauge, GaugeSeries,
+    HTTP_DURATION_BUCKETS, Histogram, HistogramSeries, MetricKind, MetricOptions, OVERFLOW_LABEL,
+    Registry,
 };
 pub use self::slo::{
     BURN_ALERTS, Slo, SloAlert, SloKind, SloPolicy, SloState, SloTracker, prometheus_rules,

@@ -23,6 +23,10 @@ pub const HTTP_DURATION_BUCKETS: [f64; 14] = [
 /// series (each label `other`), unless the metric says otherwise.
 pub const DEFAULT_MAX_SERIES: usize = 1000;
 
+/// What a counter's `inc` adds when no amount is given (every Prometheus
+/// client's default), for the bindings' `inc()`.
+pub const COUNTER_STEP: f64 = 1.0;
+
 /// The label value of the series that label sets past the cap fold into.
 pub const OVERFLOW_LABEL: &str = "other";
 
@@ -223,7 +227,10 @@ fn valid_name(name: &str, metric: bool) -> bool {
 }
 
 /// How a metric is made: its labels, buckets and series cap.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+#[serde(default, deny_unknown_fields)]
 pub struct MetricOptions {
     /// Label names, in the order values are given.
     pub labels: Vec<String>,
@@ -257,6 +264,14 @@ impl Registry {
     /// An empty registry.
     pub fn new() -> Registry {
         Registry::default()
+    }
+
+    /// The process's shared registry: the same one from every thread, every
+    /// Node worker and every binding that asks, so a service whose requests
+    /// run on several threads or workers exposes one set of series.
+    pub fn global() -> Registry {
+        static GLOBAL: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
+        GLOBAL.get_or_init(Registry::new).clone()
     }
 
     fn family(

@@ -38,21 +38,26 @@ pub struct Slo {
     pub name: String,
     /// Availability (default) or latency.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<SloKind>", optional))]
     pub kind: SloKind,
     /// The objective in percent, e.g. 99.9.
     pub objective_percent: f64,
     /// The compliance window (default `28d`).
     #[serde(default = "default_window")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
     pub window: String,
     /// Only requests of this route template (`http_route`); all when absent.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub route: Option<String>,
     /// Latency SLOs: the threshold in seconds; the rules need it to be a
     /// bucket bound of the duration histogram.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub threshold_seconds: Option<f64>,
     /// More PromQL label matchers for the fleet's rules (`job="api"`).
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub selector: Option<String>,
 }
 
@@ -62,6 +67,7 @@ fn default_window() -> String {
 
 /// A policy's SLOs (`[[slo]]` tables).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct SloPolicy {
     /// The objectives.
@@ -70,6 +76,26 @@ pub struct SloPolicy {
 }
 
 impl SloPolicy {
+    /// A policy given as TOML text (`[[slo]]` tables) or as the JSON of
+    /// its fields (`{"slo": [...]}`, as the bindings pass an object).
+    pub fn from_text_or_json(
+        text: Option<&str>,
+        json: Option<serde_json::Value>,
+    ) -> Result<SloPolicy> {
+        match (text, json) {
+            (Some(t), None) => SloPolicy::from_toml(t),
+            (None, Some(v)) => {
+                let p: SloPolicy = serde_json::from_value(v)
+                    .map_err(|e| Error::invalid(format!("invalid SLO policy: {e}")))?;
+                p.validate()?;
+                Ok(p)
+            }
+            _ => Err(Error::invalid(
+                "give the SLO policy as TOML text or as an object with an slo list, not both or neither",
+            )),
+        }
+    }
+
     /// Read and check `[[slo]]` tables from TOML.
     pub fn from_toml(text: &str) -> Result<SloPolicy> {
         crate::limits::check_policy("the SLO policy", text)?;
@@ -306,6 +332,16 @@ impl SloTracker {
                 t.hours.add(at, good);
             }
         }
+    }
+
+    /// [`SloTracker::record`] at the current time.
+    pub fn record_now(&self, route: &str, status: u16, seconds: f64) {
+        self.record(route, status, seconds, crate::time::now_seconds());
+    }
+
+    /// Every SLO's state at `now` (seconds since the epoch; `None`: now).
+    pub fn evaluate_at(&self, now: Option<f64>) -> Vec<SloState> {
+        self.evaluate(now.unwrap_or_else(crate::time::now_seconds))
     }
 
     /// Every SLO's state at `now`.

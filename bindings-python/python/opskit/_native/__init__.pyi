@@ -1,5 +1,6 @@
 """Stubs of the native module (opskit._native): one submodule per family."""
 
+from . import apm as apm
 from . import backup as backup
 from . import docs as docs
 from . import health as health
@@ -10,6 +11,7 @@ __version__: str
 __all__ = [
     "__version__",
     "PanicException",
+    "apm",
     "backup",
     "docs",
     "health",

@@ -1,0 +1,191 @@
+"""APM: the service's own metrics (a ``Registry`` of counters, gauges and
+histograms; ``HttpServerMetrics`` by the OpenTelemetry HTTP conventions),
+SLOs evaluated in-process (``SloTracker``) and their Prometheus rules
+(``slo_rules``), and middleware that records every request of a WSGI
+(Flask, Django) or ASGI (Starlette, FastAPI) application.
+
+The metric names, labels, buckets, method and route rules live in the Rust
+core; the middleware only reads what the framework knows (the method, the
+route template, the status, the sizes, the time) and hands it over.
+"""
+
+import time
+
+from ._native.apm import (
+    Counter,
+    Gauge,
+    Histogram,
+    HttpServerMetrics,
+    Registry,
+    SloTracker,
+    slo_rules,
+)
+
+__all__ = [
+    "Counter",
+    "Gauge",
+    "Histogram",
+    "HttpServerMetrics",
+    "Registry",
+    "SloTracker",
+    "WsgiMiddleware",
+    "AsgiMiddleware",
+    "flask_route",
+    "slo_rules",
+]
+
+
+def flask_route(flask_app):
+    """A ``route`` function for ``WsgiMiddleware`` that asks Flask's URL map
+    which rule an environ matches (``/users/<int:id>``), or ``None``."""
+
+    def route(environ):
+        try:
+            rule, _ = flask_app.url_map.bind_to_environ(environ).match(return_rule=True)
+            return rule.rule
+        except Exception:  # no rule matched (a 404) or a method not allowed
+            return None
+
+    return route
+
+
+class WsgiMiddleware:
+    """Records each request of the WSGI ``app`` in ``metrics``
+    (``HttpServerMetrics``). ``route(environ)`` gives the route template
+    (``flask_route(app)`` for Flask); without it ``http_route`` stays empty,
+    never the raw path. An exception is recorded with its type and raised
+    again; a response the client stops reading is recorded as aborted."""
+
+    def __init__(self, app, metrics, route=None):
+        self.app = app
+        self.metrics = metrics
+        self.route = route
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        method = environ.get("REQUEST_METHOD", "")
+        self.metrics.started(method)
+        seen = {}
+
+        def recording_start(status, headers, exc_info=None):
+            seen["status"] = int(status.split(" ", 1)[0])
+            return start_response(status, headers, exc_info)
+
+        def finish(error=None, sent=None):
+            length = environ.get("CONTENT_LENGTH")
+            self.metrics.finished(
+                method=method,
+                route=self.route(environ) if self.route else None,
+                status=seen.get("status"),
+                error=error,
+                duration_seconds=time.perf_counter() - started,
+                request_bytes=int(length) if length and length.isdigit() else None,
+                response_bytes=sent,
+            )
+
+        try:
+            body = self.app(environ, recording_start)
+        except BaseException as e:
+            finish(error=type(e).__name__)
+            raise
+        return _Body(body, finish)
+
+
+class _Body:
+    """A WSGI response body that counts its bytes and records the request
+    when the server closes it (after the last byte, or on a client abort)."""
+
+    def __init__(self, body, finish):
+        self.body, self.finish, self.sent, self.done, self.failed = body, finish, 0, False, None
+
+    def __iter__(self):
+        try:
+            for chunk in self.body:
+                self.sent += len(chunk)
+                yield chunk
+            self.done = True
+        except BaseException as e:
+            self.failed = type(e).__name__
+            raise
+
+    def close(self):
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            error = self.failed or (None if self.done else "aborted")
+            self.finish(error=error, sent=self.sent)
+
+
+class AsgiMiddleware:
+    """Records each HTTP request of the ASGI ``app`` in ``metrics``. The
+    route template is the one Starlette/FastAPI's router leaves in the scope
+    (``scope["route"].path``); an exception is recorded with its type and
+    raised again; a client that disconnects before the response ends is
+    recorded as aborted."""
+
+    def __init__(self, app, metrics):
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope, receive, send):
+        if scope.get("type") != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+        method = scope.get("method", "")
+        self.metrics.started(method)
+        state = {"status": None, "sent": 0, "received": 0, "complete": False}
+
+        async def counting_receive():
+            message = await receive()
+            if message.get("type") == "http.request":
+                state["received"] += len(message.get("body", b""))
+            return message
+
+        async def recording_send(message):
+            kind = message.get("type")
+            if kind == "http.response.start":
+                state["status"] = message.get("status")
+            elif kind == "http.response.body":
+                state["sent"] += len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    state["complete"] = True
+            await send(message)
+
+        error = None
+        try:
+            await self.app(scope, counting_receive, recording_send)
+        except BaseException as e:
+            error = type(e).__name__
+            raise
+        finally:
+            route = _route_template(scope)
+            if error is None and not state["complete"]:
+                error = "aborted"
+            self.metrics.finished(
+                method=method,
+                route=route,
+                status=state["status"],
+                error=error,
+                duration_seconds=time.perf_counter() - started,
+                request_bytes=state["received"],
+                response_bytes=state["sent"],
+            )
+
+
+def _route_template(scope):
+    """The route template of a handled ASGI request: FastAPI leaves the
+    matched route in ``scope["route"]``; for Starlette, the first route of
+    the app's router that fully matches; ``None`` when none does."""
+    route = scope.get("route")
+    if route is not None:
+        return getattr(route, "path", None)
+    router = getattr(scope.get("app"), "router", None)
+    for candidate in getattr(router, "routes", ()):
+        try:
+            match, _ = candidate.matches(scope)
+        except Exception:
+            continue
+        if getattr(match, "name", "") == "FULL":
+            return getattr(candidate, "path", None)
+    return None
