@@ -841,6 +841,7 @@ module.exports._testPanic = nativeBinding._testPanic
 module.exports._testPanicAsync = nativeBinding._testPanicAsync
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.VERSION = nativeBinding.VERSION
+module.exports.apm = nativeBinding.apm
 module.exports.backup = nativeBinding.backup
 module.exports.docs = nativeBinding.docs
 module.exports.health = nativeBinding.health

@@ -1690,6 +1690,16 @@ kernel: Kernel,
  */
 pressure: Pressure | null, };
 
+export type HttpMetricsOptions = { 
+/**
+ * Duration buckets, seconds (default OpenTelemetry's HTTP ones).
+ */
+durationBuckets?: Array<number>, 
+/**
+ * Each metric's series cap (default [`super::DEFAULT_MAX_SERIES`]).
+ */
+maxSeries?: number, };
+
 export type IgnoreReason = "merge" | "fixup" | "reverted" | "revert_pair" | "non_conventional" | "no_release_type";
 
 export type IgnoredCommit = { 
@@ -2205,6 +2215,22 @@ acl: Action,
  * reverse. Default warn.
  */
 links: Action, };
+
+export type MetricOptions = { 
+/**
+ * Label names, in the order values are given.
+ */
+labels: Array<string>, 
+/**
+ * Histogram bucket upper bounds, increasing, finite (default:
+ * [`HTTP_DURATION_BUCKETS`]); +Inf is always added.
+ */
+buckets: Array<number> | null, 
+/**
+ * Series kept before new label sets fold into `other` (default
+ * [`DEFAULT_MAX_SERIES`]).
+ */
+maxSeries: number | null, };
 
 export type Names = "opskit" | "node";
 
@@ -2791,6 +2817,38 @@ toBytes?: string | null,
  */
 size: number, };
 
+export type RequestOutcome = { 
+/**
+ * The method as received (normalised here).
+ */
+method: string, 
+/**
+ * The route template (`/users/{id}`, `/users/:id`) when the framework
+ * matched one; never the raw path. `None` leaves `http_route` empty.
+ */
+route: string | null, 
+/**
+ * The status sent; `None` when no response was sent (an abort).
+ */
+status: number | null, 
+/**
+ * Why it failed when it did: an exception's type, `aborted` when the
+ * client went away; a 5xx without one is `error_type="500"`.
+ */
+error: string | null, 
+/**
+ * Seconds from the request's arrival to its end.
+ */
+durationSeconds: number, 
+/**
+ * Request body bytes, when known.
+ */
+requestBytes: number | null, 
+/**
+ * Response body bytes, when known.
+ */
+responseBytes: number | null, };
+
 export type RequiredDoc = { 
 /**
  * What it is, e.g. `database migration SOP`.
@@ -3067,6 +3125,119 @@ version: string | null,
  * Why it was left alone, and how to have it bumped.
  */
 reason: string, };
+
+export type Slo = { 
+/**
+ * Its name: the `slo` label of its series and alerts.
+ */
+name: string, 
+/**
+ * Availability (default) or latency.
+ */
+kind?: SloKind, 
+/**
+ * The objective in percent, e.g. 99.9.
+ */
+objectivePercent: number, 
+/**
+ * The compliance window (default `28d`).
+ */
+window?: string, 
+/**
+ * Only requests of this route template (`http_route`); all when absent.
+ */
+route?: string, 
+/**
+ * Latency SLOs: the threshold in seconds; the rules need it to be a
+ * bucket bound of the duration histogram.
+ */
+thresholdSeconds?: number, 
+/**
+ * More PromQL label matchers for the fleet's rules (`job="api"`).
+ */
+selector?: string, };
+
+export type SloAlert = { 
+/**
+ * `page` or `ticket`.
+ */
+severity: string, 
+/**
+ * The long window, seconds.
+ */
+longWindowSeconds: number, 
+/**
+ * The short window, seconds.
+ */
+shortWindowSeconds: number, 
+/**
+ * The burn-rate threshold.
+ */
+threshold: number, 
+/**
+ * The burn rate over the long window (`None`: no requests).
+ */
+longBurnRate: number | null, 
+/**
+ * The burn rate over the short window.
+ */
+shortBurnRate: number | null, 
+/**
+ * Both windows burn above the threshold.
+ */
+fires: boolean, };
+
+export type SloKind = "availability" | "latency";
+
+export type SloPolicy = { 
+/**
+ * The objectives.
+ */
+slo: Array<Slo>, };
+
+export type SloState = { 
+/**
+ * The SLO's name.
+ */
+name: string, 
+/**
+ * Its kind.
+ */
+kind: SloKind, 
+/**
+ * The objective, percent.
+ */
+objectivePercent: number, 
+/**
+ * The window, seconds.
+ */
+windowSeconds: number, 
+/**
+ * Good requests in the window.
+ */
+good: number, 
+/**
+ * Requests in the window.
+ */
+total: number, 
+/**
+ * `good / total` in percent (`None`: no requests).
+ */
+sliPercent: number | null, 
+/**
+ * The error budget left, percent of the budget (negative when
+ * overspent; `None`: no requests).
+ */
+errorBudgetRemainingPercent: number | null, 
+/**
+ * The workbook's four alert pairs.
+ */
+alerts: Array<SloAlert>, 
+/**
+ * `page` when a page pair fires, else `ticket` when a ticket pair
+ * does, else `ok`.
+ */
+status: string, };
 
 export type Snapshot = { 
 /**

@@ -51,11 +51,11 @@ writeFileSync(join(platformDir, 'README.md'), `# ${platformName}\n\nThe prebuilt
 
 const mainDir = join(stage, 'main')
 mkdirSync(mainDir, { recursive: true })
-for (const f of ['loader.js', 'index.js', 'index.d.ts', 'README.md']) copyFileSync(join(node, f), join(mainDir, f))
+for (const f of ['loader.js', 'index.js', 'index.d.ts', 'middleware.js', 'middleware.d.ts', 'README.md']) copyFileSync(join(node, f), join(mainDir, f))
 const { devDependencies, scripts, ...published } = pkg
 writeFileSync(join(mainDir, 'package.json'), JSON.stringify({
   ...published,
-  files: ['loader.js', 'index.js', 'index.d.ts'],
+  files: ['loader.js', 'index.js', 'index.d.ts', 'middleware.js', 'middleware.d.ts'],
   optionalDependencies: { [platformName]: pkg.version }
 }, null, 2) + '\n')
 

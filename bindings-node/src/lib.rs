@@ -5,6 +5,7 @@
 //! for thrown errors and rejected Promises alike. Option and result fields
 //! are camelCase.
 
+pub mod apm;
 pub mod backup;
 pub mod convert;
 pub mod docs;

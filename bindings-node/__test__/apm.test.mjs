@@ -1,0 +1,164 @@
+// The APM family in real Node servers on 127.0.0.1: Express, Fastify and a
+// bare `http` listener answering real requests (route templates, an
+// exception, a client abort), the registry from worker threads and many
+// Promises at once, its series cap, and SLOs with their rules.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import http from 'node:http'
+import { once } from 'node:events'
+import { Worker } from 'node:worker_threads'
+import { createRequire } from 'node:module'
+
+import { apm } from '../index.js'
+
+const require = createRequire(import.meta.url)
+const middleware = require('../middleware.js')
+const express = require('express')
+const Fastify = require('fastify')
+
+const POLICY = '[[slo]]\nname = "users"\nobjective_percent = 99\nroute = "/users/:id"\n'
+
+/** The value of the one sample line that starts with `prefix`. */
+function value(text, prefix) {
+  const lines = text.split('\n').filter((l) => l.startsWith(prefix))
+  assert.equal(lines.length, 1, `${prefix}\n${text}`)
+  return Number(lines[0].slice(lines[0].lastIndexOf(' ') + 1))
+}
+
+const count = (method, route, status, error = '') =>
+  `http_server_request_duration_seconds_count{http_request_method="${method}",http_route="${route}",http_response_status_code="${status}",error_type="${error}"}`
+
+/** GET `path`, read the status line, and hang up before the body ends. */
+async function abortAfterHeaders(port, path) {
+  const req = http.get({ host: '127.0.0.1', port, path })
+  const [res] = await once(req, 'response')
+  assert.equal(res.statusCode, 200)
+  req.destroy()
+}
+
+async function waitFor(check, what) {
+  for (let i = 0; i < 100; i++) {
+    if (check()) return
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  assert.fail(what)
+}
+
+test('express: route templates, an exception, a 404 and a client abort', async () => {
+  const registry = new apm.Registry()
+  const slo = new apm.SloTracker(POLICY)
+  const metrics = new apm.HttpServerMetrics(registry, null, slo)
+  const app = express()
+  app.use(middleware.express(metrics))
+  app.get('/users/:id', (req, res) => res.json({ id: req.params.id }))
+  app.post('/orders', (req, res) => res.status(201).send('created'))
+  app.get('/boom', () => { throw new TypeError('x') })
+  app.get('/stream', (req, res) => {
+    res.write('start')
+    const timer = setInterval(() => res.write('x'.repeat(65536)), 10)
+    res.on('close', () => clearInterval(timer))
+  })
+  app.get('/metrics', middleware.metricsHandler(registry))
+  app.use(middleware.expressErrors())
+  const server = app.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address()
+  const base = `http://127.0.0.1:${port}`
+  try {
+    // Many requests in flight at once, from Promises.
+    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => fetch(`${base}/users/${i}`)))
+    assert.ok(answers.every((r) => r.status === 200))
+    assert.equal((await fetch(`${base}/orders`, { method: 'POST', body: 'x'.repeat(2000) })).status, 201)
+    assert.equal((await fetch(`${base}/boom`)).status, 500)
+    assert.equal((await fetch(`${base}/nowhere/7`)).status, 404)
+    await abortAfterHeaders(port, '/stream')
+    await waitFor(() => registry.exposition().includes(count('GET', '/stream', '', 'aborted')), 'the abort is recorded')
+    const scraped = await fetch(`${base}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } })
+    assert.match(scraped.headers.get('content-type'), /openmetrics/)
+    assert.ok((await scraped.text()).endsWith('# EOF\n'))
+  } finally {
+    server.close()
+    server.closeAllConnections()
+  }
+  const text = registry.exposition()
+  assert.equal(value(text, count('GET', '/users/:id', '200')), 50)
+  assert.equal(value(text, count('POST', '/orders', '201')), 1)
+  assert.equal(value(text, count('GET', '/boom', '500', 'TypeError')), 1)
+  assert.equal(value(text, count('GET', '', '404')), 1)
+  assert.equal(value(text, count('GET', '/stream', '', 'aborted')), 1)
+  assert.equal(value(text, 'http_server_request_body_size_bytes_bucket{http_request_method="POST",http_route="/orders",http_response_status_code="201",error_type="",le="10000.0"}'), 1)
+  assert.doesNotMatch(text, /http_route="\/users\/\d/)
+  const [users] = slo.evaluate()
+  assert.deepEqual([users.total, users.good, users.status], [50, 50, 'ok'])
+})
+
+test('fastify and a bare http listener', async () => {
+  const registry = new apm.Registry()
+  const metrics = new apm.HttpServerMetrics(registry)
+  const app = Fastify()
+  middleware.fastify(app, metrics)
+  app.get('/users/:id', async (request) => ({ id: request.params.id }))
+  app.get('/boom', async () => { throw new RangeError('x') })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const fport = app.server.address().port
+  const bare = http.createServer(middleware.wrap((req, res) => {
+    if (req.url === '/throw') throw new SyntaxError('x')
+    res.end('ok')
+  }, metrics, { route: (req) => (req.url.startsWith('/items/') ? '/items/{id}' : undefined) }))
+  bare.listen(0, '127.0.0.1')
+  await once(bare, 'listening')
+  const bport = bare.address().port
+  try {
+    for (let i = 0; i < 10; i++) assert.equal((await fetch(`http://127.0.0.1:${fport}/users/${i}`)).status, 200)
+    assert.equal((await fetch(`http://127.0.0.1:${fport}/boom`)).status, 500)
+    assert.equal((await fetch(`http://127.0.0.1:${fport}/none`)).status, 404)
+    for (let i = 0; i < 5; i++) assert.equal((await fetch(`http://127.0.0.1:${bport}/items/${i}`)).status, 200)
+    assert.equal((await fetch(`http://127.0.0.1:${bport}/throw`)).status, 500)
+  } finally {
+    await app.close()
+    bare.close()
+    bare.closeAllConnections()
+  }
+  const text = registry.exposition()
+  assert.equal(value(text, count('GET', '/users/:id', '200')), 10)
+  assert.equal(value(text, count('GET', '/boom', '500', 'RangeError')), 1)
+  assert.equal(value(text, count('GET', '', '404')), 1)
+  assert.equal(value(text, count('GET', '/items/{id}', '200')), 5)
+  assert.equal(value(text, count('GET', '', '500', 'SyntaxError')), 1)
+  assert.equal(value(text, 'http_server_active_requests{http_request_method="GET"}'), 0)
+})
+
+test('worker threads record into the shared registry; totals are exact', async () => {
+  const code = `
+    const { workerData } = require('node:worker_threads')
+    const { apm } = require(workerData.addon)
+    const c = apm.Registry.global().counter('worker_jobs', 'Jobs.', { labels: ['queue'] })
+    for (let i = 0; i < 10000; i++) c.inc(['mail'])
+  `
+  const addon = require.resolve('../index.js')
+  const workers = Array.from({ length: 4 }, () => new Worker(code, { eval: true, workerData: { addon } }))
+  const main = apm.Registry.global().counter('worker_jobs', 'Jobs.', { labels: ['queue'] })
+  for (let i = 0; i < 10000; i++) main.inc(['mail'])
+  await Promise.all(workers.map((w) => once(w, 'exit')))
+  assert.equal(value(apm.Registry.global().exposition(), 'worker_jobs_total{queue="mail"}'), 50000)
+})
+
+test('the series cap holds, bad input is refused, SLOs burn and export rules', () => {
+  const registry = new apm.Registry()
+  const raw = registry.counter('raw', 'Raw paths.', { labels: ['path'], maxSeries: 100 })
+  for (let i = 0; i < 100000; i++) raw.inc([`/users/${i}`])
+  const text = registry.exposition()
+  assert.equal(value(text, 'raw_total{path="other"}'), 99900)
+  assert.equal(value(text, 'opskit_apm_series_overflow_total{metric="raw"}'), 99900)
+  assert.throws(() => registry.counter('x_total', ''), { code: 'ERR_OPSKIT_INVALID_INPUT', message: /without _total/ })
+  assert.throws(() => raw.inc(['/'], -1), { code: 'ERR_OPSKIT_INVALID_INPUT', message: /only goes up/ })
+  assert.throws(() => registry.histogram('h', '', { labels: [], bogus: 1 }), { code: 'ERR_OPSKIT_INVALID_INPUT', message: /unknown field/ })
+  const slo = new apm.SloTracker({ slo: [{ name: 'users', objectivePercent: 99, route: '/users/:id' }] })
+  const t0 = 1767225600
+  for (let m = 0; m < 61; m++) for (let i = 0; i < 100; i++) slo.record('/users/:id', i < 20 ? 503 : 200, 0.01, t0 + m * 60 + i * 0.6)
+  const [state] = slo.evaluate(t0 + 61 * 60 - 1)
+  assert.deepEqual([state.status, state.total, state.good], ['page', 6100, 4880])
+  assert.equal(state.alerts[0].severity, 'page')
+  assert.match(apm.sloRules(POLICY), /alert: OpskitSLOBurnPage/)
+  assert.throws(() => new apm.SloTracker('[[slo]]\nname = "a"\nobjective_percent = 100\n'), { code: 'ERR_OPSKIT_INVALID_INPUT', message: /below 100/ })
+})

@@ -1,0 +1,18 @@
+// Types of middleware.js: request metrics for Express, Fastify and bare `http`.
+import type { IncomingMessage, ServerResponse, RequestListener } from 'node:http'
+import type { apm } from './index'
+
+/** Express middleware recording every request; `app.use(express(metrics))` before the routes. */
+export declare function express(metrics: apm.HttpServerMetrics): (req: any, res: any, next: (err?: unknown) => void) => void
+/** Express error middleware naming a failed request's exception; after the routes. */
+export declare function expressErrors(): (err: unknown, req: any, res: any, next: (err?: unknown) => void) => void
+/** Adds recording hooks to a Fastify root instance; returns it. */
+export declare function fastify<T extends { addHook: (...args: any[]) => unknown }>(app: T, metrics: apm.HttpServerMetrics): T
+/** A bare `http` request listener that records each request. */
+export declare function wrap(
+  handler: (req: IncomingMessage, res: ServerResponse) => unknown,
+  metrics: apm.HttpServerMetrics,
+  options?: { route?: (req: IncomingMessage) => string | undefined },
+): RequestListener
+/** A /metrics request listener (Prometheus text or OpenMetrics). */
+export declare function metricsHandler(registry?: apm.Registry): RequestListener

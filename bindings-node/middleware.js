@@ -1,0 +1,140 @@
+// Request metrics for Node HTTP servers: Express middleware, Fastify hooks,
+// a wrapper for a bare `http` request listener, and a /metrics handler.
+// The metric names, labels, buckets and the method, route and error rules
+// live in the Rust core (opskit.apm.HttpServerMetrics); this file only reads
+// what each framework knows — method, route template, status, sizes, time —
+// and hands it over once per request.
+'use strict'
+
+const { performance } = require('node:perf_hooks')
+const { apm } = require('./loader.js')
+
+const bytes = (v) => {
+  const n = Number(Array.isArray(v) ? v[0] : v)
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined
+}
+
+/**
+ * Track one request/response pair of Node's `http` module: started now,
+ * finished once, when the response is sent ('finish') or the connection
+ * closes before it is ('close': aborted). `routeOf()` is read at the end,
+ * when the framework has matched its route; `errorOf()` names an exception.
+ */
+function track(metrics, req, res, routeOf, errorOf) {
+  const started = performance.now()
+  const method = req.method
+  metrics.started(method)
+  let sent = 0
+  const write = res.write
+  const end = res.end
+  res.write = function (chunk, ...rest) {
+    if (chunk && typeof chunk !== 'function') sent += Buffer.byteLength(chunk)
+    return write.call(this, chunk, ...rest)
+  }
+  res.end = function (chunk, ...rest) {
+    if (chunk && typeof chunk !== 'function') sent += Buffer.byteLength(chunk)
+    return end.call(this, chunk, ...rest)
+  }
+  let done = false
+  const finish = (aborted) => {
+    if (done) return
+    done = true
+    metrics.finished({
+      method,
+      route: routeOf() ?? undefined,
+      status: aborted ? undefined : res.statusCode,
+      error: aborted ? 'aborted' : errorOf?.() ?? undefined,
+      durationSeconds: (performance.now() - started) / 1000,
+      requestBytes: bytes(req.headers['content-length']),
+      responseBytes: sent,
+    })
+  }
+  res.once('finish', () => finish(false))
+  res.once('close', () => finish(!res.writableFinished))
+}
+
+/** Express middleware: `app.use(express(metrics))`, before the routes. The
+ * route template is Express's (`req.baseUrl + req.route.path`, `/users/:id`). */
+function express(metrics) {
+  return function opskitRequestMetrics(req, res, next) {
+    track(metrics, req, res, () => (req.route ? `${req.baseUrl || ''}${req.route.path}` : undefined), () => res.locals?.opskitError)
+    next()
+  }
+}
+
+/** Express error middleware, after the routes: names the exception of a
+ * failed request (`error_type="TypeError"`) and passes it on. */
+function expressErrors() {
+  return function opskitErrorType(err, req, res, next) {
+    res.locals.opskitError = err?.name || typeof err
+    next(err)
+  }
+}
+
+/** Fastify: `fastify(app, metrics)` adds hooks to the root instance (every
+ * route); the route template is Fastify's (`/users/:id`). */
+function fastify(app, metrics) {
+  const requests = new WeakMap()
+  app.addHook('onRequest', async (request, reply) => {
+    requests.set(request, { started: performance.now(), error: undefined })
+    metrics.started(request.method)
+  })
+  app.addHook('onError', async (request, reply, error) => {
+    const r = requests.get(request)
+    if (r) r.error = error?.name || typeof error
+  })
+  const finish = (request, reply, aborted) => {
+    const r = requests.get(request)
+    if (!r) return
+    requests.delete(request)
+    metrics.finished({
+      method: request.method,
+      route: request.routeOptions?.url ?? undefined,
+      status: aborted ? undefined : reply.statusCode,
+      error: aborted ? 'aborted' : r.error,
+      durationSeconds: (performance.now() - r.started) / 1000,
+      requestBytes: bytes(request.headers['content-length']),
+      responseBytes: bytes(reply.getHeader('content-length')),
+    })
+  }
+  app.addHook('onResponse', async (request, reply) => finish(request, reply, false))
+  app.addHook('onRequestAbort', async (request) => finish(request, undefined, true))
+  return app
+}
+
+/** A bare `http` request listener recorded: `http.createServer(wrap(handler,
+ * metrics, { route: (req) => template }))`. Without `route` the template
+ * stays empty (never the raw path). A handler that throws is recorded with
+ * the error's name and answered 500. */
+function wrap(handler, metrics, options = {}) {
+  return function (req, res) {
+    let error
+    track(metrics, req, res, () => options.route?.(req), () => error)
+    try {
+      const result = handler(req, res)
+      if (result && typeof result.catch === 'function') {
+        result.catch((e) => {
+          error = e?.name || typeof e
+          if (!res.headersSent) res.statusCode = 500
+          res.end()
+        })
+      }
+    } catch (e) {
+      error = e?.name || typeof e
+      if (!res.headersSent) res.statusCode = 500
+      res.end()
+    }
+  }
+}
+
+/** A /metrics handler for any of them: Prometheus text, or OpenMetrics
+ * when the scraper asks; `registry` defaults to the process's shared one. */
+function metricsHandler(registry = apm.Registry.global()) {
+  return function (req, res) {
+    const accept = req.headers.accept
+    res.setHeader('Content-Type', registry.contentType(accept))
+    res.end(registry.exposition(accept))
+  }
+}
+
+module.exports = { express, expressErrors, fastify, wrap, metricsHandler }

@@ -1,0 +1,309 @@
+//! The APM family for Node: a service's metrics registry, HTTP server
+//! metrics and SLOs. Recording is synchronous (tens of nanoseconds of
+//! atomics in the core); `Registry.global()` is one registry for the whole
+//! process, shared by every worker thread.
+
+use std::sync::Arc;
+
+use napi_derive::napi;
+use opskit::apm as a;
+use opskit::exposition::Exposition;
+use serde_json::Value;
+
+use crate::convert::{from_js, from_js_value, to_js};
+use crate::error::{Code, sync};
+
+fn strings(labels: &Option<Vec<String>>) -> Vec<&str> {
+    labels
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .map(String::as_str)
+        .collect()
+}
+
+/// A registry of the service's own metrics.
+#[napi(namespace = "apm")]
+pub struct Registry {
+    inner: a::Registry,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry::new()
+    }
+}
+
+#[napi(namespace = "apm")]
+impl Registry {
+    /// An empty registry.
+    #[napi(constructor)]
+    pub fn new() -> Self {
+        Registry {
+            inner: a::Registry::new(),
+        }
+    }
+
+    /// The process's shared registry: the same series from every worker thread.
+    #[napi(factory)]
+    pub fn global() -> Self {
+        Registry {
+            inner: a::Registry::global(),
+        }
+    }
+
+    /// The counter `name` (exposed as `name_total`); options: `labels`, `maxSeries`.
+    #[napi(ts_args_type = "name: string, help: string, options?: Partial<MetricOptions> | null")]
+    pub fn counter(
+        &self,
+        name: String,
+        help: String,
+        options: Option<Value>,
+    ) -> Result<Counter, napi::Error<Code>> {
+        sync(|| {
+            let o: a::MetricOptions = from_js(options, "metric options")?;
+            Ok(Counter {
+                inner: self.inner.counter(&name, &help, &o)?,
+            })
+        })
+    }
+
+    /// The gauge `name`; options: `labels`, `maxSeries`.
+    #[napi(ts_args_type = "name: string, help: string, options?: Partial<MetricOptions> | null")]
+    pub fn gauge(
+        &self,
+        name: String,
+        help: String,
+        options: Option<Value>,
+    ) -> Result<Gauge, napi::Error<Code>> {
+        sync(|| {
+            let o: a::MetricOptions = from_js(options, "metric options")?;
+            Ok(Gauge {
+                inner: self.inner.gauge(&name, &help, &o)?,
+            })
+        })
+    }
+
+    /// The histogram `name`; options: `labels`, `buckets` (default
+    /// OpenTelemetry's HTTP duration buckets), `maxSeries`.
+    #[napi(ts_args_type = "name: string, help: string, options?: Partial<MetricOptions> | null")]
+    pub fn histogram(
+        &self,
+        name: String,
+        help: String,
+        options: Option<Value>,
+    ) -> Result<Histogram, napi::Error<Code>> {
+        sync(|| {
+            let o: a::MetricOptions = from_js(options, "metric options")?;
+            Ok(Histogram {
+                inner: self.inner.histogram(&name, &help, &o)?,
+            })
+        })
+    }
+
+    /// The exposition: Prometheus text, or OpenMetrics when `accept` (the
+    /// scraper's Accept header) asks for it.
+    #[napi]
+    pub fn exposition(&self, accept: Option<String>) -> String {
+        self.inner
+            .exposition(Exposition::from_accept(accept.as_deref().unwrap_or("")))
+    }
+
+    /// The `Content-Type` of the exposition `accept` asks for.
+    #[napi]
+    pub fn content_type(&self, accept: Option<String>) -> String {
+        Exposition::from_accept(accept.as_deref().unwrap_or(""))
+            .content_type()
+            .to_string()
+    }
+}
+
+/// A counter.
+#[napi(namespace = "apm")]
+pub struct Counter {
+    inner: a::Counter,
+}
+
+#[napi(namespace = "apm")]
+impl Counter {
+    /// Add `by` (default 1, never negative) to the series of `labels`.
+    #[napi]
+    pub fn inc(
+        &self,
+        labels: Option<Vec<String>>,
+        by: Option<f64>,
+    ) -> Result<(), napi::Error<Code>> {
+        sync(|| {
+            Ok(self
+                .inner
+                .inc(&strings(&labels), by.unwrap_or(a::COUNTER_STEP))?)
+        })
+    }
+}
+
+/// A gauge.
+#[napi(namespace = "apm")]
+pub struct Gauge {
+    inner: a::Gauge,
+}
+
+#[napi(namespace = "apm")]
+impl Gauge {
+    /// Set the series of `labels` to `value`.
+    #[napi]
+    pub fn set(&self, value: f64, labels: Option<Vec<String>>) -> Result<(), napi::Error<Code>> {
+        sync(|| Ok(self.inner.set(&strings(&labels), value)?))
+    }
+
+    /// Add `by` (negative to go down) to the series of `labels`.
+    #[napi]
+    pub fn add(&self, by: f64, labels: Option<Vec<String>>) -> Result<(), napi::Error<Code>> {
+        sync(|| Ok(self.inner.add(&strings(&labels), by)?))
+    }
+}
+
+/// A histogram.
+#[napi(namespace = "apm")]
+pub struct Histogram {
+    inner: a::Histogram,
+}
+
+#[napi(namespace = "apm")]
+impl Histogram {
+    /// Observe `value` in the series of `labels`.
+    #[napi]
+    pub fn observe(
+        &self,
+        value: f64,
+        labels: Option<Vec<String>>,
+    ) -> Result<(), napi::Error<Code>> {
+        sync(|| Ok(self.inner.observe(&strings(&labels), value)?))
+    }
+}
+
+/// A policy as TOML text or as an object `{ slo: [...] }`.
+fn read_policy(policy: Value) -> Result<a::SloPolicy, crate::error::Failure> {
+    Ok(match policy {
+        Value::String(text) => a::SloPolicy::from_text_or_json(Some(&text), None)?,
+        other => {
+            let p: a::SloPolicy = from_js_value(other, "SLO policy")?;
+            p.validate()?;
+            p
+        }
+    })
+}
+
+/// SLOs evaluated in-process.
+#[napi(namespace = "apm")]
+pub struct SloTracker {
+    inner: Arc<a::SloTracker>,
+}
+
+#[napi(namespace = "apm")]
+impl SloTracker {
+    /// A tracker of the policy's SLOs (TOML text or `{ slo: [...] }`).
+    #[napi(constructor, ts_args_type = "policy: string | SloPolicy")]
+    pub fn new(policy: Value) -> Result<Self, napi::Error<Code>> {
+        sync(|| {
+            Ok(SloTracker {
+                inner: Arc::new(a::SloTracker::new(&read_policy(policy)?)?),
+            })
+        })
+    }
+
+    /// Record one request (`at`: seconds since the epoch; default now).
+    #[napi]
+    pub fn record(
+        &self,
+        route: String,
+        status: u32,
+        seconds: f64,
+        at: Option<f64>,
+    ) -> Result<(), napi::Error<Code>> {
+        sync(|| {
+            let status = u16::try_from(status).map_err(|_| {
+                opskit::Error::invalid(format!("status {status} is no HTTP status"))
+            })?;
+            match at {
+                Some(t) => self.inner.record(&route, status, seconds, t),
+                None => self.inner.record_now(&route, status, seconds),
+            }
+            Ok(())
+        })
+    }
+
+    /// Every SLO's state (`now`: seconds since the epoch; default now).
+    #[napi(ts_return_type = "SloState[]")]
+    pub fn evaluate(&self, now: Option<f64>) -> Result<Value, napi::Error<Code>> {
+        sync(|| to_js(&self.inner.evaluate_at(now)))
+    }
+}
+
+/// The OpenTelemetry HTTP server metrics in a registry, feeding SLOs.
+#[napi(namespace = "apm")]
+pub struct HttpServerMetrics {
+    inner: a::HttpServerMetrics,
+}
+
+#[napi(namespace = "apm")]
+impl HttpServerMetrics {
+    /// The metrics in `registry`; options `durationBuckets`, `maxSeries`;
+    /// every finished request also feeds `slo`.
+    #[napi(
+        constructor,
+        ts_args_type = "registry: Registry, options?: HttpMetricsOptions | null, slo?: SloTracker | null"
+    )]
+    pub fn new(
+        registry: &Registry,
+        options: Option<Value>,
+        slo: Option<&SloTracker>,
+    ) -> Result<Self, napi::Error<Code>> {
+        sync(|| {
+            let o: a::HttpMetricsOptions = from_js(options, "HTTP metrics options")?;
+            Ok(HttpServerMetrics {
+                inner: a::HttpServerMetrics::new(
+                    &registry.inner,
+                    &o,
+                    slo.map(|s| Arc::clone(&s.inner)),
+                )?,
+            })
+        })
+    }
+
+    /// A request arrived.
+    #[napi]
+    pub fn started(&self, method: String) -> Result<(), napi::Error<Code>> {
+        sync(|| Ok(self.inner.started(&method)?))
+    }
+
+    /// A request ended.
+    #[napi(
+        ts_args_type = "outcome: Partial<RequestOutcome> & { method: string, durationSeconds: number }"
+    )]
+    pub fn finished(&self, outcome: Value) -> Result<(), napi::Error<Code>> {
+        sync(|| {
+            let o: a::RequestOutcome = from_js_value(outcome, "request outcome")?;
+            Ok(self.inner.finished(&o)?)
+        })
+    }
+}
+
+/// Prometheus recording and alerting rules for a policy's SLOs.
+#[napi(
+    namespace = "apm",
+    ts_args_type = "policy: string | SloPolicy, metric?: string | null, buckets?: number[] | null"
+)]
+pub fn slo_rules(
+    policy: Value,
+    metric: Option<String>,
+    buckets: Option<Vec<f64>>,
+) -> Result<String, napi::Error<Code>> {
+    sync(|| {
+        let p = read_policy(policy)?;
+        Ok(a::prometheus_rules(
+            &p,
+            metric.as_deref(),
+            buckets.as_deref(),
+        )?)
+    })
+}
