@@ -55,7 +55,7 @@ rust-test: rust-deps
 # and compiled as C++. C_NATIVE run natively (their deadlines hold only at
 # native speed), not under valgrind.
 C_TESTS := test_version test_version_cases test_version_history_cases test_backup test_backup_cases \
-  test_health test_health_cases test_docs_cases test_concurrency test_bad_inputs
+  test_health test_health_cases test_docs_cases test_concurrency test_bad_inputs test_apm
 C_NATIVE := test_bad_inputs
 C_ARGS_test_version_cases := $(OUT)/version_cases.tsv
 C_ARGS_test_version_history_cases := tests/cases/version.json

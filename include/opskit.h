@@ -68,6 +68,21 @@ typedef uint32_t opskit_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// A counter of a registry (opaque, thread-safe).
+typedef struct opskit_apm_counter opskit_apm_counter;
+
+// A gauge of a registry (opaque, thread-safe).
+typedef struct opskit_apm_gauge opskit_apm_gauge;
+
+// A histogram of a registry (opaque, thread-safe).
+typedef struct opskit_apm_histogram opskit_apm_histogram;
+
+// A registry of the service's own metrics (opaque, thread-safe).
+typedef struct opskit_apm_registry opskit_apm_registry;
+
+// SLOs evaluated in-process (opaque, thread-safe).
+typedef struct opskit_apm_slo_tracker opskit_apm_slo_tracker;
+
 // A long-lived collector of host and process metrics (opaque).
 typedef struct opskit_health_collector opskit_health_collector;
 
@@ -99,6 +114,167 @@ extern "C" {
 
 // The library version, e.g. `"0.1.0"`: a static string, never freed.
 const char *opskit_version(void);
+
+// A new, empty registry. Free with `opskit_apm_registry_free`.
+//
+// # Safety
+// `out` points to writable memory.
+opskit_status opskit_apm_registry_new(struct opskit_apm_registry **out);
+
+// The process's shared registry (the same series for every caller); the
+// handle is freed with `opskit_apm_registry_free`, the registry lives on.
+//
+// # Safety
+// `out` points to writable memory.
+opskit_status opskit_apm_registry_global(struct opskit_apm_registry **out);
+
+// The exposition: Prometheus text, or OpenMetrics when `accept` (the
+// scraper's Accept header, may be NULL) asks for it. Free `*out` with
+// `opskit_string_free`.
+//
+// # Safety
+// `registry` is a live handle; `accept` is NULL or NUL-terminated; `out` points to writable memory.
+opskit_status opskit_apm_registry_exposition(const struct opskit_apm_registry *registry,
+                                             const char *accept,
+                                             char **out);
+
+// Free a registry handle. NULL is a no-op; metric handles made from it stay valid.
+//
+// # Safety
+// `registry` is NULL or a handle from `opskit_apm_registry_new`/`_global`, not yet freed.
+void opskit_apm_registry_free(struct opskit_apm_registry *registry);
+
+// The counter `name` of `registry` (exposed as `name_total`).
+// `options_json` (may be NULL): `{"labels":[…],"max_series":N}`. Free
+// with `opskit_apm_counter_free`.
+//
+// # Safety
+// `registry` is a live handle; strings are NUL-terminated (`options_json` may be NULL); `out` points to writable memory.
+opskit_status opskit_apm_counter_new(const struct opskit_apm_registry *registry,
+                                     const char *name,
+                                     const char *help,
+                                     const char *options_json,
+                                     struct opskit_apm_counter **out);
+
+// Add `by` (never negative) to the series of the `n_labels` values at `labels`.
+//
+// # Safety
+// `counter` is a live handle; `labels` points to `n_labels` NUL-terminated strings.
+opskit_status opskit_apm_counter_inc(const struct opskit_apm_counter *counter,
+                                     const char *const *labels,
+                                     size_t n_labels,
+                                     double by);
+
+// Free a counter handle. NULL is a no-op.
+//
+// # Safety
+// `counter` is NULL or a handle from `opskit_apm_counter_new`, not yet freed.
+void opskit_apm_counter_free(struct opskit_apm_counter *counter);
+
+// The gauge `name` of `registry`; `options_json` as for counters. Free
+// with `opskit_apm_gauge_free`.
+//
+// # Safety
+// As `opskit_apm_counter_new`.
+opskit_status opskit_apm_gauge_new(const struct opskit_apm_registry *registry,
+                                   const char *name,
+                                   const char *help,
+                                   const char *options_json,
+                                   struct opskit_apm_gauge **out);
+
+// Add `by` (negative to go down) to a gauge's series.
+//
+// # Safety
+// `gauge` is a live handle; `labels` points to `n_labels` NUL-terminated strings.
+opskit_status opskit_apm_gauge_add(const struct opskit_apm_gauge *gauge,
+                                   const char *const *labels,
+                                   size_t n_labels,
+                                   double by);
+
+// Set a gauge's series to `value`.
+//
+// # Safety
+// `gauge` is a live handle; `labels` points to `n_labels` NUL-terminated strings.
+opskit_status opskit_apm_gauge_set(const struct opskit_apm_gauge *gauge,
+                                   const char *const *labels,
+                                   size_t n_labels,
+                                   double value);
+
+// Free a gauge handle. NULL is a no-op.
+//
+// # Safety
+// `gauge` is NULL or a handle from `opskit_apm_gauge_new`, not yet freed.
+void opskit_apm_gauge_free(struct opskit_apm_gauge *gauge);
+
+// The histogram `name` of `registry`; `options_json` (may be NULL):
+// `{"labels":[…],"buckets":[…],"max_series":N}` (default buckets:
+// OpenTelemetry's HTTP durations). Free with `opskit_apm_histogram_free`.
+//
+// # Safety
+// As `opskit_apm_counter_new`.
+opskit_status opskit_apm_histogram_new(const struct opskit_apm_registry *registry,
+                                       const char *name,
+                                       const char *help,
+                                       const char *options_json,
+                                       struct opskit_apm_histogram **out);
+
+// Observe `value` in a histogram's series.
+//
+// # Safety
+// `histogram` is a live handle; `labels` points to `n_labels` NUL-terminated strings.
+opskit_status opskit_apm_histogram_observe(const struct opskit_apm_histogram *histogram,
+                                           const char *const *labels,
+                                           size_t n_labels,
+                                           double value);
+
+// Free a histogram handle. NULL is a no-op.
+//
+// # Safety
+// `histogram` is NULL or a handle from `opskit_apm_histogram_new`, not yet freed.
+void opskit_apm_histogram_free(struct opskit_apm_histogram *histogram);
+
+// A tracker of the SLOs in `policy_toml` (`[[slo]]` tables). Free with
+// `opskit_apm_slo_tracker_free`.
+//
+// # Safety
+// `policy_toml` is NUL-terminated; `out` points to writable memory.
+opskit_status opskit_apm_slo_tracker_new(const char *policy_toml,
+                                         struct opskit_apm_slo_tracker **out);
+
+// Record one request at `at` (seconds since the epoch; a negative `at` is now).
+//
+// # Safety
+// `tracker` is a live handle; `route` is NUL-terminated.
+opskit_status opskit_apm_slo_tracker_record(const struct opskit_apm_slo_tracker *tracker,
+                                            const char *route,
+                                            uint16_t status,
+                                            double seconds,
+                                            double at);
+
+// Every SLO's state as a JSON array, at `now` (a negative `now` is now).
+//
+// # Safety
+// `tracker` is a live handle; `out_json` points to writable memory.
+opskit_status opskit_apm_slo_tracker_evaluate(const struct opskit_apm_slo_tracker *tracker,
+                                              double now,
+                                              char **out_json);
+
+// Free a tracker. NULL is a no-op.
+//
+// # Safety
+// `tracker` is NULL or a handle from `opskit_apm_slo_tracker_new`, not yet freed.
+void opskit_apm_slo_tracker_free(struct opskit_apm_slo_tracker *tracker);
+
+// Prometheus recording and alerting rules (YAML) for the SLOs in
+// `policy_toml`; `metric` (may be NULL) names the duration histogram and
+// `buckets_json` (may be NULL) its bounds as a JSON array.
+//
+// # Safety
+// `policy_toml` is NUL-terminated, the others NULL or NUL-terminated; `out` points to writable memory.
+opskit_status opskit_apm_slo_rules(const char *policy_toml,
+                                   const char *metric,
+                                   const char *buckets_json,
+                                   char **out);
 
 // Describe the tree at `path`; `*out_json` is the manifest's canonical
 // text. `options_json` (may be NULL): `{"algorithms":["blake3","sha256"],

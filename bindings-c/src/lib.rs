@@ -4,6 +4,7 @@
 //! results). The header `include/opskit.h` is generated from this crate.
 #![allow(non_camel_case_types)]
 
+mod apm;
 mod backup;
 mod docs;
 mod error;
@@ -12,6 +13,7 @@ mod health;
 mod testing;
 mod version;
 
+pub use apm::*;
 pub use backup::*;
 pub use docs::*;
 pub use error::{opskit_last_error_message, opskit_status, opskit_status_name};
