@@ -3595,9 +3595,11 @@ export declare namespace apm {
     histogram(name: string, help: string, options?: Partial<MetricOptions> | null): Histogram
     /**
      * The exposition: Prometheus text, or OpenMetrics when `accept` (the
-     * scraper's Accept header) asks for it.
+     * scraper's Accept header) asks for it; with a host `snapshot` (from
+     * `health.Collector`) and its `checks`, the host's and process's series
+     * come first, in one answer.
      */
-    exposition(accept?: string | undefined | null): string
+    exposition(accept?: string | null, snapshot?: HostSnapshot | null, checks?: CheckResult[] | null, names?: 'opskit' | 'node' | null): string
     /** The `Content-Type` of the exposition `accept` asks for. */
     contentType(accept?: string | undefined | null): string
   }

@@ -1,6 +1,6 @@
 // Types of middleware.js: request metrics for Express, Fastify and bare `http`.
 import type { IncomingMessage, ServerResponse, RequestListener } from 'node:http'
-import type { apm } from './index'
+import type { apm, health } from './index'
 
 /** Express middleware recording every request; `app.use(express(metrics))` before the routes. */
 export declare function express(metrics: apm.HttpServerMetrics): (req: any, res: any, next: (err?: unknown) => void) => void
@@ -14,5 +14,5 @@ export declare function wrap(
   metrics: apm.HttpServerMetrics,
   options?: { route?: (req: IncomingMessage) => string | undefined },
 ): RequestListener
-/** A /metrics request listener (Prometheus text or OpenMetrics). */
-export declare function metricsHandler(registry?: apm.Registry): RequestListener
+/** A /metrics request listener (Prometheus text or OpenMetrics), with the host's series when a collector is given. */
+export declare function metricsHandler(registry?: apm.Registry, collector?: health.Collector): RequestListener

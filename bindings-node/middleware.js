@@ -128,12 +128,13 @@ function wrap(handler, metrics, options = {}) {
 }
 
 /** A /metrics handler for any of them: Prometheus text, or OpenMetrics
- * when the scraper asks; `registry` defaults to the process's shared one. */
-function metricsHandler(registry = apm.Registry.global()) {
+ * when the scraper asks; `registry` defaults to the process's shared one;
+ * with a `health.Collector`, the host's and process's series come first. */
+function metricsHandler(registry = apm.Registry.global(), collector = undefined) {
   return function (req, res) {
     const accept = req.headers.accept
     res.setHeader('Content-Type', registry.contentType(accept))
-    res.end(registry.exposition(accept))
+    res.end(registry.exposition(accept, collector ? collector.snapshot() : undefined))
   }
 }
 

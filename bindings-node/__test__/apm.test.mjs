@@ -36,6 +36,11 @@ async function abortAfterHeaders(port, path) {
   req.destroy()
 }
 
+/** How many requests the registry has recorded, over every label set. */
+const recorded = (registry) => registry.exposition().split('\n')
+  .filter((l) => l.startsWith('http_server_request_duration_seconds_count{'))
+  .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0)
+
 async function waitFor(check, what) {
   for (let i = 0; i < 100; i++) {
     if (check()) return
@@ -76,6 +81,9 @@ test('express: route templates, an exception, a 404 and a client abort', async (
     const scraped = await fetch(`${base}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } })
     assert.match(scraped.headers.get('content-type'), /openmetrics/)
     assert.ok((await scraped.text()).endsWith('# EOF\n'))
+    // A request is recorded on 'finish', which may come just after the
+    // client has its answer: wait for all 55 (the scrape included).
+    await waitFor(() => recorded(registry) === 55, 'every request is recorded')
   } finally {
     server.close()
     server.closeAllConnections()
@@ -114,6 +122,7 @@ test('fastify and a bare http listener', async () => {
     assert.equal((await fetch(`http://127.0.0.1:${fport}/none`)).status, 404)
     for (let i = 0; i < 5; i++) assert.equal((await fetch(`http://127.0.0.1:${bport}/items/${i}`)).status, 200)
     assert.equal((await fetch(`http://127.0.0.1:${bport}/throw`)).status, 500)
+    await waitFor(() => recorded(registry) === 18, 'every request is recorded')
   } finally {
     await app.close()
     bare.close()
@@ -161,4 +170,26 @@ test('the series cap holds, bad input is refused, SLOs burn and export rules', (
   assert.equal(state.alerts[0].severity, 'page')
   assert.match(apm.sloRules(POLICY), /alert: OpskitSLOBurnPage/)
   assert.throws(() => new apm.SloTracker('[[slo]]\nname = "a"\nobjective_percent = 100\n'), { code: 'ERR_OPSKIT_INVALID_INPUT', message: /below 100/ })
+})
+
+test('one /metrics answer holds host, process and application series', async () => {
+  const { health } = await import('../index.js')
+  const registry = new apm.Registry()
+  registry.counter('jobs', 'Jobs.').inc()
+  const server = http.createServer(middleware.metricsHandler(registry, new health.Collector()))
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  try {
+    const r = await fetch(`http://127.0.0.1:${server.address().port}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } })
+    assert.match(r.headers.get('content-type'), /^application\/openmetrics-text/)
+    const text = await r.text()
+    assert.equal(text.split('# EOF').length, 2)
+    assert.ok(text.endsWith('# EOF\n'))
+    assert.equal(value(text, 'jobs_total'), 1)
+    assert.ok(text.includes('\nopskit_load1 ') && text.includes('\nprocess_resident_memory_bytes '))
+  } finally {
+    server.close()
+    server.closeAllConnections()
+  }
+  assert.ok(!registry.exposition().includes('opskit_load1'))
 })

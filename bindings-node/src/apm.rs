@@ -102,11 +102,40 @@ impl Registry {
     }
 
     /// The exposition: Prometheus text, or OpenMetrics when `accept` (the
-    /// scraper's Accept header) asks for it.
-    #[napi]
-    pub fn exposition(&self, accept: Option<String>) -> String {
-        self.inner
-            .exposition(Exposition::from_accept(accept.as_deref().unwrap_or("")))
+    /// scraper's Accept header) asks for it; with a host `snapshot` (from
+    /// `health.Collector`) and its `checks`, the host's and process's series
+    /// come first, in one answer.
+    #[napi(
+        ts_args_type = "accept?: string | null, snapshot?: HostSnapshot | null, checks?: CheckResult[] | null, names?: 'opskit' | 'node' | null"
+    )]
+    pub fn exposition(
+        &self,
+        accept: Option<String>,
+        snapshot: Option<Value>,
+        checks: Option<Value>,
+        names: Option<String>,
+    ) -> Result<String, napi::Error<Code>> {
+        sync(|| {
+            let flavour = Exposition::from_accept(accept.as_deref().unwrap_or(""));
+            let Some(snapshot) = snapshot.filter(|v| !v.is_null()) else {
+                return Ok(self.inner.exposition(flavour));
+            };
+            let s: opskit::health::HostSnapshot = from_js_value(snapshot, "snapshot")?;
+            let c: Vec<opskit::health::CheckResult> = match checks.filter(|v| !v.is_null()) {
+                Some(c) => from_js_value(c, "checks")?,
+                None => Vec::new(),
+            };
+            let names = names
+                .as_deref()
+                .map(str::parse)
+                .transpose()?
+                .unwrap_or_default();
+            let mut ours = String::new();
+            self.inner.render_into(flavour, &mut ours);
+            Ok(opskit::health::exposition_with(
+                &s, &c, flavour, names, &ours,
+            ))
+        })
     }
 
     /// The `Content-Type` of the exposition `accept` asks for.

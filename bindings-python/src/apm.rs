@@ -89,11 +89,32 @@ impl Registry {
     }
 
     /// The exposition: Prometheus text, or OpenMetrics when `accept` (the
-    /// scraper's Accept header) asks for it.
-    #[pyo3(signature = (accept=None))]
-    fn exposition(&self, accept: Option<&str>) -> String {
-        self.0
-            .exposition(Exposition::from_accept(accept.unwrap_or("")))
+    /// scraper's Accept header) asks for it; with a host `snapshot` (from
+    /// `health.Collector`) and its `checks`, the host's and process's
+    /// series come first, in one answer.
+    #[pyo3(signature = (accept=None, snapshot=None, checks=None, names=None))]
+    fn exposition(
+        &self,
+        accept: Option<&str>,
+        snapshot: Option<&Bound<'_, PyAny>>,
+        checks: Option<&Bound<'_, PyAny>>,
+        names: Option<&str>,
+    ) -> Res<String> {
+        let flavour = Exposition::from_accept(accept.unwrap_or(""));
+        let Some(snapshot) = snapshot.filter(|s| !s.is_none()) else {
+            return Ok(self.0.exposition(flavour));
+        };
+        let s: opskit::health::HostSnapshot = from_py("snapshot", snapshot)?;
+        let c: Vec<opskit::health::CheckResult> = match checks {
+            Some(c) if !c.is_none() => from_py("checks", c)?,
+            _ => Vec::new(),
+        };
+        let names = names.map(str::parse).transpose()?.unwrap_or_default();
+        let mut ours = String::new();
+        self.0.render_into(flavour, &mut ours);
+        Ok(opskit::health::exposition_with(
+            &s, &c, flavour, names, &ours,
+        ))
     }
 
     /// How many series each metric holds, by name.

@@ -115,6 +115,12 @@ def abort_after_headers(port, path):
     s.close()
 
 
+def recorded(registry):
+    """How many requests the registry has recorded, over every label set."""
+    return sum(float(l.rsplit(" ", 1)[1]) for l in registry.exposition().splitlines()
+               if l.startswith("http_server_request_duration_seconds_count{"))
+
+
 def wait_for(check, what):
     for _ in range(100):
         if check():
@@ -151,6 +157,9 @@ def test_wsgi_middleware_in_a_flask_app():
         assert urllib.request.urlopen(req, timeout=5).status == 201
         assert get(f"http://127.0.0.1:{port}/boom")[0] == 500
         assert get(f"http://127.0.0.1:{port}/nowhere/42")[0] == 404
+        # A WSGI request is recorded when the server closes its body, which
+        # may come just after the client has read the answer: wait for all 33.
+        wait_for(lambda: recorded(registry) == 33, "every request is recorded")
     finally:
         server.shutdown()
     text = registry.exposition()
@@ -210,6 +219,9 @@ def test_asgi_middleware_in_fastapi_and_starlette_under_uvicorn():
         count = "http_server_request_duration_seconds_count"
         aborted = f'{count}{{http_request_method="GET",http_route="/stream",http_response_status_code="200",error_type="aborted"}}'
         wait_for(lambda: aborted in registry.exposition(), "the aborted stream is recorded")
+        # A request is recorded when its app returns, which may come just
+        # after the client has read the answer: wait for all 24.
+        wait_for(lambda: recorded(registry) == 24, "every request is recorded")
     finally:
         for server, thread, _ in servers:
             server.should_exit = True
@@ -223,3 +235,33 @@ def test_asgi_middleware_in_fastapi_and_starlette_under_uvicorn():
     assert not re.search(r'http_route="/users/\d', text)
     users = slo.evaluate()[0]
     assert (users["total"], users["good"]) == (21, 21), users
+
+
+def test_one_metrics_answer_holds_host_process_and_application_series():
+    from wsgiref.simple_server import WSGIRequestHandler, make_server as wsgiref_server
+
+    from opskit import health
+
+    registry = apm.Registry()
+    registry.counter("jobs", "Jobs.").inc()
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = wsgiref_server("127.0.0.1", 0, apm.metrics_wsgi(registry, health.Collector()), handler_class=Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        req = urllib.request.Request(f"http://127.0.0.1:{server.server_port}/metrics",
+                                     headers={"Accept": "application/openmetrics-text; version=1.0.0"})
+        with urllib.request.urlopen(req, timeout=5) as r:
+            content_type, text = r.headers["Content-Type"], r.read().decode()
+    finally:
+        server.shutdown()
+    assert content_type.startswith("application/openmetrics-text")
+    assert text.count("# EOF") == 1 and text.endswith("# EOF\n")
+    assert value(text, "jobs_total") == 1
+    assert "\nopskit_load1 " in text and "\nprocess_resident_memory_bytes " in text
+    assert text.index("opskit_load1") < text.index("jobs_total")
+    # Without a collector: the application's series alone.
+    assert "opskit_load1" not in registry.exposition()

@@ -31,8 +31,46 @@ __all__ = [
     "WsgiMiddleware",
     "AsgiMiddleware",
     "flask_route",
+    "metrics_asgi",
+    "metrics_wsgi",
     "slo_rules",
 ]
+
+
+def _body(registry, accept, collector):
+    """The exposition that answers ``accept``, with the host's and the
+    process's series first when a ``health.Collector`` is given."""
+    from .health import exposition_content_type
+
+    snapshot = collector.snapshot() if collector is not None else None
+    return exposition_content_type(accept), registry.exposition(accept, snapshot).encode()
+
+
+def metrics_wsgi(registry, collector=None):
+    """A WSGI app answering ``/metrics`` scrapes with the registry's series
+    (and the host's, with a ``health.Collector``)."""
+
+    def app(environ, start_response):
+        content_type, body = _body(registry, environ.get("HTTP_ACCEPT"), collector)
+        start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return app
+
+
+def metrics_asgi(registry, collector=None):
+    """An ASGI app answering ``/metrics`` scrapes (mount it, e.g.
+    ``app.mount("/metrics", metrics_asgi(registry))``)."""
+
+    async def app(scope, receive, send):
+        headers = dict(scope.get("headers") or [])
+        accept = headers.get(b"accept", b"").decode("latin-1") or None
+        content_type, body = _body(registry, accept, collector)
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    return app
 
 
 def flask_route(flask_app):

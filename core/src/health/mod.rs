@@ -46,5 +46,7 @@ pub use self::probe::{
     DEFAULT_PROBE_DEADLINE, DEFAULT_PROBE_INTERVAL, MAX_BODY_BYTES, MAX_PROBES, Probe, ProbeKind,
     probe_deadline, run_probes,
 };
-pub use self::report::{Exposition, Names, exposition, exposition_named, health_json, overall};
+pub use self::report::{
+    Exposition, Names, exposition, exposition_named, exposition_with, health_json, overall,
+};
 pub use self::rules::{CheckResult, Direction, Evaluator, METRICS, Rule, Status, default_rules};

@@ -52,6 +52,7 @@ impl Observation {
                 &self.probe_times,
                 flavour,
                 self.names,
+                "",
             )
         })
     }

@@ -200,7 +200,7 @@ pub use crate::exposition::Exposition;
 /// The snapshot and checks in Prometheus text format or OpenMetrics, with
 /// opskit's names.
 pub fn exposition(snapshot: &HostSnapshot, checks: &[CheckResult], flavour: Exposition) -> String {
-    write_exposition(snapshot, checks, &[], flavour, Names::Opskit)
+    write_exposition(snapshot, checks, &[], flavour, Names::Opskit, "")
 }
 
 /// The exposition with the series named as `names` says (node_exporter's
@@ -211,7 +211,21 @@ pub fn exposition_named(
     flavour: Exposition,
     names: Names,
 ) -> String {
-    write_exposition(snapshot, checks, &[], flavour, names)
+    write_exposition(snapshot, checks, &[], flavour, names, "")
+}
+
+/// The exposition followed by `extra`: other families in the same flavour,
+/// without `# EOF` (a service's own series, from
+/// `opskit::apm::Registry::render_into`), so one `/metrics` answer holds
+/// host, process and application series and OpenMetrics ends once.
+pub fn exposition_with(
+    snapshot: &HostSnapshot,
+    checks: &[CheckResult],
+    flavour: Exposition,
+    names: Names,
+    extra: &str,
+) -> String {
+    write_exposition(snapshot, checks, &[], flavour, names, extra)
 }
 
 /// The exposition with, for each probe, when its result was observed
@@ -222,6 +236,7 @@ pub(super) fn write_exposition(
     probe_times: &[(String, Option<f64>)],
     flavour: Exposition,
     names: Names,
+    extra: &str,
 ) -> String {
     let mut w = Writer {
         w: crate::exposition::Writer::new(flavour),
@@ -240,6 +255,7 @@ pub(super) fn write_exposition(
     process_metrics(&mut w, snapshot);
     check_metrics(&mut w, checks);
     probe_metrics(&mut w, probe_times);
+    w.w.out.push_str(extra);
     if flavour == Exposition::OpenMetrics {
         w.w.out.push_str("# EOF\n");
     }

@@ -2,7 +2,7 @@
 
 from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union, final
 
-from opskit.types import SloState
+from opskit.types import CheckResult, HostSnapshot, SloState
 
 _Policy = Union[str, Mapping[str, Any]]
 
@@ -29,7 +29,13 @@ class Registry:
         buckets: Optional[Sequence[float]] = None,
         max_series: Optional[int] = None,
     ) -> "Histogram": ...
-    def exposition(self, accept: Optional[str] = None) -> str: ...
+    def exposition(
+        self,
+        accept: Optional[str] = None,
+        snapshot: Optional[HostSnapshot] = None,
+        checks: Optional[Sequence[CheckResult]] = None,
+        names: Optional[str] = None,
+    ) -> str: ...
     def series_counts(self) -> List[Tuple[str, int]]: ...
 
 @final
