@@ -107,6 +107,8 @@ class WsgiMiddleware:
 
         def recording_start(status, headers, exc_info=None):
             seen["status"] = int(status.split(" ", 1)[0])
+            if exc_info is None:
+                return start_response(status, headers)
             return start_response(status, headers, exc_info)
 
         def finish(error=None, sent=None):
