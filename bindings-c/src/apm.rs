@@ -76,6 +76,29 @@ unsafe fn label_values<'a>(values: *const *const c_char, n: usize) -> Res<Vec<&'
         .collect()
 }
 
+/// The shared body of the three `_new` functions: read the arguments,
+/// make the metric with `make`, hand the caller its handle.
+///
+/// # Safety
+/// As each `_new` function's.
+unsafe fn metric_new<T>(
+    registry: *const opskit_apm_registry,
+    name: *const c_char,
+    help: *const c_char,
+    options_json: *const c_char,
+    out: *mut *mut T,
+    make: impl FnOnce(&a::Registry, &str, &str, &a::MetricOptions) -> opskit::Result<T>,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out, "out") }?;
+        let r = unsafe { shared(registry, "registry") }?;
+        let o: a::MetricOptions = unsafe { options(options_json, "options_json") }?;
+        let (name, help) = unsafe { (str_arg(name, "name")?, str_arg(help, "help")?) };
+        give(out, make(&r.inner, name, help, &o)?);
+        Ok(())
+    })
+}
+
 /// A new, empty registry. Free with `opskit_apm_registry_free`.
 ///
 /// # Safety
@@ -161,19 +184,13 @@ pub unsafe extern "C" fn opskit_apm_counter_new(
     options_json: *const c_char,
     out: *mut *mut opskit_apm_counter,
 ) -> opskit_status {
-    boundary(|| {
-        let out = unsafe { out_arg(out, "out") }?;
-        let r = unsafe { shared(registry, "registry") }?;
-        let o: a::MetricOptions = unsafe { options(options_json, "options_json") }?;
-        let (name, help) = unsafe { (str_arg(name, "name")?, str_arg(help, "help")?) };
-        give(
-            out,
-            opskit_apm_counter {
-                inner: r.inner.counter(name, help, &o)?,
-            },
-        );
-        Ok(())
-    })
+    unsafe {
+        metric_new(registry, name, help, options_json, out, |r, n, h, o| {
+            Ok(opskit_apm_counter {
+                inner: r.counter(n, h, o)?,
+            })
+        })
+    }
 }
 
 /// Add `by` (never negative) to the series of the `n_labels` values at `labels`.
@@ -216,19 +233,13 @@ pub unsafe extern "C" fn opskit_apm_gauge_new(
     options_json: *const c_char,
     out: *mut *mut opskit_apm_gauge,
 ) -> opskit_status {
-    boundary(|| {
-        let out = unsafe { out_arg(out, "out") }?;
-        let r = unsafe { shared(registry, "registry") }?;
-        let o: a::MetricOptions = unsafe { options(options_json, "options_json") }?;
-        let (name, help) = unsafe { (str_arg(name, "name")?, str_arg(help, "help")?) };
-        give(
-            out,
-            opskit_apm_gauge {
-                inner: r.inner.gauge(name, help, &o)?,
-            },
-        );
-        Ok(())
-    })
+    unsafe {
+        metric_new(registry, name, help, options_json, out, |r, n, h, o| {
+            Ok(opskit_apm_gauge {
+                inner: r.gauge(n, h, o)?,
+            })
+        })
+    }
 }
 
 /// Add `by` (negative to go down) to a gauge's series.
@@ -290,19 +301,13 @@ pub unsafe extern "C" fn opskit_apm_histogram_new(
     options_json: *const c_char,
     out: *mut *mut opskit_apm_histogram,
 ) -> opskit_status {
-    boundary(|| {
-        let out = unsafe { out_arg(out, "out") }?;
-        let r = unsafe { shared(registry, "registry") }?;
-        let o: a::MetricOptions = unsafe { options(options_json, "options_json") }?;
-        let (name, help) = unsafe { (str_arg(name, "name")?, str_arg(help, "help")?) };
-        give(
-            out,
-            opskit_apm_histogram {
-                inner: r.inner.histogram(name, help, &o)?,
-            },
-        );
-        Ok(())
-    })
+    unsafe {
+        metric_new(registry, name, help, options_json, out, |r, n, h, o| {
+            Ok(opskit_apm_histogram {
+                inner: r.histogram(n, h, o)?,
+            })
+        })
+    }
 }
 
 /// Observe `value` in a histogram's series.
