@@ -1425,6 +1425,40 @@ summary: string, };
 
 export type EntryKind = "file" | "dir" | "symlink" | "fifo" | "socket" | "block_device" | "char_device";
 
+export type EventLoopReading = { 
+/**
+ * Minimum delay, seconds.
+ */
+min: number, 
+/**
+ * Maximum delay, seconds.
+ */
+max: number, 
+/**
+ * Mean delay, seconds.
+ */
+mean: number, 
+/**
+ * Standard deviation, seconds.
+ */
+stddev: number, 
+/**
+ * 50th percentile, seconds.
+ */
+p50: number, 
+/**
+ * 90th percentile, seconds.
+ */
+p90: number, 
+/**
+ * 99th percentile, seconds.
+ */
+p99: number, 
+/**
+ * Share of time the loop was busy since the previous reading (0–1).
+ */
+utilization: number, };
+
 export type ExternalOptions = { 
 /**
  * Hosts checked at once (default 8).
@@ -3577,6 +3611,20 @@ export declare namespace apm {
     started(method: string): void
     /** A request ended. */
     finished(outcome: Partial<RequestOutcome> & { method: string, durationSeconds: number }): void
+  }
+  /**
+   * Node's runtime series, named as prom-client names them; fed by
+   * `opskit/middleware`'s `runtime()` from `perf_hooks`.
+   */
+  export class NodeRuntime {
+    /** Register the series in `registry`. */
+    constructor(registry: apm.Registry)
+    /** One event-loop reading (delays in seconds, utilisation 0–1). */
+    eventLoop(reading: EventLoopReading): void
+    /** One collection of `kind` that paused for `seconds`. */
+    gc(kind: string, seconds: number): void
+    /** Heap and libuv state. */
+    memory(heapTotal: number, heapUsed: number, external: number, handles: number, requests: number): void
   }
   /** A registry of the service's own metrics. */
   export class Registry {

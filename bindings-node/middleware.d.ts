@@ -16,3 +16,5 @@ export declare function wrap(
 ): RequestListener
 /** A /metrics request listener (Prometheus text or OpenMetrics), with the host's series when a collector is given. */
 export declare function metricsHandler(registry?: apm.Registry, collector?: health.Collector): RequestListener
+/** Records the process's runtime health (event loop, GC, heap, handles) under prom-client's names. */
+export declare function runtime(registry?: apm.Registry, options?: { intervalMs?: number }): { collect(): void; stop(): void }

@@ -6,7 +6,7 @@
 // and hands it over once per request.
 'use strict'
 
-const { performance } = require('node:perf_hooks')
+const { performance, monitorEventLoopDelay, PerformanceObserver, constants } = require('node:perf_hooks')
 const { apm } = require('./loader.js')
 
 const bytes = (v) => {
@@ -138,4 +138,52 @@ function metricsHandler(registry = apm.Registry.global(), collector = undefined)
   }
 }
 
-module.exports = { express, expressErrors, fastify, wrap, metricsHandler }
+const GC_KINDS = {
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+}
+
+/** Record this process's runtime health in `registry` under prom-client's
+ * names: event-loop delay (min, max, mean, stddev, p50, p90, p99) and
+ * utilisation, GC pauses by kind, heap and external memory, active handles
+ * and requests. Readings are taken every `intervalMs` (default 5 s, the
+ * timer does not keep the process alive) and on `collect()`; `stop()`
+ * ends it. */
+function runtime(registry = apm.Registry.global(), { intervalMs = 5000 } = {}) {
+  const rt = new apm.NodeRuntime(registry)
+  const delay = monitorEventLoopDelay({ resolution: 10 })
+  delay.enable()
+  let elu = performance.eventLoopUtilization()
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) rt.gc(GC_KINDS[e.detail?.kind ?? e.kind] ?? 'other', e.duration / 1000)
+  })
+  gc.observe({ entryTypes: ['gc'] })
+  const seconds = (ns) => (Number.isFinite(ns) ? ns / 1e9 : 0)
+  function collect() {
+    const now = performance.eventLoopUtilization(elu)
+    elu = performance.eventLoopUtilization()
+    rt.eventLoop({
+      min: seconds(delay.min), max: seconds(delay.max), mean: seconds(delay.mean), stddev: seconds(delay.stddev),
+      p50: seconds(delay.percentile(50)), p90: seconds(delay.percentile(90)), p99: seconds(delay.percentile(99)),
+      utilization: now.utilization,
+    })
+    delay.reset()
+    const m = process.memoryUsage()
+    const resources = process.getActiveResourcesInfo?.() ?? []
+    rt.memory(m.heapTotal, m.heapUsed, m.external, resources.length, 0)
+  }
+  const timer = setInterval(collect, intervalMs)
+  timer.unref()
+  return {
+    collect,
+    stop() {
+      clearInterval(timer)
+      gc.disconnect()
+      delay.disable()
+    },
+  }
+}
+
+module.exports = { express, expressErrors, fastify, wrap, metricsHandler, runtime }

@@ -1425,6 +1425,40 @@ summary: string, };
 
 export type EntryKind = "file" | "dir" | "symlink" | "fifo" | "socket" | "block_device" | "char_device";
 
+export type EventLoopReading = { 
+/**
+ * Minimum delay, seconds.
+ */
+min: number, 
+/**
+ * Maximum delay, seconds.
+ */
+max: number, 
+/**
+ * Mean delay, seconds.
+ */
+mean: number, 
+/**
+ * Standard deviation, seconds.
+ */
+stddev: number, 
+/**
+ * 50th percentile, seconds.
+ */
+p50: number, 
+/**
+ * 90th percentile, seconds.
+ */
+p90: number, 
+/**
+ * 99th percentile, seconds.
+ */
+p99: number, 
+/**
+ * Share of time the loop was busy since the previous reading (0–1).
+ */
+utilization: number, };
+
 export type ExternalOptions = { 
 /**
  * Hosts checked at once (default 8).

@@ -193,3 +193,32 @@ test('one /metrics answer holds host, process and application series', async () 
   }
   assert.ok(!registry.exposition().includes('opskit_load1'))
 })
+
+test('runtime health: event-loop delay, GC pauses by kind, heap', async () => {
+  const registry = new apm.Registry()
+  const rt = middleware.runtime(registry, { intervalMs: 1000 })
+  try {
+    // Block the loop for 150 ms, then make garbage until a collection runs.
+    await new Promise((r) => setTimeout(r, 20))
+    const until = Date.now() + 150
+    while (Date.now() < until) {}
+    await new Promise((r) => setTimeout(r, 20))
+    let keep = []
+    for (let i = 0; i < 200; i++) {
+      keep = Array.from({ length: 10000 }, (_, j) => ({ j }))
+      await new Promise((r) => setImmediate(r))
+    }
+    assert.ok(keep.length)
+    await waitFor(() => registry.exposition().includes('nodejs_gc_duration_seconds_count{kind='), 'a collection is recorded')
+    rt.collect()
+  } finally {
+    rt.stop()
+  }
+  const text = registry.exposition()
+  assert.ok(value(text, 'nodejs_eventloop_lag_max_seconds') >= 0.1, text)
+  assert.ok(value(text, 'nodejs_eventloop_lag_p99_seconds') > 0)
+  assert.ok(value(text, 'nodejs_heap_size_used_bytes') > 0)
+  assert.ok(value(text, 'nodejs_active_handles_total') >= 0)
+  const utilization = value(text, 'nodejs_eventloop_utilization_ratio')
+  assert.ok(utilization > 0 && utilization <= 1, String(utilization))
+})

@@ -317,6 +317,58 @@ impl HttpServerMetrics {
     }
 }
 
+/// Node's runtime series, named as prom-client names them; fed by
+/// `opskit/middleware`'s `runtime()` from `perf_hooks`.
+#[napi(namespace = "apm")]
+pub struct NodeRuntime {
+    inner: a::NodeRuntime,
+}
+
+#[napi(namespace = "apm")]
+impl NodeRuntime {
+    /// Register the series in `registry`.
+    #[napi(constructor)]
+    pub fn new(registry: &Registry) -> Result<Self, napi::Error<Code>> {
+        sync(|| {
+            Ok(NodeRuntime {
+                inner: a::NodeRuntime::new(&registry.inner)?,
+            })
+        })
+    }
+
+    /// One event-loop reading (delays in seconds, utilisation 0–1).
+    #[napi(ts_args_type = "reading: EventLoopReading")]
+    pub fn event_loop(&self, reading: Value) -> Result<(), napi::Error<Code>> {
+        sync(|| {
+            let r: a::EventLoopReading = from_js_value(reading, "event-loop reading")?;
+            Ok(self.inner.event_loop(&r)?)
+        })
+    }
+
+    /// One collection of `kind` that paused for `seconds`.
+    #[napi]
+    pub fn gc(&self, kind: String, seconds: f64) -> Result<(), napi::Error<Code>> {
+        sync(|| Ok(self.inner.gc(&kind, seconds)?))
+    }
+
+    /// Heap and libuv state.
+    #[napi]
+    pub fn memory(
+        &self,
+        heap_total: f64,
+        heap_used: f64,
+        external: f64,
+        handles: f64,
+        requests: f64,
+    ) -> Result<(), napi::Error<Code>> {
+        sync(|| {
+            Ok(self
+                .inner
+                .memory(heap_total, heap_used, external, handles, requests)?)
+        })
+    }
+}
+
 /// Prometheus recording and alerting rules for a policy's SLOs.
 #[napi(
     namespace = "apm",

@@ -250,6 +250,29 @@ impl HttpServerMetrics {
     }
 }
 
+/// Python's runtime series (prometheus_client's `python_gc_*` names, GC
+/// pauses, threads), fed by `opskit.apm.install_runtime`'s `gc.callbacks`.
+#[pyclass(module = "opskit._native.apm", frozen)]
+pub struct PythonRuntime(a::PythonRuntime);
+
+#[pymethods]
+impl PythonRuntime {
+    #[new]
+    fn new(registry: &Registry) -> Res<Self> {
+        Ok(PythonRuntime(a::PythonRuntime::new(&registry.0)?))
+    }
+
+    /// One collection of `generation` that paused for `seconds`.
+    fn gc(&self, generation: u32, seconds: f64, collected: u64, uncollectable: u64) -> Res<()> {
+        Ok(self.0.gc(generation, seconds, collected, uncollectable)?)
+    }
+
+    /// The live thread count.
+    fn threads(&self, n: u64) -> Res<()> {
+        Ok(self.0.threads(n)?)
+    }
+}
+
 /// Prometheus recording and alerting rules for a policy's SLOs.
 #[pyfunction]
 #[pyo3(signature = (policy, metric=None, buckets=None))]
@@ -269,6 +292,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Histogram>()?;
     m.add_class::<SloTracker>()?;
     m.add_class::<HttpServerMetrics>()?;
+    m.add_class::<PythonRuntime>()?;
     m.add_function(wrap_pyfunction!(slo_rules, m)?)?;
     Ok(())
 }

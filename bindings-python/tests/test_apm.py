@@ -265,3 +265,24 @@ def test_one_metrics_answer_holds_host_process_and_application_series():
     assert text.index("opskit_load1") < text.index("jobs_total")
     # Without a collector: the application's series alone.
     assert "opskit_load1" not in registry.exposition()
+
+
+def test_runtime_health_counts_collections_and_their_pauses():
+    import gc
+
+    registry = apm.Registry()
+    hook = apm.install_runtime(registry)
+    try:
+        gc.collect()
+        gc.collect(0)
+    finally:
+        gc.callbacks.remove(hook)
+    text = registry.exposition()
+    assert value(text, 'python_gc_collections_total{generation="2"}') >= 1
+    assert value(text, 'python_gc_collections_total{generation="0"}') >= 1
+    assert value(text, 'python_gc_duration_seconds_count{generation="2"}') >= 1
+    assert value(text, 'python_gc_duration_seconds_sum{generation="2"}') > 0
+    assert value(text, "python_threads") >= 1
+    before = value(text, 'python_gc_collections_total{generation="2"}')
+    gc.collect()
+    assert value(registry.exposition(), 'python_gc_collections_total{generation="2"}') == before, "removed: no more"

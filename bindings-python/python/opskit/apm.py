@@ -9,6 +9,8 @@ core; the middleware only reads what the framework knows (the method, the
 route template, the status, the sizes, the time) and hands it over.
 """
 
+import gc
+import threading
 import time
 
 from ._native.apm import (
@@ -16,6 +18,7 @@ from ._native.apm import (
     Gauge,
     Histogram,
     HttpServerMetrics,
+    PythonRuntime,
     Registry,
     SloTracker,
     slo_rules,
@@ -26,11 +29,13 @@ __all__ = [
     "Gauge",
     "Histogram",
     "HttpServerMetrics",
+    "PythonRuntime",
     "Registry",
     "SloTracker",
     "WsgiMiddleware",
     "AsgiMiddleware",
     "flask_route",
+    "install_runtime",
     "metrics_asgi",
     "metrics_wsgi",
     "slo_rules",
@@ -71,6 +76,29 @@ def metrics_asgi(registry, collector=None):
         await send({"type": "http.response.body", "body": body})
 
     return app
+
+
+def install_runtime(registry):
+    """Record this interpreter's runtime health in ``registry``: every
+    garbage collection (prometheus_client's ``python_gc_collections_total``,
+    ``python_gc_objects_collected_total``, ``python_gc_objects_uncollectable_total``
+    by generation, and ``python_gc_duration_seconds``, the pause) and the
+    live thread count (``python_threads``, read at each collection and now).
+    Returns the ``gc.callbacks`` entry; remove it to stop."""
+    runtime = PythonRuntime(registry)
+    started = {}
+
+    def on_gc(phase, info):
+        if phase == "start":
+            started["at"] = time.perf_counter()
+        elif "at" in started:
+            runtime.gc(info["generation"], time.perf_counter() - started.pop("at"),
+                       info.get("collected", 0), info.get("uncollectable", 0))
+            runtime.threads(threading.active_count())
+
+    runtime.threads(threading.active_count())
+    gc.callbacks.append(on_gc)
+    return on_gc
 
 
 def flask_route(flask_app):

@@ -28,6 +28,7 @@
 
 mod http;
 mod registry;
+mod runtime;
 mod slo;
 
 pub use self::http::{
@@ -38,6 +39,7 @@ pub use self::registry::{
     HTTP_DURATION_BUCKETS, Histogram, HistogramSeries, MetricKind, MetricOptions, OVERFLOW_LABEL,
     Registry,
 };
+pub use self::runtime::{EventLoopReading, GC_BUCKETS, NodeRuntime, PythonRuntime};
 pub use self::slo::{
     BURN_ALERTS, Slo, SloAlert, SloKind, SloPolicy, SloState, SloTracker, prometheus_rules,
 };

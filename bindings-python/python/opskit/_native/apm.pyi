@@ -13,6 +13,7 @@ __all__ = [
     "Histogram",
     "SloTracker",
     "HttpServerMetrics",
+    "PythonRuntime",
     "slo_rules",
 ]
 
@@ -78,5 +79,11 @@ class HttpServerMetrics:
         request_bytes: Optional[int] = ...,
         response_bytes: Optional[int] = ...,
     ) -> None: ...
+
+@final
+class PythonRuntime:
+    def __new__(cls, registry: Registry) -> "PythonRuntime": ...
+    def gc(self, generation: int, seconds: float, collected: int, uncollectable: int) -> None: ...
+    def threads(self, n: int) -> None: ...
 
 def slo_rules(policy: _Policy, metric: Optional[str] = None, buckets: Optional[Sequence[float]] = None) -> str: ...
