@@ -99,6 +99,24 @@ unsafe fn metric_new<T>(
     })
 }
 
+/// The shared body of the recording calls: the handle, the label values,
+/// then `record` on them.
+///
+/// # Safety
+/// As each recording call's.
+unsafe fn record<T>(
+    handle: *const T,
+    name: &str,
+    labels: *const *const c_char,
+    n_labels: usize,
+    record: impl FnOnce(&T, &[&str]) -> opskit::Result<()>,
+) -> opskit_status {
+    boundary(|| {
+        let h = unsafe { shared(handle, name) }?;
+        Ok(record(h, &unsafe { label_values(labels, n_labels) }?)?)
+    })
+}
+
 /// A new, empty registry. Free with `opskit_apm_registry_free`.
 ///
 /// # Safety
@@ -204,11 +222,11 @@ pub unsafe extern "C" fn opskit_apm_counter_inc(
     n_labels: usize,
     by: f64,
 ) -> opskit_status {
-    boundary(|| {
-        let c = unsafe { shared(counter, "counter") }?;
-        Ok(c.inner
-            .inc(&unsafe { label_values(labels, n_labels) }?, by)?)
-    })
+    unsafe {
+        record(counter, "counter", labels, n_labels, |h, l| {
+            h.inner.inc(l, by)
+        })
+    }
 }
 
 /// Free a counter handle. NULL is a no-op.
@@ -253,11 +271,7 @@ pub unsafe extern "C" fn opskit_apm_gauge_add(
     n_labels: usize,
     by: f64,
 ) -> opskit_status {
-    boundary(|| {
-        let g = unsafe { shared(gauge, "gauge") }?;
-        Ok(g.inner
-            .add(&unsafe { label_values(labels, n_labels) }?, by)?)
-    })
+    unsafe { record(gauge, "gauge", labels, n_labels, |h, l| h.inner.add(l, by)) }
 }
 
 /// Set a gauge's series to `value`.
@@ -271,11 +285,11 @@ pub unsafe extern "C" fn opskit_apm_gauge_set(
     n_labels: usize,
     value: f64,
 ) -> opskit_status {
-    boundary(|| {
-        let g = unsafe { shared(gauge, "gauge") }?;
-        Ok(g.inner
-            .set(&unsafe { label_values(labels, n_labels) }?, value)?)
-    })
+    unsafe {
+        record(gauge, "gauge", labels, n_labels, |h, l| {
+            h.inner.set(l, value)
+        })
+    }
 }
 
 /// Free a gauge handle. NULL is a no-op.
@@ -321,11 +335,11 @@ pub unsafe extern "C" fn opskit_apm_histogram_observe(
     n_labels: usize,
     value: f64,
 ) -> opskit_status {
-    boundary(|| {
-        let h = unsafe { shared(histogram, "histogram") }?;
-        Ok(h.inner
-            .observe(&unsafe { label_values(labels, n_labels) }?, value)?)
-    })
+    unsafe {
+        record(histogram, "histogram", labels, n_labels, |h, l| {
+            h.inner.observe(l, value)
+        })
+    }
 }
 
 /// Free a histogram handle. NULL is a no-op.
@@ -375,11 +389,8 @@ pub unsafe extern "C" fn opskit_apm_slo_tracker_record(
     boundary(|| {
         let t = unsafe { shared(tracker, "tracker") }?;
         let route = unsafe { str_arg(route, "route") }?;
-        if at < 0.0 {
-            t.inner.record_now(route, status, seconds);
-        } else {
-            t.inner.record(route, status, seconds, at);
-        }
+        t.inner
+            .record_at(route, status, seconds, (at >= 0.0).then_some(at));
         Ok(())
     })
 }

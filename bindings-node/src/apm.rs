@@ -253,10 +253,7 @@ impl SloTracker {
             let status = u16::try_from(status).map_err(|_| {
                 opskit::Error::invalid(format!("status {status} is no HTTP status"))
             })?;
-            match at {
-                Some(t) => self.inner.record(&route, status, seconds, t),
-                None => self.inner.record_now(&route, status, seconds),
-            }
+            self.inner.record_at(&route, status, seconds, at);
             Ok(())
         })
     }

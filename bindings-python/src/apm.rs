@@ -194,10 +194,7 @@ impl SloTracker {
     /// Record one request (`at`: seconds since the epoch; default now).
     #[pyo3(signature = (route, status, seconds, at=None))]
     fn record(&self, route: &str, status: u16, seconds: f64, at: Option<f64>) {
-        match at {
-            Some(t) => self.0.record(route, status, seconds, t),
-            None => self.0.record_now(route, status, seconds),
-        }
+        self.0.record_at(route, status, seconds, at)
     }
 
     /// Every SLO's state (`now`: seconds since the epoch; default now).

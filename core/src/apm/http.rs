@@ -82,6 +82,21 @@ impl std::fmt::Debug for HttpServerMetrics {
     }
 }
 
+/// `code` in decimal, written into `buf`.
+fn status_text(code: u16, buf: &mut [u8; 5]) -> &str {
+    let mut n = code;
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or("")
+}
+
 /// `_OTHER` for a method OpenTelemetry does not list (keeps cardinality
 /// bounded against arbitrary methods).
 pub fn normalize_method(method: &str) -> &'static str {
@@ -156,15 +171,17 @@ impl HttpServerMetrics {
     pub fn finished(&self, r: &RequestOutcome) -> Result<()> {
         let method = normalize_method(&r.method);
         self.active.add(&[method], -1.0)?;
-        let status = r.status.map(|s| s.to_string()).unwrap_or_default();
-        let error = match (&r.error, r.status) {
-            (Some(e), _) => e.clone(),
-            (None, None) => "aborted".to_string(),
-            (None, Some(s)) if s >= 500 => s.to_string(),
-            _ => String::new(),
+        // Digits on the stack: recording a request allocates nothing.
+        let mut digits = [0u8; 5];
+        let status = r.status.map_or("", |s| status_text(s, &mut digits));
+        let error = match (r.error.as_deref(), r.status) {
+            (Some(e), _) => e,
+            (None, None) => "aborted",
+            (None, Some(s)) if s >= 500 => status,
+            _ => "",
         };
         let route = r.route.as_deref().unwrap_or("");
-        let labels = [method, route, status.as_str(), error.as_str()];
+        let labels = [method, route, status, error];
         self.duration
             .observe(&labels, r.duration_seconds.max(0.0))?;
         if let Some(b) = r.request_bytes {

@@ -171,6 +171,11 @@ impl Family {
         };
         w.family(&sample_name, self.kind.as_str(), &self.help);
         let map = self.series.read().unwrap_or_else(|p| p.into_inner());
+        let (bucket, count, sum) = (
+            format!("{}_bucket", self.name),
+            format!("{}_count", self.name),
+            format!("{}_sum", self.name),
+        );
         let mut all: Vec<&Arc<Series>> = map.values().flatten().collect();
         all.sort_by(|a, b| a.labels.cmp(&b.labels));
         if self.folded.load(Ordering::Relaxed) > 0 {
@@ -188,7 +193,6 @@ impl Family {
                     w.sample(&sample_name, &labels, s.cell.value.get());
                 }
                 MetricKind::Histogram => {
-                    let bucket = format!("{}_bucket", self.name);
                     let mut cumulative = 0u64;
                     for (i, c) in s.cell.buckets.iter().enumerate() {
                         cumulative += c.load(Ordering::Relaxed);
@@ -202,8 +206,8 @@ impl Family {
                     }
                     // Count from the buckets, so `_count` equals the +Inf
                     // bucket even while others record.
-                    w.sample(&format!("{}_count", self.name), &labels, cumulative as f64);
-                    w.sample(&format!("{}_sum", self.name), &labels, s.cell.value.get());
+                    w.sample(&count, &labels, cumulative as f64);
+                    w.sample(&sum, &labels, s.cell.value.get());
                 }
             }
         }

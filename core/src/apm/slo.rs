@@ -339,6 +339,16 @@ impl SloTracker {
         self.record(route, status, seconds, crate::time::now_seconds());
     }
 
+    /// [`SloTracker::record`] at `at` (seconds since the epoch; `None`: now).
+    pub fn record_at(&self, route: &str, status: u16, seconds: f64, at: Option<f64>) {
+        self.record(
+            route,
+            status,
+            seconds,
+            at.unwrap_or_else(crate::time::now_seconds),
+        );
+    }
+
     /// Every SLO's state at `now` (seconds since the epoch; `None`: now).
     pub fn evaluate_at(&self, now: Option<f64>) -> Vec<SloState> {
         self.evaluate(now.unwrap_or_else(crate::time::now_seconds))
