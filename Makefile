@@ -55,7 +55,7 @@ rust-test: rust-deps
 # and compiled as C++. C_NATIVE run natively (their deadlines hold only at
 # native speed), not under valgrind.
 C_TESTS := test_version test_version_cases test_version_history_cases test_backup test_backup_cases \
-  test_health test_health_cases test_docs_cases test_concurrency test_bad_inputs test_apm
+  test_health test_health_cases test_docs_cases test_concurrency test_bad_inputs test_apm test_apm_cases
 C_NATIVE := test_bad_inputs
 C_ARGS_test_version_cases := $(OUT)/version_cases.tsv
 C_ARGS_test_version_history_cases := tests/cases/version.json
@@ -63,6 +63,7 @@ C_ARGS_test_backup_cases := tests/cases/backup.json $(CURDIR)/tests/conformance
 C_ARGS_test_health_cases := tests/cases/health.json
 C_ARGS_test_docs_cases := tests/cases/docs.json
 C_ARGS_test_bad_inputs := tests/cases/bad_inputs.json
+C_ARGS_test_apm_cases := tests/cases/apm.json
 # One recipe line: run the program $(1) with test $(2)'s arguments.
 define c_run
 $(1) $(C_ARGS_$(2))
@@ -154,7 +155,9 @@ interop-test: python-test
 
 # The exposition of this host, and of an application registry, pass
 # promtool's lint with nothing to say, the SLO rules pass promtool's unit
-# tests on the traffic core/tests/test_apm_slo.rs evaluates in-process,
+# tests on the traffic core/tests/test_apm_slo.rs evaluates in-process
+# and on the histories of tests/cases/apm.json (beside rules in Sloth's
+# generated form, firing at the same minutes),
 # a real Prometheus scrapes `opskit health serve` (Debian's prometheus
 # package provides both), and every series opskit shares with Debian's
 # prometheus-node-exporter 1.5 has node_exporter's value.
@@ -176,6 +179,8 @@ health-test: prom-deps
 	$(OUT)/opskit apm rules --policy tests/health/slo-policy.toml > $(OUT)/slo/slo-rules.yml
 	promtool check rules $(OUT)/slo/slo-rules.yml
 	promtool test rules $(OUT)/slo/slo_rules_test.yml
+	rm -rf $(OUT)/slo-cases && python3 tests/apm/slo_cases.py tests/cases/apm.json $(CURDIR)/$(OUT)/opskit $(OUT)/slo-cases
+	cd $(OUT)/slo-cases && promtool check rules case*-sloth.yml > /dev/null && promtool test rules case*_test.yml
 	tests/health/prometheus_scrape.sh $(CURDIR)/$(OUT)/opskit
 	python3 tests/health/compare_node_exporter.py $(CURDIR)/$(OUT)/opskit
 
