@@ -29,6 +29,7 @@ pub mod exposition;
 pub mod fsutil;
 pub mod health;
 pub mod limits;
+pub mod slo;
 pub mod text;
 pub mod time;
 pub mod version;

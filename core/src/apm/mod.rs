@@ -40,6 +40,5 @@ pub use self::registry::{
     Registry,
 };
 pub use self::runtime::{EventLoopReading, GC_BUCKETS, NodeRuntime, PythonRuntime};
-pub use self::slo::{
-    BURN_ALERTS, Slo, SloAlert, SloKind, SloPolicy, SloState, SloTracker, prometheus_rules,
-};
+pub use self::slo::SloTracker;
+pub use crate::slo::{BURN_ALERTS, Slo, SloAlert, SloKind, SloPolicy, SloState, prometheus_rules};

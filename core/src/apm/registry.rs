@@ -11,13 +11,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use crate::error::{Error, Result};
-use crate::exposition::{Exposition, Writer};
-
-/// The OpenTelemetry HTTP semantic conventions' duration buckets, seconds
-/// (`http.server.request.duration`'s advice).
-pub const HTTP_DURATION_BUCKETS: [f64; 14] = [
-    0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
-];
+pub use crate::exposition::HTTP_DURATION_BUCKETS;
+use crate::exposition::{Exposition, Writer, format_bound};
 
 /// Series a metric holds before new label sets fold into its `other`
 /// series (each label `other`), unless the metric says otherwise.
@@ -211,15 +206,6 @@ impl Family {
                 }
             }
         }
-    }
-}
-
-/// A bucket bound as Prometheus clients write it (`0.005`, `1.0`, `10.0`).
-pub(super) fn format_bound(b: f64) -> String {
-    if b.fract() == 0.0 && b.abs() < 1e15 {
-        format!("{b:.1}")
-    } else {
-        format!("{b}")
     }
 }
 
