@@ -175,6 +175,8 @@ health-test: prom-deps
 	  test $$rc -eq 0 && test ! -s $(OUT)/apm-promtool.txt
 	$(OUT)/opskit health rules > $(OUT)/opskit-rules.yml
 	promtool check rules $(OUT)/opskit-rules.yml
+	$(OUT)/opskit health rules --policy tests/health/slo-policy.toml > $(OUT)/opskit-slo-health-rules.yml
+	promtool check rules $(OUT)/opskit-slo-health-rules.yml
 	mkdir -p $(OUT)/slo && cp tests/health/slo_rules_test.yml $(OUT)/slo/
 	$(OUT)/opskit apm rules --policy tests/health/slo-policy.toml > $(OUT)/slo/slo-rules.yml
 	promtool check rules $(OUT)/slo/slo-rules.yml

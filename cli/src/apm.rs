@@ -58,8 +58,11 @@ pub(crate) fn run(cmd: ApmCmd) -> opskit::Result<Outcome> {
                         .unwrap_or_default();
                     let route = s.route.as_deref().unwrap_or("every route");
                     println!(
-                        "ok: {} ({:?}{threshold}) {}% over {} on {route}",
-                        s.name, s.kind, s.objective_percent, s.window
+                        "ok: {} ({}{threshold}) {}% over {} on {route}",
+                        s.name,
+                        s.kind.as_str(),
+                        s.objective_percent,
+                        s.window
                     );
                 }
                 println!("{} SLO(s) in {}", p.slo.len(), shown(&policy));

@@ -53,7 +53,8 @@ pub(crate) enum HealthCmd {
         max_connections: usize,
     },
     /// The policy's rules (default rules without one): as Prometheus alerting
-    /// rules on `opskit_check_value`, or as JSON.
+    /// rules on `opskit_check_value` followed by each `[[slo]]`'s burn-rate
+    /// group, or the threshold rules as JSON.
     Rules {
         /// A TOML policy file.
         #[arg(long)]
@@ -279,11 +280,11 @@ pub(crate) fn run(cmd: HealthCmd) -> opskit::Result<Outcome> {
             format,
             group,
         } => {
-            let rules = policy(path)?.effective_rules();
+            let p = policy(path)?;
             if format == "json" {
-                print_json(&rules)?;
+                print_json(&p.effective_rules())?;
             } else {
-                print!("{}", h::prometheus_rules(Some(&rules), group.as_deref())?);
+                print!("{}", h::policy_prometheus_rules(&p, group.as_deref())?);
             }
         }
         HealthCmd::Prometheus {

@@ -28,7 +28,7 @@ fn a_policy_is_checked_and_its_rules_written() {
     assert!(out.status.success(), "{out:?}");
     let said = text(&out.stdout);
     assert!(
-        said.contains("ok: checkout-availability (Availability) 99.9% over 28d on /checkout"),
+        said.contains("ok: checkout-availability (availability) 99.9% over 28d on /checkout"),
         "{said}"
     );
     assert!(said.contains("2 SLO(s) in"), "{said}");
@@ -68,4 +68,28 @@ fn a_policy_is_checked_and_its_rules_written() {
         err.contains("bad.toml") && err.contains("SLO api") && err.contains("threshold_seconds"),
         "{err}"
     );
+}
+
+#[test]
+fn health_rules_carry_the_slo_groups_of_a_health_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("service.toml");
+    std::fs::write(
+        &p,
+        "defaults = false\n[[rule]]\nname = \"load\"\nmetric = \"load.per_core_one\"\nwarn = 2\n\n\
+         [[slo]]\nname = \"checkout-availability\"\nobjective_percent = 99.9\nroute = \"/checkout\"\n",
+    )
+    .unwrap();
+    let out = opskit(&["health", "rules", "--policy", p.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    let rules = text(&out.stdout);
+    assert_eq!(rules.matches("groups:").count(), 1, "{rules}");
+    assert!(rules.contains("alert: \"OpskitLoadWarning\""), "{rules}");
+    assert!(
+        rules.contains("  - name: opskit-slo-checkout-availability\n"),
+        "{rules}"
+    );
+    // The same file is an SLO policy for `opskit apm`.
+    let out = opskit(&["apm", "check", "--policy", p.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
 }

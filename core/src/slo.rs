@@ -26,6 +26,16 @@ pub enum SloKind {
     Latency,
 }
 
+impl SloKind {
+    /// Its name in a policy: `availability` or `latency`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SloKind::Availability => "availability",
+            SloKind::Latency => "latency",
+        }
+    }
+}
+
 /// One `[[slo]]` of a policy.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -63,6 +73,21 @@ fn default_window() -> String {
     "28d".into()
 }
 
+/// The top-level keys of a health policy other than `slo`: the SLO reader
+/// leaves them to the health family (whose tests keep this list equal to
+/// its policy's keys).
+pub const HEALTH_POLICY_KEYS: [&str; 9] = [
+    "defaults",
+    "rule",
+    "maintenance",
+    "probe",
+    "probe_deadline",
+    "probe_interval",
+    "pagerduty",
+    "collector",
+    "names",
+];
+
 /// A policy's SLOs (`[[slo]]` tables).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -94,10 +119,30 @@ impl SloPolicy {
         }
     }
 
-    /// Read and check `[[slo]]` tables from TOML.
+    /// Read and check `[[slo]]` tables from TOML. A service keeps one
+    /// policy file, so a health policy's other keys ([`HEALTH_POLICY_KEYS`])
+    /// may sit beside them (the health family reads and checks those);
+    /// any other key is an error naming it.
     pub fn from_toml(text: &str) -> Result<SloPolicy> {
+        #[derive(Deserialize)]
+        struct Loose {
+            #[serde(default)]
+            slo: Vec<Slo>,
+            #[serde(flatten)]
+            rest: std::collections::BTreeMap<String, toml::Value>,
+        }
         crate::limits::check_policy("the SLO policy", text)?;
-        let p: SloPolicy = toml::from_str(text).map_err(|e| Error::toml("SLO policy", text, &e))?;
+        let p: Loose = toml::from_str(text).map_err(|e| Error::toml("SLO policy", text, &e))?;
+        if let Some(k) = p
+            .rest
+            .keys()
+            .find(|k| !HEALTH_POLICY_KEYS.contains(&k.as_str()))
+        {
+            return Err(Error::invalid(format!(
+                "unknown key {k:?} in the SLO policy: expected [[slo]] tables (beside a health policy's keys)"
+            )));
+        }
+        let p = SloPolicy { slo: p.slo };
         p.validate()?;
         Ok(p)
     }
@@ -180,6 +225,10 @@ impl Slo {
         })
     }
 }
+
+/// The duration histogram the rules read by default: OpenTelemetry's
+/// `http.server.request.duration` as Prometheus names it.
+pub const DEFAULT_DURATION_METRIC: &str = "http_server_request_duration_seconds";
 
 /// The SRE workbook's alert pairs: severity, long and short window
 /// (seconds), burn-rate threshold.
@@ -306,7 +355,7 @@ pub fn state(
 }
 
 /// A window as PromQL writes it (`5m`, `1h`, `28d`).
-fn promql_window(seconds: f64) -> String {
+pub fn promql_window(seconds: f64) -> String {
     let s = seconds.round() as u64;
     for (unit, n) in [("d", 86_400), ("h", 3_600), ("m", 60)] {
         if s.is_multiple_of(n) {
@@ -327,11 +376,24 @@ pub fn prometheus_rules(
     metric: Option<&str>,
     buckets: Option<&[f64]>,
 ) -> Result<String> {
-    policy.validate()?;
-    let metric = metric.unwrap_or("http_server_request_duration_seconds");
+    Ok(format!(
+        "groups:\n{}",
+        prometheus_rule_groups(&policy.slo, metric, buckets)?
+    ))
+}
+
+/// The rule groups of [`prometheus_rules`] without the `groups:` line, one
+/// per SLO, to follow another family's groups in one rule file.
+pub fn prometheus_rule_groups(
+    slos: &[Slo],
+    metric: Option<&str>,
+    buckets: Option<&[f64]>,
+) -> Result<String> {
+    validate(slos)?;
+    let metric = metric.unwrap_or(DEFAULT_DURATION_METRIC);
     let buckets = buckets.unwrap_or(&HTTP_DURATION_BUCKETS);
-    let mut y = String::from("groups:\n");
-    for s in &policy.slo {
+    let mut y = String::new();
+    for s in slos {
         let mut sel: Vec<String> = Vec::new();
         if let Some(r) = &s.route {
             sel.push(format!(

@@ -130,7 +130,7 @@ impl HttpServerMetrics {
         };
         Ok(HttpServerMetrics {
             duration: registry.histogram(
-                "http_server_request_duration_seconds",
+                crate::slo::DEFAULT_DURATION_METRIC,
                 "Duration of HTTP server requests.",
                 &MetricOptions {
                     labels: full.clone(),

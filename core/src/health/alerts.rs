@@ -114,3 +114,20 @@ pub fn prometheus_rules(rules: Option<&[Rule]>, group: Option<&str>) -> crate::R
     }
     Ok(out)
 }
+
+/// The rule file `opskit health rules` writes for a policy: its threshold
+/// rules' group ([`prometheus_rules`]), then one burn-rate group per
+/// `[[slo]]` (recording and alerting rules over the service's request
+/// duration histogram, as [`crate::slo::prometheus_rules`] writes them).
+pub fn policy_prometheus_rules(
+    policy: &super::Policy,
+    group: Option<&str>,
+) -> crate::Result<String> {
+    let mut out = prometheus_rules(Some(&policy.effective_rules()), group)?;
+    out.push_str(&crate::slo::prometheus_rule_groups(
+        &policy.slos,
+        None,
+        None,
+    )?);
+    Ok(out)
+}

@@ -24,8 +24,9 @@ mod policy;
 mod probe;
 mod report;
 mod rules;
+mod slo;
 
-pub use self::alerts::{DEFAULT_ALERT_GROUP, prometheus_rules};
+pub use self::alerts::{DEFAULT_ALERT_GROUP, policy_prometheus_rules, prometheus_rules};
 pub use self::availability::{
     Availability, AvailabilityOptions, BurnAlert, Incident, Sample, availability,
 };
@@ -50,3 +51,4 @@ pub use self::report::{
     Exposition, Names, exposition, exposition_named, exposition_with, health_json, overall,
 };
 pub use self::rules::{CheckResult, Direction, Evaluator, METRICS, Rule, Status, default_rules};
+pub use self::slo::{SLO_CHECK_KIND, slo_checks};

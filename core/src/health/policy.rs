@@ -201,6 +201,12 @@ pub struct Policy {
     pub collector: CollectorFilters,
     /// The exposition's names: `opskit` (default) or `node` (node_exporter's own).
     pub names: super::Names,
+    /// SLOs on the service's requests (`[[slo]]` tables): a service that
+    /// records its requests evaluates them and pages on them
+    /// ([`slo_checks`](super::slo_checks)), and `opskit health rules`
+    /// exports their burn-rate rules beside the host's.
+    #[serde(rename = "slo")]
+    pub slos: Vec<crate::slo::Slo>,
 }
 
 impl Default for Policy {
@@ -215,6 +221,7 @@ impl Default for Policy {
             pagerduty: None,
             collector: CollectorFilters::default(),
             names: super::Names::Opskit,
+            slos: Vec::new(),
         }
     }
 }
@@ -237,6 +244,7 @@ impl Policy {
         for probe in &p.probes {
             probe.validate()?;
         }
+        crate::slo::validate(&p.slos)?;
         duration_key("probe_deadline", &p.probe_deadline)?;
         duration_key("probe_interval", &p.probe_interval)?;
         if let Some(d) = &p.collector.exclude_disks {
@@ -335,5 +343,21 @@ impl Policy {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_slo_reader_knows_every_other_key_of_a_health_policy() {
+        let v = serde_json::to_value(Policy::default()).unwrap();
+        let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.retain(|k| *k != "slo");
+        keys.sort_unstable();
+        let mut known = crate::slo::HEALTH_POLICY_KEYS.to_vec();
+        known.sort_unstable();
+        assert_eq!(keys, known);
     }
 }

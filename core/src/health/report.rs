@@ -16,12 +16,12 @@ pub fn overall(checks: &[CheckResult], draining: bool) -> Status {
     }
     checks
         .iter()
-        .map(|c| {
-            if c.status == Status::Unknown {
-                Status::Warn
-            } else {
-                c.status
-            }
+        .map(|c| match c.status {
+            Status::Unknown => Status::Warn,
+            // An SLO is the service's, shared by every instance: it pages,
+            // but failing /health would take every instance out at once.
+            Status::Fail if c.probe.as_deref() == Some(super::slo::SLO_CHECK_KIND) => Status::Warn,
+            s => s,
         })
         .max()
         .unwrap_or(Status::Pass)
@@ -46,6 +46,7 @@ pub fn health_json(
         // measures the system.
         let measurement = match (c.probe.as_deref(), c.unit.as_str()) {
             (Some("tcp" | "http"), _) => "responseTime",
+            (Some(super::slo::SLO_CHECK_KIND), _) => "burnRate",
             (_, "percent") => "utilization",
             _ => "value",
         };

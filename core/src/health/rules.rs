@@ -338,8 +338,9 @@ pub struct CheckResult {
     pub since: Option<f64>,
     /// A sentence saying why.
     pub output: String,
-    /// The probe's type (`tcp`, `http`, `process`, `file`) when a probe
-    /// made this result; absent for a rule's.
+    /// What made this result when not a rule: a probe's type (`tcp`,
+    /// `http`, `process`, `file`), or `slo` for an SLO's state (it pages,
+    /// but never fails `/health`); absent for a rule's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub probe: Option<String>,
