@@ -125,6 +125,14 @@ fn health_json<'py>(
     Ok((out(py, &doc)?, code))
 }
 
+/// One check per SLO state (`apm.SloTracker.evaluate()`), named
+/// `slo:<name>`, for PagerDuty events and health+json.
+#[pyfunction]
+fn slo_checks<'py>(py: Python<'py>, states: &Bound<'py, PyAny>) -> Res<Bound<'py, PyAny>> {
+    let s: Vec<opskit::apm::SloState> = from_py("states", states)?;
+    out(py, &h::slo_checks(&s))
+}
+
 /// The Prometheus text exposition of a snapshot and its checks, or
 /// OpenMetrics when `accept` (the scraper's Accept header) asks for it;
 /// `names="node"` gives node_exporter's own series names.
@@ -236,6 +244,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> Res<()> {
     m.add_function(wrap_pyfunction!(default_rules, m)?)?;
     m.add_function(wrap_pyfunction!(exposition_content_type, m)?)?;
     m.add_function(wrap_pyfunction!(health_json, m)?)?;
+    m.add_function(wrap_pyfunction!(slo_checks, m)?)?;
     m.add_function(wrap_pyfunction!(exposition, m)?)?;
     m.add_function(wrap_pyfunction!(run_probes, m)?)?;
     m.add_function(wrap_pyfunction!(send_event, m)?)?;

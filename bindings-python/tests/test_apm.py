@@ -4,6 +4,7 @@ Werkzeug's server, FastAPI and Starlette under uvicorn) answering real
 requests on 127.0.0.1."""
 
 import asyncio
+import json
 import re
 import socket
 import threading
@@ -199,6 +200,9 @@ def test_asgi_middleware_in_fastapi_and_starlette_under_uvicorn():
     registry = apm.Registry()
     slo = apm.SloTracker(POLICY)
     metrics = apm.HttpServerMetrics(registry, slo=slo)
+    from opskit import health
+
+    api.mount("/health", apm.health_asgi(health.Collector(), slo=slo))
     servers = []
     for app in (api, plain):
         config = uvicorn.Config(apm.AsgiMiddleware(app, metrics), host="127.0.0.1", port=0, log_level="error")
@@ -222,6 +226,11 @@ def test_asgi_middleware_in_fastapi_and_starlette_under_uvicorn():
         # A request is recorded when its app returns, which may come just
         # after the client has read the answer: wait for all 24.
         wait_for(lambda: recorded(registry) == 24, "every request is recorded")
+        # /health, mounted beside the routes, answers with the SLO's state.
+        status, body = get(f"http://127.0.0.1:{api_port}/health")
+        doc = json.loads(body)
+        assert status == 200 and doc["status"] == "pass", doc
+        assert doc["checks"]["slo:burnRate"][0]["observedValue"] == 0
     finally:
         for server, thread, _ in servers:
             server.should_exit = True
@@ -286,3 +295,82 @@ def test_runtime_health_counts_collections_and_their_pauses():
     before = value(text, 'python_gc_collections_total{generation="2"}')
     gc.collect()
     assert value(registry.exposition(), 'python_gc_collections_total{generation="2"}') == before, "removed: no more"
+
+
+def test_a_burning_slo_shows_in_health_and_pages_through_pagerduty():
+    """A Flask app whose /users route fails: /health (health_wsgi beside it)
+    shows the SLO as a failing burnRate check yet answers 200; the SLO's
+    check triggers one PagerDuty event, sent to a local Events API."""
+    import http.server
+
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    from opskit import health
+
+    app = flask.Flask("shop")
+
+    @app.get("/users/<int:user_id>")
+    def user(user_id):
+        return ("down", 503) if user_id % 2 else ("ok", 200)
+
+    registry = apm.Registry()
+    slo = apm.SloTracker(POLICY.replace("{user_id}", "<int:user_id>"))
+    metrics = apm.HttpServerMetrics(registry, slo=slo)
+    collector = health.Collector()
+    wsgi = DispatcherMiddleware(
+        apm.WsgiMiddleware(app.wsgi_app, metrics, route=apm.flask_route(app)),
+        {"/health": apm.health_wsgi(collector, health.Evaluator(), slo)},
+    )
+    server = make_server("127.0.0.1", 0, wsgi, threaded=True)
+    port = server.server_port
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        for i in range(20):
+            try:
+                get(f"http://127.0.0.1:{port}/users/{i}")
+            except urllib.error.HTTPError as e:
+                assert e.code == 503
+        wait_for(lambda: slo.evaluate()[0]["total"] == 20, "every request is recorded")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as r:
+            code, content_type, doc = r.status, r.headers["Content-Type"], json.loads(r.read())
+    finally:
+        server.shutdown()
+    assert code == 200 and content_type == "application/health+json"
+    assert doc["status"] == "warn", doc
+    entry = doc["checks"]["slo:burnRate"][0]
+    assert entry["componentId"] == "users" and entry["status"] == "fail", entry
+    assert entry["observedValue"] == pytest.approx(50.0)  # half fail, against a 1 % budget
+
+    bodies = []
+
+    class Events(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            body = json.dumps({"status": "success", "dedup_key": bodies[-1]["dedup_key"]}).encode()
+            self.send_response(202)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+
+    pd_server = http.server.HTTPServer(("127.0.0.1", 0), Events)
+    threading.Thread(target=pd_server.serve_forever, daemon=True).start()
+    try:
+        pager = health.PagerDuty()
+        checks = health.slo_checks(slo.evaluate())
+        events = pager.events(checks, "web-1", time.time(), routing_key="S" * 32, source="users-api")
+        assert [e["event_action"] for e in events] == ["trigger"]
+        for e in events:
+            health.validate_event(e)
+            health.send_event(e, url=f"http://127.0.0.1:{pd_server.server_address[1]}/v2/enqueue")
+        # The same state again: nothing new to say.
+        assert pager.events(health.slo_checks(slo.evaluate()), "web-1", time.time(), routing_key="S" * 32,
+                            source="users-api") == []
+    finally:
+        pd_server.shutdown()
+    assert len(bodies) == 1
+    assert bodies[0]["dedup_key"] == "users-api/slo:users"
+    assert bodies[0]["payload"]["severity"] == "critical"
+    assert bodies[0]["payload"]["component"] == "slo"

@@ -10,6 +10,7 @@ route template, the status, the sizes, the time) and hands it over.
 """
 
 import gc
+import json
 import threading
 import time
 
@@ -35,6 +36,8 @@ __all__ = [
     "WsgiMiddleware",
     "AsgiMiddleware",
     "flask_route",
+    "health_asgi",
+    "health_wsgi",
     "install_runtime",
     "metrics_asgi",
     "metrics_wsgi",
@@ -49,6 +52,53 @@ def _body(registry, accept, collector):
 
     snapshot = collector.snapshot() if collector is not None else None
     return exposition_content_type(accept), registry.exposition(accept, snapshot).encode()
+
+
+def _health(collector, evaluator, slo):
+    """(HTTP status, health+json body): the host's checks and each SLO's."""
+    from .health import health_json, slo_checks
+
+    snapshot = collector.snapshot()
+    checks = list(evaluator.evaluate(snapshot)) if evaluator is not None else []
+    if slo is not None:
+        checks += slo_checks(slo.evaluate())
+    doc, code = health_json(snapshot, checks)
+    return code, json.dumps(doc).encode()
+
+
+_REASONS = {200: "OK", 503: "Service Unavailable"}
+HEALTH_CONTENT_TYPE = "application/health+json"
+
+
+def health_wsgi(collector, evaluator=None, slo=None):
+    """A WSGI app answering load balancers' ``/health`` polls with
+    health+json: the checks of ``evaluator`` (a ``health.Evaluator``) on the
+    ``collector``'s snapshot and each SLO of ``slo`` (an ``SloTracker``) as
+    ``slo:burnRate``. 503 when a host check fails; a burning SLO shows as
+    warn and never fails the answer (every instance shares it)."""
+
+    def app(environ, start_response):
+        code, body = _health(collector, evaluator, slo)
+        start_response(f"{code} {_REASONS.get(code, '')}".strip(),
+                       [("Content-Type", HEALTH_CONTENT_TYPE), ("Content-Length", str(len(body))),
+                        ("Cache-Control", "no-store")])
+        return [body]
+
+    return app
+
+
+def health_asgi(collector, evaluator=None, slo=None):
+    """The ASGI form of ``health_wsgi`` (mount it at ``/health``)."""
+
+    async def app(scope, receive, send):
+        code, body = _health(collector, evaluator, slo)
+        await send({"type": "http.response.start", "status": code,
+                    "headers": [(b"content-type", HEALTH_CONTENT_TYPE.encode()),
+                                (b"content-length", str(len(body)).encode()),
+                                (b"cache-control", b"no-store")]})
+        await send({"type": "http.response.body", "body": body})
+
+    return app
 
 
 def metrics_wsgi(registry, collector=None):

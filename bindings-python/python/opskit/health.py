@@ -1,7 +1,7 @@
 """Health: host and process metrics from a long-lived Collector, threshold
 rules with ``for`` durations (Evaluator), probes, health+json and Prometheus
-exposition to serve from your own framework, PagerDuty events and
-availability maths.
+exposition to serve from your own framework, PagerDuty events (SLOs
+included, through ``slo_checks``) and availability maths.
 
 Probes release the GIL. Options are keyword arguments named as in the Rust
 option structs; an unknown name raises InvalidInputError.
@@ -20,6 +20,7 @@ from ._native.health import (
     prometheus_rules,
     run_probes,
     send_event,
+    slo_checks,
     validate_event,
 )
 
@@ -36,5 +37,6 @@ __all__ = [
     "prometheus_rules",
     "run_probes",
     "send_event",
+    "slo_checks",
     "validate_event",
 ]

@@ -685,7 +685,7 @@ class _CheckResultBase(TypedDict):
 
 
 class CheckResult(_CheckResultBase, total=False):
-    probe: str  # the probe's type (tcp, http, process, file) when a probe made it
+    probe: str  # a probe's type (tcp, http, process, file), or "slo" for an SLO's state
 
 
 # "for" is a keyword, so this one uses the functional syntax.

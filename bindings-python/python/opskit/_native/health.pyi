@@ -8,6 +8,7 @@ from opskit.types import (
     HealthRule,
     HostSnapshot,
     SendReport,
+    SloState,
 )
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "parse_policy",
     "validate_event",
     "prometheus_rules",
+    "slo_checks",
 ]
 
 @final
@@ -60,6 +62,7 @@ class PagerDuty:
         group: Optional[str] = ...,
     ) -> List[Mapping[str, Any]]: ...
 def default_rules() -> List[HealthRule]: ...
+def slo_checks(states: Sequence[SloState]) -> List[CheckResult]: ...
 def health_json(snapshot: HostSnapshot, checks: Sequence[CheckResult], draining: bool = False) -> Tuple[Mapping[str, Any], int]: ...
 def exposition(
     snapshot: HostSnapshot,
