@@ -3856,6 +3856,11 @@ export declare namespace health {
    */
   export function sendEventSync(event: Record<string, unknown>, options?: Partial<SendOptions> | null): SendReport
   /**
+   * One check per SLO state (`apm.SloTracker.evaluate()`), named
+   * `slo:<name>`, for PagerDuty events and health+json.
+   */
+  export function sloChecks(states: SloState[]): CheckResult[]
+  /**
    * Check a PagerDuty event body against the Events API v2 schema and its
    * limits; throws `ERR_OPSKIT_INVALID_INPUT` naming the field (never the key).
    */

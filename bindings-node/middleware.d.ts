@@ -16,5 +16,10 @@ export declare function wrap(
 ): RequestListener
 /** A /metrics request listener (Prometheus text or OpenMetrics), with the host's series when a collector is given. */
 export declare function metricsHandler(registry?: apm.Registry, collector?: health.Collector): RequestListener
+/** A /health request listener (health+json): the evaluator's checks on the collector's snapshot and each SLO's burn rate; a burning SLO never fails it. */
+export declare function healthHandler(
+  collector: health.Collector,
+  options?: { evaluator?: health.Evaluator; slo?: apm.SloTracker },
+): RequestListener
 /** Records the process's runtime health (event loop, GC, heap, handles) under prom-client's names. */
 export declare function runtime(registry?: apm.Registry, options?: { intervalMs?: number }): { collect(): void; stop(): void }

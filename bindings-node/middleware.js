@@ -1,5 +1,6 @@
 // Request metrics for Node HTTP servers: Express middleware, Fastify hooks,
-// a wrapper for a bare `http` request listener, and a /metrics handler.
+// a wrapper for a bare `http` request listener, and /metrics and /health
+// handlers.
 // The metric names, labels, buckets and the method, route and error rules
 // live in the Rust core (opskit.apm.HttpServerMetrics); this file only reads
 // what each framework knows — method, route template, status, sizes, time —
@@ -7,7 +8,7 @@
 'use strict'
 
 const { performance, monitorEventLoopDelay, PerformanceObserver, constants } = require('node:perf_hooks')
-const { apm } = require('./loader.js')
+const { apm, health } = require('./loader.js')
 
 const bytes = (v) => {
   const n = Number(Array.isArray(v) ? v[0] : v)
@@ -138,6 +139,27 @@ function metricsHandler(registry = apm.Registry.global(), collector = undefined)
   }
 }
 
+/** A /health handler for load balancers: health+json with the checks of
+ * `evaluator` (a `health.Evaluator`) on the `collector`'s snapshot and each
+ * SLO of `slo` (an `apm.SloTracker`) as `slo:burnRate`. 503 when a host
+ * check fails; a burning SLO shows as warn and never fails the answer
+ * (every instance of the service shares it). */
+function healthHandler(collector, { evaluator, slo } = {}) {
+  return function (req, res) {
+    const snapshot = collector.snapshot()
+    const checks = evaluator ? evaluator.evaluate(snapshot) : []
+    if (slo) checks.push(...health.sloChecks(slo.evaluate()))
+    const { body, status } = health.healthJson(snapshot, checks)
+    const text = JSON.stringify(body)
+    res.writeHead(status, {
+      'Content-Type': 'application/health+json',
+      'Content-Length': Buffer.byteLength(text),
+      'Cache-Control': 'no-store',
+    })
+    res.end(text)
+  }
+}
+
 const GC_KINDS = {
   [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
   [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
@@ -186,4 +208,4 @@ function runtime(registry = apm.Registry.global(), { intervalMs = 5000 } = {}) {
   }
 }
 
-module.exports = { express, expressErrors, fastify, wrap, metricsHandler, runtime }
+module.exports = { express, expressErrors, fastify, wrap, metricsHandler, healthHandler, runtime }

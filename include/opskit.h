@@ -77,6 +77,9 @@ typedef struct opskit_apm_gauge opskit_apm_gauge;
 // A histogram of a registry (opaque, thread-safe).
 typedef struct opskit_apm_histogram opskit_apm_histogram;
 
+// OpenTelemetry HTTP server metrics in a registry (opaque, thread-safe).
+typedef struct opskit_apm_http_metrics opskit_apm_http_metrics;
+
 // A registry of the service's own metrics (opaque, thread-safe).
 typedef struct opskit_apm_registry opskit_apm_registry;
 
@@ -264,6 +267,52 @@ opskit_status opskit_apm_slo_tracker_evaluate(const struct opskit_apm_slo_tracke
 // # Safety
 // `tracker` is NULL or a handle from `opskit_apm_slo_tracker_new`, not yet freed.
 void opskit_apm_slo_tracker_free(struct opskit_apm_slo_tracker *tracker);
+
+// The HTTP server metrics (`http_server_request_duration_seconds`,
+// `http_server_active_requests`, body sizes) in `registry`; `options_json`
+// (may be NULL): `{"duration_buckets": [...], "max_series": n}`; every
+// finished request also feeds `slo` (may be NULL). Free with
+// `opskit_apm_http_metrics_free`; the handles it was made from may be
+// freed first.
+//
+// # Safety
+// `registry` is a live handle, `slo` NULL or one; `options_json` NULL or
+// NUL-terminated; `out` points to writable memory.
+opskit_status opskit_apm_http_metrics_new(const struct opskit_apm_registry *registry,
+                                          const char *options_json,
+                                          const struct opskit_apm_slo_tracker *slo,
+                                          struct opskit_apm_http_metrics **out);
+
+// A request started: one more active request of `method`.
+//
+// # Safety
+// `metrics` is a live handle; `method` is NUL-terminated.
+opskit_status opskit_apm_http_metrics_started(const struct opskit_apm_http_metrics *metrics,
+                                              const char *method);
+
+// A request ended (once per `_started`): `route` the route template
+// (NULL: none matched), `status` the response status (negative: none was
+// sent, the client went away: `error_type` `aborted`), `error` the
+// failure's name (NULL: none), its duration, and the body sizes (negative:
+// unknown).
+//
+// # Safety
+// `metrics` is a live handle; `method` is NUL-terminated, `route` and
+// `error` NULL or NUL-terminated.
+opskit_status opskit_apm_http_metrics_finished(const struct opskit_apm_http_metrics *metrics,
+                                               const char *method,
+                                               const char *route,
+                                               int32_t status,
+                                               const char *error,
+                                               double duration_seconds,
+                                               int64_t request_bytes,
+                                               int64_t response_bytes);
+
+// Free HTTP server metrics. NULL is a no-op.
+//
+// # Safety
+// `metrics` is NULL or a handle from `opskit_apm_http_metrics_new`, not yet freed.
+void opskit_apm_http_metrics_free(struct opskit_apm_http_metrics *metrics);
 
 // Prometheus recording and alerting rules (YAML) for the SLOs in
 // `policy_toml`; `metric` (may be NULL) names the duration histogram and
@@ -615,6 +664,14 @@ opskit_status opskit_health_default_rules(char **out_json);
 opskit_status opskit_health_prometheus_rules(const char *rules_json,
                                              const char *group,
                                              char **out_yaml);
+
+// One check per SLO state (the JSON array `opskit_apm_slo_tracker_evaluate`
+// gives), named `slo:<name>`, as a JSON array of checks: for PagerDuty
+// events and health+json.
+//
+// # Safety
+// `states_json` is NUL-terminated; `out_json` points to writable memory.
+opskit_status opskit_health_slo_checks(const char *states_json, char **out_json);
 
 // The health+json document of a snapshot and its checks, and the HTTP
 // status to answer with (200, or 503 when failing or `draining`).

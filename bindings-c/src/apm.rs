@@ -422,6 +422,112 @@ pub unsafe extern "C" fn opskit_apm_slo_tracker_free(tracker: *mut opskit_apm_sl
     unsafe { take(tracker) }
 }
 
+/// OpenTelemetry HTTP server metrics in a registry (opaque, thread-safe).
+pub struct opskit_apm_http_metrics {
+    inner: a::HttpServerMetrics,
+}
+
+/// The HTTP server metrics (`http_server_request_duration_seconds`,
+/// `http_server_active_requests`, body sizes) in `registry`; `options_json`
+/// (may be NULL): `{"duration_buckets": [...], "max_series": n}`; every
+/// finished request also feeds `slo` (may be NULL). Free with
+/// `opskit_apm_http_metrics_free`; the handles it was made from may be
+/// freed first.
+///
+/// # Safety
+/// `registry` is a live handle, `slo` NULL or one; `options_json` NULL or
+/// NUL-terminated; `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_apm_http_metrics_new(
+    registry: *const opskit_apm_registry,
+    options_json: *const c_char,
+    slo: *const opskit_apm_slo_tracker,
+    out: *mut *mut opskit_apm_http_metrics,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out, "out") }?;
+        let r = unsafe { shared(registry, "registry") }?;
+        let o: a::HttpMetricsOptions = unsafe { options(options_json, "options_json") }?;
+        // SAFETY: the caller's contract (NULL or a live handle).
+        let slo = unsafe { slo.as_ref() }.map(|t| Arc::clone(&t.inner));
+        give(
+            out,
+            opskit_apm_http_metrics {
+                inner: a::HttpServerMetrics::new(&r.inner, &o, slo)?,
+            },
+        );
+        Ok(())
+    })
+}
+
+/// A request started: one more active request of `method`.
+///
+/// # Safety
+/// `metrics` is a live handle; `method` is NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_apm_http_metrics_started(
+    metrics: *const opskit_apm_http_metrics,
+    method: *const c_char,
+) -> opskit_status {
+    boundary(|| {
+        let m = unsafe { shared(metrics, "metrics") }?;
+        Ok(m.inner.started(unsafe { str_arg(method, "method") }?)?)
+    })
+}
+
+/// A request ended (once per `_started`): `route` the route template
+/// (NULL: none matched), `status` the response status (negative: none was
+/// sent, the client went away: `error_type` `aborted`), `error` the
+/// failure's name (NULL: none), its duration, and the body sizes (negative:
+/// unknown).
+///
+/// # Safety
+/// `metrics` is a live handle; `method` is NUL-terminated, `route` and
+/// `error` NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn opskit_apm_http_metrics_finished(
+    metrics: *const opskit_apm_http_metrics,
+    method: *const c_char,
+    route: *const c_char,
+    status: i32,
+    error: *const c_char,
+    duration_seconds: f64,
+    request_bytes: i64,
+    response_bytes: i64,
+) -> opskit_status {
+    boundary(|| {
+        let m = unsafe { shared(metrics, "metrics") }?;
+        let status = match status {
+            s if s < 0 => None,
+            s => Some(u16::try_from(s).map_err(|_| {
+                Failure::from(opskit::Error::invalid(format!(
+                    "status {s} is out of range; pass the HTTP status sent (e.g. 200), or a negative one when none was"
+                )))
+            })?),
+        };
+        let outcome = a::RequestOutcome {
+            method: unsafe { str_arg(method, "method") }?.to_string(),
+            route: unsafe { opt_str_arg(route, "route") }?.map(str::to_string),
+            status,
+            error: unsafe { opt_str_arg(error, "error") }?.map(str::to_string),
+            duration_seconds,
+            request_bytes: u64::try_from(request_bytes).ok(),
+            response_bytes: u64::try_from(response_bytes).ok(),
+        };
+        Ok(m.inner.finished(&outcome)?)
+    })
+}
+
+/// Free HTTP server metrics. NULL is a no-op.
+///
+/// # Safety
+/// `metrics` is NULL or a handle from `opskit_apm_http_metrics_new`, not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_apm_http_metrics_free(metrics: *mut opskit_apm_http_metrics) {
+    unsafe { take(metrics) }
+}
+
 /// Prometheus recording and alerting rules (YAML) for the SLOs in
 /// `policy_toml`; `metric` (may be NULL) names the duration histogram and
 /// `buckets_json` (may be NULL) its bounds as a JSON array.

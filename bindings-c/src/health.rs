@@ -292,6 +292,25 @@ pub unsafe extern "C" fn opskit_health_prometheus_rules(
     })
 }
 
+/// One check per SLO state (the JSON array `opskit_apm_slo_tracker_evaluate`
+/// gives), named `slo:<name>`, as a JSON array of checks: for PagerDuty
+/// events and health+json.
+///
+/// # Safety
+/// `states_json` is NUL-terminated; `out_json` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opskit_health_slo_checks(
+    states_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> opskit_status {
+    boundary(|| {
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let s: Vec<opskit::apm::SloState> = unsafe { json_arg(states_json, "states_json") }?;
+        *out = owned_json(&h::slo_checks(&s))?;
+        Ok(())
+    })
+}
+
 /// The health+json document of a snapshot and its checks, and the HTTP
 /// status to answer with (200, or 503 when failing or `draining`).
 ///

@@ -9,7 +9,7 @@ import { once } from 'node:events'
 import { Worker } from 'node:worker_threads'
 import { createRequire } from 'node:module'
 
-import { apm } from '../index.js'
+import { apm, health } from '../index.js'
 
 const require = createRequire(import.meta.url)
 const middleware = require('../middleware.js')
@@ -221,4 +221,64 @@ test('runtime health: event-loop delay, GC pauses by kind, heap', async () => {
   assert.ok(value(text, 'nodejs_active_handles_total') >= 0)
   const utilization = value(text, 'nodejs_eventloop_utilization_ratio')
   assert.ok(utilization > 0 && utilization <= 1, String(utilization))
+})
+
+test('a burning SLO shows in /health without failing it and pages through PagerDuty', async () => {
+  const registry = new apm.Registry()
+  const slo = new apm.SloTracker(POLICY)
+  const metrics = new apm.HttpServerMetrics(registry, null, slo)
+  const app = express()
+  app.use(middleware.express(metrics))
+  app.get('/users/:id', (req, res) => res.status(Number(req.params.id) % 2 ? 503 : 200).send('x'))
+  app.get('/health', middleware.healthHandler(new health.Collector(), { evaluator: new health.Evaluator([]), slo }))
+  const server = app.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const base = `http://127.0.0.1:${server.address().port}`
+  let doc, res
+  try {
+    for (let i = 0; i < 20; i++) await (await fetch(`${base}/users/${i}`)).text()
+    await waitFor(() => slo.evaluate()[0].total === 20, 'every request is recorded')
+    res = await fetch(`${base}/health`)
+    doc = await res.json()
+  } finally {
+    server.close()
+  }
+  assert.equal(res.status, 200)
+  assert.equal(res.headers.get('content-type'), 'application/health+json')
+  assert.equal(doc.status, 'warn')
+  const entry = doc.checks['slo:burnRate'][0]
+  assert.equal(entry.componentId, 'users')
+  assert.equal(entry.status, 'fail')
+  assert.ok(Math.abs(entry.observedValue - 50) < 1e-9, JSON.stringify(entry))
+
+  // The same checks through the PagerDuty sender, to a local Events API.
+  const bodies = []
+  const pd = http.createServer((req, res) => {
+    let data = ''
+    req.on('data', (c) => { data += c })
+    req.on('end', () => {
+      bodies.push(JSON.parse(data))
+      res.writeHead(202, { 'Content-Type': 'application/json' })
+      res.end(JSON.stringify({ status: 'success', dedup_key: bodies.at(-1).dedup_key }))
+    })
+  })
+  pd.listen(0, '127.0.0.1')
+  await once(pd, 'listening')
+  try {
+    const pager = new health.PagerDuty()
+    const options = { routingKey: 'S'.repeat(32), source: 'users-api' }
+    const events = pager.events(health.sloChecks(slo.evaluate()), 'web-1', Date.now() / 1000, options)
+    assert.deepEqual(events.map((e) => e.event_action), ['trigger'])
+    for (const e of events) {
+      health.validateEvent(e)
+      await health.sendEvent(e, { url: `http://127.0.0.1:${pd.address().port}/v2/enqueue` })
+    }
+    assert.deepEqual(pager.events(health.sloChecks(slo.evaluate()), 'web-1', Date.now() / 1000, options), [])
+  } finally {
+    pd.close()
+  }
+  assert.equal(bodies.length, 1)
+  assert.equal(bodies[0].dedup_key, 'users-api/slo:users')
+  assert.equal(bodies[0].payload.severity, 'critical')
+  assert.equal(bodies[0].payload.component, 'slo')
 })

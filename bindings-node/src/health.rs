@@ -133,6 +133,20 @@ pub fn default_rules() -> Result<Value, napi::Error<Code>> {
     sync(|| to_js(&h::default_rules()))
 }
 
+/// One check per SLO state (`apm.SloTracker.evaluate()`), named
+/// `slo:<name>`, for PagerDuty events and health+json.
+#[napi(
+    namespace = "health",
+    ts_args_type = "states: SloState[]",
+    ts_return_type = "CheckResult[]"
+)]
+pub fn slo_checks(states: Value) -> Result<Value, napi::Error<Code>> {
+    sync(|| {
+        let s: Vec<opskit::apm::SloState> = from_js_value(states, "states")?;
+        to_js(&h::slo_checks(&s))
+    })
+}
+
 /// `{ body, status }`: the health+json document and the HTTP status to answer with.
 #[napi(
     namespace = "health",

@@ -319,7 +319,7 @@ def test_a_burning_slo_shows_in_health_and_pages_through_pagerduty():
     collector = health.Collector()
     wsgi = DispatcherMiddleware(
         apm.WsgiMiddleware(app.wsgi_app, metrics, route=apm.flask_route(app)),
-        {"/health": apm.health_wsgi(collector, health.Evaluator(), slo)},
+        {"/health": apm.health_wsgi(collector, health.Evaluator([]), slo)},
     )
     server = make_server("127.0.0.1", 0, wsgi, threaded=True)
     port = server.server_port

@@ -54,6 +54,20 @@ static void *work(void *arg) {
 }
 
 /* The value of the sample line `<series> <value>` of `text`, or -1. */
+static opskit_apm_http_metrics *http;
+
+/* One server thread: 1,000 requests of /users/{id}, every tenth a 503. */
+static void *serve(void *arg) {
+  (void)arg;
+  for (int i = 0; i < 1000; i++) {
+    if (opskit_apm_http_metrics_started(http, "GET") != OPSKIT_OK) return (void *)1;
+    int status = i % 10 == 0 ? 503 : 200;
+    if (opskit_apm_http_metrics_finished(http, "GET", "/users/{id}", status, NULL, 0.01, -1, 512) != OPSKIT_OK)
+      return (void *)1;
+  }
+  return NULL;
+}
+
 static double value(const char *text, const char *series) {
   size_t n = strlen(series);
   for (const char *at = strstr(text, series); at; at = strstr(at + 1, series)) {
@@ -123,6 +137,25 @@ int main(void) {
   char *state = NULL;
   CHECK_STATUS(opskit_apm_slo_tracker_evaluate(slo, t0 + 61 * 60 - 1, &state), OPSKIT_OK);
   CHECK(strstr(state, "\"status\":\"page\"") != NULL && strstr(state, "\"total\":6100") != NULL);
+  /* The state as a check, and the check as one PagerDuty trigger whose
+   * dedup key names the SLO. */
+  char *checks = NULL;
+  CHECK_STATUS(opskit_health_slo_checks(state, &checks), OPSKIT_OK);
+  CHECK(strstr(checks, "\"name\":\"slo:users\"") != NULL && strstr(checks, "\"status\":\"fail\"") != NULL);
+  opskit_health_pagerduty *pd = NULL;
+  CHECK_STATUS(opskit_health_pagerduty_new(&pd), OPSKIT_OK);
+  char *events = NULL;
+  const char *pd_options = "{\"routing_key\":\"0123456789abcdef0123456789abcdef\",\"source\":\"users-api\"}";
+  CHECK_STATUS(opskit_health_pagerduty_events(pd, checks, "web-1", t0 + 61 * 60, pd_options, &events), OPSKIT_OK);
+  CHECK(strstr(events, "\"dedup_key\":\"users-api/slo:users\"") != NULL);
+  CHECK(strstr(events, "\"event_action\":\"trigger\"") != NULL && strstr(events, "\"severity\":\"critical\"") != NULL);
+  opskit_string_free(events);
+  CHECK_STATUS(opskit_health_pagerduty_events(pd, checks, "web-1", t0 + 62 * 60, pd_options, &events), OPSKIT_OK);
+  CHECK(strcmp(events, "[]") == 0);
+  opskit_string_free(events);
+  opskit_health_pagerduty_free(pd);
+  opskit_string_free(checks);
+  CHECK_STATUS(opskit_health_slo_checks("{\"not\":\"a list\"}", &checks), OPSKIT_ERR_INVALID_INPUT);
   opskit_string_free(state);
   char *rules = NULL;
   CHECK_STATUS(opskit_apm_slo_rules(policy, NULL, "[0.1,0.25]", &rules), OPSKIT_OK);
@@ -130,6 +163,44 @@ int main(void) {
   opskit_string_free(rules);
   CHECK_STATUS(opskit_apm_slo_tracker_new("[[slo]]\nname = \"a\"\nobjective_percent = 100\n", &slo), OPSKIT_ERR_INVALID_INPUT);
 
+  opskit_apm_slo_tracker_free(slo);
+
+  /* HTTP server metrics from a C server: 8 pthreads each serve 1,000
+   * requests of /users/{id} (every tenth a 503), then one aborted request
+   * and one that failed with a named error; the SLO tracker is fed too. */
+  CHECK_STATUS(opskit_apm_slo_tracker_new(policy, &slo), OPSKIT_OK);
+  CHECK_STATUS(opskit_apm_http_metrics_new(r, NULL, slo, &http), OPSKIT_OK);
+  pthread_t h[THREADS];
+  for (int i = 0; i < THREADS; i++) pthread_create(&h[i], NULL, serve, NULL);
+  for (int i = 0; i < THREADS; i++) {
+    void *res = NULL;
+    pthread_join(h[i], &res);
+    CHECK(res == NULL);
+  }
+  CHECK_STATUS(opskit_apm_http_metrics_started(http, "get"), OPSKIT_OK);
+  CHECK_STATUS(opskit_apm_http_metrics_finished(http, "get", "/stream", -1, NULL, 2.0, -1, 4096), OPSKIT_OK);
+  CHECK_STATUS(opskit_apm_http_metrics_started(http, "BREW"), OPSKIT_OK);
+  CHECK_STATUS(opskit_apm_http_metrics_finished(http, "BREW", NULL, 500, "timeout", 0.5, -1, -1), OPSKIT_OK);
+  CHECK_STATUS(opskit_apm_http_metrics_finished(http, "GET", "/x", 70000, NULL, 0.1, -1, -1), OPSKIT_ERR_INVALID_INPUT);
+  CHECK_STATUS(opskit_apm_http_metrics_started(http, NULL), OPSKIT_ERR_NULL_ARGUMENT);
+  CHECK_STATUS(opskit_apm_registry_exposition(r, NULL, &text), OPSKIT_OK);
+  const char *d = "http_server_request_duration_seconds_count{http_request_method=";
+  char series[256];
+  snprintf(series, sizeof series, "%s\"GET\",http_route=\"/users/{id}\",http_response_status_code=\"200\",error_type=\"\"}", d);
+  CHECK(value(text, series) == THREADS * 900);
+  snprintf(series, sizeof series, "%s\"GET\",http_route=\"/users/{id}\",http_response_status_code=\"503\",error_type=\"503\"}", d);
+  CHECK(value(text, series) == THREADS * 100);
+  snprintf(series, sizeof series, "%s\"GET\",http_route=\"/stream\",http_response_status_code=\"\",error_type=\"aborted\"}", d);
+  CHECK(value(text, series) == 1);
+  snprintf(series, sizeof series, "%s\"_OTHER\",http_route=\"\",http_response_status_code=\"500\",error_type=\"timeout\"}", d);
+  CHECK(value(text, series) == 1);
+  CHECK(value(text, "http_server_active_requests{http_request_method=\"GET\"}") == 0);
+  CHECK(value(text, "http_server_active_requests{http_request_method=\"_OTHER\"}") == 0);
+  opskit_string_free(text);
+  CHECK_STATUS(opskit_apm_slo_tracker_evaluate(slo, -1, &state), OPSKIT_OK);
+  CHECK(strstr(state, "\"total\":8000") != NULL && strstr(state, "\"good\":7200") != NULL);
+  opskit_string_free(state);
+  opskit_apm_http_metrics_free(http);
   opskit_apm_slo_tracker_free(slo);
   opskit_apm_counter_free(raw);
   opskit_apm_counter_free(jobs);
