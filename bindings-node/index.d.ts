@@ -3623,8 +3623,8 @@ export declare namespace apm {
     eventLoop(reading: EventLoopReading): void
     /** One collection of `kind` that paused for `seconds`. */
     gc(kind: string, seconds: number): void
-    /** Heap and libuv state. */
-    memory(heapTotal: number, heapUsed: number, external: number, handles: number, requests: number): void
+    /** Heap state, and `process.getActiveResourcesInfo()` as it is. */
+    memory(heapTotal: number, heapUsed: number, external: number, resources: Array<string>): void
   }
   /** A registry of the service's own metrics. */
   export class Registry {

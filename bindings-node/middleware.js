@@ -169,9 +169,9 @@ const GC_KINDS = {
 
 /** Record this process's runtime health in `registry` under prom-client's
  * names: event-loop delay (min, max, mean, stddev, p50, p90, p99) and
- * utilisation, GC pauses by kind, heap and external memory, active handles
- * and requests. Readings are taken every `intervalMs` (default 5 s, the
- * timer does not keep the process alive) and on `collect()`; `stop()`
+ * utilisation, GC pauses by kind, heap and external memory, and active
+ * resources by type. Readings are taken every `intervalMs` (default 5 s,
+ * the timer does not keep the process alive) and on `collect()`; `stop()`
  * ends it. */
 function runtime(registry = apm.Registry.global(), { intervalMs = 5000 } = {}) {
   const rt = new apm.NodeRuntime(registry)
@@ -193,8 +193,7 @@ function runtime(registry = apm.Registry.global(), { intervalMs = 5000 } = {}) {
     })
     delay.reset()
     const m = process.memoryUsage()
-    const resources = process.getActiveResourcesInfo?.() ?? []
-    rt.memory(m.heapTotal, m.heapUsed, m.external, resources.length, 0)
+    rt.memory(m.heapTotal, m.heapUsed, m.external, process.getActiveResourcesInfo?.() ?? [])
   }
   const timer = setInterval(collect, intervalMs)
   timer.unref()

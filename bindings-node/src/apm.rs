@@ -348,20 +348,19 @@ impl NodeRuntime {
         sync(|| Ok(self.inner.gc(&kind, seconds)?))
     }
 
-    /// Heap and libuv state.
+    /// Heap state, and `process.getActiveResourcesInfo()` as it is.
     #[napi]
     pub fn memory(
         &self,
         heap_total: f64,
         heap_used: f64,
         external: f64,
-        handles: f64,
-        requests: f64,
+        resources: Vec<String>,
     ) -> Result<(), napi::Error<Code>> {
         sync(|| {
             Ok(self
                 .inner
-                .memory(heap_total, heap_used, external, handles, requests)?)
+                .memory(heap_total, heap_used, external, &resources)?)
         })
     }
 }

@@ -95,6 +95,7 @@ def main():
     registry = apm.Registry()
     slo = apm.SloTracker(POLICY)
     metrics = apm.HttpServerMetrics(registry, slo=slo)
+    apm.install_runtime(registry)
     collector = health.Collector()
     wsgi = DispatcherMiddleware(
         apm.WsgiMiddleware(app.wsgi_app, metrics, route=apm.flask_route(app)),
@@ -154,7 +155,7 @@ scrape_configs:
         # promtool lints the text format (it reads no OpenMetrics); Prometheus
         # itself asks for OpenMetrics first, and its target must be healthy.
         status, text = fetch(f"{base}/metrics")
-        if status != 200 or "process_resident_memory_bytes" not in text or COUNT not in text:
+        if status != 200 or any(k not in text for k in ("process_resident_memory_bytes", COUNT, "python_threads")):
             fail(f"/metrics answered {status} without the expected series")
         lint = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True)
         if lint.returncode != 0 or lint.stdout.strip() or lint.stderr.strip():

@@ -51,8 +51,8 @@ pub struct NodeRuntime {
     heap_total: Gauge,
     heap_used: Gauge,
     external: Gauge,
-    handles: Gauge,
-    requests: Gauge,
+    resources: Gauge,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl std::fmt::Debug for NodeRuntime {
@@ -105,14 +105,15 @@ impl NodeRuntime {
                 "nodejs_external_memory_bytes",
                 "Node.js external memory size, bytes.",
             )?,
-            handles: g(
-                "nodejs_active_handles_total",
-                "Number of active libuv handles.",
+            // prom-client's by-type gauge of process.getActiveResourcesInfo();
+            // its `nodejs_active_handles_total` and `_requests_total` are
+            // gauges named like counters, which promtool's lint refuses.
+            resources: registry.gauge(
+                "nodejs_active_resources",
+                "Active resources keeping the event loop alive, by type.",
+                &opts(&["type"], None),
             )?,
-            requests: g(
-                "nodejs_active_requests_total",
-                "Number of active libuv requests.",
-            )?,
+            seen: Default::default(),
         })
     }
 
@@ -134,20 +135,36 @@ impl NodeRuntime {
         self.gc.observe(&[kind], seconds)
     }
 
-    /// Heap and libuv state.
+    /// Heap state, and the active resources as `process.getActiveResourcesInfo()`
+    /// lists them (one type name per resource): counted by type, and a
+    /// type seen before but absent now set to 0.
     pub fn memory(
         &self,
         heap_total: f64,
         heap_used: f64,
         external: f64,
-        handles: f64,
-        requests: f64,
+        resources: &[String],
     ) -> Result<()> {
         self.heap_total.set(&[], heap_total)?;
         self.heap_used.set(&[], heap_used)?;
         self.external.set(&[], external)?;
-        self.handles.set(&[], handles)?;
-        self.requests.set(&[], requests)
+        let mut counts: std::collections::BTreeMap<&str, f64> = std::collections::BTreeMap::new();
+        for r in resources {
+            *counts.entry(r.as_str()).or_default() += 1.0;
+        }
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        for t in seen.iter() {
+            if !counts.contains_key(t.as_str()) {
+                self.resources.set(&[t.as_str()], 0.0)?;
+            }
+        }
+        for (t, n) in &counts {
+            self.resources.set(&[t], *n)?;
+            if !seen.iter().any(|s| s == t) {
+                seen.push((*t).to_string());
+            }
+        }
+        Ok(())
     }
 }
 
@@ -216,5 +233,39 @@ impl PythonRuntime {
     /// The live thread count.
     pub fn threads(&self, n: u64) -> Result<()> {
         self.threads.set(&[], n as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exposition::Exposition;
+
+    #[test]
+    fn active_resources_are_counted_by_type_and_a_gone_type_reads_0() {
+        let r = Registry::new();
+        let rt = NodeRuntime::new(&r).unwrap();
+        let list = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        rt.memory(1.0, 1.0, 0.0, &list(&["TCPWrap", "Timeout", "Timeout"]))
+            .unwrap();
+        let text = r.exposition(Exposition::Text);
+        assert!(
+            text.contains("nodejs_active_resources{type=\"Timeout\"} 2\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("nodejs_active_resources{type=\"TCPWrap\"} 1\n"),
+            "{text}"
+        );
+        rt.memory(1.0, 1.0, 0.0, &list(&["Timeout"])).unwrap();
+        let text = r.exposition(Exposition::Text);
+        assert!(
+            text.contains("nodejs_active_resources{type=\"TCPWrap\"} 0\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("nodejs_active_resources{type=\"Timeout\"} 1\n"),
+            "{text}"
+        );
     }
 }
