@@ -17,41 +17,29 @@ const bytes = (v) => {
 
 /**
  * Track one request/response pair of Node's `http` module: started now,
- * finished once, when the response is sent ('finish') or the connection
- * closes before it is ('close': aborted). `routeOf()` is read at the end,
- * when the framework has matched its route; `errorOf()` names an exception.
+ * finished once, when the response closes — sent in full, or cut short by
+ * the client (`aborted`). `routeOf()` is read then, when the framework has
+ * matched its route; `errorOf()` names an exception. Body sizes are what
+ * Content-Length says, as OpenTelemetry's instrumentations take them
+ * (nothing is wrapped or counted per chunk: the response object keeps its
+ * shape, which the frameworks' hot paths rely on).
  */
 function track(metrics, req, res, routeOf, errorOf) {
   const started = performance.now()
   const method = req.method
   metrics.started(method)
-  let sent = 0
-  const write = res.write
-  const end = res.end
-  res.write = function (chunk, ...rest) {
-    if (chunk && typeof chunk !== 'function') sent += Buffer.byteLength(chunk)
-    return write.call(this, chunk, ...rest)
-  }
-  res.end = function (chunk, ...rest) {
-    if (chunk && typeof chunk !== 'function') sent += Buffer.byteLength(chunk)
-    return end.call(this, chunk, ...rest)
-  }
-  let done = false
-  const finish = (aborted) => {
-    if (done) return
-    done = true
-    metrics.finished({
+  res.once('close', () => {
+    const aborted = !res.writableFinished
+    metrics.finishedWith(
       method,
-      route: routeOf() ?? undefined,
-      status: aborted ? undefined : res.statusCode,
-      error: aborted ? 'aborted' : errorOf?.() ?? undefined,
-      durationSeconds: (performance.now() - started) / 1000,
-      requestBytes: bytes(req.headers['content-length']),
-      responseBytes: sent,
-    })
-  }
-  res.once('finish', () => finish(false))
-  res.once('close', () => finish(!res.writableFinished))
+      routeOf(),
+      aborted ? undefined : res.statusCode,
+      aborted ? 'aborted' : errorOf?.(),
+      (performance.now() - started) / 1000,
+      bytes(req.headers['content-length']),
+      aborted ? undefined : bytes(res.getHeader('content-length')),
+    )
+  })
 }
 
 /** Express middleware: `app.use(express(metrics))`, before the routes. The
@@ -88,15 +76,15 @@ function fastify(app, metrics) {
     const r = requests.get(request)
     if (!r) return
     requests.delete(request)
-    metrics.finished({
-      method: request.method,
-      route: request.routeOptions?.url ?? undefined,
-      status: aborted ? undefined : reply.statusCode,
-      error: aborted ? 'aborted' : r.error,
-      durationSeconds: (performance.now() - r.started) / 1000,
-      requestBytes: bytes(request.headers['content-length']),
-      responseBytes: bytes(reply.getHeader('content-length')),
-    })
+    metrics.finishedWith(
+      request.method,
+      request.routeOptions?.url,
+      aborted ? undefined : reply.statusCode,
+      aborted ? 'aborted' : r.error,
+      (performance.now() - r.started) / 1000,
+      bytes(request.headers['content-length']),
+      aborted ? undefined : bytes(reply.getHeader('content-length')),
+    )
   }
   app.addHook('onResponse', async (request, reply) => finish(request, reply, false))
   app.addHook('onRequestAbort', async (request) => finish(request, undefined, true))

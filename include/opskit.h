@@ -78,7 +78,7 @@ typedef struct opskit_apm_gauge opskit_apm_gauge;
 typedef struct opskit_apm_histogram opskit_apm_histogram;
 
 // OpenTelemetry HTTP server metrics in a registry (opaque, thread-safe).
-typedef struct opskit_apm_http_metrics opskit_apm_http_metrics;
+typedef struct opskit_apm_http_server_metrics opskit_apm_http_server_metrics;
 
 // A registry of the service's own metrics (opaque, thread-safe).
 typedef struct opskit_apm_registry opskit_apm_registry;
@@ -272,23 +272,23 @@ void opskit_apm_slo_tracker_free(struct opskit_apm_slo_tracker *tracker);
 // `http_server_active_requests`, body sizes) in `registry`; `options_json`
 // (may be NULL): `{"duration_buckets": [...], "max_series": n}`; every
 // finished request also feeds `slo` (may be NULL). Free with
-// `opskit_apm_http_metrics_free`; the handles it was made from may be
+// `opskit_apm_http_server_metrics_free`; the handles it was made from may be
 // freed first.
 //
 // # Safety
 // `registry` is a live handle, `slo` NULL or one; `options_json` NULL or
 // NUL-terminated; `out` points to writable memory.
-opskit_status opskit_apm_http_metrics_new(const struct opskit_apm_registry *registry,
-                                          const char *options_json,
-                                          const struct opskit_apm_slo_tracker *slo,
-                                          struct opskit_apm_http_metrics **out);
+opskit_status opskit_apm_http_server_metrics_new(const struct opskit_apm_registry *registry,
+                                                 const char *options_json,
+                                                 const struct opskit_apm_slo_tracker *slo,
+                                                 struct opskit_apm_http_server_metrics **out);
 
 // A request started: one more active request of `method`.
 //
 // # Safety
 // `metrics` is a live handle; `method` is NUL-terminated.
-opskit_status opskit_apm_http_metrics_started(const struct opskit_apm_http_metrics *metrics,
-                                              const char *method);
+opskit_status opskit_apm_http_server_metrics_started(const struct opskit_apm_http_server_metrics *metrics,
+                                                     const char *method);
 
 // A request ended (once per `_started`): `route` the route template
 // (NULL: none matched), `status` the response status (negative: none was
@@ -299,20 +299,20 @@ opskit_status opskit_apm_http_metrics_started(const struct opskit_apm_http_metri
 // # Safety
 // `metrics` is a live handle; `method` is NUL-terminated, `route` and
 // `error` NULL or NUL-terminated.
-opskit_status opskit_apm_http_metrics_finished(const struct opskit_apm_http_metrics *metrics,
-                                               const char *method,
-                                               const char *route,
-                                               int32_t status,
-                                               const char *error,
-                                               double duration_seconds,
-                                               int64_t request_bytes,
-                                               int64_t response_bytes);
+opskit_status opskit_apm_http_server_metrics_finished(const struct opskit_apm_http_server_metrics *metrics,
+                                                      const char *method,
+                                                      const char *route,
+                                                      int32_t status,
+                                                      const char *error,
+                                                      double duration_seconds,
+                                                      int64_t request_bytes,
+                                                      int64_t response_bytes);
 
 // Free HTTP server metrics. NULL is a no-op.
 //
 // # Safety
-// `metrics` is NULL or a handle from `opskit_apm_http_metrics_new`, not yet freed.
-void opskit_apm_http_metrics_free(struct opskit_apm_http_metrics *metrics);
+// `metrics` is NULL or a handle from `opskit_apm_http_server_metrics_new`, not yet freed.
+void opskit_apm_http_server_metrics_free(struct opskit_apm_http_server_metrics *metrics);
 
 // Prometheus recording and alerting rules (YAML) for the SLOs in
 // `policy_toml`; `metric` (may be NULL) names the duration histogram and

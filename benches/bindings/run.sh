@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Time one cheap call (bump "1.2.3" minor) from Rust, Python, Node and C, all
-# release builds. Run from the repository root: benches/bindings/run.sh
+# release builds; then the apm family's recording calls beside the client
+# libraries. Run from the repository root: benches/bindings/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REL=target/$(rustc -vV | sed -n 's/^host: //p')/release
@@ -15,6 +16,15 @@ cargo bench -q -p opskit-benches --bench health -- --noplot "health/snapshot" 2>
 .venv/bin/python benches/bindings/bump_python.py
 node benches/bindings/bump_node.mjs
 $REL/bump_c
+# One recorded observation and one request, beside each language's usual
+# client library (prometheus_client, prom-client, installed for this run).
+cargo bench -q -p opskit-benches --bench apm -- --noplot 2>/dev/null | grep -E "^apm|time:" || true
+.venv/bin/pip install -q prometheus_client
+peers=$(mktemp -d)
+(cd "$peers" && npm init -y >/dev/null && npm install --no-audit --no-fund --loglevel=error prom-client@15)
+.venv/bin/python benches/bindings/apm_python.py
+NODE_PATH=$peers/node_modules node benches/bindings/apm_node.mjs
+rm -rf "$peers"
 # Leave debug builds in place for `make test`.
 (cd bindings-python && VIRTUAL_ENV=$PWD/../.venv PATH=$PWD/../.venv/bin:$PATH maturin develop -q)
 (cd bindings-node && npx napi build --platform >/dev/null)

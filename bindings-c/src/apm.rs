@@ -423,7 +423,7 @@ pub unsafe extern "C" fn opskit_apm_slo_tracker_free(tracker: *mut opskit_apm_sl
 }
 
 /// OpenTelemetry HTTP server metrics in a registry (opaque, thread-safe).
-pub struct opskit_apm_http_metrics {
+pub struct opskit_apm_http_server_metrics {
     inner: a::HttpServerMetrics,
 }
 
@@ -431,18 +431,18 @@ pub struct opskit_apm_http_metrics {
 /// `http_server_active_requests`, body sizes) in `registry`; `options_json`
 /// (may be NULL): `{"duration_buckets": [...], "max_series": n}`; every
 /// finished request also feeds `slo` (may be NULL). Free with
-/// `opskit_apm_http_metrics_free`; the handles it was made from may be
+/// `opskit_apm_http_server_metrics_free`; the handles it was made from may be
 /// freed first.
 ///
 /// # Safety
 /// `registry` is a live handle, `slo` NULL or one; `options_json` NULL or
 /// NUL-terminated; `out` points to writable memory.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opskit_apm_http_metrics_new(
+pub unsafe extern "C" fn opskit_apm_http_server_metrics_new(
     registry: *const opskit_apm_registry,
     options_json: *const c_char,
     slo: *const opskit_apm_slo_tracker,
-    out: *mut *mut opskit_apm_http_metrics,
+    out: *mut *mut opskit_apm_http_server_metrics,
 ) -> opskit_status {
     boundary(|| {
         let out = unsafe { out_arg(out, "out") }?;
@@ -452,7 +452,7 @@ pub unsafe extern "C" fn opskit_apm_http_metrics_new(
         let slo = unsafe { slo.as_ref() }.map(|t| Arc::clone(&t.inner));
         give(
             out,
-            opskit_apm_http_metrics {
+            opskit_apm_http_server_metrics {
                 inner: a::HttpServerMetrics::new(&r.inner, &o, slo)?,
             },
         );
@@ -465,8 +465,8 @@ pub unsafe extern "C" fn opskit_apm_http_metrics_new(
 /// # Safety
 /// `metrics` is a live handle; `method` is NUL-terminated.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opskit_apm_http_metrics_started(
-    metrics: *const opskit_apm_http_metrics,
+pub unsafe extern "C" fn opskit_apm_http_server_metrics_started(
+    metrics: *const opskit_apm_http_server_metrics,
     method: *const c_char,
 ) -> opskit_status {
     boundary(|| {
@@ -486,8 +486,8 @@ pub unsafe extern "C" fn opskit_apm_http_metrics_started(
 /// `error` NULL or NUL-terminated.
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn opskit_apm_http_metrics_finished(
-    metrics: *const opskit_apm_http_metrics,
+pub unsafe extern "C" fn opskit_apm_http_server_metrics_finished(
+    metrics: *const opskit_apm_http_server_metrics,
     method: *const c_char,
     route: *const c_char,
     status: i32,
@@ -522,9 +522,11 @@ pub unsafe extern "C" fn opskit_apm_http_metrics_finished(
 /// Free HTTP server metrics. NULL is a no-op.
 ///
 /// # Safety
-/// `metrics` is NULL or a handle from `opskit_apm_http_metrics_new`, not yet freed.
+/// `metrics` is NULL or a handle from `opskit_apm_http_server_metrics_new`, not yet freed.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opskit_apm_http_metrics_free(metrics: *mut opskit_apm_http_metrics) {
+pub unsafe extern "C" fn opskit_apm_http_server_metrics_free(
+    metrics: *mut opskit_apm_http_server_metrics,
+) {
     unsafe { take(metrics) }
 }
 

@@ -285,3 +285,27 @@ test('a burning SLO shows in /health without failing it and pages through PagerD
   assert.equal(bodies[0].payload.severity, 'critical')
   assert.equal(bodies[0].payload.component, 'slo')
 })
+
+test('finishedWith records what finished records, and refuses what it refuses', () => {
+  const a = new apm.Registry()
+  const b = new apm.Registry()
+  const viaObject = new apm.HttpServerMetrics(a)
+  const viaArgs = new apm.HttpServerMetrics(b)
+  const outcomes = [
+    ['GET', '/users/:id', 200, undefined, 0.012, undefined, 512],
+    ['post', '/orders', 201, undefined, 0.3, 2000, 10],
+    ['BREW', undefined, 500, 'TypeError', 1.5, undefined, undefined],
+    ['GET', '/stream', undefined, 'aborted', 2, undefined, undefined],
+  ]
+  const keys = ['method', 'route', 'status', 'error', 'durationSeconds', 'requestBytes', 'responseBytes']
+  for (const o of outcomes) {
+    viaObject.started(o[0])
+    viaObject.finished(Object.fromEntries(keys.map((k, i) => [k, o[i]]).filter(([, v]) => v !== undefined)))
+    viaArgs.started(o[0])
+    viaArgs.finishedWith(...o)
+  }
+  assert.equal(b.exposition(), a.exposition())
+  assert.throws(() => viaArgs.finishedWith('GET', '/x', 70000, null, 0.1, null, null), /status 70000 is out of range/)
+  assert.throws(() => viaArgs.finishedWith('GET', '/x', 200, null, 0.1, 1.5, null), /requestBytes 1.5 is no whole number/)
+  assert.throws(() => viaObject.finished({ method: 'GET', durationSeconds: 0.1, requestBytes: 1.5 }), /invalid request outcome/)
+})

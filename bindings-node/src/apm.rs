@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use napi_derive::napi;
 use opskit::apm as a;
+
 use opskit::exposition::Exposition;
 use serde_json::Value;
 
 use crate::convert::{from_js, from_js_value, to_js};
-use crate::error::{Code, sync};
+use crate::error::{Code, Failure, sync};
 
 fn strings(labels: &Option<Vec<String>>) -> Vec<&str> {
     labels
@@ -310,6 +311,57 @@ impl HttpServerMetrics {
         sync(|| {
             let o: a::RequestOutcome = from_js_value(outcome, "request outcome")?;
             Ok(self.inner.finished(&o)?)
+        })
+    }
+
+    /// A request ended, its outcome as positional arguments in
+    /// `RequestOutcome`'s order (`undefined` or `null` for what is not
+    /// known): what `finished` does, without building and walking an
+    /// object (a fifth of the cost; `opskit/middleware` calls this).
+    #[napi]
+    #[allow(clippy::too_many_arguments)]
+    pub fn finished_with(
+        &self,
+        method: String,
+        route: Option<String>,
+        status: Option<u32>,
+        error: Option<String>,
+        duration_seconds: f64,
+        request_bytes: Option<f64>,
+        response_bytes: Option<f64>,
+    ) -> Result<(), napi::Error<Code>> {
+        sync(|| {
+            let status = status
+                .map(|s| {
+                    u16::try_from(s).map_err(|_| {
+                        Failure::invalid(format!(
+                            "status {s} is out of range; pass the HTTP status sent (e.g. 200)"
+                        ))
+                    })
+                })
+                .transpose()?;
+            // As the object form refuses them: a size is a whole number of bytes.
+            let size = |what: &str, v: Option<f64>| {
+                v.map(|b| {
+                    if b >= 0.0 && b.fract() == 0.0 && b <= u64::MAX as f64 {
+                        Ok(b as u64)
+                    } else {
+                        Err(Failure::invalid(format!(
+                            "invalid request outcome: {what} {b} is no whole number of bytes"
+                        )))
+                    }
+                })
+                .transpose()
+            };
+            Ok(self.inner.finished(&a::RequestOutcome {
+                method,
+                route,
+                status,
+                error,
+                duration_seconds,
+                request_bytes: size("requestBytes", request_bytes)?,
+                response_bytes: size("responseBytes", response_bytes)?,
+            })?)
         })
     }
 }

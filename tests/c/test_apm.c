@@ -54,15 +54,15 @@ static void *work(void *arg) {
 }
 
 /* The value of the sample line `<series> <value>` of `text`, or -1. */
-static opskit_apm_http_metrics *http;
+static opskit_apm_http_server_metrics *http;
 
 /* One server thread: 1,000 requests of /users/{id}, every tenth a 503. */
 static void *serve(void *arg) {
   (void)arg;
   for (int i = 0; i < 1000; i++) {
-    if (opskit_apm_http_metrics_started(http, "GET") != OPSKIT_OK) return (void *)1;
+    if (opskit_apm_http_server_metrics_started(http, "GET") != OPSKIT_OK) return (void *)1;
     int status = i % 10 == 0 ? 503 : 200;
-    if (opskit_apm_http_metrics_finished(http, "GET", "/users/{id}", status, NULL, 0.01, -1, 512) != OPSKIT_OK)
+    if (opskit_apm_http_server_metrics_finished(http, "GET", "/users/{id}", status, NULL, 0.01, -1, 512) != OPSKIT_OK)
       return (void *)1;
   }
   return NULL;
@@ -169,7 +169,7 @@ int main(void) {
    * requests of /users/{id} (every tenth a 503), then one aborted request
    * and one that failed with a named error; the SLO tracker is fed too. */
   CHECK_STATUS(opskit_apm_slo_tracker_new(policy, &slo), OPSKIT_OK);
-  CHECK_STATUS(opskit_apm_http_metrics_new(r, NULL, slo, &http), OPSKIT_OK);
+  CHECK_STATUS(opskit_apm_http_server_metrics_new(r, NULL, slo, &http), OPSKIT_OK);
   pthread_t h[THREADS];
   for (int i = 0; i < THREADS; i++) pthread_create(&h[i], NULL, serve, NULL);
   for (int i = 0; i < THREADS; i++) {
@@ -177,12 +177,12 @@ int main(void) {
     pthread_join(h[i], &res);
     CHECK(res == NULL);
   }
-  CHECK_STATUS(opskit_apm_http_metrics_started(http, "get"), OPSKIT_OK);
-  CHECK_STATUS(opskit_apm_http_metrics_finished(http, "get", "/stream", -1, NULL, 2.0, -1, 4096), OPSKIT_OK);
-  CHECK_STATUS(opskit_apm_http_metrics_started(http, "BREW"), OPSKIT_OK);
-  CHECK_STATUS(opskit_apm_http_metrics_finished(http, "BREW", NULL, 500, "timeout", 0.5, -1, -1), OPSKIT_OK);
-  CHECK_STATUS(opskit_apm_http_metrics_finished(http, "GET", "/x", 70000, NULL, 0.1, -1, -1), OPSKIT_ERR_INVALID_INPUT);
-  CHECK_STATUS(opskit_apm_http_metrics_started(http, NULL), OPSKIT_ERR_NULL_ARGUMENT);
+  CHECK_STATUS(opskit_apm_http_server_metrics_started(http, "get"), OPSKIT_OK);
+  CHECK_STATUS(opskit_apm_http_server_metrics_finished(http, "get", "/stream", -1, NULL, 2.0, -1, 4096), OPSKIT_OK);
+  CHECK_STATUS(opskit_apm_http_server_metrics_started(http, "BREW"), OPSKIT_OK);
+  CHECK_STATUS(opskit_apm_http_server_metrics_finished(http, "BREW", NULL, 500, "timeout", 0.5, -1, -1), OPSKIT_OK);
+  CHECK_STATUS(opskit_apm_http_server_metrics_finished(http, "GET", "/x", 70000, NULL, 0.1, -1, -1), OPSKIT_ERR_INVALID_INPUT);
+  CHECK_STATUS(opskit_apm_http_server_metrics_started(http, NULL), OPSKIT_ERR_NULL_ARGUMENT);
   CHECK_STATUS(opskit_apm_registry_exposition(r, NULL, &text), OPSKIT_OK);
   const char *d = "http_server_request_duration_seconds_count{http_request_method=";
   char series[256];
@@ -200,7 +200,7 @@ int main(void) {
   CHECK_STATUS(opskit_apm_slo_tracker_evaluate(slo, -1, &state), OPSKIT_OK);
   CHECK(strstr(state, "\"total\":8000") != NULL && strstr(state, "\"good\":7200") != NULL);
   opskit_string_free(state);
-  opskit_apm_http_metrics_free(http);
+  opskit_apm_http_server_metrics_free(http);
   opskit_apm_slo_tracker_free(slo);
   opskit_apm_counter_free(raw);
   opskit_apm_counter_free(jobs);
