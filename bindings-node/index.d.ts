@@ -388,11 +388,11 @@ longWindowSeconds: number,
  */
 shortWindowSeconds: number, 
 /**
- * The burn-rate threshold (14.4, 6, 3, 1).
+ * The burn-rate threshold.
  */
 threshold: number, 
 /**
- * The burn rate over the long window (`None`: no data).
+ * The burn rate over the long window (`None`: no requests, no data).
  */
 longBurnRate: number | null, 
 /**
@@ -400,7 +400,9 @@ longBurnRate: number | null,
  */
 shortBurnRate: number | null, 
 /**
- * Both windows burn at or above the threshold.
+ * Both windows burn past the threshold: above it for an SLO (as the
+ * rules and Sloth's compare), at or above it for an availability,
+ * whose whole minutes down land exactly on it.
  */
 fires: boolean, };
 
@@ -3199,36 +3201,6 @@ thresholdSeconds?: number,
  */
 selector?: string, };
 
-export type SloAlert = { 
-/**
- * `page` or `ticket`.
- */
-severity: string, 
-/**
- * The long window, seconds.
- */
-longWindowSeconds: number, 
-/**
- * The short window, seconds.
- */
-shortWindowSeconds: number, 
-/**
- * The burn-rate threshold.
- */
-threshold: number, 
-/**
- * The burn rate over the long window (`None`: no requests).
- */
-longBurnRate: number | null, 
-/**
- * The burn rate over the short window.
- */
-shortBurnRate: number | null, 
-/**
- * Both windows burn above the threshold.
- */
-fires: boolean, };
-
 export type SloKind = "availability" | "latency";
 
 export type SloPolicy = { 
@@ -3274,7 +3246,7 @@ errorBudgetRemainingPercent: number | null,
 /**
  * The workbook's four alert pairs.
  */
-alerts: Array<SloAlert>, 
+alerts: Array<BurnAlert>, 
 /**
  * `page` when a page pair fires, else `ticket` when a ticket pair
  * does, else `ok`.

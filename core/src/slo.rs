@@ -250,11 +250,12 @@ const RULE_WINDOWS: [(&str, f64); 7] = [
     ("3d", 259_200.0),
 ];
 
-/// One alert pair evaluated now.
+/// One of the SRE workbook's alert pairs, evaluated: an SLO's (apm, from
+/// request counts) or an availability's (health, from up and down time).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
-pub struct SloAlert {
+pub struct BurnAlert {
     /// `page` or `ticket`.
     pub severity: String,
     /// The long window, seconds.
@@ -263,11 +264,13 @@ pub struct SloAlert {
     pub short_window_seconds: f64,
     /// The burn-rate threshold.
     pub threshold: f64,
-    /// The burn rate over the long window (`None`: no requests).
+    /// The burn rate over the long window (`None`: no requests, no data).
     pub long_burn_rate: Option<f64>,
     /// The burn rate over the short window.
     pub short_burn_rate: Option<f64>,
-    /// Both windows burn above the threshold.
+    /// Both windows burn past the threshold: above it for an SLO (as the
+    /// rules and Sloth's compare), at or above it for an availability,
+    /// whose whole minutes down land exactly on it.
     pub fires: bool,
 }
 
@@ -294,7 +297,7 @@ pub struct SloState {
     /// overspent; `None`: no requests).
     pub error_budget_remaining_percent: Option<f64>,
     /// The workbook's four alert pairs.
-    pub alerts: Vec<SloAlert>,
+    pub alerts: Vec<BurnAlert>,
     /// `page` when a page pair fires, else `ticket` when a ticket pair
     /// does, else `ok`.
     pub status: String,
@@ -315,11 +318,11 @@ pub fn state(
         let (good, total) = window_counts(window);
         (total > 0).then(|| (total - good) as f64 / total as f64 / budget)
     };
-    let alerts: Vec<SloAlert> = BURN_ALERTS
+    let alerts: Vec<BurnAlert> = BURN_ALERTS
         .iter()
         .map(|&(severity, long, short, threshold)| {
             let (l, s) = (burn(long), burn(short));
-            SloAlert {
+            BurnAlert {
                 severity: severity.into(),
                 long_window_seconds: long,
                 short_window_seconds: short,

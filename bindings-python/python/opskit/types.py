@@ -3,7 +3,7 @@
 from typing import Any, Dict, List, Literal, Optional, TypedDict
 
 __all__ = [
-    "SloAlert",
+    "BurnAlert",
     "SloState",
     "VersionParts",
     "Footer",
@@ -712,6 +712,20 @@ class SendReport(TypedDict):
     dedup_key: Optional[str]
 
 
+class BurnAlert(TypedDict):
+    """One of the SRE workbook's alert pairs, evaluated (an SLO's or an availability's)."""
+
+    severity: Literal["page", "ticket"]
+    long_window_seconds: float
+    short_window_seconds: float
+    threshold: float
+    long_burn_rate: Optional[float]
+    short_burn_rate: Optional[float]
+    fires: bool
+
+
+
+
 class Availability(TypedDict):
     window_seconds: float
     up_seconds: float
@@ -725,7 +739,7 @@ class Availability(TypedDict):
     error_budget_remaining_seconds: float
     error_budget_remaining_percent: Optional[float]
     slo_met: Optional[bool]
-    burn_alerts: List[Dict[str, Any]]
+    burn_alerts: List[BurnAlert]
 
 
 class DocsHeading(TypedDict):
@@ -795,16 +809,6 @@ class DocsRule(TypedDict):
     description: str
 
 
-class SloAlert(TypedDict):
-    severity: Literal["page", "ticket"]
-    long_window_seconds: float
-    short_window_seconds: float
-    threshold: float
-    long_burn_rate: Optional[float]
-    short_burn_rate: Optional[float]
-    fires: bool
-
-
 class SloState(TypedDict):
     name: str
     kind: Literal["availability", "latency"]
@@ -814,5 +818,5 @@ class SloState(TypedDict):
     total: int
     sli_percent: Optional[float]
     error_budget_remaining_percent: Optional[float]
-    alerts: List[SloAlert]
+    alerts: List[BurnAlert]
     status: Literal["page", "ticket", "ok"]

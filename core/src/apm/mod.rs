@@ -41,4 +41,4 @@ pub use self::registry::{
 };
 pub use self::runtime::{EventLoopReading, GC_BUCKETS, NodeRuntime, PythonRuntime};
 pub use self::slo::SloTracker;
-pub use crate::slo::{BURN_ALERTS, Slo, SloAlert, SloKind, SloPolicy, SloState, prometheus_rules};
+pub use crate::slo::{BURN_ALERTS, BurnAlert, Slo, SloKind, SloPolicy, SloState, prometheus_rules};

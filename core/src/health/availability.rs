@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::slo::{BURN_ALERTS, BurnAlert};
 
 /// One observation: at `time` (seconds since the epoch) the check was up or down.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -56,27 +57,6 @@ pub struct Incident {
     pub end: Option<f64>,
     /// Down seconds within the window.
     pub down_seconds: f64,
-}
-
-/// A multi-window burn-rate alert and whether it fires at the window's end.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
-pub struct BurnAlert {
-    /// `page` or `ticket`.
-    pub severity: String,
-    /// The long window, seconds.
-    pub long_window_seconds: f64,
-    /// The short window, seconds.
-    pub short_window_seconds: f64,
-    /// The burn-rate threshold (14.4, 6, 3, 1).
-    pub threshold: f64,
-    /// The burn rate over the long window (`None`: no data).
-    pub long_burn_rate: Option<f64>,
-    /// The burn rate over the short window.
-    pub short_burn_rate: Option<f64>,
-    /// Both windows burn at or above the threshold.
-    pub fires: bool,
 }
 
 /// Availability over a window.
@@ -233,11 +213,9 @@ pub fn availability(samples: &[Sample], options: &AvailabilityOptions) -> Result
         error_budget_remaining_seconds: budget - down,
         error_budget_remaining_percent: (budget > 0.0).then(|| 100.0 * (budget - down) / budget),
         slo_met: (observed > 0.0).then(|| 100.0 * up / observed >= slo),
-        burn_alerts: vec![
-            alert("page", 3600.0, 300.0, 14.4),
-            alert("page", 6.0 * 3600.0, 1800.0, 6.0),
-            alert("ticket", 86400.0, 7200.0, 3.0),
-            alert("ticket", 3.0 * 86400.0, 6.0 * 3600.0, 1.0),
-        ],
+        burn_alerts: BURN_ALERTS
+            .iter()
+            .map(|&(severity, long, short, threshold)| alert(severity, long, short, threshold))
+            .collect(),
     })
 }

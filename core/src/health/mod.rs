@@ -27,9 +27,7 @@ mod rules;
 mod slo;
 
 pub use self::alerts::{DEFAULT_ALERT_GROUP, policy_prometheus_rules, prometheus_rules};
-pub use self::availability::{
-    Availability, AvailabilityOptions, BurnAlert, Incident, Sample, availability,
-};
+pub use self::availability::{Availability, AvailabilityOptions, Incident, Sample, availability};
 pub use self::collect::{
     AptUpgrades, Cgroup, Collector, CollectorOptions, Cpu, Disk, Filesystem, HostInfo,
     HostSnapshot, Kernel, Load, Memory, Network, Pressure, ProcessInfo, Uname,
@@ -52,3 +50,4 @@ pub use self::report::{
 };
 pub use self::rules::{CheckResult, Direction, Evaluator, METRICS, Rule, Status, default_rules};
 pub use self::slo::{SLO_CHECK_KIND, slo_checks};
+pub use crate::slo::BurnAlert;

@@ -6,7 +6,7 @@
 //! SLO's life, so a page triggers once and resolves once.
 
 use super::rules::{CheckResult, Status};
-use crate::slo::{SloAlert, SloState, promql_window};
+use crate::slo::{BurnAlert, SloState, promql_window};
 
 /// What made an SLO's check (`CheckResult::probe`): health+json shows it
 /// as a component, and it never fails `/health` (every instance of a
@@ -22,7 +22,7 @@ pub fn slo_checks(states: &[SloState]) -> Vec<CheckResult> {
     states.iter().map(check).collect()
 }
 
-fn pair_rate(a: &SloAlert) -> Option<f64> {
+fn pair_rate(a: &BurnAlert) -> Option<f64> {
     Some(a.long_burn_rate?.min(a.short_burn_rate?))
 }
 
