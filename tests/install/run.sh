@@ -96,7 +96,11 @@ if [ -n "${3:-}" ]; then
 fi
 
 # --- The docs' examples, each from a scratch file, against what was installed
-# above (the venv, the npm project, the SDK unpacked elsewhere).
+# above (the venv, the npm project, the SDK unpacked elsewhere). The apm
+# page's examples run in the frameworks they instrument, which a user
+# installs from the registries beside opskit.
+"$work/venv/bin/pip" install -q --disable-pip-version-check "flask>=3,<4" "fastapi>=0.110" "uvicorn>=0.30"
+(cd "$work/app" && npm install --no-audit --no-fund --loglevel=error "express@^5" "fastify@^5")
 root=$(cd "$here/../.." && pwd)
 python3 "$root/tests/docs/examples.py" --python "$work/venv/bin/python" \
   --node-modules "$work/app/node_modules" --prefix "$work/elsewhere/opskit-$version-linux-x64" \

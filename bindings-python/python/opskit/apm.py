@@ -87,18 +87,34 @@ def health_wsgi(collector, evaluator=None, slo=None):
     return app
 
 
-def health_asgi(collector, evaluator=None, slo=None):
-    """The ASGI form of ``health_wsgi`` (mount it at ``/health``)."""
+class _Answer:
+    """An ASGI app of one answer, ``(status, content type, body)`` from
+    ``make(accept)``. An instance, not a function: Starlette's
+    ``add_route`` takes it as an ASGI app for the exact path (a ``Mount``
+    would redirect ``/metrics`` to ``/metrics/``)."""
 
-    async def app(scope, receive, send):
-        code, body = _health(collector, evaluator, slo)
-        await send({"type": "http.response.start", "status": code,
-                    "headers": [(b"content-type", HEALTH_CONTENT_TYPE.encode()),
-                                (b"content-length", str(len(body)).encode()),
-                                (b"cache-control", b"no-store")]})
+    def __init__(self, make, headers=()):
+        self._make = make
+        self._headers = list(headers)
+
+    async def __call__(self, scope, receive, send):
+        headers = dict(scope.get("headers") or [])
+        accept = headers.get(b"accept", b"").decode("latin-1") or None
+        status, content_type, body = self._make(accept)
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", content_type.encode()),
+                                (b"content-length", str(len(body)).encode())] + self._headers})
         await send({"type": "http.response.body", "body": body})
 
-    return app
+
+def health_asgi(collector, evaluator=None, slo=None):
+    """The ASGI form of ``health_wsgi``: ``app.add_route("/health",
+    health_asgi(collector, slo=slo))`` (Starlette, FastAPI) or mount it."""
+    def answer(accept):
+        code, body = _health(collector, evaluator, slo)
+        return code, HEALTH_CONTENT_TYPE, body
+
+    return _Answer(answer, [(b"cache-control", b"no-store")])
 
 
 def metrics_wsgi(registry, collector=None):
@@ -114,18 +130,9 @@ def metrics_wsgi(registry, collector=None):
 
 
 def metrics_asgi(registry, collector=None):
-    """An ASGI app answering ``/metrics`` scrapes (mount it, e.g.
-    ``app.mount("/metrics", metrics_asgi(registry))``)."""
-
-    async def app(scope, receive, send):
-        headers = dict(scope.get("headers") or [])
-        accept = headers.get(b"accept", b"").decode("latin-1") or None
-        content_type, body = _body(registry, accept, collector)
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
-
-    return app
+    """An ASGI app answering ``/metrics`` scrapes: ``app.add_route("/metrics",
+    metrics_asgi(registry))`` (Starlette, FastAPI) or mount it."""
+    return _Answer(lambda accept: (200, *_body(registry, accept, collector)))
 
 
 def install_runtime(registry):
