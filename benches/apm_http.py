@@ -80,6 +80,7 @@ def main():
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--connections", type=int, default=20)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--only", choices=["express", "fastapi"], help="one framework's three apps")
     args = ap.parse_args()
     peers = Path(tempfile.mkdtemp(prefix="opskit-apm-bench-"))
     subprocess.run(["npm", "init", "-y"], cwd=peers, capture_output=True, check=True)
@@ -102,6 +103,8 @@ def main():
         ("fastapi", "instrumentator", [str(VENV_PY), "benches/apm/python_app.py", "instrumentator"],
          r"^http_request_duration_seconds_count\{.*handler=\"/users/\{user_id\}\"", "/users/42"),
     ]
+    if args.only:
+        apps = [a for a in apps if a[0] == args.only]
     # Rounds interleave the apps, so a drift of the machine touches all.
     runs = {(family, mode): [] for family, mode, *_ in apps}
     for _ in range(args.rounds):
@@ -142,6 +145,8 @@ def main():
         print(f"{family:<8} {mode:<20} {median([x[0] for x in rs]):9.0f} {median([x[1] for x in rs]):7.1f} "
               f"{median([x[2] for x in rs]):7.1f} {cpu:15.1f} {shown}")
     for family, peer in (("express", "express-prom-bundle"), ("fastapi", "instrumentator")):
+        if (family, peer) not in cost:
+            continue
         ours, theirs = cost[(family, "opskit")], cost[(family, peer)]
         print(f"{family}: opskit costs {ours:.1f} µs of app CPU a request, {peer} {theirs:.1f} µs "
               f"({ours / theirs:.2f}x)" if theirs > 0 else f"{family}: {peer}'s cost is within noise")

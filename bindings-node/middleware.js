@@ -28,13 +28,14 @@ function track(metrics, req, res, routeOf, errorOf) {
   const started = performance.now()
   const method = req.method
   metrics.started(method)
-  res.once('close', () => {
+  // One listener, no wrapper: 'close' comes once, after 'finish' or instead of it.
+  res.on('close', () => {
     const aborted = !res.writableFinished
     metrics.finishedWith(
       method,
-      routeOf(),
+      routeOf(req, res),
       aborted ? undefined : res.statusCode,
-      aborted ? 'aborted' : errorOf?.(),
+      aborted ? 'aborted' : errorOf(req, res),
       (performance.now() - started) / 1000,
       bytes(req.headers['content-length']),
       aborted ? undefined : bytes(res.getHeader('content-length')),
@@ -42,11 +43,15 @@ function track(metrics, req, res, routeOf, errorOf) {
   })
 }
 
+// What Express knows once a request is done: read then, defined once.
+const expressRoute = (req) => (req.route ? `${req.baseUrl || ''}${req.route.path}` : undefined)
+const expressError = (req, res) => res.locals?.opskitError
+
 /** Express middleware: `app.use(express(metrics))`, before the routes. The
  * route template is Express's (`req.baseUrl + req.route.path`, `/users/:id`). */
 function express(metrics) {
   return function opskitRequestMetrics(req, res, next) {
-    track(metrics, req, res, () => (req.route ? `${req.baseUrl || ''}${req.route.path}` : undefined), () => res.locals?.opskitError)
+    track(metrics, req, res, expressRoute, expressError)
     next()
   }
 }
@@ -98,7 +103,7 @@ function fastify(app, metrics) {
 function wrap(handler, metrics, options = {}) {
   return function (req, res) {
     let error
-    track(metrics, req, res, () => options.route?.(req), () => error)
+    track(metrics, req, res, (r) => options.route?.(r), () => error)
     try {
       const result = handler(req, res)
       if (result && typeof result.catch === 'function') {
