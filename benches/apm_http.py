@@ -6,7 +6,9 @@ FastAPI: prometheus-fastapi-instrumentator on prometheus_client) — in the
 same run. Prints requests per second, p50 and p99 latency, the app's CPU time per
 request (from /proc: steadier than throughput on a shared machine) and
 each instrumentation's cost per request (its CPU time per request less the
-uninstrumented app's), medians of interleaved rounds; and checks that
+uninstrumented app's in the same round: the machine drifts between rounds
+by more than the instrumentation costs), medians of interleaved rounds,
+with each round's ratio to the usual choice's; and checks that
 every instrumented app counted every request autocannon got answered.
 
 The peers are installed into a temporary folder (npm) and into the
@@ -79,7 +81,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--connections", type=int, default=20)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--only", choices=["express", "fastapi"], help="one framework's three apps")
     args = ap.parse_args()
     peers = Path(tempfile.mkdtemp(prefix="opskit-apm-bench-"))
@@ -96,6 +98,7 @@ def main():
     apps = [
         ("express", "plain", ["node", "benches/apm/node_app.js", "plain"], None, "/users/42"),
         ("express", "opskit", ["node", "benches/apm/node_app.js", "opskit"], count, "/users/42"),
+        ("express", "opskit app.use", ["node", "benches/apm/node_app.js", "opskit-use"], count, "/users/42"),
         ("express", "express-prom-bundle", ["node", "benches/apm/node_app.js", "bundle"],
          r"^http_request_duration_seconds_count\{.*path=\"/users/:id\"", "/users/42"),
         ("fastapi", "plain", [str(VENV_PY), "benches/apm/python_app.py", "plain"], None, "/users/42"),
@@ -135,21 +138,29 @@ def main():
     print(f"\n{args.connections} connections, {args.seconds} s a run, median of {args.rounds} interleaved rounds, "
           "GET /users/42 on 127.0.0.1, 2 cores (autocannon on one, the app on the other)")
     print(f"{'app':<8} {'metrics':<20} {'req/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'app CPU µs/req':>15} {'cost µs/req':>12}")
-    cost = {}
+    # A round's cost: the app's CPU per request less the bare app's in that round.
+    costs = {}
     for family, mode, *_ in apps:
         rs = runs[(family, mode)]
-        cpu = median([x[3] for x in rs])
-        base = median([x[3] for x in runs[(family, "plain")]])
-        cost[(family, mode)] = cpu - base
-        shown = "" if mode == "plain" else f"{cpu - base:12.1f}"
+        costs[(family, mode)] = [x[3] - b[3] for x, b in zip(rs, runs[(family, "plain")])]
+        shown = "" if mode == "plain" else f"{median(costs[(family, mode)]):12.1f}"
         print(f"{family:<8} {mode:<20} {median([x[0] for x in rs]):9.0f} {median([x[1] for x in rs]):7.1f} "
-              f"{median([x[2] for x in rs]):7.1f} {cpu:15.1f} {shown}")
+              f"{median([x[2] for x in rs]):7.1f} {median([x[3] for x in rs]):15.1f} {shown}")
     for family, peer in (("express", "express-prom-bundle"), ("fastapi", "instrumentator")):
-        if (family, peer) not in cost:
+        if (family, peer) not in costs:
             continue
-        ours, theirs = cost[(family, "opskit")], cost[(family, peer)]
-        print(f"{family}: opskit costs {ours:.1f} µs of app CPU a request, {peer} {theirs:.1f} µs "
-              f"({ours / theirs:.2f}x)" if theirs > 0 else f"{family}: {peer}'s cost is within noise")
+        theirs = costs[(family, peer)]
+        t = median(theirs)
+        if t <= 0:
+            print(f"{family}: {peer}'s cost is within noise")
+            continue
+        for (fam, mode), ours in costs.items():
+            if fam != family or not mode.startswith("opskit"):
+                continue
+            o = median(ours)
+            rounds = " ".join(f"{a / b:.2f}" if b > 0 else "-" for a, b in zip(ours, theirs))
+            print(f"{family}: {mode} costs {o:.1f} µs of app CPU a request, {peer} {t:.1f} µs ({o / t:.2f}x; "
+                  f"each round: {rounds})")
     subprocess.run(["rm", "-rf", str(peers)])
 
 

@@ -3592,12 +3592,10 @@ export declare namespace apm {
     /** A request ended. */
     finished(outcome: Partial<RequestOutcome> & { method: string, durationSeconds: number }): void
     /**
-     * A request ended, its outcome as positional arguments in
-     * `RequestOutcome`'s order (`undefined` or `null` for what is not
-     * known): what `finished` does, without building and walking an
-     * object (a fifth of the cost; `opskit/middleware` calls this).
+     * This object's number for `httpRequestStarted` / `httpRequestFinished`
+     * (valid while the object lives: hold the object, not only its slot).
      */
-    finishedWith(method: string, route: string | undefined | null, status: number | undefined | null, error: string | undefined | null, durationSeconds: number, requestBytes?: number | undefined | null, responseBytes?: number | undefined | null): void
+    get slot(): number
   }
   /**
    * Node's runtime series, named as prom-client names them; fed by
@@ -3647,6 +3645,19 @@ export declare namespace apm {
     /** Every SLO's state (`now`: seconds since the epoch; default now). */
     evaluate(now?: number | undefined | null): SloState[]
   }
+  /**
+   * `HttpServerMetrics.finished` as a plain function of its `slot`, the
+   * outcome as positional arguments in `RequestOutcome`'s order
+   * (`undefined` or `null` for what is not known): no object is built or
+   * walked, no string is kept.
+   */
+  export function httpRequestFinished(slot: number, method: string, route: string | undefined | null, status: number | undefined | null, error: string | undefined | null, durationSeconds: number, requestBytes?: number | undefined | null, responseBytes?: number | undefined | null): void
+  /**
+   * `HttpServerMetrics.started` as a plain function of its `slot`: what
+   * `opskit/middleware` calls on every request (a tenth of a method call's
+   * cost through napi-rs).
+   */
+  export function httpRequestStarted(slot: number, method: string): void
   /** Prometheus recording and alerting rules for a policy's SLOs. */
   export function sloRules(policy: string | SloPolicy, metric?: string | null, buckets?: number[] | null): string
 }

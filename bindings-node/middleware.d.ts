@@ -2,6 +2,8 @@
 import type { IncomingMessage, ServerResponse, RequestListener } from 'node:http'
 import type { apm, health } from './index'
 
+/** Records every request `app` (an Express app) handles by wrapping its `handle` once: no router layer a request; returns `app`. */
+export declare function expressApp<T extends { handle: (...args: any[]) => unknown }>(app: T, metrics: apm.HttpServerMetrics): T
 /** Express middleware recording every request; `app.use(express(metrics))` before the routes. */
 export declare function express(metrics: apm.HttpServerMetrics): (req: any, res: any, next: (err?: unknown) => void) => void
 /** Express error middleware naming a failed request's exception; after the routes. */

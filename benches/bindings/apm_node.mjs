@@ -1,7 +1,7 @@
 // Cost of one recorded observation from Node, opskit beside prom-client
 // (best of 5 loops of 200,000), and of one whole request through opskit's
-// HttpServerMetrics (started + finished, and + finishedWith as the
-// middleware calls it).
+// HttpServerMetrics (the methods started + finished, and the slot
+// functions opskit/middleware calls).
 //
 //   NODE_PATH=<dir with prom-client> node benches/bindings/apm_node.mjs
 import { createRequire } from 'node:module'
@@ -35,11 +35,15 @@ const theirsChild = best(() => { for (let i = 0; i < N; i++) child.observe(0.042
 const m = new apm.HttpServerMetrics(new apm.Registry())
 const outcome = { method: 'GET', route: '/users/:id', status: 200, durationSeconds: 0.042, responseBytes: 512 }
 const request = best(() => { for (let i = 0; i < N; i++) { m.started('GET'); m.finished(outcome) } })
+const slot = m.slot
 const requestWith = best(() => {
-  for (let i = 0; i < N; i++) { m.started('GET'); m.finishedWith('GET', '/users/:id', 200, undefined, 0.042, undefined, 512) }
+  for (let i = 0; i < N; i++) {
+    apm.httpRequestStarted(slot, 'GET')
+    apm.httpRequestFinished(slot, 'GET', '/users/:id', 200, undefined, 0.042, undefined, 512)
+  }
 })
 
 const f = (ns) => ns.toFixed(0).padStart(7)
 console.log(`node    observe, labels given: opskit ${f(ours)} ns   prom-client ${f(theirs)} ns`)
 console.log(`node    observe on a bound child:                prom-client ${f(theirsChild)} ns`)
-console.log(`node    one request through HttpServerMetrics (started + finished): ${f(request)} ns; (started + finishedWith, as the middleware does): ${f(requestWith)} ns`)
+console.log(`node    one request through HttpServerMetrics (started + finished): ${f(request)} ns; (httpRequestStarted + httpRequestFinished, as the middleware does): ${f(requestWith)} ns`)

@@ -498,24 +498,21 @@ pub unsafe extern "C" fn opskit_apm_http_server_metrics_finished(
 ) -> opskit_status {
     boundary(|| {
         let m = unsafe { shared(metrics, "metrics") }?;
+        // C has no "none": a negative status means no response was sent,
+        // a negative size that it is not known.
         let status = match status {
             s if s < 0 => None,
-            s => Some(u16::try_from(s).map_err(|_| {
-                Failure::from(opskit::Error::invalid(format!(
-                    "status {s} is out of range; pass the HTTP status sent (e.g. 200), or a negative one when none was"
-                )))
-            })?),
+            s => Some(a::RequestEnd::status_of(s.into())?),
         };
-        let outcome = a::RequestOutcome {
-            method: unsafe { str_arg(method, "method") }?.to_string(),
-            route: unsafe { opt_str_arg(route, "route") }?.map(str::to_string),
+        Ok(m.inner.ended(a::RequestEnd {
+            method: unsafe { str_arg(method, "method") }?,
+            route: unsafe { opt_str_arg(route, "route") }?,
             status,
-            error: unsafe { opt_str_arg(error, "error") }?.map(str::to_string),
+            error: unsafe { opt_str_arg(error, "error") }?,
             duration_seconds,
             request_bytes: u64::try_from(request_bytes).ok(),
             response_bytes: u64::try_from(response_bytes).ok(),
-        };
-        Ok(m.inner.finished(&outcome)?)
+        })?)
     })
 }
 

@@ -7,6 +7,8 @@ import assert from 'node:assert/strict'
 import http from 'node:http'
 import { once } from 'node:events'
 import { Worker } from 'node:worker_threads'
+import v8 from 'node:v8'
+import vm from 'node:vm'
 import { createRequire } from 'node:module'
 
 import { apm, health } from '../index.js'
@@ -49,13 +51,23 @@ async function waitFor(check, what) {
   assert.fail(what)
 }
 
-test('express: route templates, an exception, a 404 and a client abort', async () => {
+// The same app instrumented both ways: a middleware layer, and the app's
+// own handle wrapped (no layer).
+const EXPRESS_WAYS = {
+  'app.use(express(metrics))': (app, metrics) => app.use(middleware.express(metrics)),
+  'expressApp(app, metrics)': (app, metrics) => middleware.expressApp(app, metrics),
+}
+
+for (const [way, instrument] of Object.entries(EXPRESS_WAYS)) test(`express, ${way}: route templates, a mounted router, an exception, a 404 and a client abort`, async () => {
   const registry = new apm.Registry()
   const slo = new apm.SloTracker(POLICY)
   const metrics = new apm.HttpServerMetrics(registry, null, slo)
   const app = express()
-  app.use(middleware.express(metrics))
+  instrument(app, metrics)
   app.get('/users/:id', (req, res) => res.json({ id: req.params.id }))
+  const api = express.Router()
+  api.get('/items/:item', (req, res) => res.send('item'))
+  app.use('/api/v1', api)
   app.post('/orders', (req, res) => res.status(201).send('created'))
   app.get('/boom', () => { throw new TypeError('x') })
   app.get('/stream', (req, res) => {
@@ -76,14 +88,15 @@ test('express: route templates, an exception, a 404 and a client abort', async (
     assert.equal((await fetch(`${base}/orders`, { method: 'POST', body: 'x'.repeat(2000) })).status, 201)
     assert.equal((await fetch(`${base}/boom`)).status, 500)
     assert.equal((await fetch(`${base}/nowhere/7`)).status, 404)
+    assert.equal((await fetch(`${base}/api/v1/items/9`)).status, 200)
     await abortAfterHeaders(port, '/stream')
     await waitFor(() => registry.exposition().includes(count('GET', '/stream', '', 'aborted')), 'the abort is recorded')
     const scraped = await fetch(`${base}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } })
     assert.match(scraped.headers.get('content-type'), /openmetrics/)
     assert.ok((await scraped.text()).endsWith('# EOF\n'))
     // A request is recorded on 'finish', which may come just after the
-    // client has its answer: wait for all 55 (the scrape included).
-    await waitFor(() => recorded(registry) === 55, 'every request is recorded')
+    // client has its answer: wait for all 56 (the scrape included).
+    await waitFor(() => recorded(registry) === 56, 'every request is recorded')
   } finally {
     server.close()
     server.closeAllConnections()
@@ -93,6 +106,7 @@ test('express: route templates, an exception, a 404 and a client abort', async (
   assert.equal(value(text, count('POST', '/orders', '201')), 1)
   assert.equal(value(text, count('GET', '/boom', '500', 'TypeError')), 1)
   assert.equal(value(text, count('GET', '', '404')), 1)
+  assert.equal(value(text, count('GET', '/api/v1/items/:item', '200')), 1)
   assert.equal(value(text, count('GET', '/stream', '', 'aborted')), 1)
   assert.equal(value(text, 'http_server_request_body_size_bytes_bucket{http_request_method="POST",http_route="/orders",http_response_status_code="201",error_type="",le="10000.0"}'), 1)
   assert.doesNotMatch(text, /http_route="\/users\/\d/)
@@ -286,11 +300,12 @@ test('a burning SLO shows in /health without failing it and pages through PagerD
   assert.equal(bodies[0].payload.component, 'slo')
 })
 
-test('finishedWith records what finished records, and refuses what it refuses', () => {
+test('the slot functions record what the methods record, and refuse what they refuse', async () => {
   const a = new apm.Registry()
   const b = new apm.Registry()
   const viaObject = new apm.HttpServerMetrics(a)
-  const viaArgs = new apm.HttpServerMetrics(b)
+  const viaSlot = new apm.HttpServerMetrics(b)
+  assert.notEqual(viaObject.slot, viaSlot.slot)
   const outcomes = [
     ['GET', '/users/:id', 200, undefined, 0.012, undefined, 512],
     ['post', '/orders', 201, undefined, 0.3, 2000, 10],
@@ -301,11 +316,33 @@ test('finishedWith records what finished records, and refuses what it refuses', 
   for (const o of outcomes) {
     viaObject.started(o[0])
     viaObject.finished(Object.fromEntries(keys.map((k, i) => [k, o[i]]).filter(([, v]) => v !== undefined)))
-    viaArgs.started(o[0])
-    viaArgs.finishedWith(...o)
+    apm.httpRequestStarted(viaSlot.slot, o[0])
+    apm.httpRequestFinished(viaSlot.slot, ...o)
   }
   assert.equal(b.exposition(), a.exposition())
-  assert.throws(() => viaArgs.finishedWith('GET', '/x', 70000, null, 0.1, null, null), /status 70000 is out of range/)
-  assert.throws(() => viaArgs.finishedWith('GET', '/x', 200, null, 0.1, 1.5, null), /requestBytes 1.5 is no whole number/)
+  const s = viaSlot.slot
+  assert.throws(() => apm.httpRequestFinished(s, 'GET', '/x', 70000, null, 0.1, null, null), /status 70000 is out of range/)
+  assert.throws(() => apm.httpRequestFinished(s, 'GET', '/x', -1, null, 0.1, null, null), /status -1 is out of range/)
+  assert.throws(() => apm.httpRequestFinished(s, 'GET', '/x', 200, null, 0.1, 1.5, null), /requestBytes 1.5 is no whole number/)
   assert.throws(() => viaObject.finished({ method: 'GET', durationSeconds: 0.1, requestBytes: 1.5 }), /invalid request outcome/)
+  assert.throws(() => apm.httpRequestStarted(1_000_000, 'GET'), /no HTTP server metrics in slot 1000000/)
+  assert.throws(() => middleware.express({ started() {} }), /pass an apm.HttpServerMetrics/)
+  assert.throws(() => middleware.expressApp({}, viaSlot), /takes an Express app/)
+})
+
+test('a collected HttpServerMetrics frees its slot for the next one', async () => {
+  v8.setFlagsFromString('--expose-gc')
+  const gc = vm.runInNewContext('gc')
+  const registry = new apm.Registry()
+  let gone = new apm.HttpServerMetrics(registry)
+  const slot = gone.slot
+  gone = undefined
+  for (let i = 0; i < 10 && (() => { try { apm.httpRequestStarted(slot, 'GET'); return true } catch { return false } })(); i++) {
+    gc()
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  assert.throws(() => apm.httpRequestStarted(slot, 'GET'), /no HTTP server metrics in slot/)
+  // Slots are reused lowest first: the table never outgrows the live objects.
+  const next = new apm.HttpServerMetrics(registry)
+  assert.ok(next.slot <= slot, `slot ${next.slot} after ${slot} was freed`)
 })

@@ -3,7 +3,7 @@
 //! atomics in the core); `Registry.global()` is one registry for the whole
 //! process, shared by every worker thread.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use napi_derive::napi;
 use opskit::apm as a;
@@ -266,10 +266,52 @@ impl SloTracker {
     }
 }
 
+/// HTTP server metrics by slot number, for `opskit/middleware`'s two calls
+/// a request. Measured with napi 3.16: a class method call costs ~180 ns of
+/// napi-rs borrow bookkeeping, a plain function ~20 ns; a slot is an index
+/// here, freed (and reused) when its `HttpServerMetrics` is collected.
+static SLOTS: RwLock<Vec<Option<Arc<a::HttpServerMetrics>>>> = RwLock::new(Vec::new());
+
+fn open_slot(m: Arc<a::HttpServerMetrics>) -> u32 {
+    let mut slots = SLOTS.write().unwrap_or_else(|p| p.into_inner());
+    let at = match slots.iter().position(Option::is_none) {
+        Some(free) => free,
+        None => {
+            slots.push(None);
+            slots.len() - 1
+        }
+    };
+    slots[at] = Some(m);
+    at as u32
+}
+
+fn with_slot(
+    slot: u32,
+    f: impl FnOnce(&a::HttpServerMetrics) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let slots = SLOTS.read().unwrap_or_else(|p| p.into_inner());
+    match slots.get(slot as usize).and_then(Option::as_ref) {
+        Some(m) => f(m),
+        None => Err(Failure::invalid(format!(
+            "no HTTP server metrics in slot {slot}; pass the `slot` of a live apm.HttpServerMetrics"
+        ))),
+    }
+}
+
 /// The OpenTelemetry HTTP server metrics in a registry, feeding SLOs.
 #[napi(namespace = "apm")]
 pub struct HttpServerMetrics {
-    inner: a::HttpServerMetrics,
+    inner: Arc<a::HttpServerMetrics>,
+    slot: u32,
+}
+
+impl Drop for HttpServerMetrics {
+    fn drop(&mut self) {
+        let mut slots = SLOTS.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(s) = slots.get_mut(self.slot as usize) {
+            *s = None;
+        }
+    }
 }
 
 #[napi(namespace = "apm")]
@@ -287,13 +329,13 @@ impl HttpServerMetrics {
     ) -> Result<Self, napi::Error<Code>> {
         sync(|| {
             let o: a::HttpMetricsOptions = from_js(options, "HTTP metrics options")?;
-            Ok(HttpServerMetrics {
-                inner: a::HttpServerMetrics::new(
-                    &registry.inner,
-                    &o,
-                    slo.map(|s| Arc::clone(&s.inner)),
-                )?,
-            })
+            let inner = Arc::new(a::HttpServerMetrics::new(
+                &registry.inner,
+                &o,
+                slo.map(|s| Arc::clone(&s.inner)),
+            )?);
+            let slot = open_slot(Arc::clone(&inner));
+            Ok(HttpServerMetrics { inner, slot })
         })
     }
 
@@ -314,56 +356,55 @@ impl HttpServerMetrics {
         })
     }
 
-    /// A request ended, its outcome as positional arguments in
-    /// `RequestOutcome`'s order (`undefined` or `null` for what is not
-    /// known): what `finished` does, without building and walking an
-    /// object (a fifth of the cost; `opskit/middleware` calls this).
-    #[napi]
-    #[allow(clippy::too_many_arguments)]
-    pub fn finished_with(
-        &self,
-        method: String,
-        route: Option<String>,
-        status: Option<u32>,
-        error: Option<String>,
-        duration_seconds: f64,
-        request_bytes: Option<f64>,
-        response_bytes: Option<f64>,
-    ) -> Result<(), napi::Error<Code>> {
-        sync(|| {
-            let status = status
-                .map(|s| {
-                    u16::try_from(s).map_err(|_| {
-                        Failure::invalid(format!(
-                            "status {s} is out of range; pass the HTTP status sent (e.g. 200)"
-                        ))
-                    })
-                })
-                .transpose()?;
-            // As the object form refuses them: a size is a whole number of bytes.
-            let size = |what: &str, v: Option<f64>| {
-                v.map(|b| {
-                    if b >= 0.0 && b.fract() == 0.0 && b <= u64::MAX as f64 {
-                        Ok(b as u64)
-                    } else {
-                        Err(Failure::invalid(format!(
-                            "invalid request outcome: {what} {b} is no whole number of bytes"
-                        )))
-                    }
-                })
-                .transpose()
-            };
-            Ok(self.inner.finished(&a::RequestOutcome {
-                method,
-                route,
-                status,
-                error,
+    /// This object's number for `httpRequestStarted` / `httpRequestFinished`
+    /// (valid while the object lives: hold the object, not only its slot).
+    #[napi(getter)]
+    pub fn slot(&self) -> u32 {
+        self.slot
+    }
+}
+
+/// `HttpServerMetrics.started` as a plain function of its `slot`: what
+/// `opskit/middleware` calls on every request (a tenth of a method call's
+/// cost through napi-rs).
+#[napi(namespace = "apm")]
+pub fn http_request_started(slot: u32, method: String) -> Result<(), napi::Error<Code>> {
+    sync(|| with_slot(slot, |m| Ok(m.started(&method)?)))
+}
+
+/// `HttpServerMetrics.finished` as a plain function of its `slot`, the
+/// outcome as positional arguments in `RequestOutcome`'s order
+/// (`undefined` or `null` for what is not known): no object is built or
+/// walked, no string is kept.
+#[napi(namespace = "apm")]
+#[allow(clippy::too_many_arguments)]
+pub fn http_request_finished(
+    slot: u32,
+    method: String,
+    route: Option<String>,
+    status: Option<i64>,
+    error: Option<String>,
+    duration_seconds: f64,
+    request_bytes: Option<f64>,
+    response_bytes: Option<f64>,
+) -> Result<(), napi::Error<Code>> {
+    sync(|| {
+        with_slot(slot, |m| {
+            Ok(m.ended(a::RequestEnd {
+                method: &method,
+                route: route.as_deref(),
+                status: status.map(a::RequestEnd::status_of).transpose()?,
+                error: error.as_deref(),
                 duration_seconds,
-                request_bytes: size("requestBytes", request_bytes)?,
-                response_bytes: size("responseBytes", response_bytes)?,
+                request_bytes: request_bytes
+                    .map(|b| a::RequestEnd::bytes_of("requestBytes", b))
+                    .transpose()?,
+                response_bytes: response_bytes
+                    .map(|b| a::RequestEnd::bytes_of("responseBytes", b))
+                    .transpose()?,
             })?)
         })
-    }
+    })
 }
 
 /// Node's runtime series, named as prom-client names them; fed by

@@ -51,6 +51,66 @@ pub struct RequestOutcome {
     pub response_bytes: Option<u64>,
 }
 
+/// How a request ended, as borrowed parts: what [`RequestOutcome`] holds,
+/// without owning its strings, so a binding's hot path records a request
+/// without allocating.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RequestEnd<'a> {
+    /// The method as received (normalised here).
+    pub method: &'a str,
+    /// The route template, when the framework matched one.
+    pub route: Option<&'a str>,
+    /// The status sent; `None` when no response was sent (an abort).
+    pub status: Option<u16>,
+    /// Why it failed, when it did.
+    pub error: Option<&'a str>,
+    /// Seconds from the request's arrival to its end.
+    pub duration_seconds: f64,
+    /// Request body bytes, when known.
+    pub request_bytes: Option<u64>,
+    /// Response body bytes, when known.
+    pub response_bytes: Option<u64>,
+}
+
+impl RequestOutcome {
+    /// The same outcome as borrowed parts.
+    pub fn as_end(&self) -> RequestEnd<'_> {
+        RequestEnd {
+            method: &self.method,
+            route: self.route.as_deref(),
+            status: self.status,
+            error: self.error.as_deref(),
+            duration_seconds: self.duration_seconds,
+            request_bytes: self.request_bytes,
+            response_bytes: self.response_bytes,
+        }
+    }
+}
+
+impl RequestEnd<'_> {
+    /// A status a binding got as a plain number, checked: bindings whose
+    /// languages have no `u16` pass what they were given through this.
+    pub fn status_of(n: i64) -> Result<u16> {
+        u16::try_from(n).map_err(|_| {
+            crate::Error::invalid(format!(
+                "status {n} is out of range; pass the HTTP status sent (e.g. 200)"
+            ))
+        })
+    }
+
+    /// A body size a binding got as a JavaScript-like number, checked: a
+    /// whole, non-negative number of bytes (`what` names the argument).
+    pub fn bytes_of(what: &str, n: f64) -> Result<u64> {
+        if n >= 0.0 && n.fract() == 0.0 && n <= u64::MAX as f64 {
+            Ok(n as u64)
+        } else {
+            Err(crate::Error::invalid(format!(
+                "invalid request outcome: {what} {n} is no whole number of bytes"
+            )))
+        }
+    }
+}
+
 /// How the HTTP server metrics are made.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -169,18 +229,23 @@ impl HttpServerMetrics {
     /// A request ended (call once for each [`HttpServerMetrics::started`]):
     /// one fewer active, its duration and sizes recorded, and the SLOs fed.
     pub fn finished(&self, r: &RequestOutcome) -> Result<()> {
-        let method = normalize_method(&r.method);
+        self.ended(r.as_end())
+    }
+
+    /// [`HttpServerMetrics::finished`] with borrowed parts: allocates nothing.
+    pub fn ended(&self, r: RequestEnd<'_>) -> Result<()> {
+        let method = normalize_method(r.method);
         self.active.add(&[method], -1.0)?;
         // Digits on the stack: recording a request allocates nothing.
         let mut digits = [0u8; 5];
         let status = r.status.map_or("", |s| status_text(s, &mut digits));
-        let error = match (r.error.as_deref(), r.status) {
+        let error = match (r.error, r.status) {
             (Some(e), _) => e,
             (None, None) => "aborted",
             (None, Some(s)) if s >= 500 => status,
             _ => "",
         };
-        let route = r.route.as_deref().unwrap_or("");
+        let route = r.route.unwrap_or("");
         let labels = [method, route, status, error];
         self.duration
             .observe(&labels, r.duration_seconds.max(0.0))?;

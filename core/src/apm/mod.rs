@@ -32,7 +32,8 @@ mod runtime;
 mod slo;
 
 pub use self::http::{
-    BODY_SIZE_BUCKETS, HttpMetricsOptions, HttpServerMetrics, RequestOutcome, normalize_method,
+    BODY_SIZE_BUCKETS, HttpMetricsOptions, HttpServerMetrics, RequestEnd, RequestOutcome,
+    normalize_method,
 };
 pub use self::registry::{
     COUNTER_STEP, Counter, CounterSeries, DEFAULT_MAX_SERIES, Gauge, GaugeSeries,
