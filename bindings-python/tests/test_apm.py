@@ -162,9 +162,8 @@ def test_wsgi_middleware_in_a_flask_app():
         for i in range(30):
             assert get(f"http://127.0.0.1:{port}/users/{i}")[0] == 200
         req = urllib.request.Request(f"http://127.0.0.1:{port}/orders", data=b"x" * 2000, method="POST")
-        # Closed at once, as a client does: Werkzeug's server drains a body
-        # the app left unread until the client hangs up, and only then
-        # closes the response (when the middleware records it).
+        # The answer left unread: the client's close then resets the
+        # connection, and Werkzeug skips the body's close() (found by CI).
         with urllib.request.urlopen(req, timeout=5) as r:
             assert r.status == 201
         assert get(f"http://127.0.0.1:{port}/boom")[0] == 500

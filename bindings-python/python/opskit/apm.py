@@ -218,28 +218,38 @@ class WsgiMiddleware:
 
 class _Body:
     """A WSGI response body that counts its bytes and records the request
-    when the server closes it (after the last byte, or on a client abort)."""
+    once: when its last chunk has been taken (the server wrote every chunk
+    before asking for the next), or when the server closes it (a client
+    abort, an exception). Not only on close: Werkzeug's dev server skips
+    ``close()`` when the client resets the connection during its drain of
+    the request body (a client that hangs up without reading the answer),
+    and the request would go unrecorded."""
 
     def __init__(self, body, finish):
-        self.body, self.finish, self.sent, self.done, self.failed = body, finish, 0, False, None
+        self.body, self.finish, self.sent, self.failed = body, finish, 0, None
+        self.recorded = False
+
+    def _record(self, error):
+        if not self.recorded:
+            self.recorded = True
+            self.finish(error=error, sent=self.sent)
 
     def __iter__(self):
         try:
             for chunk in self.body:
                 self.sent += len(chunk)
                 yield chunk
-            self.done = True
         except BaseException as e:
             self.failed = type(e).__name__
             raise
+        self._record(None)
 
     def close(self):
         try:
             if hasattr(self.body, "close"):
                 self.body.close()
         finally:
-            error = self.failed or (None if self.done else "aborted")
-            self.finish(error=error, sent=self.sent)
+            self._record(self.failed or "aborted")
 
 
 class AsgiMiddleware:
