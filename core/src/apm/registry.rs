@@ -474,6 +474,16 @@ pub struct Gauge(Arc<Family>);
 pub struct GaugeSeries(Arc<Series>);
 
 impl Gauge {
+    /// The label values of every series made so far (the overflow series
+    /// not included), in the metric's label order.
+    pub fn label_sets(&self) -> Vec<Vec<String>> {
+        let map = self.0.series.read().unwrap_or_else(|p| p.into_inner());
+        map.values()
+            .flatten()
+            .map(|s| s.labels.iter().map(|l| l.to_string()).collect())
+            .collect()
+    }
+
     /// The series of `labels`.
     pub fn with(&self, labels: &[&str]) -> Result<GaugeSeries> {
         self.0.series(labels).map(GaugeSeries)

@@ -52,7 +52,6 @@ pub struct NodeRuntime {
     heap_used: Gauge,
     external: Gauge,
     resources: Gauge,
-    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl std::fmt::Debug for NodeRuntime {
@@ -113,7 +112,6 @@ impl NodeRuntime {
                 "Active resources keeping the event loop alive, by type.",
                 &opts(&["type"], None),
             )?,
-            seen: Default::default(),
         })
     }
 
@@ -152,17 +150,16 @@ impl NodeRuntime {
         for r in resources {
             *counts.entry(r.as_str()).or_default() += 1.0;
         }
-        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        for t in seen.iter() {
-            if !counts.contains_key(t.as_str()) {
+        // A type the gauge has a series of but absent now reads 0.
+        for labels in self.resources.label_sets() {
+            if let [t] = labels.as_slice()
+                && !counts.contains_key(t.as_str())
+            {
                 self.resources.set(&[t.as_str()], 0.0)?;
             }
         }
         for (t, n) in &counts {
             self.resources.set(&[t], *n)?;
-            if !seen.iter().any(|s| s == t) {
-                seen.push((*t).to_string());
-            }
         }
         Ok(())
     }
